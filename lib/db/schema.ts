@@ -1,0 +1,112 @@
+// Drizzle mirror of supabase/migrations (the SQL is the source of truth; a test checks they agree).
+import { sql } from "drizzle-orm"
+import { bigint, boolean, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core"
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey(),
+  email: text("email"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export const subscriptionPlans = pgTable("subscription_plans", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  features: text("features").array().notNull().default(sql`'{}'`),
+  perSeat: boolean("per_seat").notNull().default(false),
+  stripeProductId: text("stripe_product_id").unique(),
+  stripeMonthlyPriceId: text("stripe_monthly_price_id").unique(),
+  stripeYearlyPriceId: text("stripe_yearly_price_id").unique(),
+  monthlyAmount: integer("monthly_amount").notNull(),
+  yearlyAmount: integer("yearly_amount").notNull(),
+  currency: text("currency").notNull().default("usd"),
+  sortOrder: integer("sort_order").notNull().default(0),
+  active: boolean("active").notNull().default(true),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export type CardSummary = { brand: string; last4: string; exp_month: number; exp_year: number }
+export type PostalAddress = {
+  line1: string | null
+  line2: string | null
+  city: string | null
+  postal_code: string | null
+  state: string | null
+  country: string | null
+}
+
+export const billingCustomers = pgTable("billing_customers", {
+  userId: uuid("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull().unique(),
+  email: text("email"),
+  name: text("name"),
+  address: jsonb("address").$type<PostalAddress | null>(),
+  defaultPaymentMethod: jsonb("default_payment_method").$type<CardSummary | null>(),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export const SUBSCRIPTION_STATUSES = [
+  "incomplete",
+  "incomplete_expired",
+  "trialing",
+  "active",
+  "past_due",
+  "canceled",
+  "unpaid",
+  "paused",
+] as const
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
+
+export const userSubscriptions = pgTable("user_subscriptions", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  stripeSubscriptionId: text("stripe_subscription_id").notNull().unique(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  planId: text("plan_id").references(() => subscriptionPlans.id),
+  stripePriceId: text("stripe_price_id"),
+  interval: text("interval").$type<"day" | "week" | "month" | "year">(),
+  quantity: integer("quantity").notNull().default(1),
+  unitAmount: integer("unit_amount"),
+  currency: text("currency"),
+  status: text("status").$type<SubscriptionStatus>().notNull(),
+  currentPeriodStart: tz("current_period_start"),
+  currentPeriodEnd: tz("current_period_end"),
+  cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+  cancelAt: tz("cancel_at"),
+  canceledAt: tz("canceled_at"),
+  endedAt: tz("ended_at"),
+  trialStart: tz("trial_start"),
+  trialEnd: tz("trial_end"),
+  stripeCreatedAt: tz("stripe_created_at").notNull(),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export const subscriptionEvents = pgTable("subscription_events", {
+  stripeEventId: text("stripe_event_id").primaryKey(),
+  type: text("type").notNull(),
+  stripeCreatedAt: tz("stripe_created_at").notNull(),
+  payload: jsonb("payload").notNull(),
+  receivedAt: tz("received_at").notNull().defaultNow(),
+  processedAt: tz("processed_at"),
+  attempts: integer("attempts").notNull().default(1),
+  outcome: text("outcome"),
+  error: text("error"),
+})
+
+export const portalSessions = pgTable("portal_sessions", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  stripeSessionId: text("stripe_session_id").notNull().unique(),
+  url: text("url").notNull(),
+  flow: text("flow").notNull().default("home"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export type Plan = typeof subscriptionPlans.$inferSelect
+export type UserSubscription = typeof userSubscriptions.$inferSelect
+export type NewUserSubscription = typeof userSubscriptions.$inferInsert
+export type BillingCustomer = typeof billingCustomers.$inferSelect

@@ -1,0 +1,110 @@
+// Local Postgres for dev and tests, reached over the wire protocol so the app's one driver (pg)
+// talks to it exactly as to Supabase: embedded PGlite (persisted, no install) or, for tests where
+// the server binaries exist, a throwaway PostgreSQL cluster in a temp dir.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process"
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import net from "node:net"
+import os from "node:os"
+import path from "node:path"
+
+export type LocalDb = { url: string; kind: "pglite" | "postgres"; stop: () => Promise<void> }
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** PGlite persisted in `dataDir` (or in memory when omitted), served on 127.0.0.1:`port`. */
+export async function startPglite(opts: { dataDir?: string; port: number; maxConnections?: number }): Promise<LocalDb> {
+  const { PGlite } = await import("@electric-sql/pglite")
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket")
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
+  const db = await PGlite.create(opts.dataDir)
+  const server = new PGLiteSocketServer({ db, port: opts.port, host: "127.0.0.1", maxConnections: opts.maxConnections ?? 64 })
+  await server.start()
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres?sslmode=disable`,
+    kind: "pglite",
+    stop: async () => {
+      await server.stop()
+      await db.close()
+    },
+  }
+}
+
+export function hasPostgresServer(): boolean {
+  try {
+    execFileSync("initdb", ["--version"], { stdio: "ignore" })
+    execFileSync("postgres", ["--version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A throwaway cluster (initdb + postgres) on a free port; as `nobody` when we are root. */
+export async function startPostgresServer(opts: { maxConnections?: number } = {}): Promise<LocalDb> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "subkit-pg-"))
+  const data = path.join(dir, "data")
+  const asRoot = process.getuid?.() === 0
+  if (asRoot) {
+    chmodSync(dir, 0o777)
+    execFileSync("chown", ["nobody", dir])
+  }
+  const run = (cmd: string, args: string[]) => (asRoot ? ["runuser", ["-u", "nobody", "--", cmd, ...args]] : [cmd, args]) as [string, string[]]
+  const [initCmd, initArgs] = run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+  execFileSync(initCmd, initArgs, { stdio: "ignore" })
+  const port = await freePort()
+  const [pgCmd, pgArgs] = run("postgres", [
+    "-D", data, "-p", String(port), "-k", dir, "-h", "127.0.0.1",
+    "-c", `max_connections=${opts.maxConnections ?? 200}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+  ])
+  const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ["ignore", "ignore", "pipe"] })
+  let stderr = ""
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
+  await waitForPort(port, 20_000, () => (child.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
+  return {
+    url,
+    kind: "postgres",
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r))
+        // runuser does not forward signals: ask pg_ctl, which signals the postmaster by its pid file.
+        const [stopCmd, stopArgs] = run("pg_ctl", ["stop", "-D", data, "-m", "immediate", "-s"])
+        try {
+          execFileSync(stopCmd, stopArgs, { stdio: "ignore" })
+        } catch {
+          child.kill("SIGKILL")
+        }
+        await exited
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function waitForPort(port: number, timeoutMs: number, failed?: () => string | undefined) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const why = failed?.()
+    if (why) throw new Error(why)
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1")
+      s.once("connect", () => (s.destroy(), resolve(true)))
+      s.once("error", () => resolve(false))
+    })
+    if (ok) return
+    if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+export { existsSync }
