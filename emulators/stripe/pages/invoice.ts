@@ -1,0 +1,56 @@
+// The hosted invoice page and its PDF (a small, valid PDF 1.4 written by hand: no renderer needed).
+import type Stripe from "stripe"
+import { date, html, money, page } from "./layout"
+import type { PageRequest, PageResult } from "./router"
+
+export function invoicePage(r: PageRequest, id: string, sub?: string): PageResult {
+  const inv = r.ctx.store.find<Stripe.Invoice>(id)
+  if (!inv || inv.object !== "invoice" || inv.status === "draft") return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
+  if (sub === "pdf") return { body: invoicePdf(inv), type: "application/pdf" }
+  const badge = inv.status === "paid" ? "ok" : inv.status === "open" ? "warn" : ""
+  return {
+    html: page(
+      `Invoice ${inv.number}`,
+      html`<div class="card"><h1>Invoice ${inv.number} <span class="badge ${badge}">${inv.status}</span></h1>
+      <p class="muted">${inv.account_name} · ${date(inv.created)}${inv.customer_email ? html` · billed to ${inv.customer_email}` : ""}</p>
+      <div class="price">${money(inv.total, inv.currency)}</div>
+      <table aria-label="Invoice lines"><tr><th>Description</th><th>Period</th><th style="text-align:right">Amount</th></tr>
+      ${inv.lines.data.map((l) => html`<tr><td>${l.description}</td><td>${date(l.period.start)} – ${date(l.period.end)}</td><td style="text-align:right">${money(l.amount, l.currency)}</td></tr>`)}
+      <tr><th colspan="2">Amount ${inv.status === "paid" ? "paid" : "due"}</th><th style="text-align:right">${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th></tr></table>
+      <div class="actions"><a class="btn secondary" href="${inv.invoice_pdf ?? ""}" download="Invoice-${inv.number}.pdf">Download invoice</a></div></div>`,
+    ),
+  }
+}
+
+export function invoicePdf(inv: Stripe.Invoice): Buffer {
+  const text = [
+    `Invoice ${inv.number}`,
+    `${inv.account_name ?? ""}`,
+    `Date: ${date(inv.created)}    Status: ${inv.status}`,
+    `Billed to: ${inv.customer_name ?? ""} ${inv.customer_email ?? ""}`,
+    "",
+    ...inv.lines.data.map((l) => `${l.description}    ${date(l.period.start)} - ${date(l.period.end)}    ${money(l.amount, l.currency)}`),
+    "",
+    `Total: ${money(inv.total, inv.currency)}`,
+    `Amount ${inv.status === "paid" ? "paid" : "due"}: ${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,
+  ]
+  const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, "?").replace(/([\\()])/g, "\\$1")
+  const stream = `BT /F1 12 Tf 56 780 Td 16 TL ${text.map((t) => `(${esc(t)}) Tj T*`).join(" ")} ET`
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    `<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`,
+  ]
+  let out = "%PDF-1.4\n"
+  const offsets: number[] = []
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out))
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`
+  })
+  const xref = Buffer.byteLength(out)
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, "latin1")
+}

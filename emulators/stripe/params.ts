@@ -1,0 +1,64 @@
+// Request parameters as Stripe reads them: form-encoded with bracket nesting, strings everywhere.
+import qs from "qs"
+import { invalid, unknownParam } from "./errors"
+
+export type Params = Record<string, unknown>
+
+export function parseForm(body: string): Params {
+  return qs.parse(body, { depth: 10, arrayLimit: 1000, parameterLimit: 10_000, allowDots: false }) as Params
+}
+
+/** Rejects keys a handler does not know, as Stripe does (`expand` is always allowed). */
+export function allow(params: Params, keys: string[], prefix = "") {
+  for (const k of Object.keys(params)) if (k !== "expand" && !keys.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k)
+}
+
+export const str = (p: Params, key: string): string | undefined => {
+  const v = p[key]
+  if (v === undefined) return undefined
+  if (typeof v !== "string") throw invalid(key, `Invalid string: ${key}`)
+  return v
+}
+export const req = (p: Params, key: string): string => {
+  const v = str(p, key)
+  if (!v) throw invalid(key, `Missing required param: ${key}.`)
+  return v
+}
+export const int = (p: Params, key: string): number | undefined => {
+  const v = str(p, key)
+  if (v === undefined || v === "") return undefined
+  if (!/^-?\d+$/.test(v)) throw invalid(key, `Invalid integer: ${v}`)
+  return Number(v)
+}
+export const bool = (p: Params, key: string): boolean | undefined => {
+  const v = str(p, key)
+  if (v === undefined || v === "") return undefined
+  if (v !== "true" && v !== "false") throw invalid(key, `Invalid boolean: ${v}`)
+  return v === "true"
+}
+export const obj = (p: Params, key: string): Params | undefined => {
+  const v = p[key]
+  if (v === undefined || v === "") return undefined
+  if (typeof v !== "object" || Array.isArray(v)) throw invalid(key, `Invalid object: ${key}`)
+  return v as Params
+}
+export const list = (p: Params, key: string): unknown[] | undefined => {
+  const v = p[key]
+  if (v === undefined || v === "") return undefined
+  if (Array.isArray(v)) return v
+  if (typeof v === "object") return Object.values(v as object) // items[0]…items[n] beyond qs' array limit
+  throw invalid(key, `Invalid array: ${key}`)
+}
+/** `metadata[k]=v`; an empty string unsets a key, as on Stripe. */
+export function mergeMetadata(current: Record<string, string>, p: Params, key = "metadata"): Record<string, string> {
+  const m = p[key]
+  if (m === undefined) return current
+  if (m === "") return {}
+  if (typeof m !== "object") throw invalid(key, "Invalid object")
+  const next = { ...current }
+  for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+    if (v === "") delete next[k]
+    else next[k] = String(v)
+  }
+  return next
+}

@@ -1,0 +1,137 @@
+// The emulator's state: every object by id, the event log, idempotency records and the clock.
+// In dev it persists to a JSON file (debounced) so a restart keeps customers and subscriptions.
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import path from "node:path"
+import { missing } from "./errors"
+import type { Params } from "./params"
+
+export type StripeObject = { id: string; object: string; created?: number; [key: string]: unknown }
+export type IdempotencyRecord = { fingerprint: string; status: number; body: string; at: number }
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+export class Store {
+  objects = new Map<string, StripeObject>()
+  idempotency = new Map<string, IdempotencyRecord>()
+  /** Seconds added to the wall clock by /_emulator/clock/advance. */
+  clockOffset = 0
+  private saveTimer: NodeJS.Timeout | undefined
+  private seq = 0
+
+  constructor(private file?: string) {
+    if (file && existsSync(file)) this.load(file)
+  }
+
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffset
+  }
+
+  /** Stripe-style ids: prefix, a sortable part and randomness (`sub_1Q…`). */
+  id(prefix: string, length = 24): string {
+    const bytes = randomBytes(length)
+    let out = (this.now() * 1000 + (this.seq++ % 1000)).toString(36).toUpperCase()
+    for (const b of bytes) out += ALPHABET[b % ALPHABET.length]
+    return `${prefix}_${out.slice(0, length)}`
+  }
+
+  put<T extends { id: string }>(obj: T): T {
+    this.objects.set(obj.id, obj as unknown as StripeObject)
+    this.changed()
+    return obj
+  }
+
+  find<T>(id: string | null | undefined): T | undefined {
+    return id ? (this.objects.get(id) as T | undefined) : undefined
+  }
+
+  get<T>(id: string, kind: string, object = kind, param = "id"): T {
+    const found = this.objects.get(id)
+    if (!found || found.object !== object || found.deleted) throw missing(kind, id, param)
+    return found as unknown as T
+  }
+
+  all<T>(object: string, where: (o: T) => boolean = () => true): T[] {
+    const out: T[] = []
+    for (const o of this.objects.values()) if (o.object === object && !o.deleted && where(o as unknown as T)) out.push(o as unknown as T)
+    return out
+  }
+
+  reset() {
+    this.objects.clear()
+    this.idempotency.clear()
+    this.clockOffset = 0
+    this.changed()
+  }
+
+  changed() {
+    if (!this.file || this.saveTimer) return
+    this.saveTimer = setTimeout(() => this.flush(), 200)
+    this.saveTimer.unref()
+  }
+
+  flush() {
+    clearTimeout(this.saveTimer)
+    this.saveTimer = undefined
+    if (!this.file) return
+    mkdirSync(path.dirname(this.file), { recursive: true })
+    const tmp = `${this.file}.tmp`
+    const dayAgo = Date.now() / 1000 - 86_400
+    for (const [k, v] of this.idempotency) if (v.at < dayAgo) this.idempotency.delete(k) // Stripe keeps keys 24 h
+    writeFileSync(
+      tmp,
+      JSON.stringify({ clockOffset: this.clockOffset, objects: [...this.objects.values()], idempotency: [...this.idempotency] }),
+    )
+    renameSync(tmp, this.file)
+  }
+
+  private load(file: string) {
+    const data = JSON.parse(readFileSync(file, "utf8")) as {
+      clockOffset: number
+      objects: StripeObject[]
+      idempotency: [string, IdempotencyRecord][]
+    }
+    this.clockOffset = data.clockOffset ?? 0
+    for (const o of data.objects ?? []) this.objects.set(o.id, o)
+    this.idempotency = new Map(data.idempotency ?? [])
+  }
+}
+
+/** A Stripe list object, newest first, with `limit`, `starting_after` and `ending_before`. */
+export function paginate<T extends { id: string; created?: number }>(items: T[], params: Params, url: string) {
+  const sorted = [...items].sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || (a.id < b.id ? 1 : -1))
+  const limit = Math.min(Math.max(Number(params.limit ?? 10) || 10, 1), 100)
+  let start = 0
+  if (typeof params.starting_after === "string") {
+    const i = sorted.findIndex((o) => o.id === params.starting_after)
+    if (i < 0) throw missing("object", params.starting_after, "starting_after")
+    start = i + 1
+  } else if (typeof params.ending_before === "string") {
+    const i = sorted.findIndex((o) => o.id === params.ending_before)
+    if (i < 0) throw missing("object", params.ending_before, "ending_before")
+    start = Math.max(0, i - limit)
+    const data = sorted.slice(start, i)
+    return { object: "list" as const, data, has_more: start > 0, url }
+  }
+  const data = sorted.slice(start, start + limit)
+  return { object: "list" as const, data, has_more: start + limit < sorted.length, url }
+}
+
+/** Replaces id strings at the dotted `paths` (`latest_invoice`, `data.product`, `items.data.price.product`). */
+export function expand(store: Store, value: unknown, paths: string[]): unknown {
+  let out = structuredClone(value)
+  for (const p of paths) out = expandPath(store, out, p.split("."))
+  return out
+}
+
+function expandPath(store: Store, value: unknown, parts: string[]): unknown {
+  if (value === null || value === undefined || parts.length === 0) return value
+  if (Array.isArray(value)) return value.map((v) => expandPath(store, v, parts))
+  if (typeof value !== "object") return value
+  const [head, ...rest] = parts as [string, ...string[]]
+  const rec = value as Record<string, unknown>
+  let child = rec[head]
+  if (typeof child === "string") child = structuredClone(store.find(child)) ?? child
+  rec[head] = expandPath(store, child, rest)
+  return rec
+}
