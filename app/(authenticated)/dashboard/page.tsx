@@ -1,0 +1,39 @@
+// Dashboard: who you are and what plan you are on.
+import type { Metadata } from "next"
+import Link from "next/link"
+import { SubscriptionStatus } from "@/components/subscription/subscription-status"
+import { Button } from "@/components/ui/button"
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
+import { requireUser } from "@/lib/auth/current-user"
+import { getCurrentSubscription } from "@/lib/billing/queries"
+import { hasAccess } from "@/lib/billing/status"
+import { describable } from "@/lib/billing/view"
+
+export const metadata: Metadata = { title: "Dashboard" }
+
+export default async function DashboardPage() {
+  const user = await requireUser()
+  const sub = await getCurrentSubscription(user.id)
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-3xl font-bold">Dashboard</h1>
+        <p className="text-muted-foreground" data-testid="dashboard-email">
+          Signed in as {user.email}
+        </p>
+      </div>
+      <Card>
+        <CardHeader>
+          <CardTitle>Your plan</CardTitle>
+          <CardDescription>{sub && hasAccess(sub.status) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}</CardDescription>
+        </CardHeader>
+        <CardContent className="space-y-4">
+          {sub ? <SubscriptionStatus subscription={describable(sub)} /> : <p className="text-sm">Subscribe to Pro or Team to unlock everything.</p>}
+          <Button asChild variant={sub ? "outline" : "default"}>
+            <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
+          </Button>
+        </CardContent>
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,76 @@
+// Back from the Customer Portal: sync from Stripe, then say what is true now.
+import type { Metadata } from "next"
+import { CheckCircle, Clock, CreditCard } from "lucide-react"
+import Link from "next/link"
+import { Suspense } from "react"
+import { SubscriptionStatus } from "@/components/subscription/subscription-status"
+import { Alert, AlertDescription } from "@/components/ui/alert"
+import { Button } from "@/components/ui/button"
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
+import { Skeleton } from "@/components/ui/skeleton"
+import { requireUser } from "@/lib/auth/current-user"
+import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
+import { refreshFromStripe } from "@/lib/billing/return-sync"
+import { describable } from "@/lib/billing/view"
+
+export const metadata: Metadata = { title: "Billing updated" }
+
+async function PortalReturnContent() {
+  const user = await requireUser()
+  const { fresh } = await refreshFromStripe(user.id)
+  const [sub, customer] = await Promise.all([getCurrentSubscription(user.id), getBillingCustomer(user.id)])
+  const card = customer?.defaultPaymentMethod
+  return (
+    <Card>
+      <CardHeader className="items-center text-center">
+        <div className="mx-auto mb-4 flex size-16 items-center justify-center rounded-full bg-emerald-100">
+          <CheckCircle className="size-10 text-emerald-600" aria-hidden="true" />
+        </div>
+        <CardTitle as="h1" className="text-2xl">
+          Welcome back
+        </CardTitle>
+      </CardHeader>
+      <CardContent className="space-y-6">
+        {!fresh && (
+          <Alert variant="warning">
+            <Clock aria-hidden="true" />
+            <AlertDescription>We couldn&apos;t reach Stripe just now, so this may not show your latest change yet. It will update shortly.</AlertDescription>
+          </Alert>
+        )}
+        <div className="space-y-3" data-testid="portal-return-summary">
+          {sub ? <SubscriptionStatus subscription={describable(sub)} /> : <p className="text-center">You don&apos;t have a subscription.</p>}
+          {card && (
+            <p className="flex items-center gap-2 text-sm text-muted-foreground" data-testid="portal-return-card">
+              <CreditCard className="size-4" aria-hidden="true" /> Paying with <span className="capitalize">{card.brand}</span> ending in {card.last4}
+            </p>
+          )}
+        </div>
+        <div className="flex flex-col gap-3 sm:flex-row">
+          <Button asChild className="flex-1">
+            <Link href="/dashboard">Go to Dashboard</Link>
+          </Button>
+          <Button asChild variant="outline" className="flex-1">
+            <Link href="/subscription">View Subscription</Link>
+          </Button>
+        </div>
+      </CardContent>
+    </Card>
+  )
+}
+
+export default function PortalReturnPage() {
+  return (
+    <div className="mx-auto max-w-2xl py-6">
+      <Suspense
+        fallback={
+          <div role="status" aria-live="polite" className="space-y-4">
+            <span className="sr-only">Updating your subscription…</span>
+            <Skeleton className="h-64" />
+          </div>
+        }
+      >
+        <PortalReturnContent />
+      </Suspense>
+    </div>
+  )
+}

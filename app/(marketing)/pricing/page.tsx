@@ -1,0 +1,50 @@
+// Pricing: plans from the database, monthly/yearly, seats for Team, the current plan marked.
+import type { Metadata } from "next"
+import { Info } from "lucide-react"
+import { PricingPlans } from "@/components/pricing/pricing-plans"
+import { Alert, AlertDescription } from "@/components/ui/alert"
+import { getCurrentUser } from "@/lib/auth/current-user"
+import { getCurrentSubscription, listPlans } from "@/lib/billing/queries"
+import { isLive } from "@/lib/billing/status"
+
+export const metadata: Metadata = { title: "Pricing" }
+
+export default async function PricingPage({ searchParams }: { searchParams: Promise<{ checkout?: string }> }) {
+  const [{ checkout }, plans, user] = await Promise.all([searchParams, listPlans(), getCurrentUser()])
+  const current = user ? await getCurrentSubscription(user.id) : null
+  const live = current && isLive(current.status) ? current : null
+  return (
+    <div className="space-y-8">
+      <div className="space-y-2 text-center">
+        <h1 className="text-3xl font-bold">Pricing</h1>
+        <p className="text-muted-foreground">Simple plans. Change or cancel any time from the billing portal.</p>
+      </div>
+      {checkout === "canceled" && (
+        <Alert>
+          <Info aria-hidden="true" />
+          <AlertDescription>Checkout was canceled and you were not charged. Pick a plan whenever you&apos;re ready.</AlertDescription>
+        </Alert>
+      )}
+      {plans.length === 0 ? (
+        <Alert variant="warning">
+          <AlertDescription>No plans are set up yet. Run `npm run stripe:setup` to create them.</AlertDescription>
+        </Alert>
+      ) : (
+        <PricingPlans
+          plans={plans.map((p) => ({
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            features: p.features,
+            perSeat: p.perSeat,
+            monthlyAmount: p.monthlyAmount,
+            yearlyAmount: p.yearlyAmount,
+            currency: p.currency,
+          }))}
+          signedIn={!!user}
+          current={live ? { planId: live.planId, interval: live.interval, quantity: live.quantity } : null}
+        />
+      )}
+    </div>
+  )
+}

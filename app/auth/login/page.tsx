@@ -1,0 +1,37 @@
+// Log in.
+import type { Metadata } from "next"
+import Link from "next/link"
+import { AuthForm } from "@/components/auth/auth-form"
+import { Alert, AlertDescription } from "@/components/ui/alert"
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
+import { signIn } from "@/lib/actions/auth"
+import { safeNext } from "@/lib/auth/safe-next"
+
+export const metadata: Metadata = { title: "Log in" }
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; signed_out?: string }> }) {
+  const params = await searchParams
+  const next = safeNext(params.next)
+  return (
+    <Card className="mx-auto max-w-md">
+      <CardHeader>
+        <CardTitle as="h1">Log in</CardTitle>
+        <CardDescription>Welcome back.</CardDescription>
+      </CardHeader>
+      <CardContent className="space-y-4">
+        {params.signed_out && (
+          <Alert variant="success">
+            <AlertDescription>You have been signed out.</AlertDescription>
+          </Alert>
+        )}
+        <AuthForm action={signIn} mode="login" next={next} />
+        <p className="text-center text-sm text-muted-foreground">
+          No account?{" "}
+          <Link className="text-primary underline-offset-4 hover:underline" href={`/auth/signup?next=${encodeURIComponent(next)}`}>
+            Sign up
+          </Link>
+        </p>
+      </CardContent>
+    </Card>
+  )
+}

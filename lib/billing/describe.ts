@@ -1,0 +1,62 @@
+// Words for a subscription's state, shared by every page that shows one (pure: unit-tested).
+import { format } from "date-fns"
+import type { SubscriptionStatus } from "@/lib/db/schema"
+
+export type Describable = {
+  status: SubscriptionStatus
+  planName: string
+  perSeat: boolean
+  quantity: number
+  unitAmount: number | null
+  currency: string | null
+  interval: string | null
+  cancelAtPeriodEnd: boolean
+  cancelAt: Date | null
+  currentPeriodEnd: Date | null
+  endedAt: Date | null
+  trialEnd: Date | null
+}
+
+export const formatDate = (d: Date) => format(d, "d MMMM yyyy")
+
+export function formatMoney(cents: number, currency = "usd") {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100)
+}
+
+/** "$15.00 / month", or "$36.00 / month · 3 seats × $12.00". */
+export function priceLine(s: Pick<Describable, "unitAmount" | "currency" | "interval" | "quantity" | "perSeat">) {
+  if (s.unitAmount == null) return null
+  const total = formatMoney(s.unitAmount * s.quantity, s.currency ?? "usd")
+  const per = s.interval ? ` / ${s.interval}` : ""
+  return s.perSeat || s.quantity > 1 ? `${total}${per} · ${s.quantity} seats × ${formatMoney(s.unitAmount, s.currency ?? "usd")}` : `${total}${per}`
+}
+
+/** When a scheduled cancellation takes effect. */
+export const endsOn = (s: Pick<Describable, "cancelAtPeriodEnd" | "cancelAt" | "currentPeriodEnd">) =>
+  s.cancelAt ?? (s.cancelAtPeriodEnd ? s.currentPeriodEnd : null)
+
+/** One sentence that says what is true now. */
+export function headline(s: Describable): string {
+  const plan = s.planName
+  const seats = s.perSeat ? ` with ${s.quantity} seat${s.quantity === 1 ? "" : "s"}` : ""
+  const ending = endsOn(s)
+  switch (s.status) {
+    case "canceled":
+    case "incomplete_expired":
+      return s.endedAt ? `Your ${plan} plan ended on ${formatDate(s.endedAt)}.` : `Your ${plan} plan has ended.`
+    case "past_due":
+      return `Your last payment for ${plan} failed. Update your payment method to keep your plan.`
+    case "unpaid":
+      return `Your ${plan} plan is unpaid and its features are paused. Update your payment method to restore it.`
+    case "incomplete":
+      return `Your first payment for ${plan} has not completed yet.`
+    case "paused":
+      return `Your ${plan} plan is paused.`
+    case "trialing":
+      if (ending) return `Your ${plan} trial ends on ${formatDate(ending)} and will not renew.`
+      return `You're trying ${plan}${seats}. Your trial ends on ${s.trialEnd ? formatDate(s.trialEnd) : "soon"}.`
+    case "active":
+      if (ending) return `Your ${plan} plan ends on ${formatDate(ending)}.`
+      return `You're on ${plan}${seats}.${s.currentPeriodEnd ? ` It renews on ${formatDate(s.currentPeriodEnd)}.` : ""}`
+  }
+}

@@ -1,0 +1,20 @@
+// Turns a stored subscription (with its plan) into what the describe helpers need.
+import type { Describable } from "./describe"
+import type { SubscriptionView } from "./queries"
+
+export function describable(s: SubscriptionView): Describable {
+  return {
+    status: s.status,
+    planName: s.plan?.name ?? "subscription",
+    perSeat: s.plan?.perSeat ?? false,
+    quantity: s.quantity,
+    unitAmount: s.unitAmount,
+    currency: s.currency,
+    interval: s.interval,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    cancelAt: s.cancelAt,
+    currentPeriodEnd: s.currentPeriodEnd,
+    endedAt: s.endedAt,
+    trialEnd: s.trialEnd,
+  }
+}

@@ -1,0 +1,7 @@
+// Class-name merging for Tailwind (shadcn/ui's cn).
+import { clsx, type ClassValue } from "clsx"
+import { twMerge } from "tailwind-merge"
+
+export function cn(...inputs: ClassValue[]) {
+  return twMerge(clsx(inputs))
+}
