@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
 import os from "node:os"
 import path from "node:path"
+import { UnitQueue } from "./pglite-unit-queue"
 
 export type LocalDb = { url: string; kind: "pglite" | "postgres"; stop: () => Promise<void> }
 
@@ -28,6 +29,8 @@ export async function startPglite(opts: { dataDir?: string; port: number; maxCon
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
   const db = await PGlite.create(opts.dataDir)
   const server = new PGLiteSocketServer({ db, port: opts.port, host: "127.0.0.1", maxConnections: opts.maxConnections ?? 64 })
+  // Swap in the unit-aware queue before any connection exists (handlers take it at connect time).
+  ;(server as unknown as { queryQueue: UnitQueue }).queryQueue = new UnitQueue(db)
   await server.start()
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres?sslmode=disable`,

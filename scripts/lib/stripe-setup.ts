@@ -1,0 +1,161 @@
+// Plans and the Customer Portal as code: makes Stripe (real or emulated) and subscription_plans match
+// lib/billing/catalog.ts. Idempotent: it compares before it writes, so a second run changes nothing.
+import pg from "pg"
+import Stripe from "stripe"
+import { CATALOG, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
+
+const CANCEL_REASONS = ["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex", "low_quality", "other"] as const
+
+export type SetupResult = { changes: string[]; prices: Record<string, Record<Interval, string>>; portalConfigurationId: string }
+
+export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: string): Promise<SetupResult> {
+  const changes: string[] = []
+  const prices: SetupResult["prices"] = {}
+  const productIds: Record<string, string> = {}
+  for (const plan of CATALOG) {
+    productIds[plan.id] = await ensureProduct(stripe, plan, changes)
+    prices[plan.id] = {
+      month: await ensurePrice(stripe, plan, "month", productIds[plan.id]!, changes),
+      year: await ensurePrice(stripe, plan, "year", productIds[plan.id]!, changes),
+    }
+  }
+  const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
+  await writePlans(databaseUrl, productIds, prices, changes)
+  return { changes, prices, portalConfigurationId }
+}
+
+async function ensureProduct(stripe: Stripe, plan: CatalogPlan, changes: string[]) {
+  const id = `subkit_${plan.id}` // our own product ids: found again on every run without a search
+  const want = { name: plan.name, description: plan.description, marketing_features: plan.features.map((name) => ({ name })), metadata: { subkit_plan_id: plan.id } }
+  let product: Stripe.Product | undefined
+  try {
+    product = await stripe.products.retrieve(id)
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err
+  }
+  if (!product) {
+    await stripe.products.create({ id, ...want })
+    changes.push(`created product ${id}`)
+  } else if (
+    product.name !== want.name ||
+    product.description !== want.description ||
+    !product.active ||
+    JSON.stringify(product.marketing_features.map((f) => f.name)) !== JSON.stringify(plan.features)
+  ) {
+    await stripe.products.update(id, { ...want, active: true })
+    changes.push(`updated product ${id}`)
+  }
+  return id
+}
+
+async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval, product: string, changes: string[]) {
+  const key = lookupKey(plan.id, interval)
+  const [existing] = (await stripe.prices.list({ lookup_keys: [key], limit: 1 })).data
+  const amount = plan.amounts[interval]
+  if (existing && existing.active && existing.unit_amount === amount && existing.currency === plan.currency && existing.recurring?.interval === interval && existing.product === product)
+    return existing.id
+  // Prices are immutable: a new amount is a new price that takes over the lookup key.
+  const created = await stripe.prices.create({
+    product,
+    currency: plan.currency,
+    unit_amount: amount,
+    recurring: { interval },
+    lookup_key: key,
+    transfer_lookup_key: true,
+    nickname: `${plan.name} ${interval === "month" ? "monthly" : "yearly"}`,
+    metadata: { subkit_plan_id: plan.id },
+  })
+  if (existing) await stripe.prices.update(existing.id, { active: false })
+  changes.push(`created price ${key} (${created.id})`)
+  return created.id
+}
+
+function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
+  return {
+    business_profile: { headline: "subkit: manage your plan, payment method and invoices", privacy_policy_url: `${appUrl}/legal/privacy`, terms_of_service_url: `${appUrl}/legal/terms` },
+    default_return_url: `${appUrl}/subscription/portal-return`,
+    features: {
+      customer_update: { enabled: true, allowed_updates: ["email", "name", "address", "shipping"] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[] },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: {
+        enabled: true,
+        mode: "at_period_end" as const,
+        proration_behavior: "none" as const,
+        cancellation_reason: { enabled: true, options: [...CANCEL_REASONS] },
+      },
+      subscription_update: {
+        enabled: true,
+        default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
+        proration_behavior: "always_invoice" as const,
+        products: CATALOG.map((p) => ({ product: productIds[p.id]!, prices: [prices[p.id]!.month, prices[p.id]!.year] })),
+      },
+    },
+    metadata: { subkit_key: PORTAL_CONFIGURATION_KEY },
+  } satisfies Stripe.BillingPortal.ConfigurationCreateParams
+}
+
+/** The parts of a configuration we set, in a comparable form. */
+function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profile" | "default_return_url" | "features">) {
+  const f = c.features
+  const su = f.subscription_update as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate & { products?: { product: string; prices: string[] }[] }
+  return JSON.stringify({
+    bp: [c.business_profile.headline, c.business_profile.privacy_policy_url, c.business_profile.terms_of_service_url],
+    ret: c.default_return_url,
+    cu: [f.customer_update.enabled, [...f.customer_update.allowed_updates].sort()],
+    ih: f.invoice_history.enabled,
+    pm: f.payment_method_update.enabled,
+    sc: [f.subscription_cancel.enabled, f.subscription_cancel.mode, f.subscription_cancel.proration_behavior, f.subscription_cancel.cancellation_reason.enabled, [...f.subscription_cancel.cancellation_reason.options].sort()],
+    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort()])],
+  })
+}
+
+async function ensurePortal(stripe: Stripe, appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"], changes: string[]) {
+  const params = portalParams(appUrl, productIds, prices)
+  let existing: Stripe.BillingPortal.Configuration | undefined
+  for await (const cfg of stripe.billingPortal.configurations.list({ active: true, limit: 100 })) {
+    if (cfg.metadata?.subkit_key === PORTAL_CONFIGURATION_KEY) existing = cfg
+  }
+  if (!existing) {
+    const created = await stripe.billingPortal.configurations.create(params)
+    changes.push(`created portal configuration ${created.id}`)
+    return created.id
+  }
+  const want = fingerprint({ ...params, features: params.features as unknown as Stripe.BillingPortal.Configuration.Features })
+  if (fingerprint(existing) !== want) {
+    await stripe.billingPortal.configurations.update(existing.id, params)
+    changes.push(`updated portal configuration ${existing.id}`)
+  }
+  return existing.id
+}
+
+async function writePlans(databaseUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"], changes: string[]) {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    for (const p of CATALOG) {
+      const values = [p.id, p.name, p.description, p.features, p.perSeat, productIds[p.id], prices[p.id]!.month, prices[p.id]!.year, p.amounts.month, p.amounts.year, p.currency, p.sortOrder]
+      const res = await client.query(
+        `insert into public.subscription_plans as t (id, name, description, features, per_seat, stripe_product_id, stripe_monthly_price_id,
+           stripe_yearly_price_id, monthly_amount, yearly_amount, currency, sort_order, active)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true)
+         on conflict (id) do update set name = excluded.name, description = excluded.description, features = excluded.features,
+           per_seat = excluded.per_seat, stripe_product_id = excluded.stripe_product_id, stripe_monthly_price_id = excluded.stripe_monthly_price_id,
+           stripe_yearly_price_id = excluded.stripe_yearly_price_id, monthly_amount = excluded.monthly_amount, yearly_amount = excluded.yearly_amount,
+           currency = excluded.currency, sort_order = excluded.sort_order, active = true, updated_at = now()
+         where (t.name, t.description, t.features, t.per_seat, t.stripe_product_id, t.stripe_monthly_price_id, t.stripe_yearly_price_id,
+           t.monthly_amount, t.yearly_amount, t.currency, t.sort_order, t.active)
+           is distinct from (excluded.name, excluded.description, excluded.features, excluded.per_seat, excluded.stripe_product_id,
+           excluded.stripe_monthly_price_id, excluded.stripe_yearly_price_id, excluded.monthly_amount, excluded.yearly_amount,
+           excluded.currency, excluded.sort_order, true)`,
+        values,
+      )
+      if (res.rowCount) changes.push(`wrote plan ${p.id}`)
+    }
+    const ids = CATALOG.map((p) => p.id)
+    const retired = await client.query("update public.subscription_plans set active = false, updated_at = now() where active and not (id = any($1))", [ids])
+    if (retired.rowCount) changes.push(`retired ${retired.rowCount} plan(s)`)
+  } finally {
+    await client.end()
+  }
+}

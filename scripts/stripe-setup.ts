@@ -1,0 +1,18 @@
+// npm run stripe:setup: create or update the products, prices, Customer Portal configuration and
+// plan rows in whichever Stripe the configuration points at (the emulator offline).
+import Stripe from "stripe"
+import { resolveEnv } from "../lib/env"
+import { stripeOptions } from "../lib/stripe/client-options"
+import { setupStripe } from "./lib/stripe-setup"
+
+try {
+  process.loadEnvFile?.(".env.local")
+} catch {}
+try {
+  process.loadEnvFile?.(".env")
+} catch {}
+const env = resolveEnv(process.env)
+const stripe = new Stripe(env.stripeSecretKey, stripeOptions(env))
+const result = await setupStripe(stripe, env.databaseUrl, env.appUrl)
+console.log(result.changes.length ? result.changes.map((c) => `  ${c}`).join("\n") : "  nothing to change")
+console.log(`portal configuration: ${result.portalConfigurationId}`)
