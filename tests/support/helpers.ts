@@ -1,0 +1,58 @@
+// Shared test helpers: users in auth.users, signed webhook requests, the emulator's admin API.
+import { randomUUID } from "node:crypto"
+import pg from "pg"
+import Stripe from "stripe"
+import { inject } from "vitest"
+
+export const WEBHOOK_SECRET = "whsec_integration_tests"
+
+let pool: pg.Pool | undefined
+export const sql = () => (pool ??= new pg.Pool({ connectionString: inject("databaseUrl"), max: 5 }))
+
+export function stripeClient() {
+  const url = new URL(inject("stripeUrl"))
+  return new Stripe("sk_test_tests", { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
+}
+
+/** A user as Supabase Auth would create one (the trigger fills public.users). */
+export async function createUser(email = `user-${randomUUID()}@example.com`) {
+  const id = randomUUID()
+  await sql().query("insert into auth.users (id, email, aud, role, created_at, updated_at) values ($1, $2, 'authenticated', 'authenticated', now(), now())", [id, email])
+  return { id, email }
+}
+
+export function signedRequest(payload: string, opts: { secret?: string; timestamp?: number; signature?: string | null } = {}) {
+  const header =
+    opts.signature === null
+      ? undefined
+      : (opts.signature ??
+        Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000) }))
+  return new Request("http://localhost:3999/api/webhooks/stripe", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(header ? { "stripe-signature": header } : {}) },
+    body: payload,
+  })
+}
+
+export async function admin(path: string, body: object = {}) {
+  const res = await fetch(`${inject("stripeUrl")}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  if (!res.ok) throw new Error(`admin ${path}: ${res.status}`)
+  return res.json() as Promise<Record<string, unknown>>
+}
+
+/** Every event the emulator recorded for `customer` (oldest first). */
+export async function eventsFor(stripe: Stripe, customerId: string, sinceId?: string) {
+  const all: Stripe.Event[] = []
+  for await (const e of stripe.events.list({ limit: 100 })) all.push(e)
+  all.reverse()
+  const start = sinceId ? all.findIndex((e) => e.id === sinceId) + 1 : 0
+  return all.slice(start).filter((e) => {
+    const o = e.data.object as { id?: string; customer?: unknown }
+    return o.customer === customerId || o.id === customerId
+  })
+}
+
+export function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items]
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
+}

@@ -1,0 +1,9 @@
+// Points lib/env at the shared test services before any app module loads.
+import { inject } from "vitest"
+
+process.env.DATABASE_URL = inject("databaseUrl")
+process.env.STRIPE_API_BASE = inject("stripeUrl")
+process.env.STRIPE_WEBHOOK_SECRET = "whsec_integration_tests"
+process.env.NEXT_PUBLIC_APP_URL = "http://localhost:3999"
+process.env.LOG_LEVEL = "silent"
+process.env.DATABASE_POOL_MAX = "20"

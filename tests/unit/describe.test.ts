@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest"
+import { endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
+import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
+import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+
+const base: Describable = {
+  status: "active",
+  planName: "Pro",
+  perSeat: false,
+  quantity: 1,
+  unitAmount: 1500,
+  currency: "usd",
+  interval: "month",
+  cancelAtPeriodEnd: false,
+  cancelAt: null,
+  currentPeriodEnd: new Date("2026-12-23T12:00:00Z"),
+  endedAt: null,
+  trialEnd: null,
+}
+
+describe("headline", () => {
+  it("says what is true now", () => {
+    expect(headline(base)).toBe("You're on Pro. It renews on 23 December 2026.")
+    expect(headline({ ...base, cancelAtPeriodEnd: true })).toBe("Your Pro plan ends on 23 December 2026.")
+    expect(headline({ ...base, planName: "Team", perSeat: true, quantity: 3 })).toBe("You're on Team with 3 seats. It renews on 23 December 2026.")
+    expect(headline({ ...base, status: "canceled", endedAt: new Date("2026-12-23T12:00:00Z") })).toBe("Your Pro plan ended on 23 December 2026.")
+    expect(headline({ ...base, status: "past_due" })).toMatch(/payment for Pro failed/)
+    expect(headline({ ...base, status: "trialing", trialEnd: new Date("2026-12-01T12:00:00Z") })).toBe("You're trying Pro. Your trial ends on 1 December 2026.")
+  })
+
+  it("renders every Stripe status", () => {
+    for (const status of SUBSCRIPTION_STATUSES) expect(headline({ ...base, status }).length).toBeGreaterThan(10)
+  })
+
+  it("prefers an explicit cancel_at date", () => {
+    expect(endsOn({ ...base, cancelAt: new Date("2026-12-01T00:00:00Z") })).toEqual(new Date("2026-12-01T00:00:00Z"))
+    expect(endsOn(base)).toBeNull()
+  })
+})
+
+describe("priceLine", () => {
+  it("shows per-seat totals", () => {
+    expect(priceLine(base)).toBe("$15.00 / month")
+    expect(priceLine({ ...base, perSeat: true, quantity: 3, unitAmount: 1200 })).toBe("$36.00 / month · 3 seats × $12.00")
+    expect(priceLine({ ...base, unitAmount: null })).toBeNull()
+  })
+})
+
+describe("status rules", () => {
+  it("grants access while paying or in dunning, and blocks a second checkout while live", () => {
+    expect(hasAccess("past_due")).toBe(true)
+    expect(hasAccess("unpaid")).toBe(false)
+    expect(isLive("unpaid")).toBe(true)
+    expect(isLive("canceled")).toBe(false)
+    expect(isLive("incomplete")).toBe(false)
+  })
+
+  it("picks the live subscription over newer ended ones", () => {
+    const rows = [
+      { status: "canceled" as const, stripeCreatedAt: new Date(3) },
+      { status: "active" as const, stripeCreatedAt: new Date(1) },
+      { status: "incomplete" as const, stripeCreatedAt: new Date(4) },
+    ]
+    expect(currentOf(rows)?.status).toBe("active")
+    expect(currentOf([rows[2]!, rows[0]!])?.status).toBe("canceled")
+    expect(currentOf([])).toBeUndefined()
+  })
+})

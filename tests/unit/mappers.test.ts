@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest"
+import type Stripe from "stripe"
+import fixtures from "../../emulators/stripe/fixtures.json"
+import { addressOf, cardSummary, customerFields, fromUnix, invoiceSubscriptionId, subscriptionRow, toStatus } from "@/lib/billing/mappers"
+
+const baseSub = () => {
+  const sub = structuredClone(fixtures.subscription) as unknown as Stripe.Subscription
+  sub.status = "active"
+  sub.cancel_at = null
+  sub.cancel_at_period_end = false
+  sub.canceled_at = null
+  sub.ended_at = null
+  sub.trial_start = null
+  sub.trial_end = null
+  sub.items.data[0]!.current_period_start = 1_790_000_000
+  sub.items.data[0]!.current_period_end = 1_792_592_000
+  sub.items.data[0]!.quantity = 3
+  return sub
+}
+const ctx = { userId: "00000000-0000-0000-0000-000000000001", planIdForPrice: (id: string) => (id === "price_1PgafmB7WZ01zgkW6dKueIc5" ? "team" : null) }
+
+describe("subscriptionRow", () => {
+  it("maps Stripe's example subscription, periods from its item", () => {
+    const row = subscriptionRow(baseSub(), ctx)
+    expect(row).toMatchObject({
+      stripeSubscriptionId: "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
+      userId: ctx.userId,
+      stripeCustomerId: "cus_QXg1o8vcGmoR32",
+      planId: "team",
+      stripePriceId: "price_1PgafmB7WZ01zgkW6dKueIc5",
+      interval: "month",
+      quantity: 3,
+      unitAmount: 2000,
+      currency: "usd",
+      status: "active",
+      cancelAtPeriodEnd: false,
+      cancelAt: null,
+    })
+    expect(row.currentPeriodStart).toEqual(new Date(1_790_000_000_000))
+    expect(row.currentPeriodEnd).toEqual(new Date(1_792_592_000_000))
+  })
+
+  it("treats cancel_at at the period end as cancel at period end (the portal's newer behaviour)", () => {
+    const sub = baseSub()
+    sub.cancel_at = sub.items.data[0]!.current_period_end
+    expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(true)
+    sub.cancel_at = sub.items.data[0]!.current_period_end - 86_400
+    expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(false)
+  })
+
+  it("leaves the plan empty for a price outside the catalog", () => {
+    const sub = baseSub()
+    sub.items.data[0]!.price.id = "price_other"
+    expect(subscriptionRow(sub, ctx).planId).toBeNull()
+  })
+
+  it("rejects a subscription without items and an unknown status", () => {
+    const sub = baseSub()
+    sub.items.data = []
+    expect(() => subscriptionRow(sub, ctx)).toThrow(/no items/)
+    expect(() => toStatus("frozen")).toThrow(/unknown/)
+  })
+})
+
+describe("customer and invoice mappers", () => {
+  it("summarises the default card and never more", () => {
+    const pm = { card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034, fingerprint: "x" } } as unknown as Stripe.PaymentMethod
+    expect(cardSummary(pm)).toEqual({ brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034 })
+    expect(cardSummary("pm_123")).toBeNull()
+    const c = { email: "a@b.co", name: null, address: { line1: "1 Main St", line2: null, city: "Springfield", postal_code: "1", state: null, country: "US" }, invoice_settings: { default_payment_method: null } } as unknown as Stripe.Customer
+    expect(customerFields(c, { brand: "mastercard", last4: "4444", exp_month: 1, exp_year: 2030 })).toMatchObject({ email: "a@b.co", defaultPaymentMethod: { last4: "4444" } })
+    expect(addressOf({ line1: null, line2: null, city: null, postal_code: null, state: null, country: null })).toBeNull()
+  })
+
+  it("finds an invoice's subscription under parent.subscription_details", () => {
+    const inv = { parent: { subscription_details: { subscription: "sub_1" } } } as unknown as Stripe.Invoice
+    expect(invoiceSubscriptionId(inv)).toBe("sub_1")
+    expect(invoiceSubscriptionId({ parent: null } as unknown as Stripe.Invoice)).toBeNull()
+    expect(fromUnix(null)).toBeNull()
+  })
+})
