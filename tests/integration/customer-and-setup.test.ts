@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from "vitest"
+import { pool } from "@/lib/db/client"
+import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
+import { setupStripe } from "../../scripts/lib/stripe-setup"
+import { inject } from "vitest"
+import { createUser, sql, stripeClient } from "../support/helpers"
+
+afterAll(() => pool.end())
+
+describe("getOrCreateStripeCustomer", () => {
+  it("creates one customer for 20 concurrent calls", async () => {
+    const user = await createUser()
+    const ids = await Promise.all(Array.from({ length: 20 }, () => getOrCreateStripeCustomer(user.id, user.email)))
+    expect(new Set(ids).size).toBe(1)
+    const found = await stripeClient().customers.search({ query: `metadata['user_id']:'${user.id}'` })
+    expect(found.data.map((c) => c.id)).toEqual([ids[0]])
+    const { rows } = await sql().query("select stripe_customer_id from billing_customers where user_id = $1", [user.id])
+    expect(rows).toEqual([{ stripe_customer_id: ids[0] }])
+  })
+})
+
+describe("stripe:setup", () => {
+  it("changes nothing when run again", async () => {
+    const first = await setupStripe(stripeClient(), inject("databaseUrl"), "http://localhost:3999")
+    const second = await setupStripe(stripeClient(), inject("databaseUrl"), "http://localhost:3999")
+    expect(first.changes).toEqual([])
+    expect(second.changes).toEqual([])
+    const cfg = await stripeClient().billingPortal.configurations.retrieve(second.portalConfigurationId)
+    expect(cfg.features.subscription_cancel).toMatchObject({ enabled: true, mode: "at_period_end" })
+    expect(cfg.features.subscription_cancel.cancellation_reason.enabled).toBe(true)
+    expect(cfg.features.customer_update.allowed_updates).toEqual(expect.arrayContaining(["email", "address", "shipping"]))
+    const { rows } = await sql().query("select id, per_seat, stripe_monthly_price_id from subscription_plans order by sort_order")
+    expect(rows.map((r) => [r.id, r.per_seat])).toEqual([["pro", false], ["team", true]])
+  })
+
+  it("moves the lookup key to a new price when the amount changes", async () => {
+    const stripe = stripeClient()
+    const [old] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data
+    await stripe.prices.update(old!.id, { active: false }) // simulate a stale price
+    const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
+    expect(result.changes.some((c) => c.startsWith("created price subkit_pro_yearly"))).toBe(true)
+    const [current] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data
+    expect(current!.id).not.toBe(old!.id)
+    expect((await sql().query("select stripe_yearly_price_id from subscription_plans where id = 'pro'")).rows[0].stripe_yearly_price_id).toBe(current!.id)
+  })
+})

@@ -1,0 +1,78 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest"
+import { openPortal } from "@/lib/billing/portal"
+import { pool } from "@/lib/db/client"
+import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
+import { createUser, eventsFor, sql, stripeClient } from "../support/helpers"
+import { subscribedUser } from "../support/billing"
+import { processEvent } from "@/lib/billing/process-event"
+
+afterAll(() => pool.end())
+
+const age = (userId: string, seconds: number) =>
+  sql().query(`update portal_sessions set created_at = created_at - make_interval(secs => $2) where user_id = $1`, [userId, seconds])
+
+async function synced() {
+  const s = await subscribedUser()
+  for (const e of await eventsFor(s.stripe, s.customerId)) await processEvent(e)
+  return s
+}
+
+describe("openPortal", () => {
+  beforeEach(async () => {
+    await sql().query("delete from portal_sessions")
+  })
+
+  it("refuses a user with no billing account", async () => {
+    const user = await createUser()
+    expect(await openPortal(user, "home")).toMatchObject({ ok: false, code: "no_customer" })
+  })
+
+  it("opens the user's own customer with our return URL and configuration", async () => {
+    const { user } = await synced()
+    const result = await openPortal(user, "home")
+    if (!result.ok) throw new Error(result.message)
+    expect(result.url).toMatch(/\/p\/session\/bps_/)
+    const html = await (await fetch(result.url)).text()
+    expect(html).toContain("http://localhost:3999/subscription/portal-return")
+    expect(html).toContain("Pro")
+  })
+
+  it("reuses a session opened seconds ago, and allows five a minute", async () => {
+    const { user } = await synced()
+    const first = await openPortal(user, "home")
+    const again = await openPortal(user, "home")
+    expect(first.ok && again.ok && again.reused && again.url === first.url).toBe(true)
+    for (let i = 0; i < 4; i++) {
+      await age(user.id, 11)
+      expect((await openPortal(user, "home")).ok).toBe(true)
+    }
+    await age(user.id, 11)
+    expect(await openPortal(user, "home")).toMatchObject({ ok: false, code: "rate_limited" })
+    await age(user.id, 61)
+    expect((await openPortal(user, "home")).ok).toBe(true)
+    expect(Number((await sql().query("select count(*) from portal_sessions where user_id = $1", [user.id])).rows[0].count)).toBe(6)
+  })
+
+  it("refuses when the mapped customer names another user", async () => {
+    const victim = await createUser()
+    const attacker = await createUser()
+    // A corrupted mapping must not open someone else's billing: the customer must name this user.
+    const victims = await stripeClient().customers.create({ email: victim.email, metadata: { user_id: victim.id } })
+    await sql().query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [attacker.id, victims.id])
+    expect(await openPortal(attacker, "home")).toMatchObject({ ok: false, code: "customer_mismatch" })
+  })
+
+  it("deep-links to updating the payment method and to cancelling", async () => {
+    const { user } = await synced()
+    const pm = await openPortal(user, "payment_method_update")
+    if (!pm.ok) throw new Error(pm.message)
+    const res = await fetch(pm.url, { redirect: "manual" })
+    expect(res.headers.get("location")).toMatch(/\/payment-method$/)
+    const cancel = await openPortal(user, "subscription_cancel")
+    if (!cancel.ok) throw new Error(cancel.message)
+    expect((await fetch(cancel.url, { redirect: "manual" })).headers.get("location")).toMatch(/\/cancel\?subscription=sub_/)
+    const none = await createUser()
+    await getOrCreateStripeCustomer(none.id, none.email)
+    expect(await openPortal(none, "subscription_update")).toMatchObject({ ok: false, code: "no_subscription" })
+  })
+})
