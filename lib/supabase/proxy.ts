@@ -27,7 +27,10 @@ export async function updateSession(request: NextRequest) {
     data: { user },
   } = await supabase.auth.getUser()
   const path = request.nextUrl.pathname
-  if (!user && PROTECTED.some((p) => path === p || path.startsWith(`${p}/`))) {
+  // Server actions answer for themselves (an "unauthenticated" result the UI shows); redirecting
+  // their POST would surface as a network error instead.
+  const isAction = request.method === "POST" && request.headers.has("next-action")
+  if (!user && !isAction && PROTECTED.some((p) => path === p || path.startsWith(`${p}/`))) {
     const login = request.nextUrl.clone()
     login.pathname = "/auth/login"
     login.search = `?next=${encodeURIComponent(path + request.nextUrl.search)}`

@@ -1,0 +1,157 @@
+import type { Browser, Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { advanceDays, app, db, fillCard, launch, signUp, subscribe, userRow } from "../support/browser"
+
+let browser: Browser
+beforeAll(async () => (browser = await launch()))
+afterAll(() => browser.close())
+
+async function openPortal(page: Page, button: string | RegExp = "Manage Subscription") {
+  await page.goto(app("/subscription/manage"))
+  await page.getByRole("button", { name: button }).first().click()
+  await page.waitForURL("**/p/session/**")
+}
+
+describe("Customer Portal", () => {
+  it("update card, switch Pro → Team, cancel at period end, return: every page and the row agree", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    await openPortal(page)
+    expect(await page.getByTestId("portal-subscription").textContent()).toContain("Pro")
+    expect(await page.getByTestId("portal-invoices").textContent()).toContain("$15.00")
+
+    await page.getByRole("link", { name: "Update payment method" }).click()
+    await fillCard(page, "5555 5555 5555 4444")
+    await page.getByRole("button", { name: "Add" }).click()
+    await page.waitForURL("**/home?done=payment_method")
+    expect(await page.getByTestId("portal-payment-method").textContent()).toContain("MASTERCARD •••• 4444")
+
+    await page.getByRole("link", { name: "Update subscription" }).click()
+    await page.getByLabel(/Team · \$12\.00 per month/).check()
+    await page.getByLabel("Quantity (seats)").fill("2")
+    await page.getByRole("button", { name: "Continue" }).click()
+    await page.getByRole("button", { name: "Confirm" }).click()
+    await page.waitForURL("**/home?done=updated")
+    expect(await page.getByTestId("portal-subscription").textContent()).toContain("Team · 2 seats")
+
+    await page.getByRole("link", { name: "Cancel subscription" }).click()
+    await page.getByLabel("It's too expensive").check()
+    await page.getByRole("button", { name: "Cancel plan" }).click()
+    await page.waitForURL("**/home?done=canceled")
+    await page.getByTestId("portal-return").click()
+    await page.waitForURL("**/subscription/portal-return")
+
+    const summary = await page.getByTestId("portal-return-summary").textContent()
+    expect(summary).toMatch(/Your Team plan ends on \d+ \w+ \d{4}\./)
+    expect(await page.getByTestId("portal-return-card").textContent()).toContain("ending in 4444")
+    await page.goto(app("/subscription"))
+    expect(await page.getByTestId("plan-name").textContent()).toBe("Team")
+    expect(await page.getByTestId("subscription-headline").textContent()).toMatch(/ends on/)
+    const row = await userRow(email)
+    expect(row).toMatchObject({ cancel_at_period_end: true, plan_id: "team", quantity: 2, status: "active" })
+    const { rows } = await db().query(
+      "select type, processed_at from subscription_events where payload->'data'->'object'->>'customer' = $1 or payload->'data'->'object'->>'id' = $1",
+      [row.stripe_customer_id],
+    )
+    const types = rows.map((r) => r.type)
+    expect(types).toEqual(expect.arrayContaining(["checkout.session.completed", "customer.subscription.updated", "payment_method.attached", "invoice.paid"]))
+    expect(rows.every((r) => r.processed_at)).toBe(true)
+  })
+
+  it("without a subscription the manage page offers the pricing page", async () => {
+    const page = await browser.newPage()
+    await signUp(page, "/subscription/manage")
+    expect(await page.getByRole("heading", { name: "No Active Subscription" }).count()).toBe(1)
+    expect(await page.getByRole("button", { name: "Manage Subscription" }).count()).toBe(0)
+    await page.getByRole("link", { name: "View Plans" }).click()
+    await page.waitForURL("**/pricing")
+  })
+
+  it("past_due: banner, deep link, card fixed, invoice paid, active again", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    // A card that attaches but fails when charged becomes the default…
+    await openPortal(page)
+    await page.getByRole("link", { name: "Update payment method" }).click()
+    await fillCard(page, "4000 0000 0000 0341")
+    await page.getByRole("button", { name: "Add" }).click()
+    await page.waitForURL("**/home?done=payment_method")
+    // …and the renewal fails.
+    await advanceDays(31)
+    expect((await userRow(email)).status).toBe("past_due")
+    await page.goto(app("/subscription/manage"))
+    expect(await page.getByTestId("payment-problem").textContent()).toContain("Your last payment failed")
+    await page.getByTestId("payment-problem").getByRole("button", { name: "Update payment method" }).click()
+    await page.waitForURL("**/p/session/**/payment-method")
+    await fillCard(page, "4242 4242 4242 4242")
+    await page.getByRole("button", { name: "Add" }).click()
+    await page.waitForURL("**/subscription/portal-return?flow=payment_method_update")
+    expect(await page.getByTestId("portal-return-summary").textContent()).toMatch(/You're on Pro\. It renews on/)
+    expect((await userRow(email)).status).toBe("active")
+  })
+
+  it("expired: shown as ended, invoices still reachable", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    await openPortal(page, "Cancel subscription")
+    await page.getByRole("button", { name: "Cancel plan" }).click()
+    await page.waitForURL("**/subscription/portal-return?flow=subscription_cancel")
+    await advanceDays(32)
+    expect((await userRow(email)).status).toBe("canceled")
+    await page.goto(app("/subscription/manage"))
+    expect(await page.getByTestId("subscription-ended").textContent()).toMatch(/It ended on \d+ \w+ \d{4}/)
+    expect(await page.getByRole("link", { name: "Subscribe again" }).count()).toBe(1)
+    await page.getByRole("button", { name: "View past invoices" }).click()
+    await page.waitForURL("**/p/session/**")
+    expect(await page.getByTestId("portal-invoices").textContent()).toContain("Paid")
+    expect(await page.getByTestId("portal-subscription").textContent()).toContain("Ended on")
+  })
+
+  it("five rapid clicks open one portal and show no error", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    await page.goto(app("/subscription/manage"))
+    const button = page.getByRole("button", { name: "Manage Subscription" })
+    await button.evaluate((el: HTMLButtonElement) => {
+      for (let i = 0; i < 5; i++) el.click()
+    })
+    await page.waitForURL("**/p/session/**")
+    expect(await page.locator("[data-sonner-toast]").count()).toBe(0)
+    const { rows } = await db().query("select count(*)::int n from portal_sessions p join users u on u.id = p.user_id where u.email = $1", [email])
+    expect(rows[0].n).toBe(1)
+  })
+
+  it("signed-out requests get no session, and the action ignores a customer smuggled into its input", async () => {
+    const victim = await browser.newPage()
+    await signUp(victim, "/pricing")
+    await subscribe(victim)
+    const victimCustomer = (await db().query("select stripe_customer_id from billing_customers order by created_at desc limit 1")).rows[0].stripe_customer_id
+
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    await page.goto(app("/subscription/manage"))
+    await page.route("**/subscription/manage", async (route) => {
+      const body = route.request().postData()
+      if (route.request().method() !== "POST" || !body) return route.continue()
+      await route.continue({ postData: body.replace('"flow":"home"', `"flow":"home","customer":"${victimCustomer}"`) })
+    })
+    await page.getByRole("button", { name: "Manage Subscription" }).first().click()
+    await page.waitForURL("**/p/session/**")
+    expect(await page.getByTestId("portal-billing-info").textContent()).toContain(email)
+    await page.unroute("**/subscription/manage")
+
+    await page.goto(app("/subscription/manage"))
+    const before = (await db().query("select count(*)::int n from portal_sessions")).rows[0].n
+    await context.clearCookies()
+    await page.getByRole("button", { name: "Manage Subscription" }).first().click()
+    await expect.poll(() => page.locator("[data-sonner-toast]").first().textContent()).toContain("Your session has ended")
+    expect((await db().query("select count(*)::int n from portal_sessions")).rows[0].n).toBe(before)
+    await context.close()
+  })
+})

@@ -1,0 +1,61 @@
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { app, launch, signUp, subscribe, userRow } from "../support/browser"
+
+let browser: Browser
+beforeAll(async () => (browser = await launch()))
+afterAll(() => browser.close())
+
+describe("subscribing", () => {
+  it("Pro monthly with 4242: success page shows Pro active, /subscription the renewal date", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page)
+    await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Pro\. It renews on \d+ \w+ \d{4}\.$/)
+    await page.goto(app("/subscription"))
+    expect(await page.getByTestId("plan-name").textContent()).toBe("Pro")
+    expect(await page.getByTestId("plan-price").textContent()).toBe("$15.00 / month")
+    expect(await page.getByTestId("period-end").textContent()).toMatch(/\d+ \w+ \d{4}/)
+    const row = await userRow(email)
+    expect(row).toMatchObject({ status: "active", plan_id: "pro", quantity: 1, interval: "month" })
+    // A subscriber is not sent to a second Checkout.
+    await page.goto(app("/pricing"))
+    expect(await page.getByTestId("plan-pro").getByText("Current plan").count()).toBe(1)
+    expect(await page.getByRole("button", { name: /Subscribe to/ }).count()).toBe(0)
+  })
+
+  it("a declined card shows Stripe's message and creates no subscription", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page, { card: "4000 0000 0000 0002" })
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("Your card was declined.")
+    expect(await userRow(email)).toBeUndefined()
+    await page.getByRole("link", { name: "← Back" }).click()
+    await page.waitForURL("**/pricing?checkout=canceled")
+    expect(await page.getByRole("status").first().textContent()).toContain("Checkout was canceled")
+  })
+
+  it("Team with 3 seats", async () => {
+    const page = await browser.newPage()
+    const email = await signUp(page, "/pricing")
+    await subscribe(page, { plan: "team", seats: 3 })
+    await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Team with 3 seats\./)
+    expect(await page.getByTestId("seats").textContent()).toBe("3")
+    expect(await userRow(email)).toMatchObject({ plan_id: "team", quantity: 3, unit_amount: 1200 })
+  })
+
+  it("rejects a seat count outside the plan's range with a message", async () => {
+    const page = await browser.newPage()
+    await signUp(page, "/pricing")
+    const card = page.getByTestId("plan-team")
+    const seats = card.getByLabel("Seats")
+    await seats.fill("500")
+    // The browser refuses first (the input's range)…
+    expect(await seats.evaluate((el: HTMLInputElement) => el.validity.rangeOverflow)).toBe(true)
+    // …and the server refuses what gets past it.
+    await seats.evaluate((el: HTMLInputElement) => el.removeAttribute("max"))
+    await card.getByRole("button", { name: /Subscribe/ }).click()
+    await expect.poll(() => page.locator("[data-sonner-toast]").first().textContent()).toContain("between 2 and 100 seats")
+    expect(page.url()).toContain("/pricing")
+  })
+})

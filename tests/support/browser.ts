@@ -1,0 +1,74 @@
+// Headless Chromium (Debian's) through playwright-core, and the steps a customer takes.
+import { randomUUID } from "node:crypto"
+import pg from "pg"
+import { chromium, type Browser, type Page } from "playwright-core"
+import { expect, inject } from "vitest"
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  })
+}
+
+export const app = (path = "/") => `${inject("appUrl")}${path}`
+
+let pool: pg.Pool | undefined
+export const db = () => (pool ??= new pg.Pool({ connectionString: inject("e2eDatabaseUrl"), max: 3 }))
+
+export async function emulator(path: string, body: object = {}) {
+  const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`)
+  return res.json()
+}
+
+/** Moves Stripe's clock and waits until every resulting webhook has been answered. */
+export async function advanceDays(days: number) {
+  await emulator("clock/advance", { days })
+  await emulator("webhooks/drain")
+}
+
+export async function signUp(page: Page, next = "/dashboard") {
+  const email = `e2e-${randomUUID().slice(0, 8)}@example.com`
+  await page.goto(app(`/auth/signup?next=${encodeURIComponent(next)}`))
+  await page.getByLabel("Email").fill(email)
+  await page.getByLabel("Password").fill("correct-horse-battery")
+  await page.getByRole("button", { name: "Create account" }).click()
+  await page.waitForURL(`**${next.split("?")[0]}`)
+  return email
+}
+
+export async function fillCard(page: Page, number: string) {
+  await page.getByLabel("Card number").fill(number)
+  await page.getByLabel("Expiration").fill("12 / 34")
+  await page.getByLabel("CVC").fill("123")
+}
+
+/** Pricing → Checkout → pay with `card`; returns on the success page (or the checkout page when declined). */
+export async function subscribe(page: Page, opts: { plan?: "pro" | "team"; seats?: number; card?: string; yearly?: boolean } = {}) {
+  await page.goto(app("/pricing"))
+  if (opts.yearly) await page.getByText("Yearly").click()
+  const card = page.getByTestId(`plan-${opts.plan ?? "pro"}`)
+  if (opts.seats) await card.getByLabel("Seats").fill(String(opts.seats))
+  await card.getByRole("button", { name: /Subscribe/ }).click()
+  await page.waitForURL("**/c/pay/**")
+  await fillCard(page, opts.card ?? "4242 4242 4242 4242")
+  await page.getByRole("button", { name: /Subscribe|Start trial/ }).click()
+  if ((opts.card ?? "4242").startsWith("4242") || opts.card?.startsWith("5555")) await page.waitForURL("**/subscription/success**")
+}
+
+export async function userRow(email: string) {
+  const { rows } = await db().query(
+    `select s.* from user_subscriptions s join users u on u.id = s.user_id where u.email = $1 order by s.stripe_created_at desc limit 1`,
+    [email],
+  )
+  return rows[0]
+}
+
+export async function noPageErrors(page: Page) {
+  const errors: string[] = []
+  page.on("pageerror", (e) => errors.push(e.message))
+  return () => expect(errors).toEqual([])
+}

@@ -1,0 +1,40 @@
+// Browser tests run the production build (next build + next start) against the offline stack:
+// a throwaway Postgres (PGlite where no server binaries exist), both emulators, the catalog.
+import { execFileSync, spawn } from "node:child_process"
+import path from "node:path"
+import type { TestProject } from "vitest/node"
+import { LOCAL_SUPABASE_ANON_KEY } from "../../lib/env"
+import { freePort, waitForPort } from "../../scripts/lib/local-db"
+import { startStack } from "../../scripts/lib/stack"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    appUrl: string
+    e2eDatabaseUrl: string
+    e2eStripeUrl: string
+  }
+}
+
+const root = path.resolve(import.meta.dirname, "../..")
+const next = path.join(root, "node_modules/next/dist/bin/next")
+
+export default async function setup(project: TestProject) {
+  if (!process.env.SUBKIT_E2E_SKIP_BUILD) execFileSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
+  const port = await freePort()
+  const appUrl = `http://localhost:${port}`
+  const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {} })
+  const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
+    cwd: root,
+    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production" },
+    stdio: ["ignore", "inherit", "inherit"],
+  })
+  await waitForPort(port, 60_000, () => (app.exitCode !== null ? `next start exited with ${app.exitCode}` : undefined))
+  project.provide("appUrl", appUrl)
+  project.provide("e2eDatabaseUrl", stack.databaseUrl)
+  project.provide("e2eStripeUrl", stack.stripe.url)
+  return async () => {
+    app.kill("SIGTERM")
+    await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)))
+    await stack.stop()
+  }
+}
