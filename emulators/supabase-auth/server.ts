@@ -36,7 +36,8 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const log = opts.log ?? ((l: string) => console.log(`[auth] ${l}`))
   const kdf = opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 }
   let publicUrl = opts.publicUrl ?? ""
-  let jwt: Jwt
+  // Signs with the issuer URL, known once the server listens.
+  const keys = { jwt: undefined as unknown as Jwt }
 
   const q = async <T extends object = Row>(text: string, values: unknown[] = []) => (await pool.query<T & pg.QueryResultRow>(text, values)).rows
 
@@ -87,7 +88,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       u.id,
       method === "refresh" ? null : new Date(),
     ])
-    const access = await jwt.sign(
+    const access = await keys.jwt.sign(
       {
         sub: u.id,
         email: u.email,
@@ -103,8 +104,8 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     return {
       access_token: access,
       token_type: "bearer",
-      expires_in: jwt.ttl,
-      expires_at: now + jwt.ttl,
+      expires_in: keys.jwt.ttl,
+      expires_at: now + keys.jwt.ttl,
       refresh_token: refreshToken,
       user: userJson(fresh ?? u),
     }
@@ -140,7 +141,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     if (!token) throw new AuthError(401, "no_authorization", "This endpoint requires a Bearer token")
     let claims
     try {
-      claims = await jwt.verify(token)
+      claims = await keys.jwt.verify(token)
     } catch (err) {
       const expired = (err as { code?: string }).code === "ERR_JWT_EXPIRED"
       throw new AuthError(403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${expired ? "token has invalid claims: token is expired" : "signature is invalid"}`)
@@ -314,7 +315,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     },
   }
 
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
@@ -353,7 +354,8 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
         "x-sb-error-code": "unexpected_failure",
       })
     }
-  })
+  }
+  const server = http.createServer((req, res) => void handle(req, res))
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
@@ -362,7 +364,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const port = (server.address() as { port: number }).port
   const url = `http://${host}:${port}`
   publicUrl ||= url
-  jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
+  keys.jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
   return {
     url,
     port,

@@ -187,7 +187,8 @@ describe("webhooks", () => {
     const seen: { id: string; ok: boolean }[] = []
     let failFirst = true
     let secret = ""
-    const server = http.createServer(async (req, res) => {
+    const server = http.createServer((req, res) => void receive(req, res))
+    const receive = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       let body = ""
       for await (const chunk of req) body += chunk
       const event = stripe.webhooks.constructEvent(body, String(req.headers["stripe-signature"]), secret)
@@ -196,7 +197,7 @@ describe("webhooks", () => {
       seen.push({ id: event.id, ok })
       res.statusCode = ok ? 200 : 500
       res.end()
-    })
+    }
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
     const endpoint = await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, enabled_events: ["customer.created", "customer.updated"] })
     secret = endpoint.secret!
