@@ -64,7 +64,9 @@ async function main() {
   // The bench posts events itself; the emulator's own deliveries would only add noise.
   const stripe = stack.stripe.client()
   for (const ep of (await stripe.webhookEndpoints.list()).data) await stripe.webhookEndpoints.update(ep.id, { disabled: true })
-  const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
+  // BENCH_PROFILE=dir writes a CPU profile of the app server (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
+  const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], {
     cwd: root,
     env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_POOL_MAX: "16" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -120,7 +122,9 @@ async function main() {
     console.log(line("subkit (verify + record + sync)", s))
     console.log(`ratio subkit / baseline: ${((s.rate / b.rate) * 100).toFixed(0)}%   every event in the database: yes (${N * ROUNDS} of ${N * ROUNDS})`)
   } finally {
+    const exited = new Promise((r) => app.once("exit", r))
     app.kill("SIGTERM")
+    await exited
     await db.end()
     await stack.stop()
   }

@@ -8,16 +8,23 @@ import { db } from "@/lib/db/client"
 import { subscriptionEvents } from "@/lib/db/schema"
 import { handlers as defaultHandlers, type Handler } from "@/lib/stripe/webhook-handlers"
 
-export async function processEvent(event: Stripe.Event, handlers: Partial<Record<string, Handler>> = defaultHandlers): Promise<string> {
+type Options = {
+  /** The body as delivered, stored as the payload without serializing the event again. */
+  raw?: string
+  handlers?: Partial<Record<string, Handler>>
+}
+
+export async function processEvent(event: Stripe.Event, { raw, handlers = defaultHandlers }: Options = {}): Promise<string> {
   const handler = handlers[event.type]
   const created = new Date(event.created * 1000)
+  const payload = raw ?? JSON.stringify(event)
   try {
     return await db.transaction(async (tx) => {
       // Inserting the row takes its lock: a concurrent delivery of the same event waits here, then
       // sees processed_at and skips.
       const claimed = await tx.execute<{ stripe_event_id: string }>(sql`
         insert into ${subscriptionEvents} (stripe_event_id, type, stripe_created_at, payload)
-        values (${event.id}, ${event.type}, ${created}, ${JSON.stringify(event)}::jsonb)
+        values (${event.id}, ${event.type}, ${created}, ${payload}::jsonb)
         on conflict (stripe_event_id) do update set attempts = ${subscriptionEvents.attempts} + 1
           where ${subscriptionEvents.processedAt} is null
         returning stripe_event_id`)
@@ -31,7 +38,7 @@ export async function processEvent(event: Stripe.Event, handlers: Partial<Record
     const message = err instanceof Error ? err.message : String(err)
     await db
       .execute(sql`insert into ${subscriptionEvents} (stripe_event_id, type, stripe_created_at, payload, error)
-        values (${event.id}, ${event.type}, ${created}, ${JSON.stringify(event)}::jsonb, ${message})
+        values (${event.id}, ${event.type}, ${created}, ${payload}::jsonb, ${message})
         on conflict (stripe_event_id) do update set error = excluded.error where ${subscriptionEvents.processedAt} is null`)
       .catch(() => {}) // the database itself may be what failed; the 5xx still makes Stripe retry
     throw err

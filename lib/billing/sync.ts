@@ -9,39 +9,44 @@ import { billingCustomers, subscriptionPlans, userSubscriptions } from "@/lib/db
 import { stripe } from "@/lib/stripe/config"
 import { cardSummary, customerFields, idOf, subscriptionRow } from "./mappers"
 
-export async function lockCustomer(tx: Executor, customerId: string) {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`stripe-customer:${customerId}`}, 0))`)
+/**
+ * Takes the customer's transaction-scoped lock and returns the user it belongs to (null: not ours).
+ * The mapping is written once, so reading it in the same round trip as the lock is safe.
+ */
+export async function lockCustomer(tx: Executor, customerId: string): Promise<string | null> {
+  const result = await tx.execute<{ user_id: string | null }>(sql`
+    select pg_advisory_xact_lock(hashtextextended(${`stripe-customer:${customerId}`}, 0)) as locked,
+      (select ${billingCustomers.userId} from ${billingCustomers} where ${billingCustomers.stripeCustomerId} = ${customerId}) as user_id`)
+  return result.rows[0]?.user_id ?? null
 }
 
-async function planLookup(tx: Executor) {
-  const plans = await tx
-    .select({ id: subscriptionPlans.id, m: subscriptionPlans.stripeMonthlyPriceId, y: subscriptionPlans.stripeYearlyPriceId })
-    .from(subscriptionPlans)
-  const byPrice = new Map<string, string>()
-  for (const p of plans) {
-    if (p.m) byPrice.set(p.m, p.id)
-    if (p.y) byPrice.set(p.y, p.id)
+// Price → plan, cached per process: plans change only when stripe:setup runs, and a price we have not
+// seen reloads the table, so a new price is never mapped to "no plan".
+let planCache: Map<string, string> | undefined
+async function planIdForPrice(tx: Executor, priceId: string): Promise<string | null> {
+  if (!planCache?.has(priceId)) {
+    const plans = await tx
+      .select({ id: subscriptionPlans.id, m: subscriptionPlans.stripeMonthlyPriceId, y: subscriptionPlans.stripeYearlyPriceId })
+      .from(subscriptionPlans)
+    planCache = new Map()
+    for (const p of plans) {
+      if (p.m) planCache.set(p.m, p.id)
+      if (p.y) planCache.set(p.y, p.id)
+    }
   }
-  return (priceId: string) => byPrice.get(priceId) ?? null
+  return planCache.get(priceId) ?? null
 }
 
-export async function userIdForCustomer(tx: Executor, customerId: string): Promise<string | null> {
-  const [row] = await tx.select({ userId: billingCustomers.userId }).from(billingCustomers).where(eq(billingCustomers.stripeCustomerId, customerId))
-  return row?.userId ?? null
-}
-
-/** Writes one subscription as Stripe has it. Returns false when the customer is not one of ours. */
-export async function upsertSubscription(tx: Executor, sub: Stripe.Subscription, planIdForPrice?: (priceId: string) => string | null) {
-  const customerId = idOf(sub.customer)!
-  const userId = await userIdForCustomer(tx, customerId)
-  if (!userId) return false
-  const row = subscriptionRow(sub, { userId, planIdForPrice: planIdForPrice ?? (await planLookup(tx)) })
+/** Writes one subscription as Stripe has it, for the user `lockCustomer` returned. */
+export async function upsertSubscription(tx: Executor, sub: Stripe.Subscription, userId: string) {
+  const priceId = sub.items.data[0]?.price.id
+  const planId = priceId ? await planIdForPrice(tx, priceId) : null
+  const row = subscriptionRow(sub, { userId, planIdForPrice: () => planId })
   const { stripeSubscriptionId: _id, ...changes } = row
   await tx
     .insert(userSubscriptions)
     .values(row)
     .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: { ...changes, updatedAt: sql`now()` } })
-  return true
 }
 
 /**
@@ -49,14 +54,13 @@ export async function upsertSubscription(tx: Executor, sub: Stripe.Subscription,
  * state. Call inside a transaction (it takes the customer's lock).
  */
 export async function syncCustomer(tx: Executor, customerId: string): Promise<"synced" | "unknown_customer" | "deleted_customer"> {
-  await lockCustomer(tx, customerId)
-  if (!(await userIdForCustomer(tx, customerId))) return "unknown_customer"
+  const userId = await lockCustomer(tx, customerId)
+  if (!userId) return "unknown_customer"
   const customer = await stripe.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] })
   if (customer.deleted) return "deleted_customer"
-  const lookup = await planLookup(tx)
   let fallbackCard = null
   for await (const sub of stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100, expand: ["data.default_payment_method"] })) {
-    await upsertSubscription(tx, sub, lookup)
+    await upsertSubscription(tx, sub, userId)
     fallbackCard ??= ["canceled", "incomplete_expired"].includes(sub.status) ? null : cardSummary(sub.default_payment_method as Stripe.PaymentMethod | null)
   }
   await tx

@@ -7,16 +7,16 @@ import type Stripe from "stripe"
 import type { Executor } from "@/lib/db/client"
 import { billingCustomers } from "@/lib/db/schema"
 import { idOf, invoiceSubscriptionId } from "@/lib/billing/mappers"
-import { lockCustomer, syncCustomer, upsertSubscription, userIdForCustomer } from "@/lib/billing/sync"
+import { lockCustomer, syncCustomer, upsertSubscription } from "@/lib/billing/sync"
 import { stripe } from "./config"
 
 export type Handler = (event: Stripe.Event, tx: Executor) => Promise<string>
 
 async function syncOneSubscription(tx: Executor, subscriptionId: string, customerId: string) {
-  await lockCustomer(tx, customerId)
-  if (!(await userIdForCustomer(tx, customerId))) return "ignored_unknown_customer"
+  const userId = await lockCustomer(tx, customerId)
+  if (!userId) return "ignored_unknown_customer"
   const sub = await stripe.subscriptions.retrieve(subscriptionId)
-  await upsertSubscription(tx, sub)
+  await upsertSubscription(tx, sub, userId)
   return `synced_${sub.status}`
 }
 

@@ -126,7 +126,7 @@ describe("webhook endpoint", () => {
         throw new Error(`handler failed after writing for ${e.id}`)
       },
     }
-    await expect(processEvent(updated!, writeThenFail)).rejects.toThrow(/handler failed/)
+    await expect(processEvent(updated!, { handlers: writeThenFail })).rejects.toThrow(/handler failed/)
     expect(await rowOf(subscriptionId)).toBeUndefined() // rolled back
     const logged = (await sql().query("select processed_at, error, attempts from subscription_events where stripe_event_id = $1", [updated!.id])).rows[0]
     expect(logged.processed_at).toBeNull()
