@@ -7,7 +7,7 @@ import type Stripe from "stripe"
 import { db, type Executor } from "@/lib/db/client"
 import { billingCustomers, subscriptionPlans, userSubscriptions } from "@/lib/db/schema"
 import { stripe } from "@/lib/stripe/config"
-import { cardSummary, customerFields, idOf, subscriptionRow } from "./mappers"
+import { cardSummary, customerFields, subscriptionRow } from "./mappers"
 
 /**
  * Takes the customer's transaction-scoped lock and returns the user it belongs to (null: not ours).
