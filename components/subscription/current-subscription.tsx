@@ -4,7 +4,7 @@ import Link from "next/link"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card"
-import { endsOn, formatDate, priceLine } from "@/lib/billing/describe"
+import { cardLine, endsOn, formatDate, priceLine } from "@/lib/billing/describe"
 import type { SubscriptionView } from "@/lib/billing/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/view"
@@ -65,7 +65,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
                 <CreditCard className="size-3.5" aria-hidden="true" /> Payment method
               </dt>
               <dd data-testid="card">
-                <span className="capitalize">{card.brand}</span> ending in {card.last4}
+                {cardLine(card)}
               </dd>
             </div>
           )}

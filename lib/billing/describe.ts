@@ -19,6 +19,11 @@ export type Describable = {
 
 export const formatDate = (d: Date) => format(d, "d MMMM yyyy")
 
+const BRANDS: Record<string, string> = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", jcb: "JCB", unionpay: "UnionPay", diners: "Diners Club" }
+
+/** "Visa ending in 4242". */
+export const cardLine = (card: { brand: string; last4: string }) => `${BRANDS[card.brand] ?? card.brand} ending in ${card.last4}`
+
 export function formatMoney(cents: number, currency = "usd") {
   return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100)
 }

@@ -36,7 +36,8 @@ export async function signUp(page: Page, next = "/dashboard") {
   await page.getByLabel("Email").fill(email)
   await page.getByLabel("Password").fill("correct-horse-battery")
   await page.getByRole("button", { name: "Create account" }).click()
-  await page.waitForURL(`**${next.split("?")[0]}`)
+  const target = next.split("?")[0]
+  await page.waitForURL((url) => url.pathname === target)
   return email
 }
 

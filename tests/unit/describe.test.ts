@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
+import { cardLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
 
@@ -35,6 +35,14 @@ describe("headline", () => {
   it("prefers an explicit cancel_at date", () => {
     expect(endsOn({ ...base, cancelAt: new Date("2026-12-01T00:00:00Z") })).toEqual(new Date("2026-12-01T00:00:00Z"))
     expect(endsOn(base)).toBeNull()
+  })
+})
+
+describe("cardLine", () => {
+  it("names the brand as people write it", () => {
+    expect(cardLine({ brand: "visa", last4: "4242" })).toBe("Visa ending in 4242")
+    expect(cardLine({ brand: "amex", last4: "0005" })).toBe("American Express ending in 0005")
+    expect(cardLine({ brand: "newcard", last4: "1111" })).toBe("newcard ending in 1111")
   })
 })
 

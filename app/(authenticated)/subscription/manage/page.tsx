@@ -10,7 +10,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
-import { endsOn, formatDate } from "@/lib/billing/describe"
+import { cardLine, endsOn, formatDate } from "@/lib/billing/describe"
 import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/view"
@@ -121,7 +121,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
                 <FeatureCard
                   icon={<CreditCard className="size-5" />}
                   title="Payment Methods"
-                  description={card ? `${card.brand.toUpperCase()} ending in ${card.last4}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : "Update your credit card or payment information"}
+                  description={card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : "Update your credit card or payment information"}
                   action={<ManageSubscriptionButton flow="payment_method_update" variant="outline" showIcon={false}>Update payment method</ManageSubscriptionButton>}
                 />
                 <FeatureCard

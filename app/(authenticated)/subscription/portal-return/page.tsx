@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { Skeleton } from "@/components/ui/skeleton"
 import { requireUser } from "@/lib/auth/current-user"
+import { cardLine } from "@/lib/billing/describe"
 import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
 import { refreshFromStripe } from "@/lib/billing/return-sync"
 import { describable } from "@/lib/billing/view"
@@ -41,7 +42,8 @@ async function PortalReturnContent() {
           {sub ? <SubscriptionStatus subscription={describable(sub)} /> : <p className="text-center">You don&apos;t have a subscription.</p>}
           {card && (
             <p className="flex items-center gap-2 text-sm text-muted-foreground" data-testid="portal-return-card">
-              <CreditCard className="size-4" aria-hidden="true" /> Paying with <span className="capitalize">{card.brand}</span> ending in {card.last4}
+              <CreditCard className="size-4" aria-hidden="true" />
+              <span>Paying with {cardLine(card)}</span>
             </p>
           )}
         </div>
