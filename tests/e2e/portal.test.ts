@@ -6,8 +6,13 @@ let browser: Browser
 beforeAll(async () => (browser = await launch()))
 afterAll(() => browser.close())
 
+/** The manage page after hydration: its buttons are client components and do nothing before. */
+async function gotoManage(page: Page) {
+  await page.goto(app("/subscription/manage"), { waitUntil: "networkidle" })
+}
+
 async function openPortal(page: Page, button: string | RegExp = "Manage Subscription") {
-  await page.goto(app("/subscription/manage"))
+  await gotoManage(page)
   await page.getByRole("button", { name: button }).first().click()
   await page.waitForURL("**/p/session/**")
 }
@@ -62,7 +67,7 @@ describe("Customer Portal", () => {
   it("without a subscription the manage page offers the pricing page", async () => {
     const page = await browser.newPage()
     await signUp(page, "/subscription/manage")
-    expect(await page.getByRole("heading", { name: "No Active Subscription" }).count()).toBe(1)
+    await page.getByRole("heading", { name: "No Active Subscription" }).waitFor({ state: "visible" })
     expect(await page.getByRole("button", { name: "Manage Subscription" }).count()).toBe(0)
     await page.getByRole("link", { name: "View Plans" }).click()
     await page.waitForURL("**/pricing")
@@ -81,7 +86,8 @@ describe("Customer Portal", () => {
     // …and the renewal fails.
     await advanceDays(31)
     expect((await userRow(email)).status).toBe("past_due")
-    await page.goto(app("/subscription/manage"))
+    await gotoManage(page)
+    await page.getByTestId("payment-problem").waitFor({ state: "visible" })
     expect(await page.getByTestId("payment-problem").textContent()).toContain("Your last payment failed")
     await page.getByTestId("payment-problem").getByRole("button", { name: "Update payment method" }).click()
     await page.waitForURL("**/p/session/**/payment-method")
@@ -101,7 +107,9 @@ describe("Customer Portal", () => {
     await page.waitForURL("**/subscription/portal-return?flow=subscription_cancel")
     await advanceDays(32)
     expect((await userRow(email)).status).toBe("canceled")
-    await page.goto(app("/subscription/manage"))
+    await gotoManage(page)
+    // The manage page streams (Suspense): wait until the content is shown, not merely in the DOM.
+    await page.getByTestId("subscription-ended").waitFor({ state: "visible" })
     expect(await page.getByTestId("subscription-ended").textContent()).toMatch(/It ended on \d+ \w+ \d{4}/)
     expect(await page.getByRole("link", { name: "Subscribe again" }).count()).toBe(1)
     await page.getByRole("button", { name: "View past invoices" }).click()
@@ -114,7 +122,7 @@ describe("Customer Portal", () => {
     const page = await browser.newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
-    await page.goto(app("/subscription/manage"))
+    await gotoManage(page)
     const button = page.getByRole("button", { name: "Manage Subscription" })
     await button.evaluate((el: HTMLButtonElement) => {
       for (let i = 0; i < 5; i++) el.click()
@@ -135,7 +143,7 @@ describe("Customer Portal", () => {
     const page = await context.newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
-    await page.goto(app("/subscription/manage"))
+    await gotoManage(page)
     await page.route("**/subscription/manage", async (route) => {
       const body = route.request().postData()
       if (route.request().method() !== "POST" || !body) return route.continue()
@@ -146,7 +154,7 @@ describe("Customer Portal", () => {
     expect(await page.getByTestId("portal-billing-info").textContent()).toContain(email)
     await page.unroute("**/subscription/manage")
 
-    await page.goto(app("/subscription/manage"))
+    await gotoManage(page)
     const before = (await db().query("select count(*)::int n from portal_sessions")).rows[0].n
     await context.clearCookies()
     await page.getByRole("button", { name: "Manage Subscription" }).first().click()

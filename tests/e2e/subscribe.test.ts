@@ -19,7 +19,7 @@ describe("subscribing", () => {
     const row = await userRow(email)
     expect(row).toMatchObject({ status: "active", plan_id: "pro", quantity: 1, interval: "month" })
     // A subscriber is not sent to a second Checkout.
-    await page.goto(app("/pricing"))
+    await page.goto(app("/pricing"), { waitUntil: "networkidle" })
     expect(await page.getByTestId("plan-pro").getByText("Current plan").count()).toBe(1)
     expect(await page.getByRole("button", { name: /Subscribe to/ }).count()).toBe(0)
   })

@@ -49,7 +49,7 @@ export async function fillCard(page: Page, number: string) {
 
 /** Pricing → Checkout → pay with `card`; returns on the success page (or the checkout page when declined). */
 export async function subscribe(page: Page, opts: { plan?: "pro" | "team"; seats?: number; card?: string; yearly?: boolean } = {}) {
-  await page.goto(app("/pricing"))
+  await page.goto(app("/pricing"), { waitUntil: "networkidle" })
   if (opts.yearly) await page.getByText("Yearly").click()
   const card = page.getByTestId(`plan-${opts.plan ?? "pro"}`)
   if (opts.seats) await card.getByLabel("Seats").fill(String(opts.seats))
