@@ -59,10 +59,10 @@ const products: Record<string, Handler> = {
   "POST /v1/products/:id": (ctx, p, { id }) => {
     allow(p, PRODUCT_FIELDS.filter((f) => f !== "id"))
     const product = ctx.store.get<Stripe.Product>(id!, "product")
-    const previous = structuredClone(product)
+    const before = structuredClone(product) as unknown as Record<string, unknown>
     writeProduct(ctx, product, p)
     ctx.store.put(product)
-    ctx.emit("product.updated", product, previous as never)
+    ctx.emit("product.updated", product, changedFrom(before, product))
     return product
   },
   "GET /v1/products": (ctx, p) => {
@@ -180,11 +180,17 @@ export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
   return c
 }
 
+/** Stripe's previous_attributes: the old values of the top-level fields that changed. */
+function changedFrom(before: Record<string, unknown>, after: object) {
+  const previous: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(after)) if (JSON.stringify(v) !== JSON.stringify(before[k])) previous[k] = before[k]
+  return previous
+}
+
 export function updateCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   const before = structuredClone(c) as unknown as Record<string, unknown>
   writeCustomer(ctx, c, p)
-  const previous: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(c)) if (JSON.stringify(v) !== JSON.stringify(before[k])) previous[k] = before[k]
+  const previous = changedFrom(before, c)
   ctx.store.put(c)
   if (Object.keys(previous).length) ctx.emit("customer.updated", c, previous)
   return c

@@ -2,7 +2,7 @@
 // talks to it exactly as to Supabase: embedded PGlite (persisted, no install) or, for tests where
 // the server binaries exist, a throwaway PostgreSQL cluster in a temp dir.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
 import os from "node:os"
 import path from "node:path"
@@ -110,4 +110,3 @@ export async function waitForPort(port: number, timeoutMs: number, failed?: () =
   }
 }
 
-export { existsSync }

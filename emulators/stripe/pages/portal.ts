@@ -43,7 +43,7 @@ const STATUS_BADGE: Record<string, [string, string]> = {
 
 type Ctx2 = { ctx: Ctx; session: PortalSession; config: Config; customer: Stripe.Customer; base: string }
 
-export function portalPage(r: PageRequest, id: string, step: string, arg?: string): PageResult {
+export function portalPage(r: PageRequest, id: string, step: string): PageResult {
   const session = r.ctx.store.find<PortalSession>(id)
   if (!session || session.object !== "billing_portal.session") return { status: 404, html: page("Billing", html`<h1>This link has expired</h1><p>Ask the site you came from for a new link to manage your billing.</p>`) }
   const config = r.ctx.store.get<Config>(session.configuration as string, "billing portal configuration", "billing_portal.configuration")
@@ -130,7 +130,6 @@ export function portalPage(r: PageRequest, id: string, step: string, arg?: strin
     if (!(err instanceof StripeApiError)) throw err
     return { status: err.status, html: page("Billing", html`<div class="alert" role="alert">${err.message}</div><p><a href="${p.base}/home">Back to billing</a></p>`, { side: side(p) }) }
   }
-  void arg
 }
 
 function requireFeature(enabled: boolean) {
@@ -288,7 +287,7 @@ function paymentMethodPage(p: Ctx2, error?: string) {
     "Add payment method",
     html`<h1>Add payment method</h1><form method="post" action="payment-method" novalidate><div class="card">${cardFields(error)}
     <label for="name">Name on card</label><input id="name" name="name" autocomplete="cc-name">
-    <p class="muted small">This card becomes the default for your subscription and future invoices.${""} Any amount due is retried on it at once.</p>
+    <p class="muted small">This card becomes the default for your subscription and future invoices. Any amount due is retried on it at once.</p>
     <button class="primary" type="submit">Add</button></div></form><p><a href="home">Cancel</a></p>`,
   )
 }

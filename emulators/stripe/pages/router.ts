@@ -17,7 +17,7 @@ export async function renderPage(ctx: Ctx, req: http.IncomingMessage, res: http.
   const r: PageRequest = { ctx, method, url, form, segments }
   let out: PageResult
   if (segments[0] === "c" && segments[1] === "pay" && segments[2]) out = checkoutPage(r, segments[2])
-  else if (segments[0] === "p" && segments[1] === "session" && segments[2]) out = portalPage(r, segments[2], segments[3] ?? "", segments[4])
+  else if (segments[0] === "p" && segments[1] === "session" && segments[2]) out = portalPage(r, segments[2], segments[3] ?? "")
   else if (segments[0] === "i" && segments[1]) out = invoicePage(r, segments[1], segments[2])
   else if (url.pathname === "/") out = { html: page("Stripe emulator", html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See emulators/stripe/README.md.</p>`) }
   else out = { status: 404, html: page("Not found", html`<h1>Page not found</h1>`) }
