@@ -75,4 +75,19 @@ describe("openPortal", () => {
     await getOrCreateStripeCustomer(none.id, none.email)
     expect(await openPortal(none, "subscription_update")).toMatchObject({ ok: false, code: "no_subscription" })
   })
+
+  it("returns a message, not an exception, when Stripe refuses the session", async () => {
+    const { user } = await synced()
+    const stripe = stripeClient()
+    const cfg = (await stripe.billingPortal.configurations.list({ active: true })).data.find((c) => c.metadata?.subkit_key === "subkit_default")!
+    await stripe.billingPortal.configurations.update(cfg.id, { active: false })
+    try {
+      const result = await openPortal(user, "home")
+      expect(result).toMatchObject({ ok: false, code: "stripe_error" })
+      if (!result.ok) expect(result.message).toMatch(/try again/)
+      expect(Number((await sql().query("select count(*) from portal_sessions where user_id = $1", [user.id])).rows[0].count)).toBe(0)
+    } finally {
+      await stripe.billingPortal.configurations.update(cfg.id, { active: true })
+    }
+  })
 })
