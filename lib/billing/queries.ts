@@ -8,8 +8,10 @@ import { currentOf } from "./status"
 /** Runs `fn` as the Supabase `authenticated` role with the user's claims, so RLS decides what it sees. */
 export async function asUser<T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role: "authenticated" })}, true)`)
-    await tx.execute(sql`set local role authenticated`)
+    // One round trip: the claims RLS reads through auth.uid(), and SET LOCAL ROLE authenticated.
+    await tx.execute(
+      sql`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role: "authenticated" })}, true), set_config('role', 'authenticated', true)`,
+    )
     return fn(tx)
   })
 }
