@@ -49,13 +49,14 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
     return await db.transaction(async (tx) => {
       // One opener per user at a time, across instances: the count and the insert cannot interleave.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`portal:${user.id}`}, 0))`)
+      // Ages are computed by the database clock, the one every app instance shares.
       const recent = await tx
-        .select()
+        .select({ url: portalSessions.url, flow: portalSessions.flow, fresh: sql<boolean>`${portalSessions.createdAt} > now() - make_interval(secs => ${REUSE_WINDOW_SECONDS})` })
         .from(portalSessions)
         .where(and(eq(portalSessions.userId, user.id), gt(portalSessions.createdAt, sql`now() - interval '1 minute'`)))
         .orderBy(desc(portalSessions.createdAt))
       const latest = recent[0]
-      if (latest && latest.flow === flow && Date.now() - latest.createdAt.getTime() < REUSE_WINDOW_SECONDS * 1000)
+      if (latest && latest.flow === flow && latest.fresh)
         return { ok: true as const, url: latest.url, reused: true }
       if (recent.length >= env.portalSessionsPerMinute) {
         log.warn("portal rate limited", { userId: user.id, recent: recent.length })
