@@ -1,0 +1,172 @@
+// Customers and payment methods.
+import type Stripe from "stripe"
+import { cancelNow } from "../billing"
+import { assertAttachable, checkCard, TEST_TOKENS } from "../cards"
+import type { Ctx } from "../context"
+import { invalid, missing } from "../errors"
+import { fromFixture } from "../fixtures"
+import { allow, int, mergeMetadata, obj, req, str, type Params } from "../params"
+import { paginate } from "../store"
+import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
+
+const CUSTOMER_FIELDS = ["email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
+
+function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
+  if (p.email !== undefined) c.email = str(p, "email") || null
+  if (p.name !== undefined) c.name = str(p, "name") || null
+  if (p.phone !== undefined) c.phone = str(p, "phone") || null
+  if (p.description !== undefined) c.description = str(p, "description") || null
+  c.address = p.address === "" ? null : address(obj(p, "address"), "address", c.address ?? null)
+  const shipping = p.shipping === "" ? null : obj(p, "shipping")
+  if (shipping === null) c.shipping = null
+  else if (shipping) {
+    allow(shipping, ["name", "address", "phone"], "shipping")
+    c.shipping = { name: req(shipping, "name"), phone: str(shipping, "phone") ?? null, address: address(obj(shipping, "address"), "shipping[address]", c.shipping?.address ?? null)! }
+  }
+  const settings = obj(p, "invoice_settings")
+  if (settings) {
+    allow(settings, ["default_payment_method", "custom_fields", "footer"], "invoice_settings")
+    if (settings.default_payment_method !== undefined) {
+      const pmId = str(settings, "default_payment_method") || null
+      if (pmId) {
+        const pm = ctx.store.get<StoredPm>(pmId, "payment method", "payment_method", "invoice_settings[default_payment_method]")
+        if (pm.customer !== c.id)
+          throw invalid("invoice_settings[default_payment_method]", `The customer does not have a payment method with the ID ${pmId}. The payment method must be attached to the customer.`)
+      }
+      c.invoice_settings = { ...c.invoice_settings, default_payment_method: pmId }
+    }
+  }
+  c.metadata = mergeMetadata(c.metadata, p)
+}
+
+export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
+  const c = fromFixture<Stripe.Customer>("customer", {
+    id: ctx.store.id("cus", 14), object: "customer", address: null, balance: 0, created: ctx.store.now(), currency: null, default_source: null,
+    delinquent: false, description: null, discount: null, email: null, invoice_prefix: ctx.store.id("x", 8).slice(2).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }, name: null,
+    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: null,
+  } as Partial<Stripe.Customer> & { id: string })
+  const pmId = str(p, "payment_method")
+  writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined })
+  ctx.store.put(c)
+  ctx.emit("customer.created", c)
+  if (pmId) attachPaymentMethod(ctx, ctx.store.get<StoredPm>(resolvePmToken(ctx, pmId), "payment method", "payment_method", "payment_method"), c)
+  if (p.invoice_settings) updateCustomer(ctx, c, { invoice_settings: p.invoice_settings })
+  return c
+}
+
+export function updateCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
+  const before = structuredClone(c) as unknown as Record<string, unknown>
+  writeCustomer(ctx, c, p)
+  const previous = changedFrom(before, c)
+  ctx.store.put(c)
+  if (Object.keys(previous).length) ctx.emit("customer.updated", c, previous)
+  return c
+}
+
+
+/** `email:'a@b.c' AND metadata['user_id']:'…'`: the subset of Stripe's search language used here. */
+function searchCustomers(ctx: Ctx, query: string) {
+  const clauses = query.split(/\s+AND\s+/i).map((c) => {
+    const m = /^(email|name|metadata\['([^']+)'\]|metadata\["([^"]+)"\])\s*:\s*['"](.*)['"]$/.exec(c.trim())
+    if (!m) throw invalid("query", `Unsupported or malformed search query clause: ${c}`)
+    const key = m[2] ?? m[3]
+    return (x: Stripe.Customer) => (key ? x.metadata[key] : (x as unknown as Record<string, unknown>)[m[1]!]) === m[4]
+  })
+  return ctx.store.all<Stripe.Customer>("customer", (x) => clauses.every((f) => f(x)))
+}
+
+function resolvePmToken(ctx: Ctx, id: string) {
+  const number = TEST_TOKENS[id]
+  if (!number) return id
+  return createPaymentMethod(ctx, { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" }, {}).id
+}
+
+export function createPaymentMethod(ctx: Ctx, card: { number: string; exp_month: number; exp_year: number; cvc?: string }, billing: Partial<Stripe.PaymentMethod.BillingDetails>) {
+  const { card: details, outcome } = checkCard(card, new Date(ctx.store.now() * 1000))
+  const pm = fromFixture<StoredPm>("payment_method", {
+    id: ctx.store.id("pm"), object: "payment_method", allow_redisplay: "unspecified",
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null, ...billing } as Stripe.PaymentMethod.BillingDetails,
+    card: details, created: ctx.store.now(), customer: null, type: "card", _outcome: outcome,
+  } as Partial<StoredPm> & { id: string })
+  return ctx.store.put(pm)
+}
+
+export function attachPaymentMethod(ctx: Ctx, pm: StoredPm, customer: Stripe.Customer) {
+  if (pm.customer && pm.customer !== customer.id)
+    throw invalid("customer", "The payment method you provided has already been attached to a customer.")
+  assertAttachable(pm._outcome)
+  if (pm.customer === customer.id) return pm
+  pm.customer = customer.id
+  ctx.store.put(pm)
+  ctx.emit("payment_method.attached", pm)
+  return pm
+}
+
+export const customers: Record<string, Handler> = {
+  "POST /v1/customers": (ctx, p) => {
+    allow(p, CUSTOMER_FIELDS)
+    return createCustomer(ctx, p)
+  },
+  "GET /v1/customers/search": (ctx, p) => {
+    allow(p, ["query", "limit", "page"])
+    const data = searchCustomers(ctx, req(p, "query")).sort((a, b) => b.created - a.created)
+    return { object: "search_result", data: data.slice(0, Number(p.limit ?? 10)), has_more: data.length > Number(p.limit ?? 10), next_page: null, url: "/v1/customers/search" }
+  },
+  "GET /v1/customers/:id": (ctx, _p, { id }) => {
+    const c = ctx.store.find<Stripe.Customer & { deleted?: boolean }>(id)
+    if (!c || c.object !== "customer") throw missing("customer", id!)
+    return c.deleted ? { id: c.id, object: "customer", deleted: true } : c
+  },
+  "POST /v1/customers/:id": (ctx, p, { id }) => {
+    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method"))
+    return updateCustomer(ctx, liveCustomer(ctx, id!), p)
+  },
+  "DELETE /v1/customers/:id": (ctx, _p, { id }) => {
+    const c = liveCustomer(ctx, id!)
+    for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => s.customer === c.id)) cancelNow(ctx, sub)
+    ;(c as unknown as { deleted: boolean }).deleted = true
+    ctx.store.put(c)
+    ctx.emit("customer.deleted", c)
+    return { id: c.id, object: "customer", deleted: true }
+  },
+  "GET /v1/customers": (ctx, p) => {
+    allow(p, ["email", "limit", "starting_after", "ending_before", "created", "test_clock"])
+    const email = str(p, "email")
+    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => !email || c.email === email), p, "/v1/customers")
+  },
+  "GET /v1/customers/:id/payment_methods": (ctx, p, { id }) =>
+    paginate(ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id), p, `/v1/customers/${id}/payment_methods`),
+}
+
+export const paymentMethods: Record<string, Handler> = {
+  "POST /v1/payment_methods": (ctx, p) => {
+    allow(p, ["type", "card", "billing_details", "metadata"])
+    if (req(p, "type") !== "card") throw invalid("type", "Only type=card is emulated.")
+    const card = obj(p, "card") ?? {}
+    if (typeof card.token === "string") return ctx.store.get(resolvePmToken(ctx, card.token.replace(/^tok_/, "pm_card_")), "payment method", "payment_method")
+    allow(card, ["number", "exp_month", "exp_year", "cvc"], "card")
+    return createPaymentMethod(ctx, { number: req(card, "number"), exp_month: int(card, "exp_month") ?? 0, exp_year: int(card, "exp_year") ?? 0, cvc: str(card, "cvc") }, (obj(p, "billing_details") ?? {}) as never)
+  },
+  "GET /v1/payment_methods/:id": (ctx, _p, { id }) => ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
+  "POST /v1/payment_methods/:id/attach": (ctx, p, { id }) => {
+    allow(p, ["customer"])
+    const pm = ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method")
+    return attachPaymentMethod(ctx, pm, liveCustomer(ctx, req(p, "customer"), "customer"))
+  },
+  "POST /v1/payment_methods/:id/detach": (ctx, _p, { id }) => {
+    const pm = ctx.store.get<StoredPm>(id!, "payment method", "payment_method")
+    if (!pm.customer) throw invalid("payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
+    const c = ctx.store.find<Stripe.Customer>(pm.customer as string)
+    pm.customer = null
+    ctx.store.put(pm)
+    if (c?.invoice_settings.default_payment_method === pm.id) updateCustomer(ctx, c, { invoice_settings: { default_payment_method: "" } })
+    ctx.emit("payment_method.detached", pm)
+    return pm
+  },
+  "GET /v1/payment_methods": (ctx, p) => {
+    allow(p, ["customer", "type", "limit", "starting_after", "ending_before"])
+    const customer = str(p, "customer")
+    return paginate(ctx.store.all<StoredPm>("payment_method", (pm) => !!customer && pm.customer === customer), p, "/v1/payment_methods")
+  },
+}

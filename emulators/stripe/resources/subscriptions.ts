@@ -1,0 +1,130 @@
+// Subscriptions and invoices.
+import type Stripe from "stripe"
+import { cancelNow, changeItem, createSubscription, recurringPrice, retryOpenInvoices } from "../billing"
+import type { Ctx } from "../context"
+import { invalid, missing, StripeApiError } from "../errors"
+import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
+import { paginate } from "../store"
+import { liveCustomer, type Handler } from "./shared"
+
+const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
+
+function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Params) {
+  const items = list(p, "items")
+  if (!items) return undefined
+  if (items.length !== 1) throw invalid("items", "The emulator supports subscriptions with exactly one item.")
+  const raw = items[0] as Params
+  allow(raw, ["id", "price", "quantity", "deleted", "metadata"], "items[0]")
+  if (sub && raw.id !== undefined && raw.id !== sub.items.data[0]?.id) throw missing("subscription_item", String(raw.id), "items[0][id]")
+  return { price: raw.price ? recurringPrice(ctx, String(raw.price), "items[0][price]") : undefined, quantity: int(raw, "quantity") }
+}
+
+export const subscriptions: Record<string, Handler> = {
+  "POST /v1/subscriptions": (ctx, p) => {
+    allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method"])
+    const customer = liveCustomer(ctx, req(p, "customer"), "customer")
+    const change = subscriptionItemsParam(ctx, null, p)
+    if (!change?.price) throw invalid("items", "Missing required param: items.")
+    const pm = str(p, "default_payment_method")
+    if (pm) ctx.store.get(pm, "payment method", "payment_method", "default_payment_method")
+    const sub = createSubscription(ctx, { customer, price: change.price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays: int(p, "trial_period_days"), paymentMethod: pm ?? null, description: str(p, "description") })
+    if (sub.status === "incomplete" && str(p, "payment_behavior") === "error_if_incomplete") throw invalid("payment_behavior", "Your card was declined.")
+    return sub
+  },
+  "GET /v1/subscriptions/:id": (ctx, _p, { id }) => ctx.store.get(id!, "subscription"),
+  "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
+    allow(p, ["cancel_at_period_end", "cancel_at", "items", "proration_behavior", "default_payment_method", "metadata", "cancellation_details", "description", "payment_behavior"])
+    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    if (sub.status === "canceled" || sub.status === "incomplete_expired")
+      throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
+    const previous: Record<string, unknown> = {}
+    const set = <K extends keyof Stripe.Subscription>(k: K, v: Stripe.Subscription[K]) => {
+      if (JSON.stringify(sub[k]) === JSON.stringify(v)) return
+      previous[k] = sub[k]
+      sub[k] = v
+    }
+    const end = sub.items.data[0]!.current_period_end
+    const cape = bool(p, "cancel_at_period_end")
+    if (cape !== undefined) {
+      set("cancel_at_period_end", cape)
+      set("cancel_at", cape ? end : null)
+      set("canceled_at", cape ? ctx.store.now() : null)
+    }
+    if (p.cancel_at !== undefined) {
+      const at = int(p, "cancel_at") ?? null
+      set("cancel_at", at)
+      set("cancel_at_period_end", false)
+      set("canceled_at", at ? ctx.store.now() : null)
+    }
+    const details = obj(p, "cancellation_details")
+    if (details || cape !== undefined) {
+      if (details) allow(details, ["comment", "feedback"], "cancellation_details")
+      set("cancellation_details", {
+        comment: details ? str(details, "comment") || null : sub.cancellation_details?.comment ?? null,
+        feedback: details ? ((str(details, "feedback") || null) as Stripe.Subscription.CancellationDetails.Feedback | null) : sub.cancellation_details?.feedback ?? null,
+        feedback_option: null,
+        reason: sub.cancel_at ? "cancellation_requested" : null,
+      })
+    }
+    if (p.default_payment_method !== undefined) set("default_payment_method", str(p, "default_payment_method") || null)
+    if (p.description !== undefined) set("description", str(p, "description") || null)
+    const meta = mergeMetadata(sub.metadata, p)
+    set("metadata", meta)
+    if (Object.keys(previous).length) {
+      ctx.store.put(sub)
+      ctx.emit("customer.subscription.updated", sub, previous)
+    }
+    const change = subscriptionItemsParam(ctx, sub, p)
+    if (change) changeItem(ctx, sub, { ...change, proration: (str(p, "proration_behavior") as "none") ?? "create_prorations" })
+    return sub
+  },
+  "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {
+    allow(p, ["cancellation_details", "invoice_now", "prorate"])
+    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    if (sub.status === "canceled") throw invalid("subscription", `No such subscription: '${id}'; it has already been canceled.`)
+    const details = obj(p, "cancellation_details")
+    cancelNow(ctx, sub, details ? { comment: str(details, "comment") ?? null, feedback: (str(details, "feedback") as never) ?? null } : undefined)
+    return sub
+  },
+  "POST /v1/subscriptions/:id/resume": (ctx, _p, { id }) => {
+    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    if (sub.status !== "paused") throw invalid("subscription", "Only paused subscriptions can be resumed.")
+    sub.status = "active"
+    ctx.store.put(sub)
+    ctx.emit("customer.subscription.resumed", sub, { status: "paused" })
+    return sub
+  },
+  "GET /v1/subscriptions": (ctx, p) => {
+    allow(p, ["customer", "status", "price", "limit", "starting_after", "ending_before", "created", "test_clock"])
+    const customer = str(p, "customer")
+    const status = str(p, "status")
+    if (status && !SUB_STATUSES.includes(status)) throw invalid("status", `Invalid status: must be one of ${SUB_STATUSES.join(", ")}`)
+    const price = str(p, "price")
+    const visible = (s: Stripe.Subscription) =>
+      status === "all" ? true : status === "ended" ? ["canceled", "incomplete_expired"].includes(s.status) : status ? s.status === status : s.status !== "canceled" && s.status !== "incomplete_expired"
+    return paginate(
+      ctx.store.all<Stripe.Subscription>("subscription", (s) => (!customer || s.customer === customer) && visible(s) && (!price || s.items.data[0]?.price.id === price)),
+      p,
+      "/v1/subscriptions",
+    )
+  },
+  "GET /v1/invoices/:id": (ctx, _p, { id }) => ctx.store.get(id!, "invoice"),
+  "GET /v1/invoices": (ctx, p) => {
+    allow(p, ["customer", "subscription", "status", "limit", "starting_after", "ending_before", "created", "collection_method"])
+    const customer = str(p, "customer")
+    const sub = str(p, "subscription")
+    const status = str(p, "status")
+    return paginate(
+      ctx.store.all<Stripe.Invoice>("invoice", (i) => (!customer || i.customer === customer) && (!sub || i.parent?.subscription_details?.subscription === sub) && (!status || i.status === status)),
+      p,
+      "/v1/invoices",
+    )
+  },
+  "POST /v1/invoices/:id/pay": (ctx, _p, { id }) => {
+    const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
+    if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
+    retryOpenInvoices(ctx, inv.customer as string)
+    if (inv.status !== "paid") throw new StripeApiError(402, "card_error", "Your card was declined.", { code: "card_declined", decline_code: "generic_decline" })
+    return inv
+  },
+}
