@@ -1,6 +1,8 @@
 // What every part of the emulator shares: the store, the event emitter and the settings.
 import type { Store } from "./store"
 
+export const DAY = 86_400
+
 export type Settings = {
   /** Days between failed renewal payment attempts (Stripe's default smart-retry window is ~2 weeks). */
   retryScheduleDays: number[]

@@ -3,7 +3,8 @@
 // flow_data deep links open straight on their step and finish as after_completion says.
 import type Stripe from "stripe"
 import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer } from "../api"
-import { changeItem, money as fmt, periodEnd, productName, retryOpenInvoices } from "../billing"
+import { changeItem, money as fmt, periodEnd, productName } from "../billing"
+import { retryOpenInvoices } from "../invoices"
 import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { cardFields, date, html, money, page, readCard, type Html } from "./layout"

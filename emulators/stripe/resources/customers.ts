@@ -1,6 +1,6 @@
 // Customers and payment methods.
 import type Stripe from "stripe"
-import { cancelNow } from "../billing"
+import { cancelNow } from "../lifecycle"
 import { assertAttachable, checkCard, TEST_TOKENS } from "../cards"
 import type { Ctx } from "../context"
 import { invalid, missing } from "../errors"

@@ -1,6 +1,6 @@
 // Events, webhook endpoints and the clock.
 import type Stripe from "stripe"
-import { advanceTo } from "../billing"
+import { advanceTo } from "../clock"
 import { invalid } from "../errors"
 import { fromFixture } from "../fixtures"
 import { allow, bool, int, list, mergeMetadata, req, str } from "../params"

@@ -1,6 +1,8 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
-import { cancelNow, changeItem, createSubscription, recurringPrice, retryOpenInvoices } from "../billing"
+import { changeItem, createSubscription, recurringPrice } from "../billing"
+import { retryOpenInvoices } from "../invoices"
+import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
 import { invalid, missing, StripeApiError } from "../errors"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"

@@ -1,0 +1,188 @@
+// Invoices: created and finalized for a subscription, paid (or failed) with its card, retried.
+import type Stripe from "stripe"
+import { chargeSucceeds, type Outcome } from "./cards"
+import { DAY, type Ctx } from "./context"
+import { fromFixture } from "./fixtures"
+import { setStatus } from "./lifecycle"
+
+type Sub = Stripe.Subscription
+type Item = Stripe.SubscriptionItem
+type Inv = Stripe.Invoice
+type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
+
+export type Line = { amount: number; description: string; item: Item; period: { start: number; end: number }; proration?: boolean }
+
+export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[]): Inv {
+  const now = ctx.store.now()
+  const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
+  const id = ctx.store.id("in")
+  const total = lines.reduce((s, l) => s + l.amount, 0)
+  const seq = customer.next_invoice_sequence ?? 1
+  customer.next_invoice_sequence = seq + 1
+  const inv = fromFixture<Inv>("invoice", {
+    id,
+    object: "invoice",
+    account_country: "US",
+    account_name: "subkit (emulator)",
+    amount_due: total,
+    amount_paid: 0,
+    amount_remaining: total,
+    amount_overpaid: 0,
+    attempt_count: 0,
+    attempted: false,
+    auto_advance: true,
+    automatically_finalizes_at: null,
+    billing_reason: reason,
+    collection_method: "charge_automatically",
+    created: now,
+    currency: sub.currency,
+    customer: customer.id,
+    customer_address: customer.address,
+    customer_email: customer.email,
+    customer_name: customer.name,
+    customer_shipping: customer.shipping,
+    default_payment_method: null,
+    description: null,
+    discounts: [],
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
+    from_invoice: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    last_finalization_error: null,
+    latest_revision: null,
+    lines: {
+      object: "list",
+      has_more: false,
+      url: `/v1/invoices/${id}/lines`,
+      data: lines.map((l) =>
+        fromFixture<Stripe.InvoiceLineItem>("line_item" as never, {
+          id: ctx.store.id("il"),
+          object: "line_item",
+          amount: l.amount,
+          currency: sub.currency,
+          description: l.description,
+          discount_amounts: [],
+          discountable: true,
+          discounts: [],
+          invoice: id,
+          period: l.period,
+          quantity: l.item.quantity ?? 1,
+          subscription: sub.id,
+          subtotal: l.amount,
+          pretax_credit_amounts: [],
+          taxes: [],
+          parent: {
+            type: "subscription_item_details",
+            invoice_item_details: null,
+            subscription_item_details: {
+              invoice_item: null,
+              proration: !!l.proration,
+              proration_details: { credited_items: null },
+              subscription: sub.id,
+              subscription_item: l.item.id,
+            },
+          },
+          pricing: {
+            type: "price_details",
+            price_details: { price: l.item.price.id, product: l.item.price.product as string },
+            unit_amount_decimal: String(l.item.price.unit_amount ?? 0),
+          },
+          quantity_decimal: String(l.item.quantity ?? 1),
+        } as never),
+      ),
+    },
+    next_payment_attempt: null,
+    number: null,
+    parent: {
+      type: "subscription_details",
+      quote_details: null,
+      subscription_details: { metadata: sub.metadata, subscription: sub.id },
+    },
+    period_end: lines[0]?.period.start ?? now,
+    period_start: lines[0]?.period.start ?? now,
+    receipt_number: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    status: "draft",
+    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    subtotal: total,
+    subtotal_excluding_tax: total,
+    test_clock: null,
+    total,
+    total_discount_amounts: [],
+    total_excluding_tax: total,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: now,
+  } as Partial<Inv> & { id: string })
+  ctx.store.put(customer)
+  ctx.store.put(inv)
+  ctx.emit("invoice.created", inv)
+  // Finalize at once (Stripe waits ~1 h for renewals; nothing here edits drafts).
+  Object.assign(inv, {
+    status: "open",
+    number: `${(customer.invoice_prefix ?? "SUBKIT").toUpperCase()}-${String(seq).padStart(4, "0")}`,
+    hosted_invoice_url: `${ctx.baseUrl}/i/${id}`,
+    invoice_pdf: `${ctx.baseUrl}/i/${id}/pdf`,
+    effective_at: now,
+    status_transitions: { ...inv.status_transitions, finalized_at: now },
+  })
+  ctx.store.put(inv)
+  ctx.emit("invoice.finalized", inv)
+  sub.latest_invoice = id
+  ctx.store.put(sub)
+  return inv
+}
+
+export function chargeablePaymentMethod(ctx: Ctx, sub: Sub): StoredPm | undefined {
+  const customer = ctx.store.find<Stripe.Customer>(sub.customer as string)
+  const pmId = (sub.default_payment_method as string | null) ?? (customer?.invoice_settings.default_payment_method as string | null)
+  return ctx.store.find<StoredPm>(pmId)
+}
+
+/** One payment attempt on an open invoice. Returns whether it is paid. */
+export function payInvoice(ctx: Ctx, inv: Inv): boolean {
+  if (inv.status !== "open") return inv.status === "paid"
+  const sub = ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
+  const now = ctx.store.now()
+  if (inv.amount_due === 0) return markPaid(ctx, inv, now)
+  const pm = sub && chargeablePaymentMethod(ctx, sub)
+  inv.attempt_count += 1
+  inv.attempted = true
+  if (pm && chargeSucceeds(pm._outcome)) {
+    inv.default_payment_method = pm.id
+    return markPaid(ctx, inv, now)
+  }
+  const retries = ctx.settings.retryScheduleDays
+  const delay = retries[inv.attempt_count - 1]
+  inv.next_payment_attempt = inv.billing_reason === "subscription_create" || delay === undefined ? null : now + delay * DAY
+  ctx.store.put(inv)
+  ctx.emit("invoice.payment_failed", inv)
+  return false
+}
+
+function markPaid(ctx: Ctx, inv: Inv, now: number) {
+  Object.assign(inv, {
+    status: "paid",
+    amount_paid: inv.amount_due,
+    amount_remaining: 0,
+    next_payment_attempt: null,
+    status_transitions: { ...inv.status_transitions, paid_at: now },
+  })
+  ctx.store.put(inv)
+  ctx.emit("invoice.paid", inv)
+  ctx.emit("invoice.payment_succeeded", inv)
+  return true
+}
+
+/** After a card update: retry what is owed now, as the portal does, and reactivate on success. */
+export function retryOpenInvoices(ctx: Ctx, customerId: string) {
+  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.customer === customerId && i.status === "open")) {
+    const sub = ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
+    if (payInvoice(ctx, inv) && sub && (sub.status === "past_due" || sub.status === "unpaid")) setStatus(ctx, sub, "active")
+  }
+}
+
