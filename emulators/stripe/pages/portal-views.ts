@@ -1,0 +1,208 @@
+// The Customer Portal's screens (HTML only); portal.ts routes requests and performs the actions.
+import type Stripe from "stripe"
+import { money as fmt, periodEnd, productName } from "../billing"
+import type { Ctx } from "../context"
+import { StripeApiError } from "../errors"
+import { cardFields, date, html, money, page, type Html } from "./layout"
+
+export type Config = Stripe.BillingPortal.Configuration
+export type Sub = Stripe.Subscription
+export type PortalSession = Stripe.BillingPortal.Session & { _flow_done?: boolean }
+
+export const REASONS: Record<string, string> = {
+  too_expensive: "It's too expensive",
+  missing_features: "Some features are missing",
+  switched_service: "I'm switching to a different service",
+  unused: "I don't use the service enough",
+  customer_service: "Customer service was less than expected",
+  too_complex: "Ease of use was less than expected",
+  low_quality: "Quality was less than expected",
+  other: "Other reason",
+}
+export const NOTICES: Record<string, string> = {
+  canceled: "Your subscription has been canceled. It stays active until the end of the billing period.",
+  renewed: "Your subscription has been renewed.",
+  updated: "Your plan has been updated.",
+  payment_method: "Your payment method has been updated.",
+  customer: "Your billing information has been updated.",
+}
+export const STATUS_BADGE: Record<string, [string, string]> = {
+  active: ["ok", "Active"],
+  trialing: ["ok", "Trial"],
+  past_due: ["bad", "Past due"],
+  unpaid: ["bad", "Unpaid"],
+  incomplete: ["warn", "Incomplete"],
+  canceled: ["", "Canceled"],
+  incomplete_expired: ["", "Expired"],
+  paused: ["warn", "Paused"],
+}
+
+export type Ctx2 = { ctx: Ctx; session: PortalSession; config: Config; customer: Stripe.Customer; base: string }
+
+export function requireFeature(enabled: boolean) {
+  if (!enabled) throw new StripeApiError(403, "invalid_request_error", "This action is not available in this portal.")
+}
+
+
+export function side(p: Ctx2): Html {
+  const bp = p.config.business_profile
+  return html`
+    <div class="brand"><i aria-hidden="true"></i><span>subkit</span><span class="badge">TEST MODE</span></div>
+    ${bp.headline ? html`<p>${bp.headline}</p>` : ""}
+    ${p.session.return_url ? html`<p><a class="btn secondary" href="${p.session.return_url}" data-testid="portal-return">← Return to subkit</a></p>` : ""}
+    <footer>${bp.terms_of_service_url ? html`<a href="${bp.terms_of_service_url}">Terms</a>` : ""}${bp.privacy_policy_url ? html`<a href="${bp.privacy_policy_url}">Privacy</a>` : ""}<span class="muted">Powered by the subkit Stripe emulator</span></footer>`
+}
+
+const shell = (p: Ctx2, title: string, body: Html) => page(title, body, { side: side(p) })
+
+function describe(ctx: Ctx, s: Sub) {
+  const it = s.items.data[0]!
+  const per = `${money((it.price.unit_amount ?? 0) * (it.quantity ?? 1), it.price.currency)} per ${it.price.recurring?.interval}`
+  return { name: productName(ctx, it.price), per, quantity: it.quantity ?? 1 }
+}
+
+function subscriptionCard(p: Ctx2, s: Sub): Html {
+  const d = describe(p.ctx, s)
+  const [tone, label] = STATUS_BADGE[s.status] ?? ["", s.status]
+  const ended = s.status === "canceled" || s.status === "incomplete_expired"
+  const f = p.config.features
+  const q = `?subscription=${s.id}`
+  return html`<div class="card" data-testid="portal-subscription">
+    <div style="display:flex;justify-content:space-between;gap:10px"><strong>${d.name}${d.quantity > 1 ? html` · ${d.quantity} seats` : ""}</strong><span class="badge ${tone}">${s.cancel_at_period_end && !ended ? "Cancels soon" : label}</span></div>
+    <div class="price" style="font-size:24px">${d.per}</div>
+    <p class="muted">${
+      ended ? html`Ended on ${date(s.ended_at)}` : s.cancel_at ? html`Your plan will be canceled on ${date(s.cancel_at)}` : s.status === "trialing" ? html`Trial ends ${date(s.trial_end)}` : html`Your plan renews on ${date(periodEnd(s))}`
+    }</p>
+    ${s.status === "past_due" || s.status === "unpaid" ? html`<div class="alert" role="alert">Your last payment failed. Update your payment method to keep your subscription.</div>` : ""}
+    ${ended ? "" : html`<div class="actions">
+      ${f.subscription_update.enabled && !s.cancel_at ? html`<a class="btn secondary" href="update${q}">Update subscription</a>` : ""}
+      ${s.cancel_at_period_end
+        ? html`<form method="post" action="renew${q}"><button class="secondary" type="submit">Renew subscription</button></form>`
+        : f.subscription_cancel.enabled ? html`<a class="btn secondary" href="cancel${q}">Cancel subscription</a>` : ""}
+    </div>`}
+  </div>`
+}
+
+export function home(p: Ctx2, done: string | null) {
+  const { ctx, customer, config } = p
+  const subs = ctx.store.all<Sub>("subscription", (s) => s.customer === customer.id).sort((a, b) => b.created - a.created)
+  const live = subs.filter((s) => !["canceled", "incomplete_expired"].includes(s.status))
+  const pm = ctx.store.find<Stripe.PaymentMethod>(customer.invoice_settings.default_payment_method as string)
+  const invoices = ctx.store.all<Stripe.Invoice>("invoice", (i) => i.customer === customer.id && i.status !== "draft").sort((a, b) => b.created - a.created)
+  const f = config.features
+  const a = customer.address
+  return shell(
+    p,
+    "Billing",
+    html`${done && NOTICES[done] ? html`<div class="notice" role="status">${NOTICES[done]}</div>` : ""}
+    <h2 id="h-sub">Current subscription</h2>
+    ${live.length ? live.map((s) => subscriptionCard(p, s)) : html`<div class="card"><p>You have no active subscription.</p>${subs[0] ? subscriptionCard(p, subs[0]) : ""}</div>`}
+    ${f.payment_method_update.enabled ? html`<h2>Payment method</h2><div class="card" data-testid="portal-payment-method">
+      ${pm?.card ? html`<p><strong>${pm.card.brand.toUpperCase()} •••• ${pm.card.last4}</strong> <span class="muted">Expires ${String(pm.card.exp_month).padStart(2, "0")}/${pm.card.exp_year}</span> <span class="badge">Default</span></p>` : html`<p class="muted">No payment method on file.</p>`}
+      <a class="btn secondary" href="payment-method">${pm ? "Update payment method" : "Add payment method"}</a></div>` : ""}
+    ${f.customer_update.enabled ? html`<h2>Billing information</h2><div class="card" data-testid="portal-billing-info">
+      <p>${customer.name ?? ""}<br>${customer.email ?? ""}${a?.line1 ? html`<br>${a.line1}${a.line2 ? html`, ${a.line2}` : ""}<br>${a.postal_code} ${a.city}${a.state ? html`, ${a.state}` : ""} ${a.country}` : ""}</p>
+      <a class="btn secondary" href="customer">Update information</a></div>` : ""}
+    ${f.invoice_history.enabled ? html`<h2>Invoice history</h2><div class="card"><table aria-label="Invoice history" data-testid="portal-invoices">
+      <tr><th>Date</th><th>Amount</th><th>Status</th><th>Invoice</th></tr>
+      ${invoices.length ? invoices.map((i) => html`<tr><td>${date(i.created)}</td><td>${money(i.total, i.currency)}</td><td><span class="badge ${i.status === "paid" ? "ok" : "warn"}">${i.status === "paid" ? "Paid" : i.status === "open" ? "Open" : i.status}</span></td>
+        <td><a href="${i.hosted_invoice_url ?? ""}">View</a> · <a href="${i.invoice_pdf ?? ""}">PDF</a></td></tr>`) : html`<tr><td colspan="4" class="muted">No invoices yet.</td></tr>`}
+    </table></div>` : ""}`,
+  )
+}
+
+export function allowedPrices(p: Ctx2): Stripe.Price[] {
+  const products = (p.config.features.subscription_update as { products?: { product: string; prices: string[] }[] }).products ?? []
+  return products.flatMap((pr) => pr.prices.map((id) => p.ctx.store.find<Stripe.Price>(id)).filter((x): x is Stripe.Price => !!x && x.active))
+}
+export const quantityAllowed = (p: Ctx2) => (p.config.features.subscription_update.default_allowed_updates as string[]).includes("quantity")
+
+export function updatePage(p: Ctx2, s: Sub) {
+  requireFeature(p.config.features.subscription_update.enabled)
+  const it = s.items.data[0]!
+  const prices = allowedPrices(p)
+  return shell(
+    p,
+    "Update your plan",
+    html`<h1>Update your plan</h1><form method="get" action="confirm"><input type="hidden" name="subscription" value="${s.id}">
+    <fieldset><legend class="muted">Choose a plan</legend>
+    ${prices.map((pr) => html`<label class="choice"><input type="radio" name="price" value="${pr.id}" ${pr.id === it.price.id ? html`checked` : ""} required>
+      <span><strong>${productName(p.ctx, pr)}</strong> · ${money(pr.unit_amount ?? 0, pr.currency)} per ${pr.recurring?.interval}${pr.id === it.price.id ? html` <span class="badge">Current plan</span>` : ""}</span></label>`)}
+    </fieldset>
+    ${quantityAllowed(p) ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="1" max="1000" value="${String(it.quantity ?? 1)}">` : ""}
+    <button class="primary" type="submit">Continue</button></form>
+    <p><a href="home">Cancel</a></p>`,
+  )
+}
+
+export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) {
+  const price = allowedPrices(p).find((x) => x.id === priceId)
+  if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
+  const it = s.items.data[0]!
+  const qty = quantityAllowed(p) && quantity > 0 ? quantity : it.quantity ?? 1
+  const newTotal = (price.unit_amount ?? 0) * qty
+  return shell(
+    p,
+    "Confirm your update",
+    html`<h1>Confirm your update</h1><div class="card">
+    <p class="muted">Current: ${describe(p.ctx, s).name} · ${describe(p.ctx, s).per}</p>
+    <p><strong>New: ${productName(p.ctx, price)}${qty > 1 ? html` · ${qty} seats` : ""}</strong> · ${fmt(newTotal, price.currency)} per ${price.recurring?.interval}</p>
+    <p class="muted small">${p.config.features.subscription_update.proration_behavior === "none" ? "The new price applies from your next billing date." : "You will be charged or credited for the difference, prorated for the rest of this billing period."}</p>
+    <form method="post" action="confirm"><input type="hidden" name="subscription" value="${s.id}"><input type="hidden" name="price" value="${price.id}"><input type="hidden" name="quantity" value="${String(qty)}">
+    <button class="primary" type="submit">Confirm</button></form></div><p><a href="home">Go back</a></p>`,
+  )
+}
+
+export function cancelPage(p: Ctx2, s: Sub) {
+  requireFeature(p.config.features.subscription_cancel.enabled)
+  const c = p.config.features.subscription_cancel
+  const atEnd = c.mode === "at_period_end"
+  return shell(
+    p,
+    "Cancel your plan",
+    html`<h1>Cancel your plan</h1><form method="post" action="cancel"><input type="hidden" name="subscription" value="${s.id}"><div class="card">
+    <p>${atEnd ? html`Your subscription will be canceled, but is still available until the end of your billing period on <strong>${date(periodEnd(s))}</strong>.` : "Your subscription will be canceled immediately."}</p>
+    <p class="muted small">If you change your mind, you can renew your subscription${atEnd ? " before then" : ""}.</p>
+    ${c.cancellation_reason.enabled ? html`<fieldset><legend><strong>Tell us why you're canceling</strong> <span class="muted small">(optional)</span></legend>
+      ${c.cancellation_reason.options.map((o) => html`<label class="choice"><input type="radio" name="reason" value="${o}"> ${REASONS[o] ?? o}</label>`)}</fieldset>
+      <label for="comment">Anything else? <span class="muted">(optional)</span></label><textarea id="comment" name="comment" rows="3"></textarea>` : ""}
+    <button class="primary danger" type="submit">Cancel plan</button></div></form><p><a href="home">Go back</a></p>`,
+  )
+}
+
+export function paymentMethodPage(p: Ctx2, error?: string) {
+  requireFeature(p.config.features.payment_method_update.enabled)
+  return shell(
+    p,
+    "Add payment method",
+    html`<h1>Add payment method</h1><form method="post" action="payment-method" novalidate><div class="card">${cardFields(error)}
+    <label for="name">Name on card</label><input id="name" name="name" autocomplete="cc-name">
+    <p class="muted small">This card becomes the default for your subscription and future invoices. Any amount due is retried on it at once.</p>
+    <button class="primary" type="submit">Add</button></div></form><p><a href="home">Cancel</a></p>`,
+  )
+}
+
+export function customerPage(p: Ctx2, error?: string) {
+  requireFeature(p.config.features.customer_update.enabled)
+  const allowed = p.config.features.customer_update.allowed_updates
+  const c = p.customer
+  const a = c.address
+  const s = c.shipping?.address
+  const field = (id: string, label: string, value: string | null | undefined, auto = "") =>
+    html`<label for="${id}">${label}</label><input id="${id}" name="${id}" value="${value ?? ""}" autocomplete="${auto}">`
+  return shell(
+    p,
+    "Billing information",
+    html`<h1>Update billing information</h1>${error ? html`<div class="alert" role="alert">${error}</div>` : ""}<form method="post" action="customer"><div class="card">
+    ${allowed.includes("name") ? field("name", "Name", c.name, "name") : ""}
+    ${allowed.includes("email") ? html`<label for="email">Email</label><input id="email" name="email" type="email" required value="${c.email ?? ""}" autocomplete="email">` : ""}
+    ${allowed.includes("phone") ? field("phone", "Phone", c.phone, "tel") : ""}
+    ${allowed.includes("address") ? html`<h2>Billing address</h2>${field("line1", "Address line 1", a?.line1, "address-line1")}${field("line2", "Address line 2", a?.line2, "address-line2")}
+      <div class="row"><div>${field("city", "City", a?.city, "address-level2")}</div><div>${field("postal_code", "Postal code", a?.postal_code, "postal-code")}</div></div>
+      <div class="row"><div>${field("state", "State", a?.state, "address-level1")}</div><div>${field("country", "Country", a?.country ?? "US", "country")}</div></div>` : ""}
+    ${allowed.includes("shipping") ? html`<h2>Shipping address</h2>${field("ship_name", "Name", c.shipping?.name)}${field("ship_line1", "Address line 1", s?.line1)}${field("ship_line2", "Address line 2", s?.line2)}
+      <div class="row"><div>${field("ship_city", "City", s?.city)}</div><div>${field("ship_postal_code", "Postal code", s?.postal_code)}</div></div>
+      <div class="row"><div>${field("ship_state", "State", s?.state)}</div><div>${field("ship_country", "Country", s?.country ?? "US")}</div></div>` : ""}
+    <button class="primary" type="submit">Save</button></div></form><p><a href="home">Cancel</a></p>`,
+  )
+}
