@@ -18,6 +18,8 @@ const N = Number(process.env.BENCH_EVENTS ?? 2000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SUBSCRIPTIONS = 200
+// An unhandled type (e.g. customer.created) measures the exactly-once bookkeeping alone.
+const EVENT_TYPE = process.env.BENCH_EVENT_TYPE ?? "customer.subscription.updated"
 const root = path.resolve(import.meta.dirname, "..")
 const nextBin = path.join(root, "node_modules/next/dist/bin/next")
 
@@ -89,7 +91,7 @@ async function main() {
     const makeEvents = (round: number) =>
       Array.from({ length: N }, (_, i) => {
         const sub = subs[i % subs.length]!
-        const payload = JSON.stringify({ id: `evt_bench_${round}_${i}`, object: "event", api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), type: "customer.subscription.updated", livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: sub } })
+        const payload = JSON.stringify({ id: `evt_bench_${round}_${i}`, object: "event", api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), type: EVENT_TYPE, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: sub } })
         return { payload, header: Stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) }
       })
     const forged = makeEvents(-1).map((e) => ({ ...e, header: Stripe.webhooks.generateTestHeaderString({ payload: e.payload, secret: "whsec_wrong" }) }))
@@ -117,7 +119,7 @@ async function main() {
     const s = fmt(real)
     const line = (name: string, x: ReturnType<typeof fmt>) =>
       `${name.padEnd(34)} ${x.rate.toFixed(0).padStart(6)} events/s   p50 ${x.p50.toFixed(1).padStart(6)} ms   p99 ${x.p99.toFixed(1).padStart(6)} ms   errors ${x.errors}`
-    console.log(`\n${N} events × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, medians of rounds (PostgreSQL server, Stripe emulator in this process)`)
+    console.log(`\n${N} ${EVENT_TYPE} events × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, medians of rounds (PostgreSQL server, Stripe emulator in this process)`)
     console.log(line("baseline (verify only, same route)", b))
     console.log(line("subkit (verify + record + sync)", s))
     console.log(`ratio subkit / baseline: ${((s.rate / b.rate) * 100).toFixed(0)}%   every event in the database: yes (${N * ROUNDS} of ${N * ROUNDS})`)
