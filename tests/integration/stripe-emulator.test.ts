@@ -97,6 +97,8 @@ describe("hosted Checkout", () => {
     expect(sub.items.data[0]!.current_period_end).toBeGreaterThan(sub.items.data[0]!.current_period_start)
     const items = await stripe.checkout.sessions.listLineItems(session.id)
     expect(items.data[0]!.price!.id).toBe(price.id)
+    const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ["line_items"] })
+    expect(expanded.line_items?.data[0]?.quantity).toBe(1)
   })
 
   it("starts trials without charging", async () => {

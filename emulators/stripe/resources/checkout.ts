@@ -1,6 +1,7 @@
 // Checkout Sessions (the hosted page is pages/checkout.ts).
 import type Stripe from "stripe"
 import { recurringPrice } from "../billing"
+import type { Ctx } from "../context"
 import { invalid } from "../errors"
 import { fromFixture } from "../fixtures"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
@@ -48,21 +49,19 @@ export const checkout: Record<string, Handler> = {
     } as Partial<StoredSession> & { id: string })
     return ctx.store.put(session)
   },
-  "GET /v1/checkout/sessions/:id": (ctx, _p, { id }) => ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session"),
+  "GET /v1/checkout/sessions/:id": (ctx, p, { id }) => {
+    const s = ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session")
+    // line_items is not stored on the session: Stripe includes it only when expanded.
+    const expand = Array.isArray(p.expand) ? p.expand.map(String) : []
+    return expand.includes("line_items") ? { ...s, line_items: lineItems(ctx, s, {}) } : s
+  },
   "GET /v1/checkout/sessions": (ctx, p) => {
     const sub = str(p, "subscription")
     const customer = str(p, "customer")
     return paginate(ctx.store.all<StoredSession>("checkout.session", (s) => (!sub || s.subscription === sub) && (!customer || s.customer === customer)), p, "/v1/checkout/sessions")
   },
-  "GET /v1/checkout/sessions/:id/line_items": (ctx, p, { id }) => {
-    const s = ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session")
-    const data = s._line_items.map((li, i) => {
-      const price = ctx.store.get<Stripe.Price>(li.price, "price")
-      const amount = (price.unit_amount ?? 0) * li.quantity
-      return { id: `li_${s.id.slice(8, 30)}${i}`, object: "item", amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? "", price, quantity: li.quantity, created: s.created }
-    })
-    return paginate(data, p, `/v1/checkout/sessions/${id}/line_items`)
-  },
+  "GET /v1/checkout/sessions/:id/line_items": (ctx, p, { id }) =>
+    lineItems(ctx, ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session"), p),
   "POST /v1/checkout/sessions/:id/expire": (ctx, _p, { id }) => {
     const s = ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session")
     if (s.status !== "open") throw invalid("session", `Only Checkout Sessions with a status of open can be expired. This Checkout Session has a status of ${s.status}.`)
@@ -71,4 +70,13 @@ export const checkout: Record<string, Handler> = {
     ctx.emit("checkout.session.expired", s)
     return s
   },
+}
+
+function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
+  const data = s._line_items.map((li, i) => {
+    const price = ctx.store.get<Stripe.Price>(li.price, "price")
+    const amount = (price.unit_amount ?? 0) * li.quantity
+    return { id: `li_${s.id.slice(8, 30)}${i}`, object: "item", amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? "", price, quantity: li.quantity, created: s.created }
+  })
+  return paginate(data, p, `/v1/checkout/sessions/${s.id}/line_items`)
 }
