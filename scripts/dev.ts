@@ -4,13 +4,10 @@
 import { spawn } from "node:child_process"
 import path from "node:path"
 import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, resolveEnv } from "../lib/env"
+import { loadEnvFiles } from "./lib/load-env"
 import { startStack } from "./lib/stack"
 
-for (const file of [".env.local", ".env"]) {
-  try {
-    process.loadEnvFile?.(file)
-  } catch {}
-}
+loadEnvFiles()
 const env = resolveEnv(process.env) // fails here, naming the variable, on a half-set configuration
 const root = path.resolve(import.meta.dirname, "..")
 const port = new URL(env.appUrl).port || "3000"

@@ -3,14 +3,10 @@
 import Stripe from "stripe"
 import { resolveEnv } from "../lib/env"
 import { stripeOptions } from "../lib/stripe/client-options"
+import { loadEnvFiles } from "./lib/load-env"
 import { setupStripe } from "./lib/stripe-setup"
 
-try {
-  process.loadEnvFile?.(".env.local")
-} catch {}
-try {
-  process.loadEnvFile?.(".env")
-} catch {}
+loadEnvFiles()
 const env = resolveEnv(process.env)
 const stripe = new Stripe(env.stripeSecretKey, stripeOptions(env))
 const result = await setupStripe(stripe, env.databaseUrl, env.appUrl)

@@ -3,7 +3,7 @@ import type Stripe from "stripe"
 import { addInterval, amountOf, item, periodEnd, productName, snapshot } from "./billing"
 import type { Ctx } from "./context"
 import { StripeApiError } from "./errors"
-import { createInvoice, payInvoice } from "./invoices"
+import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -55,11 +55,8 @@ function renew(ctx: Ctx, sub: Sub) {
 }
 
 function retry(ctx: Ctx, inv: Inv) {
-  const sub = ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
-  if (payInvoice(ctx, inv)) {
-    if (sub && (sub.status === "past_due" || sub.status === "unpaid")) setStatus(ctx, sub, "active")
-    return
-  }
+  if (payAndReactivate(ctx, inv)) return
+  const sub = subscriptionOf(ctx, inv)
   if (inv.next_payment_attempt === null && sub) {
     // Retries exhausted.
     if (ctx.settings.afterFinalFailure === "unpaid") setStatus(ctx, sub, "unpaid")

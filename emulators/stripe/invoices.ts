@@ -146,7 +146,7 @@ export function chargeablePaymentMethod(ctx: Ctx, sub: Sub): StoredPm | undefine
 /** One payment attempt on an open invoice. Returns whether it is paid. */
 export function payInvoice(ctx: Ctx, inv: Inv): boolean {
   if (inv.status !== "open") return inv.status === "paid"
-  const sub = ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
+  const sub = subscriptionOf(ctx, inv)
   const now = ctx.store.now()
   if (inv.amount_due === 0) return markPaid(ctx, inv, now)
   const pm = sub && chargeablePaymentMethod(ctx, sub)
@@ -178,11 +178,18 @@ function markPaid(ctx: Ctx, inv: Inv, now: number) {
   return true
 }
 
-/** After a card update: retry what is owed now, as the portal does, and reactivate on success. */
+export const subscriptionOf = (ctx: Ctx, inv: Inv) => ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
+
+/** One payment attempt; a paid invoice brings a past_due or unpaid subscription back to active. */
+export function payAndReactivate(ctx: Ctx, inv: Inv): boolean {
+  const paid = payInvoice(ctx, inv)
+  const sub = subscriptionOf(ctx, inv)
+  if (paid && sub && (sub.status === "past_due" || sub.status === "unpaid")) setStatus(ctx, sub, "active")
+  return paid
+}
+
+/** After a card update: retry what is owed now, as the portal does. */
 export function retryOpenInvoices(ctx: Ctx, customerId: string) {
-  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.customer === customerId && i.status === "open")) {
-    const sub = ctx.store.find<Sub>(inv.parent?.subscription_details?.subscription as string)
-    if (payInvoice(ctx, inv) && sub && (sub.status === "past_due" || sub.status === "unpaid")) setStatus(ctx, sub, "active")
-  }
+  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.customer === customerId && i.status === "open")) payAndReactivate(ctx, inv)
 }
 

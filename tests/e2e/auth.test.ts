@@ -1,14 +1,11 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { app, launch, signUp } from "../support/browser"
+import { describe, expect, it } from "vitest"
+import { app, sharedBrowser, signUp } from "../support/browser"
 
-let browser: Browser
-beforeAll(async () => (browser = await launch()))
-afterAll(() => browser.close())
+const browser = sharedBrowser()
 
 describe("accounts", () => {
   it("signs up, reaches the dashboard, signs out, and protected pages send you to log in", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page)
     await expect.poll(() => page.getByTestId("dashboard-email").textContent()).toContain(email)
     await page.getByRole("button", { name: "Sign out" }).click()
@@ -24,7 +21,7 @@ describe("accounts", () => {
   })
 
   it("shows clear form errors", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page)
     await page.getByRole("button", { name: "Sign out" }).click()
     await page.goto(app("/auth/login"))
@@ -43,7 +40,7 @@ describe("accounts", () => {
   })
 
   it("never redirects off-site after login", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await page.goto(app("/auth/login?next=https://evil.example/"))
     expect(await page.locator('input[name="next"]').getAttribute("value")).toBe("/dashboard")
   })

@@ -1,10 +1,8 @@
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { advanceDays, app, db, fillCard, launch, signUp, subscribe, userRow } from "../support/browser"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { advanceDays, app, db, fillCard, sharedBrowser, signUp, subscribe, userRow } from "../support/browser"
 
-let browser: Browser
-beforeAll(async () => (browser = await launch()))
-afterAll(() => browser.close())
+const browser = sharedBrowser()
 
 /** The manage page after hydration: its buttons are client components and do nothing before. */
 async function gotoManage(page: Page) {
@@ -19,7 +17,7 @@ async function openPortal(page: Page, button: string | RegExp = "Manage Subscrip
 
 describe("Customer Portal", () => {
   it("update card, switch Pro → Team, cancel at period end, return: every page and the row agree", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     await openPortal(page)
@@ -65,7 +63,7 @@ describe("Customer Portal", () => {
   })
 
   it("without a subscription the manage page offers the pricing page", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await signUp(page, "/subscription/manage")
     await page.getByRole("heading", { name: "No Active Subscription" }).waitFor({ state: "visible" })
     expect(await page.getByRole("button", { name: "Manage Subscription" }).count()).toBe(0)
@@ -74,7 +72,7 @@ describe("Customer Portal", () => {
   })
 
   it("past_due: banner, deep link, card fixed, invoice paid, active again", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     // A card that attaches but fails when charged becomes the default…
@@ -99,7 +97,7 @@ describe("Customer Portal", () => {
   })
 
   it("expired: shown as ended, invoices still reachable", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     await openPortal(page, "Cancel subscription")
@@ -119,7 +117,7 @@ describe("Customer Portal", () => {
   })
 
   it("five rapid clicks open one portal and show no error", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     await gotoManage(page)
@@ -134,12 +132,12 @@ describe("Customer Portal", () => {
   })
 
   it("signed-out requests get no session, and the action ignores a customer smuggled into its input", async () => {
-    const victim = await browser.newPage()
+    const victim = await browser().newPage()
     await signUp(victim, "/pricing")
     await subscribe(victim)
     const victimCustomer = (await db().query("select stripe_customer_id from billing_customers order by created_at desc limit 1")).rows[0].stripe_customer_id
 
-    const context = await browser.newContext()
+    const context = await browser().newContext()
     const page = await context.newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)

@@ -1,14 +1,11 @@
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { app, launch, signUp, subscribe, userRow } from "../support/browser"
+import { describe, expect, it } from "vitest"
+import { app, sharedBrowser, signUp, subscribe, userRow } from "../support/browser"
 
-let browser: Browser
-beforeAll(async () => (browser = await launch()))
-afterAll(() => browser.close())
+const browser = sharedBrowser()
 
 describe("subscribing", () => {
   it("Pro monthly with 4242: success page shows Pro active, /subscription the renewal date", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Pro\. It renews on \d+ \w+ \d{4}\.$/)
@@ -25,7 +22,7 @@ describe("subscribing", () => {
   })
 
   it("a declined card shows Stripe's message and creates no subscription", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page, { card: "4000 0000 0000 0002" })
     await expect.poll(() => page.getByRole("alert").textContent()).toBe("Your card was declined.")
@@ -36,7 +33,7 @@ describe("subscribing", () => {
   })
 
   it("Team with 3 seats", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page, { plan: "team", seats: 3 })
     await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Team with 3 seats\./)
@@ -45,7 +42,7 @@ describe("subscribing", () => {
   })
 
   it("rejects a seat count outside the plan's range with a message", async () => {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     await signUp(page, "/pricing")
     const card = page.getByTestId("plan-team")
     const seats = card.getByLabel("Seats")

@@ -2,9 +2,21 @@
 import { randomUUID } from "node:crypto"
 import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
-import { expect, inject } from "vitest"
+import { afterAll, beforeAll, expect, inject } from "vitest"
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+
+/** One Chromium per test file, closed after it; call at the top of the file. */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    browser = await launch()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => browser!
+}
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({

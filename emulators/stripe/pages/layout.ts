@@ -1,4 +1,5 @@
 // HTML for the hosted pages: an escaping template tag and one small, accessible stylesheet.
+export { money } from "../billing"
 export class Html {
   constructor(readonly value: string) {}
   toString() {
@@ -43,10 +44,6 @@ export function page(title: string, body: Html, opts: { side?: Html } = {}): str
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>${
     opts.side ? `<div class="wrap"><aside class="side">${opts.side.value}</aside><main class="main">${body.value}</main></div>` : `<main class="main" style="margin:0 auto">${body.value}</main>`
   }</body></html>`
-}
-
-export function money(amount: number, currency: string) {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100)
 }
 
 export function date(ts: number | null | undefined) {

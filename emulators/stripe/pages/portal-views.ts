@@ -1,6 +1,6 @@
 // The Customer Portal's screens (HTML only); portal.ts routes requests and performs the actions.
 import type Stripe from "stripe"
-import { money as fmt, periodEnd, productName } from "../billing"
+import { periodEnd, productName } from "../billing"
 import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { cardFields, date, html, money, page, type Html } from "./layout"
@@ -146,7 +146,7 @@ export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) 
     "Confirm your update",
     html`<h1>Confirm your update</h1><div class="card">
     <p class="muted">Current: ${describe(p.ctx, s).name} · ${describe(p.ctx, s).per}</p>
-    <p><strong>New: ${productName(p.ctx, price)}${qty > 1 ? html` · ${qty} seats` : ""}</strong> · ${fmt(newTotal, price.currency)} per ${price.recurring?.interval}</p>
+    <p><strong>New: ${productName(p.ctx, price)}${qty > 1 ? html` · ${qty} seats` : ""}</strong> · ${money(newTotal, price.currency)} per ${price.recurring?.interval}</p>
     <p class="muted small">${p.config.features.subscription_update.proration_behavior === "none" ? "The new price applies from your next billing date." : "You will be charged or credited for the difference, prorated for the rest of this billing period."}</p>
     <form method="post" action="confirm"><input type="hidden" name="subscription" value="${s.id}"><input type="hidden" name="price" value="${price.id}"><input type="hidden" name="quantity" value="${String(qty)}">
     <button class="primary" type="submit">Confirm</button></form></div><p><a href="home">Go back</a></p>`,

@@ -1,7 +1,7 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
 import { changeItem, createSubscription, recurringPrice } from "../billing"
-import { retryOpenInvoices } from "../invoices"
+import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
 import { invalid, missing, StripeApiError } from "../errors"
@@ -125,7 +125,7 @@ export const subscriptions: Record<string, Handler> = {
   "POST /v1/invoices/:id/pay": (ctx, _p, { id }) => {
     const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
     if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
-    retryOpenInvoices(ctx, inv.customer as string)
+    payAndReactivate(ctx, inv)
     if (inv.status !== "paid") throw new StripeApiError(402, "card_error", "Your card was declined.", { code: "card_declined", decline_code: "generic_decline" })
     return inv
   },
