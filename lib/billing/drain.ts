@@ -9,14 +9,16 @@ import { customerSyncs, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./customer-sync"
 
-export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number }
+export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
 export type DrainOptions = { budgetMs?: number; concurrency?: number }
 
 export async function drainBillingEvents({ budgetMs = 20_000, concurrency = env.billing.drainConcurrency }: DrainOptions = {}): Promise<DrainReport> {
   const owner = newOwner()
   const deadline = Date.now() + budgetMs
-  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0 }
-  while (Date.now() < deadline) {
+  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false }
+  // Stop claiming once Stripe says "too many requests": the failed customers are already scheduled
+  // with backoff, and more claims now would only spend more of the limit.
+  while (Date.now() < deadline && !report.rateLimited) {
     const customers = await claimCustomers(owner, concurrency * 4)
     if (customers.length === 0) break
     await forEachLimited(customers, concurrency, async (customerId) => {
@@ -24,6 +26,7 @@ export async function drainBillingEvents({ budgetMs = 20_000, concurrency = env.
       report.customers++
       report.events += result.events
       if (result.outcome === "failed") report.failed++
+      if (result.error?.kind === "rate_limited") report.rateLimited = true
       if (result.outcome === "lost_lease") report.lostLeases++
     })
   }

@@ -6,7 +6,7 @@ import "server-only"
 import { and, desc, eq, gt, sql } from "drizzle-orm"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
-import { portalSessions } from "@/lib/db/schema"
+import { billingCustomers, customerSyncs, portalSessions } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
@@ -91,6 +91,9 @@ async function reserve(userId: string, flow: PortalFlow): Promise<Reservation> {
     if (recent.length >= env.portalSessionsPerMinute) return { limited: true as const }
     const [row] = await tx.insert(portalSessions).values({ userId, flow }).returning({ id: portalSessions.id })
     if (!row) throw new Error("portal reservation was not written")
+    // Coming back from this portal visit is not a reload: the return page must ask Stripe again.
+    await tx.execute(sql`update ${customerSyncs} set eager_sync_at = null
+      where stripe_customer_id = (select stripe_customer_id from ${billingCustomers} where user_id = ${userId})`)
     return { reserved: row.id }
   })
 }

@@ -17,7 +17,8 @@ const WAIT_FOR_LEASE_MS = 4000
 
 /**
  * Reads the user's customer from Stripe now and writes what it says (plus any pending events).
- * `force` skips the reload throttle (Checkout's "already subscribed?" check); `needs` narrows the read.
+ * `force` neither honours nor stamps the page-reload throttle (Checkout's "already subscribed?" check);
+ * `needs` narrows the read.
  */
 export async function syncUserNow(userId: string, { force = false, needs = { customer: true, subscriptions: true } as ReadNeeds } = {}): Promise<SyncNow> {
   const owner = newOwner()
@@ -48,10 +49,10 @@ async function tryLease(userId: string, owner: string, force: boolean): Promise<
       select s.* from ${customerSyncs} s join mapping m using (stripe_customer_id)
     ), leased as (
       insert into ${customerSyncs} (stripe_customer_id, lease_owner, lease_until, eager_sync_at)
-      select stripe_customer_id, ${owner}, now() + make_interval(secs => ${LEASE_SECONDS}), now() from mapping
+      select stripe_customer_id, ${owner}, now() + make_interval(secs => ${LEASE_SECONDS}), ${force ? null : sql`now()`} from mapping
       where ${force} or not exists (select 1 from state where eager_sync_at > now() - make_interval(secs => ${env.billing.eagerSyncThrottleSeconds}))
       on conflict (stripe_customer_id) do update set lease_owner = excluded.lease_owner, lease_until = excluded.lease_until,
-        eager_sync_at = excluded.eager_sync_at, updated_at = now()
+        eager_sync_at = ${force ? sql`${customerSyncs.eagerSyncAt}` : sql`excluded.eager_sync_at`}, updated_at = now()
         where ${customerSyncs.leaseUntil} is null or ${customerSyncs.leaseUntil} < now()
       returning stripe_customer_id
     )
