@@ -49,8 +49,8 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Ha
   return {
     "GET /admin/users": async (req, url) => {
       await requireAdmin(req)
-      const pageRaw = url.searchParams.get("page") ?? "1"
-      const perRaw = url.searchParams.get("per_page") ?? "50"
+      const pageRaw = url.searchParams.get("page") || "1" // supabase-js sends page= when unset
+      const perRaw = url.searchParams.get("per_page") || "50"
       if (!/^\d+$/.test(pageRaw) || !/^\d+$/.test(perRaw)) throw new AuthError(400, "validation_failed", "Bad Pagination Parameters")
       const page = Math.max(1, Number(pageRaw))
       const perPage = Math.max(1, Number(perRaw))

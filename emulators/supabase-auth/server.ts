@@ -50,7 +50,9 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     const match = matchRoute(routes, req.method ?? "GET", path)
     try {
       if (!match) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
-      if (path !== "/verify" && path !== "/health" && !path.startsWith("/_mailbox") && !req.headers.apikey && !req.headers.authorization)
+      // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
+      const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
+      if (!open && !req.headers.apikey && !req.headers.authorization)
         throw new AuthError(401, "no_api_key", "No API key found in request")
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)

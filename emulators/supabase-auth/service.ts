@@ -15,7 +15,8 @@ export class AuthError extends Error {
 }
 
 const REFRESH_REUSE_INTERVAL_MS = 10_000 // GoTrue's security.refresh_token_reuse_interval
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+// GoTrue validates with github.com/badoux/checkmail's ValidateFormat, this pattern.
+const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 
 export type AuthService = ReturnType<typeof createAuthService>
 
@@ -126,6 +127,8 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
   const findUser = async (email: string) => (await q("select * from auth.users where lower(email) = $1 and deleted_at is null", [email]))[0]
   const normEmail = (v: unknown) => {
     const email = String(v ?? "").trim().toLowerCase()
+    if (!email) throw new AuthError(400, "validation_failed", "An email address is required")
+    if (email.length > 255) throw new AuthError(400, "validation_failed", "An email address is too long")
     if (!EMAIL_RE.test(email)) throw new AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
     return email
   }
