@@ -1,0 +1,8 @@
+// The attributes of Supabase's session cookies. No browser code reads them (there is no browser
+// Supabase client; every auth call runs on the server), so scripts are denied them (HttpOnly);
+// Secure in production; Lax so a link from an email or Stripe's hosted pages still arrives signed in.
+import type { CookieOptionsWithName } from "@supabase/ssr"
+
+export function authCookieOptions(nodeEnv: string | undefined = process.env.NODE_ENV): CookieOptionsWithName {
+  return { path: "/", sameSite: "lax", httpOnly: true, secure: nodeEnv === "production" }
+}
