@@ -1,6 +1,6 @@
 "use client"
 // Starts an email change: nothing changes until the link sent to the new address is followed.
-import { useActionState } from "react"
+import { useActionState, useState } from "react"
 import { changeEmail } from "@/lib/actions/auth"
 import { FormField } from "./form-field"
 import { FormMessage } from "./form-message"
@@ -8,6 +8,8 @@ import { SubmitButton } from "./submit-button"
 
 export function ChangeEmailForm({ current }: { current: string | null }) {
   const [state, action] = useActionState(changeEmail, null)
+  // Controlled, so a failed attempt keeps what was typed (React resets uncontrolled fields).
+  const [email, setEmail] = useState("")
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {}
   const sentTo = state?.ok && "email" in state ? String(state.email) : ""
   return (
@@ -16,7 +18,7 @@ export function ChangeEmailForm({ current }: { current: string | null }) {
         state={state}
         success={`Check ${sentTo} and follow the link to confirm. Until then you keep signing in as ${current ?? "before"}.`}
       />
-      <FormField id="email" label="New email" type="email" autoComplete="email" required error={errors.email} />
+      <FormField id="email" label="New email" type="email" autoComplete="email" required error={errors.email} value={email} onChange={(e) => setEmail(e.target.value)} />
       <SubmitButton label="Change email" pendingLabel="Sending…" />
     </form>
   )

@@ -1,6 +1,6 @@
 "use client"
 // A new password, typed twice: resetting a forgotten one, or changing it from the account page.
-import { useActionState, useEffect, useRef } from "react"
+import { useActionState } from "react"
 import type { ActionResult } from "@/lib/actions/result"
 import { FormField } from "./form-field"
 import { FormMessage } from "./form-message"
@@ -11,12 +11,9 @@ type Action = (prev: ActionResult | null, data: FormData) => Promise<ActionResul
 export function NewPasswordForm({ action, submitLabel, success }: { action: Action; submitLabel: string; success?: string }) {
   const [state, formAction] = useActionState(action, null)
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {}
-  const form = useRef<HTMLFormElement>(null)
-  useEffect(() => {
-    if (state?.ok) form.current?.reset()
-  }, [state])
   return (
-    <form ref={form} action={formAction} className="space-y-4" noValidate>
+    // React empties the fields after every submission: right for passwords, which are never echoed back.
+    <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} success={success} />
       <FormField id="password" label="New password" type="password" autoComplete="new-password" required minLength={8} error={errors.password} hint="At least 8 characters." />
       <FormField id="confirm" label="Confirm new password" type="password" autoComplete="new-password" required error={errors.confirm} />

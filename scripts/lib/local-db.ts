@@ -74,6 +74,11 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   await waitForPort(port, 20_000, () => (child.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
+  // The port opens before recovery ends; connecting then fails with 57P03 "the database system is starting up".
+  for (const until = Date.now() + 20_000; !stderr.includes("ready to accept connections"); ) {
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`postgres did not become ready: ${stderr}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
   return {
     url,
     kind: "postgres",

@@ -106,6 +106,14 @@ describe("PUT /user", () => {
     expect((await client(auth.url).auth.signInWithPassword({ email, password: "brand-new-password" })).error).toBeNull()
   })
 
+  it("a password change voids reset links already sent (GoTrue's UpdatePassword clears one-time tokens)", async () => {
+    const { sb, email } = await signedIn("pw-void")
+    await client(auth.url).auth.resetPasswordForEmail(email)
+    const link = await lastLink(auth.url, email, "recovery")
+    expect((await sb.auth.updateUser({ password: "changed-meanwhile" })).error).toBeNull()
+    expect((await follow(link)).fragment.get("error_code")).toBe("otp_expired")
+  })
+
   it("auth-js: updateUser() without a session returns an error", async () => {
     const { data, error } = await client(auth.url).auth.updateUser({ data: { name: "Test User" } })
     expect(error).toBeDefined()
