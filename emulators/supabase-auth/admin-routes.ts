@@ -61,6 +61,7 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Ha
       const link = (p: number) => {
         const u = new URL(url)
         u.searchParams.set("page", String(p))
+        u.searchParams.sort() // Go's url.Values.Encode() orders keys
         return `<${u.pathname}${u.search}>`
       }
       const header = `${page < pages ? `${link(page + 1)}; rel="next", ` : ""}${link(pages)}; rel="last"`
