@@ -39,7 +39,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     const url = new URL(req.url ?? "/", "http://localhost")
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       // The dev mailbox holds sign-in links: no CORS, so another site open in the browser cannot read it.
-      const cors = url.pathname.startsWith("/_mailbox")
+      const cors = url.pathname.includes("/_mailbox")
         ? {}
         : { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
       res.writeHead(status, { "content-type": "application/json", "x-supabase-api-version": "2024-01-01", ...cors, ...headers })

@@ -6,6 +6,8 @@ import type { Mail } from "../../emulators/supabase-auth/mailbox"
 import { app, noPageErrors, sharedBrowser, signUp } from "../support/browser"
 
 const browser = sharedBrowser()
+// Server actions can take seconds on a loaded machine; vitest's default poll timeout is 1 s.
+const SLOW = { timeout: 20_000, interval: 100 }
 const PASSWORD = "correct-horse-battery" // what signUp() uses
 
 async function mailLink(to: string, kind: Mail["kind"]): Promise<string> {
@@ -15,7 +17,7 @@ async function mailLink(to: string, kind: Mail["kind"]): Promise<string> {
       const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
       link = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.kind === kind)?.link
       return link
-    })
+    }, SLOW)
     .toBeTruthy()
   return link ?? ""
 }
@@ -42,7 +44,7 @@ describe("account", () => {
     await page.waitForURL("**/auth/forgot-password")
     await page.getByLabel("Email").fill(email)
     await page.getByRole("button", { name: "Send reset link" }).click()
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("we've emailed it a link")
+    await expect.poll(() => page.getByRole("status").first().textContent(), SLOW).toContain("we've emailed it a link")
     const link = await mailLink(email, "recovery")
     await page.goto(link)
     await page.waitForURL("**/auth/reset-password")
@@ -50,21 +52,21 @@ describe("account", () => {
     await page.getByLabel("New password", { exact: true }).fill("short")
     await page.getByLabel("Confirm new password").fill("short")
     await page.getByRole("button", { name: "Set new password" }).click()
-    await expect.poll(() => page.locator("#password-error").textContent()).toContain("at least 8")
+    await expect.poll(() => page.locator("#password-error").textContent(), SLOW).toContain("at least 8")
     await page.getByLabel("New password", { exact: true }).fill("a-brand-new-secret")
     await page.getByLabel("Confirm new password").fill("a-brand-new-secret")
     await page.getByRole("button", { name: "Set new password" }).click()
     await page.waitForURL("**/account?updated=password")
-    await expect.poll(() => page.getByText("Your new password is set.").count()).toBe(1)
+    await expect.poll(() => page.getByText("Your new password is set.").count(), SLOW).toBe(1)
     await signOut(page)
     await logIn(page, email, PASSWORD)
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Wrong email or password.")
+    await expect.poll(() => page.getByRole("alert").first().textContent(), SLOW).toContain("Wrong email or password.")
     await logIn(page, email, "a-brand-new-secret")
     await page.waitForURL("**/dashboard")
     // The link worked once: opening it again asks for a new one.
     await page.goto(link)
     await page.waitForURL((url) => url.pathname === "/auth/forgot-password" && url.searchParams.get("error") === "link_invalid")
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("expired or was already used")
+    await expect.poll(() => page.getByRole("alert").first().textContent(), SLOW).toContain("expired or was already used")
     clean()
   })
 
@@ -77,20 +79,20 @@ describe("account", () => {
     const next = `new-${email}`
     await page.getByLabel("New email").fill(next)
     await page.getByRole("button", { name: "Change email" }).click()
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain(`Check ${next}`)
+    await expect.poll(() => page.getByRole("status").first().textContent(), SLOW).toContain(`Check ${next}`)
     await page.reload()
-    await expect.poll(() => page.getByTestId("pending-email").textContent()).toContain(next)
+    await expect.poll(() => page.getByTestId("pending-email").textContent(), SLOW).toContain(next)
     expect(await page.getByTestId("account-email").textContent()).toContain(email) // unchanged until confirmed
     await page.goto(await mailLink(next, "email_change"))
     await page.waitForURL("**/account?updated=email")
-    await expect.poll(() => page.getByTestId("account-email").textContent()).toContain(next)
+    await expect.poll(() => page.getByTestId("account-email").textContent(), SLOW).toContain(next)
     expect(await page.getByTestId("pending-email").count()).toBe(0)
     await signOut(page)
     await logIn(page, email, PASSWORD)
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Wrong email or password.")
+    await expect.poll(() => page.getByRole("alert").first().textContent(), SLOW).toContain("Wrong email or password.")
     await logIn(page, next, PASSWORD)
     await page.waitForURL("**/dashboard")
-    await expect.poll(() => page.getByTestId("dashboard-email").textContent()).toContain(next)
+    await expect.poll(() => page.getByTestId("dashboard-email").textContent(), SLOW).toContain(next)
     clean()
   })
 
@@ -101,16 +103,16 @@ describe("account", () => {
     await page.getByLabel("New password", { exact: true }).fill(PASSWORD)
     await page.getByLabel("Confirm new password").fill("something-else")
     await page.getByRole("button", { name: "Change password" }).click()
-    await expect.poll(() => page.locator("#confirm-error").textContent()).toContain("don't match")
+    await expect.poll(() => page.locator("#confirm-error").textContent(), SLOW).toContain("don't match")
     // Password fields are emptied after each attempt (React resets the form): both are typed again.
     await page.getByLabel("New password", { exact: true }).fill(PASSWORD)
     await page.getByLabel("Confirm new password").fill(PASSWORD)
     await page.getByRole("button", { name: "Change password" }).click()
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("different from your current one")
+    await expect.poll(() => page.getByRole("alert").first().textContent(), SLOW).toContain("different from your current one")
     await page.getByLabel("New password", { exact: true }).fill("changed-from-account")
     await page.getByLabel("Confirm new password").fill("changed-from-account")
     await page.getByRole("button", { name: "Change password" }).click()
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Your password has been changed.")
+    await expect.poll(() => page.getByRole("status").first().textContent(), SLOW).toContain("Your password has been changed.")
     await signOut(page)
     await logIn(page, email, "changed-from-account")
     await page.waitForURL("**/dashboard")
@@ -145,7 +147,7 @@ describe("account", () => {
   it("a reset page opened without the link explains what to do", async () => {
     const page = await browser().newPage()
     await page.goto(app("/auth/reset-password"))
-    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Open the link from the reset email")
+    await expect.poll(() => page.getByRole("alert").first().textContent(), SLOW).toContain("Open the link from the reset email")
     await page.getByRole("link", { name: "Request a reset link" }).click()
     await page.waitForURL("**/auth/forgot-password")
   })
