@@ -1,7 +1,7 @@
 "use client"
 // A new password, typed twice: resetting a forgotten one, or changing it from the account page.
 import { useActionState } from "react"
-import type { ActionResult } from "@/lib/actions/result"
+import type { ActionResult } from "@/lib/result"
 import { FormField } from "./form-field"
 import { FormMessage } from "./form-message"
 import { SubmitButton } from "./submit-button"

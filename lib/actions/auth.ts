@@ -8,7 +8,7 @@ import { safeNext } from "@/lib/auth/safe-next"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { createClient } from "@/lib/supabase/server"
-import { fail, type ActionResult } from "./result"
+import { fail, type ActionResult } from "@/lib/result"
 
 const credentials = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address."),
