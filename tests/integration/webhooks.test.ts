@@ -198,13 +198,19 @@ describe("customer details", () => {
   })
 })
 
+/** A subscriber whose customer.subscription.updated is stored again, unapplied, and its row forgotten. */
+async function oneStoredUpdate() {
+  const { customerId, subscriptionId, stripe } = await subscribedUser()
+  const [updated] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.updated")
+  if (!updated) throw new Error("no customer.subscription.updated event")
+  await forget([updated], subscriptionId)
+  await deliver(updated)
+  return { updated, subscriptionId, stripe }
+}
+
 describe("webhook apply failures", () => {
   it("retries with backoff when Stripe fails, records the error, and applies once Stripe answers", async () => {
-    const { customerId, subscriptionId, stripe } = await subscribedUser()
-    const [updated] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.updated")
-    if (!updated) throw new Error("no customer.subscription.updated event")
-    await forget([updated], subscriptionId)
-    await deliver(updated)
+    const { updated, subscriptionId, stripe } = await oneStoredUpdate()
     await faults.add({ status: 500, count: 1, path: "/v1/subscriptions" })
     expect((await drainBillingEvents()).failed).toBe(1)
     const failed = await eventRow(updated.id)
@@ -219,11 +225,7 @@ describe("webhook apply failures", () => {
   })
 
   it("makes an event dead after the last attempt, lists it, and applies it when retried", async () => {
-    const { customerId, subscriptionId, stripe } = await subscribedUser()
-    const [updated] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.updated")
-    if (!updated) throw new Error("no customer.subscription.updated event")
-    await forget([updated], subscriptionId)
-    await deliver(updated)
+    const { updated, subscriptionId, stripe } = await oneStoredUpdate()
     await sql().query("update subscription_events set attempts = 15 where stripe_event_id = $1", [updated.id]) // one attempt left of 16
     await faults.add({ status: 429, count: 1, path: "/v1/subscriptions" })
     await drainBillingEvents()
