@@ -1,7 +1,11 @@
-// Issue 14: a Postgres restart must not kill the Auth emulator. The emulator runs as its own process
-// (as under `npm run dev`) on its own throwaway PostgreSQL server, which is stopped for a few seconds
-// while a user signs in through supabase-js.
+// Issue 14: a Postgres restart must not kill the emulators. Both run as their own processes (as under
+// `npm run dev`) next to their own throwaway PostgreSQL server, which is stopped for a few seconds
+// while a user signs in through supabase-js and the app's Stripe calls go through the stripe SDK.
+import { mkdtempSync, rmSync } from "node:fs"
+import os from "node:os"
+import path from "node:path"
 import { createClient } from "@supabase/supabase-js"
+import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { startPostgresServer, type LocalDb } from "../../scripts/lib/local-db"
@@ -10,6 +14,12 @@ import { spawnService, type ServiceProcess } from "../support/service-process"
 
 let db: LocalDb
 let auth: ServiceProcess
+let stripe: ServiceProcess
+let stripeState: string
+const stripeSdk = () => {
+  const url = new URL(stripe.url)
+  return new Stripe("sk_test_outage", { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
+}
 const sb = () => createClient(auth.url, "anon-key", { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } })
 const health = async () => {
   const res = await fetch(`${auth.url}/auth/v1/health`)
@@ -20,14 +30,23 @@ beforeAll(async () => {
   db = await startPostgresServer()
   await migrate(db.url)
   auth = await spawnService("emulators/supabase-auth/main.ts", { DATABASE_URL: db.url }, "AUTH_EMULATOR_PORT")
+  stripeState = mkdtempSync(path.join(os.tmpdir(), "subkit-stripe-"))
+  stripe = await spawnService("emulators/stripe/main.ts", { STRIPE_EMULATOR_STATE: path.join(stripeState, "state.json") }, "STRIPE_EMULATOR_PORT")
 })
 afterAll(async () => {
   await auth?.stop()
+  await stripe?.stop()
+  if (stripeState) rmSync(stripeState, { recursive: true, force: true })
   await db?.stop()
 })
 
-describe("Auth emulator across a Postgres restart", () => {
-  it("answers GoTrue's 503 while the database is down and signs in again once it is back, in the same process", async () => {
+async function price() {
+  const product = await stripeSdk().products.create({ name: "Outage plan" })
+  return stripeSdk().prices.create({ product: product.id, currency: "usd", unit_amount: 900, recurring: { interval: "month" } })
+}
+
+describe("the emulators across a Postgres restart", () => {
+  it("Auth answers GoTrue's 503 while the database is down and signs in again once it is back; Stripe keeps serving; no process restarts", async () => {
     const { halt, resume } = db
     if (!halt || !resume) throw new Error("startPostgresServer must support halt/resume")
     const email = `outage-${Date.now()}@example.com`
@@ -36,6 +55,7 @@ describe("Auth emulator across a Postgres restart", () => {
     const first = await sb().auth.signInWithPassword({ email, password: "correct horse" })
     expect(first.error).toBeNull()
     expect(await health()).toMatchObject({ status: 200, body: { database: "ok" } })
+    const customer = await stripeSdk().customers.create({ email })
 
     // The pool now holds idle connections; a fast shutdown terminates them ("administrator command").
     await halt()
@@ -66,6 +86,11 @@ describe("Auth emulator across a Postgres restart", () => {
     })
     expect(refresh.status).toBe(503)
     expect(await health()).toMatchObject({ status: 503, body: { database: "unavailable" } })
+    // The Stripe emulator keeps no state in Postgres: its API and health answer throughout.
+    const card = await stripeSdk().paymentMethods.attach("pm_card_visa", { customer: customer.id })
+    const sub = await stripeSdk().subscriptions.create({ customer: customer.id, items: [{ price: (await price()).id }], default_payment_method: card.id })
+    expect(sub.status).toBe("active")
+    expect(await (await fetch(`${stripe.url}/_emulator/health`)).json()).toMatchObject({ ok: true, database: "none", state: "file" })
     await new Promise((r) => setTimeout(r, 3_000))
     expect(auth.exitCode()).toBeNull()
 
@@ -77,7 +102,10 @@ describe("Auth emulator across a Postgres restart", () => {
     expect(after.data.user?.email).toBe(email)
     const renewed = await sb().auth.refreshSession({ refresh_token: first.data.session?.refresh_token ?? "" })
     expect(renewed.error).toBeNull()
+    expect((await stripeSdk().subscriptions.retrieve(sub.id)).customer).toBe(customer.id)
     expect(auth.exitCode()).toBeNull()
+    expect(stripe.exitCode()).toBeNull()
     expect(auth.output()).toMatch(/database connection lost/)
+    expect(auth.output()).toMatch(/database connection restored/)
   }, 60_000)
 })
