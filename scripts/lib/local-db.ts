@@ -114,7 +114,7 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
 }
 
 /** The port opens before Postgres accepts sessions ("the database system is starting up"). */
-async function waitForConnections(url: string, timeoutMs: number) {
+export async function waitForConnections(url: string, timeoutMs: number, failed?: () => string | undefined) {
   const { default: pg } = await import("pg")
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -126,6 +126,8 @@ async function waitForConnections(url: string, timeoutMs: number) {
       return
     } catch (err) {
       await client.end().catch(() => {})
+      const why = failed?.()
+      if (why) throw new Error(why)
       if (Date.now() > deadline) throw err
       await new Promise((r) => setTimeout(r, 100))
     }
