@@ -1,12 +1,14 @@
 // npm run dev: the whole app offline in one command. Embedded Postgres (PGlite, persisted in .data/),
 // the Supabase Auth and Stripe emulators and `next dev` run as supervised child processes: one that
 // dies is restarted with backoff (and a log line saying what died and why); Ctrl-C stops them all.
-// Migrations, plans and a webhook endpoint are set up before the app starts. With real keys in
+// Migrations, plans and a webhook endpoint are set up before the app starts; a dev cron drains billing events. With real keys in
 // .env.local the app points at them and only Next starts.
 // Ports: PGLITE_PORT (54322), AUTH_EMULATOR_PORT (54321), STRIPE_EMULATOR_PORT (12111), the app's
 // from NEXT_PUBLIC_APP_URL (3000); state in SUBKIT_DATA_DIR (.data).
+import { randomBytes } from "node:crypto"
 import path from "node:path"
 import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, resolveEnv } from "../lib/env"
+import { startDevCron } from "./lib/dev-cron"
 import { appService, authService, postgresService, stripeService, type DevService } from "./lib/dev-services"
 import { loadEnvFiles } from "./lib/load-env"
 import { migrate } from "./lib/migrate"
@@ -62,9 +64,13 @@ try {
       NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
+      CRON_SECRET: env.cronSecret ?? randomBytes(16).toString("hex"),
     }
   }
   await start(appService({ appUrl: env.appUrl, env: childEnv }))
+  // What Vercel Cron does in production; it keeps calling across restarts of the app.
+  const cronSecret = childEnv.CRON_SECRET ?? env.cronSecret
+  if (cronSecret) startDevCron(env.appUrl, cronSecret)
   const rows = await Promise.all(services.map(async (s) => ({ service: s.name, url: s.url, state: await s.state(), pid: supervisor.pid(s.name) })))
   log(`\n  subkit is running${offline ? " offline" : ""} on ${env.appUrl} (Ctrl-C stops everything)\n${statusTable(rows)}`)
   if (offline) {

@@ -1,7 +1,7 @@
 // The processes of `npm run dev`, as supervisor specs: each knows how to start and when it is ready,
 // and how to report its state for the status table.
 import path from "node:path"
-import { waitForConnections, waitForPort } from "./local-db"
+import { waitForQueries, waitForPort } from "./local-db"
 import type { ServiceSpec } from "./supervisor"
 
 export type DevService = ServiceSpec & { url: string; state: () => Promise<string> }
@@ -44,9 +44,9 @@ export function postgresService(opts: { port: number; dataDir: string }): DevSer
     url,
     ready: async (alive) => {
       await waitForPort(opts.port, READY_TIMEOUT_MS, dead(alive, "postgres"))
-      await waitForConnections(url, READY_TIMEOUT_MS, dead(alive, "postgres"))
+      await waitForQueries(url, READY_TIMEOUT_MS, dead(alive, "postgres"))
     },
-    state: () => waitForConnections(url, 3_000).then(() => "up", (err: Error) => `down (${err.message})`),
+    state: () => waitForQueries(url, 3_000).then(() => "up", (err: Error) => `down (${err.message})`),
   }
 }
 

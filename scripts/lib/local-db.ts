@@ -4,6 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
+import pg from "pg"
 import os from "node:os"
 import path from "node:path"
 import { UnitQueue } from "./pglite-unit-queue"
@@ -85,7 +86,7 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
     c.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
     child = c
     await waitForPort(port, 20_000, () => (c.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
-    await waitForConnections(url, 20_000)
+    await waitForQueries(url, 20_000)
   }
   const shutdown = async (mode: "immediate" | "fast") => {
     const c = child
@@ -113,23 +114,23 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   }
 }
 
-/** The port opens before Postgres accepts sessions ("the database system is starting up"). */
-export async function waitForConnections(url: string, timeoutMs: number, failed?: () => string | undefined) {
-  const { default: pg } = await import("pg")
+/** The port opens before recovery ends ("the database system is starting up"): wait for a query to work. */
+export async function waitForQueries(url: string, timeoutMs: number, failed?: () => string | undefined) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const client = new pg.Client({ connectionString: url })
-    client.on("error", () => {}) // a refused session must not become an unhandled 'error'
+    client.on("error", () => {}) // a session cut while we wait must not become an unhandled 'error'
     try {
       await client.connect()
-      await client.end()
+      await client.query("select 1")
       return
     } catch (err) {
-      await client.end().catch(() => {})
       const why = failed?.()
       if (why) throw new Error(why)
       if (Date.now() > deadline) throw err
       await new Promise((r) => setTimeout(r, 100))
+    } finally {
+      await client.end().catch(() => {})
     }
   }
 }
