@@ -41,7 +41,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), "subkit-pglite-"))
   server = await spawnService("scripts/pglite-server.ts", { PGLITE_DATA_DIR: dataDir }, "PGLITE_PORT")
   url = `postgres://postgres:postgres@${new URL(server.url).host}/postgres?sslmode=disable`
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   await server?.stop()
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })

@@ -32,7 +32,7 @@ beforeAll(async () => {
   auth = await spawnService("emulators/supabase-auth/main.ts", { DATABASE_URL: db.url }, "AUTH_EMULATOR_PORT")
   stripeState = mkdtempSync(path.join(os.tmpdir(), "subkit-stripe-"))
   stripe = await spawnService("emulators/stripe/main.ts", { STRIPE_EMULATOR_STATE: path.join(stripeState, "state.json") }, "STRIPE_EMULATOR_PORT")
-})
+}, 180_000)
 afterAll(async () => {
   await auth?.stop()
   await stripe?.stop()

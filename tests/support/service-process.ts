@@ -19,7 +19,7 @@ export async function spawnService(entry: string, env: Record<string, string>, p
   child.stdout.on("data", (d: Buffer) => (output += d.toString()))
   child.stderr.on("data", (d: Buffer) => (output += d.toString()))
   const exitCode = () => child.exitCode ?? child.signalCode
-  await waitForPort(port, 30_000, () => (exitCode() !== null ? `${entry} exited (${exitCode()}): ${output}` : undefined))
+  await waitForPort(port, 120_000, () => (exitCode() !== null ? `${entry} exited (${exitCode()}): ${output}` : undefined))
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,
