@@ -1,5 +1,5 @@
 // Site header: navigation and sign-in state.
-import { CreditCard, LogOut } from "lucide-react"
+import { CreditCard, LogOut, UserRound } from "lucide-react"
 import Link from "next/link"
 import { Button } from "@/components/ui/button"
 import { signOut } from "@/lib/actions/auth"
@@ -25,9 +25,13 @@ export async function SiteHeader() {
               <Button asChild variant="ghost" size="sm">
                 <Link href="/subscription">Subscription</Link>
               </Button>
-              <span className="hidden px-2 text-muted-foreground md:inline" data-testid="signed-in-as">
-                {user.email}
-              </span>
+              <Button asChild variant="ghost" size="sm">
+                <Link href="/account" data-testid="signed-in-as">
+                  <UserRound aria-hidden="true" />
+                  <span className="hidden md:inline">{user.email}</span>
+                  <span className="md:hidden">Account</span>
+                </Link>
+              </Button>
               <form action={signOut}>
                 <Button type="submit" variant="outline" size="sm">
                   <LogOut aria-hidden="true" /> Sign out

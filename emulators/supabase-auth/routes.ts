@@ -1,28 +1,67 @@
 // The GoTrue endpoints, as a route table over the auth service.
-import { randomUUID } from "node:crypto"
 import type http from "node:http"
+import { createAdminRoutes } from "./admin-routes"
+import { createEmailRoutes, type MailerConfig } from "./email-routes"
+import { createEmailTokens, pkceParams } from "./email-tokens"
 import { AuthError, type AuthService } from "./service"
-import { newOtp, sha224, sha256url, verifyPassword } from "./tokens"
+import { sha256url, verifyPassword, type Jwt } from "./tokens"
 
-export type Handler = (req: http.IncomingMessage, url: URL, body: Record<string, unknown>) => Promise<[number, unknown] | [number, unknown, Record<string, string>]>
+export type Handler = (
+  req: http.IncomingMessage,
+  url: URL,
+  body: Record<string, unknown>,
+  params: Record<string, string>,
+) => Promise<[number, unknown] | [number, unknown, Record<string, string>]>
 
-export function createRoutes(svc: AuthService, publicUrl: string, log: (line: string) => void): Record<string, Handler> {
-  const { q, issueSession, createUser, findUser, normEmail, checkPassword, userFromBearer, refresh, sessionFromOtp, userJson } = svc
+/** The handler for `METHOD /path`: an exact route, else one with `:param` segments. */
+export function matchRoute(routes: Record<string, Handler>, method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+  const exact = routes[`${method} ${path}`]
+  if (exact) return { handler: exact, params: {} }
+  const parts = path.split("/")
+  for (const [key, handler] of Object.entries(routes)) {
+    const [m, pattern = ""] = key.split(" ")
+    const want = pattern.split("/")
+    if (m !== method || !pattern.includes("/:") || want.length !== parts.length) continue
+    const params: Record<string, string> = {}
+    if (want.every((seg, i) => (seg.startsWith(":") ? ((params[seg.slice(1)] = decodeURIComponent(parts[i] ?? "")), true) : seg === parts[i]))) return { handler, params }
+  }
+  return null
+}
+
+export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Record<string, Handler> {
+  const { q, issueSession, createUser, findUser, normEmail, checkPassword, userFromBearer, refresh, userJson } = svc
+  const { log, mailbox } = cfg
+  const tokens = createEmailTokens(q, cfg.publicUrl)
   return {
     "GET /health": async () => [200, { version: "subkit-auth-emulator", name: "GoTrue", description: "GoTrue-compatible emulator" }],
     "GET /settings": async () => [
       200,
-      { external: { email: true, phone: false }, disable_signup: false, mailer_autoconfirm: true, phone_autoconfirm: false, sms_provider: "" },
+      { external: { email: true, phone: false }, disable_signup: false, mailer_autoconfirm: cfg.autoconfirm, phone_autoconfirm: false, sms_provider: "" },
     ],
-    "GET /.well-known/jwks.json": async () => [200, { keys: [] }], // HS256 secret: nothing public to publish, as on Supabase
-    "POST /signup": async (_req, _url, body) => {
+    // The public half of the ES256 signing key; getClaims() caches it and verifies tokens locally.
+    "GET /.well-known/jwks.json": async () => [200, { keys: [jwt.publicJwk] }, { "cache-control": "public, max-age=600" }],
+    // The dev inbox (see mailbox.ts): newest first, ?to= filters by recipient.
+    "GET /_mailbox": async (_req, url) => [200, mailbox.html(url.searchParams.get("to")), { "content-type": "text/html; charset=utf-8" }],
+    "GET /_mailbox/messages": async (_req, url) => [200, { messages: mailbox.list(url.searchParams.get("to")) }],
+    "DELETE /_mailbox/messages": async () => {
+      mailbox.clear()
+      return [204, null]
+    },
+    "POST /signup": async (_req, url, body) => {
       const email = normEmail(body.email)
       const password = checkPassword(body.password)
       if (await findUser(email)) throw new AuthError(422, "user_already_exists", "User already registered")
-      const u = await createUser(email, password, body.data)
+      const u = await createUser(email, password, body.data, cfg.autoconfirm)
       if (!u) throw new AuthError(422, "user_already_exists", "User already registered")
       log(`signed up ${email}`)
-      return [200, await issueSession(u, "password")]
+      if (cfg.autoconfirm) return [200, await issueSession(u, "password")]
+      // Confirm email on: the user and no session until the link in the mailbox is followed.
+      const pkce = pkceParams(body)
+      await tokens.startFlow(u, "signup", pkce)
+      const { otp, link } = await tokens.issue(u, "confirmation_token", email, "signup", url.searchParams.get("redirect_to") || cfg.publicUrl, pkce)
+      await q("update auth.users set confirmation_sent_at = now() where id = $1", [u.id])
+      mailbox.send(email, "confirmation", link, otp)
+      return [200, userJson({ ...u, confirmation_sent_at: new Date() })]
     },
     "POST /token": async (_req, url, body) => {
       const grant = url.searchParams.get("grant_type")
@@ -31,12 +70,14 @@ export function createRoutes(svc: AuthService, publicUrl: string, log: (line: st
         const u = await findUser(email)
         if (!u || !(await verifyPassword(String(body.password ?? ""), (u.encrypted_password as string) ?? null)))
           throw new AuthError(400, "invalid_credentials", "Invalid login credentials")
+        if (!u.email_confirmed_at) throw new AuthError(400, "email_not_confirmed", "Email not confirmed")
+        if (u.banned_until && (u.banned_until as Date) > new Date()) throw new AuthError(400, "user_banned", "User is banned")
         return [200, await issueSession(u, "password")]
       }
       if (grant === "refresh_token") return [200, await refresh(String(body.refresh_token ?? ""))]
       if (grant === "pkce") {
         const [flow] = await q<{ id: string; user_id: string; code_challenge: string; code_challenge_method: string }>(
-          "delete from auth.flow_state where auth_code = $1 and created_at > now() - interval '5 minutes' returning *",
+          "delete from auth.flow_state where auth_code = $1 and greatest(created_at, updated_at) > now() - interval '5 minutes' returning *",
           [String(body.auth_code ?? "")],
         )
         if (!flow) throw new AuthError(404, "flow_state_not_found", "invalid flow state, no valid flow state found")
@@ -44,7 +85,8 @@ export function createRoutes(svc: AuthService, publicUrl: string, log: (line: st
         const expected = flow.code_challenge_method === "plain" ? verifier : sha256url(verifier)
         if (expected !== flow.code_challenge) throw new AuthError(403, "bad_code_verifier", "code challenge does not match previously saved code verifier")
         const [u] = await q("select * from auth.users where id = $1", [flow.user_id])
-        return [200, await issueSession(u!, "otp")]
+        if (!u) throw new AuthError(404, "user_not_found", "User not found")
+        return [200, await issueSession(u, "otp")]
       }
       throw new AuthError(400, "validation_failed", "unsupported_grant_type")
     },
@@ -57,63 +99,7 @@ export function createRoutes(svc: AuthService, publicUrl: string, log: (line: st
       else await q("delete from auth.sessions where user_id = $1", [claims.sub])
       return [204, null]
     },
-    "POST /otp": async (_req, url, body) => {
-      const email = normEmail(body.email)
-      let u = await findUser(email)
-      if (!u && body.create_user !== false) u = await createUser(email, null, body.data)
-      if (!u) throw new AuthError(422, "otp_disabled", "Signups not allowed for otp")
-      const otp = newOtp()
-      const tokenHash = sha224(email + otp)
-      await q("insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to) values ($1, $2, 'confirmation_token', $3, $4)", [
-        randomUUID(),
-        u.id,
-        tokenHash,
-        email,
-      ])
-      const redirectTo = url.searchParams.get("redirect_to") ?? ""
-      let link = `${publicUrl}/auth/v1/verify?token=${tokenHash}&type=magiclink&redirect_to=${encodeURIComponent(redirectTo)}`
-      if (body.code_challenge) {
-        const flowId = randomUUID()
-        await q(
-          "insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge, authentication_method) values ($1, $2, $3, $4, $5, 'magiclink')",
-          [flowId, u.id, randomUUID(), String(body.code_challenge_method ?? "s256").toLowerCase(), String(body.code_challenge)],
-        )
-        link = `${publicUrl}/auth/v1/verify?token=pkce_${tokenHash}&type=magiclink&redirect_to=${encodeURIComponent(redirectTo)}`
-      }
-      log(`magic link for ${email} (code ${otp}): ${link}`)
-      return [200, {}]
-    },
-    "POST /verify": async (_req, _url, body) => [200, await issueSession(await sessionFromOtp(body), "otp")],
-    "GET /verify": async (_req, url) => {
-      const raw = url.searchParams.get("token") ?? ""
-      const pkce = raw.startsWith("pkce_")
-      const redirectTo = url.searchParams.get("redirect_to") || publicUrl
-      const target = new URL(redirectTo)
-      try {
-        const u = await sessionFromOtp({ token_hash: pkce ? raw.slice(5) : raw })
-        if (pkce) {
-          const [flow] = await q<{ auth_code: string }>(
-            "select auth_code from auth.flow_state where user_id = $1 order by created_at desc limit 1",
-            [u.id],
-          )
-          if (!flow) throw new AuthError(404, "flow_state_not_found", "invalid flow state, no valid flow state found")
-          target.searchParams.set("code", flow.auth_code)
-        } else {
-          const s = await issueSession(u, "otp")
-          target.hash = new URLSearchParams({
-            access_token: s.access_token,
-            expires_at: String(s.expires_at),
-            expires_in: String(s.expires_in),
-            refresh_token: s.refresh_token,
-            token_type: "bearer",
-            type: "magiclink",
-          }).toString()
-        }
-      } catch (err) {
-        if (!(err instanceof AuthError)) throw err
-        target.hash = new URLSearchParams({ error: "access_denied", error_code: err.code, error_description: err.message }).toString()
-      }
-      return [303, null, { location: target.toString() }]
-    },
+    ...createEmailRoutes(svc, cfg),
+    ...createAdminRoutes(svc, jwt),
   }
 }

@@ -3,7 +3,8 @@
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
 import { createDatabaseLink } from "./database-link"
-import { createRoutes, type Handler } from "./routes"
+import { Mailbox } from "./mailbox"
+import { createRoutes, matchRoute, type Handler } from "./routes"
 import { AuthError, createAuthService } from "./service"
 import { Jwt, type KdfCost } from "./tokens"
 
@@ -20,6 +21,10 @@ export type AuthEmulatorOptions = {
   /** Where the magic links point (defaults to the listening address). */
   publicUrl?: string
   log?: (line: string) => void
+  /** Signups need no email confirmation (the CLI's default); false mails a confirmation link first. */
+  mailerAutoconfirm?: boolean
+  /** Email changes mail the current address too (the CLI's `double_confirm_changes`, on by default). */
+  secureEmailChange?: boolean
 }
 
 export async function startAuthEmulator(opts: AuthEmulatorOptions) {
@@ -29,25 +34,26 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const pool = db.pool
   // The issuer and magic links name the URL, known once the server listens.
   let routes: Record<string, Handler> = {}
+  const mailbox = new Mailbox()
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {
-        "content-type": "application/json",
-        "x-supabase-api-version": "2024-01-01",
-        "access-control-allow-origin": "*",
-        "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version",
-        ...headers,
-      })
-      res.end(body === null ? undefined : JSON.stringify(body))
+      // The dev mailbox holds sign-in links: no CORS, so another site open in the browser cannot read it.
+      const cors = url.pathname.includes("/_mailbox")
+        ? {}
+        : { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
+      res.writeHead(status, { "content-type": "application/json", "x-supabase-api-version": "2024-01-01", ...cors, ...headers })
+      res.end(body === null ? undefined : typeof body === "string" ? body : JSON.stringify(body))
     }
     if (req.method === "OPTIONS") return send(204, null, { "access-control-allow-methods": "GET, POST, PUT, DELETE" })
     const path = url.pathname.replace(/^\/auth\/v1/, "").replace(/\/+$/, "") || "/"
-    const handler = routes[`${req.method} ${path}`]
+    const match = matchRoute(routes, req.method ?? "GET", path)
     try {
-      if (!handler) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
-      if (path !== "/verify" && path !== "/health" && !req.headers.apikey && !req.headers.authorization)
+      if (!match) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
+      // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
+      const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
+      if (!open && !req.headers.apikey && !req.headers.authorization)
         throw new AuthError(401, "no_api_key", "No API key found in request")
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)
@@ -60,7 +66,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
           throw new AuthError(400, "bad_json", "Could not parse request body as JSON")
         }
       }
-      const [status, out, headers] = await handler(req, url, body)
+      const [status, out, headers] = await match.handler(req, url, body, match.params)
       if (path === "/health") {
         // GoTrue's health body, plus the database link (503 while Postgres is away).
         const ping = await db.ping()
@@ -89,7 +95,13 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const url = `http://${host}:${port}`
   const publicUrl = opts.publicUrl ?? url
   const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
-  routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), publicUrl, log)
+  routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
+    publicUrl,
+    log,
+    mailbox,
+    autoconfirm: opts.mailerAutoconfirm ?? true,
+    secureEmailChange: opts.secureEmailChange ?? true,
+  })
   return {
     url,
     port,

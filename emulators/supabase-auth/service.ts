@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto"
 import type http from "node:http"
 import type pg from "pg"
-import { hashPassword, newRefreshToken, sha224, type Jwt, type KdfCost } from "./tokens"
+import { hashPassword, newRefreshToken, type Jwt, type KdfCost } from "./tokens"
 
 export type Row = Record<string, unknown> & { id: string; email: string }
 
@@ -15,7 +15,8 @@ export class AuthError extends Error {
 }
 
 const REFRESH_REUSE_INTERVAL_MS = 10_000 // GoTrue's security.refresh_token_reuse_interval
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+// GoTrue validates with github.com/badoux/checkmail's ValidateFormat, this pattern.
+const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 
 export type AuthService = ReturnType<typeof createAuthService>
 
@@ -49,6 +50,10 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
       created_at: u.created_at,
       updated_at: u.updated_at,
       is_anonymous: false,
+      // GoTrue omits these when empty (json:",omitempty").
+      ...(u.email_change ? { new_email: u.email_change, email_change_sent_at: u.email_change_sent_at } : {}),
+      ...(u.recovery_sent_at ? { recovery_sent_at: u.recovery_sent_at } : {}),
+      ...(u.banned_until ? { banned_until: u.banned_until } : {}),
     }
   }
 
@@ -92,21 +97,38 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
     }
   }
 
-  async function createUser(email: string, password: string | null, data: unknown) {
+  async function createUser(email: string, password: string | null, data: unknown, confirmed = true, extra: { id?: string; appMetadata?: unknown } = {}) {
     const [u] = await q(
       `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
          raw_user_meta_data, created_at, updated_at, confirmation_token, recovery_token, email_change_token_new, email_change)
-       values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3, now(),
-         '{"provider":"email","providers":["email"]}', $4, now(), now(), '', '', '', '')
+       values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3, case when $5 then now() end,
+         '{"provider":"email","providers":["email"]}'::jsonb || $6::jsonb, $4, now(), now(), '', '', '', '')
        on conflict do nothing returning *`,
-      [randomUUID(), email, password ? await hashPassword(password, kdf) : null, JSON.stringify(data ?? {})],
+      [extra.id ?? randomUUID(), email, password ? await hashPassword(password, kdf) : null, JSON.stringify(data ?? {}), confirmed, JSON.stringify(extra.appMetadata ?? {})],
     )
     return u
+  }
+
+  /**
+   * GoTrue's SetPassword + UpdatePassword: new hash, every pending email token void, and every session
+   * but `keepSession` (the one that asked, if any) signed out.
+   */
+  async function setPassword(userId: string, password: string, keepSession: string | null) {
+    const hash = await hashPassword(password, kdf)
+    await q(
+      `update auth.users set encrypted_password = $2, confirmation_token = '', recovery_token = '', email_change_token_new = '',
+         email_change_token_current = '', recovery_sent_at = null, email_change_sent_at = null, updated_at = now() where id = $1`,
+      [userId, hash],
+    )
+    await q("delete from auth.one_time_tokens where user_id = $1", [userId])
+    await q("delete from auth.sessions where user_id = $1 and id is distinct from $2", [userId, keepSession])
   }
 
   const findUser = async (email: string) => (await q("select * from auth.users where lower(email) = $1 and deleted_at is null", [email]))[0]
   const normEmail = (v: unknown) => {
     const email = String(v ?? "").trim().toLowerCase()
+    if (!email) throw new AuthError(400, "validation_failed", "An email address is required")
+    if (email.length > 255) throw new AuthError(400, "validation_failed", "An email address is too long")
     if (!EMAIL_RE.test(email)) throw new AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
     return email
   }
@@ -175,16 +197,5 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
     return issueSession(u, "refresh", rt.session_id, next)
   }
 
-  async function sessionFromOtp(body: Record<string, unknown>) {
-    const tokenHash = body.token_hash ? String(body.token_hash) : body.email && body.token ? sha224(normEmail(body.email) + String(body.token)) : ""
-    const [ott] = await q<{ id: string; user_id: string; created_at: Date }>(
-      "delete from auth.one_time_tokens where token_hash = $1 and created_at > now() - interval '1 hour' returning *",
-      [tokenHash],
-    )
-    if (!ott) throw new AuthError(403, "otp_expired", "Email link is invalid or has expired")
-    const [u] = await q("select * from auth.users where id = $1", [ott.user_id])
-    return u!
-  }
-
-  return { q, issueSession, createUser, findUser, normEmail, checkPassword, userFromBearer, refresh, sessionFromOtp, userJson }
+  return { q, issueSession, createUser, setPassword, findUser, normEmail, checkPassword, userFromBearer, refresh, userJson }
 }

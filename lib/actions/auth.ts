@@ -1,9 +1,11 @@
 "use server"
-// Sign up, log in and sign out through Supabase Auth (@supabase/ssr sets the session cookies).
+// Sign up, log in, sign out, password reset and account changes through Supabase Auth
+// (@supabase/ssr sets the session cookies; email links come back through /auth/confirm).
 import { isAuthApiError } from "@supabase/supabase-js"
 import { redirect } from "next/navigation"
 import { z } from "zod"
 import { safeNext } from "@/lib/auth/safe-next"
+import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { createClient } from "@/lib/supabase/server"
 import { fail, type ActionResult } from "@/lib/result"
@@ -13,7 +15,15 @@ const credentials = z.object({
   password: z.string().min(1, "Enter your password."),
   next: z.string().optional(),
 })
-const signUpInput = credentials.extend({ password: z.string().min(8, "Use at least 8 characters.").max(72, "Use at most 72 characters.") })
+const newPassword = z.string().min(8, "Use at least 8 characters.").max(72, "Use at most 72 characters.")
+const signUpInput = credentials.extend({ password: newPassword })
+const emailOnly = z.object({ email: credentials.shape.email })
+const passwordChange = z
+  .object({ password: newPassword, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The passwords don't match." })
+
+/** Where an email link lands: /auth/confirm signs the link in, then goes to `next`. */
+const linkTarget = (next: string) => `${env.appUrl}/auth/confirm?next=${encodeURIComponent(next)}`
 
 type AuthState = ActionResult | null
 
@@ -25,13 +35,20 @@ function fieldErrors(error: z.ZodError) {
 
 function authFailure(err: unknown, action: string) {
   if (isAuthApiError(err)) {
+    if (action === "email change" && err.code === "email_exists")
+      return fail(err.code, "Another account already uses this email address.", { email: "Already in use." })
     if (err.code === "invalid_credentials") return fail(err.code, "Wrong email or password.")
     if (err.code === "user_already_exists" || err.code === "email_exists")
       return fail(err.code, "An account with this email already exists. Log in instead.", { email: "Already registered." })
     if (err.code === "weak_password") return fail(err.code, err.message, { password: err.message })
+    if (err.code === "same_password")
+      return fail(err.code, "Choose a password different from your current one.", { password: "Same as your current password." })
+    if (err.code === "session_not_found" || err.code === "refresh_token_not_found" || err.name === "AuthSessionMissingError")
+      return fail("session_expired", "Your session has expired. Log in again to continue.")
     if (err.status === 429) return fail("rate_limited", "Too many attempts. Please wait a minute and try again.")
     if (err.status < 500) return fail(err.code ?? "auth_error", err.message)
   }
+  if (err instanceof Error && err.name === "AuthSessionMissingError") return fail("session_expired", "Your session has expired. Log in again to continue.")
   log.error(`${action} failed`, { error: err })
   return fail("auth_unavailable", "We couldn't reach the sign-in service. Please try again in a moment.")
 }
@@ -60,4 +77,47 @@ export async function signOut(): Promise<void> {
   const { error } = await supabase.auth.signOut()
   if (error) log.warn("sign out failed; clearing the local session anyway", { error })
   redirect("/auth/login?signed_out=1")
+}
+
+/** Emails a reset link. Same answer whether or not the address has an account (no enumeration). */
+export async function requestPasswordReset(_prev: AuthState, formData: FormData): Promise<AuthState> {
+  const parsed = emailOnly.safeParse(Object.fromEntries(formData))
+  if (!parsed.success) return fieldErrors(parsed.error)
+  const supabase = await createClient()
+  const { error } = await supabase.auth.resetPasswordForEmail(parsed.data.email, { redirectTo: linkTarget("/auth/reset-password") })
+  if (error) return authFailure(error, "password reset request")
+  return { ok: true }
+}
+
+/** Sets a new password for the signed-in user (after a reset link, or from the account page). */
+async function setPassword(formData: FormData, after?: string): Promise<AuthState> {
+  const parsed = passwordChange.safeParse(Object.fromEntries(formData))
+  if (!parsed.success) return fieldErrors(parsed.error)
+  const supabase = await createClient()
+  // updateUser asks Auth with the session's token: a signed-out or expired session is refused there.
+  const { error } = await supabase.auth.updateUser({ password: parsed.data.password })
+  if (error) return authFailure(error, "password change")
+  if (after) redirect(after)
+  return { ok: true }
+}
+
+export async function resetPassword(_prev: AuthState, formData: FormData): Promise<AuthState> {
+  return setPassword(formData, "/account?updated=password")
+}
+
+export async function changePassword(_prev: AuthState, formData: FormData): Promise<AuthState> {
+  return setPassword(formData)
+}
+
+type EmailChangeState = ActionResult<{ email: string }> | null
+
+/** Mails a confirmation link to the new address; the email changes when it is followed. */
+export async function changeEmail(_prev: EmailChangeState, formData: FormData): Promise<EmailChangeState> {
+  const parsed = emailOnly.safeParse(Object.fromEntries(formData))
+  if (!parsed.success) return fieldErrors(parsed.error)
+  const supabase = await createClient()
+  const { data, error } = await supabase.auth.updateUser({ email: parsed.data.email }, { emailRedirectTo: linkTarget("/account?updated=email") })
+  if (error) return authFailure(error, "email change")
+  if (data.user?.email === parsed.data.email) return fail("same_email", "That's already your email address.", { email: "Already your address." })
+  return { ok: true, email: parsed.data.email }
 }

@@ -1,4 +1,6 @@
-// The signed-in user for this request (validated with the auth server once per request).
+// The signed-in user for this request. getClaims() verifies the session's JWT locally against the
+// cached JWKS (no request to Auth); getFreshUser() asks Auth, for pages that must see a revoked
+// session or account data the token does not carry (see docs/architecture.md).
 import "server-only"
 import { redirect } from "next/navigation"
 import { headers } from "next/headers"
@@ -11,15 +13,32 @@ export type CurrentUser = { id: string; email: string | null }
 
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const supabase = await createClient()
+  const { data, error } = await supabase.auth.getClaims()
+  if (error || !data?.claims.sub) return null
+  return { id: data.claims.sub, email: typeof data.claims.email === "string" ? data.claims.email : null }
+})
+
+export type FreshUser = CurrentUser & { pendingEmail: string | null }
+
+/** Validated by Auth now: a session signed out elsewhere (or by a password change) is refused. */
+export const getFreshUser = cache(async (): Promise<FreshUser | null> => {
+  const supabase = await createClient()
   const { data, error } = await supabase.auth.getUser()
   if (error || !data.user) return null
-  return { id: data.user.id, email: data.user.email ?? null }
+  return { id: data.user.id, email: data.user.email ?? null, pendingEmail: data.user.new_email ?? null }
 })
+
+async function loginRedirect(): Promise<never> {
+  const path = safeNext((await headers()).get(PATH_HEADER))
+  redirect(`/auth/login?next=${encodeURIComponent(path)}`)
+}
 
 /** For signed-in pages: the user, or a redirect to log in and come back here. */
 export async function requireUser(): Promise<CurrentUser> {
-  const user = await getCurrentUser()
-  if (user) return user
-  const path = safeNext((await headers()).get(PATH_HEADER))
-  redirect(`/auth/login?next=${encodeURIComponent(path)}`)
+  return (await getCurrentUser()) ?? loginRedirect()
+}
+
+/** As requireUser, checked with Auth (account settings). */
+export async function requireFreshUser(): Promise<FreshUser> {
+  return (await getFreshUser()) ?? loginRedirect()
 }

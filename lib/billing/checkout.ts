@@ -7,8 +7,8 @@ import { db } from "@/lib/db/client"
 import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { fail, type ActionResult } from "@/lib/result"
-import { createSubscriptionCheckout } from "@/lib/stripe/checkout"
 import { CATALOG } from "./catalog"
+import { openCheckout } from "./checkout-session"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "./errors"
 import { getCurrentSubscription } from "./queries"
@@ -44,7 +44,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
     if (current && isLive(current.status)) return { ok: true, url: MANAGE_PATH }
 
     const open = (customer: string) =>
-      createSubscriptionCheckout({
+      openCheckout({
         customerId: customer,
         userId: user.id,
         planId: plan.id,

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { eq, getTableColumns, sql } from "drizzle-orm"
 import { db, type Executor } from "@/lib/db/client"
-import { billingCustomers, customerSyncs, subscriptionEvents, userSubscriptions } from "@/lib/db/schema"
+import { billingCustomers, checkoutSessions, customerSyncs, subscriptionEvents, userSubscriptions } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { readCustomer } from "@/lib/stripe/customers"
@@ -72,6 +72,10 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
         await tx.execute(sql`update ${subscriptionEvents} e set processed_at = now(), outcome = v.outcome, error = null
           from json_to_recordset(${outcomes}::json) as v(id text, outcome text) where e.stripe_event_id = v.id and e.processed_at is null`)
       }
+      const checkouts = pending.flatMap((p) => (p.intent.kind === "sync" && p.intent.checkoutSession ? [p.intent.checkoutSession] : []))
+      for (const c of checkouts) {
+        await tx.execute(sql`update ${checkoutSessions} set status = ${c.status} where stripe_session_id = ${c.id} and status = 'open'`)
+      }
       if (read.customer?.deleted) {
         await tx.execute(sql`update ${billingCustomers} set stripe_customer_deleted_at = now(), updated_at = now()
           where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null`)
@@ -113,6 +117,7 @@ function outcomeOf(intent: EventIntent, userId: string | null, read: CustomerRea
   if (!userId) return intent.refusedLink ? `ignored_link_refused: ${intent.refusedLink}` : "ignored_unknown_customer"
   if (read.customer?.deleted) return "customer_deleted"
   const suffix = intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""
+  if (intent.checkoutSession?.status === "expired") return "checkout_expired"
   if (!intent.subscriptionId) return `synced${suffix}`
   const sub = read.subscriptions?.find((s) => s.id === intent.subscriptionId)
   return `${sub ? `synced_${sub.status}` : "synced_subscription_not_found"}${suffix}`

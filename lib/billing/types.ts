@@ -56,6 +56,8 @@ export type EventIntent =
       link?: { userId: string }
       /** Why a link was refused (client_reference_id malformed or not matching the metadata); recorded. */
       refusedLink?: string
+      /** A Checkout session that completed or expired: our record of it follows. */
+      checkoutSession?: { id: string; status: "complete" | "expired" }
     }
 
 /** A failed call to the billing provider, classified for retries and for customer-facing words. */
@@ -74,7 +76,14 @@ export class BillingProviderError extends Error {
   }
 }
 
-export type CheckoutSessionState = { id: string; url: string | null; status: "open" | "complete" | "expired"; customerId: string | null; userId: string | null }
+export type CheckoutSessionState = {
+  id: string
+  url: string | null
+  status: "open" | "complete" | "expired"
+  customerId: string | null
+  userId: string | null
+  expiresAt: Date | null
+}
 
 /** A deep link into one step of the portal, returning to `afterUrl` when done. */
 export type PortalFlowRequest =

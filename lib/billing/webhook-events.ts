@@ -2,6 +2,7 @@
 // these, and lib/stripe/events interprets each (a unit test checks the two agree).
 export const WEBHOOK_EVENT_TYPES = [
   "checkout.session.completed",
+  "checkout.session.expired",
   "customer.subscription.created",
   "customer.subscription.updated",
   "customer.subscription.deleted",

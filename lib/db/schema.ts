@@ -119,6 +119,18 @@ export const portalSessions = pgTable("portal_sessions", {
   createdAt: tz("created_at").notNull().defaultNow(),
 })
 
+export const checkoutSessions = pgTable("checkout_sessions", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  stripeSessionId: text("stripe_session_id").unique(),
+  url: text("url"),
+  priceId: text("price_id").notNull(),
+  quantity: integer("quantity").notNull(),
+  status: text("status").$type<"open" | "complete" | "expired">().notNull().default("open"),
+  expiresAt: tz("expires_at"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
 export type Plan = typeof subscriptionPlans.$inferSelect
 export type UserSubscription = typeof userSubscriptions.$inferSelect
 export type NewUserSubscription = typeof userSubscriptions.$inferInsert

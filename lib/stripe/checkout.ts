@@ -3,7 +3,7 @@ import "server-only"
 import type { CheckoutSessionState } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
-import { idOf } from "./mappers"
+import { fromUnix, idOf } from "./mappers"
 
 export type SubscriptionCheckout = {
   customerId: string
@@ -36,6 +36,13 @@ export async function getCheckoutSession(id: string): Promise<CheckoutSessionSta
   return checkoutState(await stripeCall(() => stripe.checkout.sessions.retrieve(id)))
 }
 
+/** Expires an open session so it can no longer be paid; one already complete or expired is left as it is. */
+export async function expireCheckoutSession(id: string): Promise<CheckoutSessionState> {
+  const current = await getCheckoutSession(id)
+  if (current.status !== "open") return current
+  return checkoutState(await stripeCall(() => stripe.checkout.sessions.expire(id)))
+}
+
 function checkoutState(s: Awaited<ReturnType<typeof stripe.checkout.sessions.retrieve>>): CheckoutSessionState {
   return {
     id: s.id,
@@ -43,5 +50,6 @@ function checkoutState(s: Awaited<ReturnType<typeof stripe.checkout.sessions.ret
     status: s.status === "complete" ? "complete" : s.status === "expired" ? "expired" : "open",
     customerId: idOf(s.customer),
     userId: s.client_reference_id,
+    expiresAt: fromUnix(s.expires_at),
   }
 }

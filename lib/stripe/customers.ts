@@ -18,20 +18,26 @@ export async function createCustomer(userId: string, email: string | null | unde
 
 /** One call per part asked for; the subscriptions come with their own default card expanded. */
 export async function readCustomer(customerId: string, needs: ReadNeeds): Promise<CustomerRead> {
-  const [customer, subscriptions] = await Promise.all([
-    needs.customer ? retrieveCustomer(customerId) : undefined,
-    needs.subscriptions
-      ? stripeCall(async () => {
-          const page = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100, expand: ["data.default_payment_method"] })
-          // subkit keeps one live subscription per customer; more than a page means something else is wrong.
-          if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
-          return page.data
-        })
-      : undefined,
-  ])
+  const [customer, subscriptions] = await Promise.all([needs.customer ? retrieveCustomer(customerId) : undefined, needs.subscriptions ? listSubscriptions(customerId) : undefined])
+  // Listing the subscriptions of a customer Stripe no longer has answers resource_missing.
+  const gone = subscriptions === "customer_missing"
   return {
-    ...(customer ? { customer } : {}),
-    ...(subscriptions ? { subscriptions: subscriptions.map(subscriptionState) } : {}),
+    ...(customer || gone ? { customer: gone ? { id: customerId, deleted: true as const } : customer } : {}),
+    ...(subscriptions ? { subscriptions: gone ? [] : subscriptions } : {}),
+  }
+}
+
+async function listSubscriptions(customerId: string) {
+  try {
+    return await stripeCall(async () => {
+      const page = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100, expand: ["data.default_payment_method"] })
+      // subkit keeps one live subscription per customer; more than a page means something else is wrong.
+      if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
+      return page.data.map(subscriptionState)
+    })
+  } catch (err) {
+    if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const
+    throw err
   }
 }
 

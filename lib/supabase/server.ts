@@ -4,6 +4,7 @@ import { createServerClient } from "@supabase/ssr"
 import { cookies } from "next/headers"
 import WebSocket from "ws"
 import { env } from "@/lib/env"
+import { authCookieOptions } from "./cookie-options"
 
 export async function createClient() {
   const cookieStore = await cookies()
@@ -18,6 +19,7 @@ export async function createClient() {
         }
       },
     },
+    cookieOptions: authCookieOptions(),
     // Node 20 has no global WebSocket; realtime is unused but supabase-js builds its client eagerly.
     realtime: { transport: WebSocket as never },
   })

@@ -19,17 +19,17 @@ describe.runIf(inject("databaseKind") === "postgres")("concurrent drains", () =>
     await sql().query("delete from subscription_events where customer_id = any($1)", [users.map((u) => u.customerId)])
     for (const e of events) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
     // Record every write of a processed_at, and every overlap of two appliers on one customer.
-    await sql().query(`create table if not exists test_applied (id text, at timestamptz default clock_timestamp());
-      create or replace function test_applied() returns trigger language plpgsql as $$
-      begin if new.processed_at is not null and old.processed_at is null then insert into test_applied (id) values (new.stripe_event_id); end if;
+    await sql().query(`create schema if not exists test_support; create table if not exists test_support.applied (id text, at timestamptz default clock_timestamp());
+      create or replace function test_support.applied() returns trigger language plpgsql as $$
+      begin if new.processed_at is not null and old.processed_at is null then insert into test_support.applied (id) values (new.stripe_event_id); end if;
       if old.processed_at is not null and new.processed_at is distinct from old.processed_at then raise exception 'applied twice: %', new.stripe_event_id; end if;
       return new; end $$;
       drop trigger if exists test_applied on subscription_events;
-      create trigger test_applied before update on subscription_events for each row execute function test_applied();`)
+      create trigger test_applied before update on subscription_events for each row execute function test_support.applied();`)
     try {
       const reports = await Promise.all(Array.from({ length: 6 }, () => drainBillingEvents({ concurrency: 3 })))
       expect(reports.reduce((n, r) => n + r.failed, 0)).toBe(0)
-      const { rows } = await sql().query("select id, count(*)::int n from test_applied where id = any($1) group by id", [events.map((e) => e.id)])
+      const { rows } = await sql().query("select id, count(*)::int n from test_support.applied where id = any($1) group by id", [events.map((e) => e.id)])
       expect(rows.filter((r) => r.n !== 1)).toEqual([])
       const pending = await sql().query("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null", [events.map((e) => e.id)])
       expect(pending.rows[0].n).toBe(0)

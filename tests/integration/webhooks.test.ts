@@ -166,6 +166,38 @@ describe("webhook apply (the drain)", () => {
   })
 })
 
+describe("customer details", () => {
+  it("syncs the billing email, name and address the customer changed in the portal (customer.updated)", async () => {
+    const { customerId, stripe, user } = await subscribedUser()
+    const since = (await eventsFor(stripe, customerId)).at(-1)?.id
+    await stripe.customers.update(customerId, { email: "billing@example.com", name: "Ada Lovelace", address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" } })
+    const [updated] = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.updated")
+    if (!updated) throw new Error("no customer.updated event")
+    expect((await deliver(updated)).status).toBe(200)
+    await drainBillingEvents()
+    const { rows } = await sql().query("select email, name, address from billing_customers where user_id = $1", [user.id])
+    expect(rows[0]).toMatchObject({ email: "billing@example.com", name: "Ada Lovelace", address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" } })
+  })
+
+  it("a customer deleted at Stripe marks the mapping, and the next checkout replaces it", async () => {
+    const { customerId, stripe, user } = await subscribedUser()
+    const since = (await eventsFor(stripe, customerId)).at(-1)?.id
+    await stripe.customers.del(customerId)
+    const deleted = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.deleted" || e.type.startsWith("customer.subscription"))
+    expect(deleted.some((e) => e.type === "customer.deleted")).toBe(true)
+    for (const e of deleted) await deliver(e)
+    await drainBillingEvents()
+    const { rows } = await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [user.id])
+    expect(rows[0].stripe_customer_deleted_at).not.toBeNull()
+    const { startCheckout } = await import("@/lib/billing/checkout")
+    const again = await startCheckout(user, { plan: "pro", interval: "month" })
+    expect(again.ok).toBe(true)
+    const after = (await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [user.id])).rows[0]
+    expect(after.stripe_customer_id).not.toBe(customerId)
+    expect(after.stripe_customer_deleted_at).toBeNull()
+  })
+})
+
 describe("webhook apply failures", () => {
   it("retries with backoff when Stripe fails, records the error, and applies once Stripe answers", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()

@@ -12,6 +12,7 @@ declare module "vitest" {
     appUrl: string
     e2eDatabaseUrl: string
     e2eStripeUrl: string
+    e2eAuthUrl: string
   }
 }
 
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject) {
   project.provide("appUrl", appUrl)
   project.provide("e2eDatabaseUrl", stack.databaseUrl)
   project.provide("e2eStripeUrl", stack.stripe.url)
+  project.provide("e2eAuthUrl", stack.authUrl)
   return async () => {
     app.kill("SIGTERM")
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)))

@@ -1,4 +1,5 @@
-// Email links (confirmation, magic link): exchanges the PKCE code or verifies the token hash.
+// Email links (confirmation, magic link, password reset, email change): exchanges the PKCE code or
+// verifies the token hash, then goes to `next`. A link that fails lands where a new one can be asked.
 import type { EmailOtpType } from "@supabase/supabase-js"
 import { NextResponse, type NextRequest } from "next/server"
 import { safeNext } from "@/lib/auth/safe-next"
@@ -7,18 +8,18 @@ import { createClient } from "@/lib/supabase/server"
 export async function GET(request: NextRequest) {
   const { searchParams } = request.nextUrl
   const next = safeNext(searchParams.get("next"))
-  const supabase = await createClient()
   const code = searchParams.get("code")
   const tokenHash = searchParams.get("token_hash")
   const type = searchParams.get("type") as EmailOtpType | null
+  // Secure email change with confirmations on: the first of the two links only records its half.
+  if (!code && !tokenHash && searchParams.get("message")) return NextResponse.redirect(new URL("/account?updated=email_half", request.url))
+  const supabase = await createClient()
   const { error } = code
     ? await supabase.auth.exchangeCodeForSession(code)
     : tokenHash && type
       ? await supabase.auth.verifyOtp({ token_hash: tokenHash, type })
       : { error: new Error("missing code") }
-  const target = request.nextUrl.clone()
-  target.search = ""
-  target.pathname = error ? "/auth/login" : next.split("?")[0]!
-  if (error) target.searchParams.set("error", "link_invalid")
-  return NextResponse.redirect(target)
+  if (!error) return NextResponse.redirect(new URL(next, request.url))
+  const failed = next.startsWith("/auth/reset-password") ? "/auth/forgot-password?error=link_invalid" : "/auth/login?error=link_invalid"
+  return NextResponse.redirect(new URL(failed, request.url))
 }

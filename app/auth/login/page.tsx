@@ -9,7 +9,7 @@ import { safeNext } from "@/lib/auth/safe-next"
 
 export const metadata: Metadata = { title: "Log in" }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; signed_out?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; signed_out?: string; error?: string }> }) {
   const params = await searchParams
   const next = safeNext(params.next)
   return (
@@ -24,7 +24,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             <AlertDescription>You have been signed out.</AlertDescription>
           </Alert>
         )}
+        {params.error === "link_invalid" && (
+          <Alert variant="warning">
+            <AlertDescription>That link has expired or was already used. Log in, or request a new link.</AlertDescription>
+          </Alert>
+        )}
         <AuthForm action={signIn} mode="login" next={next} />
+        <p className="text-center text-sm">
+          <Link className="text-primary underline-offset-4 hover:underline" href="/auth/forgot-password">
+            Forgot your password?
+          </Link>
+        </p>
         <p className="text-center text-sm text-muted-foreground">
           No account?{" "}
           <Link className="text-primary underline-offset-4 hover:underline" href={`/auth/signup?next=${encodeURIComponent(next)}`}>

@@ -12,10 +12,24 @@ export function checkoutCompletedIntent(event: Stripe.CheckoutSessionCompletedEv
   if (session.mode !== "subscription") return { kind: "ignore", outcome: "ignored_not_subscription" }
   const customerId = idOf(session.customer)
   if (!customerId) return { kind: "ignore", outcome: "ignored_no_customer" }
-  const sync: EventIntent = { kind: "sync", customerId, needs: { customer: true, subscriptions: true }, subscriptionId: idOf(session.subscription) ?? undefined }
+  const sync: EventIntent = {
+    kind: "sync",
+    customerId,
+    needs: { customer: true, subscriptions: true },
+    subscriptionId: idOf(session.subscription) ?? undefined,
+    checkoutSession: { id: session.id, status: "complete" },
+  }
   const reference = session.client_reference_id
   if (!reference) return sync
   if (!UUID.test(reference)) return { ...sync, refusedLink: "client_reference_id is not a user id" }
   if (session.metadata?.user_id !== reference) return { ...sync, refusedLink: "client_reference_id and metadata.user_id disagree" }
   return { ...sync, link: { userId: reference } }
+}
+
+/** checkout.session.expired: abandoned or replaced; only our record of the session changes (no read). */
+export function checkoutExpiredIntent(event: Stripe.CheckoutSessionExpiredEvent): EventIntent {
+  const session = event.data.object
+  const customerId = idOf(session.customer)
+  if (session.mode !== "subscription" || !customerId) return { kind: "ignore", outcome: "ignored_not_ours" }
+  return { kind: "sync", customerId, needs: { customer: false, subscriptions: false }, checkoutSession: { id: session.id, status: "expired" } }
 }

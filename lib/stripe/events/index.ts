@@ -3,7 +3,7 @@
 import "server-only"
 import type Stripe from "stripe"
 import type { EventIntent } from "@/lib/billing/types"
-import { checkoutCompletedIntent } from "./checkout-events"
+import { checkoutCompletedIntent, checkoutExpiredIntent } from "./checkout-events"
 import { customerIntent, paymentMethodIntent } from "./customer-events"
 import { invoiceIntent } from "./invoice-events"
 import { subscriptionIntent } from "./subscription-events"
@@ -12,6 +12,8 @@ export function intentOf(event: Stripe.Event): EventIntent {
   switch (event.type) {
     case "checkout.session.completed":
       return checkoutCompletedIntent(event)
+    case "checkout.session.expired":
+      return checkoutExpiredIntent(event)
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
