@@ -74,6 +74,7 @@ try {
   const rows = await Promise.all(services.map(async (s) => ({ service: s.name, url: s.url, state: await s.state(), pid: supervisor.pid(s.name) })))
   log(`\n  subkit is running${offline ? " offline" : ""} on ${env.appUrl} (Ctrl-C stops everything)\n${statusTable(rows)}`)
   if (offline) {
+    log(`  Emails (sign-up, magic links, resets): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)
     log(`  Webhook deliveries: ${childEnv.STRIPE_API_BASE}/_emulator/webhooks/deliveries`)
     log("  Test cards: 4242 4242 4242 4242 (works), 4000 0000 0000 0002 (declined), 4000 0000 0000 0341 (fails at renewal).\n")
   }
