@@ -143,7 +143,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     const json = (v: unknown) => send(res, 200, JSON.stringify(v, null, 2))
     switch (`${req.method} ${url.pathname}`) {
       case "GET /_emulator/health":
-        return json({ ok: true, now: store.now() })
+        // No database: state lives in memory (and in the state file when given), so a Postgres outage
+        // never reaches this emulator; the health body says so for the dev status table.
+        return json({ ok: true, now: store.now(), database: "none", state: opts.stateFile ? "file" : "memory", webhooks_pending: webhooks.pending() })
       case "POST /_emulator/reset":
         store.reset()
         return json({ ok: true })

@@ -2,7 +2,7 @@
 // own database: users live in auth.users, so the public.users trigger and foreign keys behave as on
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
-import pg from "pg"
+import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
 import { createRoutes, matchRoute, type Handler } from "./routes"
 import { AuthError, createAuthService } from "./service"
@@ -28,9 +28,10 @@ export type AuthEmulatorOptions = {
 }
 
 export async function startAuthEmulator(opts: AuthEmulatorOptions) {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 5 })
   const host = opts.host ?? "127.0.0.1"
   const log = opts.log ?? ((l: string) => console.log(`[auth] ${l}`))
+  const db = createDatabaseLink(opts.databaseUrl, log)
+  const pool = db.pool
   // The issuer and magic links name the URL, known once the server listens.
   let routes: Record<string, Handler> = {}
   const mailbox = new Mailbox()
@@ -66,9 +67,18 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
         }
       }
       const [status, out, headers] = await match.handler(req, url, body, match.params)
+      if (path === "/health") {
+        // GoTrue's health body, plus the database link (503 while Postgres is away).
+        const ping = await db.ping()
+        return send(ping.ok ? status : 503, { ...(out as object), database: ping.ok ? "ok" : "unavailable", ...(ping.ok ? {} : { error: ping.error }) }, headers)
+      }
       send(status, out, headers)
     } catch (err) {
       if (err instanceof AuthError) return send(err.status, { code: err.code, message: err.message, ...err.extra }, { "x-sb-error-code": err.code })
+      // Postgres restarting or away: a retryable 503 in GoTrue's error shape (supabase-js keeps the
+      // session on 502/503/504), never a crash; the pool reconnects on the next request.
+      if (db.unavailable(err))
+        return send(503, { code: "unexpected_failure", message: "Database unavailable, please retry shortly" }, { "x-sb-error-code": "unexpected_failure", "retry-after": "1" })
       log(`error on ${req.method} ${path}: ${(err as Error).stack}`)
       send(500, { code: "unexpected_failure", message: "Unexpected failure, please check server logs for more information" }, {
         "x-sb-error-code": "unexpected_failure",

@@ -9,7 +9,14 @@ import os from "node:os"
 import path from "node:path"
 import { UnitQueue } from "./pglite-unit-queue"
 
-export type LocalDb = { url: string; kind: "pglite" | "postgres"; stop: () => Promise<void> }
+export type LocalDb = {
+  url: string
+  kind: "pglite" | "postgres"
+  stop: () => Promise<void>
+  /** Postgres servers only: stop the server (fast shutdown, clients are cut off) and start it again on the same port and data. */
+  halt?: () => Promise<void>
+  resume?: () => Promise<void>
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,46 +73,60 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   const [initCmd, initArgs] = run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
   execFileSync(initCmd, initArgs, { stdio: "ignore" })
   const port = await freePort()
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   const [pgCmd, pgArgs] = run("postgres", [
     "-D", data, "-p", String(port), "-k", dir, "-h", "127.0.0.1",
     "-c", `max_connections=${opts.maxConnections ?? 200}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
   ])
-  const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ["ignore", "ignore", "pipe"] })
+  let child: ChildProcess | undefined
   let stderr = ""
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
-  await waitForPort(port, 20_000, () => (child.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
-  await waitForQueries(url, 20_000)
+  const start = async () => {
+    stderr = ""
+    const c = spawn(pgCmd, pgArgs, { stdio: ["ignore", "ignore", "pipe"] })
+    c.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
+    child = c
+    await waitForPort(port, 20_000, () => (c.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
+    await waitForQueries(url, 20_000)
+  }
+  const shutdown = async (mode: "immediate" | "fast") => {
+    const c = child
+    if (!c || c.exitCode !== null || c.signalCode !== null) return
+    const exited = new Promise((r) => c.once("exit", r))
+    // runuser does not forward signals: ask pg_ctl, which signals the postmaster by its pid file.
+    const [stopCmd, stopArgs] = run("pg_ctl", ["stop", "-D", data, "-m", mode, "-s"])
+    try {
+      execFileSync(stopCmd, stopArgs, { stdio: "ignore" })
+    } catch {
+      c.kill("SIGKILL")
+    }
+    await exited
+  }
+  await start()
   return {
     url,
     kind: "postgres",
+    halt: () => shutdown("fast"),
+    resume: start,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r))
-        // runuser does not forward signals: ask pg_ctl, which signals the postmaster by its pid file.
-        const [stopCmd, stopArgs] = run("pg_ctl", ["stop", "-D", data, "-m", "immediate", "-s"])
-        try {
-          execFileSync(stopCmd, stopArgs, { stdio: "ignore" })
-        } catch {
-          child.kill("SIGKILL")
-        }
-        await exited
-      }
+      await shutdown("immediate")
       rmSync(dir, { recursive: true, force: true })
     },
   }
 }
 
 /** The port opens before recovery ends ("the database system is starting up"): wait for a query to work. */
-export async function waitForQueries(url: string, timeoutMs: number) {
+export async function waitForQueries(url: string, timeoutMs: number, failed?: () => string | undefined) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const client = new pg.Client({ connectionString: url })
+    client.on("error", () => {}) // a session cut while we wait must not become an unhandled 'error'
     try {
       await client.connect()
       await client.query("select 1")
       return
     } catch (err) {
+      const why = failed?.()
+      if (why) throw new Error(why)
       if (Date.now() > deadline) throw err
       await new Promise((r) => setTimeout(r, 100))
     } finally {

@@ -1,12 +1,12 @@
 // Starts the offline stack in this process: Postgres (PGlite or a given URL), migrations, the auth
-// and Stripe emulators, the catalog, and a webhook endpoint for the app. Used by `npm run dev`,
-// the browser tests and the benchmark, so all three run exactly the same thing.
+// and Stripe emulators, the catalog, and a webhook endpoint for the app. Used by the browser tests
+// and the benchmark; `npm run dev` runs the same parts as supervised processes (scripts/dev.ts).
 import path from "node:path"
 import { startAuthEmulator } from "../../emulators/supabase-auth/server"
 import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe/server"
 import { startPglite, startPostgresServer, hasPostgresServer, freePort, type LocalDb } from "./local-db"
 import { migrate } from "./migrate"
-import { setupStripe } from "./stripe-setup"
+import { prepareStripe } from "./prepare-stripe"
 
 export type StackOptions = {
   appUrl: string
@@ -56,23 +56,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log: (l) => log(`[stripe] ${l}`),
     })
     stops.push(stripe.stop)
-    const client = stripe.client()
-    const setup = await setupStripe(client, databaseUrl, opts.appUrl)
-    if (setup.changes.length) log(`stripe:setup: ${setup.changes.join(", ")}`)
-    const hookUrl = `${opts.appUrl}/api/webhooks/stripe`
-    for (const ep of (await client.webhookEndpoints.list({ limit: 100 })).data) if (ep.url === hookUrl) await client.webhookEndpoints.del(ep.id)
-    const endpoint = await client.webhookEndpoints.create({ url: hookUrl, enabled_events: ["*"], description: "subkit dev" })
+    const webhookSecret = await prepareStripe(stripe.client(), databaseUrl, opts.appUrl, log)
     return {
       databaseUrl,
       authUrl: auth.url,
       stripe,
-      webhookSecret: endpoint.secret!,
+      webhookSecret,
       appEnv: {
         DATABASE_URL: databaseUrl,
         NEXT_PUBLIC_APP_URL: opts.appUrl,
         NEXT_PUBLIC_SUPABASE_URL: auth.url,
         STRIPE_API_BASE: stripe.url,
-        STRIPE_WEBHOOK_SECRET: endpoint.secret!,
+        STRIPE_WEBHOOK_SECRET: webhookSecret,
       },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => {})
