@@ -36,6 +36,14 @@ export type WebhookOptions = {
   log: (line: string) => void
 }
 
+/**
+ * Stripe retries a failed delivery with exponential back-off (for up to three days in live mode);
+ * the emulator keeps the shape, scaled by `initialMs` (1 s in dev, a few ms in tests), ±10 % jitter.
+ */
+export function exponentialDelays(initialMs: number, retries: number): number[] {
+  return Array.from({ length: retries }, (_, n) => Math.round(initialMs * 2 ** n * (0.9 + Math.random() * 0.2)))
+}
+
 export function sign(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) {
   const v1 = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex")
   return `t=${timestamp},v1=${v1}`

@@ -72,6 +72,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEXT_PUBLIC_APP_URL: opts.appUrl,
         NEXT_PUBLIC_SUPABASE_URL: auth.url,
         STRIPE_API_BASE: stripe.url,
+        STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: endpoint.secret!,
       },
       stop: async () => {

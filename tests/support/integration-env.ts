@@ -3,6 +3,7 @@ import { inject } from "vitest"
 
 process.env.DATABASE_URL = inject("databaseUrl")
 process.env.STRIPE_API_BASE = inject("stripeUrl")
+process.env.STRIPE_SECRET_KEY = inject("stripeSecretKey")
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_integration_tests"
 process.env.NEXT_PUBLIC_APP_URL = "http://localhost:3999"
 process.env.LOG_LEVEL = "silent"

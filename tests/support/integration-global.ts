@@ -1,6 +1,9 @@
 // Integration tests share one real Postgres (a throwaway server where the binaries exist, else
 // PGlite), migrated, and one Stripe emulator with the catalog set up.
+import { writeFileSync } from "node:fs"
+import path from "node:path"
 import type { TestProject } from "vitest/node"
+import { ContractRecorder, formatReport } from "../../emulators/stripe/contract/recorder"
 import { startStripeEmulator } from "../../emulators/stripe/server"
 import { freePort, hasPostgresServer, startPglite, startPostgresServer } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
@@ -11,19 +14,27 @@ declare module "vitest" {
     databaseUrl: string
     databaseKind: string
     stripeUrl: string
+    stripeSecretKey: string
   }
 }
 
 export default async function setup(project: TestProject) {
   const db = hasPostgresServer() ? await startPostgresServer() : await startPglite({ port: await freePort() })
   await migrate(db.url)
-  const stripe = await startStripeEmulator({ port: 0, log: () => {}, webhooks: { retryDelaysMs: [50, 100] } })
+  // The contract check: every response and event the tests see is validated against Stripe's shapes.
+  const contract = new ContractRecorder()
+  const stripe = await startStripeEmulator({ port: 0, log: () => {}, secretKey: "sk_test_integration", webhooks: { retryDelaysMs: [50, 100] }, contract })
   await setupStripe(stripe.client(), db.url, "http://localhost:3999")
   project.provide("databaseUrl", db.url)
   project.provide("databaseKind", db.kind)
   project.provide("stripeUrl", stripe.url)
+  project.provide("stripeSecretKey", stripe.secretKey)
   return async () => {
+    const report = contract.report()
+    console.log(formatReport(report))
+    writeFileSync(path.resolve(import.meta.dirname, "../../.data/stripe-contract-report.json"), JSON.stringify(report, null, 2))
     await stripe.stop()
     await db.stop()
+    if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
 }

@@ -5,7 +5,7 @@ import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
 import { invalid, missing, StripeApiError } from "../errors"
-import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
+import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { liveCustomer, type Handler } from "./shared"
 
@@ -26,14 +26,14 @@ export const subscriptions: Record<string, Handler> = {
     allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method"])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
     const change = subscriptionItemsParam(ctx, null, p)
-    if (!change?.price) throw invalid("items", "Missing required param: items.")
+    if (!change?.price) throw missingParam("items")
     const pm = str(p, "default_payment_method")
     if (pm) ctx.store.get(pm, "payment method", "payment_method", "default_payment_method")
     const sub = createSubscription(ctx, { customer, price: change.price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays: int(p, "trial_period_days"), paymentMethod: pm ?? null, description: str(p, "description") })
     if (sub.status === "incomplete" && str(p, "payment_behavior") === "error_if_incomplete") throw invalid("payment_behavior", "Your card was declined.")
     return sub
   },
-  "GET /v1/subscriptions/:id": (ctx, _p, { id }) => ctx.store.get(id!, "subscription"),
+  "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "subscription"),
   "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
     allow(p, ["cancel_at_period_end", "cancel_at", "items", "proration_behavior", "default_payment_method", "metadata", "cancellation_details", "description", "payment_behavior"])
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
@@ -88,7 +88,8 @@ export const subscriptions: Record<string, Handler> = {
     cancelNow(ctx, sub, details ? { comment: str(details, "comment") ?? null, feedback: (str(details, "feedback") as never) ?? null } : undefined)
     return sub
   },
-  "POST /v1/subscriptions/:id/resume": (ctx, _p, { id }) => {
+  "POST /v1/subscriptions/:id/resume": (ctx, p, { id }) => {
+    allow(p, ["billing_cycle_anchor", "proration_behavior", "proration_date"])
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
     if (sub.status !== "paused") throw invalid("subscription", "Only paused subscriptions can be resumed.")
     sub.status = "active"
@@ -110,7 +111,7 @@ export const subscriptions: Record<string, Handler> = {
       "/v1/subscriptions",
     )
   },
-  "GET /v1/invoices/:id": (ctx, _p, { id }) => ctx.store.get(id!, "invoice"),
+  "GET /v1/invoices/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "invoice"),
   "GET /v1/invoices": (ctx, p) => {
     allow(p, ["customer", "subscription", "status", "limit", "starting_after", "ending_before", "created", "collection_method"])
     const customer = str(p, "customer")
@@ -122,7 +123,8 @@ export const subscriptions: Record<string, Handler> = {
       "/v1/invoices",
     )
   },
-  "POST /v1/invoices/:id/pay": (ctx, _p, { id }) => {
+  "POST /v1/invoices/:id/pay": (ctx, p, { id }) => {
+    allow(p, ["payment_method", "off_session", "forgive", "paid_out_of_band", "source", "mandate"])
     const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
     if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
     payAndReactivate(ctx, inv)
