@@ -127,7 +127,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     schedule: null,
     start_date: now,
     status: trialEnd ? "trialing" : "incomplete",
-    test_clock: null,
+    test_clock: (input.customer.test_clock as string | null) ?? null,
     trial_end: trialEnd,
     trial_start: trialEnd ? now : null,
   } as Partial<Sub> & { id: string })

@@ -110,7 +110,7 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
     subtotal: total,
     subtotal_excluding_tax: total,
-    test_clock: null,
+    test_clock: (customer.test_clock as string | null) ?? null,
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,

@@ -9,7 +9,7 @@ import { allow, int, mergeMetadata, obj, req, str, type Params } from "../params
 import { paginate } from "../store"
 import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
 
-const CUSTOMER_FIELDS = ["email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
+const CUSTOMER_FIELDS = ["test_clock", "email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
 
 function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (p.email !== undefined) c.email = str(p, "email") || null
@@ -40,14 +40,17 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
 }
 
 export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
+  const clockId = str(p, "test_clock")
+  const clock = clockId ? ctx.store.get<Stripe.TestHelpers.TestClock>(clockId, "test clock", "test_helpers.test_clock", "test_clock") : null
   const c = fromDefaults<Stripe.Customer>("customer", {
     id: ctx.store.id("cus", 14), object: "customer", address: null, balance: 0, created: ctx.store.now(), currency: null, default_source: null,
     delinquent: false, description: null, discount: null, email: null, invoice_prefix: ctx.store.id("x", 8).slice(2).toUpperCase(),
     invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }, name: null,
-    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: null,
+    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: clock?.id ?? null,
+    ...(clock ? { created: clock.frozen_time } : {}),
   } as Partial<Stripe.Customer> & { id: string })
   const pmId = str(p, "payment_method")
-  writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined })
+  writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined, test_clock: undefined })
   ctx.store.put(c)
   ctx.emit("customer.created", c)
   if (pmId) attachPaymentMethod(ctx, ctx.store.get<StoredPm>(resolvePmToken(ctx, pmId), "payment method", "payment_method", "payment_method"), c)
@@ -120,7 +123,7 @@ export const customers: Record<string, Handler> = {
     return c.deleted ? { id: c.id, object: "customer", deleted: true } : c
   },
   "POST /v1/customers/:id": (ctx, p, { id }) => {
-    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method"))
+    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method" && f !== "test_clock"))
     return updateCustomer(ctx, liveCustomer(ctx, id!), p)
   },
   "DELETE /v1/customers/:id": (ctx, p, { id }) => {
@@ -135,7 +138,8 @@ export const customers: Record<string, Handler> = {
   "GET /v1/customers": (ctx, p) => {
     allow(p, ["email", "limit", "starting_after", "ending_before", "created", "test_clock"])
     const email = str(p, "email")
-    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => !email || c.email === email), p, "/v1/customers")
+    const clock = str(p, "test_clock")
+    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => (!email || c.email === email) && (!clock || c.test_clock === clock)), p, "/v1/customers")
   },
   "GET /v1/customers/:id/payment_methods": (ctx, p, { id }) =>
     allow(p, ["type", "allow_redisplay", "limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id), p, `/v1/customers/${id}/payment_methods`),

@@ -1,6 +1,5 @@
 // Events, webhook endpoints and the clock.
 import type Stripe from "stripe"
-import { advanceTo } from "../clock"
 import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
 import { allow, missingParam, bool, int, list, mergeMetadata, req, str } from "../params"
@@ -55,9 +54,5 @@ export const events: Record<string, Handler> = {
   },
   "GET /v1/webhook_endpoints": (ctx, p) =>
     allow(p, ["limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<Endpoint>("webhook_endpoint").map(({ secret: _s, ...ep }) => ep), p, "/v1/webhook_endpoints"),
-  // Stripe's test clocks, reduced to one clock for the whole emulator: advancing it runs renewals.
-  "POST /v1/test_helpers/test_clocks/emulator/advance": (ctx, p) => {
-    advanceTo(ctx, int(p, "frozen_time") ?? ctx.store.now())
-    return { id: "clock_emulator", object: "test_helpers.test_clock", frozen_time: ctx.store.now(), status: "ready", livemode: false }
-  },
+
 }

@@ -76,7 +76,7 @@ function adjustableQuantity(aq: Params | undefined, param: string): AdjustableQu
   const minimum = int(aq, "minimum") ?? 1
   const maximum = int(aq, "maximum") ?? null
   if (minimum < 0) throw invalid(`${param}[minimum]`, "This value must be greater than or equal to 0.")
-  if (maximum !== null && (maximum > 99 || maximum < minimum)) throw invalid(`${param}[maximum]`, "The maximum must be at most 99 and at least the minimum.")
+  if (maximum !== null && maximum < minimum) throw invalid(`${param}[maximum]`, "The maximum must be greater than or equal to the minimum.")
   return { enabled, minimum, maximum }
 }
 
@@ -178,7 +178,6 @@ export const portal: Record<string, Handler> = {
           redirect: afterType === "redirect" ? { return_url: String(redirect!.return_url) } : null,
           hosted_confirmation: afterType === "hosted_confirmation" ? { custom_message: null } : null,
         },
-        payment_method_update: null,
         subscription_cancel: type === "subscription_cancel" ? { retention: null, subscription: subscription! } : null,
         subscription_update: type === "subscription_update" ? { subscription: subscription! } : null,
         subscription_update_confirm: null,
