@@ -1,9 +1,9 @@
 // Integration tests share one real Postgres (a throwaway server where the binaries exist, else
 // PGlite), migrated, and one Stripe emulator with the catalog set up.
-import { writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import type { TestProject } from "vitest/node"
-import { ContractRecorder, formatReport } from "../../emulators/stripe/contract/recorder"
+import { ContractRecorder, formatReport, mergeReports, type ContractReport } from "../../emulators/stripe/contract/recorder"
 import { startStripeEmulator } from "../../emulators/stripe/server"
 import { freePort, hasPostgresServer, startPglite, startPostgresServer } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
@@ -18,7 +18,12 @@ declare module "vitest" {
   }
 }
 
+/** Test files that start their own emulator leave their contract report here (tests/support/contract.ts). */
+export const CONTRACT_PARTS = path.resolve(import.meta.dirname, "../../.data/stripe-contract")
+
 export default async function setup(project: TestProject) {
+  rmSync(CONTRACT_PARTS, { recursive: true, force: true })
+  mkdirSync(CONTRACT_PARTS, { recursive: true })
   const db = hasPostgresServer() ? await startPostgresServer() : await startPglite({ port: await freePort() })
   await migrate(db.url)
   // The contract check: every response and event the tests see is validated against Stripe's shapes.
@@ -30,7 +35,8 @@ export default async function setup(project: TestProject) {
   project.provide("stripeUrl", stripe.url)
   project.provide("stripeSecretKey", stripe.secretKey)
   return async () => {
-    const report = contract.report()
+    const parts = readdirSync(CONTRACT_PARTS).map((f) => JSON.parse(readFileSync(path.join(CONTRACT_PARTS, f), "utf8")) as ContractReport)
+    const report = mergeReports([contract.report(), ...parts])
     console.log(formatReport(report))
     writeFileSync(path.resolve(import.meta.dirname, "../../.data/stripe-contract-report.json"), JSON.stringify(report, null, 2))
     await stripe.stop()

@@ -13,7 +13,7 @@ const FIXTURES = path.resolve(import.meta.dirname, "../fixtures.json")
 /** The objects the emulator builds (keys of shapes.roots). */
 export const BUILT = [
   "product", "price", "customer", "payment_method", "checkout.session", "subscription", "subscription_item", "invoice",
-  "line_item", "billing_portal.configuration", "billing_portal.session", "event", "webhook_endpoint", "test_helpers.test_clock",
+  "line_item", "item", "billing_portal.configuration", "billing_portal.session", "event", "webhook_endpoint", "test_helpers.test_clock",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {

@@ -108,6 +108,28 @@ function checkError(body: unknown, status: number): string[] {
   return errors
 }
 
+/** One report from several recorders (the suite's shared emulator and the files that start their own). */
+export function mergeReports(reports: ContractReport[]): ContractReport {
+  const union = (k: "operationList" | "errorCaseList" | "eventTypeList") => [...new Set(reports.flatMap((r) => r[k]))].sort()
+  const extras: Record<string, string[]> = {}
+  for (const r of reports) for (const [k, v] of Object.entries(r.extras)) extras[k] = [...new Set([...(extras[k] ?? []), ...v])]
+  const operationList = union("operationList")
+  const errorCaseList = union("errorCaseList")
+  const eventTypeList = union("eventTypeList")
+  return {
+    operations: operationList.length,
+    errorCases: errorCaseList.length,
+    eventTypes: eventTypeList.length,
+    responses: reports.reduce((n, r) => n + r.responses, 0),
+    events: reports.reduce((n, r) => n + r.events, 0),
+    drift: reports.flatMap((r) => r.drift),
+    extras,
+    operationList,
+    errorCaseList,
+    eventTypeList,
+  }
+}
+
 export function formatReport(r: ContractReport): string {
   const lines = [
     `Stripe contract: ${r.operations} operations, ${r.errorCases} error cases, ${r.eventTypes} event types checked (${r.responses} responses, ${r.events} events); ${r.drift.length} drift`,

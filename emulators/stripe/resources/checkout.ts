@@ -1,6 +1,6 @@
 // Checkout Sessions (the hosted page is pages/checkout.ts).
 import type Stripe from "stripe"
-import { recurringPrice } from "../billing"
+import { productName, recurringPrice } from "../billing"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
@@ -79,7 +79,11 @@ function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
   const data = s._line_items.map((li, i) => {
     const price = ctx.store.get<Stripe.Price>(li.price, "price")
     const amount = (price.unit_amount ?? 0) * li.quantity
-    return { id: `li_${s.id.slice(8, 30)}${i}`, object: "item", amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency, description: price.nickname ?? "", price, quantity: li.quantity, created: s.created }
+    return {
+      ...fromDefaults<Stripe.LineItem>("item", { id: `li_${s.id.slice(8, 30)}${i}` }),
+      object: "item", amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency,
+      description: productName(ctx, price), price, quantity: li.quantity, created: s.created,
+    }
   })
   return paginate(data, p, `/v1/checkout/sessions/${s.id}/line_items`)
 }
