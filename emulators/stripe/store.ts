@@ -106,7 +106,8 @@ export class Store {
 
 /** A Stripe list object, newest first, with `limit`, `starting_after` and `ending_before`. */
 export function paginate<T extends { id: string; created?: number }>(items: T[], params: Params, url: string) {
-  const sorted = [...items].sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || (a.id < b.id ? 1 : -1))
+  // Newest first; objects created in the same second keep their creation order (items come in store order).
+  const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (b.item.created ?? 0) - (a.item.created ?? 0) || b.i - a.i).map((x) => x.item)
   const limit = listLimit(params)
   let start = 0
   if (typeof params.starting_after === "string") {
