@@ -3,7 +3,7 @@
 // the browser tests and the benchmark, so all three run exactly the same thing.
 import path from "node:path"
 import { startAuthEmulator } from "../../emulators/supabase-auth/server"
-import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe/server"
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../emulators/stripe/server"
 import { startPglite, startPostgresServer, hasPostgresServer, freePort, type LocalDb } from "./local-db"
 import { migrate } from "./migrate"
 import { setupStripe } from "./stripe-setup"
@@ -16,6 +16,8 @@ export type StackOptions = {
   ports?: { db?: number; auth?: number; stripe?: number }
   stripeState?: string
   webhookRetryDelaysMs?: number[]
+  /** Passed to the Stripe emulator: latency, rate limit, the contract check, another key. */
+  stripeEmulator?: Pick<StripeEmulatorOptions, "latencyMs" | "rateLimit" | "contract" | "secretKey">
   log?: (line: string) => void
 }
 
@@ -53,6 +55,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       port: opts.ports?.stripe ?? 0,
       stateFile: opts.stripeState,
       webhooks: { retryDelaysMs: opts.webhookRetryDelaysMs },
+      ...opts.stripeEmulator,
       log: (l) => log(`[stripe] ${l}`),
     })
     stops.push(stripe.stop)

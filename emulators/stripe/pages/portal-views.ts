@@ -131,6 +131,8 @@ export function quantityRule(p: Ctx2, price: Stripe.Price): QuantityRule {
   return { enabled: true, minimum: Math.max(1, rule.minimum), maximum: rule.maximum ?? Number.MAX_SAFE_INTEGER }
 }
 
+const seatsText = (name: string, r: QuantityRule) => `${name}: ${r.maximum === Number.MAX_SAFE_INTEGER ? `${r.minimum} or more` : `${r.minimum}–${r.maximum}`} seats`
+
 function seatRange(p: Ctx2, prices: Stripe.Price[]): [number, number] | null {
   const rules = prices.map((pr) => quantityRule(p, pr)).filter((r) => r.enabled)
   if (!rules.length) return null
@@ -160,7 +162,8 @@ export function updatePage(p: Ctx2, s: Sub) {
     ${prices.map((pr) => html`<label class="choice"><input type="radio" name="price" value="${pr.id}" ${pr.id === it.price.id ? html`checked` : ""} required>
       <span><strong>${productName(p.ctx, pr)}</strong> · ${money(pr.unit_amount ?? 0, pr.currency)} per ${pr.recurring?.interval}${pr.id === it.price.id ? html` <span class="badge">Current plan</span>` : ""}</span></label>`)}
     </fieldset>
-    ${seatRange(p, prices) ? html`<label for="quantity">Quantity (seats${prices.some((pr) => !quantityRule(p, pr).enabled) ? ", where the plan has seats" : ""})</label><input id="quantity" name="quantity" type="number" min="${String(seatRange(p, prices)?.[0])}" max="${String(seatRange(p, prices)?.[1])}" value="${String(it.quantity ?? 1)}">` : ""}
+    ${seatRange(p, prices) ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="${String(seatRange(p, prices)?.[0])}" max="${String(seatRange(p, prices)?.[1])}" value="${String(it.quantity ?? 1)}" aria-describedby="quantity-hint">
+    <p id="quantity-hint" class="muted small">${prices.filter((pr) => quantityRule(p, pr).enabled).map((pr) => seatsText(productName(p.ctx, pr), quantityRule(p, pr))).filter((v, i, a) => a.indexOf(v) === i).join(" · ")}${prices.some((pr) => !quantityRule(p, pr).enabled) ? " · other plans: 1" : ""}</p>` : ""}
     <button class="primary" type="submit">Continue</button></form>
     <p><a href="home">Cancel</a></p>`,
   )

@@ -38,6 +38,7 @@ export const checkout: Record<string, Handler> = {
     const session = fromDefaults<StoredSession>("checkout.session", {
       id, object: "checkout.session", after_expiration: null, allow_promotion_codes: bool(p, "allow_promotion_codes") ?? null,
       amount_subtotal: (first.price.unit_amount ?? 0) * first.quantity, amount_total: trial ? 0 : (first.price.unit_amount ?? 0) * first.quantity,
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 }, // no discounts, shipping or tax are modelled
       billing_address_collection: (str(p, "billing_address_collection") as "auto") ?? null, cancel_url: str(p, "cancel_url") ?? null,
       client_reference_id: str(p, "client_reference_id") ?? null, client_secret: null, created: now, currency: first.price.currency,
       customer: customer?.id ?? null, customer_creation: customer ? null : "always", customer_details: null, customer_email: email ?? null,
