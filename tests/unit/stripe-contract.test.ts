@@ -9,7 +9,7 @@ import { validate } from "../../emulators/stripe/contract/validate"
 
 const shapes = loadShapes()
 const defaults = JSON.parse(readFileSync(DEFAULTS_FILE, "utf8")) as Record<string, Record<string, unknown>>
-const sample = (name: string, fields: Record<string, unknown> = {}) => ({ ...structuredClone(defaults[name]), id: "x_1", ...fields })
+const sample = (name: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({ ...structuredClone(defaults[name]), id: "x_1", ...fields })
 
 describe("Stripe shapes from the SDK's type declarations", () => {
   it("are at the pinned API version and know its event types", () => {

@@ -172,7 +172,6 @@ export function updatePage(p: Ctx2, s: Sub) {
 export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) {
   const price = allowedPrices(p).find((x) => x.id === priceId)
   if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
-  const it = s.items.data[0]!
   const qty = chosenQuantity(p, s, price, quantity)
   const newTotal = (price.unit_amount ?? 0) * qty
   return shell(

@@ -2,7 +2,7 @@
 import type Stripe from "stripe"
 import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
-import { allow, missingParam, bool, int, list, mergeMetadata, req, str } from "../params"
+import { allow, missingParam, bool, list, mergeMetadata, req, str } from "../params"
 import { paginate } from "../store"
 import { type Endpoint, type Handler } from "./shared"
 
