@@ -1,12 +1,14 @@
-// Where the Stripe contract suite runs: the emulator (default), or Stripe's test mode when
-// STRIPE_SECRET_KEY=sk_test_… is set and no emulator URL (STRIPE_API_BASE) is. Everything the suite
+// Where the Stripe contract suite runs: an emulator of its own (default), a running emulator at
+// STRIPE_EMULATOR_URL, or Stripe's test mode when STRIPE_SECRET_KEY=sk_test_… is set and no emulator
+// URL (STRIPE_EMULATOR_URL or STRIPE_API_BASE) is. Everything the suite
 // creates carries metadata `subkit_contract_run` and is removed (or archived) afterwards.
 import { randomUUID } from "node:crypto"
 import Stripe from "stripe"
+import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
 import { startCheckedEmulator } from "../support/contract"
 
 export type Target = {
-  name: "emulator" | "stripe"
+  name: "emulator" | "stripe" | "running emulator"
   stripe: Stripe
   run: string
   /** metadata to tag every object with. */
@@ -20,7 +22,13 @@ export async function contractTarget(): Promise<Target> {
   const key = process.env.STRIPE_SECRET_KEY
   const run = randomUUID()
   const tag = { subkit_contract_run: run }
-  if (key && !process.env.STRIPE_API_BASE) {
+  const external = process.env.STRIPE_EMULATOR_URL ?? process.env.STRIPE_API_BASE
+  if (external) {
+    const url = new URL(external)
+    const stripe = new Stripe(key ?? DEFAULT_SECRET_KEY, { host: url.hostname, port: url.port, protocol: url.protocol === "https:" ? "https" : "http", maxNetworkRetries: 0 })
+    return { name: "running emulator", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
+  }
+  if (key) {
     if (!/^(sk|rk)_test_/.test(key)) throw new Error("test:stripe-contract runs against Stripe's test mode only: STRIPE_SECRET_KEY must be a sk_test_… (or rk_test_…) key.")
     const stripe = new Stripe(key, { maxNetworkRetries: 2 })
     return { name: "stripe", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
