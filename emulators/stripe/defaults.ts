@@ -15,5 +15,5 @@ type ObjectName =
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {
   const base = structuredClone(defaults[name])
   if (!base) throw new Error(`no defaults for ${name}`)
-  return { ...base, livemode: false, ...("metadata" in base ? { metadata: {} } : {}), ...fields } as T
+  return { ...base, ...("livemode" in base ? { livemode: false } : {}), ...("metadata" in base ? { metadata: {} } : {}), ...fields } as T
 }

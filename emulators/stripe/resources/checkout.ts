@@ -83,7 +83,7 @@ function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
     return {
       ...fromDefaults<Stripe.LineItem>("item", { id: `li_${s.id.slice(8, 30)}${i}` }),
       object: "item", amount_discount: 0, amount_subtotal: amount, amount_tax: 0, amount_total: amount, currency: price.currency,
-      description: productName(ctx, price), price, quantity: li.quantity, created: s.created,
+      description: productName(ctx, price), price, quantity: li.quantity,
     }
   })
   return paginate(data, p, `/v1/checkout/sessions/${s.id}/line_items`)

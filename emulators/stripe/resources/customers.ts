@@ -130,9 +130,9 @@ export const customers: Record<string, Handler> = {
     allow(p, [])
     const c = liveCustomer(ctx, id!)
     for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => s.customer === c.id)) cancelNow(ctx, sub)
+    ctx.emit("customer.deleted", c) // the customer as it was, as Stripe sends it
     ;(c as unknown as { deleted: boolean }).deleted = true
     ctx.store.put(c)
-    ctx.emit("customer.deleted", c)
     return { id: c.id, object: "customer", deleted: true }
   },
   "GET /v1/customers": (ctx, p) => {

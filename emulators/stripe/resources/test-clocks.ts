@@ -50,8 +50,8 @@ export const testClocks: Record<string, Handler> = {
       for (const s of ctx.store.all<Stripe.Subscription>("subscription", (x) => x.customer === c.id)) ctx.store.put(Object.assign(s, { deleted: true }))
       ctx.store.put(Object.assign(c, { deleted: true }))
     }
-    ctx.store.put(Object.assign(clock, { deleted: true }))
     ctx.emit("test_helpers.test_clock.deleted", clock)
+    ctx.store.put(Object.assign(clock, { deleted: true }))
     return { id: clock.id, object: "test_helpers.test_clock", deleted: true }
   },
   "POST /v1/test_helpers/test_clocks/:id/advance": (ctx, p, { id }) => {
