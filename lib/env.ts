@@ -35,6 +35,18 @@ const schema = z
     STRIPE_API_BASE: optionalUrl,
     STRIPE_PORTAL_CONFIGURATION_ID: optionalString,
     PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+    /** Bearer token Vercel Cron (or any scheduler) sends to /api/cron/billing. */
+    CRON_SECRET: optionalString,
+    /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
+    BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
+    BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
+    BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
+    /** A page reload within this window shows the database instead of asking Stripe again. */
+    BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
+    /** Processed events keep their payload this long, then the cron prunes it. */
+    BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {
@@ -71,6 +83,14 @@ export function resolveEnv(source: Record<string, string | undefined>) {
     stripeApiBase: v.STRIPE_API_BASE ?? (stripeOffline ? LOCAL_DEFAULTS.stripeApiBase : undefined),
     stripePortalConfigurationId: v.STRIPE_PORTAL_CONFIGURATION_ID,
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
+    cronSecret: v.CRON_SECRET,
+    billing: {
+      coalesceMs: v.BILLING_COALESCE_MS,
+      drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
+      maxAttempts: v.BILLING_MAX_ATTEMPTS,
+      eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
+      eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,
+    },
     logLevel: v.LOG_LEVEL,
   }
 }

@@ -1,6 +1,6 @@
 // Drives a subscription through the Stripe emulator the way a customer would.
 import type Stripe from "stripe"
-import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
+import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
 import { createUser, stripeClient } from "./helpers"
 
 export async function planPrice(stripe: Stripe, key: string) {
@@ -13,7 +13,7 @@ export async function planPrice(stripe: Stripe, key: string) {
 export async function subscribedUser(opts: { card?: string; lookupKey?: string; quantity?: number } = {}) {
   const stripe = stripeClient()
   const user = await createUser()
-  const customerId = await getOrCreateStripeCustomer(user.id, user.email)
+  const customerId = await getOrCreateBillingCustomer(user.id, user.email)
   const price = await planPrice(stripe, opts.lookupKey ?? "subkit_pro_monthly")
   const session = await stripe.checkout.sessions.create({
     mode: "subscription",

@@ -8,6 +8,7 @@ import { startStripeEmulator } from "../../emulators/stripe/server"
 import { freePort, hasPostgresServer, startPglite, startPostgresServer } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
+import { startStripeProxy } from "../../scripts/lib/stripe-proxy"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,6 +16,8 @@ declare module "vitest" {
     databaseKind: string
     stripeUrl: string
     stripeSecretKey: string
+    /** The app's Stripe: a fault-injecting proxy in front of the emulator. */
+    appStripeUrl: string
   }
 }
 
@@ -32,9 +35,12 @@ export default async function setup(project: TestProject) {
   await setupStripe(stripe.client(), db.url, "http://localhost:3999")
   project.provide("databaseUrl", db.url)
   project.provide("databaseKind", db.kind)
+  const proxy = await startStripeProxy(stripe.url)
   project.provide("stripeUrl", stripe.url)
   project.provide("stripeSecretKey", stripe.secretKey)
+  project.provide("appStripeUrl", proxy.url)
   return async () => {
+    await proxy.stop()
     const parts = readdirSync(CONTRACT_PARTS).map((f) => JSON.parse(readFileSync(path.join(CONTRACT_PARTS, f), "utf8")) as ContractReport)
     const report = mergeReports([contract.report(), ...parts])
     console.log(formatReport(report))
