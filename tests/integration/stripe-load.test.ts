@@ -1,11 +1,16 @@
 // The emulator under load behaves as Stripe does: latency on every call, a request rate limit answered
 // with Stripe's 429, failed deliveries redelivered with exponential back-off, and a clock advance over
 // many subscriptions sending each one's renewal events in Stripe's order.
+import { spawn } from "node:child_process"
 import http from "node:http"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import path from "node:path"
 import type { AddressInfo } from "node:net"
 import type Stripe from "stripe"
 import { afterEach, describe, expect, it } from "vitest"
 import { parseLatency, RateLimiter } from "../../emulators/stripe/load"
+import { freePort, waitForPort } from "../../scripts/lib/local-db"
 import { startCheckedEmulator } from "../support/contract"
 
 const stops: (() => Promise<void>)[] = []
@@ -92,12 +97,12 @@ describe("webhook redelivery", () => {
     const log = em.webhooks.deliveries.filter((d) => d.endpoint === url)
     expect(log.map((d) => [d.attempt, d.status])).toEqual([[1, null], [2, 500], [3, 500], [4, 200]])
     expect(log[0]?.error).toMatch(/timeout|abort/i)
-    const starts = log.map((d) => Date.parse(d.at) - d.ms)
-    const gaps = starts.slice(1).map((t, i) => t - (starts[i] as number) - (log[i]?.ms ?? 0))
-    // 40 ms, 80 ms, 160 ms (±10 % jitter, plus timer slack): each wait about twice the one before.
-    expect(gaps[0]).toBeGreaterThanOrEqual(30)
-    expect(gaps[1]).toBeGreaterThan((gaps[0] as number) * 1.4)
-    expect(gaps[2]).toBeGreaterThan((gaps[1] as number) * 1.4)
+    // The back-off doubles: 40, 80, 160 ms (±10 % jitter), and no attempt comes before its time.
+    const waits = log.slice(0, 3).map((d) => d.retryInMs ?? 0)
+    waits.forEach((w, n) => expect(Math.abs(w - 40 * 2 ** n)).toBeLessThanOrEqual(4 * 2 ** n + 1))
+    expect(log[3]?.retryInMs).toBeUndefined()
+    const ends = log.map((d) => Date.parse(d.at))
+    for (let i = 1; i < log.length; i++) expect((ends[i] ?? 0) - (log[i]?.ms ?? 0) - (ends[i - 1] ?? 0)).toBeGreaterThanOrEqual((waits[i - 1] ?? 0) - 5)
   })
 })
 
@@ -129,5 +134,35 @@ describe("renewal burst", () => {
       expect(previous?.items?.data[0]?.current_period_end).toBe(sub.items.data[0]?.current_period_end)
     }
     expect(events.length).toBe(subs.length * 5)
+  })
+})
+
+describe("npm run emulator:stripe", () => {
+  it("reads its key, latency and rate limit from the environment", async () => {
+    const port = await freePort()
+    const root = path.resolve(import.meta.dirname, "../..")
+    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "emulators/stripe/main.ts")], {
+      env: {
+        ...process.env,
+        STRIPE_EMULATOR_PORT: String(port),
+        STRIPE_EMULATOR_STATE: path.join(mkdtempSync(path.join(tmpdir(), "stripe-emulator-")), "state.json"),
+        STRIPE_EMULATOR_SECRET_KEY: "sk_test_from_env",
+        STRIPE_EMULATOR_LATENCY_MS: "100-120",
+        STRIPE_EMULATOR_RATE_LIMIT: "3",
+      },
+      stdio: "ignore",
+    })
+    stops.push(async () => {
+      child.kill("SIGTERM")
+      if (child.exitCode === null) await new Promise((r) => child.once("exit", r))
+    })
+    await waitForPort(port, 30_000)
+    const call = (key: string) => fetch(`http://127.0.0.1:${port}/v1/customers`, { headers: { authorization: `Bearer ${key}` } })
+    expect((await call("sk_test_subkit_emulator")).status).toBe(401)
+    const t0 = performance.now()
+    expect((await call("sk_test_from_env")).status).toBe(200)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(95)
+    const statuses = await Promise.all([call("sk_test_from_env"), call("sk_test_from_env"), call("sk_test_from_env")].map((p) => p.then((r) => r.status)))
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1) // 3 per second: one used above (a refused key is not counted)
   })
 })

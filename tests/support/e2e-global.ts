@@ -1,6 +1,7 @@
 // Browser tests run the production build (next build + next start) against the offline stack:
 // a throwaway Postgres (PGlite where no server binaries exist), both emulators, the catalog.
 import { execFileSync, spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import path from "node:path"
 import type { TestProject } from "vitest/node"
 import { LOCAL_SUPABASE_ANON_KEY } from "../../lib/env"
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject) {
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)))
     await stack.stop()
     const report = contract.report()
+    writeFileSync(path.join(root, ".data/stripe-contract-report.e2e.json"), JSON.stringify(report, null, 2))
     console.log(formatReport(report).replace("Stripe contract:", "Stripe contract (browser flows):"))
     if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
