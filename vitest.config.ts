@@ -24,6 +24,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // Stripe-facing contract suite: the emulator by default, Stripe test mode with a key (tests/contract/target.ts).
+      { resolve: { alias }, test: { name: "contract", include: ["tests/contract/**/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 120_000 } },
       {
         resolve: { alias },
         test: {

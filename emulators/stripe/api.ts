@@ -7,8 +7,9 @@ import { events } from "./resources/events"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
 import { subscriptions } from "./resources/subscriptions"
+import { testClocks } from "./resources/test-clocks"
 
 export type { Handler } from "./resources/shared"
 export { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
 
-export const routes: Record<string, Handler> = { ...products, ...prices, ...customers, ...paymentMethods, ...checkout, ...subscriptions, ...portal, ...events }
+export const routes: Record<string, Handler> = { ...products, ...prices, ...customers, ...paymentMethods, ...checkout, ...subscriptions, ...portal, ...events, ...testClocks }

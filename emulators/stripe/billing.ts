@@ -3,7 +3,7 @@
 import type Stripe from "stripe"
 import { DAY, type Ctx } from "./context"
 import { invalid } from "./errors"
-import { fromFixture } from "./fixtures"
+import { fromDefaults } from "./defaults"
 import { createInvoice, payInvoice, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
 
@@ -60,7 +60,7 @@ export function legacyPlan(price: Price): Stripe.Plan {
 }
 
 function newItem(ctx: Ctx, subId: string, price: Price, quantity: number, start: number, end: number): Item {
-  return fromFixture<Item>("subscription_item", {
+  return fromDefaults<Item>("subscription_item", {
     id: ctx.store.id("si", 14),
     object: "subscription_item",
     created: ctx.store.now(),
@@ -101,7 +101,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
   const trialEnd = input.trialDays ? now + input.trialDays * DAY : null
   const end = trialEnd ?? addInterval(now, interval, input.price.recurring!.interval_count)
   const it = newItem(ctx, id, input.price, input.quantity, now, end)
-  const sub = fromFixture<Sub>("subscription", {
+  const sub = fromDefaults<Sub>("subscription", {
     id,
     object: "subscription",
     billing_cycle_anchor: end === trialEnd ? trialEnd : now,
@@ -127,7 +127,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     schedule: null,
     start_date: now,
     status: trialEnd ? "trialing" : "incomplete",
-    test_clock: null,
+    test_clock: (input.customer.test_clock as string | null) ?? null,
     trial_end: trialEnd,
     trial_start: trialEnd ? now : null,
   } as Partial<Sub> & { id: string })

@@ -10,12 +10,18 @@ type Sub = Stripe.Subscription
 type Inv = Stripe.Invoice
 
 /** The next thing that happens on its own after `now`, or null. */
-function nextDue(ctx: Ctx, until: number): { at: number; run: () => void } | null {
+/** The test clock a customer (and so its subscriptions and invoices) follows; null: the emulator's own. */
+export function clockOf(ctx: Ctx, customerId: unknown): string | null {
+  const c = ctx.store.find<Stripe.Customer>(typeof customerId === "string" ? customerId : null)
+  return (c?.test_clock as string | null | undefined) ?? null
+}
+
+function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; run: () => void } | null {
   let best: { at: number; run: () => void } | null = null
   const consider = (at: number | null | undefined, run: () => void) => {
     if (at != null && at <= until && (!best || at < best.at)) best = { at, run }
   }
-  for (const sub of ctx.store.all<Sub>("subscription")) {
+  for (const sub of ctx.store.all<Sub>("subscription", (x) => clockOf(ctx, x.customer) === clock)) {
     if (sub.status === "canceled" || sub.status === "incomplete_expired") continue
     if (sub.status === "incomplete") {
       consider(sub.created + 23 * 3600, () => cancelNow(ctx, sub)) // Stripe expires unpaid first invoices after 23 h
@@ -24,7 +30,7 @@ function nextDue(ctx: Ctx, until: number): { at: number; run: () => void } | nul
     if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))
   }
-  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.status === "open" && i.next_payment_attempt != null)) {
+  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock)) {
     consider(inv.next_payment_attempt, () => retry(ctx, inv))
   }
   return best
@@ -35,23 +41,24 @@ function renew(ctx: Ctx, sub: Sub) {
   const it = item(sub)
   const start = it.current_period_end
   const end = addInterval(start, it.price.recurring!.interval, it.price.recurring!.interval_count)
-  const previous = { items: { ...sub.items, data: [snapshot(it)] }, status: sub.status }
+  // Stripe's order at a renewal: the subscription moves to its new period (customer.subscription.updated),
+  // then the cycle invoice is created, finalized and paid (invoice.created, .finalized, .paid,
+  // .payment_succeeded) or fails (invoice.payment_failed, then the subscription turns past_due).
+  const previous: Record<string, unknown> = { items: { ...sub.items, data: [snapshot(it)] } }
+  const wasTrial = sub.status === "trialing"
   it.current_period_start = start
   it.current_period_end = end
-  const wasTrial = sub.status === "trialing"
+  if (wasTrial) {
+    previous.status = sub.status
+    sub.status = "active"
+  }
   ctx.store.put(sub)
+  ctx.emit("customer.subscription.updated", sub, previous)
   const inv = createInvoice(ctx, sub, "subscription_cycle", [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period: { start, end } },
   ])
   const paid = payInvoice(ctx, inv)
-  if (paid) {
-    sub.status = "active"
-  } else if (sub.status === "active" || sub.status === "trialing") {
-    sub.status = "past_due"
-  }
-  if (wasTrial) sub.trial_end = sub.trial_end ?? start
-  ctx.store.put(sub)
-  ctx.emit("customer.subscription.updated", sub, previous)
+  if (!paid && sub.status === "active") setStatus(ctx, sub, "past_due")
 }
 
 function retry(ctx: Ctx, inv: Inv) {
@@ -64,15 +71,31 @@ function retry(ctx: Ctx, inv: Inv) {
   }
 }
 
-/** Moves the clock to `target`, running every renewal, retry and cancellation due on the way. */
-export function advanceTo(ctx: Ctx, target: number) {
-  if (target < ctx.store.now()) throw new StripeApiError(400, "invalid_request_error", "Cannot move the clock backwards.")
-  for (let guard = 0; guard < 10_000; guard++) {
-    const due = nextDue(ctx, target)
-    if (!due) break
-    ctx.store.clockOffset += Math.max(0, due.at - ctx.store.now())
-    due.run()
+/**
+ * Moves a clock to `target`, running every renewal, retry and cancellation due on the way, in time
+ * order, for the objects that follow it: a test clock's customers, or (clock null) every object on no
+ * test clock, whose time is the emulator's own (wall clock + offset).
+ */
+export function advanceTo(ctx: Ctx, target: number, clock: Stripe.TestHelpers.TestClock | null = null) {
+  const store = ctx.store
+  const now = () => (clock ? clock.frozen_time : store.now())
+  if (target < now()) throw new StripeApiError(400, "invalid_request_error", "Cannot move the clock backwards.", { param: "frozen_time" })
+  const moveTo = (at: number) => {
+    if (at <= now()) return
+    if (clock) clock.frozen_time = at
+    else store.clockOffset += at - store.now()
   }
-  ctx.store.clockOffset += Math.max(0, target - ctx.store.now())
-  ctx.store.changed()
+  try {
+    for (let guard = 0; guard < 100_000; guard++) {
+      const due = nextDue(ctx, target, clock?.id ?? null)
+      if (!due) break
+      moveTo(due.at)
+      if (clock) store.frozenAt = clock.frozen_time
+      due.run()
+    }
+  } finally {
+    store.frozenAt = null
+  }
+  moveTo(target)
+  store.changed()
 }

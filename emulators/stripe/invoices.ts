@@ -2,7 +2,7 @@
 import type Stripe from "stripe"
 import { chargeSucceeds, type Outcome } from "./cards"
 import { DAY, type Ctx } from "./context"
-import { fromFixture } from "./fixtures"
+import { fromDefaults } from "./defaults"
 import { setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -19,7 +19,7 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   const total = lines.reduce((s, l) => s + l.amount, 0)
   const seq = customer.next_invoice_sequence ?? 1
   customer.next_invoice_sequence = seq + 1
-  const inv = fromFixture<Inv>("invoice", {
+  const inv = fromDefaults<Inv>("invoice", {
     id,
     object: "invoice",
     account_country: "US",
@@ -57,7 +57,7 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
       has_more: false,
       url: `/v1/invoices/${id}/lines`,
       data: lines.map((l) =>
-        fromFixture<Stripe.InvoiceLineItem>("line_item" as never, {
+        fromDefaults<Stripe.InvoiceLineItem>("line_item" as never, {
           id: ctx.store.id("il"),
           object: "line_item",
           amount: l.amount,
@@ -110,7 +110,7 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
     subtotal: total,
     subtotal_excluding_tax: total,
-    test_clock: null,
+    test_clock: (customer.test_clock as string | null) ?? null,
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,

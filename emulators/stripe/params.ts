@@ -1,6 +1,6 @@
 // Request parameters as Stripe reads them: form-encoded with bracket nesting, strings everywhere.
 import qs from "qs"
-import { invalid, unknownParam } from "./errors"
+import { invalid, StripeApiError, unknownParam } from "./errors"
 
 export type Params = Record<string, unknown>
 
@@ -9,8 +9,9 @@ export function parseForm(body: string): Params {
 }
 
 /** Rejects keys a handler does not know, as Stripe does (`expand` is always allowed). */
-export function allow(params: Params, keys: string[], prefix = "") {
-  for (const k of Object.keys(params)) if (k !== "expand" && !keys.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k)
+export function allow(params: Params, keys: string[], prefix = ""): true {
+  for (const k of Object.keys(params)) if ((prefix || k !== "expand") && !keys.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k)
+  return true
 }
 
 export const str = (p: Params, key: string): string | undefined => {
@@ -21,15 +22,19 @@ export const str = (p: Params, key: string): string | undefined => {
 }
 export const req = (p: Params, key: string): string => {
   const v = str(p, key)
-  if (!v) throw invalid(key, `Missing required param: ${key}.`)
+  if (!v) throw missingParam(key)
   return v
 }
 export const int = (p: Params, key: string): number | undefined => {
   const v = str(p, key)
   if (v === undefined || v === "") return undefined
-  if (!/^-?\d+$/.test(v)) throw invalid(key, `Invalid integer: ${v}`)
+  if (!/^-?\d+$/.test(v)) throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${v}`, { code: "parameter_invalid_integer", param: key })
   return Number(v)
 }
+/** Stripe's answer to a required parameter left out (`prefix` names the parent hash, `items[0]`). */
+export const missingParam = (param: string) =>
+  new StripeApiError(400, "invalid_request_error", `Missing required param: ${param}.`, { code: "parameter_missing", param })
+
 export const bool = (p: Params, key: string): boolean | undefined => {
   const v = str(p, key)
   if (v === undefined || v === "") return undefined

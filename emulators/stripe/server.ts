@@ -10,7 +10,12 @@ import { StripeApiError } from "./errors"
 import { renderPage } from "./pages/router"
 import { parseForm, type Params } from "./params"
 import { expand, Store } from "./store"
-import { NO_CHAOS, WebhookDispatcher, type Chaos } from "./webhooks"
+import { NO_CHAOS, WebhookDispatcher, exponentialDelays, type Chaos } from "./webhooks"
+import { RateLimiter, parseLatency, type Latency } from "./load"
+import type { ContractRecorder } from "./contract/recorder"
+
+/** The key the emulator accepts unless told otherwise (lib/env.ts uses the same default offline). */
+export const DEFAULT_SECRET_KEY = "sk_test_subkit_emulator"
 
 export type StripeEmulatorOptions = {
   port?: number
@@ -18,7 +23,19 @@ export type StripeEmulatorOptions = {
   /** Persist state to this JSON file (dev); in memory when omitted (tests). */
   stateFile?: string
   settings?: Partial<Settings>
-  webhooks?: { retryDelaysMs?: number[]; concurrency?: number; timeoutMs?: number }
+  /** The one secret key accepted (401 for any other), as a Stripe account has. */
+  secretKey?: string
+  /** Added to every /v1 response: ms, `[min, max]`, or "150" / "100-300" (STRIPE_EMULATOR_LATENCY_MS). */
+  latencyMs?: Latency
+  /** /v1 requests per second before Stripe's 429 `rate_limit` (STRIPE_EMULATOR_RATE_LIMIT); unlimited when omitted. */
+  rateLimit?: number
+  /**
+   * Failed deliveries (non-2xx, timeout) are retried after these waits; by default an exponential
+   * ladder as Stripe's (`initialMs` × 2^n, `attempts` retries).
+   */
+  webhooks?: { retryDelaysMs?: number[]; initialRetryMs?: number; retries?: number; concurrency?: number; timeoutMs?: number }
+  /** Validate every response and event against Stripe's shapes (contract/recorder.ts). */
+  contract?: ContractRecorder
   log?: (line: string) => void
 }
 
@@ -28,14 +45,14 @@ const MAX_BODY = 1024 * 1024
 const hideInternal = (key: string, value: unknown) => (key.startsWith("_") ? undefined : value)
 const publicJson = (value: unknown) => JSON.stringify(value, hideInternal, 2)
 
-type Compiled = { method: string; re: RegExp; keys: string[]; handler: Handler; specificity: number }
+type Compiled = { method: string; pattern: string; re: RegExp; keys: string[]; handler: Handler; specificity: number }
 function compile(table: Record<string, Handler>): Compiled[] {
   return Object.entries(table)
     .map(([key, handler]) => {
       const [method, pattern] = key.split(" ") as [string, string]
       const keys: string[] = []
       const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, k: string) => (keys.push(k), "([^/]+)"))}$`)
-      return { method, re, keys, handler, specificity: keys.length }
+      return { method, pattern, re, keys, handler, specificity: keys.length }
     })
     .sort((a, b) => a.specificity - b.specificity)
 }
@@ -44,17 +61,22 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
   const log = opts.log ?? ((line: string) => console.log(`[stripe] ${line}`))
   const store = new Store(opts.stateFile)
   const webhooks = new WebhookDispatcher(store, {
-    retryDelaysMs: opts.webhooks?.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000],
+    retryDelaysMs: opts.webhooks?.retryDelaysMs ?? exponentialDelays(opts.webhooks?.initialRetryMs ?? 1_000, opts.webhooks?.retries ?? 8),
     concurrency: opts.webhooks?.concurrency ?? 8,
     timeoutMs: opts.webhooks?.timeoutMs ?? 10_000,
     log,
   })
+  const secretKey = opts.secretKey ?? DEFAULT_SECRET_KEY
+  const latency = parseLatency(opts.latencyMs)
+  const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit) : null
   let currentRequest: { id: string; idempotencyKey: string | null } | null = null
   const ctx: Ctx = {
     store,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
     baseUrl: "",
     emit(type, object, previous) {
+      // Stripe sends previous_attributes with every *.updated event: a missing one is an emulator bug.
+      if (type.endsWith(".updated") && !previous) throw new Error(`${type} emitted without previous_attributes`)
       const event = {
         id: store.id("evt"),
         object: "event",
@@ -67,6 +89,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
         type,
       } as unknown as Stripe.Event
       store.put(event)
+      opts.contract?.event(event)
       webhooks.enqueue(event)
     },
   }
@@ -95,7 +118,10 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       const key = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1]
       if (!key)
         throw new StripeApiError(401, "invalid_request_error", "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
-      if (!/^(sk|rk)_test_/.test(key)) throw new StripeApiError(401, "invalid_request_error", `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`)
+      if (key !== secretKey) throw new StripeApiError(401, "invalid_request_error", `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`)
+      if (limiter && !limiter.take())
+        throw new StripeApiError(429, "invalid_request_error", "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.", { code: "rate_limit" })
+      if (latency) await new Promise((r) => setTimeout(r, latency()))
       const method = req.method ?? "GET"
       const body = await readBody(req)
       const params: Params = method === "GET" || method === "DELETE" ? { ...parseForm(url.search.slice(1)), ...parseForm(body) } : parseForm(body)
@@ -114,24 +140,40 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       const pathParams = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)]))
       let status = 200
       let out: string
+      let executed = true
+      const operation = `${method} ${route.pattern}`
       currentRequest = { id: requestId, idempotencyKey: idemKey ?? null }
+      const writesBefore = store.writes
       try {
+        const expandParam = params.expand === undefined ? [] : params.expand
+        if (!Array.isArray(expandParam)) throw new StripeApiError(400, "invalid_request_error", "Invalid array", { param: "expand" })
         const result = route.handler(ctx, params, pathParams)
-        const paths = Array.isArray(params.expand) ? params.expand.map(String) : []
+        const paths = expandParam.map(String)
         out = publicJson(paths.length ? expand(store, result, paths) : result)
       } catch (err) {
         if (!(err instanceof StripeApiError)) throw err
         status = err.status
         out = JSON.stringify(err.toJSON(), null, 2)
+        // Stripe saves an idempotent result only once the endpoint started executing: a request
+        // refused by validation (nothing written) is not saved and may be retried with other parameters.
+        executed = err.type !== "invalid_request_error" || store.writes !== writesBefore
       } finally {
         currentRequest = null
       }
-      // Stripe stores the outcome of any request that reached the API, errors included.
-      if (scope && status !== 500) store.idempotency.set(scope, { fingerprint, status, body: out, at: Date.now() / 1000 })
+      const drift = opts.contract?.response(operation, status, JSON.parse(out) as unknown) ?? []
+      if (drift.length && opts.contract?.strict) {
+        status = 500
+        out = JSON.stringify({ error: { type: "api_error", message: `Stripe contract drift on ${operation}: ${drift.slice(0, 10).join("; ")}` } }, null, 2)
+      }
+      if (scope && status !== 500 && executed) store.idempotency.set(scope, { fingerprint, status, body: out, at: Date.now() / 1000 })
       store.changed()
       send(res, status, out, { ...headers, ...(idemKey ? { "idempotency-key": idemKey } : {}) })
     } catch (err) {
-      if (err instanceof StripeApiError) return send(res, err.status, JSON.stringify(err.toJSON(), null, 2), headers)
+      if (err instanceof StripeApiError) {
+        const body = JSON.stringify(err.toJSON(), null, 2)
+        opts.contract?.response(`${req.method} ${url.pathname.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, "/:id")}`, err.status, JSON.parse(body) as unknown)
+        return send(res, err.status, body, headers)
+      }
       log(`internal error on ${req.method} ${url.pathname}: ${(err as Error).stack}`)
       send(res, 500, JSON.stringify({ error: { type: "api_error", message: "An unknown error occurred in the emulator." } }), headers)
     }
@@ -152,10 +194,13 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       case "GET /_emulator/clock":
         return json({ now: store.now(), offset: store.clockOffset })
       case "POST /_emulator/clock/advance": {
+        // The emulator's own timeline is a test clock too: objects on no test clock follow it.
         const to = p.to !== undefined ? Number(p.to) : store.now() + Number(p.seconds ?? 0) + Number(p.days ?? 0) * 86_400
         advanceTo(ctx, to)
         return json({ now: store.now() })
       }
+      case "GET /_emulator/contract":
+        return json(opts.contract?.report() ?? null)
       case "POST /_emulator/webhooks/drain":
         await webhooks.idle()
         return json({ ok: true })
@@ -195,7 +240,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     store,
     webhooks,
     /** A `stripe` client pointed at this emulator. */
-    client: (key = "sk_test_emulator") => new Stripe(key, { host: "127.0.0.1", port, protocol: "http", maxNetworkRetries: 0 }),
+    secretKey,
+    client: (key = secretKey) => new Stripe(key, { host: "127.0.0.1", port, protocol: "http", maxNetworkRetries: 0 }),
     advance: (seconds: number) => advanceTo(ctx, store.now() + seconds),
     stop: async () => {
       webhooks.stop()

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import path from "node:path"
-import { missing } from "./errors"
+import { invalid, missing, StripeApiError } from "./errors"
 import type { Params } from "./params"
 
 export type StripeObject = { id: string; object: string; created?: number; [key: string]: unknown }
@@ -23,8 +23,11 @@ export class Store {
     if (file && existsSync(file)) this.load(file)
   }
 
+  /** While a test clock runs what is due, "now" is that clock's time (see clock.ts). */
+  frozenAt: number | null = null
+
   now(): number {
-    return Math.floor(Date.now() / 1000) + this.clockOffset
+    return this.frozenAt ?? Math.floor(Date.now() / 1000) + this.clockOffset
   }
 
   /** Stripe-style ids: prefix, a sortable part and randomness (`sub_1Q…`). */
@@ -35,7 +38,11 @@ export class Store {
     return `${prefix}_${out.slice(0, length)}`
   }
 
+  /** Counts writes: a request that wrote nothing did not start executing (idempotency, server.ts). */
+  writes = 0
+
   put<T extends { id: string }>(obj: T): T {
+    this.writes++
     this.objects.set(obj.id, obj as unknown as StripeObject)
     this.changed()
     return obj
@@ -99,8 +106,9 @@ export class Store {
 
 /** A Stripe list object, newest first, with `limit`, `starting_after` and `ending_before`. */
 export function paginate<T extends { id: string; created?: number }>(items: T[], params: Params, url: string) {
-  const sorted = [...items].sort((a, b) => (b.created ?? 0) - (a.created ?? 0) || (a.id < b.id ? 1 : -1))
-  const limit = Math.min(Math.max(Number(params.limit ?? 10) || 10, 1), 100)
+  // Newest first; objects created in the same second keep their creation order (items come in store order).
+  const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (b.item.created ?? 0) - (a.item.created ?? 0) || b.i - a.i).map((x) => x.item)
+  const limit = listLimit(params)
   let start = 0
   if (typeof params.starting_after === "string") {
     const i = sorted.findIndex((o) => o.id === params.starting_after)
@@ -117,21 +125,46 @@ export function paginate<T extends { id: string; created?: number }>(items: T[],
   return { object: "list" as const, data, has_more: start + limit < sorted.length, url }
 }
 
+/** `limit` as Stripe reads it: an integer from 1 to 100, 10 when absent. */
+function listLimit(params: Params): number {
+  const raw = params.limit
+  if (raw === undefined || raw === "") return 10
+  if (typeof raw !== "string" || !/^-?\d+$/.test(raw))
+    throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${String(raw)}`, { code: "parameter_invalid_integer", param: "limit" })
+  const n = Number(raw)
+  if (n < 1) throw invalid("limit", `This value must be greater than or equal to 1 (it currently is '${n}').`)
+  if (n > 100) throw invalid("limit", `This value must be less than or equal to 100 (it currently is '${n}').`)
+  return n
+}
+
 /** Replaces id strings at the dotted `paths` (`latest_invoice`, `data.product`, `items.data.price.product`). */
+/** Unknown or non-expandable paths are refused as Stripe refuses them; at most 4 levels deep. */
 export function expand(store: Store, value: unknown, paths: string[]): unknown {
   let out = structuredClone(value)
-  for (const p of paths) out = expandPath(store, out, p.split("."))
+  paths.forEach((p, i) => {
+    const parts = p.split(".")
+    if (parts.length > 4) throw invalid(`expand[${i}]`, `You cannot expand more than 4 levels of a property. Property: ${p}`)
+    out = expandPath(store, out, parts, p, i)
+  })
   return out
 }
 
-function expandPath(store: Store, value: unknown, parts: string[]): unknown {
+function expandPath(store: Store, value: unknown, parts: string[], path: string, index: number): unknown {
   if (value === null || value === undefined || parts.length === 0) return value
-  if (Array.isArray(value)) return value.map((v) => expandPath(store, v, parts))
+  if (Array.isArray(value)) return value.map((v) => expandPath(store, v, parts, path, index))
   if (typeof value !== "object") return value
   const [head, ...rest] = parts as [string, ...string[]]
   const rec = value as Record<string, unknown>
+  const cannot = () => invalid(`expand[${index}]`, `This property cannot be expanded (${path}).`)
+  // Lists (`data.…`) and already expanded objects are walked through; an id string is replaced.
+  if (!(head in rec)) throw cannot()
   let child = rec[head]
-  if (typeof child === "string") child = structuredClone(store.find(child)) ?? child
-  rec[head] = expandPath(store, child, rest)
+  if (typeof child === "string") {
+    const found = store.find<StripeObject>(child)
+    if (!found) throw cannot()
+    child = structuredClone(found)
+  } else if (child !== null && typeof child !== "object") throw cannot()
+  else if (child && typeof child === "object" && rest.length === 0 && !("id" in child) && (child as { object?: unknown }).object !== "list") throw cannot()
+  rec[head] = expandPath(store, child, rest, path, index)
   return rec
 }

@@ -24,6 +24,8 @@ export type DeliveryLogEntry = {
   error?: string
   ms: number
   at: string
+  /** When the delivery failed: the back-off before the next attempt (absent when given up). */
+  retryInMs?: number
 }
 
 type Delivery = { endpointId: string; event: Stripe.Event; attempt: number; dueAt: number }
@@ -34,6 +36,14 @@ export type WebhookOptions = {
   concurrency: number
   timeoutMs: number
   log: (line: string) => void
+}
+
+/**
+ * Stripe retries a failed delivery with exponential back-off (for up to three days in live mode);
+ * the emulator keeps the shape, scaled by `initialMs` (1 s in dev, a few ms in tests), ±10 % jitter.
+ */
+export function exponentialDelays(initialMs: number, retries: number): number[] {
+  return Array.from({ length: retries }, (_, n) => Math.round(initialMs * 2 ** n * (0.9 + Math.random() * 0.2)))
 }
 
 export function sign(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) {
@@ -130,11 +140,11 @@ export class WebhookDispatcher {
     } catch (err) {
       error = (err as Error).message
     }
-    this.deliveries.push({ event: d.event.id, type: d.event.type, endpoint: ep.url, attempt: d.attempt, status, error, ms: Date.now() - started, at: new Date().toISOString() })
-    if (this.deliveries.length > 2000) this.deliveries.splice(0, 1000)
     const ok = status !== null && status >= 200 && status < 300
+    const delay = ok ? undefined : this.opts.retryDelaysMs[d.attempt - 1]
+    this.deliveries.push({ event: d.event.id, type: d.event.type, endpoint: ep.url, attempt: d.attempt, status, error, ms: Date.now() - started, at: new Date().toISOString(), retryInMs: delay })
+    if (this.deliveries.length > 2000) this.deliveries.splice(0, 1000)
     if (ok) return
-    const delay = this.opts.retryDelaysMs[d.attempt - 1]
     this.opts.log(`webhook ${d.event.type} ${d.event.id} → ${ep.url}: ${status ?? error}${delay === undefined ? ", giving up" : `, retry in ${delay} ms`}`)
     if (delay !== undefined && !this.stopped) this.queue.push({ ...d, attempt: d.attempt + 1, dueAt: Date.now() + delay + this.jitter() })
   }

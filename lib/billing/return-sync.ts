@@ -5,6 +5,7 @@ import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { getCheckoutSession } from "@/lib/stripe/checkout"
 import { findBillingCustomerId } from "./customer"
+import { getCurrentSubscription } from "./queries"
 import { syncedRecently, syncUserNow } from "./sync-now"
 import { BillingProviderError } from "./types"
 
@@ -25,7 +26,9 @@ export async function refreshFromStripe(userId: string): Promise<{ fresh: boolea
 export async function confirmCheckout(user: CurrentUser, sessionId: string | undefined): Promise<ActionResult<{ fresh: boolean }>> {
   if (!sessionId || !/^cs_[A-Za-z0-9_]+$/.test(sessionId)) return fail("invalid_session", "That checkout link is not valid.")
   // A reload right after the first visit: that visit checked the session and synced; show the database.
-  if (await syncedRecently(user.id)) return { ok: true, fresh: true }
+  // Only when the database already has the subscription: a sync just before Checkout (the checkout
+  // action's) is recent too, and would otherwise show "ready" with no plan on the first visit.
+  if ((await syncedRecently(user.id)) && (await getCurrentSubscription(user.id))) return { ok: true, fresh: true }
   let session
   try {
     session = await getCheckoutSession(sessionId)

@@ -3,7 +3,7 @@
 // and the benchmark; `npm run dev` runs the same parts as supervised processes (scripts/dev.ts).
 import path from "node:path"
 import { startAuthEmulator } from "../../emulators/supabase-auth/server"
-import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe/server"
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../emulators/stripe/server"
 import { startPglite, startPostgresServer, hasPostgresServer, freePort, type LocalDb } from "./local-db"
 import { migrate } from "./migrate"
 import { prepareStripe } from "./prepare-stripe"
@@ -16,6 +16,8 @@ export type StackOptions = {
   ports?: { db?: number; auth?: number; stripe?: number }
   stripeState?: string
   webhookRetryDelaysMs?: number[]
+  /** Passed to the Stripe emulator: latency, rate limit, the contract check, another key. */
+  stripeEmulator?: Pick<StripeEmulatorOptions, "latencyMs" | "rateLimit" | "contract" | "secretKey">
   log?: (line: string) => void
 }
 
@@ -53,6 +55,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       port: opts.ports?.stripe ?? 0,
       stateFile: opts.stripeState,
       webhooks: { retryDelaysMs: opts.webhookRetryDelaysMs },
+      ...opts.stripeEmulator,
       log: (l) => log(`[stripe] ${l}`),
     })
     stops.push(stripe.stop)
@@ -67,6 +70,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEXT_PUBLIC_APP_URL: opts.appUrl,
         NEXT_PUBLIC_SUPABASE_URL: auth.url,
         STRIPE_API_BASE: stripe.url,
+        STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: webhookSecret,
       },
       stop: async () => {

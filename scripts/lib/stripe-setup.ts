@@ -88,17 +88,27 @@ function portalParams(appUrl: string, productIds: Record<string, string>, prices
         enabled: true,
         default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
         proration_behavior: "always_invoice" as const,
-        products: CATALOG.map((p) => ({ product: productIds[p.id]!, prices: [prices[p.id]!.month, prices[p.id]!.year] })),
+        // Seats as the pricing page allows them: per-seat plans within their range, the others fixed at 1.
+        products: CATALOG.map((p) => ({
+          product: productIds[p.id]!,
+          prices: [prices[p.id]!.month, prices[p.id]!.year],
+          adjustable_quantity: p.perSeat ? { enabled: true, minimum: p.minSeats, maximum: p.maxSeats } : { enabled: false },
+        })),
       },
     },
     metadata: { subkit_key: PORTAL_CONFIGURATION_KEY },
   } satisfies Stripe.BillingPortal.ConfigurationCreateParams
 }
 
+const quantityRule = (q: { enabled: boolean; minimum?: number | null; maximum?: number | null } | undefined) =>
+  q?.enabled ? [true, q.minimum ?? 1, q.maximum ?? null] : [false]
+
 /** The parts of a configuration we set, in a comparable form. */
 function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profile" | "default_return_url" | "features">) {
   const f = c.features
-  const su = f.subscription_update as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate & { products?: { product: string; prices: string[] }[] }
+  const su = f.subscription_update as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate & {
+    products?: { product: string; prices: string[]; adjustable_quantity?: { enabled: boolean; minimum?: number | null; maximum?: number | null } }[]
+  }
   return JSON.stringify({
     bp: [c.business_profile.headline, c.business_profile.privacy_policy_url, c.business_profile.terms_of_service_url],
     ret: c.default_return_url,
@@ -106,7 +116,7 @@ function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profi
     ih: f.invoice_history.enabled,
     pm: f.payment_method_update.enabled,
     sc: [f.subscription_cancel.enabled, f.subscription_cancel.mode, f.subscription_cancel.proration_behavior, f.subscription_cancel.cancellation_reason.enabled, [...f.subscription_cancel.cancellation_reason.options].sort()],
-    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort()])],
+    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort(), quantityRule(p.adjustable_quantity)])],
   })
 }
 

@@ -36,7 +36,8 @@ describe.runIf(inject("databaseKind") === "postgres")("concurrent drains", () =>
       const applied = await sql().query("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null", [events.map((e) => e.id)])
       expect(applied.rows[0].n).toBe(new Set(events.map((e) => e.id)).size)
     } finally {
-      await sql().query("drop trigger if exists test_applied on subscription_events")
+      // The shared database must end as the migrations left it (database.test.ts checks every table).
+      await sql().query("drop trigger if exists test_applied on subscription_events; drop function if exists test_applied(); drop table if exists test_applied")
     }
   })
 

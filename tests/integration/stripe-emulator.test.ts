@@ -2,15 +2,15 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe/server"
+import { startCheckedEmulator } from "../support/contract"
 
-let em: StripeEmulator
+let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe
 let price: Stripe.Price
 let yearly: Stripe.Price
 
 beforeAll(async () => {
-  em = await startStripeEmulator({ port: 0, log: () => {}, webhooks: { retryDelaysMs: [30, 60, 90] } })
+  em = await startCheckedEmulator("stripe-emulator", { webhooks: { retryDelaysMs: [30, 60, 90] } })
   stripe = em.client()
   const product = await stripe.products.create({ name: "Pro" })
   price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" }, lookup_key: "pro_m" })

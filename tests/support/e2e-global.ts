@@ -1,11 +1,13 @@
 // Browser tests run the production build (next build + next start) against the offline stack:
 // a throwaway Postgres (PGlite where no server binaries exist), both emulators, the catalog.
 import { execFileSync, spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import path from "node:path"
 import type { TestProject } from "vitest/node"
 import { LOCAL_SUPABASE_ANON_KEY } from "../../lib/env"
 import { freePort, waitForPort } from "../../scripts/lib/local-db"
 import { startStack } from "../../scripts/lib/stack"
+import { ContractRecorder, formatReport } from "../../emulators/stripe/contract/recorder"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -23,7 +25,9 @@ export default async function setup(project: TestProject) {
   if (!process.env.SUBKIT_E2E_SKIP_BUILD) execFileSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
-  const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {} })
+  // The app's own Stripe calls (through the browser flows) go through the contract check too.
+  const contract = new ContractRecorder()
+  const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {}, stripeEmulator: { contract } })
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
     env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production" },
@@ -38,5 +42,9 @@ export default async function setup(project: TestProject) {
     app.kill("SIGTERM")
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)))
     await stack.stop()
+    const report = contract.report()
+    writeFileSync(path.join(root, ".data/stripe-contract-report.e2e.json"), JSON.stringify(report, null, 2))
+    console.log(formatReport(report).replace("Stripe contract:", "Stripe contract (browser flows):"))
+    if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
 }

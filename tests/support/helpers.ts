@@ -11,7 +11,7 @@ export const sql = () => (pool ??= new pg.Pool({ connectionString: inject("datab
 
 export function stripeClient() {
   const url = new URL(inject("stripeUrl"))
-  return new Stripe("sk_test_tests", { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
+  return new Stripe(inject("stripeSecretKey"), { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
 }
 
 /** A user as Supabase Auth would create one (the trigger fills public.users). */

@@ -3,6 +3,7 @@ import { inject } from "vitest"
 
 process.env.DATABASE_URL = inject("databaseUrl")
 process.env.STRIPE_API_BASE = inject("appStripeUrl")
+process.env.STRIPE_SECRET_KEY = inject("stripeSecretKey")
 // Events are applied as soon as they are stored; the coalescing window has a test of its own.
 process.env.BILLING_COALESCE_MS = "0"
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_integration_tests"

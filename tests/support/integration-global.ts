@@ -1,6 +1,9 @@
 // Integration tests share one real Postgres (a throwaway server where the binaries exist, else
 // PGlite), migrated, and one Stripe emulator with the catalog set up.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import path from "node:path"
 import type { TestProject } from "vitest/node"
+import { ContractRecorder, formatReport, mergeReports, type ContractReport } from "../../emulators/stripe/contract/recorder"
 import { startStripeEmulator } from "../../emulators/stripe/server"
 import { freePort, hasPostgresServer, startPglite, startPostgresServer } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
@@ -12,24 +15,38 @@ declare module "vitest" {
     databaseUrl: string
     databaseKind: string
     stripeUrl: string
+    stripeSecretKey: string
     /** The app's Stripe: a fault-injecting proxy in front of the emulator. */
     appStripeUrl: string
   }
 }
 
+/** Test files that start their own emulator leave their contract report here (tests/support/contract.ts). */
+export const CONTRACT_PARTS = path.resolve(import.meta.dirname, "../../.data/stripe-contract")
+
 export default async function setup(project: TestProject) {
+  rmSync(CONTRACT_PARTS, { recursive: true, force: true })
+  mkdirSync(CONTRACT_PARTS, { recursive: true })
   const db = hasPostgresServer() ? await startPostgresServer() : await startPglite({ port: await freePort() })
   await migrate(db.url)
-  const stripe = await startStripeEmulator({ port: 0, log: () => {}, webhooks: { retryDelaysMs: [50, 100] } })
+  // The contract check: every response and event the tests see is validated against Stripe's shapes.
+  const contract = new ContractRecorder()
+  const stripe = await startStripeEmulator({ port: 0, log: () => {}, secretKey: "sk_test_integration", webhooks: { retryDelaysMs: [50, 100] }, contract })
   await setupStripe(stripe.client(), db.url, "http://localhost:3999")
   project.provide("databaseUrl", db.url)
   project.provide("databaseKind", db.kind)
   const proxy = await startStripeProxy(stripe.url)
   project.provide("stripeUrl", stripe.url)
+  project.provide("stripeSecretKey", stripe.secretKey)
   project.provide("appStripeUrl", proxy.url)
   return async () => {
     await proxy.stop()
+    const parts = readdirSync(CONTRACT_PARTS).map((f) => JSON.parse(readFileSync(path.join(CONTRACT_PARTS, f), "utf8")) as ContractReport)
+    const report = mergeReports([contract.report(), ...parts])
+    console.log(formatReport(report))
+    writeFileSync(path.resolve(import.meta.dirname, "../../.data/stripe-contract-report.json"), JSON.stringify(report, null, 2))
     await stripe.stop()
     await db.stop()
+    if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
 }

@@ -115,7 +115,40 @@ export function allowedPrices(p: Ctx2): Stripe.Price[] {
   const products = (p.config.features.subscription_update as { products?: { product: string; prices: string[] }[] }).products ?? []
   return products.flatMap((pr) => pr.prices.map((id) => p.ctx.store.find<Stripe.Price>(id)).filter((x): x is Stripe.Price => !!x && x.active))
 }
-export const quantityAllowed = (p: Ctx2) => (p.config.features.subscription_update.default_allowed_updates as string[]).includes("quantity")
+type QuantityRule = { enabled: boolean; minimum: number; maximum: number }
+type ProductRule = { product: string; adjustable_quantity?: { enabled: boolean; minimum: number; maximum: number | null } }
+
+/**
+ * Whether the customer may choose the quantity of `price`'s product, and within what range: the
+ * product's `adjustable_quantity` in the configuration (unbounded when it has no maximum), and only when the
+ * configuration allows quantity updates at all (`default_allowed_updates` has "quantity").
+ */
+export function quantityRule(p: Ctx2, price: Stripe.Price): QuantityRule {
+  const su = p.config.features.subscription_update
+  const allowed = (su.default_allowed_updates as string[]).includes("quantity")
+  const rule = ((su as { products?: ProductRule[] }).products ?? []).find((x) => x.product === price.product)?.adjustable_quantity
+  if (!allowed || !rule?.enabled) return { enabled: false, minimum: 1, maximum: 1 }
+  return { enabled: true, minimum: Math.max(1, rule.minimum), maximum: rule.maximum ?? Number.MAX_SAFE_INTEGER }
+}
+
+const seatsText = (name: string, r: QuantityRule) => `${name}: ${r.maximum === Number.MAX_SAFE_INTEGER ? `${r.minimum} or more` : `${r.minimum}–${r.maximum}`} seats`
+
+function seatRange(p: Ctx2, prices: Stripe.Price[]): [number, number] | null {
+  const rules = prices.map((pr) => quantityRule(p, pr)).filter((r) => r.enabled)
+  if (!rules.length) return null
+  return [Math.min(...rules.map((r) => r.minimum)), Math.max(...rules.map((r) => r.maximum))]
+}
+
+/** The quantity a portal update ends with: the customer's choice within the product's range, else fixed. */
+export function chosenQuantity(p: Ctx2, s: Sub, price: Stripe.Price, wanted: number): number {
+  const rule = quantityRule(p, price)
+  const it = s.items.data[0]
+  const current = it?.quantity ?? 1
+  if (!rule.enabled) return it?.price.product === price.product ? current : 1
+  const q = wanted > 0 ? wanted : current
+  if (q < rule.minimum || q > rule.maximum) throw new StripeApiError(400, "invalid_request_error", `Choose between ${rule.minimum} and ${rule.maximum} seats for this plan.`)
+  return q
+}
 
 export function updatePage(p: Ctx2, s: Sub) {
   requireFeature(p.config.features.subscription_update.enabled)
@@ -129,7 +162,8 @@ export function updatePage(p: Ctx2, s: Sub) {
     ${prices.map((pr) => html`<label class="choice"><input type="radio" name="price" value="${pr.id}" ${pr.id === it.price.id ? html`checked` : ""} required>
       <span><strong>${productName(p.ctx, pr)}</strong> · ${money(pr.unit_amount ?? 0, pr.currency)} per ${pr.recurring?.interval}${pr.id === it.price.id ? html` <span class="badge">Current plan</span>` : ""}</span></label>`)}
     </fieldset>
-    ${quantityAllowed(p) ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="1" max="1000" value="${String(it.quantity ?? 1)}">` : ""}
+    ${seatRange(p, prices) ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="${String(seatRange(p, prices)?.[0])}" max="${String(seatRange(p, prices)?.[1])}" value="${String(it.quantity ?? 1)}" aria-describedby="quantity-hint">
+    <p id="quantity-hint" class="muted small">${prices.filter((pr) => quantityRule(p, pr).enabled).map((pr) => seatsText(productName(p.ctx, pr), quantityRule(p, pr))).filter((v, i, a) => a.indexOf(v) === i).join(" · ")}${prices.some((pr) => !quantityRule(p, pr).enabled) ? " · other plans: 1" : ""}</p>` : ""}
     <button class="primary" type="submit">Continue</button></form>
     <p><a href="home">Cancel</a></p>`,
   )
@@ -138,8 +172,7 @@ export function updatePage(p: Ctx2, s: Sub) {
 export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) {
   const price = allowedPrices(p).find((x) => x.id === priceId)
   if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
-  const it = s.items.data[0]!
-  const qty = quantityAllowed(p) && quantity > 0 ? quantity : it.quantity ?? 1
+  const qty = chosenQuantity(p, s, price, quantity)
   const newTotal = (price.unit_amount ?? 0) * qty
   return shell(
     p,

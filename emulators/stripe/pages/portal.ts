@@ -8,7 +8,7 @@ import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
 import { html, page, readCard } from "./layout"
 import {
-  allowedPrices, cancelPage, confirmPage, customerPage, home, paymentMethodPage, quantityAllowed, REASONS, requireFeature, side, updatePage,
+  allowedPrices, cancelPage, confirmPage, customerPage, home, paymentMethodPage, chosenQuantity, REASONS, requireFeature, side, updatePage,
   type Config, type Ctx2, type PortalSession, type Sub,
 } from "./portal-views"
 import type { PageRequest, PageResult } from "./router"
@@ -40,8 +40,8 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
         requireFeature(config.features.subscription_update.enabled)
         const price = allowedPrices(p).find((x) => x.id === r.form.price)
         if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
-        const quantity = Math.max(1, Math.min(1000, Number(r.form.quantity) || s.items.data[0]!.quantity || 1))
-        changeItem(r.ctx, s, { price, quantity: quantityAllowed(p) ? quantity : undefined, proration: config.features.subscription_update.proration_behavior as "none" })
+        const quantity = chosenQuantity(p, s, price, Number(r.form.quantity) || 0)
+        changeItem(r.ctx, s, { price, quantity, proration: config.features.subscription_update.proration_behavior as "none" })
         return finish(p, "updated")
       }
       case "GET cancel":

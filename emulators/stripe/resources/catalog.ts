@@ -2,8 +2,8 @@
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
-import { fromFixture } from "../fixtures"
-import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
+import { fromDefaults } from "../defaults"
+import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { changedFrom, type Handler } from "./shared"
 
@@ -26,7 +26,7 @@ export const products: Record<string, Handler> = {
     allow(p, PRODUCT_FIELDS)
     const id = str(p, "id") ?? ctx.store.id("prod", 14)
     if (ctx.store.find(id)) throw invalid("id", `Product already exists.`)
-    const product = fromFixture<Stripe.Product>("product", {
+    const product = fromDefaults<Stripe.Product>("product", {
       id, object: "product", active: true, created: ctx.store.now(), default_price: null, description: null, images: [],
       marketing_features: [], name: req(p, "name"), package_dimensions: null, shippable: null, statement_descriptor: null,
       tax_code: null, unit_label: null, url: null, type: "service",
@@ -36,7 +36,7 @@ export const products: Record<string, Handler> = {
     ctx.emit("product.created", product)
     return product
   },
-  "GET /v1/products/:id": (ctx, _p, { id }) => ctx.store.get<Stripe.Product>(id!, "product"),
+  "GET /v1/products/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Product>(id!, "product")),
   "POST /v1/products/:id": (ctx, p, { id }) => {
     allow(p, PRODUCT_FIELDS.filter((f) => f !== "id"))
     const product = ctx.store.get<Stripe.Product>(id!, "product")
@@ -47,6 +47,7 @@ export const products: Record<string, Handler> = {
     return product
   },
   "GET /v1/products": (ctx, p) => {
+    allow(p, ["active", "ids", "limit", "starting_after", "ending_before", "created", "shippable", "url"])
     const active = bool(p, "active")
     return paginate(ctx.store.all<Stripe.Product>("product", (x) => active === undefined || x.active === active), p, "/v1/products")
   },
@@ -75,8 +76,9 @@ export const prices: Record<string, Handler> = {
     const interval = recurring && (req(recurring, "interval") as Stripe.Price.Recurring.Interval)
     if (interval && !["day", "week", "month", "year"].includes(interval)) throw invalid("recurring[interval]", `Invalid recurring[interval]: must be one of day, week, month, or year`)
     const unitAmount = int(p, "unit_amount")
-    if (unitAmount === undefined || unitAmount < 0) throw invalid("unit_amount", "Missing required param: unit_amount.")
-    const price = fromFixture<Stripe.Price>("price", {
+    if (unitAmount === undefined) throw missingParam("unit_amount")
+    if (unitAmount < 0) throw invalid("unit_amount", "This value must be greater than or equal to 0.")
+    const price = fromDefaults<Stripe.Price>("price", {
       id: ctx.store.id("price"), object: "price", active: bool(p, "active") ?? true, billing_scheme: "per_unit", created: ctx.store.now(),
       currency: req(p, "currency").toLowerCase(), custom_unit_amount: null, lookup_key: null, nickname: str(p, "nickname") ?? null, product: product.id,
       recurring: interval ? { interval, interval_count: int(recurring!, "interval_count") ?? 1, meter: null, trial_period_days: null, usage_type: "licensed" } : null,
@@ -89,16 +91,17 @@ export const prices: Record<string, Handler> = {
     ctx.emit("price.created", price)
     return price
   },
-  "GET /v1/prices/:id": (ctx, _p, { id }) => ctx.store.get<Stripe.Price>(id!, "price"),
+  "GET /v1/prices/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Price>(id!, "price")),
   "POST /v1/prices/:id": (ctx, p, { id }) => {
     allow(p, PRICE_UPDATE)
     const price = ctx.store.get<Stripe.Price>(id!, "price")
+    const before = structuredClone(price) as unknown as Record<string, unknown>
     if (p.active !== undefined) price.active = bool(p, "active")!
     if (p.nickname !== undefined) price.nickname = str(p, "nickname") || null
     price.metadata = mergeMetadata(price.metadata, p)
     writeLookupKey(ctx, price, p)
     ctx.store.put(price)
-    ctx.emit("price.updated", price)
+    ctx.emit("price.updated", price, changedFrom(before, price))
     return price
   },
   "GET /v1/prices": (ctx, p) => {

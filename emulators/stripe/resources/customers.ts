@@ -4,12 +4,12 @@ import { cancelNow } from "../lifecycle"
 import { assertAttachable, checkCard, TEST_TOKENS } from "../cards"
 import type { Ctx } from "../context"
 import { invalid, missing } from "../errors"
-import { fromFixture } from "../fixtures"
+import { fromDefaults } from "../defaults"
 import { allow, int, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
 
-const CUSTOMER_FIELDS = ["email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
+const CUSTOMER_FIELDS = ["test_clock", "email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
 
 function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (p.email !== undefined) c.email = str(p, "email") || null
@@ -40,14 +40,17 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
 }
 
 export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
-  const c = fromFixture<Stripe.Customer>("customer", {
+  const clockId = str(p, "test_clock")
+  const clock = clockId ? ctx.store.get<Stripe.TestHelpers.TestClock>(clockId, "test clock", "test_helpers.test_clock", "test_clock") : null
+  const c = fromDefaults<Stripe.Customer>("customer", {
     id: ctx.store.id("cus", 14), object: "customer", address: null, balance: 0, created: ctx.store.now(), currency: null, default_source: null,
     delinquent: false, description: null, discount: null, email: null, invoice_prefix: ctx.store.id("x", 8).slice(2).toUpperCase(),
     invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }, name: null,
-    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: null,
+    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: clock?.id ?? null,
+    ...(clock ? { created: clock.frozen_time } : {}),
   } as Partial<Stripe.Customer> & { id: string })
   const pmId = str(p, "payment_method")
-  writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined })
+  writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined, test_clock: undefined })
   ctx.store.put(c)
   ctx.emit("customer.created", c)
   if (pmId) attachPaymentMethod(ctx, ctx.store.get<StoredPm>(resolvePmToken(ctx, pmId), "payment method", "payment_method", "payment_method"), c)
@@ -84,7 +87,7 @@ function resolvePmToken(ctx: Ctx, id: string) {
 
 export function createPaymentMethod(ctx: Ctx, card: { number: string; exp_month: number; exp_year: number; cvc?: string }, billing: Partial<Stripe.PaymentMethod.BillingDetails>) {
   const { card: details, outcome } = checkCard(card, new Date(ctx.store.now() * 1000))
-  const pm = fromFixture<StoredPm>("payment_method", {
+  const pm = fromDefaults<StoredPm>("payment_method", {
     id: ctx.store.id("pm"), object: "payment_method", allow_redisplay: "unspecified",
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null, ...billing } as Stripe.PaymentMethod.BillingDetails,
     card: details, created: ctx.store.now(), customer: null, type: "card", _outcome: outcome,
@@ -113,30 +116,33 @@ export const customers: Record<string, Handler> = {
     const data = searchCustomers(ctx, req(p, "query")).sort((a, b) => b.created - a.created)
     return { object: "search_result", data: data.slice(0, Number(p.limit ?? 10)), has_more: data.length > Number(p.limit ?? 10), next_page: null, url: "/v1/customers/search" }
   },
-  "GET /v1/customers/:id": (ctx, _p, { id }) => {
+  "GET /v1/customers/:id": (ctx, p, { id }) => {
+    allow(p, [])
     const c = ctx.store.find<Stripe.Customer & { deleted?: boolean }>(id)
     if (!c || c.object !== "customer") throw missing("customer", id!)
     return c.deleted ? { id: c.id, object: "customer", deleted: true } : c
   },
   "POST /v1/customers/:id": (ctx, p, { id }) => {
-    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method"))
+    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method" && f !== "test_clock"))
     return updateCustomer(ctx, liveCustomer(ctx, id!), p)
   },
-  "DELETE /v1/customers/:id": (ctx, _p, { id }) => {
+  "DELETE /v1/customers/:id": (ctx, p, { id }) => {
+    allow(p, [])
     const c = liveCustomer(ctx, id!)
     for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => s.customer === c.id)) cancelNow(ctx, sub)
+    ctx.emit("customer.deleted", c) // the customer as it was, as Stripe sends it
     ;(c as unknown as { deleted: boolean }).deleted = true
     ctx.store.put(c)
-    ctx.emit("customer.deleted", c)
     return { id: c.id, object: "customer", deleted: true }
   },
   "GET /v1/customers": (ctx, p) => {
     allow(p, ["email", "limit", "starting_after", "ending_before", "created", "test_clock"])
     const email = str(p, "email")
-    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => !email || c.email === email), p, "/v1/customers")
+    const clock = str(p, "test_clock")
+    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => (!email || c.email === email) && (!clock || c.test_clock === clock)), p, "/v1/customers")
   },
   "GET /v1/customers/:id/payment_methods": (ctx, p, { id }) =>
-    paginate(ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id), p, `/v1/customers/${id}/payment_methods`),
+    allow(p, ["type", "allow_redisplay", "limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id), p, `/v1/customers/${id}/payment_methods`),
 }
 
 export const paymentMethods: Record<string, Handler> = {
@@ -148,13 +154,14 @@ export const paymentMethods: Record<string, Handler> = {
     allow(card, ["number", "exp_month", "exp_year", "cvc"], "card")
     return createPaymentMethod(ctx, { number: req(card, "number"), exp_month: int(card, "exp_month") ?? 0, exp_year: int(card, "exp_year") ?? 0, cvc: str(card, "cvc") }, (obj(p, "billing_details") ?? {}) as never)
   },
-  "GET /v1/payment_methods/:id": (ctx, _p, { id }) => ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
+  "GET /v1/payment_methods/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
   "POST /v1/payment_methods/:id/attach": (ctx, p, { id }) => {
     allow(p, ["customer"])
     const pm = ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method")
     return attachPaymentMethod(ctx, pm, liveCustomer(ctx, req(p, "customer"), "customer"))
   },
-  "POST /v1/payment_methods/:id/detach": (ctx, _p, { id }) => {
+  "POST /v1/payment_methods/:id/detach": (ctx, p, { id }) => {
+    allow(p, [])
     const pm = ctx.store.get<StoredPm>(id!, "payment method", "payment_method")
     if (!pm.customer) throw invalid("payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
     const c = ctx.store.find<Stripe.Customer>(pm.customer as string)

@@ -1,14 +1,13 @@
 // Events, webhook endpoints and the clock.
 import type Stripe from "stripe"
-import { advanceTo } from "../clock"
 import { invalid } from "../errors"
-import { fromFixture } from "../fixtures"
-import { allow, bool, int, list, mergeMetadata, req, str } from "../params"
+import { fromDefaults } from "../defaults"
+import { allow, missingParam, bool, list, mergeMetadata, req, str } from "../params"
 import { paginate } from "../store"
 import { type Endpoint, type Handler } from "./shared"
 
 export const events: Record<string, Handler> = {
-  "GET /v1/events/:id": (ctx, _p, { id }) => ctx.store.get(id!, "event"),
+  "GET /v1/events/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "event"),
   "GET /v1/events": (ctx, p) => {
     allow(p, ["type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success"])
     const type = str(p, "type")
@@ -21,8 +20,8 @@ export const events: Record<string, Handler> = {
     const url = req(p, "url")
     if (!/^https?:\/\//.test(url)) throw invalid("url", "Invalid URL: must be an http(s) URL.")
     const enabled = (list(p, "enabled_events") ?? []).map(String)
-    if (enabled.length === 0) throw invalid("enabled_events", "Missing required param: enabled_events.")
-    const ep = fromFixture<Endpoint>("webhook_endpoint", {
+    if (enabled.length === 0) throw missingParam("enabled_events")
+    const ep = fromDefaults<Endpoint>("webhook_endpoint", {
       id: ctx.store.id("we"), object: "webhook_endpoint", api_version: str(p, "api_version") ?? null, application: null, created: ctx.store.now(),
       description: str(p, "description") ?? null, enabled_events: enabled, metadata: mergeMetadata({}, p), status: "enabled", url,
       secret: `whsec_${ctx.store.id("x", 32).slice(2)}`,
@@ -30,7 +29,8 @@ export const events: Record<string, Handler> = {
     ctx.store.put(ep)
     return ep
   },
-  "GET /v1/webhook_endpoints/:id": (ctx, _p, { id }) => {
+  "GET /v1/webhook_endpoints/:id": (ctx, p, { id }) => {
+    allow(p, [])
     const { secret: _secret, ...ep } = ctx.store.get<Endpoint>(id!, "webhook endpoint", "webhook_endpoint")
     return ep
   },
@@ -45,17 +45,14 @@ export const events: Record<string, Handler> = {
     const { secret: _secret, ...out } = ep
     return out
   },
-  "DELETE /v1/webhook_endpoints/:id": (ctx, _p, { id }) => {
+  "DELETE /v1/webhook_endpoints/:id": (ctx, p, { id }) => {
+    allow(p, [])
     const ep = ctx.store.get<Endpoint>(id!, "webhook endpoint", "webhook_endpoint")
     ;(ep as unknown as { deleted: boolean }).deleted = true
     ctx.store.put(ep)
     return { id: ep.id, object: "webhook_endpoint", deleted: true }
   },
   "GET /v1/webhook_endpoints": (ctx, p) =>
-    paginate(ctx.store.all<Endpoint>("webhook_endpoint").map(({ secret: _s, ...ep }) => ep), p, "/v1/webhook_endpoints"),
-  // Stripe's test clocks, reduced to one clock for the whole emulator: advancing it runs renewals.
-  "POST /v1/test_helpers/test_clocks/emulator/advance": (ctx, p) => {
-    advanceTo(ctx, int(p, "frozen_time") ?? ctx.store.now())
-    return { id: "clock_emulator", object: "test_helpers.test_clock", frozen_time: ctx.store.now(), status: "ready", livemode: false }
-  },
+    allow(p, ["limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<Endpoint>("webhook_endpoint").map(({ secret: _s, ...ep }) => ep), p, "/v1/webhook_endpoints"),
+
 }

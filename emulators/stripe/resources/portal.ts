@@ -2,12 +2,13 @@
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
-import { fromFixture } from "../fixtures"
-import { allow, bool, list, mergeMetadata, obj, req, str, type Params } from "../params"
+import { fromDefaults } from "../defaults"
+import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
-import { liveCustomer, type Handler } from "./shared"
+import { changedFrom, liveCustomer, type Handler } from "./shared"
 
 type PortalConfig = Stripe.BillingPortal.Configuration
+type AdjustableQuantity = Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product.AdjustableQuantity
 const FEATURE_KEYS = ["customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update", "subscription_pause"]
 
 function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
@@ -52,16 +53,31 @@ function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
         ? prods.map((raw, i) => {
             const pr = raw as Params
             const product = ctx.store.get<Stripe.Product>(req(pr, "product"), "product", "product", `features[subscription_update][products][${i}][product]`).id
+            const param = `features[subscription_update][products][${i}]`
+            allow(pr, ["product", "prices", "adjustable_quantity"], param)
             const priceIds = (list(pr, "prices") ?? []).map(String)
             for (const id of priceIds) if (ctx.store.get<Stripe.Price>(id, "price", "price", `features[subscription_update][products][${i}][prices]`).product !== product)
               throw invalid(`features[subscription_update][products][${i}][prices]`, `The price ${id} does not belong to product ${product}.`)
-            return { product, prices: priceIds, adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } }
+            return { product, prices: priceIds, adjustable_quantity: adjustableQuantity(obj(pr, "adjustable_quantity"), `${param}[adjustable_quantity]`) }
           })
         : (cfg.features.subscription_update as { products?: unknown }).products,
     } as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate
   }
   if (cfg.features.subscription_update.enabled && !((cfg.features.subscription_update as { products?: unknown[] }).products?.length))
-    throw invalid("features[subscription_update][products]", "Missing required param: features[subscription_update][products] when subscription_update is enabled.")
+    throw missingParam("features[subscription_update][products]")
+}
+
+/** `adjustable_quantity` as Stripe documents it: enabled (required), minimum (default 1), maximum (≤ 99). */
+function adjustableQuantity(aq: Params | undefined, param: string): AdjustableQuantity {
+  if (!aq) return { enabled: false, maximum: null, minimum: 1 }
+  allow(aq, ["enabled", "minimum", "maximum"], param)
+  const enabled = bool(aq, "enabled")
+  if (enabled === undefined) throw missingParam(`${param}[enabled]`)
+  const minimum = int(aq, "minimum") ?? 1
+  const maximum = int(aq, "maximum") ?? null
+  if (minimum < 0) throw invalid(`${param}[minimum]`, "This value must be greater than or equal to 0.")
+  if (maximum !== null && maximum < minimum) throw invalid(`${param}[maximum]`, "The maximum must be greater than or equal to the minimum.")
+  return { enabled, minimum, maximum }
 }
 
 function writeConfig(ctx: Ctx, cfg: PortalConfig, p: Params) {
@@ -88,34 +104,31 @@ const FLOW_TYPES = ["payment_method_update", "subscription_cancel", "subscriptio
 export const portal: Record<string, Handler> = {
   "POST /v1/billing_portal/configurations": (ctx, p) => {
     allow(p, CONFIG_FIELDS.filter((k) => k !== "active"))
-    if (!obj(p, "features")) throw invalid("features", "Missing required param: features.")
-    const cfg = fromFixture<PortalConfig>("billing_portal.configuration", {
+    if (!obj(p, "features")) throw missingParam("features")
+    const cfg = fromDefaults<PortalConfig>("billing_portal.configuration", {
       id: ctx.store.id("bpc"), object: "billing_portal.configuration", active: true, application: null,
       business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null }, created: ctx.store.now(), default_return_url: null,
-      features: {
-        customer_update: { allowed_updates: [], enabled: false },
-        invoice_history: { enabled: false },
-        payment_method_update: { enabled: false, payment_method_configuration: null },
-        subscription_cancel: { cancellation_reason: { enabled: false, options: [] }, enabled: false, mode: "at_period_end", proration_behavior: "none" },
-        subscription_update: { default_allowed_updates: [], enabled: false, proration_behavior: "none", products: [], schedule_at_period_end: { conditions: [] }, trial_update_behavior: "end_trial", billing_cycle_anchor: null },
-      } as unknown as Stripe.BillingPortal.Configuration.Features,
       is_default: ctx.store.all("billing_portal.configuration").length === 0, login_page: { enabled: false, url: null }, name: null,
     } as Partial<PortalConfig> & { id: string })
+    ;(cfg.features.subscription_update as { products?: unknown[] }).products = []
     writeConfig(ctx, cfg, p)
     ctx.store.put(cfg)
     ctx.emit("billing_portal.configuration.created", cfg)
     return cfg
   },
-  "GET /v1/billing_portal/configurations/:id": (ctx, _p, { id }) => ctx.store.get(id!, "billing portal configuration", "billing_portal.configuration"),
+  "GET /v1/billing_portal/configurations/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "billing portal configuration", "billing_portal.configuration"),
   "POST /v1/billing_portal/configurations/:id": (ctx, p, { id }) => {
     allow(p, CONFIG_FIELDS)
     const cfg = ctx.store.get<PortalConfig>(id!, "billing portal configuration", "billing_portal.configuration")
+    const before = structuredClone(cfg) as unknown as Record<string, unknown>
     writeConfig(ctx, cfg, p)
+    cfg.updated = ctx.store.now()
     ctx.store.put(cfg)
-    ctx.emit("billing_portal.configuration.updated", cfg)
+    ctx.emit("billing_portal.configuration.updated", cfg, changedFrom(before, cfg))
     return cfg
   },
   "GET /v1/billing_portal/configurations": (ctx, p) => {
+    allow(p, ["active", "is_default", "limit", "starting_after", "ending_before"])
     const active = bool(p, "active")
     const isDefault = bool(p, "is_default")
     return paginate(
@@ -148,7 +161,7 @@ export const portal: Record<string, Handler> = {
       let subscription: string | null = null
       if (type !== "payment_method_update") {
         subscription = detail ? req(detail, "subscription") : ""
-        if (!subscription) throw invalid(`flow_data[${type}][subscription]`, `Missing required param: flow_data[${type}][subscription].`)
+        if (!subscription) throw missingParam(`flow_data[${type}][subscription]`)
         const sub = ctx.store.get<Stripe.Subscription>(subscription, "subscription", "subscription", `flow_data[${type}][subscription]`)
         if (sub.customer !== customer.id) throw invalid(`flow_data[${type}][subscription]`, "The subscription does not belong to this customer.")
         if (["canceled", "incomplete_expired"].includes(sub.status)) throw invalid(`flow_data[${type}][subscription]`, "The subscription is canceled and cannot be updated.")
@@ -157,7 +170,7 @@ export const portal: Record<string, Handler> = {
       const after = obj(flowData, "after_completion")
       const afterType = after ? req(after, "type") : "portal_homepage"
       const redirect = after && obj(after, "redirect")
-      if (afterType === "redirect" && !redirect?.return_url) throw invalid("flow_data[after_completion][redirect][return_url]", "Missing required param: flow_data[after_completion][redirect][return_url].")
+      if (afterType === "redirect" && !redirect?.return_url) throw missingParam("flow_data[after_completion][redirect][return_url]")
       flow = {
         type: type as Stripe.BillingPortal.Session.Flow.Type,
         after_completion: {
@@ -165,7 +178,6 @@ export const portal: Record<string, Handler> = {
           redirect: afterType === "redirect" ? { return_url: String(redirect!.return_url) } : null,
           hosted_confirmation: afterType === "hosted_confirmation" ? { custom_message: null } : null,
         },
-        payment_method_update: null,
         subscription_cancel: type === "subscription_cancel" ? { retention: null, subscription: subscription! } : null,
         subscription_update: type === "subscription_update" ? { subscription: subscription! } : null,
         subscription_update_confirm: null,
@@ -174,7 +186,7 @@ export const portal: Record<string, Handler> = {
       } as Stripe.BillingPortal.Session.Flow
     }
     const id = ctx.store.id("bps")
-    const session = fromFixture<Stripe.BillingPortal.Session>("billing_portal.session", {
+    const session = fromDefaults<Stripe.BillingPortal.Session>("billing_portal.session", {
       id, object: "billing_portal.session", configuration: cfg.id, created: ctx.store.now(), customer: customer.id, flow, locale: null,
       on_behalf_of: null, return_url: returnUrl, url: `${ctx.baseUrl}/p/session/${id}`,
     } as Partial<Stripe.BillingPortal.Session> & { id: string })

@@ -1,13 +1,16 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
 import { changeItem, createSubscription, recurringPrice } from "../billing"
+import { clockOf } from "../clock"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
 import { invalid, missing, StripeApiError } from "../errors"
-import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
+import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
-import { liveCustomer, type Handler } from "./shared"
+import { chargeSucceeds, DECLINED } from "../cards"
+import { liveCustomer, type Handler, type StoredPm } from "./shared"
+import { atCustomerTime } from "./test-clocks"
 
 const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
 
@@ -21,19 +24,33 @@ function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Pa
   return { price: raw.price ? recurringPrice(ctx, String(raw.price), "items[0][price]") : undefined, quantity: int(raw, "quantity") }
 }
 
+function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | undefined) {
+  const id = pmId ?? (customer.invoice_settings.default_payment_method as string | null)
+  const pm = id ? ctx.store.find<StoredPm>(id) : undefined
+  if (!pm) throw new StripeApiError(400, "invalid_request_error", "This customer has no attached payment source or default payment method. Please consider adding a default payment method.", { code: "resource_missing", param: "default_payment_method" })
+  if (!chargeSucceeds(pm._outcome)) throw DECLINED()
+}
+
 export const subscriptions: Record<string, Handler> = {
   "POST /v1/subscriptions": (ctx, p) => {
     allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method"])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
     const change = subscriptionItemsParam(ctx, null, p)
-    if (!change?.price) throw invalid("items", "Missing required param: items.")
+    if (!change?.price) throw missingParam("items")
     const pm = str(p, "default_payment_method")
     if (pm) ctx.store.get(pm, "payment method", "payment_method", "default_payment_method")
-    const sub = createSubscription(ctx, { customer, price: change.price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays: int(p, "trial_period_days"), paymentMethod: pm ?? null, description: str(p, "description") })
-    if (sub.status === "incomplete" && str(p, "payment_behavior") === "error_if_incomplete") throw invalid("payment_behavior", "Your card was declined.")
-    return sub
+    const behavior = str(p, "payment_behavior") ?? "allow_incomplete"
+    if (!["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"].includes(behavior))
+      throw invalid("payment_behavior", `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`)
+    const trialDays = int(p, "trial_period_days")
+    // error_if_incomplete: a first payment that would fail is a 402 card_error and nothing is created.
+    if (behavior === "error_if_incomplete" && !trialDays && (change.price.unit_amount ?? 0) > 0) assertChargeable(ctx, customer, pm)
+    const price = change.price
+    return atCustomerTime(ctx, customer, () =>
+      createSubscription(ctx, { customer, price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays, paymentMethod: pm ?? null, description: str(p, "description") }),
+    )
   },
-  "GET /v1/subscriptions/:id": (ctx, _p, { id }) => ctx.store.get(id!, "subscription"),
+  "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "subscription"),
   "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
     allow(p, ["cancel_at_period_end", "cancel_at", "items", "proration_behavior", "default_payment_method", "metadata", "cancellation_details", "description", "payment_behavior"])
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
@@ -88,7 +105,8 @@ export const subscriptions: Record<string, Handler> = {
     cancelNow(ctx, sub, details ? { comment: str(details, "comment") ?? null, feedback: (str(details, "feedback") as never) ?? null } : undefined)
     return sub
   },
-  "POST /v1/subscriptions/:id/resume": (ctx, _p, { id }) => {
+  "POST /v1/subscriptions/:id/resume": (ctx, p, { id }) => {
+    allow(p, ["billing_cycle_anchor", "proration_behavior", "proration_date"])
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
     if (sub.status !== "paused") throw invalid("subscription", "Only paused subscriptions can be resumed.")
     sub.status = "active"
@@ -97,20 +115,21 @@ export const subscriptions: Record<string, Handler> = {
     return sub
   },
   "GET /v1/subscriptions": (ctx, p) => {
-    allow(p, ["customer", "status", "price", "limit", "starting_after", "ending_before", "created", "test_clock"])
+    allow(p, ["customer", "status", "price", "limit", "starting_after", "ending_before", "created", "test_clock", "collection_method", "current_period_end", "current_period_start", "automatic_tax"])
     const customer = str(p, "customer")
+    const clock = str(p, "test_clock")
     const status = str(p, "status")
     if (status && !SUB_STATUSES.includes(status)) throw invalid("status", `Invalid status: must be one of ${SUB_STATUSES.join(", ")}`)
     const price = str(p, "price")
     const visible = (s: Stripe.Subscription) =>
       status === "all" ? true : status === "ended" ? ["canceled", "incomplete_expired"].includes(s.status) : status ? s.status === status : s.status !== "canceled" && s.status !== "incomplete_expired"
     return paginate(
-      ctx.store.all<Stripe.Subscription>("subscription", (s) => (!customer || s.customer === customer) && visible(s) && (!price || s.items.data[0]?.price.id === price)),
+      ctx.store.all<Stripe.Subscription>("subscription", (s) => (!customer || s.customer === customer) && (!clock || clockOf(ctx, s.customer) === clock) && visible(s) && (!price || s.items.data[0]?.price.id === price)),
       p,
       "/v1/subscriptions",
     )
   },
-  "GET /v1/invoices/:id": (ctx, _p, { id }) => ctx.store.get(id!, "invoice"),
+  "GET /v1/invoices/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "invoice"),
   "GET /v1/invoices": (ctx, p) => {
     allow(p, ["customer", "subscription", "status", "limit", "starting_after", "ending_before", "created", "collection_method"])
     const customer = str(p, "customer")
@@ -122,7 +141,8 @@ export const subscriptions: Record<string, Handler> = {
       "/v1/invoices",
     )
   },
-  "POST /v1/invoices/:id/pay": (ctx, _p, { id }) => {
+  "POST /v1/invoices/:id/pay": (ctx, p, { id }) => {
+    allow(p, ["payment_method", "off_session", "forgive", "paid_out_of_band", "source", "mandate"])
     const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
     if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
     payAndReactivate(ctx, inv)

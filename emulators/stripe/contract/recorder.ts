@@ -1,0 +1,141 @@
+// The contract check: every /v1 response and every webhook event the emulator produces is validated
+// against Stripe's shapes (shapes.ts) as it goes out. Drift is recorded with its path (and, in strict
+// mode, the response becomes a 500 naming it, so the test that made the call fails); extra fields
+// Stripe does not declare are reported. report() counts operations, error cases and event types.
+import { loadShapes, type Shapes } from "./shapes"
+import { validate, type Finding } from "./validate"
+
+/** Stripe's error object (docs.stripe.com/api/errors): these attributes, `type` one of four values. */
+const ERROR_TYPES = ["api_error", "card_error", "idempotency_error", "invalid_request_error"]
+const ERROR_KEYS = ["type", "code", "decline_code", "doc_url", "message", "param", "payment_method_type", "request_log_url", "advice_code", "network_advice_code", "network_decline_code", "charge", "payment_intent", "payment_method", "setup_intent", "source"]
+
+export type ContractReport = {
+  operations: number
+  errorCases: number
+  eventTypes: number
+  responses: number
+  events: number
+  drift: { where: string; errors: string[] }[]
+  extras: Record<string, string[]>
+  operationList: string[]
+  errorCaseList: string[]
+  eventTypeList: string[]
+}
+
+export class ContractRecorder {
+  private shapes: Shapes
+  private ops = new Set<string>()
+  private errorCases = new Set<string>()
+  private eventTypes = new Set<string>()
+  private drift: ContractReport["drift"] = []
+  private extras = new Map<string, Set<string>>()
+  private counts = { responses: 0, events: 0 }
+
+  constructor(readonly strict = true, shapes?: Shapes) {
+    this.shapes = shapes ?? loadShapes()
+  }
+
+  /** Checks one /v1 response; returns the drift found (empty when the body matches Stripe's shape). */
+  response(operation: string, status: number, body: unknown): string[] {
+    this.counts.responses++
+    const errors = status >= 400 ? checkError(body, status) : this.checkBody(operation, body)
+    if (status >= 400) {
+      const e = (body as { error?: { type?: string; code?: string } }).error
+      this.errorCases.add(`${status} ${e?.type ?? "?"}${e?.code ? `/${e.code}` : ""} ← ${operation}`)
+    } else this.ops.add(operation)
+    if (errors.length) this.drift.push({ where: `${operation} → ${status}`, errors })
+    return errors
+  }
+
+  event(event: { type: string; id: string }): string[] {
+    this.counts.events++
+    this.eventTypes.add(event.type)
+    const f = validate(this.shapes, event)
+    if (!this.shapes.eventTypes.includes(event.type)) f.errors.push(`$.type: "${event.type}" is not an event type at ${this.shapes.version}`)
+    this.noteExtras(`event ${event.type}`, f)
+    if (f.errors.length) this.drift.push({ where: `event ${event.type} ${event.id}`, errors: f.errors })
+    return f.errors
+  }
+
+  report(): ContractReport {
+    return {
+      operations: this.ops.size,
+      errorCases: this.errorCases.size,
+      eventTypes: this.eventTypes.size,
+      ...this.counts,
+      drift: this.drift,
+      extras: Object.fromEntries([...this.extras].map(([k, v]) => [k, [...v]])),
+      operationList: [...this.ops].sort(),
+      errorCaseList: [...this.errorCases].sort(),
+      eventTypeList: [...this.eventTypes].sort(),
+    }
+  }
+
+  private checkBody(operation: string, body: unknown): string[] {
+    const b = body as { object?: string; data?: unknown[] }
+    let f: Finding
+    if (b?.object === "list" || b?.object === "search_result") {
+      f = { errors: [], extras: [] }
+      for (const k of ["data", "has_more", "url"]) if (!(k in b)) f.errors.push(`$.${k}: missing`)
+      ;(b.data ?? []).forEach((item, i) => {
+        const inner = validate(this.shapes, item, undefined, `$.data[${i}]`)
+        f.errors.push(...inner.errors)
+        f.extras.push(...inner.extras)
+      })
+    } else f = validate(this.shapes, body)
+    this.noteExtras(operation, f)
+    return f.errors
+  }
+
+  private noteExtras(where: string, f: Finding) {
+    if (!f.extras.length) return
+    const set = this.extras.get(where) ?? new Set<string>()
+    for (const e of f.extras) set.add(e.replace(/\[\d+\]/g, "[]"))
+    this.extras.set(where, set)
+  }
+}
+
+function checkError(body: unknown, status: number): string[] {
+  const e = (body as { error?: Record<string, unknown> })?.error
+  if (!e || typeof e !== "object") return ["$.error: missing"]
+  const errors: string[] = []
+  // Rate limiting (429) is the one documented case whose type is not among the four.
+  if (!ERROR_TYPES.includes(String(e.type)) && !(status === 429 && e.type === "invalid_request_error")) errors.push(`$.error.type: "${String(e.type)}" is not one of ${ERROR_TYPES.join("|")}`)
+  if (typeof e.message !== "string") errors.push("$.error.message: expected string")
+  for (const k of Object.keys(e)) if (!ERROR_KEYS.includes(k)) errors.push(`$.error.${k}: not an attribute of Stripe's error object`)
+  if (e.type === "card_error" && status !== 402) errors.push(`status ${status}: card errors are 402`)
+  if (e.code === "resource_missing" && typeof e.param !== "string" && status === 404 && !/Unrecognized request URL/.test(String(e.message))) errors.push("$.error.param: resource_missing names its param")
+  return errors
+}
+
+/** One report from several recorders (the suite's shared emulator and the files that start their own). */
+export function mergeReports(reports: ContractReport[]): ContractReport {
+  const union = (k: "operationList" | "errorCaseList" | "eventTypeList") => [...new Set(reports.flatMap((r) => r[k]))].sort()
+  const extras: Record<string, string[]> = {}
+  for (const r of reports) for (const [k, v] of Object.entries(r.extras)) extras[k] = [...new Set([...(extras[k] ?? []), ...v])]
+  const operationList = union("operationList")
+  const errorCaseList = union("errorCaseList")
+  const eventTypeList = union("eventTypeList")
+  return {
+    operations: operationList.length,
+    errorCases: errorCaseList.length,
+    eventTypes: eventTypeList.length,
+    responses: reports.reduce((n, r) => n + r.responses, 0),
+    events: reports.reduce((n, r) => n + r.events, 0),
+    drift: reports.flatMap((r) => r.drift),
+    extras,
+    operationList,
+    errorCaseList,
+    eventTypeList,
+  }
+}
+
+export function formatReport(r: ContractReport): string {
+  const lines = [
+    `Stripe contract: ${r.operations} operations, ${r.errorCases} error cases, ${r.eventTypes} event types checked (${r.responses} responses, ${r.events} events); ${r.drift.length} drift`,
+  ]
+  for (const d of r.drift.slice(0, 20)) lines.push(`  DRIFT ${d.where}: ${d.errors.slice(0, 5).join("; ")}`)
+  const extras = Object.entries(r.extras)
+  if (extras.length) lines.push(`  extra fields Stripe does not declare: ${extras.map(([k, v]) => `${k}: ${v.slice(0, 4).join(", ")}`).join(" | ")}`)
+  return lines.join("\n")
+}

@@ -1,0 +1,153 @@
+// One suite, two targets (tests/contract/target.ts): what the app and scripts rely on from Stripe's
+// API, asserted the same way against the emulator (offline, in `npm test`) and against Stripe's test
+// mode (`STRIPE_SECRET_KEY=sk_test_… npm run test:stripe-contract`), so the two can be compared.
+import type Stripe from "stripe"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { contractTarget, type Target } from "./target"
+
+let t: Target
+let stripe: Stripe
+let price: Stripe.Price
+
+/** Stripe's events appear a moment after the call that caused them; the emulator's at once. */
+async function eventsAbout(ids: string[], types: string[]) {
+  for (let i = 0; ; i++) {
+    const all = (await stripe.events.list({ limit: 100, types })).data
+    const mine = all.filter((e) => ids.includes((e.data.object as { id: string }).id))
+    if (mine.length >= types.length || i > 20) return mine
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+beforeAll(async () => {
+  t = await contractTarget()
+  stripe = t.stripe
+  const product = await stripe.products.create({ name: "Contract Pro", metadata: t.tag })
+  price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" }, metadata: t.tag })
+})
+afterAll(async () => {
+  await t?.cleanup()
+  await t?.stop()
+})
+
+describe("validation errors", () => {
+  it("limit above 100 is refused", async () => {
+    await expect(stripe.customers.list({ limit: 1000 })).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "limit" })
+  })
+
+  it("refuses expand paths that are not expandable", async () => {
+    const c = await stripe.customers.create({ email: "expand@example.com", metadata: t.tag })
+    await expect(stripe.customers.retrieve(c.id, { expand: ["nothing_here"] })).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/cannot be expanded/) })
+  })
+
+  it("refuses unknown parameters, on list and retrieve endpoints too", async () => {
+    await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
+    await expect(stripe.products.list({ colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
+    await expect(stripe.prices.retrieve(price.id, { colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
+  })
+
+  it("names missing parameters (parameter_missing) and bad integers (parameter_invalid_integer)", async () => {
+    await expect(stripe.products.create({} as never)).rejects.toMatchObject({ statusCode: 400, code: "parameter_missing", param: "name" })
+    await expect(stripe.prices.create({ product: price.product as string, currency: "usd", unit_amount: "x" as never })).rejects.toMatchObject({ code: "parameter_invalid_integer", param: "unit_amount" })
+    await expect(stripe.testHelpers.testClocks.create({} as never)).rejects.toMatchObject({ code: "parameter_missing", param: "frozen_time" })
+  })
+
+  it("answers resource_missing naming the parameter", async () => {
+    await expect(stripe.customers.retrieve("cus_doesnotexist")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" })
+    await expect(stripe.subscriptions.create({ customer: "cus_doesnotexist", items: [{ price: price.id }] })).rejects.toMatchObject({ code: "resource_missing", param: "customer" })
+  })
+})
+
+describe("declines", () => {
+  it("payment_behavior=error_if_incomplete: 402 card_error with decline_code, and no subscription or invoice", async () => {
+    const customer = await stripe.customers.create({ email: "decline@example.com", metadata: t.tag })
+    const pm = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id })
+    const err = await stripe.subscriptions
+      .create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id, payment_behavior: "error_if_incomplete" })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ type: "StripeCardError", statusCode: 402, code: "card_declined", decline_code: "generic_decline" })
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: "all" })).data).toHaveLength(0)
+    expect((await stripe.invoices.list({ customer: customer.id })).data).toHaveLength(0)
+  })
+})
+
+describe("idempotency", () => {
+  it("a request refused by validation is not saved; a saved one replays; other parameters are refused", async () => {
+    const key = `contract-${t.run}`
+    await expect(stripe.products.create({ name: "Idem", colour: "red" } as never, { idempotencyKey: key })).rejects.toMatchObject({ param: "colour" })
+    const ok = await stripe.products.create({ name: "Idem", metadata: t.tag }, { idempotencyKey: key })
+    const again = await stripe.products.create({ name: "Idem", metadata: t.tag }, { idempotencyKey: key })
+    expect(again.id).toBe(ok.id)
+    expect(again.lastResponse.headers["idempotent-replayed"]).toBe("true")
+    await expect(stripe.products.create({ name: "Other", metadata: t.tag }, { idempotencyKey: key })).rejects.toMatchObject({ type: "StripeIdempotencyError", statusCode: 400 })
+  })
+})
+
+describe("objects", () => {
+  it("carry the fields of this API version, with Stripe's defaults for what nobody set", async () => {
+    const customer = await stripe.customers.create({ metadata: t.tag })
+    const session = await stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: price.id }], success_url: "https://example.com/ok" })
+    expect(session.total_details).toEqual({ amount_discount: 0, amount_shipping: 0, amount_tax: 0 })
+    expect(session.ui_mode).toBe("hosted_page")
+    const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id, metadata: t.tag })
+    expect(sub.status).toBe("active")
+    expect(sub.pending_invoice_item_interval).toBeNull()
+    expect(sub.items.data[0]).toHaveProperty("current_trial", null)
+    expect(await stripe.products.retrieve(price.product as string)).toHaveProperty("tax_details")
+    const invoice = await stripe.invoices.retrieve(sub.latest_invoice as string)
+    expect(invoice).not.toHaveProperty("subscription") // parent.subscription_details at this version
+    expect(invoice.parent?.subscription_details?.subscription).toBe(sub.id)
+  })
+
+  it("*.updated events carry previous_attributes with the old values", async () => {
+    const p = await stripe.prices.create({ product: price.product as string, currency: "usd", unit_amount: 100, recurring: { interval: "month" }, metadata: t.tag })
+    await stripe.prices.update(p.id, { nickname: "renamed" })
+    const c = await stripe.customers.create({ name: "Old", metadata: t.tag })
+    await stripe.customers.update(c.id, { name: "New" })
+    const events = await eventsAbout([p.id, c.id], ["price.updated", "customer.updated"])
+    expect(events.find((e) => e.type === "price.updated")?.data.previous_attributes).toMatchObject({ nickname: null })
+    expect(events.find((e) => e.type === "customer.updated")?.data.previous_attributes).toMatchObject({ name: "Old" })
+  })
+
+  it("portal configurations keep adjustable_quantity per product", async () => {
+    const cfg = await stripe.billingPortal.configurations.create({
+      metadata: t.tag,
+      features: {
+        subscription_update: {
+          enabled: true,
+          default_allowed_updates: ["price", "quantity"],
+          products: [{ product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 50 } }],
+        },
+      },
+    })
+    const products = (cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }).products
+    expect(products?.[0]?.adjustable_quantity).toEqual({ enabled: true, minimum: 2, maximum: 50 })
+  })
+})
+
+describe("test clocks", () => {
+  it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    expect(clock).toMatchObject({ status: "ready", frozen_time: start })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    expect(customer.test_clock).toBe(clock.id)
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm?.id, metadata: t.tag })
+    expect(sub.test_clock).toBe(clock.id)
+    const end = sub.items.data[0]?.current_period_end ?? 0
+    const advancing = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: end + 3600 })
+    expect(advancing.status).toBe("advancing")
+    let now = advancing
+    for (let i = 0; i < 120 && now.status !== "ready"; i++) {
+      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
+      now = await stripe.testHelpers.testClocks.retrieve(clock.id)
+    }
+    expect(now).toMatchObject({ status: "ready", frozen_time: end + 3600 })
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_start).toBe(end)
+    const reasons = (await stripe.invoices.list({ customer: customer.id })).data.map((i) => i.billing_reason)
+    expect(reasons).toEqual(["subscription_cycle", "subscription_create"])
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})

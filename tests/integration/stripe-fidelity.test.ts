@@ -1,0 +1,127 @@
+// The emulator behaves as Stripe documents at 2026-10-28.endive: its key, its validation errors,
+// declines that create nothing, idempotency, previous_attributes, defaults instead of example values,
+// test clocks and the portal's adjustable quantity. Every response here also passes the contract check.
+import Stripe from "stripe"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startCheckedEmulator } from "../support/contract"
+
+let em: Awaited<ReturnType<typeof startCheckedEmulator>>
+let stripe: Stripe
+let price: Stripe.Price
+
+beforeAll(async () => {
+  em = await startCheckedEmulator("stripe-fidelity", { secretKey: "sk_test_fidelity" })
+  stripe = em.client()
+  const product = await stripe.products.create({ name: "Pro" })
+  price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" } })
+})
+afterAll(() => em.stop())
+
+const raw = async (path: string, init: RequestInit & { key?: string } = {}) => {
+  const res = await fetch(`${em.url}${path}`, { ...init, headers: { authorization: `Bearer ${init.key ?? "sk_test_fidelity"}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } })
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: Record<string, string> } & Record<string, unknown> }
+}
+
+describe("authentication", () => {
+  it("accepts only the configured secret key", async () => {
+    expect(em.secretKey).toBe("sk_test_fidelity")
+    const other = await raw("/v1/customers", { key: "sk_test_someone_else" })
+    expect(other.status).toBe(401)
+    expect(other.body.error).toMatchObject({ type: "invalid_request_error" })
+    expect(other.body.error?.message).toMatch(/^Invalid API Key provided: sk_test_\*+else$/)
+    expect((await raw("/v1/customers")).status).toBe(200)
+  })
+})
+
+describe("list limits", () => {
+  it("limit is an integer from 1 to 100", async () => {
+    expect((await raw("/v1/customers?limit=1000")).body.error).toMatchObject({ param: "limit", message: "This value must be less than or equal to 100 (it currently is '1000')." })
+    expect((await raw("/v1/customers?limit=0")).body.error).toMatchObject({ param: "limit" })
+    expect((await raw("/v1/customers?limit=abc")).body.error).toMatchObject({ code: "parameter_invalid_integer", param: "limit" })
+    expect((await raw("/v1/customers?limit=100")).status).toBe(200)
+  })
+
+})
+
+describe("test clocks", () => {
+  it("create, attach a customer, advance (advancing → ready) through a renewal, list, delete", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: "renewal" })
+    expect(clock).toMatchObject({ object: "test_helpers.test_clock", status: "ready", frozen_time: start, name: "renewal" })
+    const customer = await stripe.customers.create({ email: "clock@example.com", test_clock: clock.id, payment_method: "pm_card_visa" })
+    expect(customer.test_clock).toBe(clock.id)
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm?.id })
+    expect(sub.test_clock).toBe(clock.id)
+    const periodEnd = sub.items.data[0]?.current_period_end ?? 0
+
+    // Advancing the emulator's own clock does not move a customer on a test clock.
+    em.advance(40 * 86_400)
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_end).toBe(periodEnd)
+
+    const advancing = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: periodEnd + 3600 })
+    expect(advancing.status).toBe("advancing")
+    let now = advancing
+    for (let i = 0; i < 100 && now.status !== "ready"; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      now = await stripe.testHelpers.testClocks.retrieve(clock.id)
+    }
+    expect(now).toMatchObject({ status: "ready", frozen_time: periodEnd + 3600 })
+    const renewed = await stripe.subscriptions.retrieve(sub.id)
+    expect(renewed.items.data[0]?.current_period_start).toBe(periodEnd)
+    expect((await stripe.invoices.list({ customer: customer.id })).data.map((i) => i.billing_reason)).toEqual(["subscription_cycle", "subscription_create"])
+    const types = (await stripe.events.list({ limit: 100, type: "test_helpers.test_clock.*" })).data.map((e) => e.type)
+    expect(types).toEqual(expect.arrayContaining(["test_helpers.test_clock.created", "test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]))
+    expect((await stripe.testHelpers.testClocks.list()).data.map((c) => c.id)).toContain(clock.id)
+    expect((await stripe.subscriptions.list({ test_clock: clock.id })).data.map((s) => s.id)).toEqual([sub.id])
+
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start })).rejects.toMatchObject({ param: "frozen_time" })
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+    await expect(stripe.customers.retrieve(customer.id)).resolves.toMatchObject({ deleted: true })
+    await expect(stripe.testHelpers.testClocks.retrieve(clock.id)).rejects.toMatchObject({ code: "resource_missing" })
+  })
+})
+
+describe("portal adjustable_quantity", () => {
+  it("is stored as Stripe documents it and enforced in the hosted portal", async () => {
+    const team = await stripe.products.create({ name: "Team" })
+    const seat = await stripe.prices.create({ product: team.id, currency: "usd", unit_amount: 800, recurring: { interval: "month" } })
+    const cfg = await stripe.billingPortal.configurations.create({
+      features: {
+        subscription_update: {
+          enabled: true,
+          default_allowed_updates: ["price", "quantity"],
+          proration_behavior: "none",
+          products: [
+            { product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: false } },
+            { product: team.id, prices: [seat.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 50 } },
+          ],
+        },
+      },
+    })
+    const products = (cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }).products
+    expect(products?.map((p) => p.adjustable_quantity)).toEqual([{ enabled: false, minimum: 1, maximum: null }, { enabled: true, minimum: 2, maximum: 50 }])
+    await expect(
+      stripe.billingPortal.configurations.create({ features: { subscription_update: { enabled: true, default_allowed_updates: ["quantity"], products: [{ product: team.id, prices: [seat.id], adjustable_quantity: { enabled: true, minimum: 5, maximum: 2 } }] } } }),
+    ).rejects.toMatchObject({ param: "features[subscription_update][products][0][adjustable_quantity][maximum]" })
+
+    const customer = await stripe.customers.create({ email: "seats@example.com", payment_method: "pm_card_visa" })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: seat.id, quantity: 3 }], default_payment_method: pm?.id })
+    const session = await stripe.billingPortal.sessions.create({ customer: customer.id, configuration: cfg.id, return_url: "http://app.test/back" })
+    const post = (quantity: number, priceId: string) =>
+      fetch(`${session.url}/confirm`, { method: "POST", body: new URLSearchParams({ subscription: sub.id, price: priceId, quantity: String(quantity) }), redirect: "manual" })
+
+    const form = await (await fetch(`${session.url}/update?subscription=${sub.id}`)).text()
+    expect(form).toMatch(/name="quantity" type="number" min="2" max="50"/)
+    expect((await post(1, seat.id)).status).toBe(400) // Team below its minimum
+    expect((await post(51, seat.id)).status).toBe(400) // and above its maximum
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(3)
+    expect((await post(10, seat.id)).status).toBe(303)
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(10)
+    // Pro is fixed: switching to it ends with 1, whatever quantity the form sends.
+    expect((await post(7, price.id)).status).toBe(303)
+    const pro = (await stripe.subscriptions.retrieve(sub.id)).items.data[0]
+    expect([pro?.price.id, pro?.quantity]).toEqual([price.id, 1])
+  })
+})
