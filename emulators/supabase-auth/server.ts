@@ -3,6 +3,7 @@
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
 import pg from "pg"
+import { isOwnOrigin } from "../local-only"
 import { createRoutes, type Handler } from "./routes"
 import { AuthError, createAuthService } from "./service"
 import { Jwt, type KdfCost } from "./tokens"
@@ -31,14 +32,13 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
+    // Browsers may call it only from pages on this machine (the app in dev), never from any site.
+    const origin = req.headers.origin
+    const cors: Record<string, string> = origin && isOwnOrigin(origin)
+      ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
+      : {}
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {
-        "content-type": "application/json",
-        "x-supabase-api-version": "2024-01-01",
-        "access-control-allow-origin": "*",
-        "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version",
-        ...headers,
-      })
+      res.writeHead(status, { "content-type": "application/json", "x-supabase-api-version": "2024-01-01", ...cors, ...headers })
       res.end(body === null ? undefined : JSON.stringify(body))
     }
     if (req.method === "OPTIONS") return send(204, null, { "access-control-allow-methods": "GET, POST, PUT, DELETE" })
