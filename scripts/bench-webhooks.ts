@@ -70,7 +70,7 @@ async function main() {
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
   const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_POOL_MAX: "16" },
+    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error", NODE_ENV: "production", SUBKIT_OFFLINE: "1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_POOL_MAX: "16" },
     stdio: ["ignore", "ignore", "inherit"],
   })
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })

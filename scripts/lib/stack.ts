@@ -73,6 +73,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         NEXT_PUBLIC_SUPABASE_URL: auth.url,
         STRIPE_API_BASE: stripe.url,
         STRIPE_WEBHOOK_SECRET: endpoint.secret!,
+        // A production build (e2e, benchmarks) refuses emulator defaults unless told it runs offline.
+        SUBKIT_OFFLINE: "1",
       },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => {})
