@@ -35,7 +35,7 @@ describe("migrations", () => {
 
   it("record applied migrations where the Supabase CLI looks for them", async () => {
     const { rows } = await sql().query("select version from supabase_migrations.schema_migrations order by version")
-    expect(rows.map((r) => r.version)).toEqual(["20261124000100", "20261124000200"])
+    expect(rows.map((r) => r.version)).toEqual(["20261124000100", "20261124000200", "20261124000300"])
   })
 
   it("create public.users from auth.users by trigger and follow email changes", async () => {
