@@ -2,8 +2,9 @@
 // incomplete or unsafe configuration stops here, naming each variable, instead of serving.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return
+  const { validateEnv } = await import("./lib/env")
   try {
-    await import("./lib/env")
+    validateEnv()
   } catch (err) {
     if (err instanceof Error && err.name === "EnvError") {
       console.error(err.message)

@@ -82,18 +82,24 @@ function isStrict(v: Parsed) {
   return v.NODE_ENV === "production" && v.SUBKIT_OFFLINE !== "1" && v.NEXT_PHASE !== "phase-production-build"
 }
 
-function rules(v: Parsed): Issue[] {
+type Options = {
+  /** For `npm run stripe:webhook`, which creates the webhook secret the rest of the configuration needs. */
+  withoutWebhookSecret?: boolean
+}
+
+function rules(v: Parsed, opts: Options): Issue[] {
   const issues: Issue[] = []
   const add = (path: string, message: string) => issues.push({ path, message })
   const strict = isStrict(v)
   if (strict) {
     for (const [name, where] of Object.entries(PRODUCTION_VARIABLES))
-      if (!v[name as keyof typeof PRODUCTION_VARIABLES]) add(name, `is required in production; get it from: ${where}`)
+      if (!v[name as keyof typeof PRODUCTION_VARIABLES] && !(opts.withoutWebhookSecret && name === "STRIPE_WEBHOOK_SECRET"))
+        add(name, `is required in production; get it from: ${where}`)
     if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://")) add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
     if (v.CRON_SECRET && v.CRON_SECRET.length < 32) add("CRON_SECRET", "must be at least 32 characters")
   } else {
     // Outside production a half-set group is a mistake: name what is missing.
-    if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET) add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
+    if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret) add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
     if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY) add("NEXT_PUBLIC_SUPABASE_ANON_KEY", "is required when NEXT_PUBLIC_SUPABASE_URL is set")
   }
   if (v.SUBKIT_OFFLINE === "1" && v.VERCEL_ENV === "production") add("SUBKIT_OFFLINE", "must not be set on a Vercel production deployment")
@@ -105,7 +111,7 @@ function rules(v: Parsed): Issue[] {
   const stripeHost = !base || (base.protocol === "https:" && base.hostname === STRIPE_HOST)
   if (mode === "live") {
     if (!stripeHost) add("STRIPE_API_BASE", `a live Stripe key cannot point at another API host (${base?.host})`)
-    if (v.STRIPE_WEBHOOK_SECRET && isTestWebhookSecret(v.STRIPE_WEBHOOK_SECRET))
+    if (v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret && isTestWebhookSecret(v.STRIPE_WEBHOOK_SECRET))
       add("STRIPE_WEBHOOK_SECRET", "looks like a test-mode secret (from `stripe listen` or a placeholder) next to a live key; use the live endpoint's secret from `npm run stripe:webhook`")
     if (v.SUBKIT_OFFLINE === "1") add("SUBKIT_OFFLINE", "cannot be combined with a live Stripe key")
   }
@@ -116,9 +122,9 @@ function rules(v: Parsed): Issue[] {
 export type Env = ReturnType<typeof resolveEnv>
 
 /** Validates and fills in the offline defaults where allowed. Exported for tests; the app uses `env`. */
-export function resolveEnv(source: Record<string, string | undefined>) {
+export function resolveEnv(source: Record<string, string | undefined>, opts: Options = {}) {
   const parsed = schema.safeParse(source)
-  const issues: Issue[] = parsed.success ? rules(parsed.data) : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "env", message: i.message }))
+  const issues: Issue[] = parsed.success ? rules(parsed.data, opts) : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "env", message: i.message }))
   if (!parsed.success || issues.length) {
     const production = source.NODE_ENV === "production" && source.SUBKIT_OFFLINE !== "1"
     const lines = issues.map((i) => `  - ${i.path} ${i.message}`)
@@ -159,4 +165,14 @@ export class EnvError extends Error {
   }
 }
 
-export const env: Env = resolveEnv(process.env)
+let resolved: Env | undefined
+/** The app's configuration, validated on first use (instrumentation.ts uses it at server start),
+ *  so scripts that import this module for `resolveEnv` are not held to the app's rules. */
+export const env: Env = new Proxy({} as Env, {
+  get: (_target, key) => (resolved ??= resolveEnv(process.env))[key as keyof Env],
+})
+
+/** Validates the process's configuration now; throws EnvError naming every problem. */
+export function validateEnv(): Env {
+  return (resolved ??= resolveEnv(process.env))
+}

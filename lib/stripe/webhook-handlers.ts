@@ -7,6 +7,7 @@ import type Stripe from "stripe"
 import type { Executor } from "@/lib/db/client"
 import { billingCustomers } from "@/lib/db/schema"
 import { idOf, invoiceSubscriptionId } from "@/lib/billing/mappers"
+import type { HandledEvent } from "@/lib/billing/webhook-events"
 import { lockCustomer, syncCustomer, upsertSubscription } from "@/lib/billing/sync"
 import { stripe } from "./config"
 
@@ -38,7 +39,8 @@ const onCustomerChange = (customerOf: (o: Stripe.Event.Data.Object) => string | 
   return syncCustomer(tx, customerId)
 }
 
-export const handlers: Partial<Record<Stripe.Event.Type, Handler>> = {
+// Exactly the types in HANDLED_EVENTS, no more, no fewer (the endpoint subscribes to that list).
+export const handlers: Record<HandledEvent, Handler> = {
   "checkout.session.completed": async (event, tx) => {
     const session = event.data.object as Stripe.Checkout.Session
     if (session.mode !== "subscription") return "ignored_not_subscription"

@@ -74,6 +74,7 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   await waitForPort(port, 20_000, () => (child.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
+  await waitForStartup(url, 20_000)
   return {
     url,
     kind: "postgres",
@@ -91,6 +92,24 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
       }
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/** The port opens before Postgres accepts sessions ("the database system is starting up", 57P03). */
+async function waitForStartup(url: string, timeoutMs: number) {
+  const { default: pg } = await import("pg")
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const client = new pg.Client({ connectionString: url })
+    try {
+      await client.connect()
+      await client.end()
+      return
+    } catch (err) {
+      await client.end().catch(() => {})
+      if ((err as { code?: string }).code !== "57P03" || Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 100))
+    }
   }
 }
 

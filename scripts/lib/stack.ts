@@ -7,6 +7,7 @@ import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe
 import { startPglite, startPostgresServer, hasPostgresServer, freePort, type LocalDb } from "./local-db"
 import { migrate } from "./migrate"
 import { setupStripe } from "./stripe-setup"
+import { ensureWebhookEndpoint } from "./stripe-webhook"
 
 export type StackOptions = {
   appUrl: string
@@ -59,20 +60,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const client = stripe.client()
     const setup = await setupStripe(client, databaseUrl, opts.appUrl)
     if (setup.changes.length) log(`stripe:setup: ${setup.changes.join(", ")}`)
-    const hookUrl = `${opts.appUrl}/api/webhooks/stripe`
-    for (const ep of (await client.webhookEndpoints.list({ limit: 100 })).data) if (ep.url === hookUrl) await client.webhookEndpoints.del(ep.id)
-    const endpoint = await client.webhookEndpoints.create({ url: hookUrl, enabled_events: ["*"], description: "subkit dev" })
+    // The same endpoint `npm run stripe:webhook` makes in production: exactly the handled events.
+    const { secret } = await ensureWebhookEndpoint(client, opts.appUrl, { recreate: true })
+    if (!secret) throw new Error("the Stripe emulator returned no webhook secret")
     return {
       databaseUrl,
       authUrl: auth.url,
       stripe,
-      webhookSecret: endpoint.secret!,
+      webhookSecret: secret,
       appEnv: {
         DATABASE_URL: databaseUrl,
         NEXT_PUBLIC_APP_URL: opts.appUrl,
         NEXT_PUBLIC_SUPABASE_URL: auth.url,
         STRIPE_API_BASE: stripe.url,
-        STRIPE_WEBHOOK_SECRET: endpoint.secret!,
+        STRIPE_WEBHOOK_SECRET: secret,
         // A production build (e2e, benchmarks) refuses emulator defaults unless told it runs offline.
         SUBKIT_OFFLINE: "1",
       },

@@ -31,7 +31,8 @@ describe("Stripe emulator admin endpoints", () => {
   it("refuse a cross-origin page (a text/plain POST needs no preflight) and change nothing", async () => {
     const before = (await request(emu.port, "GET", "/_emulator/clock")).body
     await emu.client("sk_test_x").customers.create({ email: "keep@example.com" })
-    for (const headers of [{ origin: "https://evil.example" }, { origin: "null" }, { origin: "http://localhost:3000" }, { "sec-fetch-site": "cross-site" }]) {
+    const foreign: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "null" }, { origin: "http://localhost:3000" }, { "sec-fetch-site": "cross-site" }]
+    for (const headers of foreign) {
       const res = await request(emu.port, "POST", "/_emulator/reset", headers, "{}")
       expect(res.status, JSON.stringify(headers)).toBe(403)
       expect(res.headers["access-control-allow-origin"]).toBeUndefined()

@@ -55,7 +55,9 @@ function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
             const priceIds = (list(pr, "prices") ?? []).map(String)
             for (const id of priceIds) if (ctx.store.get<Stripe.Price>(id, "price", "price", `features[subscription_update][products][${i}][prices]`).product !== product)
               throw invalid(`features[subscription_update][products][${i}][prices]`, `The price ${id} does not belong to product ${product}.`)
-            return { product, prices: priceIds, adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } }
+            const aq = obj(pr, "adjustable_quantity")
+            const enabled = (aq && bool(aq, "enabled")) ?? false
+            return { product, prices: priceIds, adjustable_quantity: { enabled, maximum: enabled && aq?.maximum !== undefined ? Number(aq.maximum) : null, minimum: enabled && aq?.minimum !== undefined ? Number(aq.minimum) : 1 } }
           })
         : (cfg.features.subscription_update as { products?: unknown }).products,
     } as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate
