@@ -1,7 +1,6 @@
 // Imported once by instrumentation.ts on the Node.js runtime: validates the configuration and, when
 // it is incomplete or unsafe, prints which variables to set (and where to get them) and exits 1,
 // so a deploy fails at start rather than serving against nothing or the wrong thing.
-import "server-only"
 import { validateEnv } from "./env"
 
 try {
