@@ -18,6 +18,45 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
   },
+  // Boundaries: app → lib → {db, stripe, supabase}. Only lib/stripe speaks Stripe; the product never
+  // reaches into the emulators or the tests.
+  {
+    files: ["app/**", "components/**", "lib/**", "proxy.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." }] }],
+    },
+  },
+  {
+    files: ["app/**", "components/**", "lib/billing/**", "lib/actions/**", "lib/auth/**", "lib/supabase/**", "lib/db/**", "proxy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "stripe", message: "Only lib/stripe (the adapter) imports the Stripe SDK; use its functions and the types in lib/billing/types.ts." }],
+          patterns: [{ group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." }],
+        },
+      ],
+    },
+  },
+  {
+    files: ["app/**", "components/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["stripe", "pg", "drizzle-orm"].map((name) => ({ name, message: "Routes and components go through lib/, not vendor SDKs or the database driver." })),
+          patterns: [
+            { group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." },
+            { group: ["@/lib/db/client", "@/lib/stripe/*"], message: "Routes and components call lib/billing (and lib/auth), not the database client or the Stripe adapter." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "warn" },
+  },
 ]
 
 export default config

@@ -68,9 +68,19 @@ const schema = z.object({
   /** Points the official SDK at another Stripe-compatible host (the emulator). */
   STRIPE_API_BASE: optionalUrl,
   STRIPE_PORTAL_CONFIGURATION_ID: optionalString,
-  /** Bearer token the cron route requires (Vercel Cron sends it). */
+  /** Bearer token Vercel Cron (or any scheduler) sends to /api/cron/billing; required in production. */
   CRON_SECRET: optionalString,
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
+  BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
+  BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
+  BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
+  /** A page reload within this window shows the database instead of asking Stripe again. */
+  BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
+  /** Processed events keep their payload this long, then the cron prunes it. */
+  BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 })
 
@@ -150,6 +160,13 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     stripePortalConfigurationId: v.STRIPE_PORTAL_CONFIGURATION_ID,
     cronSecret: v.CRON_SECRET,
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
+    billing: {
+      coalesceMs: v.BILLING_COALESCE_MS,
+      drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
+      maxAttempts: v.BILLING_MAX_ATTEMPTS,
+      eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
+      eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,
+    },
     logLevel: v.LOG_LEVEL,
   }
 }

@@ -8,7 +8,9 @@ type Level = Exclude<keyof typeof LEVELS, "silent">
 function write(level: Level, msg: string, fields: Record<string, unknown> = {}) {
   if (LEVELS[level] < LEVELS[env.logLevel]) return
   const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields }, (_k, v: unknown) =>
-    v instanceof Error ? { name: v.name, message: v.message, ...(level === "error" ? { stack: v.stack } : {}) } : v,
+    v instanceof Error
+      ? { name: v.name, message: v.message, ...(v.cause instanceof Error ? { cause: v.cause.message } : {}), ...(level === "error" ? { stack: v.stack } : {}) }
+      : v,
   )
   if (level === "error" || level === "warn") console.error(line)
   else console.log(line)

@@ -1,135 +1,247 @@
-// npm run bench:webhooks: N distinct signed subscription events at concurrency 16 against the
-// production build on a PostgreSQL server, next to a verify-only baseline measured in the same run.
-//   baseline: the same route on the same server given a wrong signature: Next's routing, the raw body
-//             read and the HMAC check, then an answer; no database, no Stripe.
-//   subkit:   valid events: verify, claim the event row, re-read the subscription from the Stripe
-//             emulator, upsert, commit.
-// Rounds alternate (baseline, subkit, …) and medians are reported, since the machine is shared.
+// npm run bench:webhooks -- [--latency-ms 300|100-300] [--rate-limit 25] [--customers 200] [--events-per-customer 5]
+// The production build (next build + next start) on a PostgreSQL server, with Stripe's latency and
+// rate limit put in front of the emulator by scripts/lib/stripe-proxy.ts. In one run:
+//   baseline   the same route given a wrong signature: routing, bounded body read, HMAC, 400
+//   ingest     renewal-shaped bursts (per customer: invoice.created … customer.subscription.updated)
+//   drain      until every acknowledged event is applied (after() + the cron), Stripe calls counted
+//   pages      /pricing and the signed-in /subscription/manage at c=8, idle and during a burst, with
+//              Stripe at 0 ms and at the requested latency (Stripe's latency must not reach pages)
+// Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { execFileSync, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import path from "node:path"
+import { parseArgs } from "node:util"
+import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
-import Stripe from "stripe"
+import type Stripe from "stripe"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
+import { fire, median, pageLoad } from "./lib/bench/load"
+import { renewalBurst } from "./lib/bench/renewal"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
+import { parseLatency, startStripeProxy } from "./lib/stripe-proxy"
 
-const N = Number(process.env.BENCH_EVENTS ?? 2000)
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const SUBSCRIPTIONS = 200
-// An unhandled type (e.g. customer.created) measures the exactly-once bookkeeping alone.
-const EVENT_TYPE = process.env.BENCH_EVENT_TYPE ?? "customer.subscription.updated"
+const { values: args } = parseArgs({
+  options: {
+    "latency-ms": { type: "string", default: "0" },
+    "rate-limit": { type: "string", default: "0" },
+    customers: { type: "string", default: "200" },
+    "events-per-customer": { type: "string", default: "5" },
+    concurrency: { type: "string", default: "16" },
+    rounds: { type: "string", default: "3" },
+    "skip-build": { type: "boolean", default: false },
+  },
+})
+const LATENCY = parseLatency(args["latency-ms"])
+const RATE_LIMIT = Number(args["rate-limit"]) || undefined
+const CUSTOMERS = Number(args.customers)
+const PER_CUSTOMER = Number(args["events-per-customer"])
+const CONCURRENCY = Number(args.concurrency)
+const ROUNDS = Number(args.rounds)
+const PAGE_CONCURRENCY = 8
+const CRON_SECRET = randomUUID()
 const root = path.resolve(import.meta.dirname, "..")
 const nextBin = path.join(root, "node_modules/next/dist/bin/next")
 
-type Result = { rate: number; p50: number; p99: number; errors: number; statuses: Record<number, number> }
-
-async function fire(url: string, bodies: { payload: string; header: string }[], expect: number): Promise<Result> {
-  const latencies: number[] = []
-  const statuses: Record<number, number> = {}
-  let next = 0
-  let errors = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < bodies.length; i = next++) {
-        const t = performance.now()
-        try {
-          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": bodies[i]!.header }, body: bodies[i]!.payload })
-          await res.arrayBuffer()
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1
-          if (res.status !== expect) errors++
-        } catch {
-          errors++
-        }
-        latencies.push(performance.now() - t)
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
-  return { rate: bodies.length / seconds, p50: q(0.5), p99: q(0.99), errors, statuses }
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
 async function main() {
-  if (!process.env.BENCH_SKIP_BUILD) {
+  if (!args["skip-build"]) {
     console.log("building (next build)…")
     execFileSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
   }
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })
+  const proxy = await startStripeProxy(stack.stripe.url, { latencyMs: LATENCY, rateLimit: RATE_LIMIT })
+  const stripe = stack.stripe.client() // setup talks to the emulator directly; only the app pays latency
   // The bench posts events itself; the emulator's own deliveries would only add noise.
-  const stripe = stack.stripe.client()
   for (const ep of (await stripe.webhookEndpoints.list()).data) await stripe.webhookEndpoints.update(ep.id, { disabled: true })
-  // BENCH_PROFILE=dir writes a CPU profile of the app server (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
-  const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], {
+  const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error", NODE_ENV: "production", SUBKIT_OFFLINE: "1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_POOL_MAX: "16" },
+    env: {
+      ...process.env,
+      ...stack.appEnv,
+      STRIPE_API_BASE: proxy.url,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+      CRON_SECRET,
+      SUBKIT_OFFLINE: "1",
+      LOG_LEVEL: "error",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_POOL_MAX: "16",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   })
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
   try {
     await waitForPort(port, 60_000)
-    console.log(`setting up ${SUBSCRIPTIONS} subscribed customers…`)
-    const [price] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
-    const subs: Stripe.Subscription[] = []
-    for (let i = 0; i < SUBSCRIPTIONS; i++) {
-      const userId = randomUUID()
-      await db.query("insert into auth.users (id, email) values ($1, $2)", [userId, `bench-${i}-${userId}@example.com`])
-      const customer = await stripe.customers.create({ email: `bench-${i}@example.com`, metadata: { user_id: userId } })
-      await db.query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [userId, customer.id])
-      const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
-      subs.push(await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price!.id }], default_payment_method: pm.id }))
-    }
+    console.log(`setting up ${CUSTOMERS} subscribed customers and a signed-in user…`)
+    const subs = await subscribeCustomers(db, stripe, CUSTOMERS)
+    const cookie = await signedInCookie(db, stripe, stack.authUrl)
+    // Counts an event applied a second time (processed_at written over an earlier one).
+    await db.query(`create table if not exists bench_applied_twice (id text);
+      create or replace function bench_twice() returns trigger language plpgsql as $$
+      begin insert into bench_applied_twice values (old.stripe_event_id); return new; end $$;
+      drop trigger if exists bench_twice on subscription_events;
+      create trigger bench_twice before update on subscription_events for each row
+        when (old.processed_at is not null and new.processed_at is distinct from old.processed_at) execute function bench_twice();`)
+
     const hook = `${appUrl}/api/webhooks/stripe`
-    const makeEvents = (round: number) =>
-      Array.from({ length: N }, (_, i) => {
-        const sub = subs[i % subs.length]!
-        const payload = JSON.stringify({ id: `evt_bench_${round}_${i}`, object: "event", api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), type: EVENT_TYPE, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: sub } })
-        return { payload, header: Stripe.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret }) }
-      })
-    const forged = makeEvents(-1).map((e) => ({ ...e, header: Stripe.webhooks.generateTestHeaderString({ payload: e.payload, secret: "whsec_wrong" }) }))
+    const cron = `${appUrl}/api/cron/billing`
+    const pages = { pricing: `${appUrl}/pricing`, manage: `${appUrl}/subscription/manage` }
+    const burst = (tag: string) => renewalBurst(tag, subs, PER_CUSTOMER, stack.webhookSecret)
+    const forged = burst("forged").map((d) => ({ ...d, header: d.header.replace(/v1=[0-9a-f]+/, "v1=" + "0".repeat(64)) }))
 
-    // Warm both paths (JIT, connection pool, route compilation caches).
-    await fire(hook, forged.slice(0, 200), 400)
-    await fire(hook, makeEvents(0).slice(0, 200), 200)
+    // Warm both paths and the pages (JIT, pools, caches).
+    await fire(hook, forged.slice(0, 200), CONCURRENCY, 400)
+    await fire(hook, burst("warm").slice(0, 200), CONCURRENCY, 200)
+    for (const url of Object.values(pages)) await pageLoad(url, { concurrency: 2, headers: { cookie }, until: () => true, min: 40 })
+    await waitApplied(db, cron, "evt_warm_%", 120_000)
 
-    const base: Result[] = []
-    const real: Result[] = []
+    console.log(`baseline vs ingest: ${ROUNDS} rounds of ${CUSTOMERS * PER_CUSTOMER} events at concurrency ${CONCURRENCY}`)
+    const base: number[] = []
+    const ingest: number[] = []
+    const acknowledged: string[] = []
     for (let r = 1; r <= ROUNDS; r++) {
-      base.push(await fire(hook, forged, 400))
-      const events = makeEvents(r)
-      real.push(await fire(hook, events, 200))
-      const { rows } = await db.query("select count(*)::int n from subscription_events where stripe_event_id like $1 and processed_at is not null", [`evt_bench_${r}_%`])
-      if (rows[0].n !== N) throw new Error(`round ${r}: ${rows[0].n} of ${N} events processed`)
+      base.push((await fire(hook, forged, CONCURRENCY, 400)).rate)
+      const res = await fire(hook, burst(`r${r}`), CONCURRENCY, 200)
+      ingest.push(res.rate)
+      acknowledged.push(...res.acknowledged)
+      console.log(`  round ${r}: baseline ${base.at(-1)?.toFixed(0)} ev/s, ingest ${res.rate.toFixed(0)} ev/s (p99 ${res.p99.toFixed(0)} ms)`)
     }
-    const fmt = (xs: Result[]) => ({
-      rate: median(xs.map((x) => x.rate)),
-      p50: median(xs.map((x) => x.p50)),
-      p99: median(xs.map((x) => x.p99)),
-      errors: xs.reduce((s, x) => s + x.errors, 0),
+    await waitApplied(db, cron, "evt_r%", 600_000)
+
+    const idle = await measurePages(pages, cookie)
+    proxy.configure({ latencyMs: 0, rateLimit: undefined })
+    const zero = await measurePages(pages, cookie, () => fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)))
+    proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
+
+    const callsBefore = proxy.stats().calls
+    const started = performance.now()
+    let burstResult: Awaited<ReturnType<typeof fire>> | undefined
+    const during = await measurePages(pages, cookie, async () => {
+      burstResult = await fire(hook, burst("burst"), CONCURRENCY, 200)
+      await waitApplied(db, cron, "evt_burst_%", 600_000)
     })
-    const b = fmt(base)
-    const s = fmt(real)
-    const line = (name: string, x: ReturnType<typeof fmt>) =>
-      `${name.padEnd(34)} ${x.rate.toFixed(0).padStart(6)} events/s   p50 ${x.p50.toFixed(1).padStart(6)} ms   p99 ${x.p99.toFixed(1).padStart(6)} ms   errors ${x.errors}`
-    console.log(`\n${N} ${EVENT_TYPE} events × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, medians of rounds (PostgreSQL server, Stripe emulator in this process)`)
-    console.log(line("baseline (verify only, same route)", b))
-    console.log(line("subkit (verify + record + sync)", s))
-    console.log(`ratio subkit / baseline: ${((s.rate / b.rate) * 100).toFixed(0)}%   every event in the database: yes (${N * ROUNDS} of ${N * ROUNDS})`)
+    const drainSeconds = (performance.now() - started) / 1000
+    const burstEvents = CUSTOMERS * PER_CUSTOMER
+    const calls = proxy.stats().calls - callsBefore
+    acknowledged.push(...(burstResult?.acknowledged ?? []))
+
+    const stored = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null", [acknowledged])
+    const dead = await db.query<{ n: number }>("select count(*)::int n from subscription_events where dead_at is not null")
+    const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
+    const result = {
+      latency_ms: args["latency-ms"],
+      rate_limit: RATE_LIMIT ?? null,
+      customers: CUSTOMERS,
+      events_per_customer: PER_CUSTOMER,
+      baseline_eps: Math.round(median(base)),
+      ingest_eps: Math.round(median(ingest)),
+      ingest_ratio: round(median(ingest) / median(base)),
+      drain_s: round(drainSeconds),
+      stripe_calls_per_event: round(calls / burstEvents),
+      rate_limited_calls: proxy.stats().limited,
+      pricing_p95_idle_ms: round(idle.pricing.p95),
+      pricing_p95_burst_ms: round(during.pricing.p95),
+      pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
+      manage_p95_idle_ms: round(idle.manage.p95),
+      manage_p95_burst_ms: round(during.manage.p95),
+      manage_p95_burst_at_0ms_ms: round(zero.manage.p95),
+      pricing_burst_vs_0ms: round(during.pricing.p95 / zero.pricing.p95),
+      manage_burst_vs_0ms: round(during.manage.p95 / zero.manage.p95),
+      page_errors: idle.pricing.errors + idle.manage.errors + during.pricing.errors + during.manage.errors,
+      lost: acknowledged.length - (stored.rows[0]?.n ?? 0),
+      applied_twice: twice.rows[0]?.n ?? 0,
+      dead: dead.rows[0]?.n ?? 0,
+    }
+    console.log(`\npages p95 (ms)      idle   burst@0ms   burst@${args["latency-ms"]}ms`)
+    console.log(`  /pricing          ${result.pricing_p95_idle_ms}   ${result.pricing_p95_burst_at_0ms_ms}   ${result.pricing_p95_burst_ms}`)
+    console.log(`  /subscription/manage ${result.manage_p95_idle_ms}   ${result.manage_p95_burst_at_0ms_ms}   ${result.manage_p95_burst_ms}`)
+    console.log(`RESULT ${JSON.stringify(result)}`)
   } finally {
     const exited = new Promise((r) => app.once("exit", r))
     app.kill("SIGTERM")
     await exited
     await db.end()
+    await proxy.stop()
     await stack.stop()
   }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100
+
+/** Page p95 at c=8 (half /pricing, half the signed-in manage page): while `during` runs, or for 200 requests each. */
+async function measurePages(pages: { pricing: string; manage: string }, cookie: string, during?: () => Promise<unknown>) {
+  let done = !during
+  const work = during?.().finally(() => (done = true))
+  const until = () => done
+  const min = during ? 40 : 200
+  const [pricing, manage] = await Promise.all([
+    pageLoad(pages.pricing, { concurrency: PAGE_CONCURRENCY / 2, until, min }),
+    pageLoad(pages.manage, { concurrency: PAGE_CONCURRENCY / 2, headers: { cookie }, until, min }),
+  ])
+  await work
+  return { pricing, manage }
+}
+
+/** Waits until no event matching `pattern` is pending; calls the cron every 5 s, as a scheduler would. */
+async function waitApplied(db: pg.Pool, cronUrl: string, pattern: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs
+  let nextCron = Date.now() + 5000
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id like $1 and processed_at is null and dead_at is null", [pattern])
+    if (rows[0]?.n === 0) return
+    if (Date.now() > deadline) throw new Error(`${rows[0]?.n} events matching ${pattern} still pending after ${timeoutMs} ms`)
+    if (Date.now() > nextCron) {
+      nextCron = Date.now() + 5000
+      await fetch(cronUrl, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).then((r) => r.arrayBuffer()).catch(() => {})
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function subscribeCustomers(db: pg.Pool, stripe: Stripe, n: number): Promise<Stripe.Subscription[]> {
+  const [price] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
+  if (!price) throw new Error("no subkit_pro_monthly price: stripe:setup did not run")
+  const subs: Stripe.Subscription[] = []
+  for (let i = 0; i < n; i++) {
+    const userId = randomUUID()
+    await db.query("insert into auth.users (id, email) values ($1, $2)", [userId, `bench-${i}-${userId}@example.com`])
+    subs.push(await subscribe(db, stripe, userId, price.id))
+  }
+  return subs
+}
+
+async function subscribe(db: pg.Pool, stripe: Stripe, userId: string, priceId: string) {
+  const customer = await stripe.customers.create({ email: `${userId}@example.com`, metadata: { user_id: userId } })
+  await db.query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [userId, customer.id])
+  const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
+  return stripe.subscriptions.create({ customer: customer.id, items: [{ price: priceId }], default_payment_method: pm.id })
+}
+
+/** Signs a user up through the Auth emulator exactly as the app's @supabase/ssr client would, and returns its cookies. */
+async function signedInCookie(db: pg.Pool, stripe: Stripe, authUrl: string): Promise<string> {
+  let jar: { name: string; value: string }[] = []
+  const supabase = createServerClient(authUrl, LOCAL_SUPABASE_ANON_KEY, {
+    cookies: {
+      getAll: () => jar,
+      setAll: (c) => {
+        jar = c.map(({ name, value }) => ({ name, value }))
+      },
+    },
+    realtime: { transport: (await import("ws")).default as never },
+  })
+  const { data, error } = await supabase.auth.signUp({ email: `bench-manage-${randomUUID()}@example.com`, password: "bench-password-1" })
+  if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`)
+  const [price] = (await stripe.prices.list({ lookup_keys: ["subkit_team_monthly"] })).data
+  if (!price) throw new Error("no subkit_team_monthly price")
+  const sub = await subscribe(db, stripe, data.user.id, price.id)
+  await db.query(
+    `insert into user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, plan_id, stripe_price_id, status, quantity, stripe_created_at)
+     values ($1, $2, $3, 'team', $4, 'active', 1, now())`,
+    [sub.id, data.user.id, sub.customer, price.id],
+  )
+  return jar.map((c) => `${c.name}=${c.value}`).join("; ")
 }
 
 await main()

@@ -5,7 +5,9 @@ import { spawn } from "node:child_process"
 import path from "node:path"
 import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, resolveEnv } from "../lib/env"
 import { loadEnvFiles } from "./lib/load-env"
+import { startDevCron } from "./lib/dev-cron"
 import { startStack } from "./lib/stack"
+import { randomBytes } from "node:crypto"
 
 loadEnvFiles()
 const env = resolveEnv(process.env) // fails here, naming the variable, on a half-set configuration
@@ -25,7 +27,7 @@ if (offline) {
     ports: { db: 54322, auth: 54321, stripe: Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port) },
     stripeState: path.join(root, ".data/stripe-emulator.json"),
   })
-  childEnv = { ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY }
+  childEnv = { ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, CRON_SECRET: env.cronSecret ?? randomBytes(16).toString("hex") }
   stop = stack.stop
   console.log(`
   subkit is starting offline on ${env.appUrl}
@@ -41,6 +43,8 @@ const next = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bi
   stdio: "inherit",
   env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env, ...childEnv },
 })
+const cronSecret = childEnv.CRON_SECRET ?? env.cronSecret
+if (cronSecret) startDevCron(env.appUrl, cronSecret)
 let stopping = false
 const shutdown = async (code: number) => {
   if (stopping) return

@@ -7,7 +7,7 @@ import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { Input } from "@/components/ui/input"
 import { Label } from "@/components/ui/label"
-import type { ActionResult } from "@/lib/actions/result"
+import type { ActionResult } from "@/lib/result"
 
 type Action = (prev: ActionResult | null, data: FormData) => Promise<ActionResult | null>
 

@@ -6,7 +6,7 @@ import { z } from "zod"
 import { safeNext } from "@/lib/auth/safe-next"
 import { log } from "@/lib/log"
 import { createClient } from "@/lib/supabase/server"
-import { fail, type ActionResult } from "./result"
+import { fail, type ActionResult } from "@/lib/result"
 
 const credentials = z.object({
   email: z.string().trim().toLowerCase().email("Enter a valid email address."),

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation"
 import { getCurrentUser } from "@/lib/auth/current-user"
 import { checkoutInput, startCheckout } from "@/lib/billing/checkout"
-import { fail, type ActionResult } from "./result"
+import { fail, type ActionResult } from "@/lib/result"
 
 export async function createCheckoutSession(_prev: ActionResult | null, formData: FormData): Promise<ActionResult> {
   const parsed = checkoutInput.safeParse(Object.fromEntries(formData))

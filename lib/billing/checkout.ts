@@ -2,18 +2,19 @@
 import "server-only"
 import { and, eq } from "drizzle-orm"
 import { z } from "zod"
-import { fail, type ActionResult } from "@/lib/actions/result"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
 import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
-import { stripe } from "@/lib/stripe/config"
-import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
-import { stripeFailure } from "@/lib/stripe/errors"
+import { fail, type ActionResult } from "@/lib/result"
 import { CATALOG } from "./catalog"
-import { toStatus } from "./mappers"
+import { openCheckout } from "./checkout-session"
+import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
+import { billingFailure } from "./errors"
+import { getCurrentSubscription } from "./queries"
 import { isLive } from "./status"
-import { syncUserBilling } from "./sync"
+import { syncUserNow } from "./sync-now"
+import { BillingProviderError } from "./types"
 
 export const checkoutInput = z.object({
   plan: z.enum(["pro", "team"], { message: "Choose a plan." }),
@@ -25,7 +26,8 @@ export type CheckoutInput = z.infer<typeof checkoutInput>
 export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
-  const spec = CATALOG.find((p) => p.id === input.plan)!
+  const spec = CATALOG.find((p) => p.id === input.plan)
+  if (!spec) return fail("plan_unavailable", "That plan is not available right now.")
   const seats = spec.perSeat ? (input.seats ?? spec.minSeats) : 1
   if (seats < spec.minSeats || seats > spec.maxSeats)
     return fail("invalid_seats", `${spec.name} needs between ${spec.minSeats} and ${spec.maxSeats} seats.`, { seats: `Between ${spec.minSeats} and ${spec.maxSeats}.` })
@@ -34,27 +36,36 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
   if (!plan || !priceId) return fail("plan_unavailable", "That plan is not available right now.")
 
   try {
-    const customerId = await getOrCreateStripeCustomer(user.id, user.email)
+    let customerId = await getOrCreateBillingCustomer(user.id, user.email)
     // Ask Stripe, not our cache: a subscription paid a moment ago may not have reached us yet.
-    const existing = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 20 })
-    if (existing.data.some((s) => isLive(toStatus(s.status)))) {
-      await syncUserBilling(user.id)
-      return { ok: true, url: MANAGE_PATH }
+    const synced = await syncUserNow(user.id, { force: true, needs: { customer: false, subscriptions: true } })
+    if (synced.error) throw synced.error
+    const current = await getCurrentSubscription(user.id)
+    if (current && isLive(current.status)) return { ok: true, url: MANAGE_PATH }
+
+    const open = (customer: string) =>
+      openCheckout({
+        customerId: customer,
+        userId: user.id,
+        planId: plan.id,
+        priceId,
+        quantity: seats,
+        successUrl: `${env.appUrl}/subscription/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${env.appUrl}/pricing?checkout=canceled`,
+      })
+    let session
+    try {
+      session = await open(customerId)
+    } catch (err) {
+      // The customer was deleted at Stripe: replace the mapping once and try again.
+      if (!(err instanceof BillingProviderError && err.kind === "not_found")) throw err
+      await markCustomerDeleted(customerId)
+      customerId = await getOrCreateBillingCustomer(user.id, user.email)
+      session = await open(customerId)
     }
-    const session = await stripe.checkout.sessions.create({
-      mode: "subscription",
-      customer: customerId,
-      client_reference_id: user.id,
-      line_items: [{ price: priceId, quantity: seats }],
-      subscription_data: { metadata: { user_id: user.id, plan_id: plan.id } },
-      metadata: { user_id: user.id, plan_id: plan.id },
-      allow_promotion_codes: true,
-      success_url: `${env.appUrl}/subscription/success?session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${env.appUrl}/pricing?checkout=canceled`,
-    })
     if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
     return { ok: true, url: session.url }
   } catch (err) {
-    return stripeFailure(err, "checkout session", { userId: user.id, plan: input.plan })
+    return billingFailure(err, "checkout session", { userId: user.id, plan: input.plan })
   }
 }

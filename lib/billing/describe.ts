@@ -1,5 +1,4 @@
 // Words for a subscription's state, shared by every page that shows one (pure: unit-tested).
-import { format } from "date-fns"
 import type { SubscriptionStatus } from "@/lib/db/schema"
 
 export type Describable = {
@@ -17,7 +16,10 @@ export type Describable = {
   trialEnd: Date | null
 }
 
-export const formatDate = (d: Date) => format(d, "d MMMM yyyy")
+// One date format everywhere, the one Stripe's own pages use ("December 24, 2026"); UTC, so server
+// rendering does not depend on the machine's time zone.
+const DATE = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" })
+export const formatDate = (d: Date) => DATE.format(d)
 
 const BRANDS: Record<string, string> = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", jcb: "JCB", unionpay: "UnionPay", diners: "Diners Club" }
 

@@ -1,11 +1,8 @@
-// The Stripe event types subkit handles: the single list that the webhook handlers are typed
-// against (lib/stripe/webhook-handlers.ts) and that `npm run stripe:webhook` subscribes the
-// endpoint to. Add a type here and TypeScript asks for its handler; remove one and it refuses the
-// leftover handler. Unknown types that still arrive are recorded and answered 200 (ignored_type).
-import type Stripe from "stripe"
-
-export const HANDLED_EVENTS = [
+// The Stripe event types subkit applies: `npm run stripe:webhook` subscribes the endpoint to exactly
+// these, and lib/stripe/events interprets each (a unit test checks the two agree).
+export const WEBHOOK_EVENT_TYPES = [
   "checkout.session.completed",
+  "checkout.session.expired",
   "customer.subscription.created",
   "customer.subscription.updated",
   "customer.subscription.deleted",
@@ -18,7 +15,8 @@ export const HANDLED_EVENTS = [
   "invoice.payment_failed",
   "invoice.payment_action_required",
   "customer.updated",
+  "customer.deleted",
   "payment_method.attached",
-] as const satisfies readonly Stripe.Event.Type[]
-
-export type HandledEvent = (typeof HANDLED_EVENTS)[number]
+  "payment_method.detached",
+  "payment_method.updated",
+] as const

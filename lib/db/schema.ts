@@ -44,6 +44,7 @@ export const billingCustomers = pgTable("billing_customers", {
   name: text("name"),
   address: jsonb("address").$type<PostalAddress | null>(),
   defaultPaymentMethod: jsonb("default_payment_method").$type<CardSummary | null>(),
+  stripeCustomerDeletedAt: tz("stripe_customer_deleted_at"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
@@ -89,20 +90,44 @@ export const subscriptionEvents = pgTable("subscription_events", {
   stripeEventId: text("stripe_event_id").primaryKey(),
   type: text("type").notNull(),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
-  payload: jsonb("payload").notNull(),
+  payload: jsonb("payload"),
   receivedAt: tz("received_at").notNull().defaultNow(),
   processedAt: tz("processed_at"),
-  attempts: integer("attempts").notNull().default(1),
+  attempts: integer("attempts").notNull().default(0),
   outcome: text("outcome"),
   error: text("error"),
+  customerId: text("customer_id"),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  deadAt: tz("dead_at"),
+})
+
+export const customerSyncs = pgTable("customer_syncs", {
+  stripeCustomerId: text("stripe_customer_id").primaryKey(),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: tz("lease_until"),
+  syncedAt: tz("synced_at"),
+  eagerSyncAt: tz("eager_sync_at"),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
 })
 
 export const portalSessions = pgTable("portal_sessions", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
   userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  stripeSessionId: text("stripe_session_id").notNull().unique(),
-  url: text("url").notNull(),
+  stripeSessionId: text("stripe_session_id").unique(),
+  url: text("url"),
   flow: text("flow").notNull().default("home"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export const checkoutSessions = pgTable("checkout_sessions", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  stripeSessionId: text("stripe_session_id").unique(),
+  url: text("url"),
+  priceId: text("price_id").notNull(),
+  quantity: integer("quantity").notNull(),
+  status: text("status").$type<"open" | "complete" | "expired">().notNull().default("open"),
+  expiresAt: tz("expires_at"),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
 

@@ -1,15 +1,29 @@
-// Stripe failures in words a customer understands; the detail goes to the server log.
+// Stripe SDK errors become the domain's BillingProviderError, so nothing past the adapter needs the SDK.
 import "server-only"
 import Stripe from "stripe"
-import { fail, type ActionError } from "@/lib/actions/result"
-import { log } from "@/lib/log"
+import { BillingProviderError } from "@/lib/billing/types"
 
-export function stripeFailure(err: unknown, context: string, fields: Record<string, unknown> = {}): ActionError {
-  log.error(`${context} failed`, { ...fields, error: err, stripeCode: (err as { code?: string }).code, requestId: (err as { requestId?: string }).requestId })
-  if (err instanceof Stripe.errors.StripeRateLimitError) return fail("stripe_rate_limited", "Billing is busy right now. Please try again in a minute.")
-  if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError)
-    return fail("stripe_unavailable", "Billing is temporarily unavailable. Please try again in a few minutes.")
+export function toProviderError(err: unknown): BillingProviderError {
+  if (err instanceof BillingProviderError) return err
+  if (!(err instanceof Stripe.errors.StripeError)) {
+    return new BillingProviderError("unknown", err instanceof Error ? err.message : String(err))
+  }
+  const detail = { code: err.code, requestId: err.requestId, status: err.statusCode }
+  if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429) return new BillingProviderError("rate_limited", err.message, detail)
+  if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError || (err.statusCode ?? 0) >= 500)
+    return new BillingProviderError("unavailable", err.message, detail)
   if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError)
-    return fail("stripe_misconfigured", "Billing is not set up correctly. Please contact support.")
-  return fail("stripe_error", "Something went wrong with billing. Please try again, or contact support if it keeps happening.")
+    return new BillingProviderError("misconfigured", err.message, detail)
+  if (err instanceof Stripe.errors.StripeCardError) return new BillingProviderError("declined", err.message, detail)
+  if (err.code === "resource_missing" || err.statusCode === 404) return new BillingProviderError("not_found", err.message, detail)
+  return new BillingProviderError("invalid", err.message, detail)
+}
+
+/** Runs one SDK call and rethrows its failure as a BillingProviderError. */
+export async function stripeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    throw toProviderError(err)
+  }
 }

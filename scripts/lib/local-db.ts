@@ -4,6 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import net from "node:net"
+import pg from "pg"
 import os from "node:os"
 import path from "node:path"
 import { UnitQueue } from "./pglite-unit-queue"
@@ -74,7 +75,7 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   await waitForPort(port, 20_000, () => (child.exitCode !== null ? `postgres exited: ${stderr}` : undefined))
-  await waitForStartup(url, 20_000)
+  await waitForQueries(url, 20_000)
   return {
     url,
     kind: "postgres",
@@ -95,20 +96,20 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
   }
 }
 
-/** The port opens before Postgres accepts sessions ("the database system is starting up", 57P03). */
-async function waitForStartup(url: string, timeoutMs: number) {
-  const { default: pg } = await import("pg")
+/** The port opens before recovery ends ("the database system is starting up"): wait for a query to work. */
+export async function waitForQueries(url: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const client = new pg.Client({ connectionString: url })
     try {
       await client.connect()
-      await client.end()
+      await client.query("select 1")
       return
     } catch (err) {
-      await client.end().catch(() => {})
-      if ((err as { code?: string }).code !== "57P03" || Date.now() > deadline) throw err
+      if (Date.now() > deadline) throw err
       await new Promise((r) => setTimeout(r, 100))
+    } finally {
+      await client.end().catch(() => {})
     }
   }
 }

@@ -1,9 +1,9 @@
 // The webhook endpoint as code: one endpoint for the app's URL, subscribed to exactly the events
-// subkit handles (lib/billing/webhook-events.ts) and pinned to our API version, so events arrive in
+// subkit applies (lib/billing/webhook-events.ts) and pinned to our API version, so events arrive in
 // the shapes the handlers are written for. Stripe returns an endpoint's signing secret only when
 // it is created; `recreate` replaces the endpoint to get a new one (or a new API version).
 import Stripe from "stripe"
-import { HANDLED_EVENTS } from "../../lib/billing/webhook-events"
+import { WEBHOOK_EVENT_TYPES } from "../../lib/billing/webhook-events"
 import { STRIPE_API_VERSION } from "../../lib/stripe/client-options"
 
 export const WEBHOOK_PATH = "/api/webhooks/stripe"
@@ -19,7 +19,7 @@ export type WebhookResult = {
 
 export async function ensureWebhookEndpoint(stripe: Stripe, appUrl: string, opts: { recreate?: boolean } = {}): Promise<WebhookResult> {
   const url = `${appUrl.replace(/\/+$/, "")}${WEBHOOK_PATH}`
-  const events = [...HANDLED_EVENTS].sort()
+  const events = [...WEBHOOK_EVENT_TYPES].sort()
   const mine: Stripe.WebhookEndpoint[] = []
   for await (const ep of stripe.webhookEndpoints.list({ limit: 100 })) if (ep.url === url) mine.push(ep)
 

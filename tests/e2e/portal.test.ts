@@ -46,7 +46,7 @@ describe("Customer Portal", () => {
     await page.waitForURL("**/subscription/portal-return")
 
     const summary = await page.getByTestId("portal-return-summary").textContent()
-    expect(summary).toMatch(/Your Team plan ends on \d+ \w+ \d{4}\./)
+    expect(summary).toMatch(/Your Team plan ends on \w+ \d+, \d{4}\./)
     expect(await page.getByTestId("portal-return-card").textContent()).toContain("ending in 4444")
     await page.goto(app("/subscription"))
     expect(await page.getByTestId("plan-name").textContent()).toBe("Team")
@@ -108,7 +108,7 @@ describe("Customer Portal", () => {
     await gotoManage(page)
     // The manage page streams (Suspense): wait until the content is shown, not merely in the DOM.
     await page.getByTestId("subscription-ended").waitFor({ state: "visible" })
-    expect(await page.getByTestId("subscription-ended").textContent()).toMatch(/It ended on \d+ \w+ \d{4}/)
+    expect(await page.getByTestId("subscription-ended").textContent()).toMatch(/It ended on \w+ \d+, \d{4}/)
     expect(await page.getByRole("link", { name: "Subscribe again" }).count()).toBe(1)
     await page.getByRole("button", { name: "View past invoices" }).click()
     await page.waitForURL("**/p/session/**")

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { pool } from "@/lib/db/client"
-import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
+import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
 import { inject } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
@@ -10,7 +10,7 @@ afterAll(() => pool.end())
 describe("getOrCreateStripeCustomer", () => {
   it("creates one customer for 20 concurrent calls", async () => {
     const user = await createUser()
-    const ids = await Promise.all(Array.from({ length: 20 }, () => getOrCreateStripeCustomer(user.id, user.email)))
+    const ids = await Promise.all(Array.from({ length: 20 }, () => getOrCreateBillingCustomer(user.id, user.email)))
     expect(new Set(ids).size).toBe(1)
     const found = await stripeClient().customers.search({ query: `metadata['user_id']:'${user.id}'` })
     expect(found.data.map((c) => c.id)).toEqual([ids[0]])

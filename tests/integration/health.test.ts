@@ -3,7 +3,8 @@ import Stripe from "stripe"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { GET } from "@/app/api/health/route"
 import { pool } from "@/lib/db/client"
-import { checkHealth } from "@/lib/health"
+import { checkHealth } from "@/lib/billing/health"
+import { pingStripe } from "@/lib/stripe/health"
 
 afterAll(() => pool.end())
 
@@ -23,12 +24,12 @@ describe("/api/health", () => {
     const down = new Pool({ connectionString: "postgres://postgres:secret-password@127.0.0.1:9/postgres", connectionTimeoutMillis: 2000 })
     const anyKey = new Stripe("sk_test_wrong", { host: new URL(inject("stripeUrl")).hostname, port: new URL(inject("stripeUrl")).port, protocol: "http", maxNetworkRetries: 0 })
     try {
-      const health = await checkHealth({ pool: down, stripe: anyKey, stripeMode: "test" })
+      const health = await checkHealth({ pool: down, pingStripe: () => pingStripe(anyKey), stripeMode: "test" })
       expect(health.status).toBe("degraded")
       expect(health.checks.database).toMatchObject({ ok: false, error: "unreachable" })
       expect(JSON.stringify(health)).not.toContain("secret-password")
       const offline = new Stripe("sk_test_x", { host: "127.0.0.1", port: 9, protocol: "http", maxNetworkRetries: 0 })
-      expect((await checkHealth({ pool, stripe: offline, stripeMode: "test" })).checks.stripe).toMatchObject({ ok: false, error: "unreachable" })
+      expect((await checkHealth({ pool, pingStripe: () => pingStripe(offline), stripeMode: "test" })).checks.stripe).toMatchObject({ ok: false, error: "unreachable" })
     } finally {
       await down.end()
     }

@@ -29,3 +29,29 @@ describe("Checkout success", () => {
     expect(await refreshFromStripe(user.id)).toEqual({ fresh: true })
   })
 })
+
+describe("eager sync throttle", () => {
+  it("a reload within the window reads the database; Checkout's forced check neither honours nor stamps it", async () => {
+    const { user } = await subscribedUser()
+    const { syncUserNow } = await import("@/lib/billing/sync-now")
+    expect((await syncUserNow(user.id, { force: true })).status).toBe("synced")
+    expect((await syncUserNow(user.id)).status).toBe("synced") // the forced one did not count as a page visit
+    expect((await syncUserNow(user.id)).status).toBe("throttled")
+    expect((await syncUserNow(user.id, { force: true })).status).toBe("synced")
+    await sql().query("update customer_syncs set eager_sync_at = now() - interval '11 seconds' where stripe_customer_id = (select stripe_customer_id from billing_customers where user_id = $1)", [user.id])
+    expect((await syncUserNow(user.id)).status).toBe("synced")
+  })
+})
+
+describe("portal return after a new portal visit", () => {
+  it("asks Stripe again even within the reload window", async () => {
+    const { user } = await subscribedUser()
+    const { syncUserNow } = await import("@/lib/billing/sync-now")
+    const { openPortal } = await import("@/lib/billing/portal")
+    expect((await syncUserNow(user.id)).status).toBe("synced") // the success page
+    expect((await syncUserNow(user.id)).status).toBe("throttled") // a reload
+    expect((await openPortal(user, "home")).ok).toBe(true)
+    expect((await syncUserNow(user.id)).status).toBe("synced") // back from the portal
+    expect((await syncUserNow(user.id)).status).toBe("throttled") // reloading the return page
+  })
+})

@@ -1,6 +1,7 @@
-// Drives a subscription through the Stripe emulator the way a customer would.
+// Drives a subscription the way a customer does: the app's own startCheckout opens Checkout, then the
+// emulator's hosted Checkout page is paid with a test card.
 import type Stripe from "stripe"
-import { getOrCreateStripeCustomer } from "@/lib/stripe/customer"
+import { startCheckout } from "@/lib/billing/checkout"
 import { createUser, stripeClient } from "./helpers"
 
 export async function planPrice(stripe: Stripe, key: string) {
@@ -9,23 +10,17 @@ export async function planPrice(stripe: Stripe, key: string) {
   return price
 }
 
-/** A signed-up user with a customer mapping who completed Checkout with `card`. */
-export async function subscribedUser(opts: { card?: string; lookupKey?: string; quantity?: number } = {}) {
+/** A signed-up user who went through startCheckout and paid with `card` (Pro monthly unless told otherwise). */
+export async function subscribedUser(opts: { card?: string; plan?: "pro" | "team"; interval?: "month" | "year"; seats?: number } = {}) {
   const stripe = stripeClient()
   const user = await createUser()
-  const customerId = await getOrCreateStripeCustomer(user.id, user.email)
-  const price = await planPrice(stripe, opts.lookupKey ?? "subkit_pro_monthly")
-  const session = await stripe.checkout.sessions.create({
-    mode: "subscription",
-    customer: customerId,
-    client_reference_id: user.id,
-    line_items: [{ price: price.id, quantity: opts.quantity ?? 1 }],
-    subscription_data: { metadata: { user_id: user.id } },
-    success_url: "http://localhost:3999/subscription/success?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3999/pricing",
-  })
-  const res = await fetch(session.url!, { method: "POST", body: new URLSearchParams({ cardnumber: opts.card ?? "4242424242424242", exp: "12 / 34", cvc: "123" }), redirect: "manual" })
+  const started = await startCheckout(user, { plan: opts.plan ?? "pro", interval: opts.interval ?? "month", ...(opts.seats ? { seats: opts.seats } : {}) })
+  if (!started.ok) throw new Error(`startCheckout: ${started.message}`)
+  const sessionId = /\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1]
+  if (!sessionId) throw new Error(`not a Checkout URL: ${started.url}`)
+  const res = await fetch(started.url, { method: "POST", body: new URLSearchParams({ cardnumber: opts.card ?? "4242424242424242", exp: "12 / 34", cvc: "123" }), redirect: "manual" })
   if (res.status !== 303) throw new Error(`checkout failed: ${res.status}`)
-  const done = await stripe.checkout.sessions.retrieve(session.id)
-  return { user, customerId, subscriptionId: done.subscription as string, sessionId: session.id, stripe }
+  const done = await stripe.checkout.sessions.retrieve(sessionId)
+  if (typeof done.subscription !== "string" || typeof done.customer !== "string") throw new Error("checkout completed without a subscription")
+  return { user, customerId: done.customer, subscriptionId: done.subscription, sessionId, stripe }
 }

@@ -36,10 +36,22 @@ export async function emulator(path: string, body: object = {}) {
   return res.json()
 }
 
-/** Moves Stripe's clock and waits until every resulting webhook has been answered. */
+/** Moves Stripe's clock and waits until every resulting webhook has been answered and applied. */
 export async function advanceDays(days: number) {
   await emulator("clock/advance", { days })
   await emulator("webhooks/drain")
+  await inboxSettled()
+}
+
+/** Webhooks are acknowledged when stored and applied just after (after(), then the coalescing window). */
+export async function inboxSettled(timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const { rows } = await db().query<{ n: number }>("select count(*)::int n from subscription_events where processed_at is null and dead_at is null")
+    if (rows[0]?.n === 0) return
+    if (Date.now() > deadline) throw new Error(`${rows[0]?.n} webhook events still unapplied after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }
 
 export async function signUp(page: Page, next = "/dashboard") {

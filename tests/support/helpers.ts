@@ -56,3 +56,32 @@ export function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items]
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
 }
+
+/** The proxy between the app and the emulator (scripts/lib/stripe-proxy.ts): injected failures, call counts. */
+export const faults = {
+  async add(fault: { status: number; count: number; path?: string }) {
+    await fetch(`${inject("appStripeUrl")}/_proxy/faults`, { method: "POST", body: JSON.stringify(fault) })
+  },
+  async clear() {
+    await fetch(`${inject("appStripeUrl")}/_proxy/faults`, { method: "DELETE" })
+  },
+  /** Stripe API calls the app has made so far. */
+  async calls() {
+    return ((await (await fetch(`${inject("appStripeUrl")}/_proxy/stats`)).json()) as { calls: number }).calls
+  },
+}
+
+/** Makes the app's Stripe slow and rate-limited for the length of `fn` (scripts/lib/stripe-proxy.ts). */
+export async function withStripeLimits<T>(config: { latencyMs?: number | [number, number]; rateLimit?: number }, fn: () => Promise<T>): Promise<T> {
+  const set = (c: object) => fetch(`${inject("appStripeUrl")}/_proxy/config`, { method: "POST", body: JSON.stringify(c) })
+  await set(config)
+  try {
+    return await fn()
+  } finally {
+    await set({ latencyMs: 0, rateLimit: 0 })
+  }
+}
+
+export async function proxyStats() {
+  return (await (await fetch(`${inject("appStripeUrl")}/_proxy/stats`)).json()) as { calls: number; limited: number }
+}

@@ -2,7 +2,9 @@
 import { inject } from "vitest"
 
 process.env.DATABASE_URL = inject("databaseUrl")
-process.env.STRIPE_API_BASE = inject("stripeUrl")
+process.env.STRIPE_API_BASE = inject("appStripeUrl")
+// Events are applied as soon as they are stored; the coalescing window has a test of its own.
+process.env.BILLING_COALESCE_MS = "0"
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_integration_tests"
 process.env.NEXT_PUBLIC_APP_URL = "http://localhost:3999"
 process.env.LOG_LEVEL = "silent"

@@ -28,7 +28,7 @@ describe("one code path", () => {
   })
 
   it("server modules are marked server-only", () => {
-    const serverDirs = ["lib/db/client.ts", "lib/stripe/config.ts", "lib/billing/sync.ts", "lib/billing/portal.ts", "lib/billing/process-event.ts", "lib/stripe/customer.ts"]
+    const serverDirs = ["lib/db/client.ts", "lib/stripe/config.ts", "lib/billing/customer-sync.ts", "lib/billing/portal.ts", "lib/billing/drain.ts", "lib/stripe/customers.ts"]
     for (const f of serverDirs) expect(readFileSync(path.join(root, f), "utf8"), f).toContain('import "server-only"')
   })
 })

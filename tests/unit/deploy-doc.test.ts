@@ -10,7 +10,7 @@ const scripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"
 
 describe("docs/deploy.md", () => {
   it("runs only npm scripts that exist", () => {
-    const used = [...doc.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])
+    const used = [...doc.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1] ?? "")
     expect(used.length).toBeGreaterThan(3)
     expect(used.filter((s) => !(s in scripts))).toEqual([])
   })

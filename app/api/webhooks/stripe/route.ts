@@ -1,7 +1,7 @@
-// Stripe webhook endpoint: verified, recorded once, synced into Postgres.
-import { receiveStripeWebhook } from "@/lib/stripe/receive-webhook"
+// Stripe webhook endpoint: verified, stored once, acknowledged; applied after the response.
+import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
 
 export const runtime = "nodejs"
 export const dynamic = "force-dynamic"
 
-export const POST = receiveStripeWebhook
+export const POST = (request: Request) => receiveStripeWebhook(request)

@@ -1,0 +1,66 @@
+// One open Checkout session per user. A click reuses the open session when the choice is the same,
+// or replaces it (expiring the old one at Stripe, so it can no longer be paid into a second
+// subscription). The slot is decided in a short transaction; Stripe is called after it commits.
+import "server-only"
+import { and, eq, sql } from "drizzle-orm"
+import { db } from "@/lib/db/client"
+import { checkoutSessions } from "@/lib/db/schema"
+import { log } from "@/lib/log"
+import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe/checkout"
+
+/** A session this close to Stripe's expiry is replaced rather than reused. */
+const MIN_REMAINING_MINUTES = 10
+const WAIT_FOR_PENDING_MS = 5000
+
+type Slot = { reuse: string } | { pending: true } | { reserved: number; replaces: string | null }
+
+export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: string | null; reused: boolean }> {
+  const started = Date.now()
+  let slot = await reserve(c)
+  while ("pending" in slot && Date.now() - started < WAIT_FOR_PENDING_MS) {
+    await new Promise((r) => setTimeout(r, 150))
+    slot = await reserve(c)
+  }
+  if ("reuse" in slot) return { url: slot.reuse, reused: true }
+  if ("pending" in slot) throw new Error("another Checkout for this user is still being opened")
+  try {
+    if (slot.replaces) {
+      const old = await expireCheckoutSession(slot.replaces)
+      // Paid in another tab a moment ago: the caller's "already subscribed?" check will see it on the next click.
+      if (old.status === "complete") log.warn("replaced Checkout session had completed", { userId: c.userId, session: slot.replaces })
+    }
+    const session = await createSubscriptionCheckout(c)
+    await db
+      .update(checkoutSessions)
+      .set({ stripeSessionId: session.id, url: session.url, expiresAt: session.expiresAt })
+      .where(eq(checkoutSessions.id, slot.reserved))
+    return { url: session.url, reused: false }
+  } catch (err) {
+    await db.delete(checkoutSessions).where(eq(checkoutSessions.id, slot.reserved))
+    throw err
+  }
+}
+
+async function reserve(c: SubscriptionCheckout): Promise<Slot> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`checkout:${c.userId}`}, 0))`)
+    const [open] = await tx
+      .select({
+        id: checkoutSessions.id,
+        url: checkoutSessions.url,
+        stripeSessionId: checkoutSessions.stripeSessionId,
+        priceId: checkoutSessions.priceId,
+        quantity: checkoutSessions.quantity,
+        usable: sql<boolean>`coalesce(${checkoutSessions.expiresAt} > now() + make_interval(mins => ${MIN_REMAINING_MINUTES}), false)`,
+        stale: sql<boolean>`${checkoutSessions.createdAt} < now() - interval '1 minute'`,
+      })
+      .from(checkoutSessions)
+      .where(and(eq(checkoutSessions.userId, c.userId), eq(checkoutSessions.status, "open")))
+    if (open && !open.url && !open.stale) return { pending: true as const }
+    if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity) return { reuse: open.url }
+    if (open) await tx.update(checkoutSessions).set({ status: "expired" }).where(eq(checkoutSessions.id, open.id))
+    const [row] = await tx.insert(checkoutSessions).values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity }).returning({ id: checkoutSessions.id })
+    if (!row) throw new Error("checkout reservation was not written")
+    return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
+  })
+}

@@ -1,0 +1,33 @@
+// GET /api/cron/billing: Vercel Cron's convention (Authorization: Bearer CRON_SECRET).
+import "server-only"
+import { timingSafeEqual } from "node:crypto"
+import { env } from "@/lib/env"
+import { log } from "@/lib/log"
+import { drainBillingEvents } from "./drain"
+import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
+
+const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
+
+export async function runBillingCron(request: Request): Promise<Response> {
+  if (!env.cronSecret) {
+    log.error("cron refused: CRON_SECRET is not configured")
+    return json(503, { error: "cron not configured" })
+  }
+  if (!authorized(request.headers.get("authorization"), env.cronSecret)) return json(401, { error: "unauthorized" })
+  try {
+    const drained = await drainBillingEvents({ budgetMs: 40_000 })
+    const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
+    const inbox = await inboxSummary()
+    if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
+    return json(200, { drained, pruned, inbox })
+  } catch (err) {
+    log.error("billing cron failed", { error: err })
+    return json(503, { error: "drain failed" })
+  }
+}
+
+function authorized(header: string | null, secret: string): boolean {
+  const given = Buffer.from(header ?? "")
+  const expected = Buffer.from(`Bearer ${secret}`)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}

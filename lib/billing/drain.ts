@@ -1,0 +1,66 @@
+// The drain: claims customers with due events, applies each once (Stripe read outside any
+// transaction), and repeats until nothing is due or its time budget is spent. Any number of drains
+// may run at once on any number of instances: claiming skips locked rows and leases each customer
+// to one drain; a crashed drain's lease expires and another takes over. Postgres is the queue.
+import "server-only"
+import { sql } from "drizzle-orm"
+import { db } from "@/lib/db/client"
+import { customerSyncs, subscriptionEvents } from "@/lib/db/schema"
+import { env } from "@/lib/env"
+import { applyCustomer, LEASE_SECONDS, newOwner } from "./customer-sync"
+
+export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
+export type DrainOptions = { budgetMs?: number; concurrency?: number }
+
+export async function drainBillingEvents({ budgetMs = 20_000, concurrency = env.billing.drainConcurrency }: DrainOptions = {}): Promise<DrainReport> {
+  const owner = newOwner()
+  const deadline = Date.now() + budgetMs
+  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false }
+  // Stop claiming once Stripe says "too many requests": the failed customers are already scheduled
+  // with backoff, and more claims now would only spend more of the limit.
+  while (Date.now() < deadline && !report.rateLimited) {
+    const customers = await claimCustomers(owner, concurrency * 4)
+    if (customers.length === 0) break
+    await forEachLimited(customers, concurrency, async (customerId) => {
+      const result = await applyCustomer(customerId, owner)
+      report.customers++
+      report.events += result.events
+      if (result.outcome === "failed") report.failed++
+      if (result.error?.kind === "rate_limited") report.rateLimited = true
+      if (result.outcome === "lost_lease") report.lostLeases++
+    })
+  }
+  return report
+}
+
+/**
+ * One statement: lock a window of due events (skipping rows another drain is claiming), pick their
+ * customers oldest first, and lease those nobody holds. The lease, not a lock, protects the Stripe
+ * read that follows, so no connection is held across it.
+ */
+async function claimCustomers(owner: string, limit: number): Promise<string[]> {
+  const { rows } = await db.execute<{ stripe_customer_id: string }>(sql`
+    with due as (
+      select customer_id, received_at from ${subscriptionEvents}
+      where processed_at is null and dead_at is null and customer_id is not null and next_attempt_at <= now()
+      order by next_attempt_at
+      limit ${limit * 20}
+      for update skip locked
+    ), customers as (
+      select customer_id, min(received_at) as first from due group by customer_id order by first limit ${limit}
+    )
+    insert into ${customerSyncs} (stripe_customer_id, lease_owner, lease_until)
+    -- One lock order for every drain (by customer id), so two claims never deadlock on each other's rows.
+    select customer_id, ${owner}, now() + make_interval(secs => ${LEASE_SECONDS}) from customers order by customer_id
+    on conflict (stripe_customer_id) do update set lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, updated_at = now()
+      where ${customerSyncs.leaseUntil} is null or ${customerSyncs.leaseUntil} < now()
+    returning stripe_customer_id`)
+  return rows.map((r) => r.stripe_customer_id)
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
+  }))
+}

@@ -1,0 +1,20 @@
+// Provider failures in words a customer understands; the detail goes to the server log.
+import "server-only"
+import { log } from "@/lib/log"
+import { fail, type ActionError } from "@/lib/result"
+import { BillingProviderError } from "./types"
+
+export function billingFailure(err: unknown, context: string, fields: Record<string, unknown> = {}): ActionError {
+  const e = err instanceof BillingProviderError ? err : new BillingProviderError("unknown", err instanceof Error ? err.message : String(err))
+  log.error(`${context} failed`, { ...fields, kind: e.kind, error: e.message, ...e.detail })
+  switch (e.kind) {
+    case "rate_limited":
+      return fail("stripe_rate_limited", "Billing is busy right now. Please try again in a minute.")
+    case "unavailable":
+      return fail("stripe_unavailable", "Billing is temporarily unavailable. Please try again in a few minutes.")
+    case "misconfigured":
+      return fail("stripe_misconfigured", "Billing is not set up correctly. Please contact support.")
+    default:
+      return fail("stripe_error", "Something went wrong with billing. Please try again, or contact support if it keeps happening.")
+  }
+}

@@ -1,0 +1,47 @@
+// The inbox seen from outside: counts by state, dead events retried, old payloads pruned.
+import "server-only"
+import { sql } from "drizzle-orm"
+import { db } from "@/lib/db/client"
+import { subscriptionEvents } from "@/lib/db/schema"
+
+export type InboxState = "pending" | "retrying" | "dead" | "processed"
+export type InboxSummary = Record<InboxState, { count: number; oldestAgeSeconds: number | null }>
+
+export async function inboxSummary(): Promise<InboxSummary> {
+  const { rows } = await db.execute<{ state: InboxState; count: string; oldest: number | null }>(sql`
+    select case when processed_at is not null then 'processed' when dead_at is not null then 'dead'
+                when attempts > 0 then 'retrying' else 'pending' end as state,
+      count(*) as count, extract(epoch from now() - min(received_at))::float8 as oldest
+    from ${subscriptionEvents} group by 1`)
+  const summary: InboxSummary = {
+    pending: { count: 0, oldestAgeSeconds: null },
+    retrying: { count: 0, oldestAgeSeconds: null },
+    dead: { count: 0, oldestAgeSeconds: null },
+    processed: { count: 0, oldestAgeSeconds: null },
+  }
+  for (const r of rows) summary[r.state] = { count: Number(r.count), oldestAgeSeconds: r.oldest === null ? null : Math.round(r.oldest) }
+  return summary
+}
+
+export type DeadEvent = { id: string; type: string; customerId: string | null; attempts: number; error: string | null; deadAt: Date }
+
+export async function listDeadEvents(limit = 50): Promise<DeadEvent[]> {
+  const { rows } = await db.execute<{ id: string; type: string; customer_id: string | null; attempts: number; error: string | null; dead_at: string }>(sql`
+    select stripe_event_id as id, type, customer_id, attempts, error, dead_at from ${subscriptionEvents}
+    where dead_at is not null and processed_at is null order by dead_at desc limit ${limit}`)
+  return rows.map((r) => ({ id: r.id, type: r.type, customerId: r.customer_id, attempts: r.attempts, error: r.error, deadAt: new Date(r.dead_at) }))
+}
+
+/** Makes dead events (one, or all when `id` is omitted) due again with a fresh attempt budget. */
+export async function retryDeadEvents(id?: string): Promise<number> {
+  const result = await db.execute(sql`update ${subscriptionEvents} set dead_at = null, attempts = 0, next_attempt_at = now()
+    where dead_at is not null and processed_at is null ${id ? sql`and stripe_event_id = ${id}` : sql``}`)
+  return result.rowCount ?? 0
+}
+
+/** Drops the payload of events processed more than `days` ago; the row stays as the dedup record. */
+export async function pruneProcessedPayloads(days: number): Promise<number> {
+  const result = await db.execute(sql`update ${subscriptionEvents} set payload = null
+    where processed_at < now() - make_interval(days => ${days}) and payload is not null`)
+  return result.rowCount ?? 0
+}

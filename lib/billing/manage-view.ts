@@ -1,0 +1,35 @@
+// What the manage page shows, decided here from the user's rows (the page only lays it out).
+import "server-only"
+import { cardLine, endsOn, type Describable } from "./describe"
+import { getBillingCustomer, getCurrentSubscription } from "./queries"
+import { hasEnded, needsPaymentFix } from "./status"
+import { describable } from "./view"
+
+export type ManageView =
+  | { kind: "none" }
+  | { kind: "ended"; endedAt: Date | null }
+  | {
+      kind: "live"
+      subscription: Describable
+      /** past_due / unpaid: the customer must fix the card to keep the plan. */
+      paymentProblem: boolean
+      /** A scheduled cancellation: the plan ends on this date unless renewed. */
+      endsOn: Date | null
+      /** "Visa ending in 4242, expires 12/2034", or null when no card is on file. */
+      card: string | null
+    }
+
+export async function loadManageView(userId: string): Promise<ManageView> {
+  const [subscription, customer] = await Promise.all([getCurrentSubscription(userId), getBillingCustomer(userId)])
+  if (!subscription) return { kind: "none" }
+  if (hasEnded(subscription.status)) return { kind: "ended", endedAt: subscription.endedAt }
+  const d = describable(subscription)
+  const card = customer?.defaultPaymentMethod
+  return {
+    kind: "live",
+    subscription: d,
+    paymentProblem: needsPaymentFix(subscription.status),
+    endsOn: endsOn(d),
+    card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,
+  }
+}

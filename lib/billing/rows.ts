@@ -1,0 +1,41 @@
+// Domain states → our rows. Pure, so the mapping is unit-tested without a database.
+import type { BillingCustomer, NewUserSubscription } from "@/lib/db/schema"
+import { hasEnded, isLive } from "./status"
+import type { CardSummary, CustomerState, SubscriptionState } from "./types"
+
+export function subscriptionRow(s: SubscriptionState, userId: string, planId: string | null): NewUserSubscription {
+  return {
+    stripeSubscriptionId: s.id,
+    userId,
+    stripeCustomerId: s.customerId,
+    planId,
+    stripePriceId: s.priceId,
+    interval: s.interval,
+    quantity: s.quantity,
+    unitAmount: s.unitAmount,
+    currency: s.currency,
+    status: s.status,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    cancelAt: s.cancelAt,
+    canceledAt: s.canceledAt,
+    endedAt: s.endedAt,
+    trialStart: s.trialStart,
+    trialEnd: s.trialEnd,
+    stripeCreatedAt: s.createdAt,
+  }
+}
+
+/** The customer's own default card, else the newest unended subscription's default card. */
+export function customerFields(
+  c: Extract<CustomerState, { deleted: false }>,
+  subscriptions: SubscriptionState[] = [],
+): Pick<BillingCustomer, "email" | "name" | "address" | "defaultPaymentMethod"> {
+  const fallback: CardSummary | null =
+    [...subscriptions].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((s) => !hasEnded(s.status) && s.card)?.card ?? null
+  return { email: c.email, name: c.name, address: c.address, defaultPaymentMethod: c.card ?? fallback }
+}
+
+/** More than one live subscription for one customer should never happen; it is reported when it does. */
+export const liveCount = (subscriptions: SubscriptionState[]) => subscriptions.filter((s) => isLive(s.status)).length

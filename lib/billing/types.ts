@@ -1,0 +1,91 @@
+// The billing domain's own vocabulary. lib/stripe (the one adapter that speaks Stripe) returns these;
+// nothing outside lib/stripe sees a Stripe SDK type.
+import type { CardSummary, PostalAddress, SubscriptionStatus } from "@/lib/db/schema"
+
+export type { CardSummary, PostalAddress, SubscriptionStatus }
+export type BillingInterval = "day" | "week" | "month" | "year"
+
+/** A subscription as the billing provider has it now. */
+export type SubscriptionState = {
+  id: string
+  customerId: string
+  priceId: string | null
+  interval: BillingInterval | null
+  quantity: number
+  unitAmount: number | null
+  currency: string | null
+  status: SubscriptionStatus
+  currentPeriodStart: Date | null
+  currentPeriodEnd: Date | null
+  /** True when it ends at the period end (also when the portal scheduled cancel_at = period end). */
+  cancelAtPeriodEnd: boolean
+  cancelAt: Date | null
+  canceledAt: Date | null
+  endedAt: Date | null
+  trialStart: Date | null
+  trialEnd: Date | null
+  createdAt: Date
+  /** The subscription's own default card, when it has one. */
+  card: CardSummary | null
+}
+
+export type CustomerState =
+  | { id: string; deleted: true }
+  | { id: string; deleted: false; email: string | null; name: string | null; address: PostalAddress | null; card: CardSummary | null; userId: string | null }
+
+/** What one read of a customer needs: each part costs one provider call. */
+export type ReadNeeds = { customer: boolean; subscriptions: boolean }
+export type CustomerRead = { customer?: CustomerState; subscriptions?: SubscriptionState[] }
+
+/** A webhook event whose signature checked out, ready to be stored. */
+export type VerifiedEvent = { id: string; type: string; createdAt: Date; customerId: string | null; raw: string }
+
+/**
+ * What applying one event takes. `sync`: read the customer (the parts in `needs`) and write what the
+ * provider says; the event is then recorded with the outcome `outcomeOf` computes from that read.
+ */
+export type EventIntent =
+  | { kind: "ignore"; outcome: string }
+  | {
+      kind: "sync"
+      customerId: string
+      needs: ReadNeeds
+      /** The subscription the event is about, for its outcome (`synced_active`, …). */
+      subscriptionId?: string
+      /** checkout.session.completed for a customer we have no mapping for yet: link it to this user. */
+      link?: { userId: string }
+      /** Why a link was refused (client_reference_id malformed or not matching the metadata); recorded. */
+      refusedLink?: string
+      /** A Checkout session that completed or expired: our record of it follows. */
+      checkoutSession?: { id: string; status: "complete" | "expired" }
+    }
+
+/** A failed call to the billing provider, classified for retries and for customer-facing words. */
+export class BillingProviderError extends Error {
+  constructor(
+    readonly kind: "rate_limited" | "unavailable" | "misconfigured" | "not_found" | "declined" | "invalid" | "unknown",
+    message: string,
+    readonly detail: { code?: string; requestId?: string; status?: number } = {},
+  ) {
+    super(message)
+    this.name = "BillingProviderError"
+  }
+  /** Worth trying again later: the provider was busy, down or unreachable. */
+  get retryable() {
+    return this.kind === "rate_limited" || this.kind === "unavailable" || this.kind === "unknown"
+  }
+}
+
+export type CheckoutSessionState = {
+  id: string
+  url: string | null
+  status: "open" | "complete" | "expired"
+  customerId: string | null
+  userId: string | null
+  expiresAt: Date | null
+}
+
+/** A deep link into one step of the portal, returning to `afterUrl` when done. */
+export type PortalFlowRequest =
+  | { type: "payment_method_update"; afterUrl: string }
+  | { type: "subscription_cancel" | "subscription_update"; subscriptionId: string; afterUrl: string }

@@ -1,0 +1,55 @@
+// Checkout Sessions: open one for a subscription, read one back on the success page.
+import "server-only"
+import type { CheckoutSessionState } from "@/lib/billing/types"
+import { stripe } from "./config"
+import { stripeCall } from "./errors"
+import { fromUnix, idOf } from "./mappers"
+
+export type SubscriptionCheckout = {
+  customerId: string
+  userId: string
+  planId: string
+  priceId: string
+  quantity: number
+  successUrl: string
+  cancelUrl: string
+}
+
+export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promise<CheckoutSessionState> {
+  const session = await stripeCall(() =>
+    stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer: c.customerId,
+      client_reference_id: c.userId,
+      line_items: [{ price: c.priceId, quantity: c.quantity }],
+      subscription_data: { metadata: { user_id: c.userId, plan_id: c.planId } },
+      metadata: { user_id: c.userId, plan_id: c.planId },
+      allow_promotion_codes: true,
+      success_url: c.successUrl,
+      cancel_url: c.cancelUrl,
+    }),
+  )
+  return checkoutState(session)
+}
+
+export async function getCheckoutSession(id: string): Promise<CheckoutSessionState> {
+  return checkoutState(await stripeCall(() => stripe.checkout.sessions.retrieve(id)))
+}
+
+/** Expires an open session so it can no longer be paid; one already complete or expired is left as it is. */
+export async function expireCheckoutSession(id: string): Promise<CheckoutSessionState> {
+  const current = await getCheckoutSession(id)
+  if (current.status !== "open") return current
+  return checkoutState(await stripeCall(() => stripe.checkout.sessions.expire(id)))
+}
+
+function checkoutState(s: Awaited<ReturnType<typeof stripe.checkout.sessions.retrieve>>): CheckoutSessionState {
+  return {
+    id: s.id,
+    url: s.url,
+    status: s.status === "complete" ? "complete" : s.status === "expired" ? "expired" : "open",
+    customerId: idOf(s.customer),
+    userId: s.client_reference_id,
+    expiresAt: fromUnix(s.expires_at),
+  }
+}

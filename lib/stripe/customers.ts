@@ -1,0 +1,46 @@
+// Customers and the one read the sync needs: the customer and/or all of their subscriptions.
+import "server-only"
+import { BillingProviderError, type CustomerRead, type ReadNeeds } from "@/lib/billing/types"
+import { stripe } from "./config"
+import { stripeCall } from "./errors"
+import { customerState, subscriptionState } from "./mappers"
+
+/**
+ * Creates the user's customer. The Idempotency-Key makes concurrent creates for one user return the
+ * same customer (Stripe keeps keys 24 h; after that our mapping row answers before we get here);
+ * `replaces` names the deleted customer a replacement is for, so it gets a key of its own.
+ */
+export async function createCustomer(userId: string, email: string | null | undefined, replaces?: string): Promise<string> {
+  const key = `subkit-customer-${userId}${replaces ? `-replaces-${replaces}` : ""}`
+  const customer = await stripeCall(() => stripe.customers.create({ ...(email ? { email } : {}), metadata: { user_id: userId } }, { idempotencyKey: key }))
+  return customer.id
+}
+
+/** One call per part asked for; the subscriptions come with their own default card expanded. */
+export async function readCustomer(customerId: string, needs: ReadNeeds): Promise<CustomerRead> {
+  const [customer, subscriptions] = await Promise.all([
+    needs.customer ? retrieveCustomer(customerId) : undefined,
+    needs.subscriptions
+      ? stripeCall(async () => {
+          const page = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100, expand: ["data.default_payment_method"] })
+          // subkit keeps one live subscription per customer; more than a page means something else is wrong.
+          if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
+          return page.data
+        })
+      : undefined,
+  ])
+  return {
+    ...(customer ? { customer } : {}),
+    ...(subscriptions ? { subscriptions: subscriptions.map(subscriptionState) } : {}),
+  }
+}
+
+/** A customer Stripe no longer has (deleted, or never existed in this account) reads as deleted. */
+async function retrieveCustomer(customerId: string) {
+  try {
+    return customerState(await stripeCall(() => stripe.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] })))
+  } catch (err) {
+    if (err instanceof BillingProviderError && err.kind === "not_found") return { id: customerId, deleted: true as const }
+    throw err
+  }
+}

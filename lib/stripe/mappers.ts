@@ -1,0 +1,78 @@
+// Pure mappers from Stripe objects to the domain's types: vendor shapes stop here.
+import type Stripe from "stripe"
+import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+import type { BillingInterval, CardSummary, CustomerState, PostalAddress, SubscriptionState, SubscriptionStatus } from "@/lib/billing/types"
+
+export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
+export const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id)
+
+export function toStatus(status: string): SubscriptionStatus {
+  const known = SUBSCRIPTION_STATUSES.find((s) => s === status)
+  if (!known) throw new Error(`unknown Stripe subscription status: ${status}`)
+  return known
+}
+
+const INTERVALS: readonly BillingInterval[] = ["day", "week", "month", "year"]
+const intervalOf = (v: string | null | undefined): BillingInterval | null => INTERVALS.find((i) => i === v) ?? null
+
+export function cardSummary(pm: Stripe.PaymentMethod | string | null | undefined): CardSummary | null {
+  if (!pm || typeof pm === "string" || !pm.card) return null
+  return { brand: pm.card.brand, last4: pm.card.last4, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year }
+}
+
+export function addressOf(a: Stripe.Address | null | undefined): PostalAddress | null {
+  if (!a || !Object.values(a).some(Boolean)) return null
+  return { line1: a.line1, line2: a.line2, city: a.city, postal_code: a.postal_code, state: a.state, country: a.country }
+}
+
+/**
+ * One subscription, from its first item (subkit sells single-item subscriptions). Since 2025 the
+ * Portal may schedule a cancellation as `cancel_at` = the period end instead of
+ * `cancel_at_period_end`; both mean "ends at period end" to our users.
+ */
+export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
+  const item = sub.items.data[0]
+  if (!item) throw new Error(`subscription ${sub.id} has no items`)
+  const customerId = idOf(sub.customer)
+  if (!customerId) throw new Error(`subscription ${sub.id} has no customer`)
+  const periodEnd = item.current_period_end
+  const createdAt = fromUnix(sub.created) ?? new Date(0)
+  return {
+    id: sub.id,
+    customerId,
+    priceId: item.price.id,
+    interval: intervalOf(item.price.recurring?.interval),
+    quantity: item.quantity ?? 1,
+    unitAmount: item.price.unit_amount,
+    currency: item.price.currency,
+    status: toStatus(sub.status),
+    currentPeriodStart: fromUnix(item.current_period_start),
+    currentPeriodEnd: fromUnix(periodEnd),
+    cancelAtPeriodEnd: sub.cancel_at_period_end || (sub.cancel_at != null && sub.cancel_at === periodEnd),
+    cancelAt: fromUnix(sub.cancel_at),
+    canceledAt: fromUnix(sub.canceled_at),
+    endedAt: fromUnix(sub.ended_at),
+    trialStart: fromUnix(sub.trial_start),
+    trialEnd: fromUnix(sub.trial_end),
+    createdAt,
+    card: cardSummary(sub.default_payment_method),
+  }
+}
+
+export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): CustomerState {
+  if (c.deleted) return { id: c.id, deleted: true }
+  return {
+    id: c.id,
+    deleted: false,
+    email: c.email,
+    name: c.name ?? null,
+    address: addressOf(c.address),
+    card: cardSummary(c.invoice_settings.default_payment_method),
+    userId: c.metadata.user_id ?? null,
+  }
+}
+
+/** The subscription an invoice belongs to (its `parent` at this API version). */
+export function invoiceSubscriptionId(inv: Stripe.Invoice): string | null {
+  return idOf(inv.parent?.subscription_details?.subscription ?? null)
+}

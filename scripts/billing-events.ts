@@ -1,0 +1,22 @@
+// npm run billing:events: the webhook inbox by state (count, oldest age) and the dead events.
+//   -- --retry <evt_id>   make one dead event due again      -- --retry-dead   all of them
+import { parseArgs } from "node:util"
+import { loadEnvFiles } from "./lib/load-env"
+
+loadEnvFiles()
+const { values } = parseArgs({ options: { retry: { type: "string" }, "retry-dead": { type: "boolean" } } })
+const { inboxSummary, listDeadEvents, retryDeadEvents } = await import("../lib/billing/inbox-admin")
+const { pool } = await import("../lib/db/client")
+try {
+  if (values.retry || values["retry-dead"]) {
+    const n = await retryDeadEvents(values.retry)
+    console.log(`${n} dead event(s) made due again; the next drain (cron, or npm run billing:drain) applies them`)
+  }
+  const summary = await inboxSummary()
+  const age = (s: number | null) => (s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`)
+  console.table(Object.fromEntries(Object.entries(summary).map(([state, v]) => [state, { count: v.count, "oldest age": age(v.oldestAgeSeconds) }])))
+  const dead = await listDeadEvents()
+  for (const d of dead) console.log(`dead ${d.id} ${d.type} customer=${d.customerId ?? "-"} attempts=${d.attempts} error=${d.error ?? "-"}`)
+} finally {
+  await pool.end()
+}
