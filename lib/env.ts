@@ -1,5 +1,7 @@
-// The only reader of process.env. With nothing configured the app runs offline against the
-// local emulators and embedded Postgres; a partial production configuration refuses to start.
+// The only reader of process.env. Outside production, with nothing configured, the app runs offline
+// against the local emulators and embedded Postgres. With NODE_ENV=production no emulator default is
+// ever used: every variable is required (named with where to get it) unless SUBKIT_OFFLINE=1 says
+// this production build runs offline on purpose (e2e tests, benchmarks).
 import { z } from "zod"
 
 /** Supabase CLI's well-known local anon key (signed with the local JWT secret, role `anon`). */
@@ -14,6 +16,34 @@ export const LOCAL_DEFAULTS = {
   stripeSecretKey: "sk_test_subkit_emulator",
 } as const
 
+/** What production needs, and where each value comes from (printed when one is missing; docs/deploy.md). */
+export const PRODUCTION_VARIABLES = {
+  NEXT_PUBLIC_APP_URL: "the app's public https URL, e.g. https://app.example.com (your Vercel domain)",
+  DATABASE_URL: "Supabase Dashboard → Connect → Transaction pooler (port 6543) connection string",
+  NEXT_PUBLIC_SUPABASE_URL: "Supabase Dashboard → Project Settings → API → Project URL",
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: "Supabase Dashboard → Project Settings → API → anon public key",
+  STRIPE_SECRET_KEY: "Stripe Dashboard → Developers → API keys (sk_live_… or a restricted rk_live_… key)",
+  STRIPE_WEBHOOK_SECRET: "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
+  CRON_SECRET: "any random string of 32+ characters, e.g. `openssl rand -hex 32`; Vercel Cron sends it as a Bearer token",
+} as const
+
+export type StripeKeyMode = "live" | "test"
+
+/** Secret (`sk_`) and restricted (`rk_`) keys name their mode; anything else is not a secret key. */
+export function stripeKeyMode(key: string): StripeKeyMode | null {
+  const m = /^(?:sk|rk)_(live|test)_/.exec(key)
+  return m ? (m[1] as StripeKeyMode) : null
+}
+
+/** A secret that cannot belong to a live endpoint: endpoints created in the Dashboard or the API
+ *  (as `npm run stripe:webhook` does) have `whsec_` + 32 or more letters and digits, while
+ *  `stripe listen` prints 64 hex digits and placeholders (`whsec_test_…`) have other characters. */
+export function isTestWebhookSecret(secret: string): boolean {
+  return !/^whsec_[A-Za-z0-9]{32,}$/.test(secret) || /^whsec_[0-9a-f]{64}$/.test(secret)
+}
+
+const STRIPE_HOST = "api.stripe.com"
+
 const optionalString = z
   .string()
   .trim()
@@ -21,69 +51,115 @@ const optionalString = z
   .optional()
 const optionalUrl = optionalString.pipe(z.url().optional())
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    NEXT_PUBLIC_APP_URL: optionalUrl,
-    DATABASE_URL: optionalString,
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-    NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
-    NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
-    STRIPE_SECRET_KEY: optionalString,
-    STRIPE_WEBHOOK_SECRET: optionalString,
-    /** Points the official SDK at another Stripe-compatible host (the emulator). */
-    STRIPE_API_BASE: optionalUrl,
-    STRIPE_PORTAL_CONFIGURATION_ID: optionalString,
-    PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
-    /** Bearer token Vercel Cron (or any scheduler) sends to /api/cron/billing. */
-    CRON_SECRET: optionalString,
-    /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
-    BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-    /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
-    BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
-    BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
-    /** A page reload within this window shows the database instead of asking Stripe again. */
-    BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
-    /** Processed events keep their payload this long, then the cron prunes it. */
-    BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  })
-  .superRefine((v, ctx) => {
-    const need = (name: keyof typeof v, because: string) => {
-      if (!v[name]) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required when ${because}` })
-    }
-    // A real Stripe key without its webhook secret would accept payments and never record them.
-    if (v.STRIPE_SECRET_KEY) need("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY is set")
-    if (v.NEXT_PUBLIC_SUPABASE_URL) need("NEXT_PUBLIC_SUPABASE_ANON_KEY", "NEXT_PUBLIC_SUPABASE_URL is set")
-    if (v.STRIPE_SECRET_KEY?.startsWith("sk_live_") && v.STRIPE_API_BASE)
-      ctx.addIssue({ code: "custom", path: ["STRIPE_API_BASE"], message: "a live Stripe key cannot point at another API host" })
-  })
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Set by `next build`: nothing is served or connected while building, so nothing is required. */
+  NEXT_PHASE: optionalString,
+  /** "1" lets a production build run against the local emulators (e2e tests, benchmarks). */
+  SUBKIT_OFFLINE: optionalString.pipe(z.enum(["0", "1"]).optional()),
+  VERCEL_ENV: optionalString,
+  NEXT_PUBLIC_APP_URL: optionalUrl,
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Points the official SDK at another Stripe-compatible host (the emulator). */
+  STRIPE_API_BASE: optionalUrl,
+  STRIPE_PORTAL_CONFIGURATION_ID: optionalString,
+  /** Bearer token Vercel Cron (or any scheduler) sends to /api/cron/billing; required in production. */
+  CRON_SECRET: optionalString,
+  PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
+  BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
+  BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
+  BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
+  /** A page reload within this window shows the database instead of asking Stripe again. */
+  BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
+  /** Processed events keep their payload this long, then the cron prunes it. */
+  BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+})
+
+type Parsed = z.infer<typeof schema>
+type Issue = { path: string; message: string }
+
+/** Production unless told it is offline or merely being built. */
+function isStrict(v: Parsed) {
+  return v.NODE_ENV === "production" && v.SUBKIT_OFFLINE !== "1" && v.NEXT_PHASE !== "phase-production-build"
+}
+
+type Options = {
+  /** For `npm run stripe:webhook`, which creates the webhook secret the rest of the configuration needs. */
+  withoutWebhookSecret?: boolean
+}
+
+function rules(v: Parsed, opts: Options): Issue[] {
+  const issues: Issue[] = []
+  const add = (path: string, message: string) => issues.push({ path, message })
+  const strict = isStrict(v)
+  if (strict) {
+    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES))
+      if (!v[name as keyof typeof PRODUCTION_VARIABLES] && !(opts.withoutWebhookSecret && name === "STRIPE_WEBHOOK_SECRET"))
+        add(name, `is required in production; get it from: ${where}`)
+    if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://")) add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
+    if (v.CRON_SECRET && v.CRON_SECRET.length < 32) add("CRON_SECRET", "must be at least 32 characters")
+  } else {
+    // Outside production a half-set group is a mistake: name what is missing.
+    if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret) add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
+    if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY) add("NEXT_PUBLIC_SUPABASE_ANON_KEY", "is required when NEXT_PUBLIC_SUPABASE_URL is set")
+  }
+  if (v.SUBKIT_OFFLINE === "1" && v.VERCEL_ENV === "production") add("SUBKIT_OFFLINE", "must not be set on a Vercel production deployment")
+
+  const key = v.STRIPE_SECRET_KEY
+  const mode = key ? stripeKeyMode(key) : null
+  if (key && !mode) add("STRIPE_SECRET_KEY", "must be a secret (sk_live_/sk_test_) or restricted (rk_live_/rk_test_) key")
+  const base = v.STRIPE_API_BASE ? new URL(v.STRIPE_API_BASE) : undefined
+  const stripeHost = !base || (base.protocol === "https:" && base.hostname === STRIPE_HOST)
+  if (mode === "live") {
+    if (!stripeHost) add("STRIPE_API_BASE", `a live Stripe key cannot point at another API host (${base?.host})`)
+    if (v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret && isTestWebhookSecret(v.STRIPE_WEBHOOK_SECRET))
+      add("STRIPE_WEBHOOK_SECRET", "looks like a test-mode secret (from `stripe listen` or a placeholder) next to a live key; use the live endpoint's secret from `npm run stripe:webhook`")
+    if (v.SUBKIT_OFFLINE === "1") add("SUBKIT_OFFLINE", "cannot be combined with a live Stripe key")
+  }
+  if (strict && !stripeHost) add("STRIPE_API_BASE", `must be unset (or https://${STRIPE_HOST}) in production; the emulator is for SUBKIT_OFFLINE=1 runs`)
+  return issues
+}
 
 export type Env = ReturnType<typeof resolveEnv>
 
-/** Validates and fills in the offline defaults. Exported for tests; the app uses `env`. */
-export function resolveEnv(source: Record<string, string | undefined>) {
+/** Validates and fills in the offline defaults where allowed. Exported for tests; the app uses `env`. */
+export function resolveEnv(source: Record<string, string | undefined>, opts: Options = {}) {
   const parsed = schema.safeParse(source)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "env"}: ${i.message}`)
-    throw new Error(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example.`)
+  const issues: Issue[] = parsed.success ? rules(parsed.data, opts) : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "env", message: i.message }))
+  if (!parsed.success || issues.length) {
+    const production = source.NODE_ENV === "production" && source.SUBKIT_OFFLINE !== "1"
+    const lines = issues.map((i) => `  - ${i.path} ${i.message}`)
+    const hint = production
+      ? "Set them in your host's environment (Vercel → Project → Settings → Environment Variables); see docs/deploy.md.\nTo run this production build against the local emulators instead, set SUBKIT_OFFLINE=1."
+      : "See .env.example."
+    throw new EnvError(`subkit cannot start: invalid configuration:\n${lines.join("\n")}\n${hint}`, issues.map((i) => i.path))
   }
   const v = parsed.data
   const stripeOffline = !v.STRIPE_SECRET_KEY
   return {
     nodeEnv: v.NODE_ENV,
+    offline: !isStrict(v),
     appUrl: (v.NEXT_PUBLIC_APP_URL ?? LOCAL_DEFAULTS.appUrl).replace(/\/+$/, ""),
     databaseUrl: v.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl,
     databasePoolMax: v.DATABASE_POOL_MAX,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
     supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
     stripeSecretKey: v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey,
+    stripeMode: stripeKeyMode(v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey) ?? "test",
     stripeWebhookSecret: v.STRIPE_WEBHOOK_SECRET,
     stripeApiBase: v.STRIPE_API_BASE ?? (stripeOffline ? LOCAL_DEFAULTS.stripeApiBase : undefined),
     stripePortalConfigurationId: v.STRIPE_PORTAL_CONFIGURATION_ID,
-    portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
     cronSecret: v.CRON_SECRET,
+    portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
     billing: {
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
@@ -95,4 +171,25 @@ export function resolveEnv(source: Record<string, string | undefined>) {
   }
 }
 
-export const env: Env = resolveEnv(process.env)
+/** A configuration error: `variables` names every offending variable. */
+export class EnvError extends Error {
+  constructor(
+    message: string,
+    readonly variables: string[],
+  ) {
+    super(message)
+    this.name = "EnvError"
+  }
+}
+
+let resolved: Env | undefined
+/** The app's configuration, validated on first use (instrumentation.ts uses it at server start),
+ *  so scripts that import this module for `resolveEnv` are not held to the app's rules. */
+export const env: Env = new Proxy({} as Env, {
+  get: (_target, key) => (resolved ??= resolveEnv(process.env))[key as keyof Env],
+})
+
+/** Validates the process's configuration now; throws EnvError naming every problem. */
+export function validateEnv(): Env {
+  return (resolved ??= resolveEnv(process.env))
+}

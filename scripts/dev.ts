@@ -55,7 +55,7 @@ try {
     const stripe = stripeService({ port: port("STRIPE_EMULATOR_PORT", Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port)), stateFile: path.join(dataDir, "stripe-emulator.json") })
     await Promise.all([start(auth), start(stripe)])
     const stripeUrl = new URL(stripe.url)
-    const client = new Stripe("sk_test_emulator", { host: stripeUrl.hostname, port: stripeUrl.port, protocol: "http", maxNetworkRetries: 2 })
+    const client = new Stripe(LOCAL_DEFAULTS.stripeSecretKey, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: "http", maxNetworkRetries: 2 })
     const webhookSecret = await prepareStripe(client, db.url, env.appUrl, log)
     childEnv = {
       DATABASE_URL: db.url,

@@ -7,6 +7,7 @@ import { routes, type Handler } from "./api"
 import { advanceTo } from "./clock"
 import { DEFAULT_SETTINGS, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
+import { foreignRequest } from "../local-only"
 import { renderPage } from "./pages/router"
 import { parseForm, type Params } from "./params"
 import { expand, Store } from "./store"
@@ -94,6 +95,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     },
   }
   const compiled = compile(routes)
+  let port = 0 // known once listening
 
   async function readBody(req: http.IncomingMessage) {
     const chunks: Buffer[] = []
@@ -180,6 +182,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
   }
 
   async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    const refused = foreignRequest(req, port)
+    if (refused) return send(res, 403, JSON.stringify({ error: refused }))
     const body = req.method === "POST" ? await readBody(req) : ""
     const p = body ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(url.searchParams)
     const json = (v: unknown) => send(res, 200, JSON.stringify(v, null, 2))
@@ -229,7 +233,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     server.once("error", reject)
     server.listen(opts.port ?? 12111, opts.host ?? "127.0.0.1", () => resolve())
   })
-  const port = (server.address() as { port: number }).port
+  port = (server.address() as { port: number }).port
   const url = `http://${opts.host ?? "127.0.0.1"}:${port}`
   ctx.baseUrl = url
 

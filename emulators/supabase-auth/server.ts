@@ -2,6 +2,7 @@
 // own database: users live in auth.users, so the public.users trigger and foreign keys behave as on
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
+import { isOwnOrigin } from "../local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
 import { createRoutes, matchRoute, type Handler } from "./routes"
@@ -38,11 +39,13 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
+    // Browsers may call it only from pages on this machine (the app in dev), never from any site.
+    const origin = req.headers.origin
+    // The dev mailbox holds sign-in links: no CORS at all for it.
+    const cors: Record<string, string> = origin && isOwnOrigin(origin) && !url.pathname.includes("/_mailbox")
+      ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
+      : {}
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      // The dev mailbox holds sign-in links: no CORS, so another site open in the browser cannot read it.
-      const cors = url.pathname.includes("/_mailbox")
-        ? {}
-        : { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
       res.writeHead(status, { "content-type": "application/json", "x-supabase-api-version": "2024-01-01", ...cors, ...headers })
       res.end(body === null ? undefined : typeof body === "string" ? body : JSON.stringify(body))
     }

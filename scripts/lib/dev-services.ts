@@ -79,7 +79,7 @@ export function appService(opts: { appUrl: string; env: Record<string, string> }
   return {
     name: "app",
     command: process.execPath,
-    args: [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--port", String(port)],
+    args: [path.join(root, "node_modules/next/dist/bin/next"), "dev", "--hostname", "127.0.0.1", "--port", String(port)],
     cwd: root,
     env: { NEXT_TELEMETRY_DISABLED: "1", ...opts.env },
     url: opts.appUrl,

@@ -72,6 +72,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         STRIPE_API_BASE: stripe.url,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: webhookSecret,
+        // A production build (e2e, benchmarks) refuses emulator defaults unless told it runs offline.
+        SUBKIT_OFFLINE: "1",
       },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => {})

@@ -70,7 +70,7 @@ async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval
   return created.id
 }
 
-function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
+export function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
   return {
     business_profile: { headline: "subkit: manage your plan, payment method and invoices", privacy_policy_url: `${appUrl}/legal/privacy`, terms_of_service_url: `${appUrl}/legal/terms` },
     default_return_url: `${appUrl}/subscription/portal-return`,
@@ -88,27 +88,25 @@ function portalParams(appUrl: string, productIds: Record<string, string>, prices
         enabled: true,
         default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
         proration_behavior: "always_invoice" as const,
-        // Seats as the pricing page allows them: per-seat plans within their range, the others fixed at 1.
-        products: CATALOG.map((p) => ({
-          product: productIds[p.id]!,
-          prices: [prices[p.id]!.month, prices[p.id]!.year],
-          adjustable_quantity: p.perSeat ? { enabled: true, minimum: p.minSeats, maximum: p.maxSeats } : { enabled: false },
-        })),
+        // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
+        products: CATALOG.map((p) => ({ product: productIds[p.id]!, prices: [prices[p.id]!.month, prices[p.id]!.year], adjustable_quantity: adjustableQuantity(p) })),
       },
     },
     metadata: { subkit_key: PORTAL_CONFIGURATION_KEY },
   } satisfies Stripe.BillingPortal.ConfigurationCreateParams
 }
 
-const quantityRule = (q: { enabled: boolean; minimum?: number | null; maximum?: number | null } | undefined) =>
-  q?.enabled ? [true, q.minimum ?? 1, q.maximum ?? null] : [false]
+export function adjustableQuantity(plan: CatalogPlan): { enabled: boolean; minimum?: number; maximum?: number } {
+  return plan.perSeat && plan.maxSeats > plan.minSeats ? { enabled: true, minimum: plan.minSeats, maximum: plan.maxSeats } : { enabled: false }
+}
 
 /** The parts of a configuration we set, in a comparable form. */
 function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profile" | "default_return_url" | "features">) {
   const f = c.features
-  const su = f.subscription_update as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate & {
-    products?: { product: string; prices: string[]; adjustable_quantity?: { enabled: boolean; minimum?: number | null; maximum?: number | null } }[]
-  }
+  type Product = { product: string; prices: string[]; adjustable_quantity?: { enabled: boolean; minimum?: number | null; maximum?: number | null } }
+  const su = f.subscription_update as Omit<Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate, "products"> & { products?: Product[] }
+  // Stripe reports a disabled quantity as {enabled: false, minimum: 1, maximum: null}: compare the rule, not the echo.
+  const quantity = (q: Product["adjustable_quantity"]) => (q?.enabled ? [q.minimum ?? 1, q.maximum ?? null] : false)
   return JSON.stringify({
     bp: [c.business_profile.headline, c.business_profile.privacy_policy_url, c.business_profile.terms_of_service_url],
     ret: c.default_return_url,
@@ -116,7 +114,7 @@ function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profi
     ih: f.invoice_history.enabled,
     pm: f.payment_method_update.enabled,
     sc: [f.subscription_cancel.enabled, f.subscription_cancel.mode, f.subscription_cancel.proration_behavior, f.subscription_cancel.cancellation_reason.enabled, [...f.subscription_cancel.cancellation_reason.options].sort()],
-    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort(), quantityRule(p.adjustable_quantity)])],
+    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort(), quantity(p.adjustable_quantity)])],
   })
 }
 

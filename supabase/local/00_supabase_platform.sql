@@ -10,8 +10,13 @@ begin
   if not exists (select from pg_roles where rolname = 'service_role') then create role service_role nologin noinherit bypassrls; end if;
 end $$;
 
+-- Hosted Supabase's defaults (supabase/postgres, migrations/db/init-scripts/00000000000000-initial-schema.sql):
+-- the API roles get every privilege on whatever is created in public, so RLS (and our own revokes)
+-- are the only barrier. Granting the same here keeps the RLS tests honest.
 grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to service_role;
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
 
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;

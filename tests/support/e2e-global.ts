@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
   const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {}, stripeEmulator: { contract } })
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production" },
+    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production", SUBKIT_OFFLINE: "1" },
     stdio: ["ignore", "inherit", "inherit"],
   })
   await waitForPort(port, 60_000, () => (app.exitCode !== null ? `next start exited with ${app.exitCode}` : undefined))

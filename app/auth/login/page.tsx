@@ -37,7 +37,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </p>
         <p className="text-center text-sm text-muted-foreground">
           No account?{" "}
-          <Link className="text-primary underline-offset-4 hover:underline" href={`/auth/signup?next=${encodeURIComponent(next)}`}>
+          <Link className="text-primary underline underline-offset-4" href={`/auth/signup?next=${encodeURIComponent(next)}`}>
             Sign up
           </Link>
         </p>

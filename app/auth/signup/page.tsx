@@ -20,7 +20,7 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
         <AuthForm action={signUp} mode="signup" next={next} />
         <p className="text-center text-sm text-muted-foreground">
           Already have an account?{" "}
-          <Link className="text-primary underline-offset-4 hover:underline" href={`/auth/login?next=${encodeURIComponent(next)}`}>
+          <Link className="text-primary underline underline-offset-4" href={`/auth/login?next=${encodeURIComponent(next)}`}>
             Log in
           </Link>
         </p>

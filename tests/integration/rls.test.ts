@@ -1,0 +1,135 @@
+// What the API roles can do, with the privileges hosted Supabase grants (supabase/local recreates
+// them): every table in public starts with ALL for anon and authenticated, so only RLS and our
+// migration's revokes keep users to their own rows and out of the billing tables.
+import type pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createUser, sql } from "../support/helpers"
+
+type Role = "anon" | "authenticated"
+const WRITES = ["INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"] as const
+
+/** Runs `fn` in a transaction as an API role (with the JWT claims PostgREST would set), then rolls back. */
+async function as<T>(role: Role, userId: string | null, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await sql().connect()
+  try {
+    await c.query("begin")
+    await c.query("select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)", [JSON.stringify(userId ? { sub: userId, role } : { role }), role])
+    return await fn(c)
+  } finally {
+    await c.query("rollback")
+    c.release()
+  }
+}
+
+/** The statement's error message, or "ok" — each in its own savepoint so the next one still runs. */
+async function attempt(c: pg.PoolClient, statement: string, params: unknown[] = []) {
+  await c.query("savepoint s")
+  try {
+    const res = await c.query(statement, params)
+    await c.query("release savepoint s")
+    return `ok (${res.rowCount ?? 0} rows)`
+  } catch (err) {
+    await c.query("rollback to savepoint s")
+    return (err as Error).message
+  }
+}
+
+const publicTables = async () =>
+  (await sql().query<{ t: string }>("select c.relname t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1")).rows.map((r) => r.t)
+
+describe("local Postgres grants what hosted Supabase grants", () => {
+  it("gives anon, authenticated and service_role every privilege on a new table in public", async () => {
+    const c = await sql().connect()
+    try {
+      await c.query("begin")
+      await c.query("create table public.grant_probe (id int)")
+      const { rows } = await c.query<{ role: string; privilege: string; granted: boolean }>(
+        `select r as role, p as privilege, has_table_privilege(r, 'public.grant_probe', p) granted
+         from unnest(array['anon', 'authenticated', 'service_role']) r, unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p`,
+      )
+      expect(rows.filter((r) => !r.granted)).toEqual([])
+    } finally {
+      await c.query("rollback")
+      c.release()
+    }
+  })
+})
+
+describe("row level security and privileges of the API roles", () => {
+  let a: { id: string }
+  let b: { id: string }
+  beforeAll(async () => {
+    a = await createUser()
+    b = await createUser()
+    for (const u of [a, b]) {
+      await sql().query("insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ($1, $2, $3, 'active', now())", [`sub_rls2_${u.id}`, u.id, `cus_rls2_${u.id}`])
+      await sql().query("insert into public.billing_customers (user_id, stripe_customer_id) values ($1, $2)", [u.id, `cus_rls2_${u.id}`])
+      await sql().query("insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, $2, 'https://billing.stripe.com/p/session/x')", [u.id, `bps_rls2_${u.id}`])
+    }
+  })
+  afterAll(async () => {
+    await sql().query("delete from public.users where id = any($1)", [[a.id, b.id]])
+  })
+
+  it("authenticated reads only its own rows, plans, and nothing server-only", async () => {
+    const seen = await as("authenticated", a.id, async (c) => ({
+      users: (await c.query("select id from public.users")).rows.map((r) => r.id),
+      subs: (await c.query("select distinct user_id from public.user_subscriptions")).rows.map((r) => r.user_id),
+      plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,
+      customers: await attempt(c, "select * from public.billing_customers"),
+      events: await attempt(c, "select * from public.subscription_events"),
+      portal: await attempt(c, "select * from public.portal_sessions"),
+    }))
+    expect(seen.users).toEqual([a.id])
+    expect(seen.subs).toEqual([a.id])
+    expect(seen.plans).toBe(2)
+    for (const denied of [seen.customers, seen.events, seen.portal]) expect(denied).toMatch(/permission denied/)
+  })
+
+  it("anon reads the plans and nothing else", async () => {
+    const seen = await as("anon", null, async (c) => ({
+      plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,
+      others: await (async () => {
+        const out: string[] = []
+        for (const t of ["users", "user_subscriptions", "billing_customers", "subscription_events", "portal_sessions"]) out.push(await attempt(c, `select * from public.${t}`))
+        return out
+      })(),
+    }))
+    expect(seen.plans).toBe(2)
+    for (const denied of seen.others) expect(denied).toMatch(/permission denied/)
+  })
+
+  it("neither role holds a write privilege on any table in public", async () => {
+    const granted: string[] = []
+    for (const table of await publicTables())
+      for (const role of ["anon", "authenticated"])
+        for (const p of WRITES) {
+          const { rows } = await sql().query<{ ok: boolean }>("select has_table_privilege($1, $2, $3) ok", [role, `public.${table}`, p])
+          if (rows[0]?.ok) granted.push(`${role} ${p} ${table}`)
+        }
+    expect(granted).toEqual([])
+  })
+
+  it("neither role can change a billing row, even its own (TRUNCATE ignores RLS)", async () => {
+    for (const role of ["anon", "authenticated"] as const) {
+      const results = await as(role, role === "authenticated" ? a.id : null, async (c) => [
+        await attempt(c, "update public.user_subscriptions set status = 'active', plan_id = null where user_id = $1", [a.id]),
+        await attempt(c, "insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ('sub_forged', $1, 'cus_forged', 'active', now())", [a.id]),
+        await attempt(c, "delete from public.user_subscriptions where user_id = $1", [a.id]),
+        await attempt(c, "update public.billing_customers set stripe_customer_id = 'cus_forged' where user_id = $1", [a.id]),
+        await attempt(c, "insert into public.billing_customers (user_id, stripe_customer_id) values ($1, 'cus_forged2')", [b.id]),
+        await attempt(c, "update public.subscription_plans set monthly_amount = 0"),
+        await attempt(c, "insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, 'bps_forged', 'x')", [a.id]),
+        await attempt(c, "update public.users set email = 'forged@example.com' where id = $1", [a.id]),
+        ...(await (async () => {
+          const out: string[] = []
+          for (const t of await publicTables()) out.push(await attempt(c, `truncate public.${t} cascade`))
+          return out
+        })()),
+      ])
+      for (const r of results) expect(r, role).toMatch(/permission denied/)
+    }
+    const { rows } = await sql().query("select count(*)::int n from public.user_subscriptions where user_id = $1 and status = 'active'", [a.id])
+    expect(rows[0].n).toBe(1)
+  })
+})

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest"
+import { EnvError, isTestWebhookSecret, LOCAL_DEFAULTS, PRODUCTION_VARIABLES, resolveEnv, stripeKeyMode } from "@/lib/env"
+
+// A complete, valid production configuration; each test breaks one thing.
+const LIVE_SECRET = "whsec_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+const PROD = {
+  NODE_ENV: "production",
+  NEXT_PUBLIC_APP_URL: "https://app.example.com",
+  DATABASE_URL: "postgres://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
+  NEXT_PUBLIC_SUPABASE_URL: "https://abc.supabase.co",
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: "eyJhbGciOiJIUzI1NiJ9.anon.sig",
+  STRIPE_SECRET_KEY: "sk_live_51abc",
+  STRIPE_WEBHOOK_SECRET: LIVE_SECRET,
+  CRON_SECRET: "c".repeat(64),
+}
+
+function refusal(source: Record<string, string | undefined>): EnvError {
+  try {
+    resolveEnv(source)
+  } catch (err) {
+    if (err instanceof EnvError) return err
+    throw err
+  }
+  throw new Error("resolveEnv accepted the configuration")
+}
+
+describe("production configuration", () => {
+  it("accepts a complete live configuration and uses none of the emulator defaults", () => {
+    const env = resolveEnv(PROD)
+    expect(env.offline).toBe(false)
+    expect(env.stripeMode).toBe("live")
+    expect(env.stripeApiBase).toBeUndefined()
+    expect(env.databaseUrl).toBe(PROD.DATABASE_URL)
+    expect(env.supabaseUrl).toBe(PROD.NEXT_PUBLIC_SUPABASE_URL)
+    expect(env.cronSecret).toBe(PROD.CRON_SECRET)
+    for (const value of Object.values(LOCAL_DEFAULTS)) expect(Object.values(env)).not.toContain(value)
+  })
+
+  it("with nothing configured refuses to start and names every variable and where to get it", () => {
+    const err = refusal({ NODE_ENV: "production" })
+    expect(err.variables.sort()).toEqual(Object.keys(PRODUCTION_VARIABLES).sort())
+    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES)) expect(err.message).toContain(`${name} is required in production; get it from: ${where}`)
+    expect(err.message).toContain("SUBKIT_OFFLINE=1")
+  })
+
+  it.each(Object.keys(PRODUCTION_VARIABLES))("refuses to start without %s alone", (name) => {
+    expect(refusal({ ...PROD, [name]: undefined }).variables).toEqual([name])
+    expect(refusal({ ...PROD, [name]: "  " }).variables).toEqual([name])
+  })
+
+  it("requires https for the public URL and a long cron secret", () => {
+    expect(refusal({ ...PROD, NEXT_PUBLIC_APP_URL: "http://app.example.com" }).message).toMatch(/NEXT_PUBLIC_APP_URL must be an https URL/)
+    expect(refusal({ ...PROD, CRON_SECRET: "short" }).message).toMatch(/CRON_SECRET must be at least 32/)
+  })
+
+  it("runs the production build offline only with an explicit SUBKIT_OFFLINE=1", () => {
+    const env = resolveEnv({ NODE_ENV: "production", SUBKIT_OFFLINE: "1" })
+    expect(env.offline).toBe(true)
+    expect(env.stripeApiBase).toBe(LOCAL_DEFAULTS.stripeApiBase)
+    expect(refusal({ NODE_ENV: "production", SUBKIT_OFFLINE: "yes" }).variables).toContain("SUBKIT_OFFLINE")
+    expect(refusal({ NODE_ENV: "production", SUBKIT_OFFLINE: "1", VERCEL_ENV: "production" }).variables).toEqual(["SUBKIT_OFFLINE"])
+    expect(refusal({ ...PROD, SUBKIT_OFFLINE: "1" }).message).toMatch(/SUBKIT_OFFLINE cannot be combined with a live Stripe key/)
+  })
+
+  it("does not require runtime secrets while `next build` runs", () => {
+    expect(resolveEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" }).offline).toBe(true)
+  })
+
+  it("tells live and test keys apart, restricted keys included", () => {
+    expect(stripeKeyMode("sk_live_abc")).toBe("live")
+    expect(stripeKeyMode("rk_live_abc")).toBe("live")
+    expect(stripeKeyMode("sk_test_abc")).toBe("test")
+    expect(stripeKeyMode("rk_test_abc")).toBe("test")
+    expect(stripeKeyMode("pk_live_abc")).toBeNull()
+    expect(resolveEnv({ ...PROD, STRIPE_SECRET_KEY: "rk_live_51abc" }).stripeMode).toBe("live")
+    expect(resolveEnv({ ...PROD, STRIPE_SECRET_KEY: "sk_test_51abc", STRIPE_WEBHOOK_SECRET: "whsec_" + "a".repeat(64) }).stripeMode).toBe("test")
+    expect(refusal({ ...PROD, STRIPE_SECRET_KEY: "pk_live_51abc" }).message).toMatch(/STRIPE_SECRET_KEY must be a secret/)
+  })
+
+  it("refuses a live key (sk_ or rk_) with a test webhook secret", () => {
+    const cli = "whsec_" + "0123456789abcdef".repeat(4) // what `stripe listen` prints
+    for (const key of ["sk_live_51abc", "rk_live_51abc"]) {
+      for (const secret of [cli, "whsec_test_123", "whsec_integration_tests", "whsec_x"])
+        expect(refusal({ ...PROD, STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: secret }).variables).toEqual(["STRIPE_WEBHOOK_SECRET"])
+    }
+    expect(isTestWebhookSecret(LIVE_SECRET)).toBe(false)
+    // Outside production too: a live key is live wherever it runs.
+    expect(refusal({ NODE_ENV: "development", STRIPE_SECRET_KEY: "rk_live_1", STRIPE_WEBHOOK_SECRET: cli }).variables).toEqual(["STRIPE_WEBHOOK_SECRET"])
+  })
+
+  it("refuses a live key with a non-Stripe host, and any other host in production", () => {
+    for (const base of ["http://127.0.0.1:12111", "https://stripe.evil.example", "http://api.stripe.com"])
+      expect(refusal({ ...PROD, STRIPE_API_BASE: base }).message).toMatch(/live Stripe key cannot point at another API host/)
+    expect(resolveEnv({ ...PROD, STRIPE_API_BASE: "https://api.stripe.com" }).stripeMode).toBe("live")
+    expect(refusal({ ...PROD, STRIPE_SECRET_KEY: "sk_test_1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).message).toMatch(/STRIPE_API_BASE must be unset/)
+    // Offline production (e2e) points the test key at the emulator on purpose.
+    expect(resolveEnv({ NODE_ENV: "production", SUBKIT_OFFLINE: "1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripeApiBase).toBe("http://127.0.0.1:12111")
+  })
+})
