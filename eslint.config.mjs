@@ -55,7 +55,7 @@ const config = [
   },
   {
     files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "warn" },
+    rules: { "@typescript-eslint/no-non-null-assertion": "error" },
   },
 ]
 

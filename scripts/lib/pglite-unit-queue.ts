@@ -29,7 +29,8 @@ export class UnitQueue {
       return 0
     }
     this.buffers.delete(handlerId)
-    const unit = parts.length === 1 ? parts[0]! : concat(parts)
+    const [only] = parts
+    const unit = parts.length === 1 && only ? only : concat(parts)
     await this.acquire(handlerId)
     let bytes = 0
     try {

@@ -13,11 +13,9 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
   const prices: SetupResult["prices"] = {}
   const productIds: Record<string, string> = {}
   for (const plan of CATALOG) {
-    productIds[plan.id] = await ensureProduct(stripe, plan, changes)
-    prices[plan.id] = {
-      month: await ensurePrice(stripe, plan, "month", productIds[plan.id]!, changes),
-      year: await ensurePrice(stripe, plan, "year", productIds[plan.id]!, changes),
-    }
+    const product = await ensureProduct(stripe, plan, changes)
+    productIds[plan.id] = product
+    prices[plan.id] = { month: await ensurePrice(stripe, plan, "month", product, changes), year: await ensurePrice(stripe, plan, "year", product, changes) }
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
@@ -70,6 +68,14 @@ async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval
   return created.id
 }
 
+/** A plan's Stripe ids, which setupStripe has made before anything reads them. */
+function idsOf(plan: CatalogPlan, productIds: Record<string, string>, prices: SetupResult["prices"]) {
+  const product = productIds[plan.id]
+  const price = prices[plan.id]
+  if (!product || !price) throw new Error(`stripe:setup: plan ${plan.id} has no Stripe product or prices`)
+  return { product, month: price.month, year: price.year }
+}
+
 export function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
   return {
     business_profile: { headline: "subkit: manage your plan, payment method and invoices", privacy_policy_url: `${appUrl}/legal/privacy`, terms_of_service_url: `${appUrl}/legal/terms` },
@@ -89,7 +95,10 @@ export function portalParams(appUrl: string, productIds: Record<string, string>,
         default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
         proration_behavior: "always_invoice" as const,
         // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
-        products: CATALOG.map((p) => ({ product: productIds[p.id]!, prices: [prices[p.id]!.month, prices[p.id]!.year], adjustable_quantity: adjustableQuantity(p) })),
+        products: CATALOG.map((p) => {
+          const ids = idsOf(p, productIds, prices)
+          return { product: ids.product, prices: [ids.month, ids.year], adjustable_quantity: adjustableQuantity(p) }
+        }),
       },
     },
     metadata: { subkit_key: PORTAL_CONFIGURATION_KEY },
@@ -142,7 +151,8 @@ async function writePlans(databaseUrl: string, productIds: Record<string, string
   await client.connect()
   try {
     for (const p of CATALOG) {
-      const values = [p.id, p.name, p.description, p.features, p.perSeat, productIds[p.id], prices[p.id]!.month, prices[p.id]!.year, p.amounts.month, p.amounts.year, p.currency, p.sortOrder]
+      const ids = idsOf(p, productIds, prices)
+      const values = [p.id, p.name, p.description, p.features, p.perSeat, ids.product, ids.month, ids.year, p.amounts.month, p.amounts.year, p.currency, p.sortOrder]
       const res = await client.query(
         `insert into public.subscription_plans as t (id, name, description, features, per_seat, stripe_product_id, stripe_monthly_price_id,
            stripe_yearly_price_id, monthly_amount, yearly_amount, currency, sort_order, active)
