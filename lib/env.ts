@@ -70,6 +70,8 @@ const schema = z.object({
   STRIPE_PORTAL_CONFIGURATION_ID: optionalString,
   /** Bearer token Vercel Cron (or any scheduler) sends to /api/cron/billing; required in production. */
   CRON_SECRET: optionalString,
+  /** Checkout's payment_method_collection for trials: "always" collects a card up front, "if_required" does not. */
+  CHECKOUT_PAYMENT_METHOD_COLLECTION: z.enum(["always", "if_required"]).default("always"),
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
   BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
@@ -160,6 +162,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     stripePortalConfigurationId: v.STRIPE_PORTAL_CONFIGURATION_ID,
     cronSecret: v.CRON_SECRET,
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
+    checkoutPaymentMethodCollection: v.CHECKOUT_PAYMENT_METHOD_COLLECTION,
     billing: {
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,

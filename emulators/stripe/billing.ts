@@ -83,12 +83,17 @@ export function recurringPrice(ctx: Ctx, id: string, param: string): Price {
   return price
 }
 
+export type MissingPaymentMethod = Stripe.Subscription.TrialSettings.EndBehavior.MissingPaymentMethod
+export const MISSING_PM_BEHAVIORS: readonly MissingPaymentMethod[] = ["cancel", "create_invoice", "pause"]
+
 export type NewSubscription = {
   customer: Stripe.Customer
   price: Price
   quantity: number
   metadata: Record<string, string>
   trialDays?: number
+  /** trial_settings.end_behavior.missing_payment_method: what the trial's end does without a card. */
+  missingPaymentMethod?: MissingPaymentMethod
   paymentMethod: string | null
   description?: string | null
 }
@@ -129,6 +134,8 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     status: trialEnd ? "trialing" : "incomplete",
     test_clock: (input.customer.test_clock as string | null) ?? null,
     trial_end: trialEnd,
+    // Stripe reports the setting on every subscription; create_invoice is its default.
+    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: input.missingPaymentMethod ?? "create_invoice" } },
     trial_start: trialEnd ? now : null,
   } as Partial<Sub> & { id: string })
   ctx.store.put(sub)

@@ -1,7 +1,7 @@
 // Time: moving the clock runs every renewal, payment retry and cancellation due on the way, in order.
 import type Stripe from "stripe"
 import { addInterval, amountOf, item, periodEnd, productName, snapshot } from "./billing"
-import type { Ctx } from "./context"
+import { DAY, type Ctx } from "./context"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, setStatus } from "./lifecycle"
@@ -22,12 +22,15 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
     if (at != null && at <= until && (!best || at < best.at)) best = { at, run }
   }
   for (const sub of ctx.store.all<Sub>("subscription", (x) => clockOf(ctx, x.customer) === clock)) {
-    if (sub.status === "canceled" || sub.status === "incomplete_expired") continue
+    // A paused subscription (a trial that ended without a card) waits for /resume; nothing is due.
+    if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.status === "paused") continue
     if (sub.status === "incomplete") {
       consider(sub.created + 23 * 3600, () => cancelNow(ctx, sub)) // Stripe expires unpaid first invoices after 23 h
       continue
     }
     if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
+    const warnAt = trialWillEndAt(sub)
+    if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))
   }
   for (const inv of ctx.store.all<Inv>("invoice", (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock)) {
@@ -36,8 +39,32 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
   return best
 }
 
+type Warned = Sub & { _trialWillEndSent?: true }
+
+/** Stripe sends customer.subscription.trial_will_end three days before a trial ends (once). */
+function trialWillEndAt(sub: Warned): number | null {
+  if (sub.status !== "trialing" || !sub.trial_end || !sub.trial_start || sub._trialWillEndSent) return null
+  return Math.max(sub.trial_end - 3 * DAY, sub.trial_start)
+}
+
+function warnTrialEnd(ctx: Ctx, sub: Warned) {
+  sub._trialWillEndSent = true
+  ctx.store.put(sub)
+  ctx.emit("customer.subscription.trial_will_end", sub)
+}
+
+function hasPaymentMethod(ctx: Ctx, sub: Sub): boolean {
+  if (sub.default_payment_method) return true
+  const customer = ctx.store.find<Stripe.Customer>(typeof sub.customer === "string" ? sub.customer : sub.customer.id)
+  return Boolean(customer?.invoice_settings?.default_payment_method)
+}
+
 function renew(ctx: Ctx, sub: Sub) {
   if (sub.cancel_at_period_end || (sub.cancel_at && sub.cancel_at <= periodEnd(sub))) return cancelNow(ctx, sub)
+  // A trial that ends without a card follows trial_settings: cancel or pause instead of invoicing.
+  const missing = sub.trial_settings?.end_behavior.missing_payment_method
+  if (sub.status === "trialing" && !hasPaymentMethod(ctx, sub) && missing === "cancel") return cancelNow(ctx, sub)
+  if (sub.status === "trialing" && !hasPaymentMethod(ctx, sub) && missing === "pause") return setStatus(ctx, sub, "paused")
   const it = item(sub)
   const start = it.current_period_end
   const end = addInterval(start, it.price.recurring!.interval, it.price.recurring!.interval_count)

@@ -13,6 +13,8 @@ export type CatalogPlan = {
   sortOrder: number
   minSeats: number
   maxSeats: number
+  /** Free trial length for a first subscription (0: no trial). One trial per user: see trial-eligibility.ts. */
+  trialDays: number
 }
 
 export const CATALOG: readonly CatalogPlan[] = [
@@ -27,6 +29,7 @@ export const CATALOG: readonly CatalogPlan[] = [
     sortOrder: 1,
     minSeats: 1,
     maxSeats: 1,
+    trialDays: 14,
   },
   {
     id: "team",
@@ -39,6 +42,7 @@ export const CATALOG: readonly CatalogPlan[] = [
     sortOrder: 2,
     minSeats: 2,
     maxSeats: 100,
+    trialDays: 14,
   },
 ]
 

@@ -13,6 +13,7 @@ import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "./errors"
 import { getCurrentSubscription } from "./queries"
 import { isLive } from "./status"
+import { decideTrial } from "./trial"
 import { syncUserNow } from "./sync-now"
 import { BillingProviderError } from "./types"
 
@@ -43,8 +44,11 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
     const current = await getCurrentSubscription(user.id)
     if (current && isLive(current.status)) return { ok: true, url: MANAGE_PATH }
 
+    const trial = spec.trialDays > 0 && (await decideTrial(user.id, customerId, { synced: synced.status === "synced" })).eligible
     const open = (customer: string) =>
       openCheckout({
+        ...(trial ? { trialDays: spec.trialDays } : {}),
+        paymentMethodCollection: env.checkoutPaymentMethodCollection,
         customerId: customer,
         userId: user.id,
         planId: plan.id,

@@ -126,6 +126,7 @@ export const checkoutSessions = pgTable("checkout_sessions", {
   url: text("url"),
   priceId: text("price_id").notNull(),
   quantity: integer("quantity").notNull(),
+  trialDays: integer("trial_days"),
   status: text("status").$type<"open" | "complete" | "expired">().notNull().default("open"),
   expiresAt: tz("expires_at"),
   createdAt: tz("created_at").notNull().defaultNow(),

@@ -13,6 +13,9 @@ export type SubscriptionCheckout = {
   quantity: number
   successUrl: string
   cancelUrl: string
+  /** Days of free trial, only when the user is eligible (lib/billing/trial.ts). */
+  trialDays?: number
+  paymentMethodCollection: "always" | "if_required"
 }
 
 export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promise<CheckoutSessionState> {
@@ -22,7 +25,8 @@ export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promi
       customer: c.customerId,
       client_reference_id: c.userId,
       line_items: [{ price: c.priceId, quantity: c.quantity }],
-      subscription_data: { metadata: { user_id: c.userId, plan_id: c.planId } },
+      subscription_data: { metadata: { user_id: c.userId, plan_id: c.planId }, ...(c.trialDays ? { trial_period_days: c.trialDays } : {}) },
+      payment_method_collection: c.paymentMethodCollection,
       metadata: { user_id: c.userId, plan_id: c.planId },
       allow_promotion_codes: true,
       success_url: c.successUrl,

@@ -8,11 +8,9 @@ import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { cardFields, date, html, money, page, readCard } from "./layout"
 import type { PageRequest, PageResult } from "./router"
+import type { StoredSession } from "../resources/shared"
 
-type Session = Stripe.Checkout.Session & {
-  _line_items: { price: string; quantity: number }[]
-  _subscription_data: { metadata: Record<string, string>; trial_period_days?: number; description?: string }
-}
+type Session = StoredSession
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
@@ -94,6 +92,7 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
     quantity: li.quantity,
     metadata: s._subscription_data.metadata,
     trialDays: s._subscription_data.trial_period_days,
+    missingPaymentMethod: s._subscription_data.missing_payment_method,
     paymentMethod: pm.id,
     description: s._subscription_data.description,
   })

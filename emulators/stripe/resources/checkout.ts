@@ -6,12 +6,12 @@ import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
-import { liveCustomer, type Handler, type StoredSession } from "./shared"
+import { liveCustomer, trialSettings, type Handler, type StoredSession } from "./shared"
 
 export const checkout: Record<string, Handler> = {
   "POST /v1/checkout/sessions": (ctx, p) => {
     allow(p, ["mode", "line_items", "customer", "customer_email", "client_reference_id", "metadata", "subscription_data", "allow_promotion_codes",
-      "success_url", "cancel_url", "payment_method_types", "billing_address_collection", "customer_update", "locale", "expires_at", "ui_mode", "saved_payment_method_options", "consent_collection", "tax_id_collection"])
+      "success_url", "cancel_url", "payment_method_types", "billing_address_collection", "customer_update", "locale", "expires_at", "ui_mode", "saved_payment_method_options", "consent_collection", "tax_id_collection", "payment_method_collection"])
     const mode = req(p, "mode")
     if (mode !== "subscription") throw invalid("mode", "Only mode=subscription is emulated.")
     const items = (list(p, "line_items") ?? []).map((raw, i) => {
@@ -31,6 +31,9 @@ export const checkout: Record<string, Handler> = {
     const sd = obj(p, "subscription_data") ?? {}
     allow(sd, ["metadata", "trial_period_days", "description", "trial_settings"], "subscription_data")
     const trial = int(sd, "trial_period_days")
+    const missingPm = trialSettings(sd, "subscription_data")
+    const pmc = str(p, "payment_method_collection") ?? "always"
+    if (pmc !== "always" && pmc !== "if_required") throw invalid("payment_method_collection", "Invalid payment_method_collection: must be one of always or if_required")
     if (trial !== undefined && (trial < 1 || trial > 730)) throw invalid("subscription_data[trial_period_days]", "trial_period_days must be between 1 and 730.")
     const [first] = items as [{ price: Stripe.Price; quantity: number }]
     const now = ctx.store.now()
@@ -43,10 +46,10 @@ export const checkout: Record<string, Handler> = {
       client_reference_id: str(p, "client_reference_id") ?? null, client_secret: null, created: now, currency: first.price.currency,
       customer: customer?.id ?? null, customer_creation: customer ? null : "always", customer_details: null, customer_email: email ?? null,
       expires_at: int(p, "expires_at") ?? now + 86_400, invoice: null, locale: null, metadata: mergeMetadata({}, p), mode: "subscription",
-      payment_intent: null, payment_link: null, payment_method_types: ["card"], payment_status: "unpaid", status: "open", subscription: null,
+      payment_intent: null, payment_link: null, payment_method_collection: pmc, payment_method_types: ["card"], payment_status: "unpaid", status: "open", subscription: null,
       success_url: successUrl, ui_mode: "hosted_page", url: `${ctx.baseUrl}/c/pay/${id}`,
       _line_items: items.map((i) => ({ price: i.price.id, quantity: i.quantity })),
-      _subscription_data: { metadata: mergeMetadata({}, sd), trial_period_days: trial, description: str(sd, "description") },
+      _subscription_data: { metadata: mergeMetadata({}, sd), trial_period_days: trial, description: str(sd, "description"), missing_payment_method: missingPm },
     } as Partial<StoredSession> & { id: string })
     return ctx.store.put(session)
   },

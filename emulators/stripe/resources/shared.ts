@@ -1,14 +1,32 @@
 // What the resource modules share: the handler type, stored shapes, small helpers.
 import type Stripe from "stripe"
+import { MISSING_PM_BEHAVIORS, type MissingPaymentMethod } from "../billing"
+import { invalid } from "../errors"
 import type { Outcome } from "../cards"
 import type { Ctx } from "../context"
-import { allow, type Params } from "../params"
+import { allow, obj, str, type Params } from "../params"
 
 export type Handler = (ctx: Ctx, p: Params, path: Record<string, string>) => unknown
 export type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 export type StoredSession = Stripe.Checkout.Session & {
   _line_items: { price: string; quantity: number }[]
-  _subscription_data: { metadata: Record<string, string>; trial_period_days?: number; description?: string }
+  _subscription_data: { metadata: Record<string, string>; trial_period_days?: number; description?: string; missing_payment_method?: MissingPaymentMethod }
+}
+
+/** `trial_settings[end_behavior][missing_payment_method]` of a create call, checked like Stripe does. */
+export function trialSettings(p: Params, prefix = ""): MissingPaymentMethod | undefined {
+  const ts = obj(p, "trial_settings")
+  if (!ts) return undefined
+  const base = prefix ? `${prefix}[trial_settings]` : "trial_settings"
+  allow(ts, ["end_behavior"], base)
+  const eb = obj(ts, "end_behavior")
+  if (!eb) return undefined
+  allow(eb, ["missing_payment_method"], `${base}[end_behavior]`)
+  const v = str(eb, "missing_payment_method")
+  const param = `${base}[end_behavior][missing_payment_method]`
+  if (v === undefined) return undefined
+  if (!MISSING_PM_BEHAVIORS.includes(v)) throw invalid(param, `Invalid ${param}: must be one of ${MISSING_PM_BEHAVIORS.join(", ")}`)
+  return v
 }
 export type Endpoint = Stripe.WebhookEndpoint & { secret: string }
 

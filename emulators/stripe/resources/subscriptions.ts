@@ -9,7 +9,7 @@ import { invalid, missing, StripeApiError } from "../errors"
 import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { chargeSucceeds, DECLINED } from "../cards"
-import { liveCustomer, type Handler, type StoredPm } from "./shared"
+import { liveCustomer, trialSettings, type Handler, type StoredPm } from "./shared"
 import { atCustomerTime } from "./test-clocks"
 
 const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
@@ -33,7 +33,7 @@ function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | un
 
 export const subscriptions: Record<string, Handler> = {
   "POST /v1/subscriptions": (ctx, p) => {
-    allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method"])
+    allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method", "trial_settings"])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
     const change = subscriptionItemsParam(ctx, null, p)
     if (!change?.price) throw missingParam("items")
@@ -43,11 +43,12 @@ export const subscriptions: Record<string, Handler> = {
     if (!["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"].includes(behavior))
       throw invalid("payment_behavior", `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`)
     const trialDays = int(p, "trial_period_days")
+    const missingPaymentMethod = trialSettings(p)
     // error_if_incomplete: a first payment that would fail is a 402 card_error and nothing is created.
     if (behavior === "error_if_incomplete" && !trialDays && (change.price.unit_amount ?? 0) > 0) assertChargeable(ctx, customer, pm)
     const price = change.price
     return atCustomerTime(ctx, customer, () =>
-      createSubscription(ctx, { customer, price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays, paymentMethod: pm ?? null, description: str(p, "description") }),
+      createSubscription(ctx, { customer, price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays, missingPaymentMethod, paymentMethod: pm ?? null, description: str(p, "description") }),
     )
   },
   "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "subscription"),
