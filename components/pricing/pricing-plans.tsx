@@ -25,6 +25,8 @@ export type PricingPlan = {
   monthlyAmount: number
   yearlyAmount: number
   currency: string
+  /** Free-trial days offered to this visitor (0: none; decided on the server, one trial per account). */
+  trialDays: number
 }
 type Current = { planId: string | null; interval: string | null; quantity: number } | null
 
@@ -80,6 +82,11 @@ function PlanCard({ plan, interval, signedIn, current }: { plan: PricingPlan; in
             {plan.perSeat ? " per seat" : ""}
           </span>
         </p>
+        {plan.trialDays > 0 && !subscribed && (
+          <p className="text-sm font-medium text-emerald-700" data-testid={`trial-offer-${plan.id}`}>
+            {plan.trialDays}-day free trial
+          </p>
+        )}
       </CardHeader>
       <CardContent className="flex-1">
         <ul className="space-y-2 text-sm">

@@ -7,8 +7,10 @@ import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle }
 import { cardLine, endsOn, formatDate, priceLine } from "@/lib/billing/describe"
 import type { SubscriptionView } from "@/lib/billing/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
+import { trialNotice } from "@/lib/billing/trial-notice"
 import { describable } from "@/lib/billing/view"
 import type { CardSummary } from "@/lib/db/schema"
+import { TrialAlert } from "./manage/manage-alerts"
 import { ManageSubscriptionButton } from "./manage-subscription-button"
 import { SubscriptionStatus } from "./subscription-status"
 
@@ -16,6 +18,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
   const d = describable(s)
   const ending = endsOn(d)
   const ended = hasEnded(s.status)
+  const trial = trialNotice({ status: s.status, trialEnd: s.trialEnd, hasCard: Boolean(card), missingPaymentMethod: s.trialMissingPaymentMethod, price: priceLine(d) ?? "the plan's price" })
   return (
     <Card data-testid="current-subscription">
       <CardHeader>
@@ -29,6 +32,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
       </CardHeader>
       <CardContent className="space-y-4">
         <SubscriptionStatus subscription={d} />
+        {trial && <TrialAlert trial={trial} endingSoon={false} />}
         {needsPaymentFix(s.status) && (
           <Alert variant="destructive">
             <AlertTriangle aria-hidden="true" />

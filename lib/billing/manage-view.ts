@@ -1,7 +1,8 @@
 // What the manage page shows, decided here from the user's rows (the page only lays it out).
 import "server-only"
-import { cardLine, endsOn, type Describable } from "./describe"
-import { getBillingCustomer, getCurrentSubscription } from "./queries"
+import { cardLine, endsOn, priceLine, type Describable } from "./describe"
+import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
+import { trialNotice, type TrialNotice } from "./trial-notice"
 import { hasEnded, needsPaymentFix } from "./status"
 import { describable } from "./view"
 
@@ -17,6 +18,10 @@ export type ManageView =
       endsOn: Date | null
       /** "Visa ending in 4242, expires 12/2034", or null when no card is on file. */
       card: string | null
+      /** While trialing: when the trial ends and what happens then. */
+      trial: TrialNotice | null
+      /** Stripe's customer.subscription.trial_will_end (3 days before the end) has been received for this trial. */
+      trialEndingSoon: boolean
     }
 
 export async function loadManageView(userId: string): Promise<ManageView> {
@@ -25,11 +30,20 @@ export async function loadManageView(userId: string): Promise<ManageView> {
   if (hasEnded(subscription.status)) return { kind: "ended", endedAt: subscription.endedAt }
   const d = describable(subscription)
   const card = customer?.defaultPaymentMethod
+  const trial = trialNotice({
+    status: subscription.status,
+    trialEnd: subscription.trialEnd,
+    hasCard: Boolean(card),
+    missingPaymentMethod: subscription.trialMissingPaymentMethod,
+    price: priceLine(d) ?? "the plan's price",
+  })
   return {
     kind: "live",
     subscription: d,
     paymentProblem: needsPaymentFix(subscription.status),
     endsOn: endsOn(d),
     card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,
+    trial,
+    trialEndingSoon: trial !== null && (await trialWillEndReceived(subscription)),
   }
 }

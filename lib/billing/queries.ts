@@ -1,8 +1,8 @@
 // Reads for pages: a user's plans, subscription and billing details, under row-level security.
 import "server-only"
-import { asc, desc, eq, sql } from "drizzle-orm"
+import { and, asc, desc, eq, gte, isNotNull, sql } from "drizzle-orm"
 import { db, type Transaction } from "@/lib/db/client"
-import { billingCustomers, subscriptionPlans, userSubscriptions, type Plan, type UserSubscription } from "@/lib/db/schema"
+import { billingCustomers, subscriptionEvents, subscriptionPlans, userSubscriptions, type Plan, type UserSubscription } from "@/lib/db/schema"
 import { currentOf } from "./status"
 
 /** Runs `fn` as the Supabase `authenticated` role with the user's claims, so RLS decides what it sees. */
@@ -43,4 +43,22 @@ export async function getCurrentSubscription(userId: string): Promise<Subscripti
 export async function getBillingCustomer(userId: string) {
   const [row] = await db.select().from(billingCustomers).where(eq(billingCustomers.userId, userId))
   return row ?? null
+}
+
+/** The trial_will_end event for this subscription's current trial went through the inbox (recorded and applied). */
+export async function trialWillEndReceived(s: Pick<UserSubscription, "stripeCustomerId" | "trialStart">): Promise<boolean> {
+  if (!s.trialStart) return false
+  const [row] = await db
+    .select({ id: subscriptionEvents.stripeEventId })
+    .from(subscriptionEvents)
+    .where(
+      and(
+        eq(subscriptionEvents.type, "customer.subscription.trial_will_end"),
+        eq(subscriptionEvents.customerId, s.stripeCustomerId),
+        gte(subscriptionEvents.stripeCreatedAt, s.trialStart),
+        isNotNull(subscriptionEvents.processedAt),
+      ),
+    )
+    .limit(1)
+  return Boolean(row)
 }

@@ -23,6 +23,7 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
     endedAt: s.endedAt,
     trialStart: s.trialStart,
     trialEnd: s.trialEnd,
+    trialMissingPaymentMethod: s.trialMissingPaymentMethod,
     stripeCreatedAt: s.createdAt,
   }
 }

@@ -1,6 +1,6 @@
 // The billing domain's own vocabulary. lib/stripe (the one adapter that speaks Stripe) returns these;
 // nothing outside lib/stripe sees a Stripe SDK type.
-import type { CardSummary, PostalAddress, SubscriptionStatus } from "@/lib/db/schema"
+import type { CardSummary, PostalAddress, SubscriptionStatus, TrialEndBehavior } from "@/lib/db/schema"
 
 export type { CardSummary, PostalAddress, SubscriptionStatus }
 export type BillingInterval = "day" | "week" | "month" | "year"
@@ -24,6 +24,8 @@ export type SubscriptionState = {
   endedAt: Date | null
   trialStart: Date | null
   trialEnd: Date | null
+  /** What the trial's end does without a card (trial_settings.end_behavior.missing_payment_method). */
+  trialMissingPaymentMethod: TrialEndBehavior | null
   createdAt: Date
   /** The subscription's own default card, when it has one. */
   card: CardSummary | null

@@ -61,6 +61,9 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
 
+/** Stripe's trial_settings.end_behavior.missing_payment_method. */
+export type TrialEndBehavior = "cancel" | "create_invoice" | "pause"
+
 export const userSubscriptions = pgTable("user_subscriptions", {
   id: uuid("id").primaryKey().defaultRandom(),
   stripeSubscriptionId: text("stripe_subscription_id").notNull().unique(),
@@ -81,6 +84,7 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   endedAt: tz("ended_at"),
   trialStart: tz("trial_start"),
   trialEnd: tz("trial_end"),
+  trialMissingPaymentMethod: text("trial_missing_payment_method").$type<TrialEndBehavior>(),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),

@@ -1,6 +1,7 @@
 // Pure mappers from Stripe objects to the domain's types: vendor shapes stop here.
 import type Stripe from "stripe"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+import type { TrialEndBehavior } from "@/lib/db/schema"
 import type { BillingInterval, CardSummary, CustomerState, PostalAddress, SubscriptionState, SubscriptionStatus } from "@/lib/billing/types"
 
 export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
@@ -30,6 +31,10 @@ export function addressOf(a: Stripe.Address | null | undefined): PostalAddress |
  * Portal may schedule a cancellation as `cancel_at` = the period end instead of
  * `cancel_at_period_end`; both mean "ends at period end" to our users.
  */
+function trialEndBehavior(v: string | undefined): TrialEndBehavior | null {
+  return v === "cancel" || v === "pause" || v === "create_invoice" ? v : null
+}
+
 export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${sub.id} has no items`)
@@ -54,6 +59,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     endedAt: fromUnix(sub.ended_at),
     trialStart: fromUnix(sub.trial_start),
     trialEnd: fromUnix(sub.trial_end),
+    trialMissingPaymentMethod: trialEndBehavior(sub.trial_settings?.end_behavior.missing_payment_method),
     createdAt,
     card: cardSummary(sub.default_payment_method),
   }

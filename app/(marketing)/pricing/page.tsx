@@ -5,7 +5,9 @@ import { PricingPlans } from "@/components/pricing/pricing-plans"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { getCurrentUser } from "@/lib/auth/current-user"
 import { getCurrentSubscription, listPlans } from "@/lib/billing/queries"
+import { CATALOG } from "@/lib/billing/catalog"
 import { isLive } from "@/lib/billing/status"
+import { trialOfferedFromRecords } from "@/lib/billing/trial"
 
 export const metadata: Metadata = { title: "Pricing" }
 
@@ -13,6 +15,8 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
   const [{ checkout }, plans, user] = await Promise.all([searchParams, listPlans(), getCurrentUser()])
   const current = user ? await getCurrentSubscription(user.id) : null
   const live = current && isLive(current.status) ? current : null
+  // Visitors are new customers; a signed-in user sees the offer only while our records allow one (Checkout re-checks with Stripe).
+  const trialOffered = user ? await trialOfferedFromRecords(user.id) : true
   return (
     <div className="space-y-8">
       <div className="space-y-2 text-center">
@@ -40,6 +44,7 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
             monthlyAmount: p.monthlyAmount,
             yearlyAmount: p.yearlyAmount,
             currency: p.currency,
+            trialDays: trialOffered ? (CATALOG.find((c) => c.id === p.id)?.trialDays ?? 0) : 0,
           }))}
           signedIn={!!user}
           current={live ? { planId: live.planId, interval: live.interval, quantity: live.quantity } : null}

@@ -1,5 +1,5 @@
 // The banners above the manage page's actions: a failed payment, a scheduled cancellation, a redirect notice.
-import { AlertTriangle, CalendarX, Info } from "lucide-react"
+import { AlertTriangle, CalendarX, Hourglass, Info } from "lucide-react"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { formatDate } from "@/lib/billing/describe"
@@ -38,6 +38,19 @@ export function CancelScheduledAlert({ endsOn }: { endsOn: Date }) {
         <ManageSubscriptionButton variant="outline" showIcon={false}>
           Renew subscription
         </ManageSubscriptionButton>
+      </div>
+    </Alert>
+  )
+}
+
+/** While trialing: when the trial ends and what happens then; louder once Stripe's 3-day warning arrived. */
+export function TrialAlert({ trial, endingSoon }: { trial: { endsOn: string; then: string }; endingSoon: boolean }) {
+  return (
+    <Alert variant={endingSoon ? "warning" : "default"} data-testid={endingSoon ? "trial-ending-banner" : "trial-notice"}>
+      <Hourglass aria-hidden="true" />
+      <div>
+        <AlertTitle>{endingSoon ? `Your trial ends soon, on ${trial.endsOn}` : `Trial ends on ${trial.endsOn}`}</AlertTitle>
+        <AlertDescription>{trial.then}</AlertDescription>
       </div>
     </Alert>
   )

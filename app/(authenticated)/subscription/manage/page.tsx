@@ -2,7 +2,7 @@
 import type { Metadata } from "next"
 import { Suspense } from "react"
 import { ManageActions } from "@/components/subscription/manage/manage-actions"
-import { AlreadySubscribedNotice, CancelScheduledAlert, PaymentProblemAlert } from "@/components/subscription/manage/manage-alerts"
+import { AlreadySubscribedNotice, CancelScheduledAlert, PaymentProblemAlert, TrialAlert } from "@/components/subscription/manage/manage-alerts"
 import { PortalFeatures } from "@/components/subscription/manage/portal-features"
 import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
@@ -29,6 +29,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
           </CardContent>
         </Card>
       )}
+      {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} />}
       {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
       <Card>

@@ -1,0 +1,30 @@
+// What a trialing subscription's pages say about the trial's end (pure: unit-tested). Stripe charges
+// the card on file when the trial ends; without one it follows
+// trial_settings.end_behavior.missing_payment_method (cancel, pause, or an invoice that cannot be paid).
+import type { TrialEndBehavior } from "@/lib/db/schema"
+import { formatDate } from "./describe"
+
+export type TrialFacts = {
+  status: string
+  trialEnd: Date | null
+  /** A card Stripe can charge: the subscription's own or the customer's default. */
+  hasCard: boolean
+  missingPaymentMethod: TrialEndBehavior | null
+  /** "$15.00 / month", what the first charge will be. */
+  price: string
+}
+
+export type TrialNotice = { endsOn: string; then: string }
+
+export function trialNotice(f: TrialFacts): TrialNotice | null {
+  if (f.status !== "trialing" || !f.trialEnd) return null
+  const endsOn = formatDate(f.trialEnd)
+  if (f.hasCard) return { endsOn, then: `Your card will then be charged ${f.price}.` }
+  const otherwise =
+    f.missingPaymentMethod === "pause"
+      ? "your subscription will be paused until you add one"
+      : f.missingPaymentMethod === "cancel"
+        ? "your subscription will be canceled"
+        : "the first invoice cannot be paid and your subscription will be past due"
+  return { endsOn, then: `Add a payment method before then, or ${otherwise}.` }
+}
