@@ -72,6 +72,8 @@ const schema = z.object({
   CRON_SECRET: optionalString,
   /** Checkout's payment_method_collection for trials: "always" collects a card up front, "if_required" does not. */
   CHECKOUT_PAYMENT_METHOD_COLLECTION: z.enum(["always", "if_required"]).default("always"),
+  /** "off" stops offering free trials (the catalog's trialDays) without a code change. */
+  BILLING_TRIALS: z.enum(["on", "off"]).default("on"),
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
   BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
@@ -164,6 +166,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
     checkoutPaymentMethodCollection: v.CHECKOUT_PAYMENT_METHOD_COLLECTION,
     billing: {
+      trials: v.BILLING_TRIALS === "on",
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
       maxAttempts: v.BILLING_MAX_ATTEMPTS,

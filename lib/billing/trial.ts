@@ -4,8 +4,11 @@ import "server-only"
 import { eq } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { userSubscriptions } from "@/lib/db/schema"
+import { env } from "@/lib/env"
 import { readCustomer } from "@/lib/stripe/customers"
-import { trialEligibility, type PastSubscription, type TrialDecision } from "./trial-eligibility"
+import { trialEligibility, type PastSubscription, type TrialDecision as RuleDecision } from "./trial-eligibility"
+
+export type TrialDecision = RuleDecision | { eligible: false; reason: "trials_off" }
 
 async function ourHistory(userId: string): Promise<PastSubscription[]> {
   return db.select({ status: userSubscriptions.status, trialStart: userSubscriptions.trialStart }).from(userSubscriptions).where(eq(userSubscriptions.userId, userId))
@@ -13,6 +16,7 @@ async function ourHistory(userId: string): Promise<PastSubscription[]> {
 
 /** For pages (pricing): our records only, so rendering never waits on Stripe. Checkout decides for real. */
 export async function trialOfferedFromRecords(userId: string): Promise<boolean> {
+  if (!env.billing.trials) return false
   return trialEligibility({ ours: await ourHistory(userId), stripe: [] }).eligible
 }
 
@@ -22,6 +26,7 @@ export async function trialOfferedFromRecords(userId: string): Promise<boolean> 
  * written every subscription in it to our rows, so a second read would only spend rate limit.
  */
 export async function decideTrial(userId: string, customerId: string, { synced }: { synced: boolean }): Promise<TrialDecision> {
+  if (!env.billing.trials) return { eligible: false, reason: "trials_off" }
   const ours = await ourHistory(userId)
   const local = trialEligibility({ ours, stripe: [] })
   if (!local.eligible || synced) return local

@@ -1,5 +1,5 @@
 // One free trial per user and per Stripe customer, decided at Checkout from our rows and Stripe's.
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
 import { startCheckout } from "@/lib/billing/checkout"
 import { markCustomerDeleted } from "@/lib/billing/customer"
@@ -9,6 +9,11 @@ import { pool } from "@/lib/db/client"
 import { createUser, eventsFor, signedRequest, sql, stripeClient } from "../support/helpers"
 
 afterAll(() => pool.end())
+
+// Before any app module reads its configuration (the integration setup turns trials off for older suites).
+vi.hoisted(() => {
+  process.env.BILLING_TRIALS = "on"
+})
 
 const DAY = 86_400
 const sessionIdOf = (url: string) => /\/(cs_[A-Za-z0-9_]+)/.exec(url)?.[1] ?? ""
@@ -32,6 +37,12 @@ async function checkoutAndPay(user: Awaited<ReturnType<typeof createUser>>) {
 }
 
 describe("free trial at Checkout", () => {
+  it("BILLING_TRIALS=off offers none", async () => {
+    const { resolveEnv } = await import("@/lib/env")
+    expect(resolveEnv({ ...process.env, BILLING_TRIALS: "off" }).billing.trials).toBe(false)
+    expect(resolveEnv({ ...process.env, BILLING_TRIALS: undefined }).billing.trials).toBe(true)
+  })
+
   it("the catalog gives Pro and Team a 14-day trial", () => {
     expect(CATALOG.map((p) => [p.id, p.trialDays])).toEqual([["pro", 14], ["team", 14]])
   })

@@ -30,7 +30,9 @@ export default async function setup(project: TestProject) {
   const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {}, stripeEmulator: { contract } })
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production", SUBKIT_OFFLINE: "1" },
+    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production", SUBKIT_OFFLINE: "1",
+      // These suites drive paid subscriptions from the first charge; free trials are covered by tests/integration/checkout-trial.test.ts and trial-will-end.test.ts.
+      BILLING_TRIALS: "off" },
     stdio: ["ignore", "inherit", "inherit"],
   })
   await waitForPort(port, 60_000, () => (app.exitCode !== null ? `next start exited with ${app.exitCode}` : undefined))

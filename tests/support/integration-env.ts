@@ -10,3 +10,5 @@ process.env.STRIPE_WEBHOOK_SECRET = "whsec_integration_tests"
 process.env.NEXT_PUBLIC_APP_URL = "http://localhost:3999"
 process.env.LOG_LEVEL = "silent"
 process.env.DATABASE_POOL_MAX = "20"
+// The older suites drive paid subscriptions from the first charge; checkout-trial.test.ts turns trials on.
+process.env.BILLING_TRIALS = "off"

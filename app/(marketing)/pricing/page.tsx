@@ -8,6 +8,7 @@ import { getCurrentSubscription, listPlans } from "@/lib/billing/queries"
 import { CATALOG } from "@/lib/billing/catalog"
 import { isLive } from "@/lib/billing/status"
 import { trialOfferedFromRecords } from "@/lib/billing/trial"
+import { env } from "@/lib/env"
 
 export const metadata: Metadata = { title: "Pricing" }
 
@@ -16,7 +17,7 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
   const current = user ? await getCurrentSubscription(user.id) : null
   const live = current && isLive(current.status) ? current : null
   // Visitors are new customers; a signed-in user sees the offer only while our records allow one (Checkout re-checks with Stripe).
-  const trialOffered = user ? await trialOfferedFromRecords(user.id) : true
+  const trialOffered = user ? await trialOfferedFromRecords(user.id) : env.billing.trials
   return (
     <div className="space-y-8">
       <div className="space-y-2 text-center">
