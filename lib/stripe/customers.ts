@@ -41,12 +41,17 @@ async function listSubscriptions(customerId: string) {
   }
 }
 
-/** A customer Stripe no longer has (deleted, or never existed in this account) reads as deleted. */
+/**
+ * A customer Stripe no longer has (deleted, or never existed in this account) reads as deleted.
+ * A deleted customer has no invoice_settings, so Stripe refuses to expand it: asked again without
+ * the expansion (one more call, only for a deleted customer), it answers `{deleted: true}`.
+ */
 async function retrieveCustomer(customerId: string) {
   try {
     return customerState(await stripeCall(() => stripe.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] })))
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return { id: customerId, deleted: true as const }
+    if (err instanceof BillingProviderError && err.kind === "invalid") return customerState(await stripeCall(() => stripe.customers.retrieve(customerId)))
     throw err
   }
 }

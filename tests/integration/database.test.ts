@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs"
 import path from "node:path"
-import { getTableConfig } from "drizzle-orm/pg-core"
+import { is } from "drizzle-orm"
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core"
 import { afterAll, describe, expect, it } from "vitest"
 import * as schema from "@/lib/db/schema"
 import { asUser } from "@/lib/billing/queries"
@@ -10,8 +11,10 @@ import { createUser, sql } from "../support/helpers"
 afterAll(() => pool.end())
 
 describe("migrations", () => {
-  it("match the Drizzle schema column for column (no drift)", async () => {
-    const tables = [schema.users, schema.subscriptionPlans, schema.billingCustomers, schema.userSubscriptions, schema.subscriptionEvents, schema.portalSessions]
+  it("match the Drizzle schema column for column, table for table (no drift)", async () => {
+    const tables = Object.values(schema).filter((v): v is PgTable => is(v, PgTable))
+    const { rows: inDb } = await sql().query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")
+    expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual(inDb.map((r) => r.table_name).sort())
     for (const table of tables) {
       const cfg = getTableConfig(table)
       const { rows } = await sql().query<{ column_name: string; is_nullable: string }>(

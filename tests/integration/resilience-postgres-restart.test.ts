@@ -8,6 +8,7 @@ import { createClient } from "@supabase/supabase-js"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
+import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
 import { startPostgresServer, type LocalDb } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { spawnService, type ServiceProcess } from "../support/service-process"
@@ -18,7 +19,7 @@ let stripe: ServiceProcess
 let stripeState: string
 const stripeSdk = () => {
   const url = new URL(stripe.url)
-  return new Stripe("sk_test_outage", { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
+  return new Stripe(DEFAULT_SECRET_KEY, { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
 }
 const sb = () => createClient(auth.url, "anon-key", { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } })
 const health = async () => {

@@ -67,7 +67,7 @@ describe("npm run stripe:webhook", () => {
   const run = (...args: string[]) =>
     promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["scripts/stripe-webhook.ts", ...args], {
       cwd: root,
-      env: { NODE_ENV: "development", PATH: process.env.PATH, HOME: process.env.HOME, STRIPE_SECRET_KEY: "sk_test_cli", STRIPE_API_BASE: inject("stripeUrl"), NEXT_PUBLIC_APP_URL: `${APP}/cli` },
+      env: { NODE_ENV: "development", PATH: process.env.PATH, HOME: process.env.HOME, STRIPE_SECRET_KEY: inject("stripeSecretKey"), STRIPE_API_BASE: inject("stripeUrl"), NEXT_PUBLIC_APP_URL: `${APP}/cli` },
     })
 
   it("prints the new endpoint's secret, then says it is unchanged", async () => {
