@@ -116,7 +116,9 @@ function outcomeOf(intent: EventIntent, userId: string | null, read: CustomerRea
   if (intent.kind === "ignore") return intent.outcome
   if (!userId) return intent.refusedLink ? `ignored_link_refused: ${intent.refusedLink}` : "ignored_unknown_customer"
   if (read.customer?.deleted) return "customer_deleted"
-  const suffix = intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""
+  // A second live subscription is reported on every event of the read, where `billing:events` shows it.
+  const second = read.subscriptions && liveCount(read.subscriptions) > 1 ? "; customer has more than one live subscription" : ""
+  const suffix = `${intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""}${second}`
   if (intent.checkoutSession?.status === "expired") return "checkout_expired"
   if (!intent.subscriptionId) return `synced${suffix}`
   const sub = read.subscriptions?.find((s) => s.id === intent.subscriptionId)

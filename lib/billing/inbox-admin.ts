@@ -45,3 +45,14 @@ export async function pruneProcessedPayloads(days: number): Promise<number> {
     where processed_at < now() - make_interval(days => ${days}) and payload is not null`)
   return result.rowCount ?? 0
 }
+
+export type NoticedEvent = { id: string; type: string; customerId: string | null; outcome: string; processedAt: Date }
+
+/** Applied events whose outcome reports something for a person to look at (a refused link, a second live subscription). */
+export async function listNoticedEvents(limit = 50): Promise<NoticedEvent[]> {
+  const { rows } = await db.execute<{ id: string; type: string; customer_id: string | null; outcome: string; processed_at: string }>(sql`
+    select stripe_event_id as id, type, customer_id, outcome, processed_at from ${subscriptionEvents}
+    where processed_at is not null and (outcome like '%more than one live subscription%' or outcome like '%link refused%' or outcome like 'ignored_link_refused%')
+    order by processed_at desc limit ${limit}`)
+  return rows.map((r) => ({ id: r.id, type: r.type, customerId: r.customer_id, outcome: r.outcome, processedAt: new Date(r.processed_at) }))
+}

@@ -12,7 +12,7 @@ afterAll(() => pool.end())
 
 describe("migrations", () => {
   it("match the Drizzle schema column for column, table for table (no drift)", async () => {
-    const tables = Object.values(schema).filter((v): v is PgTable => is(v, PgTable))
+    const tables = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => is(v, PgTable))
     const { rows: inDb } = await sql().query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")
     expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual(inDb.map((r) => r.table_name).sort())
     for (const table of tables) {

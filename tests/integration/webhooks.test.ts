@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import type Stripe from "stripe"
 import { drainBillingEvents } from "@/lib/billing/drain"
-import { inboxSummary, retryDeadEvents } from "@/lib/billing/inbox-admin"
+import { inboxSummary, listNoticedEvents, retryDeadEvents } from "@/lib/billing/inbox-admin"
 import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
 import { pool } from "@/lib/db/client"
 import { admin, eventsFor, faults, permutations, signedRequest, sql } from "../support/helpers"
@@ -177,6 +177,22 @@ describe("customer details", () => {
     await drainBillingEvents()
     const { rows } = await sql().query("select email, name, address from billing_customers where user_id = $1", [user.id])
     expect(rows[0]).toMatchObject({ email: "billing@example.com", name: "Ada Lovelace", address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" } })
+  })
+
+  it("a second live subscription made outside the app is stored and reported (outcome, billing:events notice)", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser()
+    const since = (await eventsFor(stripe, customerId)).at(-1)?.id
+    const price = await planPrice(stripe, "subkit_team_monthly")
+    const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customerId })
+    const second = await stripe.subscriptions.create({ customer: customerId, items: [{ price: price.id, quantity: 2 }], default_payment_method: pm.id })
+    const [created] = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.subscription.created")
+    if (!created) throw new Error("no customer.subscription.created event")
+    await deliver(created)
+    await drainBillingEvents()
+    expect((await eventRow(created.id)).outcome).toBe("synced_active; customer has more than one live subscription")
+    expect((await rowOf(subscriptionId))?.status).toBe("active")
+    expect((await rowOf(second.id))?.status).toBe("active")
+    expect((await listNoticedEvents()).map((n) => n.id)).toContain(created.id)
   })
 
   it("a customer deleted at Stripe marks the mapping, and the next checkout replaces it", async () => {
