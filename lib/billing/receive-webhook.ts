@@ -47,18 +47,28 @@ export async function receiveStripeWebhook(request: Request, { schedule = after 
     log.error("webhook not stored", { event: event.id, type: event.type, error: err })
     return json(503, { error: "temporarily unavailable" })
   }
-  if (stored === "stored" && intent.kind === "sync") schedule(() => drainAfter(env.billing.coalesceMs))
+  if (stored === "stored" && intent.kind === "sync") schedule(() => drainSoon(env.billing.coalesceMs))
   return json(200, { received: true, stored: stored === "stored" })
 }
 
-/** Waits out the coalescing window so a burst for one customer is applied with one Stripe read. */
-async function drainAfter(delayMs: number) {
-  if (delayMs) await new Promise((r) => setTimeout(r, delayMs + 50))
-  try {
-    await drainBillingEvents()
-  } catch (err) {
-    log.error("drain after webhook failed; the cron will pick the events up", { error: err })
-  }
+let scheduled: Promise<void> | undefined
+
+/**
+ * Waits out the coalescing window so a burst for one customer is applied with one Stripe read. One
+ * drain per window per instance: the deliveries of a burst share it instead of each running a claim
+ * that finds nothing (the cron covers whatever an instance that dies meanwhile leaves).
+ */
+function drainSoon(delayMs: number): Promise<void> {
+  scheduled ??= (async () => {
+    await new Promise((r) => setTimeout(r, delayMs ? delayMs + 50 : 0))
+    scheduled = undefined // deliveries from here on schedule the next drain
+    try {
+      await drainBillingEvents()
+    } catch (err) {
+      log.error("drain after webhook failed; the cron will pick the events up", { error: err })
+    }
+  })()
+  return scheduled
 }
 
 async function readBounded(request: Request): Promise<string | null> {

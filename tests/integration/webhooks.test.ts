@@ -125,6 +125,21 @@ describe("webhook apply (the drain)", () => {
     }
   })
 
+  it("a burst of deliveries shares one scheduled drain per instance, which applies them all", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser()
+    const events = (await eventsFor(stripe, customerId)).filter((e) => e.type.startsWith("customer.subscription") || e.type === "invoice.paid")
+    await forget(events, subscriptionId)
+    const tasks: (() => Promise<unknown>)[] = []
+    for (const e of events) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: (task) => tasks.push(task) })
+    expect(tasks.length).toBe(events.length) // after() is asked every time…
+    const runs = tasks.map((task) => task())
+    expect(new Set(runs).size).toBe(1) // …and every ask joins the one drain already waiting
+    await Promise.all(runs)
+    const { rows } = await sql().query("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null", [events.map((e) => e.id)])
+    expect(rows[0].n).toBe(0)
+    await expectConverged(stripe, subscriptionId)
+  })
+
   it("coalesces a customer's burst into one Stripe read", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()
     const events = (await eventsFor(stripe, customerId)).filter((e) => e.type.startsWith("customer.subscription") || e.type === "invoice.paid")
