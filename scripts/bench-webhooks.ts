@@ -111,6 +111,11 @@ async function main() {
     await waitApplied(db, cron, "evt_r%", 600_000)
 
     const idle = await measurePages(pages, cookie)
+    // One request at a time: the pages' own service time, which c=8 on one process queues behind.
+    const single = {
+      pricing: await pageLoad(pages.pricing, { concurrency: 1, until: () => true, min: 100 }),
+      manage: await pageLoad(pages.manage, { concurrency: 1, headers: { cookie }, until: () => true, min: 100 }),
+    }
     proxy.configure({ latencyMs: 0, rateLimit: undefined })
     const zero = await measurePages(pages, cookie, () => fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)))
     proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
@@ -145,11 +150,13 @@ async function main() {
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
       manage_p95_idle_ms: round(idle.manage.p95),
+      pricing_p95_c1_ms: round(single.pricing.p95),
+      manage_p95_c1_ms: round(single.manage.p95),
       manage_p95_burst_ms: round(during.manage.p95),
       manage_p95_burst_at_0ms_ms: round(zero.manage.p95),
       pricing_burst_vs_0ms: round(during.pricing.p95 / zero.pricing.p95),
       manage_burst_vs_0ms: round(during.manage.p95 / zero.manage.p95),
-      page_errors: idle.pricing.errors + idle.manage.errors + during.pricing.errors + during.manage.errors,
+      page_errors: idle.pricing.errors + idle.manage.errors + single.pricing.errors + single.manage.errors + during.pricing.errors + during.manage.errors,
       lost: acknowledged.length - (stored.rows[0]?.n ?? 0),
       applied_twice: twice.rows[0]?.n ?? 0,
       dead: dead.rows[0]?.n ?? 0,
