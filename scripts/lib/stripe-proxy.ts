@@ -80,7 +80,7 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
         const fault = api ? faults.find((f) => f.count > 0 && (!f.path || req.url?.startsWith(f.path))) : undefined
         if (fault) {
           fault.count--
-          return reply(res, fault.status, { error: { type: "api_error", message: `Injected ${fault.status} from the Stripe proxy.` } }, { "stripe-should-retry": "false" })
+          return reply(res, fault.status, { error: { type: fault.status >= 500 ? "api_error" : "invalid_request_error", message: `Injected ${fault.status} from the Stripe proxy.` } }, { "stripe-should-retry": "false" })
         }
         const forward = http.request(
           { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
