@@ -14,8 +14,11 @@ try {
     console.log(`${n} dead event(s) made due again; the next drain (cron, or npm run billing:drain) applies them`)
   }
   const summary = await inboxSummary()
-  const age = (s: number | null) => (s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`)
-  console.table(Object.fromEntries(Object.entries(summary).map(([state, v]) => [state, { count: v.count, "oldest age": age(v.oldestAgeSeconds) }])))
+  const age = (s: number | null) =>
+    s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
+  console.table(
+    Object.fromEntries(Object.entries(summary).map(([state, v]) => [state, { count: v.count, "oldest age": age(v.oldestAgeSeconds) }])),
+  )
   const dead = await listDeadEvents()
   for (const d of dead) console.log(`dead ${d.id} ${d.type} customer=${d.customerId ?? "-"} attempts=${d.attempts} error=${d.error ?? "-"}`)
   for (const n of await listNoticedEvents()) console.log(`notice ${n.id} ${n.type} customer=${n.customerId ?? "-"} outcome=${n.outcome}`)

@@ -17,7 +17,12 @@ let apps: AppProcess[] = []
 
 beforeAll(async () => {
   port = await freePort()
-  stack = await startStack({ appUrl: `http://localhost:${port}`, database: "postgres", webhookRetryDelaysMs: [300, 600, 1000, 2000, 3000, 5000], log: () => {} })
+  stack = await startStack({
+    appUrl: `http://localhost:${port}`,
+    database: "postgres",
+    webhookRetryDelaysMs: [300, 600, 1000, 2000, 3000, 5000],
+    log: () => {},
+  })
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
   db.on("error", () => {}) // idle sessions are cut when the Postgres test stops the server
   // Counts any event whose processed_at is written twice.
@@ -101,9 +106,10 @@ describe("webhooks under crashes", () => {
     const failed = renewal.filter((d) => d.status === null || d.status >= 300)
     expect(failed.length).toBeGreaterThan(0) // the kill really hit deliveries in flight or queued
     const acknowledged = [...new Set(renewal.filter((d) => d.status !== null && d.status < 300).map((d) => d.event))]
-    const { rows: applied } = await db.query<{ id: string }>("select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null", [
-      [...new Set(renewal.map((d) => d.event))],
-    ])
+    const { rows: applied } = await db.query<{ id: string }>(
+      "select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [[...new Set(renewal.map((d) => d.event))]],
+    )
     expect(applied.length).toBe(new Set(renewal.map((d) => d.event)).size) // every event, acknowledged before or after the kill
     expect(acknowledged.every((id) => applied.some((r) => r.id === id))).toBe(true)
     expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
@@ -141,7 +147,10 @@ describe("webhooks under crashes", () => {
     expect(refusedWhileDown).toBeGreaterThan(0)
     const renewal = stack.stripe.webhooks.deliveries.slice(since)
     const ids = [...new Set(renewal.map((d) => d.event))]
-    const { rows: applied } = await db.query<{ id: string }>("select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null", [ids])
+    const { rows: applied } = await db.query<{ id: string }>(
+      "select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [ids],
+    )
     expect(applied.length).toBe(ids.length)
     expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
     expect(await fetch(`${app.url}/pricing`).then((r) => r.status)).toBe(200) // the same process serves on
@@ -168,12 +177,19 @@ describe("webhooks under crashes", () => {
     const post = (url: string, e: Stripe.Event) => {
       const payload = JSON.stringify(e)
       const header = StripeSdk.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret })
-      return fetch(`${url}/api/webhooks/stripe`, { method: "POST", headers: { "stripe-signature": header, "content-type": "application/json" }, body: payload }).then((r) => r.status)
+      return fetch(`${url}/api/webhooks/stripe`, {
+        method: "POST",
+        headers: { "stripe-signature": header, "content-type": "application/json" },
+        body: payload,
+      }).then((r) => r.status)
     }
     const statuses = await Promise.all(events.flatMap((e) => [post(a.url, e), post(b.url, e)]))
     expect(statuses.every((s) => s === 200)).toBe(true)
     await settle(b.url)
-    const { rows } = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null", [events.map((e) => e.id)])
+    const { rows } = await db.query<{ n: number }>(
+      "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [events.map((e) => e.id)],
+    )
     expect(rows[0]?.n).toBe(events.length)
     expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
     await expectRowsEqualStripe(subs)

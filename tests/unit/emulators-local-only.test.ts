@@ -31,7 +31,12 @@ describe("Stripe emulator admin endpoints", () => {
   it("refuse a cross-origin page (a text/plain POST needs no preflight) and change nothing", async () => {
     const before = (await request(emu.port, "GET", "/_emulator/clock")).body
     await emu.client().customers.create({ email: "keep@example.com" })
-    const foreign: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "null" }, { origin: "http://localhost:3000" }, { "sec-fetch-site": "cross-site" }]
+    const foreign: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { origin: "null" },
+      { origin: "http://localhost:3000" },
+      { "sec-fetch-site": "cross-site" },
+    ]
     for (const headers of foreign) {
       const res = await request(emu.port, "POST", "/_emulator/reset", headers, "{}")
       expect(res.status, JSON.stringify(headers)).toBe(403)
@@ -51,7 +56,10 @@ describe("Stripe emulator admin endpoints", () => {
   it("answer local tools (curl, the tests) and the emulator's own pages", async () => {
     expect((await request(emu.port, "GET", "/_emulator/health")).status).toBe(200)
     expect((await request(emu.port, "GET", "/_emulator/health", { host: `localhost:${emu.port}` })).status).toBe(200)
-    expect((await request(emu.port, "GET", "/_emulator/health", { origin: `http://127.0.0.1:${emu.port}`, "sec-fetch-site": "same-origin" })).status).toBe(200)
+    expect(
+      (await request(emu.port, "GET", "/_emulator/health", { origin: `http://127.0.0.1:${emu.port}`, "sec-fetch-site": "same-origin" }))
+        .status,
+    ).toBe(200)
   })
 })
 
