@@ -14,7 +14,15 @@ export function serializeError(err: Error, withStack: boolean) {
     name: err.name,
     message: redact(err.message),
     ...(err.cause instanceof Error ? { cause: redact(err.cause.message) } : {}),
-    ...(withStack && err.stack ? { stack: redact(err.stack) } : {}),
+    // The frames only: the message is already above, once.
+    ...(withStack && err.stack
+      ? {
+          stack: err.stack
+            .split("\n")
+            .filter((line) => line.startsWith("    at "))
+            .join("\n"),
+        }
+      : {}),
   }
 }
 

@@ -177,6 +177,26 @@ describe("webhook apply (the drain)", () => {
     await expectConverged(stripe, subscriptionId)
   })
 
+  it("a delivery that joins the scheduled drain after its claim is applied by the drain going round again", async () => {
+    const first = await subscribedUser()
+    const second = await subscribedUser()
+    const [a] = (await eventsFor(first.stripe, first.customerId)).filter((e) => e.type === "customer.subscription.updated")
+    const [b] = (await eventsFor(second.stripe, second.customerId)).filter((e) => e.type === "customer.subscription.updated")
+    if (!a || !b) throw new Error("no customer.subscription.updated events")
+    await forget([a], first.subscriptionId)
+    await forget([b], second.subscriptionId)
+    const runs: Promise<unknown>[] = []
+    const schedule = (task: () => Promise<unknown>) => void runs.push(task())
+    // a is due 300 ms after it is stored; b arrives 200 ms later, so it is not due yet when the drain claims a.
+    await receiveStripeWebhook(signedRequest(JSON.stringify(a)), { schedule, coalesceMs: 300 })
+    await new Promise((r) => setTimeout(r, 200))
+    await receiveStripeWebhook(signedRequest(JSON.stringify(b)), { schedule, coalesceMs: 300 })
+    expect(new Set(runs).size).toBe(1)
+    await Promise.all(runs)
+    expect((await eventRow(a.id)).processed_at).not.toBeNull()
+    expect((await eventRow(b.id)).processed_at).not.toBeNull()
+  })
+
   it("coalesces a customer's burst into one Stripe read", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()
     const events = (await eventsFor(stripe, customerId)).filter(
