@@ -33,7 +33,10 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
     if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))
   }
-  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock)) {
+  for (const inv of ctx.store.all<Inv>(
+    "invoice",
+    (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock,
+  )) {
     consider(inv.next_payment_attempt, () => retry(ctx, inv))
   }
   return best

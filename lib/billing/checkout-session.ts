@@ -58,9 +58,13 @@ async function reserve(c: SubscriptionCheckout): Promise<Slot> {
       .from(checkoutSessions)
       .where(and(eq(checkoutSessions.userId, c.userId), eq(checkoutSessions.status, "open")))
     if (open && !open.url && !open.stale) return { pending: true as const }
-    if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity && open.trialDays === (c.trialDays ?? null)) return { reuse: open.url }
+    if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity && open.trialDays === (c.trialDays ?? null))
+      return { reuse: open.url }
     if (open) await tx.update(checkoutSessions).set({ status: "expired" }).where(eq(checkoutSessions.id, open.id))
-    const [row] = await tx.insert(checkoutSessions).values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity, trialDays: c.trialDays ?? null }).returning({ id: checkoutSessions.id })
+    const [row] = await tx
+      .insert(checkoutSessions)
+      .values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity, trialDays: c.trialDays ?? null })
+      .returning({ id: checkoutSessions.id })
     if (!row) throw new Error("checkout reservation was not written")
     return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
   })

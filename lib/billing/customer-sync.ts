@@ -28,7 +28,11 @@ export type CustomerResult = { outcome: "applied" | "failed" | "lost_lease"; eve
 type Pending = { id: string; attempts: number; intent: EventIntent }
 
 /** Applies every pending event of a customer whose lease `owner` holds; `extra` adds parts to read. */
-export async function applyCustomer(customerId: string, owner: string, extra: ReadNeeds = { customer: false, subscriptions: false }): Promise<CustomerResult> {
+export async function applyCustomer(
+  customerId: string,
+  owner: string,
+  extra: ReadNeeds = { customer: false, subscriptions: false },
+): Promise<CustomerResult> {
   const { rows } = await db.execute<{ user_id: string | null; events: { id: string; attempts: number; payload: unknown }[] }>(sql`
     select (select user_id from ${billingCustomers} where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null) as user_id,
       coalesce((select json_agg(json_build_object('id', stripe_event_id, 'attempts', attempts, 'payload', payload) order by received_at)
@@ -62,7 +66,14 @@ class LostLease extends Error {}
  * Lock order, everywhere: event rows first, then the customer's customer_syncs row (the claim does
  * the same), so a drain claiming new events of this customer never deadlocks with this write.
  */
-async function writeRead(customerId: string, owner: string, knownUser: string | null, link: string | undefined, read: CustomerRead, pending: Pending[]): Promise<CustomerResult> {
+async function writeRead(
+  customerId: string,
+  owner: string,
+  knownUser: string | null,
+  link: string | undefined,
+  read: CustomerRead,
+  pending: Pending[],
+): Promise<CustomerResult> {
   try {
     return await db.transaction(async (tx) => {
       let userId = knownUser
@@ -81,8 +92,13 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
           where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null`)
       }
       if (userId && read.subscriptions?.length) {
-        const values = await Promise.all(read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))))
-        await tx.insert(userSubscriptions).values(values).onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
+        const values = await Promise.all(
+          read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))),
+        )
+        await tx
+          .insert(userSubscriptions)
+          .values(values)
+          .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
       }
       if (userId && read.customer && !read.customer.deleted) {
@@ -92,7 +108,8 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
           .where(eq(billingCustomers.stripeCustomerId, customerId))
       }
       // Last, and decisive: if the lease expired and another applier took the customer, undo everything.
-      const { rows } = await tx.execute(sql`update ${customerSyncs} set lease_owner = null, lease_until = null, synced_at = now(), updated_at = now()
+      const { rows } =
+        await tx.execute(sql`update ${customerSyncs} set lease_owner = null, lease_until = null, synced_at = now(), updated_at = now()
         where stripe_customer_id = ${customerId} and lease_owner = ${owner} returning 1`)
       if (rows.length === 0) throw new LostLease()
       return { outcome: "applied" as const, events: pending.length }
@@ -108,7 +125,9 @@ async function linkCustomer(tx: Executor, userId: string, customerId: string): P
   await tx.execute(sql`insert into ${billingCustomers} (user_id, stripe_customer_id)
     select ${userId}::uuid, ${customerId} where exists (select 1 from public.users where id = ${userId}::uuid)
     on conflict do nothing`)
-  const { rows } = await tx.execute<{ user_id: string }>(sql`select user_id from ${billingCustomers} where stripe_customer_id = ${customerId}`)
+  const { rows } = await tx.execute<{ user_id: string }>(
+    sql`select user_id from ${billingCustomers} where stripe_customer_id = ${customerId}`,
+  )
   return rows[0]?.user_id ?? null
 }
 
@@ -116,7 +135,9 @@ function outcomeOf(intent: EventIntent, userId: string | null, read: CustomerRea
   if (intent.kind === "ignore") return intent.outcome
   if (!userId) return intent.refusedLink ? `ignored_link_refused: ${intent.refusedLink}` : "ignored_unknown_customer"
   if (read.customer?.deleted) return "customer_deleted"
-  const suffix = intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""
+  // A second live subscription is reported on every event of the read, where `billing:events` shows it.
+  const second = read.subscriptions && liveCount(read.subscriptions) > 1 ? "; customer has more than one live subscription" : ""
+  const suffix = `${intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""}${second}`
   if (intent.checkoutSession?.status === "expired") return "checkout_expired"
   if (!intent.subscriptionId) return `synced${suffix}`
   const sub = read.subscriptions?.find((s) => s.id === intent.subscriptionId)

@@ -2,7 +2,14 @@
 import "server-only"
 import { and, asc, desc, eq, gte, isNotNull, sql } from "drizzle-orm"
 import { db, type Transaction } from "@/lib/db/client"
-import { billingCustomers, subscriptionEvents, subscriptionPlans, userSubscriptions, type Plan, type UserSubscription } from "@/lib/db/schema"
+import {
+  billingCustomers,
+  subscriptionEvents,
+  subscriptionPlans,
+  userSubscriptions,
+  type Plan,
+  type UserSubscription,
+} from "@/lib/db/schema"
 import { currentOf } from "./status"
 
 /** Runs `fn` as the Supabase `authenticated` role with the user's claims, so RLS decides what it sees. */

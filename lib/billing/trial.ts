@@ -11,7 +11,10 @@ import { trialEligibility, type PastSubscription, type TrialDecision as RuleDeci
 export type TrialDecision = RuleDecision | { eligible: false; reason: "trials_off" }
 
 async function ourHistory(userId: string): Promise<PastSubscription[]> {
-  return db.select({ status: userSubscriptions.status, trialStart: userSubscriptions.trialStart }).from(userSubscriptions).where(eq(userSubscriptions.userId, userId))
+  return db
+    .select({ status: userSubscriptions.status, trialStart: userSubscriptions.trialStart })
+    .from(userSubscriptions)
+    .where(eq(userSubscriptions.userId, userId))
 }
 
 /** For pages (pricing): our records only, so rendering never waits on Stripe. Checkout decides for real. */

@@ -33,7 +33,15 @@ export type SubscriptionState = {
 
 export type CustomerState =
   | { id: string; deleted: true }
-  | { id: string; deleted: false; email: string | null; name: string | null; address: PostalAddress | null; card: CardSummary | null; userId: string | null }
+  | {
+      id: string
+      deleted: false
+      email: string | null
+      name: string | null
+      address: PostalAddress | null
+      card: CardSummary | null
+      userId: string | null
+    }
 
 /** What one read of a customer needs: each part costs one provider call. */
 export type ReadNeeds = { customer: boolean; subscriptions: boolean }

@@ -42,7 +42,11 @@ describe("Supabase Auth emulator through supabase-js", () => {
     const bad = await sb.auth.signInWithPassword({ email, password: "wrong" })
     expect(bad.error?.code).toBe("invalid_credentials")
     expect(bad.error?.status).toBe(400)
-    const res = await fetch(`${emulator.url}/auth/v1/token?grant_type=password`, { method: "POST", headers: { apikey: "x" }, body: JSON.stringify({ email, password: "wrong" }) })
+    const res = await fetch(`${emulator.url}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { apikey: "x" },
+      body: JSON.stringify({ email, password: "wrong" }),
+    })
     expect(res.headers.get("x-sb-error-code")).toBe("invalid_credentials")
   })
 

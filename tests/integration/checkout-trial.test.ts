@@ -17,17 +17,26 @@ vi.hoisted(() => {
 
 const DAY = 86_400
 const sessionIdOf = (url: string) => /\/(cs_[A-Za-z0-9_]+)/.exec(url)?.[1] ?? ""
-const pay = (url: string) => fetch(url, { method: "POST", body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123" }), redirect: "manual" })
+const pay = (url: string) =>
+  fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123" }),
+    redirect: "manual",
+  })
 
 async function deliver(customer: string) {
-  for (const e of await eventsFor(stripeClient(), customer)) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
+  for (const e of await eventsFor(stripeClient(), customer))
+    await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
   await drainBillingEvents()
 }
 
 async function checkoutAndPay(user: Awaited<ReturnType<typeof createUser>>) {
   const started = await startCheckout(user, { plan: "pro", interval: "month" })
   if (!started.ok) throw new Error(started.message)
-  if (!sessionIdOf(started.url)) throw new Error(`no Checkout: ${started.url} ${JSON.stringify((await sql().query("select stripe_customer_id, status from user_subscriptions where user_id = $1", [user.id])).rows)}`)
+  if (!sessionIdOf(started.url))
+    throw new Error(
+      `no Checkout: ${started.url} ${JSON.stringify((await sql().query("select stripe_customer_id, status from user_subscriptions where user_id = $1", [user.id])).rows)}`,
+    )
   const session = await stripeClient().checkout.sessions.retrieve(sessionIdOf(started.url))
   expect((await pay(started.url)).status).toBe(303)
   const done = await stripeClient().checkout.sessions.retrieve(session.id)
@@ -44,7 +53,10 @@ describe("free trial at Checkout", () => {
   })
 
   it("the catalog gives Pro and Team a 14-day trial", () => {
-    expect(CATALOG.map((p) => [p.id, p.trialDays])).toEqual([["pro", 14], ["team", 14]])
+    expect(CATALOG.map((p) => [p.id, p.trialDays])).toEqual([
+      ["pro", 14],
+      ["team", 14],
+    ])
   })
 
   it("a new user gets the trial with a card collected up front; after canceling, resubscribing has no trial", async () => {

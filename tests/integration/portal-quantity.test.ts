@@ -28,7 +28,11 @@ describe("portal quantity rules", () => {
     await stripe.billingPortal.configurations.update(id, {
       features: {
         subscription_update: {
-          products: (cfg.features.subscription_update.products ?? []).map((p) => ({ product: p.product, prices: p.prices, adjustable_quantity: { enabled: true } })),
+          products: (cfg.features.subscription_update.products ?? []).map((p) => ({
+            product: p.product,
+            prices: p.prices,
+            adjustable_quantity: { enabled: true },
+          })),
         },
       },
     })

@@ -13,13 +13,23 @@ beforeAll(async () => {
   em = await startCheckedEmulator("stripe-emulator", { webhooks: { retryDelaysMs: [30, 60, 90] } })
   stripe = em.client()
   const product = await stripe.products.create({ name: "Pro" })
-  price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" }, lookup_key: "pro_m" })
+  price = await stripe.prices.create({
+    product: product.id,
+    currency: "usd",
+    unit_amount: 1500,
+    recurring: { interval: "month" },
+    lookup_key: "pro_m",
+  })
   yearly = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 15000, recurring: { interval: "year" } })
 })
 afterAll(() => em.stop())
 
 async function pay(sessionUrl: string, card: string, email = "buyer@example.com") {
-  return fetch(sessionUrl, { method: "POST", body: new URLSearchParams({ email, cardnumber: card, exp: "12 / 34", cvc: "123" }), redirect: "manual" })
+  return fetch(sessionUrl, {
+    method: "POST",
+    body: new URLSearchParams({ email, cardnumber: card, exp: "12 / 34", cvc: "123" }),
+    redirect: "manual",
+  })
 }
 async function checkout(card = "4242424242424242", extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
   const customer = await stripe.customers.create({ email: `c${Math.random()}@example.com` })
@@ -39,12 +49,22 @@ describe("API semantics", () => {
   it("answers 401 without a key and 404 resource_missing for unknown ids", async () => {
     const res = await fetch(`${em.url}/v1/customers`)
     expect(res.status).toBe(401)
-    await expect(stripe.subscriptions.retrieve("sub_missing")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" })
+    await expect(stripe.subscriptions.retrieve("sub_missing")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "resource_missing",
+      param: "id",
+    })
   })
 
   it("rejects unknown and invalid parameters with their name", async () => {
-    await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "colour" })
-    await expect(stripe.prices.create({ product: "prod_nope", currency: "usd", unit_amount: 1 })).rejects.toMatchObject({ param: "product" })
+    await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "colour",
+    })
+    await expect(stripe.prices.create({ product: "prod_nope", currency: "usd", unit_amount: 1 })).rejects.toMatchObject({
+      param: "product",
+    })
     await expect(stripe.subscriptions.list({ status: "sleeping" as never })).rejects.toMatchObject({ param: "status" })
   })
 
@@ -52,7 +72,9 @@ describe("API semantics", () => {
     const a = await stripe.customers.create({ email: "idem@example.com" }, { idempotencyKey: "same" })
     const b = await stripe.customers.create({ email: "idem@example.com" }, { idempotencyKey: "same" })
     expect(b.id).toBe(a.id)
-    await expect(stripe.customers.create({ email: "other@example.com" }, { idempotencyKey: "same" })).rejects.toMatchObject({ type: "StripeIdempotencyError" })
+    await expect(stripe.customers.create({ email: "other@example.com" }, { idempotencyKey: "same" })).rejects.toMatchObject({
+      type: "StripeIdempotencyError",
+    })
   })
 
   it("paginates lists with has_more and starting_after, newest first", async () => {
@@ -76,7 +98,12 @@ describe("API semantics", () => {
 describe("hosted Checkout", () => {
   it("declines 0002 in Stripe's words and creates nothing", async () => {
     const customersBefore = (await stripe.customers.list({ limit: 100 })).data.length
-    const session = await stripe.checkout.sessions.create({ mode: "subscription", customer_email: "decline@example.com", line_items: [{ price: price.id }], success_url: "http://app.test/ok" })
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer_email: "decline@example.com",
+      line_items: [{ price: price.id }],
+      success_url: "http://app.test/ok",
+    })
     const res = await pay(session.url!, "4000 0000 0000 0002", "decline@example.com")
     expect(res.status).toBe(402)
     expect(await res.text()).toContain("Your card was declined.")
@@ -109,7 +136,11 @@ describe("hosted Checkout", () => {
   })
 
   it("expires sessions", async () => {
-    const s = await stripe.checkout.sessions.create({ mode: "subscription", line_items: [{ price: price.id }], success_url: "http://app.test/ok" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id }],
+      success_url: "http://app.test/ok",
+    })
     await stripe.checkout.sessions.expire(s.id)
     expect((await fetch(s.url!)).status).toBe(410)
   })
@@ -146,13 +177,18 @@ describe("subscriptions over time", () => {
     expect((await stripe.subscriptions.retrieve(subId)).status).toBe("canceled")
     const deleted = await stripe.events.list({ type: "customer.subscription.deleted" })
     expect(deleted.data.some((e) => (e.data.object as Stripe.Subscription).id === subId)).toBe(true)
-    expect((await stripe.subscriptions.list({ customer: (await stripe.subscriptions.retrieve(subId)).customer as string })).data).toHaveLength(0)
+    expect(
+      (await stripe.subscriptions.list({ customer: (await stripe.subscriptions.retrieve(subId)).customer as string })).data,
+    ).toHaveLength(0)
   })
 
   it("switches price and quantity with an invoice for the difference", async () => {
     const { session } = await checkout()
     const sub = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string)
-    const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: yearly.id, quantity: 2 }], proration_behavior: "always_invoice" })
+    const changed = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0]!.id, price: yearly.id, quantity: 2 }],
+      proration_behavior: "always_invoice",
+    })
     expect(changed.items.data[0]!.price.id).toBe(yearly.id)
     expect(changed.items.data[0]!.quantity).toBe(2)
     const invoice = await stripe.invoices.retrieve(changed.latest_invoice as string)
@@ -163,7 +199,11 @@ describe("subscriptions over time", () => {
     expect(await page.text()).toContain(invoice.number!)
     const pdf = await fetch(invoice.invoice_pdf!)
     expect(pdf.headers.get("content-type")).toBe("application/pdf")
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-")
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-")
   })
 })
 
@@ -176,7 +216,10 @@ describe("Customer Portal", () => {
     })
     expect(cfg.is_default).toBe(true)
     await expect(
-      stripe.billingPortal.sessions.create({ customer: customer.id, flow_data: { type: "subscription_cancel", subscription_cancel: { subscription: "sub_x" } } }),
+      stripe.billingPortal.sessions.create({
+        customer: customer.id,
+        flow_data: { type: "subscription_cancel", subscription_cancel: { subscription: "sub_x" } },
+      }),
     ).rejects.toMatchObject({ param: "flow_data[type]" })
     const s = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: "http://app.test/back" })
     expect(s.url).toContain(`/p/session/${s.id}`)
@@ -201,7 +244,10 @@ describe("webhooks", () => {
       res.end()
     }
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
-    const endpoint = await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, enabled_events: ["customer.created", "customer.updated"] })
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      enabled_events: ["customer.created", "customer.updated"],
+    })
     secret = endpoint.secret!
     try {
       const c = await stripe.customers.create({ email: "hook@example.com" })

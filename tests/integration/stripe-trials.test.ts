@@ -35,7 +35,11 @@ async function eventsFor(sub: string, type: string) {
 async function trialOnClock(name: string, opts: { card: boolean; missing?: "cancel" | "pause" | "create_invoice" }) {
   const start = Math.floor(Date.now() / 1000)
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name })
-  const customer = await stripe.customers.create({ email: `${name}@example.com`, test_clock: clock.id, ...(opts.card ? { payment_method: "pm_card_visa" } : {}) })
+  const customer = await stripe.customers.create({
+    email: `${name}@example.com`,
+    test_clock: clock.id,
+    ...(opts.card ? { payment_method: "pm_card_visa" } : {}),
+  })
   if (opts.card) {
     const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm?.id ?? "" } })
@@ -97,7 +101,12 @@ describe("free trial on a test clock", () => {
   it("rejects an unknown missing_payment_method with Stripe's param name", async () => {
     const customer = await stripe.customers.create({ email: "bad@example.com" })
     const err = await stripe.subscriptions
-      .create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 3, trial_settings: { end_behavior: { missing_payment_method: "explode" as "cancel" } } })
+      .create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        trial_period_days: 3,
+        trial_settings: { end_behavior: { missing_payment_method: "explode" as "cancel" } },
+      })
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError)
     expect((err as Stripe.errors.StripeInvalidRequestError).param).toBe("trial_settings[end_behavior][missing_payment_method]")
@@ -117,7 +126,12 @@ describe("Checkout with a trial", () => {
     })
     expect(session).toMatchObject({ status: "open", amount_total: 0, payment_method_collection: "if_required" })
     const bad = await stripe.checkout.sessions
-      .create({ mode: "subscription", line_items: [{ price: price.id }], payment_method_collection: "never" as "always", success_url: "http://localhost/ok" })
+      .create({
+        mode: "subscription",
+        line_items: [{ price: price.id }],
+        payment_method_collection: "never" as "always",
+        success_url: "http://localhost/ok",
+      })
       .catch((e: unknown) => e)
     expect((bad as Stripe.errors.StripeInvalidRequestError).param).toBe("payment_method_collection")
   })

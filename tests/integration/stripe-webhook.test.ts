@@ -20,7 +20,8 @@ async function endpointsAt(url: string) {
 }
 
 afterAll(async () => {
-  for (const url of [URL_, `${APP}/cli/api/webhooks/stripe`]) for (const ep of await endpointsAt(url)) await stripeClient().webhookEndpoints.del(ep.id)
+  for (const url of [URL_, `${APP}/cli/api/webhooks/stripe`])
+    for (const ep of await endpointsAt(url)) await stripeClient().webhookEndpoints.del(ep.id)
 })
 
 describe("ensureWebhookEndpoint", () => {
@@ -67,7 +68,14 @@ describe("npm run stripe:webhook", () => {
   const run = (...args: string[]) =>
     promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["scripts/stripe-webhook.ts", ...args], {
       cwd: root,
-      env: { NODE_ENV: "development", PATH: process.env.PATH, HOME: process.env.HOME, STRIPE_SECRET_KEY: "sk_test_cli", STRIPE_API_BASE: inject("stripeUrl"), NEXT_PUBLIC_APP_URL: `${APP}/cli` },
+      env: {
+        NODE_ENV: "development",
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        STRIPE_SECRET_KEY: inject("stripeSecretKey"),
+        STRIPE_API_BASE: inject("stripeUrl"),
+        NEXT_PUBLIC_APP_URL: `${APP}/cli`,
+      },
     })
 
   it("prints the new endpoint's secret, then says it is unchanged", async () => {

@@ -21,7 +21,15 @@ export function sharedBrowser(): () => Browser {
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   })
 }
 
@@ -31,7 +39,11 @@ let pool: pg.Pool | undefined
 export const db = () => (pool ??= new pg.Pool({ connectionString: inject("e2eDatabaseUrl"), max: 3 }))
 
 export async function emulator(path: string, body: object = {}) {
-  const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  })
   if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`)
   return res.json()
 }
@@ -47,7 +59,9 @@ export async function advanceDays(days: number) {
 export async function inboxSettled(timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const { rows } = await db().query<{ n: number }>("select count(*)::int n from subscription_events where processed_at is null and dead_at is null")
+    const { rows } = await db().query<{ n: number }>(
+      "select count(*)::int n from subscription_events where processed_at is null and dead_at is null",
+    )
     if (rows[0]?.n === 0) return
     if (Date.now() > deadline) throw new Error(`${rows[0]?.n} webhook events still unapplied after ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 100))

@@ -22,10 +22,16 @@ describe("headline", () => {
   it("says what is true now", () => {
     expect(headline(base)).toBe("You're on Pro. It renews on December 23, 2026.")
     expect(headline({ ...base, cancelAtPeriodEnd: true })).toBe("Your Pro plan ends on December 23, 2026.")
-    expect(headline({ ...base, planName: "Team", perSeat: true, quantity: 3 })).toBe("You're on Team with 3 seats. It renews on December 23, 2026.")
-    expect(headline({ ...base, status: "canceled", endedAt: new Date("2026-12-23T12:00:00Z") })).toBe("Your Pro plan ended on December 23, 2026.")
+    expect(headline({ ...base, planName: "Team", perSeat: true, quantity: 3 })).toBe(
+      "You're on Team with 3 seats. It renews on December 23, 2026.",
+    )
+    expect(headline({ ...base, status: "canceled", endedAt: new Date("2026-12-23T12:00:00Z") })).toBe(
+      "Your Pro plan ended on December 23, 2026.",
+    )
     expect(headline({ ...base, status: "past_due" })).toMatch(/payment for Pro failed/)
-    expect(headline({ ...base, status: "trialing", trialEnd: new Date("2026-12-01T12:00:00Z") })).toBe("You're trying Pro. Your trial ends on December 1, 2026.")
+    expect(headline({ ...base, status: "trialing", trialEnd: new Date("2026-12-01T12:00:00Z") })).toBe(
+      "You're trying Pro. Your trial ends on December 1, 2026.",
+    )
   })
 
   it("renders every Stripe status", () => {

@@ -18,7 +18,10 @@ const baseSub = () => {
   sub.items.data[0]!.quantity = 3
   return sub
 }
-const ctx = { userId: "00000000-0000-0000-0000-000000000001", planIdForPrice: (id: string | null) => (id === "price_1PgafmB7WZ01zgkW6dKueIc5" ? "team" : null) }
+const ctx = {
+  userId: "00000000-0000-0000-0000-000000000001",
+  planIdForPrice: (id: string | null) => (id === "price_1PgafmB7WZ01zgkW6dKueIc5" ? "team" : null),
+}
 const subscriptionRow = (sub: Stripe.Subscription, c: typeof ctx) => {
   const state = subscriptionState(sub)
   return rowOf(state, c.userId, c.planIdForPrice(state.priceId))
@@ -69,15 +72,28 @@ describe("subscriptionRow", () => {
 
 describe("customer and invoice mappers", () => {
   it("summarises the default card and never more", () => {
-    const pm = { card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034, fingerprint: "x" } } as unknown as Stripe.PaymentMethod
+    const pm = {
+      card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034, fingerprint: "x" },
+    } as unknown as Stripe.PaymentMethod
     expect(cardSummary(pm)).toEqual({ brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034 })
     expect(cardSummary("pm_123")).toBeNull()
-    const c = { id: "cus_1", email: "a@b.co", name: null, metadata: {}, address: { line1: "1 Main St", line2: null, city: "Springfield", postal_code: "1", state: null, country: "US" }, invoice_settings: { default_payment_method: null } } as unknown as Stripe.Customer
+    const c = {
+      id: "cus_1",
+      email: "a@b.co",
+      name: null,
+      metadata: {},
+      address: { line1: "1 Main St", line2: null, city: "Springfield", postal_code: "1", state: null, country: "US" },
+      invoice_settings: { default_payment_method: null },
+    } as unknown as Stripe.Customer
     const state = customerState(c)
     if (state.deleted) throw new Error("not deleted")
     const card = { brand: "mastercard", last4: "4444", exp_month: 1, exp_year: 2030 }
     const withCard = { ...subscriptionState(baseSub()), card }
-    expect(customerFields(state, [withCard])).toMatchObject({ email: "a@b.co", address: { city: "Springfield" }, defaultPaymentMethod: { last4: "4444" } })
+    expect(customerFields(state, [withCard])).toMatchObject({
+      email: "a@b.co",
+      address: { city: "Springfield" },
+      defaultPaymentMethod: { last4: "4444" },
+    })
     expect(customerFields(state, [{ ...withCard, status: "canceled" }]).defaultPaymentMethod).toBeNull()
     expect(addressOf({ line1: null, line2: null, city: null, postal_code: null, state: null, country: null })).toBeNull()
   })

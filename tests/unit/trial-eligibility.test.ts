@@ -11,11 +11,17 @@ describe("trial eligibility: one trial per user and per Stripe customer", () => 
   })
 
   it("already trialing: no second trial", () => {
-    expect(trialEligibility({ ours: [trialed("trialing")], stripe: [trialed("trialing")] })).toEqual({ eligible: false, reason: "had_trial" })
+    expect(trialEligibility({ ours: [trialed("trialing")], stripe: [trialed("trialing")] })).toEqual({
+      eligible: false,
+      reason: "had_trial",
+    })
   })
 
   it("resubscribing after a canceled trial: no trial", () => {
-    expect(trialEligibility({ ours: [trialed("canceled")], stripe: [trialed("canceled")] })).toEqual({ eligible: false, reason: "had_trial" })
+    expect(trialEligibility({ ours: [trialed("canceled")], stripe: [trialed("canceled")] })).toEqual({
+      eligible: false,
+      reason: "had_trial",
+    })
   })
 
   it("resubscribing after a paid subscription without a trial: no trial (not a new customer)", () => {

@@ -1,15 +1,25 @@
 import { describe, expect, it } from "vitest"
 import { trialNotice, type TrialFacts } from "@/lib/billing/trial-notice"
 
-const base: TrialFacts = { status: "trialing", trialEnd: new Date("2026-12-09T10:00:00Z"), hasCard: true, missingPaymentMethod: "create_invoice", price: "$15.00 / month" }
+const base: TrialFacts = {
+  status: "trialing",
+  trialEnd: new Date("2026-12-09T10:00:00Z"),
+  hasCard: true,
+  missingPaymentMethod: "create_invoice",
+  price: "$15.00 / month",
+}
 
 describe("trial notice: when the trial ends and what happens then", () => {
   it("with a card: charged at the end", () => {
     expect(trialNotice(base)).toEqual({ endsOn: "December 9, 2026", then: "Your card will then be charged $15.00 / month." })
   })
   it("without a card, per trial_settings.end_behavior.missing_payment_method", () => {
-    expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "pause" })?.then).toBe("Add a payment method before then, or your subscription will be paused until you add one.")
-    expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "cancel" })?.then).toBe("Add a payment method before then, or your subscription will be canceled.")
+    expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "pause" })?.then).toBe(
+      "Add a payment method before then, or your subscription will be paused until you add one.",
+    )
+    expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "cancel" })?.then).toBe(
+      "Add a payment method before then, or your subscription will be canceled.",
+    )
     expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "create_invoice" })?.then).toMatch(/past due/)
   })
   it("nothing once the subscription is no longer trialing", () => {

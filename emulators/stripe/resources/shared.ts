@@ -10,7 +10,12 @@ export type Handler = (ctx: Ctx, p: Params, path: Record<string, string>) => unk
 export type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 export type StoredSession = Stripe.Checkout.Session & {
   _line_items: { price: string; quantity: number }[]
-  _subscription_data: { metadata: Record<string, string>; trial_period_days?: number; description?: string; missing_payment_method?: MissingPaymentMethod }
+  _subscription_data: {
+    metadata: Record<string, string>
+    trial_period_days?: number
+    description?: string
+    missing_payment_method?: MissingPaymentMethod
+  }
 }
 
 /** `trial_settings[end_behavior][missing_payment_method]` of a create call, checked like Stripe does. */
@@ -35,7 +40,8 @@ export function address(p: Params | undefined, param: string, current: Stripe.Ad
   if (p === undefined) return current
   allow(p, ADDRESS_KEYS, param)
   const next = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null, ...(current ?? {}) } as Stripe.Address
-  for (const k of ADDRESS_KEYS) if (typeof p[k] === "string") (next as unknown as Record<string, string | null>)[k] = (p[k] as string) || null
+  for (const k of ADDRESS_KEYS)
+    if (typeof p[k] === "string") (next as unknown as Record<string, string | null>)[k] = (p[k] as string) || null
   return next
 }
 

@@ -2,7 +2,12 @@
 import type { Metadata } from "next"
 import { Suspense } from "react"
 import { ManageActions } from "@/components/subscription/manage/manage-actions"
-import { AlreadySubscribedNotice, CancelScheduledAlert, PaymentProblemAlert, TrialAlert } from "@/components/subscription/manage/manage-alerts"
+import {
+  AlreadySubscribedNotice,
+  CancelScheduledAlert,
+  PaymentProblemAlert,
+  TrialAlert,
+} from "@/components/subscription/manage/manage-alerts"
 import { PortalFeatures } from "@/components/subscription/manage/portal-features"
 import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
