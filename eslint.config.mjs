@@ -86,7 +86,7 @@ const config = [
     },
   },
   {
-    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts"],
+    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "error" },
   },
 ]

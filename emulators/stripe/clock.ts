@@ -70,7 +70,9 @@ function renew(ctx: Ctx, sub: Sub) {
   if (sub.status === "trialing" && !hasPaymentMethod(ctx, sub) && missing === "pause") return setStatus(ctx, sub, "paused")
   const it = item(sub)
   const start = it.current_period_end
-  const end = addInterval(start, it.price.recurring!.interval, it.price.recurring!.interval_count)
+  const recurring = it.price.recurring
+  if (!recurring) throw new Error(`subscription ${sub.id} has a one-time price`)
+  const end = addInterval(start, recurring.interval, recurring.interval_count)
   // Stripe's order at a renewal: the subscription moves to its new period (customer.subscription.updated),
   // then the cycle invoice is created, finalized and paid (invoice.created, .finalized, .paid,
   // .payment_succeeded) or fails (invoice.payment_failed, then the subscription turns past_due).

@@ -53,6 +53,7 @@ function compile(table: Record<string, Handler>): Compiled[] {
       const [method, pattern] = key.split(" ") as [string, string]
       const keys: string[] = []
       const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, k: string) => (keys.push(k), "([^/]+)"))}$`)
+      if (keys.some((k) => k !== "id")) throw new Error(`route ${key}: the only path parameter is :id`)
       return { method, pattern, re, keys, handler, specificity: keys.length }
     })
     .sort((a, b) => a.specificity - b.specificity)
@@ -169,8 +170,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
           ...(idemKey ? { "idempotency-key": idemKey } : {}),
         })
       }
-      const match = route.re.exec(url.pathname)!
-      const pathParams = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)]))
+      const pathParams = { id: decodeURIComponent(route.re.exec(url.pathname)?.[1] ?? "") }
       let status = 200
       let out: string
       let executed = true

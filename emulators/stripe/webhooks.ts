@@ -105,7 +105,8 @@ export class WebhookDispatcher {
     while (this.inflight < this.opts.concurrency) {
       const due = this.queue.map((d, i) => [d, i] as const).filter(([d]) => d.dueAt <= now)
       if (due.length === 0) break
-      const pick = this.chaos.reorder ? due[Math.floor(Math.random() * due.length)]! : due[0]!
+      const pick = this.chaos.reorder ? due[Math.floor(Math.random() * due.length)] : due[0]
+      if (!pick) break
       this.queue.splice(pick[1], 1)
       this.inflight++
       void this.deliver(pick[0]).finally(() => {

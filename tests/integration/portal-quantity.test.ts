@@ -4,8 +4,12 @@ import { describe, expect, inject, it } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
 import { stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
-const team = CATALOG.find((p) => p.id === "team")!
+const team = must(
+  CATALOG.find((p) => p.id === "team"),
+  "the team plan",
+)
 
 async function quantities(configId: string) {
   const cfg = await stripeClient().billingPortal.configurations.retrieve(configId)

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCheckedEmulator } from "../support/contract"
+import { must } from "../support/must"
 
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe
@@ -41,7 +42,7 @@ async function checkout(card = "4242424242424242", extra: Partial<Stripe.Checkou
     cancel_url: "http://app.test/cancel",
     ...extra,
   })
-  const res = await pay(session.url!, card)
+  const res = await pay(must(session.url, "session.url"), card)
   return { customer, session, res }
 }
 
@@ -81,8 +82,8 @@ describe("API semantics", () => {
     for (let i = 0; i < 5; i++) await stripe.customers.create({ email: `page${i}@example.com`, metadata: { batch: "p" } })
     const first = await stripe.customers.list({ limit: 2 })
     expect(first.has_more).toBe(true)
-    const next = await stripe.customers.list({ limit: 2, starting_after: first.data[1]!.id })
-    expect(next.data[0]!.id).not.toBe(first.data[1]!.id)
+    const next = await stripe.customers.list({ limit: 2, starting_after: must(first.data[1], "first.data[1]").id })
+    expect(must(next.data[0], "next.data[0]").id).not.toBe(must(first.data[1], "first.data[1]").id)
     const all: string[] = []
     for await (const c of stripe.customers.list({ limit: 3 })) all.push(c.id)
     expect(new Set(all).size).toBe(all.length)
@@ -91,7 +92,7 @@ describe("API semantics", () => {
 
   it("finds prices by lookup key and expands their product", async () => {
     const list = await stripe.prices.list({ lookup_keys: ["pro_m"], expand: ["data.product"] })
-    expect((list.data[0]!.product as Stripe.Product).name).toBe("Pro")
+    expect((must(list.data[0], "list.data[0]").product as Stripe.Product).name).toBe("Pro")
   })
 })
 
@@ -104,10 +105,10 @@ describe("hosted Checkout", () => {
       line_items: [{ price: price.id }],
       success_url: "http://app.test/ok",
     })
-    const res = await pay(session.url!, "4000 0000 0000 0002", "decline@example.com")
+    const res = await pay(must(session.url, "session.url"), "4000 0000 0000 0002", "decline@example.com")
     expect(res.status).toBe(402)
     expect(await res.text()).toContain("Your card was declined.")
-    expect((await pay(session.url!, "4000000000009995", "decline@example.com")).status).toBe(402)
+    expect((await pay(must(session.url, "session.url"), "4000000000009995", "decline@example.com")).status).toBe(402)
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open")
     expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(customersBefore)
   })
@@ -121,9 +122,11 @@ describe("hosted Checkout", () => {
     expect(done.status).toBe("complete")
     expect(sub.status).toBe("active")
     expect((sub.latest_invoice as Stripe.Invoice).status).toBe("paid")
-    expect(sub.items.data[0]!.current_period_end).toBeGreaterThan(sub.items.data[0]!.current_period_start)
+    expect(must(sub.items.data[0], "sub.items.data[0]").current_period_end).toBeGreaterThan(
+      must(sub.items.data[0], "sub.items.data[0]").current_period_start,
+    )
     const items = await stripe.checkout.sessions.listLineItems(session.id)
-    expect(items.data[0]!.price!.id).toBe(price.id)
+    expect(must(items.data[0]?.price, "the line item's price").id).toBe(price.id)
     const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ["line_items"] })
     expect(expanded.line_items?.data[0]?.quantity).toBe(1)
   })
@@ -132,7 +135,7 @@ describe("hosted Checkout", () => {
     const { session } = await checkout("4242424242424242", { subscription_data: { trial_period_days: 14 } })
     const sub = (await stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] })).subscription as Stripe.Subscription
     expect(sub.status).toBe("trialing")
-    expect(sub.trial_end! - sub.trial_start!).toBe(14 * 86400)
+    expect(must(sub.trial_end, "sub.trial_end") - must(sub.trial_start, "sub.trial_start")).toBe(14 * 86400)
   })
 
   it("expires sessions", async () => {
@@ -142,7 +145,7 @@ describe("hosted Checkout", () => {
       success_url: "http://app.test/ok",
     })
     await stripe.checkout.sessions.expire(s.id)
-    expect((await fetch(s.url!)).status).toBe(410)
+    expect((await fetch(must(s.url, "s.url"))).status).toBe(410)
   })
 })
 
@@ -172,7 +175,7 @@ describe("subscriptions over time", () => {
     const { session } = await checkout()
     const subId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string
     const updated = await stripe.subscriptions.update(subId, { cancel_at_period_end: true })
-    expect(updated.cancel_at).toBe(updated.items.data[0]!.current_period_end)
+    expect(updated.cancel_at).toBe(must(updated.items.data[0], "updated.items.data[0]").current_period_end)
     em.advance(32 * 86400)
     expect((await stripe.subscriptions.retrieve(subId)).status).toBe("canceled")
     const deleted = await stripe.events.list({ type: "customer.subscription.deleted" })
@@ -186,18 +189,18 @@ describe("subscriptions over time", () => {
     const { session } = await checkout()
     const sub = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string)
     const changed = await stripe.subscriptions.update(sub.id, {
-      items: [{ id: sub.items.data[0]!.id, price: yearly.id, quantity: 2 }],
+      items: [{ id: must(sub.items.data[0], "sub.items.data[0]").id, price: yearly.id, quantity: 2 }],
       proration_behavior: "always_invoice",
     })
-    expect(changed.items.data[0]!.price.id).toBe(yearly.id)
-    expect(changed.items.data[0]!.quantity).toBe(2)
+    expect(must(changed.items.data[0], "changed.items.data[0]").price.id).toBe(yearly.id)
+    expect(must(changed.items.data[0], "changed.items.data[0]").quantity).toBe(2)
     const invoice = await stripe.invoices.retrieve(changed.latest_invoice as string)
     expect(invoice.billing_reason).toBe("subscription_update")
     expect(invoice.status).toBe("paid")
     expect(invoice.total).toBeGreaterThan(0)
-    const page = await fetch(invoice.hosted_invoice_url!)
-    expect(await page.text()).toContain(invoice.number!)
-    const pdf = await fetch(invoice.invoice_pdf!)
+    const page = await fetch(must(invoice.hosted_invoice_url, "invoice.hosted_invoice_url"))
+    expect(await page.text()).toContain(must(invoice.number, "invoice.number"))
+    const pdf = await fetch(must(invoice.invoice_pdf, "invoice.invoice_pdf"))
     expect(pdf.headers.get("content-type")).toBe("application/pdf")
     expect(
       Buffer.from(await pdf.arrayBuffer())
@@ -248,11 +251,11 @@ describe("webhooks", () => {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
       enabled_events: ["customer.created", "customer.updated"],
     })
-    secret = endpoint.secret!
+    secret = must(endpoint.secret, "endpoint.secret")
     try {
       const c = await stripe.customers.create({ email: "hook@example.com" })
       await em.webhooks.idle()
-      const created = seen.filter((s) => s.ok === false || s.id === seen[0]!.id)
+      const created = seen.filter((s) => s.ok === false || s.id === must(seen[0], "seen[0]").id)
       expect(created.map((s) => s.ok)).toEqual([false, true]) // retried after the 500
       em.webhooks.chaos = { duplicate: 1, reorder: true, delayMs: [0, 20] }
       for (let i = 0; i < 5; i++) await stripe.customers.update(c.id, { name: `n${i}` })

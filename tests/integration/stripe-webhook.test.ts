@@ -8,6 +8,7 @@ import { WEBHOOK_EVENT_TYPES } from "@/lib/billing/webhook-events"
 import { STRIPE_API_VERSION } from "@/lib/stripe/client-options"
 import { ensureWebhookEndpoint } from "../../scripts/lib/stripe-webhook"
 import { stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
 const root = path.resolve(import.meta.dirname, "../..")
 // Nothing listens on the discard port: the emulator's deliveries fail fast and touch no other test.
@@ -43,7 +44,7 @@ describe("ensureWebhookEndpoint", () => {
 
   it("puts back the event list when someone changed it in the Dashboard", async () => {
     const [ep] = await endpointsAt(URL_)
-    await stripeClient().webhookEndpoints.update(ep!.id, { enabled_events: ["*"] })
+    await stripeClient().webhookEndpoints.update(must(ep, "ep").id, { enabled_events: ["*"] })
     const result = await ensureWebhookEndpoint(stripeClient(), APP)
     expect(result.action).toBe("updated")
     expect(result.secret).toBeUndefined()

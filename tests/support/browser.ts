@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, expect, inject } from "vitest"
+import { must } from "./must"
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 
@@ -15,7 +16,7 @@ export function sharedBrowser(): () => Browser {
   afterAll(async () => {
     await browser?.close()
   })
-  return () => browser!
+  return () => must(browser, "browser")
 }
 
 export async function launch(): Promise<Browser> {

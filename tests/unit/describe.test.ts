@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { cardLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+import { must } from "../support/must"
 
 const base: Describable = {
   status: "active",
@@ -76,7 +77,7 @@ describe("status rules", () => {
       { status: "incomplete" as const, stripeCreatedAt: new Date(4) },
     ]
     expect(currentOf(rows)?.status).toBe("active")
-    expect(currentOf([rows[2]!, rows[0]!])?.status).toBe("canceled")
+    expect(currentOf([must(rows[2], "rows[2]"), must(rows[0], "rows[0]")])?.status).toBe("canceled")
     expect(currentOf([])).toBeUndefined()
   })
 })

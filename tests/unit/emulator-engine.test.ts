@@ -5,6 +5,7 @@ import { checkCard } from "../../emulators/stripe/cards"
 import { parseForm } from "../../emulators/stripe/params"
 import { invoicePdf } from "../../emulators/stripe/pages/invoice"
 import { sign } from "../../emulators/stripe/webhooks"
+import { must } from "../support/must"
 
 describe("Stripe emulator internals", () => {
   it("adds months like Stripe: the anchor day, clamped to the month's end", () => {
@@ -52,7 +53,7 @@ describe("Stripe emulator internals", () => {
     } as unknown as Stripe.Invoice)
     const text = pdf.toString("latin1")
     expect(text.startsWith("%PDF-1.4")).toBe(true)
-    const xref = Number(/startxref\n(\d+)/.exec(text)![1])
+    const xref = Number(must(/startxref\n(\d+)/.exec(text)?.[1], "startxref"))
     expect(text.slice(xref, xref + 4)).toBe("xref")
   })
 })

@@ -3,6 +3,7 @@ import type Stripe from "stripe"
 import fixtures from "../../emulators/stripe/fixtures.json"
 import { customerFields, subscriptionRow as rowOf } from "@/lib/billing/rows"
 import { addressOf, cardSummary, customerState, fromUnix, invoiceSubscriptionId, subscriptionState, toStatus } from "@/lib/stripe/mappers"
+import { must } from "../support/must"
 
 const baseSub = () => {
   const sub = structuredClone(fixtures.subscription) as unknown as Stripe.Subscription
@@ -13,9 +14,9 @@ const baseSub = () => {
   sub.ended_at = null
   sub.trial_start = null
   sub.trial_end = null
-  sub.items.data[0]!.current_period_start = 1_790_000_000
-  sub.items.data[0]!.current_period_end = 1_792_592_000
-  sub.items.data[0]!.quantity = 3
+  must(sub.items.data[0], "sub.items.data[0]").current_period_start = 1_790_000_000
+  must(sub.items.data[0], "sub.items.data[0]").current_period_end = 1_792_592_000
+  must(sub.items.data[0], "sub.items.data[0]").quantity = 3
   return sub
 }
 const ctx = {
@@ -50,15 +51,15 @@ describe("subscriptionRow", () => {
 
   it("treats cancel_at at the period end as cancel at period end (the portal's newer behaviour)", () => {
     const sub = baseSub()
-    sub.cancel_at = sub.items.data[0]!.current_period_end
+    sub.cancel_at = must(sub.items.data[0], "sub.items.data[0]").current_period_end
     expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(true)
-    sub.cancel_at = sub.items.data[0]!.current_period_end - 86_400
+    sub.cancel_at = must(sub.items.data[0], "sub.items.data[0]").current_period_end - 86_400
     expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(false)
   })
 
   it("leaves the plan empty for a price outside the catalog", () => {
     const sub = baseSub()
-    sub.items.data[0]!.price.id = "price_other"
+    must(sub.items.data[0], "sub.items.data[0]").price.id = "price_other"
     expect(subscriptionRow(sub, ctx).planId).toBeNull()
   })
 

@@ -54,8 +54,14 @@ export function side(p: Ctx2): Html {
 
 const shell = (p: Ctx2, title: string, body: Html) => page(title, body, { side: side(p) })
 
+function firstItem(s: Sub) {
+  const it = s.items.data[0]
+  if (!it) throw new Error(`subscription ${s.id} has no items`)
+  return it
+}
+
 function describe(ctx: Ctx, s: Sub) {
-  const it = s.items.data[0]!
+  const it = firstItem(s)
   const per = `${money((it.price.unit_amount ?? 0) * (it.quantity ?? 1), it.price.currency)} per ${it.price.recurring?.interval}`
   return { name: productName(ctx, it.price), per, quantity: it.quantity ?? 1 }
 }
@@ -191,7 +197,7 @@ export function chosenQuantity(p: Ctx2, s: Sub, price: Stripe.Price, wanted: num
 
 export function updatePage(p: Ctx2, s: Sub) {
   requireFeature(p.config.features.subscription_update.enabled)
-  const it = s.items.data[0]!
+  const it = firstItem(s)
   const prices = allowedPrices(p)
   return shell(
     p,

@@ -73,9 +73,9 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
           ...(r.form.comment ? { comment: String(r.form.comment).slice(0, 500) } : {}),
         }
         if (config.features.subscription_cancel.mode === "immediately")
-          routes["DELETE /v1/subscriptions/:id"]!(r.ctx, Object.keys(details).length ? { cancellation_details: details } : {}, { id: s.id })
+          route("DELETE /v1/subscriptions/:id")(r.ctx, Object.keys(details).length ? { cancellation_details: details } : {}, { id: s.id })
         else
-          routes["POST /v1/subscriptions/:id"]!(
+          route("POST /v1/subscriptions/:id")(
             r.ctx,
             { cancel_at_period_end: "true", ...(Object.keys(details).length ? { cancellation_details: details } : {}) },
             { id: s.id },
@@ -83,7 +83,7 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
         return finish(p, "canceled")
       }
       case "POST renew":
-        routes["POST /v1/subscriptions/:id"]!(r.ctx, { cancel_at_period_end: "false" }, { id: sub().id })
+        route("POST /v1/subscriptions/:id")(r.ctx, { cancel_at_period_end: "false" }, { id: sub().id })
         return { redirect: `${p.base}/home?done=renewed` }
       case "GET payment-method":
         return { html: paymentMethodPage(p) }
@@ -97,7 +97,7 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
             "subscription",
             (x) => x.customer === customer.id && !["canceled", "incomplete_expired"].includes(x.status),
           ))
-            if (s.default_payment_method) routes["POST /v1/subscriptions/:id"]!(r.ctx, { default_payment_method: pm.id }, { id: s.id })
+            if (s.default_payment_method) route("POST /v1/subscriptions/:id")(r.ctx, { default_payment_method: pm.id }, { id: s.id })
           retryOpenInvoices(r.ctx, customer.id)
         } catch (err) {
           if (err instanceof StripeApiError && err.type === "card_error") return { status: 402, html: paymentMethodPage(p, err.message) }
@@ -147,10 +147,18 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
   }
 }
 
+/** The API's own handler, so the hosted portal changes objects exactly as the API would. */
+function route(key: string) {
+  const handler = routes[key]
+  if (!handler) throw new Error(`no route ${key}`)
+  return handler
+}
+
 function flowStart(p: Ctx2) {
-  const f = p.session.flow!
+  const f = p.session.flow
+  if (!f) return `${p.base}/home`
   if (f.type === "payment_method_update") return `${p.base}/payment-method`
-  if (f.type === "subscription_cancel") return `${p.base}/cancel?subscription=${f.subscription_cancel!.subscription}`
+  if (f.type === "subscription_cancel") return `${p.base}/cancel?subscription=${f.subscription_cancel?.subscription ?? ""}`
   return `${p.base}/update?subscription=${f.subscription_update?.subscription ?? f.subscription_update_confirm?.subscription}`
 }
 

@@ -63,13 +63,13 @@ export const products: Record<string, Handler> = {
     ctx.emit("product.created", product)
     return product
   },
-  "GET /v1/products/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Product>(id!, "product")),
+  "GET /v1/products/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Product>(id, "product")),
   "POST /v1/products/:id": (ctx, p, { id }) => {
     allow(
       p,
       PRODUCT_FIELDS.filter((f) => f !== "id"),
     )
-    const product = ctx.store.get<Stripe.Product>(id!, "product")
+    const product = ctx.store.get<Stripe.Product>(id, "product")
     const before = structuredClone(product) as unknown as Record<string, unknown>
     writeProduct(ctx, product, p)
     ctx.store.put(product)
@@ -154,10 +154,10 @@ export const prices: Record<string, Handler> = {
     ctx.emit("price.created", price)
     return price
   },
-  "GET /v1/prices/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Price>(id!, "price")),
+  "GET /v1/prices/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Price>(id, "price")),
   "POST /v1/prices/:id": (ctx, p, { id }) => {
     allow(p, PRICE_UPDATE)
-    const price = ctx.store.get<Stripe.Price>(id!, "price")
+    const price = ctx.store.get<Stripe.Price>(id, "price")
     const before = structuredClone(price) as unknown as Record<string, unknown>
     if (p.active !== undefined) price.active = bool(p, "active")!
     if (p.nickname !== undefined) price.nickname = str(p, "nickname") || null

@@ -105,7 +105,7 @@ export const checkout: Record<string, Handler> = {
   },
   "GET /v1/checkout/sessions/:id": (ctx, p, { id }) => {
     allow(p, [])
-    const s = ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session")
+    const s = ctx.store.get<StoredSession>(id, "checkout.session", "checkout.session")
     // line_items is not stored on the session: Stripe includes it only when expanded.
     const expand = Array.isArray(p.expand) ? p.expand.map(String) : []
     return expand.includes("line_items") ? { ...s, line_items: lineItems(ctx, s, {}) } : s
@@ -133,10 +133,10 @@ export const checkout: Record<string, Handler> = {
   },
   "GET /v1/checkout/sessions/:id/line_items": (ctx, p, { id }) =>
     allow(p, ["limit", "starting_after", "ending_before"]) &&
-    lineItems(ctx, ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session"), p),
+    lineItems(ctx, ctx.store.get<StoredSession>(id, "checkout.session", "checkout.session"), p),
   "POST /v1/checkout/sessions/:id/expire": (ctx, p, { id }) => {
     allow(p, [])
-    const s = ctx.store.get<StoredSession>(id!, "checkout.session", "checkout.session")
+    const s = ctx.store.get<StoredSession>(id, "checkout.session", "checkout.session")
     if (s.status !== "open")
       throw invalid(
         "session",

@@ -5,7 +5,7 @@ import { assertAttachable, checkCard, TEST_TOKENS } from "../cards"
 import type { Ctx } from "../context"
 import { invalid, missing } from "../errors"
 import { fromDefaults } from "../defaults"
-import { allow, int, mergeMetadata, obj, req, str, type Params } from "../params"
+import { allow, int, mergeMetadata, missingParam, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
 
@@ -34,11 +34,10 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (shipping === null) c.shipping = null
   else if (shipping) {
     allow(shipping, ["name", "address", "phone"], "shipping")
-    c.shipping = {
-      name: req(shipping, "name"),
-      phone: str(shipping, "phone") ?? null,
-      address: address(obj(shipping, "address"), "shipping[address]", c.shipping?.address ?? null)!,
-    }
+    // Stripe requires the address with the shipping details.
+    const shippingAddress = address(obj(shipping, "address"), "shipping[address]", c.shipping?.address ?? null)
+    if (!shippingAddress) throw missingParam("shipping[address]")
+    c.shipping = { name: req(shipping, "name"), phone: str(shipping, "phone") ?? null, address: shippingAddress }
   }
   const settings = obj(p, "invoice_settings")
   if (settings) {
@@ -110,7 +109,7 @@ function searchCustomers(ctx: Ctx, query: string) {
     const m = /^(email|name|metadata\['([^']+)'\]|metadata\["([^"]+)"\])\s*:\s*['"](.*)['"]$/.exec(c.trim())
     if (!m) throw invalid("query", `Unsupported or malformed search query clause: ${c}`)
     const key = m[2] ?? m[3]
-    return (x: Stripe.Customer) => (key ? x.metadata[key] : (x as unknown as Record<string, unknown>)[m[1]!]) === m[4]
+    return (x: Stripe.Customer) => (key ? x.metadata[key] : (x as unknown as Record<string, unknown>)[m[1] ?? ""]) === m[4]
   })
   return ctx.store.all<Stripe.Customer>("customer", (x) => clauses.every((f) => f(x)))
 }
@@ -178,7 +177,7 @@ export const customers: Record<string, Handler> = {
   "GET /v1/customers/:id": (ctx, p, { id }) => {
     allow(p, [])
     const c = ctx.store.find<Stripe.Customer & { deleted?: boolean }>(id)
-    if (!c || c.object !== "customer") throw missing("customer", id!)
+    if (!c || c.object !== "customer") throw missing("customer", id)
     return c.deleted ? { id: c.id, object: "customer", deleted: true } : c
   },
   "POST /v1/customers/:id": (ctx, p, { id }) => {
@@ -186,11 +185,11 @@ export const customers: Record<string, Handler> = {
       p,
       CUSTOMER_FIELDS.filter((f) => f !== "payment_method" && f !== "test_clock"),
     )
-    return updateCustomer(ctx, liveCustomer(ctx, id!), p)
+    return updateCustomer(ctx, liveCustomer(ctx, id), p)
   },
   "DELETE /v1/customers/:id": (ctx, p, { id }) => {
     allow(p, [])
-    const c = liveCustomer(ctx, id!)
+    const c = liveCustomer(ctx, id)
     for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => s.customer === c.id)) cancelNow(ctx, sub)
     ctx.emit("customer.deleted", c) // the customer as it was, as Stripe sends it
     ;(c as unknown as { deleted: boolean }).deleted = true
@@ -210,7 +209,7 @@ export const customers: Record<string, Handler> = {
   "GET /v1/customers/:id/payment_methods": (ctx, p, { id }) =>
     allow(p, ["type", "allow_redisplay", "limit", "starting_after", "ending_before"]) &&
     paginate(
-      ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id),
+      ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id).id),
       p,
       `/v1/customers/${id}/payment_methods`,
     ),
@@ -231,15 +230,15 @@ export const paymentMethods: Record<string, Handler> = {
     )
   },
   "GET /v1/payment_methods/:id": (ctx, p, { id }) =>
-    allow(p, []) && ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
+    allow(p, []) && ctx.store.get<StoredPm>(resolvePmToken(ctx, id), "payment method", "payment_method"),
   "POST /v1/payment_methods/:id/attach": (ctx, p, { id }) => {
     allow(p, ["customer"])
-    const pm = ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method")
+    const pm = ctx.store.get<StoredPm>(resolvePmToken(ctx, id), "payment method", "payment_method")
     return attachPaymentMethod(ctx, pm, liveCustomer(ctx, req(p, "customer"), "customer"))
   },
   "POST /v1/payment_methods/:id/detach": (ctx, p, { id }) => {
     allow(p, [])
-    const pm = ctx.store.get<StoredPm>(id!, "payment method", "payment_method")
+    const pm = ctx.store.get<StoredPm>(id, "payment method", "payment_method")
     if (!pm.customer)
       throw invalid("payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
     const c = ctx.store.find<Stripe.Customer>(pm.customer as string)

@@ -7,7 +7,7 @@ import { paginate } from "../store"
 import { type Endpoint, type Handler } from "./shared"
 
 export const events: Record<string, Handler> = {
-  "GET /v1/events/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "event"),
+  "GET /v1/events/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id, "event"),
   "GET /v1/events": (ctx, p) => {
     allow(p, ["type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success"])
     const type = str(p, "type")
@@ -44,12 +44,12 @@ export const events: Record<string, Handler> = {
   },
   "GET /v1/webhook_endpoints/:id": (ctx, p, { id }) => {
     allow(p, [])
-    const { secret: _secret, ...ep } = ctx.store.get<Endpoint>(id!, "webhook endpoint", "webhook_endpoint")
+    const { secret: _secret, ...ep } = ctx.store.get<Endpoint>(id, "webhook endpoint", "webhook_endpoint")
     return ep
   },
   "POST /v1/webhook_endpoints/:id": (ctx, p, { id }) => {
     allow(p, ["url", "enabled_events", "description", "metadata", "disabled"])
-    const ep = ctx.store.get<Endpoint>(id!, "webhook endpoint", "webhook_endpoint")
+    const ep = ctx.store.get<Endpoint>(id, "webhook endpoint", "webhook_endpoint")
     if (p.url !== undefined) ep.url = req(p, "url")
     if (p.enabled_events !== undefined) ep.enabled_events = (list(p, "enabled_events") ?? []).map(String)
     if (p.disabled !== undefined) ep.status = bool(p, "disabled") ? "disabled" : "enabled"
@@ -60,7 +60,7 @@ export const events: Record<string, Handler> = {
   },
   "DELETE /v1/webhook_endpoints/:id": (ctx, p, { id }) => {
     allow(p, [])
-    const ep = ctx.store.get<Endpoint>(id!, "webhook endpoint", "webhook_endpoint")
+    const ep = ctx.store.get<Endpoint>(id, "webhook endpoint", "webhook_endpoint")
     ;(ep as unknown as { deleted: boolean }).deleted = true
     ctx.store.put(ep)
     return { id: ep.id, object: "webhook_endpoint", deleted: true }

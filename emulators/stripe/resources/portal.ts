@@ -139,7 +139,7 @@ function writeConfig(ctx: Ctx, cfg: PortalConfig, p: Params) {
     }
   }
   if (p.default_return_url !== undefined) cfg.default_return_url = str(p, "default_return_url") || null
-  if (p.active !== undefined) cfg.active = bool(p, "active")!
+  if (p.active !== undefined) cfg.active = bool(p, "active") ?? cfg.active
   if (p.name !== undefined) cfg.name = str(p, "name") || null
   writeFeatures(ctx, cfg, obj(p, "features"))
   cfg.metadata = mergeMetadata(cfg.metadata ?? {}, p)
@@ -175,10 +175,10 @@ export const portal: Record<string, Handler> = {
     return cfg
   },
   "GET /v1/billing_portal/configurations/:id": (ctx, p, { id }) =>
-    allow(p, []) && ctx.store.get(id!, "billing portal configuration", "billing_portal.configuration"),
+    allow(p, []) && ctx.store.get(id, "billing portal configuration", "billing_portal.configuration"),
   "POST /v1/billing_portal/configurations/:id": (ctx, p, { id }) => {
     allow(p, CONFIG_FIELDS)
-    const cfg = ctx.store.get<PortalConfig>(id!, "billing portal configuration", "billing_portal.configuration")
+    const cfg = ctx.store.get<PortalConfig>(id, "billing portal configuration", "billing_portal.configuration")
     const before = structuredClone(cfg) as unknown as Record<string, unknown>
     writeConfig(ctx, cfg, p)
     cfg.updated = ctx.store.now()
@@ -243,11 +243,11 @@ export const portal: Record<string, Handler> = {
         type: type as Stripe.BillingPortal.Session.Flow.Type,
         after_completion: {
           type: afterType as "redirect",
-          redirect: afterType === "redirect" ? { return_url: String(redirect!.return_url) } : null,
+          redirect: afterType === "redirect" ? { return_url: String(redirect?.return_url) } : null,
           hosted_confirmation: afterType === "hosted_confirmation" ? { custom_message: null } : null,
         },
-        subscription_cancel: type === "subscription_cancel" ? { retention: null, subscription: subscription! } : null,
-        subscription_update: type === "subscription_update" ? { subscription: subscription! } : null,
+        subscription_cancel: type === "subscription_cancel" ? { retention: null, subscription: subscription ?? "" } : null,
+        subscription_update: type === "subscription_update" ? { subscription: subscription ?? "" } : null,
         subscription_update_confirm: null,
         customer_update: null,
         subscription_pause: null,

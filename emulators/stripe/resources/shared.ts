@@ -6,7 +6,9 @@ import type { Outcome } from "../cards"
 import type { Ctx } from "../context"
 import { allow, obj, str, type Params } from "../params"
 
-export type Handler = (ctx: Ctx, p: Params, path: Record<string, string>) => unknown
+/** The one path parameter Stripe's URLs have here (`/v1/customers/:id/…`); "" on routes without it. */
+export type PathParams = { id: string }
+export type Handler = (ctx: Ctx, p: Params, path: PathParams) => unknown
 export type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 export type StoredSession = Stripe.Checkout.Session & {
   _line_items: { price: string; quantity: number }[]

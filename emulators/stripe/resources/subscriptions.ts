@@ -80,7 +80,7 @@ export const subscriptions: Record<string, Handler> = {
       }),
     )
   },
-  "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "subscription"),
+  "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id, "subscription"),
   "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
     allow(p, [
       "cancel_at_period_end",
@@ -93,7 +93,7 @@ export const subscriptions: Record<string, Handler> = {
       "description",
       "payment_behavior",
     ])
-    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
     const previous: Record<string, unknown> = {}
@@ -141,7 +141,7 @@ export const subscriptions: Record<string, Handler> = {
   },
   "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {
     allow(p, ["cancellation_details", "invoice_now", "prorate"])
-    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled") throw invalid("subscription", `No such subscription: '${id}'; it has already been canceled.`)
     const details = obj(p, "cancellation_details")
     cancelNow(
@@ -153,7 +153,7 @@ export const subscriptions: Record<string, Handler> = {
   },
   "POST /v1/subscriptions/:id/resume": (ctx, p, { id }) => {
     allow(p, ["billing_cycle_anchor", "proration_behavior", "proration_date"])
-    const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
+    const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status !== "paused") throw invalid("subscription", "Only paused subscriptions can be resumed.")
     sub.status = "active"
     ctx.store.put(sub)
@@ -201,7 +201,7 @@ export const subscriptions: Record<string, Handler> = {
       "/v1/subscriptions",
     )
   },
-  "GET /v1/invoices/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "invoice"),
+  "GET /v1/invoices/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id, "invoice"),
   "GET /v1/invoices": (ctx, p) => {
     allow(p, ["customer", "subscription", "status", "limit", "starting_after", "ending_before", "created", "collection_method"])
     const customer = str(p, "customer")
@@ -221,7 +221,7 @@ export const subscriptions: Record<string, Handler> = {
   },
   "POST /v1/invoices/:id/pay": (ctx, p, { id }) => {
     allow(p, ["payment_method", "off_session", "forgive", "paid_out_of_band", "source", "mandate"])
-    const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
+    const inv = ctx.store.get<Stripe.Invoice>(id, "invoice")
     if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
     payAndReactivate(ctx, inv)
     if (inv.status !== "paid")
