@@ -3,6 +3,7 @@
 import { prices, products } from "./resources/catalog"
 import { checkout } from "./resources/checkout"
 import { customers, paymentMethods } from "./resources/customers"
+import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
@@ -12,4 +13,4 @@ import { testClocks } from "./resources/test-clocks"
 export type { Handler } from "./resources/shared"
 export { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
 
-export const routes: Record<string, Handler> = { ...products, ...prices, ...customers, ...paymentMethods, ...checkout, ...subscriptions, ...portal, ...events, ...testClocks }
+export const routes: Record<string, Handler> = { ...products, ...prices, ...customers, ...paymentMethods, ...checkout, ...subscriptions, ...portal, ...events, ...testClocks, ...entitlements }

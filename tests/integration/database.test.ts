@@ -11,7 +11,7 @@ afterAll(() => pool.end())
 
 describe("migrations", () => {
   it("match the Drizzle schema column for column (no drift)", async () => {
-    const tables = [schema.users, schema.subscriptionPlans, schema.billingCustomers, schema.userSubscriptions, schema.subscriptionEvents, schema.portalSessions]
+    const tables = [schema.users, schema.subscriptionPlans, schema.billingCustomers, schema.userSubscriptions, schema.subscriptionEvents, schema.portalSessions, schema.activeEntitlements]
     for (const table of tables) {
       const cfg = getTableConfig(table)
       const { rows } = await sql().query<{ column_name: string; is_nullable: string }>(
