@@ -11,3 +11,6 @@ revoke all on all sequences in schema public from anon, authenticated;
 grant select on public.users to authenticated;
 grant select on public.subscription_plans to anon, authenticated;
 grant select on public.user_subscriptions to authenticated;
+-- active_entitlements (migration 20261125000400) sorts before this file, so its own grant is revoked
+-- above on a fresh database: grant it back here (RLS keeps users to their own rows).
+grant select on public.active_entitlements to authenticated;
