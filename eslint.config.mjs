@@ -15,7 +15,10 @@ const config = [
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
       "@typescript-eslint/await-thenable": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
     },
   },
   // Boundaries: app → lib → {db, stripe, supabase}. Only lib/stripe speaks Stripe; the product never
@@ -23,7 +26,17 @@ const config = [
   {
     files: ["app/**", "components/**", "lib/**", "proxy.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
+              message: "App code never imports the emulators or the tests.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -32,8 +45,18 @@ const config = [
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "stripe", message: "Only lib/stripe (the adapter) imports the Stripe SDK; use its functions and the types in lib/billing/types.ts." }],
-          patterns: [{ group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." }],
+          paths: [
+            {
+              name: "stripe",
+              message: "Only lib/stripe (the adapter) imports the Stripe SDK; use its functions and the types in lib/billing/types.ts.",
+            },
+          ],
+          patterns: [
+            {
+              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
+              message: "App code never imports the emulators or the tests.",
+            },
+          ],
         },
       ],
     },
@@ -44,17 +67,26 @@ const config = [
       "no-restricted-imports": [
         "error",
         {
-          paths: ["stripe", "pg", "drizzle-orm"].map((name) => ({ name, message: "Routes and components go through lib/, not vendor SDKs or the database driver." })),
+          paths: ["stripe", "pg", "drizzle-orm"].map((name) => ({
+            name,
+            message: "Routes and components go through lib/, not vendor SDKs or the database driver.",
+          })),
           patterns: [
-            { group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"], message: "App code never imports the emulators or the tests." },
-            { group: ["@/lib/db/client", "@/lib/stripe/*"], message: "Routes and components call lib/billing (and lib/auth), not the database client or the Stripe adapter." },
+            {
+              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
+              message: "App code never imports the emulators or the tests.",
+            },
+            {
+              group: ["@/lib/db/client", "@/lib/stripe/*"],
+              message: "Routes and components call lib/billing (and lib/auth), not the database client or the Stripe adapter.",
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts"],
+    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "error" },
   },
 ]

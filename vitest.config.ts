@@ -25,7 +25,16 @@ export default defineConfig({
         },
       },
       // Stripe-facing contract suite: the emulator by default, Stripe test mode with a key (tests/contract/target.ts).
-      { resolve: { alias }, test: { name: "contract", include: ["tests/contract/**/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 120_000 } },
+      {
+        resolve: { alias },
+        test: {
+          name: "contract",
+          include: ["tests/contract/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
       {
         resolve: { alias },
         test: {

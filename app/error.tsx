@@ -8,7 +8,9 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
   return (
     <div className="mx-auto max-w-md space-y-4 py-16 text-center" role="alert">
       <h1 className="text-2xl font-bold">Something went wrong</h1>
-      <p className="text-muted-foreground">Please try again. If it keeps happening, contact support{error.digest ? ` and mention code ${error.digest}` : ""}.</p>
+      <p className="text-muted-foreground">
+        Please try again. If it keeps happening, contact support{error.digest ? ` and mention code ${error.digest}` : ""}.
+      </p>
       <Button onClick={reset}>Try again</Button>
     </div>
   )

@@ -8,11 +8,13 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"])
 /** Why a request is not from this machine's own tools, or null when it is. */
 export function foreignRequest(req: http.IncomingMessage, ownPort: number): string | null {
   const host = req.headers.host ?? ""
-  if (!LOOPBACK.has(host.replace(/:\d+$/, ""))) return `refused: admin endpoints answer only requests addressed to 127.0.0.1 or localhost, not ${host || "no host"}`
+  if (!LOOPBACK.has(host.replace(/:\d+$/, "")))
+    return `refused: admin endpoints answer only requests addressed to 127.0.0.1 or localhost, not ${host || "no host"}`
   const site = req.headers["sec-fetch-site"]
   if (site === "cross-site" || site === "same-site") return "refused: admin endpoints do not answer cross-origin requests"
   const origin = req.headers.origin
-  if (origin !== undefined && !isOwnOrigin(origin, ownPort)) return `refused: admin endpoints do not answer cross-origin requests (origin ${origin})`
+  if (origin !== undefined && !isOwnOrigin(origin, ownPort))
+    return `refused: admin endpoints do not answer cross-origin requests (origin ${origin})`
   return null
 }
 

@@ -23,7 +23,8 @@ export const PRODUCTION_VARIABLES = {
   NEXT_PUBLIC_SUPABASE_URL: "Supabase Dashboard → Project Settings → API → Project URL",
   NEXT_PUBLIC_SUPABASE_ANON_KEY: "Supabase Dashboard → Project Settings → API → anon public key",
   STRIPE_SECRET_KEY: "Stripe Dashboard → Developers → API keys (sk_live_… or a restricted rk_live_… key)",
-  STRIPE_WEBHOOK_SECRET: "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
+  STRIPE_WEBHOOK_SECRET:
+    "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
   CRON_SECRET: "any random string of 32+ characters, e.g. `openssl rand -hex 32`; Vercel Cron sends it as a Bearer token",
 } as const
 
@@ -105,12 +106,15 @@ function rules(v: Parsed, opts: Options): Issue[] {
     for (const [name, where] of Object.entries(PRODUCTION_VARIABLES))
       if (!v[name as keyof typeof PRODUCTION_VARIABLES] && !(opts.withoutWebhookSecret && name === "STRIPE_WEBHOOK_SECRET"))
         add(name, `is required in production; get it from: ${where}`)
-    if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://")) add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
+    if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://"))
+      add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
     if (v.CRON_SECRET && v.CRON_SECRET.length < 32) add("CRON_SECRET", "must be at least 32 characters")
   } else {
     // Outside production a half-set group is a mistake: name what is missing.
-    if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret) add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
-    if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY) add("NEXT_PUBLIC_SUPABASE_ANON_KEY", "is required when NEXT_PUBLIC_SUPABASE_URL is set")
+    if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret)
+      add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
+    if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY)
+      add("NEXT_PUBLIC_SUPABASE_ANON_KEY", "is required when NEXT_PUBLIC_SUPABASE_URL is set")
   }
   if (v.SUBKIT_OFFLINE === "1" && v.VERCEL_ENV === "production") add("SUBKIT_OFFLINE", "must not be set on a Vercel production deployment")
 
@@ -122,10 +126,14 @@ function rules(v: Parsed, opts: Options): Issue[] {
   if (mode === "live") {
     if (!stripeHost) add("STRIPE_API_BASE", `a live Stripe key cannot point at another API host (${base?.host})`)
     if (v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret && isTestWebhookSecret(v.STRIPE_WEBHOOK_SECRET))
-      add("STRIPE_WEBHOOK_SECRET", "looks like a test-mode secret (from `stripe listen` or a placeholder) next to a live key; use the live endpoint's secret from `npm run stripe:webhook`")
+      add(
+        "STRIPE_WEBHOOK_SECRET",
+        "looks like a test-mode secret (from `stripe listen` or a placeholder) next to a live key; use the live endpoint's secret from `npm run stripe:webhook`",
+      )
     if (v.SUBKIT_OFFLINE === "1") add("SUBKIT_OFFLINE", "cannot be combined with a live Stripe key")
   }
-  if (strict && !stripeHost) add("STRIPE_API_BASE", `must be unset (or https://${STRIPE_HOST}) in production; the emulator is for SUBKIT_OFFLINE=1 runs`)
+  if (strict && !stripeHost)
+    add("STRIPE_API_BASE", `must be unset (or https://${STRIPE_HOST}) in production; the emulator is for SUBKIT_OFFLINE=1 runs`)
   return issues
 }
 
@@ -134,14 +142,19 @@ export type Env = ReturnType<typeof resolveEnv>
 /** Validates and fills in the offline defaults where allowed. Exported for tests; the app uses `env`. */
 export function resolveEnv(source: Record<string, string | undefined>, opts: Options = {}) {
   const parsed = schema.safeParse(source)
-  const issues: Issue[] = parsed.success ? rules(parsed.data, opts) : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "env", message: i.message }))
+  const issues: Issue[] = parsed.success
+    ? rules(parsed.data, opts)
+    : parsed.error.issues.map((i) => ({ path: i.path.join(".") || "env", message: i.message }))
   if (!parsed.success || issues.length) {
     const production = source.NODE_ENV === "production" && source.SUBKIT_OFFLINE !== "1"
     const lines = issues.map((i) => `  - ${i.path} ${i.message}`)
     const hint = production
       ? "Set them in your host's environment (Vercel → Project → Settings → Environment Variables); see docs/deploy.md.\nTo run this production build against the local emulators instead, set SUBKIT_OFFLINE=1."
       : "See .env.example."
-    throw new EnvError(`subkit cannot start: invalid configuration:\n${lines.join("\n")}\n${hint}`, issues.map((i) => i.path))
+    throw new EnvError(
+      `subkit cannot start: invalid configuration:\n${lines.join("\n")}\n${hint}`,
+      issues.map((i) => i.path),
+    )
   }
   const v = parsed.data
   const stripeOffline = !v.STRIPE_SECRET_KEY

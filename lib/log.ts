@@ -5,12 +5,31 @@ import { env } from "@/lib/env"
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
 type Level = Exclude<keyof typeof LEVELS, "silent">
 
+// Drizzle's query errors carry the statement's parameters (webhook payloads, emails): never logged.
+const PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/
+const redact = (text: string) => text.replace(PARAMS, "\nparams: [redacted]")
+
+export function serializeError(err: Error, withStack: boolean) {
+  return {
+    name: err.name,
+    message: redact(err.message),
+    ...(err.cause instanceof Error ? { cause: redact(err.cause.message) } : {}),
+    // The frames only: the message is already above, once.
+    ...(withStack && err.stack
+      ? {
+          stack: err.stack
+            .split("\n")
+            .filter((line) => line.startsWith("    at "))
+            .join("\n"),
+        }
+      : {}),
+  }
+}
+
 function write(level: Level, msg: string, fields: Record<string, unknown> = {}) {
   if (LEVELS[level] < LEVELS[env.logLevel]) return
   const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields }, (_k, v: unknown) =>
-    v instanceof Error
-      ? { name: v.name, message: v.message, ...(v.cause instanceof Error ? { cause: v.cause.message } : {}), ...(level === "error" ? { stack: v.stack } : {}) }
-      : v,
+    v instanceof Error ? serializeError(v, level === "error") : v,
   )
   if (level === "error" || level === "warn") console.error(line)
   else console.log(line)

@@ -22,21 +22,40 @@ const PAGES = ["/pricing", "/subscription/manage"]
 async function main() {
   if (!process.env.BENCH_SKIP_BUILD) {
     console.log("building (next build)…")
-    execFileSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
+    execFileSync(process.execPath, [nextBin, "build"], {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    })
   }
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })
   const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      ...stack.appEnv,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+      LOG_LEVEL: "error",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   })
   const debugPort = await freePort()
   // A persistent context is Chrome's default one, which the tab Lighthouse opens shares (cookies included).
   const browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "subkit-lighthouse-")), {
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", `--remote-debugging-port=${debugPort}`],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      `--remote-debugging-port=${debugPort}`,
+    ],
   })
   try {
     await waitForPort(port, 60_000)
@@ -48,7 +67,10 @@ async function main() {
     await page.getByRole("button", { name: "Create account" }).click()
     await page.waitForURL((u) => u.pathname === "/pricing")
     await page.waitForLoadState("networkidle")
-    await page.getByTestId("plan-pro").getByRole("button", { name: /Subscribe/ }).click()
+    await page
+      .getByTestId("plan-pro")
+      .getByRole("button", { name: /Subscribe/ })
+      .click()
     await page.waitForURL("**/c/pay/**")
     await page.getByLabel("Card number").fill("4242 4242 4242 4242")
     await page.getByLabel("Expiration").fill("12 / 34")
@@ -57,7 +79,13 @@ async function main() {
     await page.waitForURL("**/subscription/success**")
     await page.close()
 
-    const flags: Flags = { port: debugPort, output: "json", logLevel: "error", disableStorageReset: true, onlyCategories: ["performance", "accessibility", "best-practices", "seo"] }
+    const flags: Flags = {
+      port: debugPort,
+      output: "json",
+      logLevel: "error",
+      disableStorageReset: true,
+      onlyCategories: ["performance", "accessibility", "best-practices", "seo"],
+    }
     const rows: string[] = []
     let missed = 0
     for (const formFactor of ["mobile", "desktop"] as const) {
@@ -67,19 +95,31 @@ async function main() {
         const result = await lighthouse(`${appUrl}${pagePath}`, flags, formFactor === "desktop" ? desktopConfig : undefined)
         if (!result) throw new Error(`lighthouse returned nothing for ${pagePath}`)
         const lhr = result.lhr
-        if (new URL(lhr.finalDisplayedUrl).pathname !== pagePath) throw new Error(`${pagePath} ended at ${lhr.finalDisplayedUrl}: not signed in?`)
+        if (new URL(lhr.finalDisplayedUrl).pathname !== pagePath)
+          throw new Error(`${pagePath} ended at ${lhr.finalDisplayedUrl}: not signed in?`)
         const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
         const cells = (Object.keys(TARGETS) as (keyof typeof TARGETS)[]).map((id) => {
           const ok = score(id) >= TARGETS[id]
           if (!ok && formFactor === "mobile") missed++
           return `${id} ${String(score(id)).padStart(3)}${ok ? "" : ` (< ${TARGETS[id]})`}`
         })
-        const failed = Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "manual" && a.scoreDisplayMode !== "notApplicable")
-        rows.push(`${formFactor.padEnd(7)} ${pagePath.padEnd(22)} ${cells.join("   ")}   seo ${String(score("seo")).padStart(3)}   LCP ${lhr.audits["largest-contentful-paint"]?.displayValue ?? "?"}   TBT ${lhr.audits["total-blocking-time"]?.displayValue ?? "?"}   CLS ${lhr.audits["cumulative-layout-shift"]?.displayValue ?? "?"}`)
+        const failed = Object.values(lhr.audits).filter(
+          (a) =>
+            a.score !== null &&
+            a.score < 0.9 &&
+            a.scoreDisplayMode !== "informative" &&
+            a.scoreDisplayMode !== "manual" &&
+            a.scoreDisplayMode !== "notApplicable",
+        )
+        rows.push(
+          `${formFactor.padEnd(7)} ${pagePath.padEnd(22)} ${cells.join("   ")}   seo ${String(score("seo")).padStart(3)}   LCP ${lhr.audits["largest-contentful-paint"]?.displayValue ?? "?"}   TBT ${lhr.audits["total-blocking-time"]?.displayValue ?? "?"}   CLS ${lhr.audits["cumulative-layout-shift"]?.displayValue ?? "?"}`,
+        )
         if (failed.length) rows.push(`        below 0.9: ${failed.map((a) => `${a.id} ${a.score}`).join(", ")}`)
       }
     }
-    console.log(`\nLighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, ${CHROMIUM}, production build, offline stack`)
+    console.log(
+      `\nLighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, ${CHROMIUM}, production build, offline stack`,
+    )
     for (const r of rows) console.log(r)
     console.log(missed ? `\n${missed} mobile score(s) below target` : "\nevery mobile score meets its target")
     process.exitCode = missed ? 1 : 0

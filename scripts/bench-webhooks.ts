@@ -46,7 +46,11 @@ const nextBin = path.join(root, "node_modules/next/dist/bin/next")
 async function main() {
   if (!args["skip-build"]) {
     console.log("building (next build)…")
-    execFileSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
+    execFileSync(process.execPath, [nextBin, "build"], {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    })
   }
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
@@ -106,13 +110,22 @@ async function main() {
       const res = await fire(hook, burst(`r${r}`), CONCURRENCY, 200)
       ingest.push(res.rate)
       acknowledged.push(...res.acknowledged)
-      console.log(`  round ${r}: baseline ${base.at(-1)?.toFixed(0)} ev/s, ingest ${res.rate.toFixed(0)} ev/s (p99 ${res.p99.toFixed(0)} ms)`)
+      console.log(
+        `  round ${r}: baseline ${base.at(-1)?.toFixed(0)} ev/s, ingest ${res.rate.toFixed(0)} ev/s (p99 ${res.p99.toFixed(0)} ms)`,
+      )
     }
     await waitApplied(db, cron, "evt_r%", 600_000)
 
     const idle = await measurePages(pages, cookie)
+    // One request at a time: the pages' own service time, which c=8 on one process queues behind.
+    const single = {
+      pricing: await pageLoad(pages.pricing, { concurrency: 1, until: () => true, min: 100 }),
+      manage: await pageLoad(pages.manage, { concurrency: 1, headers: { cookie }, until: () => true, min: 100 }),
+    }
     proxy.configure({ latencyMs: 0, rateLimit: undefined })
-    const zero = await measurePages(pages, cookie, () => fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)))
+    const zero = await measurePages(pages, cookie, () =>
+      fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)),
+    )
     proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
 
     const callsBefore = proxy.stats().calls
@@ -127,7 +140,10 @@ async function main() {
     const calls = proxy.stats().calls - callsBefore
     acknowledged.push(...(burstResult?.acknowledged ?? []))
 
-    const stored = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null", [acknowledged])
+    const stored = await db.query<{ n: number }>(
+      "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [acknowledged],
+    )
     const dead = await db.query<{ n: number }>("select count(*)::int n from subscription_events where dead_at is not null")
     const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
     const result = {
@@ -145,18 +161,30 @@ async function main() {
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
       manage_p95_idle_ms: round(idle.manage.p95),
+      pricing_p95_c1_ms: round(single.pricing.p95),
+      manage_p95_c1_ms: round(single.manage.p95),
       manage_p95_burst_ms: round(during.manage.p95),
       manage_p95_burst_at_0ms_ms: round(zero.manage.p95),
       pricing_burst_vs_0ms: round(during.pricing.p95 / zero.pricing.p95),
       manage_burst_vs_0ms: round(during.manage.p95 / zero.manage.p95),
-      page_errors: idle.pricing.errors + idle.manage.errors + during.pricing.errors + during.manage.errors,
+      page_errors:
+        idle.pricing.errors +
+        idle.manage.errors +
+        single.pricing.errors +
+        single.manage.errors +
+        during.pricing.errors +
+        during.manage.errors,
       lost: acknowledged.length - (stored.rows[0]?.n ?? 0),
       applied_twice: twice.rows[0]?.n ?? 0,
       dead: dead.rows[0]?.n ?? 0,
     }
     console.log(`\npages p95 (ms)      idle   burst@0ms   burst@${args["latency-ms"]}ms`)
-    console.log(`  /pricing          ${result.pricing_p95_idle_ms}   ${result.pricing_p95_burst_at_0ms_ms}   ${result.pricing_p95_burst_ms}`)
-    console.log(`  /subscription/manage ${result.manage_p95_idle_ms}   ${result.manage_p95_burst_at_0ms_ms}   ${result.manage_p95_burst_ms}`)
+    console.log(
+      `  /pricing          ${result.pricing_p95_idle_ms}   ${result.pricing_p95_burst_at_0ms_ms}   ${result.pricing_p95_burst_ms}`,
+    )
+    console.log(
+      `  /subscription/manage ${result.manage_p95_idle_ms}   ${result.manage_p95_burst_at_0ms_ms}   ${result.manage_p95_burst_ms}`,
+    )
     console.log(`RESULT ${JSON.stringify(result)}`)
   } finally {
     const exited = new Promise((r) => app.once("exit", r))
@@ -189,12 +217,17 @@ async function waitApplied(db: pg.Pool, cronUrl: string, pattern: string, timeou
   const deadline = Date.now() + timeoutMs
   let nextCron = Date.now() + 5000
   for (;;) {
-    const { rows } = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id like $1 and processed_at is null and dead_at is null", [pattern])
+    const { rows } = await db.query<{ n: number }>(
+      "select count(*)::int n from subscription_events where stripe_event_id like $1 and processed_at is null and dead_at is null",
+      [pattern],
+    )
     if (rows[0]?.n === 0) return
     if (Date.now() > deadline) throw new Error(`${rows[0]?.n} events matching ${pattern} still pending after ${timeoutMs} ms`)
     if (Date.now() > nextCron) {
       nextCron = Date.now() + 5000
-      await fetch(cronUrl, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).then((r) => r.arrayBuffer()).catch(() => {})
+      await fetch(cronUrl, { headers: { authorization: `Bearer ${CRON_SECRET}` } })
+        .then((r) => r.arrayBuffer())
+        .catch(() => {})
     }
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -16,7 +16,10 @@ do {
     console.error(`drain failed: ${err instanceof Error ? err.message : String(err)}`)
     return null
   })
-  if (report && report.customers) console.log(`${new Date().toISOString()} applied ${report.events} event(s) for ${report.customers} customer(s), ${report.failed} failed`)
+  if (report && report.customers)
+    console.log(
+      `${new Date().toISOString()} applied ${report.events} event(s) for ${report.customers} customer(s), ${report.failed} failed`,
+    )
   if (values.once) break
   for (let waited = 0; waited < everyMs && !stopping; waited += 250) await new Promise((r) => setTimeout(r, 250))
 } while (!stopping)

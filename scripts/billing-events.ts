@@ -1,11 +1,12 @@
-// npm run billing:events: the webhook inbox by state (count, oldest age) and the dead events.
+// npm run billing:events: the webhook inbox by state (count, oldest age), the dead events, and applied
+// events that need a look (a refused customer link, a customer with two live subscriptions).
 //   -- --retry <evt_id>   make one dead event due again      -- --retry-dead   all of them
 import { parseArgs } from "node:util"
 import { loadEnvFiles } from "./lib/load-env"
 
 loadEnvFiles()
 const { values } = parseArgs({ options: { retry: { type: "string" }, "retry-dead": { type: "boolean" } } })
-const { inboxSummary, listDeadEvents, retryDeadEvents } = await import("../lib/billing/inbox-admin")
+const { inboxSummary, listDeadEvents, listNoticedEvents, retryDeadEvents } = await import("../lib/billing/inbox-admin")
 const { pool } = await import("../lib/db/client")
 try {
   if (values.retry || values["retry-dead"]) {
@@ -13,10 +14,14 @@ try {
     console.log(`${n} dead event(s) made due again; the next drain (cron, or npm run billing:drain) applies them`)
   }
   const summary = await inboxSummary()
-  const age = (s: number | null) => (s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`)
-  console.table(Object.fromEntries(Object.entries(summary).map(([state, v]) => [state, { count: v.count, "oldest age": age(v.oldestAgeSeconds) }])))
+  const age = (s: number | null) =>
+    s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
+  console.table(
+    Object.fromEntries(Object.entries(summary).map(([state, v]) => [state, { count: v.count, "oldest age": age(v.oldestAgeSeconds) }])),
+  )
   const dead = await listDeadEvents()
   for (const d of dead) console.log(`dead ${d.id} ${d.type} customer=${d.customerId ?? "-"} attempts=${d.attempts} error=${d.error ?? "-"}`)
+  for (const n of await listNoticedEvents()) console.log(`notice ${n.id} ${n.type} customer=${n.customerId ?? "-"} outcome=${n.outcome}`)
 } finally {
   await pool.end()
 }

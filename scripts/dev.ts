@@ -44,7 +44,9 @@ try {
   let childEnv: Record<string, string> = {}
   if (offline) {
     if (process.env.STRIPE_SECRET_KEY || process.env.NEXT_PUBLIC_SUPABASE_URL || process.env.DATABASE_URL)
-      console.warn("subkit: a partial real configuration was found; `npm run dev` runs fully offline unless DATABASE_URL, NEXT_PUBLIC_SUPABASE_URL and STRIPE_SECRET_KEY are all set.")
+      console.warn(
+        "subkit: a partial real configuration was found; `npm run dev` runs fully offline unless DATABASE_URL, NEXT_PUBLIC_SUPABASE_URL and STRIPE_SECRET_KEY are all set.",
+      )
     const dataDir = path.resolve(process.env.SUBKIT_DATA_DIR ?? path.join(root, ".data"))
     const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
     const db = postgresService({ port: port("PGLITE_PORT", 54322), dataDir: path.join(dataDir, "pglite") })
@@ -52,10 +54,18 @@ try {
     const { applied } = await migrate(db.url)
     if (applied.length) log(`subkit: applied ${applied.length} migration(s)`)
     const auth = authService({ port: port("AUTH_EMULATOR_PORT", 54321), databaseUrl: db.url })
-    const stripe = stripeService({ port: port("STRIPE_EMULATOR_PORT", Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port)), stateFile: path.join(dataDir, "stripe-emulator.json") })
+    const stripe = stripeService({
+      port: port("STRIPE_EMULATOR_PORT", Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port)),
+      stateFile: path.join(dataDir, "stripe-emulator.json"),
+    })
     await Promise.all([start(auth), start(stripe)])
     const stripeUrl = new URL(stripe.url)
-    const client = new Stripe(LOCAL_DEFAULTS.stripeSecretKey, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: "http", maxNetworkRetries: 2 })
+    const client = new Stripe(LOCAL_DEFAULTS.stripeSecretKey, {
+      host: stripeUrl.hostname,
+      port: stripeUrl.port,
+      protocol: "http",
+      maxNetworkRetries: 2,
+    })
     const webhookSecret = await prepareStripe(client, db.url, env.appUrl, log)
     childEnv = {
       DATABASE_URL: db.url,
@@ -71,7 +81,9 @@ try {
   // What Vercel Cron does in production; it keeps calling across restarts of the app.
   const cronSecret = childEnv.CRON_SECRET ?? env.cronSecret
   if (cronSecret) startDevCron(env.appUrl, cronSecret)
-  const rows = await Promise.all(services.map(async (s) => ({ service: s.name, url: s.url, state: await s.state(), pid: supervisor.pid(s.name) })))
+  const rows = await Promise.all(
+    services.map(async (s) => ({ service: s.name, url: s.url, state: await s.state(), pid: supervisor.pid(s.name) })),
+  )
   log(`\n  subkit is running${offline ? " offline" : ""} on ${env.appUrl} (Ctrl-C stops everything)\n${statusTable(rows)}`)
   if (offline) {
     log(`  Emails (sign-up, magic links, resets): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)

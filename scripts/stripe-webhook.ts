@@ -16,8 +16,14 @@ try {
   console.log(`  url      ${ep.url}`)
   console.log(`  version  ${ep.api_version ?? "(account default)"}`)
   console.log(`  events   ${ep.enabled_events.join(", ")}`)
-  if (result.secret) console.log(`\nSTRIPE_WEBHOOK_SECRET=${result.secret}\n(Stripe shows this secret only now: set it where the app runs, e.g. Vercel → Settings → Environment Variables.)`)
-  else console.log("\nSigning secret unchanged: keep STRIPE_WEBHOOK_SECRET as it is (Stripe shows a secret only when the endpoint is created; run with --recreate for a new one).")
+  if (result.secret)
+    console.log(
+      `\nSTRIPE_WEBHOOK_SECRET=${result.secret}\n(Stripe shows this secret only now: set it where the app runs, e.g. Vercel → Settings → Environment Variables.)`,
+    )
+  else
+    console.log(
+      "\nSigning secret unchanged: keep STRIPE_WEBHOOK_SECRET as it is (Stripe shows a secret only when the endpoint is created; run with --recreate for a new one).",
+    )
   for (const p of result.problems) console.error(`problem: ${p}`)
   process.exitCode = result.problems.length ? 1 : 0
 } catch (err) {

@@ -29,7 +29,15 @@ export function AuthForm({ action, mode, next }: { action: Action; mode: "login"
       )}
       <div className="space-y-1.5">
         <Label htmlFor="email">Email</Label>
-        <Input id="email" name="email" type="email" autoComplete="email" required aria-invalid={!!errors.email} aria-describedby={errors.email ? "email-error" : undefined} />
+        <Input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          aria-invalid={!!errors.email}
+          aria-describedby={errors.email ? "email-error" : undefined}
+        />
         {errors.email && (
           <p id="email-error" className="text-sm text-destructive">
             {errors.email}

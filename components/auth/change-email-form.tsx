@@ -18,7 +18,16 @@ export function ChangeEmailForm({ current }: { current: string | null }) {
         state={state}
         success={`Check ${sentTo} and follow the link to confirm. Until then you keep signing in as ${current ?? "before"}.`}
       />
-      <FormField id="email" label="New email" type="email" autoComplete="email" required error={errors.email} value={email} onChange={(e) => setEmail(e.target.value)} />
+      <FormField
+        id="email"
+        label="New email"
+        type="email"
+        autoComplete="email"
+        required
+        error={errors.email}
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <SubmitButton label="Change email" pendingLabel="Sending…" />
     </form>
   )

@@ -13,8 +13,20 @@ export function ForgotPasswordForm() {
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {}
   return (
     <form action={action} className="space-y-4" noValidate>
-      <FormMessage state={state} success="If an account exists for that address, we've emailed it a link to reset the password. The link works once, for an hour." />
-      <FormField id="email" label="Email" type="email" autoComplete="email" required error={errors.email} value={email} onChange={(e) => setEmail(e.target.value)} />
+      <FormMessage
+        state={state}
+        success="If an account exists for that address, we've emailed it a link to reset the password. The link works once, for an hour."
+      />
+      <FormField
+        id="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        required
+        error={errors.email}
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <SubmitButton className="w-full" label="Send reset link" pendingLabel="Sending…" />
     </form>
   )

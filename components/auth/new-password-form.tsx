@@ -15,7 +15,16 @@ export function NewPasswordForm({ action, submitLabel, success }: { action: Acti
     // React empties the fields after every submission: right for passwords, which are never echoed back.
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} success={success} />
-      <FormField id="password" label="New password" type="password" autoComplete="new-password" required minLength={8} error={errors.password} hint="At least 8 characters." />
+      <FormField
+        id="password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        error={errors.password}
+        hint="At least 8 characters."
+      />
       <FormField id="confirm" label="Confirm new password" type="password" autoComplete="new-password" required error={errors.confirm} />
       <SubmitButton label={submitLabel} pendingLabel="Saving…" />
     </form>

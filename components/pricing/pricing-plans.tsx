@@ -37,9 +37,19 @@ export function PricingPlans({ plans, signedIn, current }: { plans: PricingPlan[
         {(["month", "year"] as const).map((i) => (
           <label
             key={i}
-            className={cn("cursor-pointer rounded-md px-4 py-1.5 text-sm font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring", interval === i ? "bg-primary text-primary-foreground" : "text-muted-foreground")}
+            className={cn(
+              "cursor-pointer rounded-md px-4 py-1.5 text-sm font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring",
+              interval === i ? "bg-primary text-primary-foreground" : "text-muted-foreground",
+            )}
           >
-            <input type="radio" name="interval-switch" value={i} checked={interval === i} onChange={() => setInterval(i)} className="sr-only" />
+            <input
+              type="radio"
+              name="interval-switch"
+              value={i}
+              checked={interval === i}
+              onChange={() => setInterval(i)}
+              className="sr-only"
+            />
             {i === "month" ? "Monthly" : "Yearly (2 months free)"}
           </label>
         ))}
@@ -92,7 +102,12 @@ function PlanCard({ plan, interval, signedIn, current }: { plan: PricingPlan; in
       </CardContent>
       <CardFooter>
         {subscribed ? (
-          <ManageSubscriptionButton variant={isCurrent ? "outline" : "default"} className="w-full" showIcon={false} flow={isCurrent ? "home" : "subscription_update"}>
+          <ManageSubscriptionButton
+            variant={isCurrent ? "outline" : "default"}
+            className="w-full"
+            showIcon={false}
+            flow={isCurrent ? "home" : "subscription_update"}
+          >
             {isCurrent ? "Manage subscription" : `Switch to ${plan.name}`}
           </ManageSubscriptionButton>
         ) : signedIn ? (
@@ -114,7 +129,8 @@ function PlanCard({ plan, interval, signedIn, current }: { plan: PricingPlan; in
                   aria-invalid={!!(state && !state.ok && state.fieldErrors?.seats)}
                 />
                 <p id={`${seatsId}-total`} className="text-xs text-muted-foreground">
-                  {formatMoney(amount * (Number.isFinite(seats) ? seats : 0), plan.currency)} / {interval} for {seats} seats ({spec.minSeats}–{spec.maxSeats})
+                  {formatMoney(amount * (Number.isFinite(seats) ? seats : 0), plan.currency)} / {interval} for {seats} seats (
+                  {spec.minSeats}–{spec.maxSeats})
                 </p>
               </div>
             )}

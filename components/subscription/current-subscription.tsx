@@ -34,7 +34,9 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
             <AlertTriangle aria-hidden="true" />
             <div>
               <AlertTitle>Payment problem</AlertTitle>
-              <AlertDescription>We couldn&apos;t charge your card. Update your payment method and we&apos;ll retry at once.</AlertDescription>
+              <AlertDescription>
+                We couldn&apos;t charge your card. Update your payment method and we&apos;ll retry at once.
+              </AlertDescription>
             </div>
           </Alert>
         )}
@@ -48,9 +50,12 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
           {!ended && s.currentPeriodEnd && (
             <div>
               <dt className="flex items-center gap-1 text-muted-foreground">
-                <CalendarClock className="size-3.5" aria-hidden="true" /> {ending ? "Ends on" : s.status === "trialing" ? "Trial ends" : "Renews on"}
+                <CalendarClock className="size-3.5" aria-hidden="true" />{" "}
+                {ending ? "Ends on" : s.status === "trialing" ? "Trial ends" : "Renews on"}
               </dt>
-              <dd data-testid="period-end">{formatDate(ending ?? (s.status === "trialing" && s.trialEnd ? s.trialEnd : s.currentPeriodEnd))}</dd>
+              <dd data-testid="period-end">
+                {formatDate(ending ?? (s.status === "trialing" && s.trialEnd ? s.trialEnd : s.currentPeriodEnd))}
+              </dd>
             </div>
           )}
           {ended && s.endedAt && (
@@ -64,9 +69,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
               <dt className="flex items-center gap-1 text-muted-foreground">
                 <CreditCard className="size-3.5" aria-hidden="true" /> Payment method
               </dt>
-              <dd data-testid="card">
-                {cardLine(card)}
-              </dd>
+              <dd data-testid="card">{cardLine(card)}</dd>
             </div>
           )}
         </dl>

@@ -16,7 +16,13 @@ type Props = {
   flow?: PortalFlow
 }
 
-export function ManageSubscriptionButton({ variant = "default", className, showIcon = true, children = "Manage Subscription", flow = "home" }: Props) {
+export function ManageSubscriptionButton({
+  variant = "default",
+  className,
+  showIcon = true,
+  children = "Manage Subscription",
+  flow = "home",
+}: Props) {
   const [isPending, startTransition] = useTransition()
 
   const handleManage = () => {
@@ -33,7 +39,15 @@ export function ManageSubscriptionButton({ variant = "default", className, showI
   }
 
   return (
-    <Button type="button" onClick={handleManage} disabled={isPending} aria-busy={isPending} variant={variant} className={className} data-flow={flow}>
+    <Button
+      type="button"
+      onClick={handleManage}
+      disabled={isPending}
+      aria-busy={isPending}
+      variant={variant}
+      className={className}
+      data-flow={flow}
+    >
       {isPending ? (
         <>
           <Loader2 className="animate-spin" aria-hidden="true" />

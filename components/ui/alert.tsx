@@ -16,7 +16,15 @@ const alertVariants = cva("relative flex w-full gap-3 rounded-lg border p-4 text
 })
 
 export function Alert({ className, variant, ...props }: ComponentProps<"div"> & VariantProps<typeof alertVariants>) {
-  return <div role={variant === "destructive" || variant === "warning" ? "alert" : "status"} className={cn(alertVariants({ variant }), className)} {...props} />
+  return (
+    <div
+      role={variant === "destructive" || variant === "warning" ? "alert" : "status"}
+      className={cn(alertVariants({ variant }), className)}
+      {...props}
+    />
+  )
 }
 export const AlertTitle = ({ className, ...p }: ComponentProps<"p">) => <p className={cn("font-semibold", className)} {...p} />
-export const AlertDescription = ({ className, ...p }: ComponentProps<"div">) => <div className={cn("text-sm opacity-90", className)} {...p} />
+export const AlertDescription = ({ className, ...p }: ComponentProps<"div">) => (
+  <div className={cn("text-sm opacity-90", className)} {...p} />
+)

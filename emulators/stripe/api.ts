@@ -13,4 +13,15 @@ import { testClocks } from "./resources/test-clocks"
 export type { Handler } from "./resources/shared"
 export { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
 
-export const routes: Record<string, Handler> = { ...products, ...prices, ...customers, ...paymentMethods, ...checkout, ...subscriptions, ...portal, ...events, ...testClocks, ...entitlements }
+export const routes: Record<string, Handler> = {
+  ...products,
+  ...prices,
+  ...customers,
+  ...paymentMethods,
+  ...checkout,
+  ...subscriptions,
+  ...portal,
+  ...events,
+  ...testClocks,
+  ...entitlements,
+}

@@ -11,7 +11,6 @@ type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
 type Price = Stripe.Price
 
-
 /** Adds whole months/years the way Stripe does: the anchor's day, clamped to the month's end. */
 export function addInterval(ts: number, interval: Stripe.Price.Recurring.Interval, count = 1): number {
   const d = new Date(ts * 1000)
@@ -78,7 +77,8 @@ function newItem(ctx: Ctx, subId: string, price: Price, quantity: number, start:
 
 export function recurringPrice(ctx: Ctx, id: string, param: string): Price {
   const price = ctx.store.get<Price>(id, "price", "price", param)
-  if (!price.recurring) throw invalid(param, `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`)
+  if (!price.recurring)
+    throw invalid(param, `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`)
   if (!price.active) throw invalid(param, `The price specified is inactive. This field only accepts active prices.`)
   return price
 }
@@ -155,7 +155,6 @@ export function money(amount: number, currency: string) {
   return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100)
 }
 
-
 export type ItemChange = { price?: Price; quantity?: number; proration: "create_prorations" | "always_invoice" | "none" }
 
 /** Switches the subscription's item to another price and/or quantity. */
@@ -181,11 +180,34 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
     it.current_period_end = addInterval(now, price.recurring!.interval, price.recurring!.interval_count)
     sub.billing_cycle_anchor = now
     if (change.proration !== "none")
-      lines.push({ amount: -Math.round(oldAmount * unused), description: "Unused time on previous plan", item: before, period: { start: now, end }, proration: true })
-    lines.push({ amount: newAmount, description: `${quantity} × ${productName(ctx, price)}`, item: it, period: { start: now, end: it.current_period_end } })
+      lines.push({
+        amount: -Math.round(oldAmount * unused),
+        description: "Unused time on previous plan",
+        item: before,
+        period: { start: now, end },
+        proration: true,
+      })
+    lines.push({
+      amount: newAmount,
+      description: `${quantity} × ${productName(ctx, price)}`,
+      item: it,
+      period: { start: now, end: it.current_period_end },
+    })
   } else if (change.proration !== "none") {
-    lines.push({ amount: -Math.round(oldAmount * unused), description: "Unused time on previous plan", item: before, period: { start: now, end }, proration: true })
-    lines.push({ amount: Math.round(newAmount * unused), description: `Remaining time on ${quantity} × ${productName(ctx, price)}`, item: it, period: { start: now, end }, proration: true })
+    lines.push({
+      amount: -Math.round(oldAmount * unused),
+      description: "Unused time on previous plan",
+      item: before,
+      period: { start: now, end },
+      proration: true,
+    })
+    lines.push({
+      amount: Math.round(newAmount * unused),
+      description: `Remaining time on ${quantity} × ${productName(ctx, price)}`,
+      item: it,
+      period: { start: now, end },
+      proration: true,
+    })
   }
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, { items: { ...sub.items, data: [before] } })
@@ -198,4 +220,3 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
     }
   }
 }
-

@@ -27,7 +27,11 @@ export const TEST_TOKENS: Record<string, string> = {
 }
 
 export const cardError = (code: string, message: string, declineCode?: string, param?: string) =>
-  new StripeApiError(402, "card_error", message, { code, ...(declineCode ? { decline_code: declineCode } : {}), ...(param ? { param } : {}) })
+  new StripeApiError(402, "card_error", message, {
+    code,
+    ...(declineCode ? { decline_code: declineCode } : {}),
+    ...(param ? { param } : {}),
+  })
 
 export const DECLINED = () => cardError("card_declined", "Your card was declined.", "generic_decline")
 export const INSUFFICIENT = () => cardError("card_declined", "Your card has insufficient funds.", "insufficient_funds")
@@ -47,13 +51,20 @@ export type CardInput = { number: string; exp_month: number; exp_year: number; c
 /** Validates a card as Stripe.js would before creating a PaymentMethod; returns its `card` hash. */
 export function checkCard(input: CardInput, now: Date): { card: Stripe.PaymentMethod.Card; outcome: Outcome } {
   const number = input.number.replace(/[\s-]/g, "")
-  if (!/^\d{13,19}$/.test(number) || !luhn(number)) throw cardError("incorrect_number", "Your card number is incorrect.", undefined, "number")
-  if (!(input.exp_month >= 1 && input.exp_month <= 12)) throw cardError("invalid_expiry_month", "Your card's expiration month is invalid.", undefined, "exp_month")
+  if (!/^\d{13,19}$/.test(number) || !luhn(number))
+    throw cardError("incorrect_number", "Your card number is incorrect.", undefined, "number")
+  if (!(input.exp_month >= 1 && input.exp_month <= 12))
+    throw cardError("invalid_expiry_month", "Your card's expiration month is invalid.", undefined, "exp_month")
   const year = input.exp_year < 100 ? 2000 + input.exp_year : input.exp_year
   const thisMonth = now.getUTCFullYear() * 12 + now.getUTCMonth()
   if (year * 12 + input.exp_month - 1 < thisMonth) throw cardError("expired_card", "Your card has expired.", undefined, "exp_year")
-  if (input.cvc !== undefined && !/^\d{3,4}$/.test(input.cvc)) throw cardError("incorrect_cvc", "Your card's security code is incomplete.", undefined, "cvc")
-  const known = TEST_CARDS[number] ?? { brand: number.startsWith("5") ? "mastercard" : "visa", funding: "credit" as const, outcome: "ok" as const }
+  if (input.cvc !== undefined && !/^\d{3,4}$/.test(input.cvc))
+    throw cardError("incorrect_cvc", "Your card's security code is incomplete.", undefined, "cvc")
+  const known = TEST_CARDS[number] ?? {
+    brand: number.startsWith("5") ? "mastercard" : "visa",
+    funding: "credit" as const,
+    outcome: "ok" as const,
+  }
   const card = {
     brand: known.brand,
     checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: input.cvc ? "pass" : null },

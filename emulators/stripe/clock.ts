@@ -30,7 +30,10 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
     if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))
   }
-  for (const inv of ctx.store.all<Inv>("invoice", (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock)) {
+  for (const inv of ctx.store.all<Inv>(
+    "invoice",
+    (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock,
+  )) {
     consider(inv.next_payment_attempt, () => retry(ctx, inv))
   }
   return best

@@ -4,12 +4,27 @@
 import { readFileSync } from "node:fs"
 import path from "node:path"
 
-const defaults = JSON.parse(readFileSync(path.join(import.meta.dirname, "defaults.json"), "utf8")) as Record<string, Record<string, unknown>>
+const defaults = JSON.parse(readFileSync(path.join(import.meta.dirname, "defaults.json"), "utf8")) as Record<
+  string,
+  Record<string, unknown>
+>
 
 type ObjectName =
-  | "product" | "price" | "customer" | "payment_method" | "checkout.session" | "subscription" | "subscription_item"
-  | "invoice" | "line_item" | "billing_portal.configuration" | "billing_portal.session" | "event" | "webhook_endpoint"
-  | "test_helpers.test_clock" | "item"
+  | "product"
+  | "price"
+  | "customer"
+  | "payment_method"
+  | "checkout.session"
+  | "subscription"
+  | "subscription_item"
+  | "invoice"
+  | "line_item"
+  | "billing_portal.configuration"
+  | "billing_portal.session"
+  | "event"
+  | "webhook_endpoint"
+  | "test_helpers.test_clock"
+  | "item"
 
 /** A fresh `name` object with Stripe's defaults and `fields` written over it. */
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {

@@ -23,8 +23,7 @@ export class StripeApiError extends Error {
 export const missing = (kind: string, id: string, param = "id") =>
   new StripeApiError(404, "invalid_request_error", `No such ${kind}: '${id}'`, { code: "resource_missing", param })
 
-export const invalid = (param: string, message: string) =>
-  new StripeApiError(400, "invalid_request_error", message, { param })
+export const invalid = (param: string, message: string) => new StripeApiError(400, "invalid_request_error", message, { param })
 
 export const unknownParam = (param: string) =>
   new StripeApiError(400, "invalid_request_error", `Received unknown parameter: ${param}`, { code: "parameter_unknown", param })

@@ -57,40 +57,43 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
       has_more: false,
       url: `/v1/invoices/${id}/lines`,
       data: lines.map((l) =>
-        fromDefaults<Stripe.InvoiceLineItem>("line_item" as never, {
-          id: ctx.store.id("il"),
-          object: "line_item",
-          amount: l.amount,
-          currency: sub.currency,
-          description: l.description,
-          discount_amounts: [],
-          discountable: true,
-          discounts: [],
-          invoice: id,
-          period: l.period,
-          quantity: l.item.quantity ?? 1,
-          subscription: sub.id,
-          subtotal: l.amount,
-          pretax_credit_amounts: [],
-          taxes: [],
-          parent: {
-            type: "subscription_item_details",
-            invoice_item_details: null,
-            subscription_item_details: {
-              invoice_item: null,
-              proration: !!l.proration,
-              proration_details: { credited_items: null },
-              subscription: sub.id,
-              subscription_item: l.item.id,
+        fromDefaults<Stripe.InvoiceLineItem>(
+          "line_item" as never,
+          {
+            id: ctx.store.id("il"),
+            object: "line_item",
+            amount: l.amount,
+            currency: sub.currency,
+            description: l.description,
+            discount_amounts: [],
+            discountable: true,
+            discounts: [],
+            invoice: id,
+            period: l.period,
+            quantity: l.item.quantity ?? 1,
+            subscription: sub.id,
+            subtotal: l.amount,
+            pretax_credit_amounts: [],
+            taxes: [],
+            parent: {
+              type: "subscription_item_details",
+              invoice_item_details: null,
+              subscription_item_details: {
+                invoice_item: null,
+                proration: !!l.proration,
+                proration_details: { credited_items: null },
+                subscription: sub.id,
+                subscription_item: l.item.id,
+              },
             },
-          },
-          pricing: {
-            type: "price_details",
-            price_details: { price: l.item.price.id, product: l.item.price.product as string },
-            unit_amount_decimal: String(l.item.price.unit_amount ?? 0),
-          },
-          quantity_decimal: String(l.item.quantity ?? 1),
-        } as never),
+            pricing: {
+              type: "price_details",
+              price_details: { price: l.item.price.id, product: l.item.price.product as string },
+              unit_amount_decimal: String(l.item.price.unit_amount ?? 0),
+            },
+            quantity_decimal: String(l.item.quantity ?? 1),
+          } as never,
+        ),
       ),
     },
     next_payment_attempt: null,
@@ -192,4 +195,3 @@ export function payAndReactivate(ctx: Ctx, inv: Inv): boolean {
 export function retryOpenInvoices(ctx: Ctx, customerId: string) {
   for (const inv of ctx.store.all<Inv>("invoice", (i) => i.customer === customerId && i.status === "open")) payAndReactivate(ctx, inv)
 }
-

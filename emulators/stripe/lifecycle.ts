@@ -9,9 +9,12 @@ export function setStatus(ctx: Ctx, sub: Sub, status: Stripe.Subscription.Status
   for (const k of Object.keys(extra)) previous[k] = (sub as unknown as Record<string, unknown>)[k]
   Object.assign(sub, { status, ...extra })
   ctx.store.put(sub)
-  ctx.emit(status === "canceled" || status === "incomplete_expired" ? "customer.subscription.deleted" : "customer.subscription.updated", sub, previous)
+  ctx.emit(
+    status === "canceled" || status === "incomplete_expired" ? "customer.subscription.deleted" : "customer.subscription.updated",
+    sub,
+    previous,
+  )
 }
-
 
 export function cancelNow(ctx: Ctx, sub: Sub, details?: Partial<Stripe.Subscription.CancellationDetails>) {
   if (sub.status === "canceled" || sub.status === "incomplete_expired") return
@@ -21,6 +24,13 @@ export function cancelNow(ctx: Ctx, sub: Sub, details?: Partial<Stripe.Subscript
     canceled_at: sub.canceled_at ?? now,
     ended_at: now,
     cancel_at_period_end: sub.cancel_at_period_end,
-    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: "cancellation_requested", ...sub.cancellation_details, ...details },
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      feedback_option: null,
+      reason: "cancellation_requested",
+      ...sub.cancellation_details,
+      ...details,
+    },
   })
 }

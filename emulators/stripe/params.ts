@@ -10,7 +10,8 @@ export function parseForm(body: string): Params {
 
 /** Rejects keys a handler does not know, as Stripe does (`expand` is always allowed). */
 export function allow(params: Params, keys: string[], prefix = ""): true {
-  for (const k of Object.keys(params)) if ((prefix || k !== "expand") && !keys.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k)
+  for (const k of Object.keys(params))
+    if ((prefix || k !== "expand") && !keys.includes(k)) throw unknownParam(prefix ? `${prefix}[${k}]` : k)
   return true
 }
 
@@ -28,7 +29,8 @@ export const req = (p: Params, key: string): string => {
 export const int = (p: Params, key: string): number | undefined => {
   const v = str(p, key)
   if (v === undefined || v === "") return undefined
-  if (!/^-?\d+$/.test(v)) throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${v}`, { code: "parameter_invalid_integer", param: key })
+  if (!/^-?\d+$/.test(v))
+    throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${v}`, { code: "parameter_invalid_integer", param: key })
   return Number(v)
 }
 /** Stripe's answer to a required parameter left out (`prefix` names the parent hash, `items[0]`). */

@@ -84,7 +84,10 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
         object: "event",
         api_version: Stripe.API_VERSION,
         created: store.now(),
-        data: { object: JSON.parse(publicJson(object)) as unknown, ...(previous ? { previous_attributes: JSON.parse(publicJson(previous)) as unknown } : {}) },
+        data: {
+          object: JSON.parse(publicJson(object)) as unknown,
+          ...(previous ? { previous_attributes: JSON.parse(publicJson(previous)) as unknown } : {}),
+        },
         livemode: false,
         pending_webhooks: store.all("webhook_endpoint").length,
         request: { id: currentRequest?.id ?? null, idempotency_key: currentRequest?.idempotencyKey ?? null },
@@ -121,24 +124,52 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     try {
       const key = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1]
       if (!key)
-        throw new StripeApiError(401, "invalid_request_error", "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
-      if (key !== secretKey) throw new StripeApiError(401, "invalid_request_error", `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`)
+        throw new StripeApiError(
+          401,
+          "invalid_request_error",
+          "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        )
+      if (key !== secretKey)
+        throw new StripeApiError(
+          401,
+          "invalid_request_error",
+          `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
+        )
       if (limiter && !limiter.take())
-        throw new StripeApiError(429, "invalid_request_error", "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.", { code: "rate_limit" })
+        throw new StripeApiError(
+          429,
+          "invalid_request_error",
+          "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+          { code: "rate_limit" },
+        )
       if (latency) await new Promise((r) => setTimeout(r, latency()))
       const method = req.method ?? "GET"
       const body = await readBody(req)
-      const params: Params = method === "GET" || method === "DELETE" ? { ...parseForm(url.search.slice(1)), ...parseForm(body) } : parseForm(body)
+      const params: Params =
+        method === "GET" || method === "DELETE" ? { ...parseForm(url.search.slice(1)), ...parseForm(body) } : parseForm(body)
       const route = compiled.find((r) => r.method === method && r.re.test(url.pathname))
-      if (!route) throw new StripeApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${url.pathname}). The emulator does not implement this endpoint; see emulators/stripe/README.md.`)
+      if (!route)
+        throw new StripeApiError(
+          404,
+          "invalid_request_error",
+          `Unrecognized request URL (${method}: ${url.pathname}). The emulator does not implement this endpoint; see emulators/stripe/README.md.`,
+        )
       const idemKey = method === "POST" ? (req.headers["idempotency-key"] as string | undefined) : undefined
       const fingerprint = createHash("sha256").update(`${method} ${url.pathname}\n${body}`).digest("hex")
       const scope = idemKey ? `${key}:${idemKey}` : undefined
       const prior = scope ? store.idempotency.get(scope) : undefined
       if (prior) {
         if (prior.fingerprint !== fingerprint)
-          throw new StripeApiError(400, "idempotency_error", `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`)
-        return send(res, prior.status, prior.body, { ...headers, "idempotent-replayed": "true", ...(idemKey ? { "idempotency-key": idemKey } : {}) })
+          throw new StripeApiError(
+            400,
+            "idempotency_error",
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
+          )
+        return send(res, prior.status, prior.body, {
+          ...headers,
+          "idempotent-replayed": "true",
+          ...(idemKey ? { "idempotency-key": idemKey } : {}),
+        })
       }
       const match = route.re.exec(url.pathname)!
       const pathParams = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)]))
@@ -167,7 +198,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       const drift = opts.contract?.response(operation, status, JSON.parse(out) as unknown) ?? []
       if (drift.length && opts.contract?.strict) {
         status = 500
-        out = JSON.stringify({ error: { type: "api_error", message: `Stripe contract drift on ${operation}: ${drift.slice(0, 10).join("; ")}` } }, null, 2)
+        out = JSON.stringify(
+          { error: { type: "api_error", message: `Stripe contract drift on ${operation}: ${drift.slice(0, 10).join("; ")}` } },
+          null,
+          2,
+        )
       }
       if (scope && status !== 500 && executed) store.idempotency.set(scope, { fingerprint, status, body: out, at: Date.now() / 1000 })
       store.changed()
@@ -175,7 +210,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     } catch (err) {
       if (err instanceof StripeApiError) {
         const body = JSON.stringify(err.toJSON(), null, 2)
-        opts.contract?.response(`${req.method} ${url.pathname.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, "/:id")}`, err.status, JSON.parse(body) as unknown)
+        opts.contract?.response(
+          `${req.method} ${url.pathname.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, "/:id")}`,
+          err.status,
+          JSON.parse(body) as unknown,
+        )
         return send(res, err.status, body, headers)
       }
       log(`internal error on ${req.method} ${url.pathname}: ${(err as Error).stack}`)
@@ -193,7 +232,13 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       case "GET /_emulator/health":
         // No database: state lives in memory (and in the state file when given), so a Postgres outage
         // never reaches this emulator; the health body says so for the dev status table.
-        return json({ ok: true, now: store.now(), database: "none", state: opts.stateFile ? "file" : "memory", webhooks_pending: webhooks.pending() })
+        return json({
+          ok: true,
+          now: store.now(),
+          database: "none",
+          state: opts.stateFile ? "file" : "memory",
+          webhooks_pending: webhooks.pending(),
+        })
       case "POST /_emulator/reset":
         store.reset()
         return json({ ok: true })

@@ -107,7 +107,10 @@ export class Store {
 /** A Stripe list object, newest first, with `limit`, `starting_after` and `ending_before`. */
 export function paginate<T extends { id: string; created?: number }>(items: T[], params: Params, url: string) {
   // Newest first; objects created in the same second keep their creation order (items come in store order).
-  const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (b.item.created ?? 0) - (a.item.created ?? 0) || b.i - a.i).map((x) => x.item)
+  const sorted = items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (b.item.created ?? 0) - (a.item.created ?? 0) || b.i - a.i)
+    .map((x) => x.item)
   const limit = listLimit(params)
   let start = 0
   if (typeof params.starting_after === "string") {
@@ -130,7 +133,10 @@ function listLimit(params: Params): number {
   const raw = params.limit
   if (raw === undefined || raw === "") return 10
   if (typeof raw !== "string" || !/^-?\d+$/.test(raw))
-    throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${String(raw)}`, { code: "parameter_invalid_integer", param: "limit" })
+    throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${String(raw)}`, {
+      code: "parameter_invalid_integer",
+      param: "limit",
+    })
   const n = Number(raw)
   if (n < 1) throw invalid("limit", `This value must be greater than or equal to 1 (it currently is '${n}').`)
   if (n > 100) throw invalid("limit", `This value must be less than or equal to 100 (it currently is '${n}').`)
@@ -164,7 +170,8 @@ function expandPath(store: Store, value: unknown, parts: string[], path: string,
     if (!found) throw cannot()
     child = structuredClone(found)
   } else if (child !== null && typeof child !== "object") throw cannot()
-  else if (child && typeof child === "object" && rest.length === 0 && !("id" in child) && (child as { object?: unknown }).object !== "list") throw cannot()
+  else if (child && typeof child === "object" && rest.length === 0 && !("id" in child) && (child as { object?: unknown }).object !== "list")
+    throw cannot()
   rec[head] = expandPath(store, child, rest, path, index)
   return rec
 }

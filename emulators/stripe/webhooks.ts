@@ -60,7 +60,10 @@ export class WebhookDispatcher {
   private waiters: (() => void)[] = []
   private stopped = false
 
-  constructor(private store: Store, private opts: WebhookOptions) {}
+  constructor(
+    private store: Store,
+    private opts: WebhookOptions,
+  ) {}
 
   enqueue(event: Stripe.Event) {
     for (const ep of this.store.all<Stripe.WebhookEndpoint & { secret: string }>("webhook_endpoint")) {
@@ -131,7 +134,11 @@ export class WebhookDispatcher {
     try {
       const res = await fetch(ep.url, {
         method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": sign(payload, ep.secret), "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)" },
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "stripe-signature": sign(payload, ep.secret),
+          "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        },
         body: payload,
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       })
@@ -142,10 +149,22 @@ export class WebhookDispatcher {
     }
     const ok = status !== null && status >= 200 && status < 300
     const delay = ok ? undefined : this.opts.retryDelaysMs[d.attempt - 1]
-    this.deliveries.push({ event: d.event.id, type: d.event.type, endpoint: ep.url, attempt: d.attempt, status, error, ms: Date.now() - started, at: new Date().toISOString(), retryInMs: delay })
+    this.deliveries.push({
+      event: d.event.id,
+      type: d.event.type,
+      endpoint: ep.url,
+      attempt: d.attempt,
+      status,
+      error,
+      ms: Date.now() - started,
+      at: new Date().toISOString(),
+      retryInMs: delay,
+    })
     if (this.deliveries.length > 2000) this.deliveries.splice(0, 1000)
     if (ok) return
-    this.opts.log(`webhook ${d.event.type} ${d.event.id} → ${ep.url}: ${status ?? error}${delay === undefined ? ", giving up" : `, retry in ${delay} ms`}`)
+    this.opts.log(
+      `webhook ${d.event.type} ${d.event.id} → ${ep.url}: ${status ?? error}${delay === undefined ? ", giving up" : `, retry in ${delay} ms`}`,
+    )
     if (delay !== undefined && !this.stopped) this.queue.push({ ...d, attempt: d.attempt + 1, dueAt: Date.now() + delay + this.jitter() })
   }
 }

@@ -56,7 +56,10 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Ha
       const perPage = Math.max(1, Number(perRaw))
       const [{ count }] = (await q<{ count: string }>("select count(*) from auth.users where deleted_at is null")) as [{ count: string }]
       const total = Number(count)
-      const users = await q("select * from auth.users where deleted_at is null order by created_at desc, id limit $1 offset $2", [perPage, (page - 1) * perPage])
+      const users = await q("select * from auth.users where deleted_at is null order by created_at desc, id limit $1 offset $2", [
+        perPage,
+        (page - 1) * perPage,
+      ])
       const pages = Math.ceil(total / perPage)
       const link = (p: number) => {
         const u = new URL(url)
@@ -72,7 +75,8 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Ha
       if (!body.email) throw new AuthError(400, "validation_failed", "Cannot create a user without either an email or phone")
       const email = normEmail(body.email)
       if (await findUser(email)) throw new AuthError(422, "email_exists", "A user with this email address has already been registered")
-      if (body.id !== undefined && !UUID_RE.test(String(body.id))) throw new AuthError(400, "validation_failed", "ID must conform to the uuid v4 format")
+      if (body.id !== undefined && !UUID_RE.test(String(body.id)))
+        throw new AuthError(400, "validation_failed", "ID must conform to the uuid v4 format")
       // No password: GoTrue sets a random one, so the account can only be entered through an email link.
       const password = body.password ? String(body.password) : null
       const u = await createUser(email, password, meta(body.user_metadata, "user_metadata"), body.email_confirm === true, {
@@ -124,7 +128,10 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Ha
       const user = await userById(params.id)
       if (body.should_soft_delete === true) {
         // GoTrue's SoftDeleteUser: the row stays (foreign keys hold) but the address and sessions go.
-        await q("update auth.users set deleted_at = now(), email = null, encrypted_password = null, raw_user_meta_data = '{}' where id = $1", [user.id])
+        await q(
+          "update auth.users set deleted_at = now(), email = null, encrypted_password = null, raw_user_meta_data = '{}' where id = $1",
+          [user.id],
+        )
         await q("delete from auth.sessions where user_id = $1", [user.id])
       } else await q("delete from auth.users where id = $1", [user.id])
       return [200, {}]

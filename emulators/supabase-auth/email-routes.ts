@@ -81,7 +81,8 @@ export function createEmailRoutes(svc: AuthService, cfg: MailerConfig): Record<s
       const password = body.password === undefined || body.password === null ? null : checkPassword(body.password)
       if (body.app_metadata !== undefined) throw new AuthError(403, "not_admin", "Updating app_metadata requires admin privileges")
       const changingEmail = newEmail !== "" && newEmail !== user.email
-      if (changingEmail && (await findUser(newEmail))) throw new AuthError(422, "email_exists", "A user with this email address has already been registered")
+      if (changingEmail && (await findUser(newEmail)))
+        throw new AuthError(422, "email_exists", "A user with this email address has already been registered")
       if (password !== null) {
         if (await verifyPassword(password, (user.encrypted_password as string) ?? null))
           throw new AuthError(422, "same_password", "New password should be different from the old password.")
@@ -100,12 +101,24 @@ export function createEmailRoutes(svc: AuthService, cfg: MailerConfig): Record<s
         await q("delete from auth.one_time_tokens where user_id = $1 and token_type like 'email_change_token_%'", [user.id])
         const target = redirectOf(url)
         const fresh = await tokens.issue(user, "email_change_token_new", newEmail, "email_change", target, pkce)
-        cfg.mailbox.send(newEmail, "email_change", fresh.link, fresh.otp, `Follow this link to confirm the update of your email from ${user.email} to ${newEmail}.`)
+        cfg.mailbox.send(
+          newEmail,
+          "email_change",
+          fresh.link,
+          fresh.otp,
+          `Follow this link to confirm the update of your email from ${user.email} to ${newEmail}.`,
+        )
         let current = ""
         if (cfg.secureEmailChange && user.email) {
           const cur = await tokens.issue(user, "email_change_token_current", user.email, "email_change", target, pkce)
           current = cur.hash
-          cfg.mailbox.send(user.email, "email_change", cur.link, cur.otp, `Follow this link to confirm the update of your email from ${user.email} to ${newEmail}.`)
+          cfg.mailbox.send(
+            user.email,
+            "email_change",
+            cur.link,
+            cur.otp,
+            `Follow this link to confirm the update of your email from ${user.email} to ${newEmail}.`,
+          )
         }
         await q(
           `update auth.users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4, email_change_confirm_status = 0,

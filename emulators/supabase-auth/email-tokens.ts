@@ -33,10 +33,23 @@ export const isVerifyType = (t: unknown): t is VerifyType => typeof t === "strin
 
 export function createEmailTokens(q: Query, publicUrl: string) {
   /** Stores a fresh code for `email` and returns it with the link GoTrue's default template shows. */
-  async function issue(user: Row, type: TokenType, email: string, linkType: VerifyType, redirectTo: string, pkce: { challenge: string; method: string } | null) {
+  async function issue(
+    user: Row,
+    type: TokenType,
+    email: string,
+    linkType: VerifyType,
+    redirectTo: string,
+    pkce: { challenge: string; method: string } | null,
+  ) {
     const otp = newOtp()
     const hash = sha224(email + otp)
-    await q("insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to) values ($1, $2, $3, $4, $5)", [randomUUID(), user.id, type, hash, email])
+    await q("insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to) values ($1, $2, $3, $4, $5)", [
+      randomUUID(),
+      user.id,
+      type,
+      hash,
+      email,
+    ])
     const token = pkce ? `pkce_${hash}` : hash
     const link = `${publicUrl}/auth/v1/verify?token=${token}&type=${linkType}&redirect_to=${encodeURIComponent(redirectTo)}`
     return { otp, hash, link }
@@ -70,7 +83,8 @@ export function createEmailTokens(q: Query, publicUrl: string) {
        returning auth_code`,
       [user.id, AUTH_METHOD[type]],
     )
-    if (!flow) throw new AuthError(400, "flow_state_not_found", "No associated flow state found. invalid flow state, no valid flow state found")
+    if (!flow)
+      throw new AuthError(400, "flow_state_not_found", "No associated flow state found. invalid flow state, no valid flow state found")
     return flow.auth_code
   }
 
@@ -83,6 +97,7 @@ export function pkceParams(body: Record<string, unknown>) {
   const method = body.code_challenge_method ? String(body.code_challenge_method).toLowerCase() : ""
   if (!challenge && !method) return null
   if (!challenge || !method) throw new AuthError(400, "validation_failed", "PKCE flow requires code_challenge_method and code_challenge")
-  if (method !== "s256" && method !== "plain") throw new AuthError(400, "validation_failed", `code challenge method not supported: ${method}`)
+  if (method !== "s256" && method !== "plain")
+    throw new AuthError(400, "validation_failed", `code challenge method not supported: ${method}`)
   return { challenge, method }
 }

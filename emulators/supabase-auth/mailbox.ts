@@ -33,12 +33,7 @@ export class Mailbox {
   private messages: Mail[] = []
 
   send(to: string, kind: MailKind, link: string | null, otp: string | null = null, extra = ""): Mail {
-    const text = [
-      SUBJECTS[kind],
-      extra,
-      link ? `Follow this link: ${link}` : "",
-      otp ? `Alternatively, enter the code: ${otp}` : "",
-    ]
+    const text = [SUBJECTS[kind], extra, link ? `Follow this link: ${link}` : "", otp ? `Alternatively, enter the code: ${otp}` : ""]
       .filter(Boolean)
       .join("\n\n")
     const mail: Mail = { id: randomUUID(), to, subject: SUBJECTS[kind], kind, link, otp, text, sent_at: new Date().toISOString() }

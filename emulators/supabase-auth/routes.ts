@@ -14,7 +14,11 @@ export type Handler = (
 ) => Promise<[number, unknown] | [number, unknown, Record<string, string>]>
 
 /** The handler for `METHOD /path`: an exact route, else one with `:param` segments. */
-export function matchRoute(routes: Record<string, Handler>, method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+export function matchRoute(
+  routes: Record<string, Handler>,
+  method: string,
+  path: string,
+): { handler: Handler; params: Record<string, string> } | null {
   const exact = routes[`${method} ${path}`]
   if (exact) return { handler: exact, params: {} }
   const parts = path.split("/")
@@ -23,7 +27,10 @@ export function matchRoute(routes: Record<string, Handler>, method: string, path
     const want = pattern.split("/")
     if (m !== method || !pattern.includes("/:") || want.length !== parts.length) continue
     const params: Record<string, string> = {}
-    if (want.every((seg, i) => (seg.startsWith(":") ? ((params[seg.slice(1)] = decodeURIComponent(parts[i] ?? "")), true) : seg === parts[i]))) return { handler, params }
+    if (
+      want.every((seg, i) => (seg.startsWith(":") ? ((params[seg.slice(1)] = decodeURIComponent(parts[i] ?? "")), true) : seg === parts[i]))
+    )
+      return { handler, params }
   }
   return null
 }
@@ -36,7 +43,13 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
     "GET /health": async () => [200, { version: "subkit-auth-emulator", name: "GoTrue", description: "GoTrue-compatible emulator" }],
     "GET /settings": async () => [
       200,
-      { external: { email: true, phone: false }, disable_signup: false, mailer_autoconfirm: cfg.autoconfirm, phone_autoconfirm: false, sms_provider: "" },
+      {
+        external: { email: true, phone: false },
+        disable_signup: false,
+        mailer_autoconfirm: cfg.autoconfirm,
+        phone_autoconfirm: false,
+        sms_provider: "",
+      },
     ],
     // The public half of the ES256 signing key; getClaims() caches it and verifies tokens locally.
     "GET /.well-known/jwks.json": async () => [200, { keys: [jwt.publicJwk] }, { "cache-control": "public, max-age=600" }],
@@ -58,7 +71,14 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
       // Confirm email on: the user and no session until the link in the mailbox is followed.
       const pkce = pkceParams(body)
       await tokens.startFlow(u, "signup", pkce)
-      const { otp, link } = await tokens.issue(u, "confirmation_token", email, "signup", url.searchParams.get("redirect_to") || cfg.publicUrl, pkce)
+      const { otp, link } = await tokens.issue(
+        u,
+        "confirmation_token",
+        email,
+        "signup",
+        url.searchParams.get("redirect_to") || cfg.publicUrl,
+        pkce,
+      )
       await q("update auth.users set confirmation_sent_at = now() where id = $1", [u.id])
       mailbox.send(email, "confirmation", link, otp)
       return [200, userJson({ ...u, confirmation_sent_at: new Date() })]
@@ -83,7 +103,8 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
         if (!flow) throw new AuthError(404, "flow_state_not_found", "invalid flow state, no valid flow state found")
         const verifier = String(body.code_verifier ?? "")
         const expected = flow.code_challenge_method === "plain" ? verifier : sha256url(verifier)
-        if (expected !== flow.code_challenge) throw new AuthError(403, "bad_code_verifier", "code challenge does not match previously saved code verifier")
+        if (expected !== flow.code_challenge)
+          throw new AuthError(403, "bad_code_verifier", "code challenge does not match previously saved code verifier")
         const [u] = await q("select * from auth.users where id = $1", [flow.user_id])
         if (!u) throw new AuthError(404, "user_not_found", "User not found")
         return [200, await issueSession(u, "otp")]

@@ -42,9 +42,14 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     // Browsers may call it only from pages on this machine (the app in dev), never from any site.
     const origin = req.headers.origin
     // The dev mailbox holds sign-in links: no CORS at all for it.
-    const cors: Record<string, string> = origin && isOwnOrigin(origin) && !url.pathname.includes("/_mailbox")
-      ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version" }
-      : {}
+    const cors: Record<string, string> =
+      origin && isOwnOrigin(origin) && !url.pathname.includes("/_mailbox")
+        ? {
+            "access-control-allow-origin": origin,
+            vary: "Origin",
+            "access-control-allow-headers": "authorization, apikey, content-type, x-client-info, x-supabase-api-version",
+          }
+        : {}
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", "x-supabase-api-version": "2024-01-01", ...cors, ...headers })
       res.end(body === null ? undefined : typeof body === "string" ? body : JSON.stringify(body))
@@ -56,8 +61,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       if (!match) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
       // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
       const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
-      if (!open && !req.headers.apikey && !req.headers.authorization)
-        throw new AuthError(401, "no_api_key", "No API key found in request")
+      if (!open && !req.headers.apikey && !req.headers.authorization) throw new AuthError(401, "no_api_key", "No API key found in request")
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)
       const text = Buffer.concat(chunks).toString("utf8")
@@ -73,19 +77,32 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       if (path === "/health") {
         // GoTrue's health body, plus the database link (503 while Postgres is away).
         const ping = await db.ping()
-        return send(ping.ok ? status : 503, { ...(out as object), database: ping.ok ? "ok" : "unavailable", ...(ping.ok ? {} : { error: ping.error }) }, headers)
+        return send(
+          ping.ok ? status : 503,
+          { ...(out as object), database: ping.ok ? "ok" : "unavailable", ...(ping.ok ? {} : { error: ping.error }) },
+          headers,
+        )
       }
       send(status, out, headers)
     } catch (err) {
-      if (err instanceof AuthError) return send(err.status, { code: err.code, message: err.message, ...err.extra }, { "x-sb-error-code": err.code })
+      if (err instanceof AuthError)
+        return send(err.status, { code: err.code, message: err.message, ...err.extra }, { "x-sb-error-code": err.code })
       // Postgres restarting or away: a retryable 503 in GoTrue's error shape (supabase-js keeps the
       // session on 502/503/504), never a crash; the pool reconnects on the next request.
       if (db.unavailable(err))
-        return send(503, { code: "unexpected_failure", message: "Database unavailable, please retry shortly" }, { "x-sb-error-code": "unexpected_failure", "retry-after": "1" })
+        return send(
+          503,
+          { code: "unexpected_failure", message: "Database unavailable, please retry shortly" },
+          { "x-sb-error-code": "unexpected_failure", "retry-after": "1" },
+        )
       log(`error on ${req.method} ${path}: ${(err as Error).stack}`)
-      send(500, { code: "unexpected_failure", message: "Unexpected failure, please check server logs for more information" }, {
-        "x-sb-error-code": "unexpected_failure",
-      })
+      send(
+        500,
+        { code: "unexpected_failure", message: "Unexpected failure, please check server logs for more information" },
+        {
+          "x-sb-error-code": "unexpected_failure",
+        },
+      )
     }
   }
   const server = http.createServer((req, res) => void handle(req, res))

@@ -9,19 +9,26 @@ export type Row = Record<string, unknown> & { id: string; email: string }
 
 /** A GoTrue error: `{ code, message }` with the status and `x-sb-error-code` GoTrue sends. */
 export class AuthError extends Error {
-  constructor(public status: number, public code: string, message: string, public extra: Record<string, unknown> = {}) {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public extra: Record<string, unknown> = {},
+  ) {
     super(message)
   }
 }
 
 const REFRESH_REUSE_INTERVAL_MS = 10_000 // GoTrue's security.refresh_token_reuse_interval
 // GoTrue validates with github.com/badoux/checkmail's ValidateFormat, this pattern.
-const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
+const EMAIL_RE =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 
 export type AuthService = ReturnType<typeof createAuthService>
 
 export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt; kdf: KdfCost }) {
-  const q = async <T extends object = Row>(text: string, values: unknown[] = []) => (await pool.query<T & pg.QueryResultRow>(text, values)).rows
+  const q = async <T extends object = Row>(text: string, values: unknown[] = []) =>
+    (await pool.query<T & pg.QueryResultRow>(text, values)).rows
 
   function userJson(u: Row) {
     return {
@@ -61,7 +68,10 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
     const now = Math.floor(Date.now() / 1000)
     if (!sessionId) {
       sessionId = randomUUID()
-      await q("insert into auth.sessions (id, user_id, created_at, updated_at, aal) values ($1, $2, now(), now(), 'aal1')", [sessionId, u.id])
+      await q("insert into auth.sessions (id, user_id, created_at, updated_at, aal) values ($1, $2, now(), now(), 'aal1')", [
+        sessionId,
+        u.id,
+      ])
     }
     if (!refreshToken) {
       refreshToken = newRefreshToken()
@@ -97,14 +107,27 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
     }
   }
 
-  async function createUser(email: string, password: string | null, data: unknown, confirmed = true, extra: { id?: string; appMetadata?: unknown } = {}) {
+  async function createUser(
+    email: string,
+    password: string | null,
+    data: unknown,
+    confirmed = true,
+    extra: { id?: string; appMetadata?: unknown } = {},
+  ) {
     const [u] = await q(
       `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
          raw_user_meta_data, created_at, updated_at, confirmation_token, recovery_token, email_change_token_new, email_change)
        values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3, case when $5 then now() end,
          '{"provider":"email","providers":["email"]}'::jsonb || $6::jsonb, $4, now(), now(), '', '', '', '')
        on conflict do nothing returning *`,
-      [extra.id ?? randomUUID(), email, password ? await hashPassword(password, kdf) : null, JSON.stringify(data ?? {}), confirmed, JSON.stringify(extra.appMetadata ?? {})],
+      [
+        extra.id ?? randomUUID(),
+        email,
+        password ? await hashPassword(password, kdf) : null,
+        JSON.stringify(data ?? {}),
+        confirmed,
+        JSON.stringify(extra.appMetadata ?? {}),
+      ],
     )
     return u
   }
@@ -126,7 +149,9 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
 
   const findUser = async (email: string) => (await q("select * from auth.users where lower(email) = $1 and deleted_at is null", [email]))[0]
   const normEmail = (v: unknown) => {
-    const email = String(v ?? "").trim().toLowerCase()
+    const email = String(v ?? "")
+      .trim()
+      .toLowerCase()
     if (!email) throw new AuthError(400, "validation_failed", "An email address is required")
     if (email.length > 255) throw new AuthError(400, "validation_failed", "An email address is too long")
     if (!EMAIL_RE.test(email)) throw new AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
@@ -147,7 +172,11 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
       claims = await jwt.verify(token)
     } catch (err) {
       const expired = (err as { code?: string }).code === "ERR_JWT_EXPIRED"
-      throw new AuthError(403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${expired ? "token has invalid claims: token is expired" : "signature is invalid"}`)
+      throw new AuthError(
+        403,
+        "bad_jwt",
+        `invalid JWT: unable to parse or verify signature, ${expired ? "token has invalid claims: token is expired" : "signature is invalid"}`,
+      )
     }
     const [session] = await q("select id from auth.sessions where id = $1", [claims.session_id])
     if (!session) throw new AuthError(403, "session_not_found", "Session from session_id claim in JWT does not exist")
@@ -170,14 +199,18 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
         "select token from auth.refresh_tokens where parent = $1 and revoked = false and session_id = $2",
         [token, rt.session_id],
       )
-      if (child && Date.now() - rt.updated_at.getTime() < REFRESH_REUSE_INTERVAL_MS) return issueSession(u, "refresh", rt.session_id, child.token)
+      if (child && Date.now() - rt.updated_at.getTime() < REFRESH_REUSE_INTERVAL_MS)
+        return issueSession(u, "refresh", rt.session_id, child.token)
       throw new AuthError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
     }
     const next = newRefreshToken()
     const client = await pool.connect()
     try {
       await client.query("begin")
-      const upd = await client.query("update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1 and revoked = false", [rt.id])
+      const upd = await client.query(
+        "update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1 and revoked = false",
+        [rt.id],
+      )
       if (upd.rowCount === 0) {
         await client.query("rollback")
         return refresh(token) // lost a race: take the reuse path above

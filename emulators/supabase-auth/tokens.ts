@@ -1,5 +1,14 @@
 // JWTs with Supabase's claims, refresh tokens and the password KDF of the auth emulator.
-import { createECDH, createHash, createPrivateKey, createPublicKey, randomBytes, scrypt as scryptCb, timingSafeEqual, type KeyObject } from "node:crypto"
+import {
+  createECDH,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type KeyObject,
+} from "node:crypto"
 import { promisify } from "node:util"
 import { jwtVerify, SignJWT, type JWTHeaderParameters } from "jose"
 
@@ -49,7 +58,11 @@ export class Jwt {
   private secret: Uint8Array
   private privateKey: KeyObject
   readonly publicJwk: JsonWebKey & { kid: string; alg: "ES256"; use: "sig"; key_ops: ["verify"] }
-  constructor(secret: string, private issuer: string, private ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private issuer: string,
+    private ttlSeconds: number,
+  ) {
     this.secret = new TextEncoder().encode(secret)
     const { jwk, kid } = deriveEcKey(secret)
     this.privateKey = createPrivateKey({ key: jwk, format: "jwk" })
@@ -72,7 +85,11 @@ export class Jwt {
   }
   /** A user's access token: ES256 by our kid or legacy HS256, our issuer, audience `authenticated`. */
   async verify(token: string) {
-    const { payload } = await jwtVerify(token, this.keyFor, { issuer: this.issuer, audience: "authenticated", algorithms: ["ES256", "HS256"] })
+    const { payload } = await jwtVerify(token, this.keyFor, {
+      issuer: this.issuer,
+      audience: "authenticated",
+      algorithms: ["ES256", "HS256"],
+    })
     return payload as unknown as AccessClaims & { exp: number }
   }
   /** Any token we signed (API keys carry no issuer or audience); the caller checks `role`. */
@@ -95,7 +112,13 @@ function deriveEcKey(secret: string) {
   const ecdh = createECDH("prime256v1")
   ecdh.setPrivateKey(d)
   const pub = ecdh.getPublicKey() // 0x04 || x || y
-  const jwk = { kty: "EC", crv: "P-256", d: d.toString("base64url"), x: pub.subarray(1, 33).toString("base64url"), y: pub.subarray(33).toString("base64url") }
+  const jwk = {
+    kty: "EC",
+    crv: "P-256",
+    d: d.toString("base64url"),
+    x: pub.subarray(1, 33).toString("base64url"),
+    y: pub.subarray(33).toString("base64url"),
+  }
   const hex = createHash("sha256").update(pub).digest("hex")
   const kid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
   return { jwk, kid }

@@ -48,7 +48,8 @@ function authFailure(err: unknown, action: string) {
     if (err.status === 429) return fail("rate_limited", "Too many attempts. Please wait a minute and try again.")
     if (err.status < 500) return fail(err.code ?? "auth_error", err.message)
   }
-  if (err instanceof Error && err.name === "AuthSessionMissingError") return fail("session_expired", "Your session has expired. Log in again to continue.")
+  if (err instanceof Error && err.name === "AuthSessionMissingError")
+    return fail("session_expired", "Your session has expired. Log in again to continue.")
   log.error(`${action} failed`, { error: err })
   return fail("auth_unavailable", "We couldn't reach the sign-in service. Please try again in a moment.")
 }
@@ -116,8 +117,12 @@ export async function changeEmail(_prev: EmailChangeState, formData: FormData): 
   const parsed = emailOnly.safeParse(Object.fromEntries(formData))
   if (!parsed.success) return fieldErrors(parsed.error)
   const supabase = await createClient()
-  const { data, error } = await supabase.auth.updateUser({ email: parsed.data.email }, { emailRedirectTo: linkTarget("/account?updated=email") })
+  const { data, error } = await supabase.auth.updateUser(
+    { email: parsed.data.email },
+    { emailRedirectTo: linkTarget("/account?updated=email") },
+  )
   if (error) return authFailure(error, "email change")
-  if (data.user?.email === parsed.data.email) return fail("same_email", "That's already your email address.", { email: "Already your address." })
+  if (data.user?.email === parsed.data.email)
+    return fail("same_email", "That's already your email address.", { email: "Already your address." })
   return { ok: true, email: parsed.data.email }
 }

@@ -60,6 +60,7 @@ export const CATALOG: readonly CatalogPlan[] = [
 ]
 
 /** Stable lookup keys: stripe:setup finds its prices by these on every run. */
-export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) => `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`
+export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) =>
+  `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`
 
 export const PORTAL_CONFIGURATION_KEY = "subkit_default"

@@ -59,7 +59,10 @@ async function reserve(c: SubscriptionCheckout): Promise<Slot> {
     if (open && !open.url && !open.stale) return { pending: true as const }
     if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity) return { reuse: open.url }
     if (open) await tx.update(checkoutSessions).set({ status: "expired" }).where(eq(checkoutSessions.id, open.id))
-    const [row] = await tx.insert(checkoutSessions).values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity }).returning({ id: checkoutSessions.id })
+    const [row] = await tx
+      .insert(checkoutSessions)
+      .values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity })
+      .returning({ id: checkoutSessions.id })
     if (!row) throw new Error("checkout reservation was not written")
     return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
   })

@@ -30,8 +30,13 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
   if (!spec) return fail("plan_unavailable", "That plan is not available right now.")
   const seats = spec.perSeat ? (input.seats ?? spec.minSeats) : 1
   if (seats < spec.minSeats || seats > spec.maxSeats)
-    return fail("invalid_seats", `${spec.name} needs between ${spec.minSeats} and ${spec.maxSeats} seats.`, { seats: `Between ${spec.minSeats} and ${spec.maxSeats}.` })
-  const [plan] = await db.select().from(subscriptionPlans).where(and(eq(subscriptionPlans.id, input.plan), eq(subscriptionPlans.active, true)))
+    return fail("invalid_seats", `${spec.name} needs between ${spec.minSeats} and ${spec.maxSeats} seats.`, {
+      seats: `Between ${spec.minSeats} and ${spec.maxSeats}.`,
+    })
+  const [plan] = await db
+    .select()
+    .from(subscriptionPlans)
+    .where(and(eq(subscriptionPlans.id, input.plan), eq(subscriptionPlans.active, true)))
   const priceId = input.interval === "month" ? plan?.stripeMonthlyPriceId : plan?.stripeYearlyPriceId
   if (!plan || !priceId) return fail("plan_unavailable", "That plan is not available right now.")
 

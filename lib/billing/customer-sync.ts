@@ -7,7 +7,14 @@ import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm"
 import { db, type Executor } from "@/lib/db/client"
-import { activeEntitlements, billingCustomers, checkoutSessions, customerSyncs, subscriptionEvents, userSubscriptions } from "@/lib/db/schema"
+import {
+  activeEntitlements,
+  billingCustomers,
+  checkoutSessions,
+  customerSyncs,
+  subscriptionEvents,
+  userSubscriptions,
+} from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { readCustomer } from "@/lib/stripe/customers"
@@ -28,7 +35,11 @@ export type CustomerResult = { outcome: "applied" | "failed" | "lost_lease"; eve
 type Pending = { id: string; attempts: number; intent: EventIntent }
 
 /** Applies every pending event of a customer whose lease `owner` holds; `extra` adds parts to read. */
-export async function applyCustomer(customerId: string, owner: string, extra: ReadNeeds = { customer: false, subscriptions: false }): Promise<CustomerResult> {
+export async function applyCustomer(
+  customerId: string,
+  owner: string,
+  extra: ReadNeeds = { customer: false, subscriptions: false },
+): Promise<CustomerResult> {
   const { rows } = await db.execute<{ user_id: string | null; events: { id: string; attempts: number; payload: unknown }[] }>(sql`
     select (select user_id from ${billingCustomers} where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null) as user_id,
       coalesce((select json_agg(json_build_object('id', stripe_event_id, 'attempts', attempts, 'payload', payload) order by received_at)
@@ -49,7 +60,8 @@ export async function applyCustomer(customerId: string, owner: string, extra: Re
 
   try {
     // A customer that is not ours and that no event links to needs no Stripe read at all.
-    const read: CustomerRead = userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
+    const read: CustomerRead =
+      userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
     return await writeRead(customerId, owner, userId, link, read, pending)
   } catch (err) {
     const error = toProviderError(err)
@@ -65,7 +77,14 @@ class LostLease extends Error {}
  * Lock order, everywhere: event rows first, then the customer's customer_syncs row (the claim does
  * the same), so a drain claiming new events of this customer never deadlocks with this write.
  */
-async function writeRead(customerId: string, owner: string, knownUser: string | null, link: string | undefined, read: CustomerRead, pending: Pending[]): Promise<CustomerResult> {
+async function writeRead(
+  customerId: string,
+  owner: string,
+  knownUser: string | null,
+  link: string | undefined,
+  read: CustomerRead,
+  pending: Pending[],
+): Promise<CustomerResult> {
   try {
     return await db.transaction(async (tx) => {
       let userId = knownUser
@@ -84,8 +103,13 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
           where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null`)
       }
       if (userId && read.subscriptions?.length) {
-        const values = await Promise.all(read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))))
-        await tx.insert(userSubscriptions).values(values).onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
+        const values = await Promise.all(
+          read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))),
+        )
+        await tx
+          .insert(userSubscriptions)
+          .values(values)
+          .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
       }
       if (read.customer?.deleted) await tx.delete(activeEntitlements).where(eq(activeEntitlements.stripeCustomerId, customerId))
@@ -97,7 +121,8 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
           .where(eq(billingCustomers.stripeCustomerId, customerId))
       }
       // Last, and decisive: if the lease expired and another applier took the customer, undo everything.
-      const { rows } = await tx.execute(sql`update ${customerSyncs} set lease_owner = null, lease_until = null, synced_at = now(), updated_at = now()
+      const { rows } =
+        await tx.execute(sql`update ${customerSyncs} set lease_owner = null, lease_until = null, synced_at = now(), updated_at = now()
         where stripe_customer_id = ${customerId} and lease_owner = ${owner} returning 1`)
       if (rows.length === 0) throw new LostLease()
       return { outcome: "applied" as const, events: pending.length }
@@ -111,14 +136,31 @@ async function writeRead(customerId: string, owner: string, knownUser: string | 
 /** Makes the customer's rows exactly Stripe's list: drops what it no longer has, upserts the rest. */
 async function writeEntitlements(tx: Executor, customerId: string, userId: string, list: EntitlementState[]) {
   const keys = list.map((e) => e.lookupKey)
-  await tx.delete(activeEntitlements).where(and(eq(activeEntitlements.stripeCustomerId, customerId), keys.length ? notInArray(activeEntitlements.lookupKey, keys) : undefined))
+  await tx
+    .delete(activeEntitlements)
+    .where(
+      and(eq(activeEntitlements.stripeCustomerId, customerId), keys.length ? notInArray(activeEntitlements.lookupKey, keys) : undefined),
+    )
   if (!list.length) return
   await tx
     .insert(activeEntitlements)
-    .values(list.map((e) => ({ stripeCustomerId: customerId, lookupKey: e.lookupKey, userId, stripeEntitlementId: e.id, stripeFeatureId: e.featureId })))
+    .values(
+      list.map((e) => ({
+        stripeCustomerId: customerId,
+        lookupKey: e.lookupKey,
+        userId,
+        stripeEntitlementId: e.id,
+        stripeFeatureId: e.featureId,
+      })),
+    )
     .onConflictDoUpdate({
       target: [activeEntitlements.stripeCustomerId, activeEntitlements.lookupKey],
-      set: { userId: sql`excluded.user_id`, stripeEntitlementId: sql`excluded.stripe_entitlement_id`, stripeFeatureId: sql`excluded.stripe_feature_id`, syncedAt: sql`now()` },
+      set: {
+        userId: sql`excluded.user_id`,
+        stripeEntitlementId: sql`excluded.stripe_entitlement_id`,
+        stripeFeatureId: sql`excluded.stripe_feature_id`,
+        syncedAt: sql`now()`,
+      },
     })
 }
 
@@ -127,7 +169,9 @@ async function linkCustomer(tx: Executor, userId: string, customerId: string): P
   await tx.execute(sql`insert into ${billingCustomers} (user_id, stripe_customer_id)
     select ${userId}::uuid, ${customerId} where exists (select 1 from public.users where id = ${userId}::uuid)
     on conflict do nothing`)
-  const { rows } = await tx.execute<{ user_id: string }>(sql`select user_id from ${billingCustomers} where stripe_customer_id = ${customerId}`)
+  const { rows } = await tx.execute<{ user_id: string }>(
+    sql`select user_id from ${billingCustomers} where stripe_customer_id = ${customerId}`,
+  )
   return rows[0]?.user_id ?? null
 }
 
@@ -135,7 +179,9 @@ function outcomeOf(intent: EventIntent, userId: string | null, read: CustomerRea
   if (intent.kind === "ignore") return intent.outcome
   if (!userId) return intent.refusedLink ? `ignored_link_refused: ${intent.refusedLink}` : "ignored_unknown_customer"
   if (read.customer?.deleted) return "customer_deleted"
-  const suffix = intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""
+  // A second live subscription is reported on every event of the read, where `billing:events` shows it.
+  const second = read.subscriptions && liveCount(read.subscriptions) > 1 ? "; customer has more than one live subscription" : ""
+  const suffix = `${intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""}${second}`
   if (intent.checkoutSession?.status === "expired") return "checkout_expired"
   if (!intent.subscriptionId) return `synced${suffix}`
   const sub = read.subscriptions?.find((s) => s.id === intent.subscriptionId)

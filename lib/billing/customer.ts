@@ -13,10 +13,19 @@ export async function getOrCreateBillingCustomer(userId: string, email: string |
   if (existing) {
     await db
       .update(billingCustomers)
-      .set({ stripeCustomerId: created, stripeCustomerDeletedAt: null, email: email ?? null, defaultPaymentMethod: null, updatedAt: sql`now()` })
+      .set({
+        stripeCustomerId: created,
+        stripeCustomerDeletedAt: null,
+        email: email ?? null,
+        defaultPaymentMethod: null,
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(billingCustomers.userId, userId), eq(billingCustomers.stripeCustomerId, existing.id)))
   } else {
-    await db.insert(billingCustomers).values({ userId, stripeCustomerId: created, email: email ?? null }).onConflictDoNothing({ target: billingCustomers.userId })
+    await db
+      .insert(billingCustomers)
+      .values({ userId, stripeCustomerId: created, email: email ?? null })
+      .onConflictDoNothing({ target: billingCustomers.userId })
   }
   const stored = await mappingOf(userId)
   if (!stored || stored.deleted) throw new Error(`customer mapping for ${userId} vanished`)

@@ -21,7 +21,15 @@ export type Describable = {
 const DATE = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" })
 export const formatDate = (d: Date) => DATE.format(d)
 
-const BRANDS: Record<string, string> = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", discover: "Discover", jcb: "JCB", unionpay: "UnionPay", diners: "Diners Club" }
+const BRANDS: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  discover: "Discover",
+  jcb: "JCB",
+  unionpay: "UnionPay",
+  diners: "Diners Club",
+}
 
 /** "Visa ending in 4242". */
 export const cardLine = (card: { brand: string; last4: string }) => `${BRANDS[card.brand] ?? card.brand} ending in ${card.last4}`
@@ -35,7 +43,9 @@ export function priceLine(s: Pick<Describable, "unitAmount" | "currency" | "inte
   if (s.unitAmount == null) return null
   const total = formatMoney(s.unitAmount * s.quantity, s.currency ?? "usd")
   const per = s.interval ? ` / ${s.interval}` : ""
-  return s.perSeat || s.quantity > 1 ? `${total}${per} · ${s.quantity} seats × ${formatMoney(s.unitAmount, s.currency ?? "usd")}` : `${total}${per}`
+  return s.perSeat || s.quantity > 1
+    ? `${total}${per} · ${s.quantity} seats × ${formatMoney(s.unitAmount, s.currency ?? "usd")}`
+    : `${total}${per}`
 }
 
 /** When a scheduled cancellation takes effect. */

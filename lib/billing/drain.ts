@@ -12,7 +12,10 @@ import { applyCustomer, LEASE_SECONDS, newOwner } from "./customer-sync"
 export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
 export type DrainOptions = { budgetMs?: number; concurrency?: number }
 
-export async function drainBillingEvents({ budgetMs = 20_000, concurrency = env.billing.drainConcurrency }: DrainOptions = {}): Promise<DrainReport> {
+export async function drainBillingEvents({
+  budgetMs = 20_000,
+  concurrency = env.billing.drainConcurrency,
+}: DrainOptions = {}): Promise<DrainReport> {
   const owner = newOwner()
   const deadline = Date.now() + budgetMs
   const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false }
@@ -60,7 +63,9 @@ async function claimCustomers(owner: string, limit: number): Promise<string[]> {
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
-  }))
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
+    }),
+  )
 }

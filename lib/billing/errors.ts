@@ -5,7 +5,8 @@ import { fail, type ActionError } from "@/lib/result"
 import { BillingProviderError } from "./types"
 
 export function billingFailure(err: unknown, context: string, fields: Record<string, unknown> = {}): ActionError {
-  const e = err instanceof BillingProviderError ? err : new BillingProviderError("unknown", err instanceof Error ? err.message : String(err))
+  const e =
+    err instanceof BillingProviderError ? err : new BillingProviderError("unknown", err instanceof Error ? err.message : String(err))
   log.error(`${context} failed`, { ...fields, kind: e.kind, error: e.message, ...e.detail })
   switch (e.kind) {
     case "rate_limited":

@@ -22,7 +22,11 @@ async function timed(name: string, probe: () => Promise<unknown>, classify: (err
     return { ok: true, latencyMs: Math.round(performance.now() - started) }
   } catch (err) {
     log.warn(`health: ${name} check failed`, { error: err })
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: err instanceof HealthTimeout ? "timeout" : classify(err) }
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: err instanceof HealthTimeout ? "timeout" : classify(err),
+    }
   } finally {
     clearTimeout(timer)
   }
@@ -36,7 +40,10 @@ function databaseFailureClass(err: unknown): NonNullable<Check["error"]> {
 }
 
 export async function checkHealth(deps: { pool: Pool; pingStripe: () => Promise<unknown>; stripeMode: "live" | "test" }): Promise<Health> {
-  const [database, stripe] = await Promise.all([timed("database", () => deps.pool.query("select 1"), databaseFailureClass), timed("stripe", deps.pingStripe, stripeFailureClass)])
+  const [database, stripe] = await Promise.all([
+    timed("database", () => deps.pool.query("select 1"), databaseFailureClass),
+    timed("stripe", deps.pingStripe, stripeFailureClass),
+  ])
   return { status: database.ok && stripe.ok ? "ok" : "degraded", checks: { database, stripe: { ...stripe, mode: deps.stripeMode } } }
 }
 

@@ -26,10 +26,24 @@ export async function inboxSummary(): Promise<InboxSummary> {
 export type DeadEvent = { id: string; type: string; customerId: string | null; attempts: number; error: string | null; deadAt: Date }
 
 export async function listDeadEvents(limit = 50): Promise<DeadEvent[]> {
-  const { rows } = await db.execute<{ id: string; type: string; customer_id: string | null; attempts: number; error: string | null; dead_at: string }>(sql`
+  const { rows } = await db.execute<{
+    id: string
+    type: string
+    customer_id: string | null
+    attempts: number
+    error: string | null
+    dead_at: string
+  }>(sql`
     select stripe_event_id as id, type, customer_id, attempts, error, dead_at from ${subscriptionEvents}
     where dead_at is not null and processed_at is null order by dead_at desc limit ${limit}`)
-  return rows.map((r) => ({ id: r.id, type: r.type, customerId: r.customer_id, attempts: r.attempts, error: r.error, deadAt: new Date(r.dead_at) }))
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    customerId: r.customer_id,
+    attempts: r.attempts,
+    error: r.error,
+    deadAt: new Date(r.dead_at),
+  }))
 }
 
 /** Makes dead events (one, or all when `id` is omitted) due again with a fresh attempt budget. */
@@ -44,4 +58,15 @@ export async function pruneProcessedPayloads(days: number): Promise<number> {
   const result = await db.execute(sql`update ${subscriptionEvents} set payload = null
     where processed_at < now() - make_interval(days => ${days}) and payload is not null`)
   return result.rowCount ?? 0
+}
+
+export type NoticedEvent = { id: string; type: string; customerId: string | null; outcome: string; processedAt: Date }
+
+/** Applied events whose outcome reports something for a person to look at (a refused link, a second live subscription). */
+export async function listNoticedEvents(limit = 50): Promise<NoticedEvent[]> {
+  const { rows } = await db.execute<{ id: string; type: string; customer_id: string | null; outcome: string; processed_at: string }>(sql`
+    select stripe_event_id as id, type, customer_id, outcome, processed_at from ${subscriptionEvents}
+    where processed_at is not null and (outcome like '%more than one live subscription%' or outcome like '%link refused%' or outcome like 'ignored_link_refused%')
+    order by processed_at desc limit ${limit}`)
+  return rows.map((r) => ({ id: r.id, type: r.type, customerId: r.customer_id, outcome: r.outcome, processedAt: new Date(r.processed_at) }))
 }

@@ -39,7 +39,8 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
   else if (flow !== "home") {
     const sub = await getCurrentSubscription(user.id)
     if (!sub || hasEnded(sub.status)) return fail("no_subscription", "You don't have an active subscription to change.")
-    if (flow === "subscription_cancel" && sub.cancelAtPeriodEnd) return fail("already_canceling", "Your subscription is already set to end.")
+    if (flow === "subscription_cancel" && sub.cancelAtPeriodEnd)
+      return fail("already_canceling", "Your subscription is already set to end.")
     flowRequest = { type: flow, subscriptionId: sub.stripeSubscriptionId, afterUrl: `${returnUrl}?flow=${flow}` }
   }
 
@@ -64,7 +65,10 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
       return fail("portal_not_configured", "Billing management is not available yet. Please contact support.")
     }
     const session = await createPortalSession({ customerId, configuration, returnUrl, ...(flowRequest ? { flow: flowRequest } : {}) })
-    await db.update(portalSessions).set({ stripeSessionId: session.id, url: session.url }).where(eq(portalSessions.id, reservation.reserved))
+    await db
+      .update(portalSessions)
+      .set({ stripeSessionId: session.id, url: session.url })
+      .where(eq(portalSessions.id, reservation.reserved))
     return { ok: true, url: session.url, reused: false }
   } catch (err) {
     await db.delete(portalSessions).where(eq(portalSessions.id, reservation.reserved))
@@ -82,7 +86,11 @@ async function reserve(userId: string, flow: PortalFlow): Promise<Reservation> {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`portal:${userId}`}, 0))`)
     // Ages are computed by the database clock, the one every app instance shares.
     const recent = await tx
-      .select({ url: portalSessions.url, flow: portalSessions.flow, fresh: sql<boolean>`${portalSessions.createdAt} > now() - make_interval(secs => ${REUSE_WINDOW_SECONDS})` })
+      .select({
+        url: portalSessions.url,
+        flow: portalSessions.flow,
+        fresh: sql<boolean>`${portalSessions.createdAt} > now() - make_interval(secs => ${REUSE_WINDOW_SECONDS})`,
+      })
       .from(portalSessions)
       .where(and(eq(portalSessions.userId, userId), gt(portalSessions.createdAt, sql`now() - interval '1 minute'`)))
       .orderBy(desc(portalSessions.createdAt))
@@ -97,4 +105,3 @@ async function reserve(userId: string, flow: PortalFlow): Promise<Reservation> {
     return { reserved: row.id }
   })
 }
-

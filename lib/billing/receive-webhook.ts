@@ -19,9 +19,14 @@ const json = (status: number, body: object) => Response.json(body, { status, hea
 type Options = {
   /** Runs work after the response; Next's after() in the app, something awaitable in tests. */
   schedule?: (task: () => Promise<unknown>) => void
+  /** The coalescing window; BILLING_COALESCE_MS unless a test sets its own. */
+  coalesceMs?: number
 }
 
-export async function receiveStripeWebhook(request: Request, { schedule = after }: Options = {}): Promise<Response> {
+export async function receiveStripeWebhook(
+  request: Request,
+  { schedule = after, coalesceMs = env.billing.coalesceMs }: Options = {},
+): Promise<Response> {
   const secret = env.stripeWebhookSecret
   if (!secret) {
     log.error("webhook rejected: STRIPE_WEBHOOK_SECRET is not configured")
@@ -41,24 +46,46 @@ export async function receiveStripeWebhook(request: Request, { schedule = after 
   const { event, intent } = verified
   let stored
   try {
-    stored = await storeEvent(event, intent, env.billing.coalesceMs)
+    stored = await storeEvent(event, intent, coalesceMs)
   } catch (err) {
     // Not stored, so not acknowledged: Stripe delivers it again.
     log.error("webhook not stored", { event: event.id, type: event.type, error: err })
     return json(503, { error: "temporarily unavailable" })
   }
-  if (stored === "stored" && intent.kind === "sync") schedule(() => drainAfter(env.billing.coalesceMs))
+  if (stored === "stored" && intent.kind === "sync") schedule(() => drainSoon(coalesceMs))
   return json(200, { received: true, stored: stored === "stored" })
 }
 
-/** Waits out the coalescing window so a burst for one customer is applied with one Stripe read. */
-async function drainAfter(delayMs: number) {
-  if (delayMs) await new Promise((r) => setTimeout(r, delayMs + 50))
-  try {
-    await drainBillingEvents()
-  } catch (err) {
-    log.error("drain after webhook failed; the cron will pick the events up", { error: err })
-  }
+let scheduled: Promise<void> | undefined
+/** When the newest event that joined the scheduled drain becomes due (stored + the coalescing window). */
+let dueAt = 0
+/** A drain loop keeps an instance (and, on Vercel, its function) busy at most this long; the cron covers the rest. */
+const DRAIN_LOOP_MS = 30_000
+
+/**
+ * Waits out the coalescing window so a burst for one customer is applied with one Stripe read. One
+ * drain per window per instance: the deliveries of a burst join the scheduled drain instead of each
+ * running a claim of its own. Events that joined after the drain claimed were not due yet, so it goes
+ * round again until everything that joined has been due at a claim.
+ */
+function drainSoon(delayMs: number): Promise<void> {
+  dueAt = Math.max(dueAt, Date.now() + delayMs + 50)
+  scheduled ??= (async () => {
+    const started = Date.now()
+    try {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())))
+        const claimedAt = Date.now()
+        await drainBillingEvents()
+        if (dueAt <= claimedAt || Date.now() - started > DRAIN_LOOP_MS) break
+      }
+    } catch (err) {
+      log.error("drain after webhook failed; the cron will pick the events up", { error: err })
+    } finally {
+      scheduled = undefined // deliveries from here on schedule the next drain
+    }
+  })()
+  return scheduled
 }
 
 async function readBounded(request: Request): Promise<string | null> {

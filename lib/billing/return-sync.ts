@@ -42,6 +42,7 @@ export async function confirmCheckout(user: CurrentUser, sessionId: string | und
     log.warn("checkout session of another user presented", { userId: user.id, sessionId })
     return fail("not_yours", "That checkout belongs to a different account.")
   }
-  if (session.status !== "complete") return fail("incomplete", "Your payment has not completed yet. If you closed the checkout page, you can start again from pricing.")
+  if (session.status !== "complete")
+    return fail("incomplete", "Your payment has not completed yet. If you closed the checkout page, you can start again from pricing.")
   return { ok: true, ...(await refreshFromStripe(user.id)) }
 }

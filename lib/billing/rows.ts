@@ -33,7 +33,8 @@ export function customerFields(
   subscriptions: SubscriptionState[] = [],
 ): Pick<BillingCustomer, "email" | "name" | "address" | "defaultPaymentMethod"> {
   const fallback: CardSummary | null =
-    [...subscriptions].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((s) => !hasEnded(s.status) && s.card)?.card ?? null
+    [...subscriptions].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((s) => !hasEnded(s.status) && s.card)?.card ??
+    null
   return { email: c.email, name: c.name, address: c.address, defaultPaymentMethod: c.card ?? fallback }
 }
 

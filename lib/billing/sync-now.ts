@@ -20,7 +20,10 @@ const WAIT_FOR_LEASE_MS = 4000
  * `force` neither honours nor stamps the page-reload throttle (Checkout's "already subscribed?" check);
  * `needs` narrows the read.
  */
-export async function syncUserNow(userId: string, { force = false, needs = { customer: true, subscriptions: true, entitlements: true } as ReadNeeds } = {}): Promise<SyncNow> {
+export async function syncUserNow(
+  userId: string,
+  { force = false, needs = { customer: true, subscriptions: true, entitlements: true } as ReadNeeds } = {},
+): Promise<SyncNow> {
   const owner = newOwner()
   const started = Date.now()
   let customerId: string

@@ -31,7 +31,15 @@ export type SubscriptionState = {
 
 export type CustomerState =
   | { id: string; deleted: true }
-  | { id: string; deleted: false; email: string | null; name: string | null; address: PostalAddress | null; card: CardSummary | null; userId: string | null }
+  | {
+      id: string
+      deleted: false
+      email: string | null
+      name: string | null
+      address: PostalAddress | null
+      card: CardSummary | null
+      userId: string | null
+    }
 
 /** A feature the customer is entitled to now (Stripe's active entitlement). */
 export type EntitlementState = { id: string; featureId: string; lookupKey: string }

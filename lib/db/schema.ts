@@ -14,7 +14,10 @@ export const subscriptionPlans = pgTable("subscription_plans", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   description: text("description").notNull().default(""),
-  features: text("features").array().notNull().default(sql`'{}'`),
+  features: text("features")
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
   perSeat: boolean("per_seat").notNull().default(false),
   stripeProductId: text("stripe_product_id").unique(),
   stripeMonthlyPriceId: text("stripe_monthly_price_id").unique(),
@@ -38,7 +41,9 @@ export type PostalAddress = {
 }
 
 export const billingCustomers = pgTable("billing_customers", {
-  userId: uuid("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
   stripeCustomerId: text("stripe_customer_id").notNull().unique(),
   email: text("email"),
   name: text("name"),
@@ -64,7 +69,9 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
 export const userSubscriptions = pgTable("user_subscriptions", {
   id: uuid("id").primaryKey().defaultRandom(),
   stripeSubscriptionId: text("stripe_subscription_id").notNull().unique(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
   stripeCustomerId: text("stripe_customer_id").notNull(),
   planId: text("plan_id").references(() => subscriptionPlans.id),
   stripePriceId: text("stripe_price_id"),
@@ -112,7 +119,9 @@ export const customerSyncs = pgTable("customer_syncs", {
 
 export const portalSessions = pgTable("portal_sessions", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
   stripeSessionId: text("stripe_session_id").unique(),
   url: text("url"),
   flow: text("flow").notNull().default("home"),
@@ -121,7 +130,9 @@ export const portalSessions = pgTable("portal_sessions", {
 
 export const checkoutSessions = pgTable("checkout_sessions", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
   stripeSessionId: text("stripe_session_id").unique(),
   url: text("url"),
   priceId: text("price_id").notNull(),
@@ -141,7 +152,9 @@ export const activeEntitlements = pgTable(
   {
     stripeCustomerId: text("stripe_customer_id").notNull(),
     lookupKey: text("lookup_key").notNull(),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     stripeEntitlementId: text("stripe_entitlement_id").notNull(),
     stripeFeatureId: text("stripe_feature_id").notNull(),
     syncedAt: tz("synced_at").notNull().defaultNow(),

@@ -11,6 +11,12 @@ export function stripeOptions(env: Pick<Env, "stripeApiBase">): Stripe.StripeCon
     maxNetworkRetries: 2,
     timeout: 15_000,
     appInfo: { name: "subkit", version: "0.1.0" },
-    ...(base ? { host: base.hostname, port: base.port || (base.protocol === "https:" ? 443 : 80), protocol: base.protocol === "https:" ? "https" : "http" } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === "https:" ? 443 : 80),
+          protocol: base.protocol === "https:" ? "https" : "http",
+        }
+      : {}),
   }
 }

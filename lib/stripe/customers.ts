@@ -12,7 +12,9 @@ import { customerState, subscriptionState } from "./mappers"
  */
 export async function createCustomer(userId: string, email: string | null | undefined, replaces?: string): Promise<string> {
   const key = `subkit-customer-${userId}${replaces ? `-replaces-${replaces}` : ""}`
-  const customer = await stripeCall(() => stripe.customers.create({ ...(email ? { email } : {}), metadata: { user_id: userId } }, { idempotencyKey: key }))
+  const customer = await stripeCall(() =>
+    stripe.customers.create({ ...(email ? { email } : {}), metadata: { user_id: userId } }, { idempotencyKey: key }),
+  )
   return customer.id
 }
 
@@ -35,7 +37,12 @@ export async function readCustomer(customerId: string, needs: ReadNeeds): Promis
 async function listSubscriptions(customerId: string) {
   try {
     return await stripeCall(async () => {
-      const page = await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100, expand: ["data.default_payment_method"] })
+      const page = await stripe.subscriptions.list({
+        customer: customerId,
+        status: "all",
+        limit: 100,
+        expand: ["data.default_payment_method"],
+      })
       // subkit keeps one live subscription per customer; more than a page means something else is wrong.
       if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
       return page.data.map(subscriptionState)
@@ -61,12 +68,20 @@ async function listEntitlements(customerId: string): Promise<EntitlementState[] 
   }
 }
 
-/** A customer Stripe no longer has (deleted, or never existed in this account) reads as deleted. */
+/**
+ * A customer Stripe no longer has (deleted, or never existed in this account) reads as deleted.
+ * A deleted customer has no invoice_settings, so Stripe refuses to expand it: asked again without
+ * the expansion (one more call, only for a deleted customer), it answers `{deleted: true}`.
+ */
 async function retrieveCustomer(customerId: string) {
   try {
-    return customerState(await stripeCall(() => stripe.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] })))
+    return customerState(
+      await stripeCall(() => stripe.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] })),
+    )
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return { id: customerId, deleted: true as const }
+    if (err instanceof BillingProviderError && err.kind === "invalid")
+      return customerState(await stripeCall(() => stripe.customers.retrieve(customerId)))
     throw err
   }
 }

@@ -9,7 +9,8 @@ export function toProviderError(err: unknown): BillingProviderError {
     return new BillingProviderError("unknown", err instanceof Error ? err.message : String(err))
   }
   const detail = { code: err.code, requestId: err.requestId, status: err.statusCode }
-  if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429) return new BillingProviderError("rate_limited", err.message, detail)
+  if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429)
+    return new BillingProviderError("rate_limited", err.message, detail)
   if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError || (err.statusCode ?? 0) >= 500)
     return new BillingProviderError("unavailable", err.message, detail)
   if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError)

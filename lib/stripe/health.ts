@@ -9,7 +9,8 @@ export async function pingStripe(client: Stripe = defaultClient): Promise<void> 
 }
 
 export function stripeFailureClass(err: unknown): "authentication_failed" | "unreachable" | "error" {
-  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) return "authentication_failed"
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError)
+    return "authentication_failed"
   if (err instanceof Stripe.errors.StripeConnectionError) return "unreachable"
   return "error"
 }

@@ -31,10 +31,22 @@ export async function createPortalSession(p: { customerId: string; configuration
       configuration: p.configuration,
       ...(flow?.type === "payment_method_update" ? { flow_data: { type: flow.type, after_completion: after(flow.afterUrl) } } : {}),
       ...(flow?.type === "subscription_cancel"
-        ? { flow_data: { type: flow.type, subscription_cancel: { subscription: flow.subscriptionId }, after_completion: after(flow.afterUrl) } }
+        ? {
+            flow_data: {
+              type: flow.type,
+              subscription_cancel: { subscription: flow.subscriptionId },
+              after_completion: after(flow.afterUrl),
+            },
+          }
         : {}),
       ...(flow?.type === "subscription_update"
-        ? { flow_data: { type: flow.type, subscription_update: { subscription: flow.subscriptionId }, after_completion: after(flow.afterUrl) } }
+        ? {
+            flow_data: {
+              type: flow.type,
+              subscription_update: { subscription: flow.subscriptionId },
+              after_completion: after(flow.afterUrl),
+            },
+          }
         : {}),
     }),
   )

@@ -17,7 +17,10 @@ async function waitForHttp(url: string, alive: () => boolean, name: string) {
   for (;;) {
     const why = dead(alive, name)()
     if (why) throw new Error(why)
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false)
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      () => true,
+      () => false,
+    )
     if (ok) return
     if (Date.now() > deadline) throw new Error(`${name} did not answer ${url} within ${READY_TIMEOUT_MS} ms`)
     await new Promise((r) => setTimeout(r, 150))
@@ -46,7 +49,11 @@ export function postgresService(opts: { port: number; dataDir: string }): DevSer
       await waitForPort(opts.port, READY_TIMEOUT_MS, dead(alive, "postgres"))
       await waitForQueries(url, READY_TIMEOUT_MS, dead(alive, "postgres"))
     },
-    state: () => waitForQueries(url, 3_000).then(() => "up", (err: Error) => `down (${err.message})`),
+    state: () =>
+      waitForQueries(url, 3_000).then(
+        () => "up",
+        (err: Error) => `down (${err.message})`,
+      ),
   }
 }
 
@@ -85,6 +92,10 @@ export function appService(opts: { appUrl: string; env: Record<string, string> }
     url: opts.appUrl,
     ready: (alive) => waitForPort(port, 120_000, dead(alive, "app")),
     // `next dev` compiles a page on its first request: the port being open is the honest signal.
-    state: () => waitForPort(port, 2_000).then(() => "up (pages compile on first visit)", (err: Error) => `down (${err.message})`),
+    state: () =>
+      waitForPort(port, 2_000).then(
+        () => "up (pages compile on first visit)",
+        (err: Error) => `down (${err.message})`,
+      ),
   }
 }

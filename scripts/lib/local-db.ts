@@ -69,14 +69,29 @@ export async function startPostgresServer(opts: { maxConnections?: number } = {}
     chmodSync(dir, 0o777)
     execFileSync("chown", ["nobody", dir])
   }
-  const run = (cmd: string, args: string[]) => (asRoot ? ["runuser", ["-u", "nobody", "--", cmd, ...args]] : [cmd, args]) as [string, string[]]
+  const run = (cmd: string, args: string[]) =>
+    (asRoot ? ["runuser", ["-u", "nobody", "--", cmd, ...args]] : [cmd, args]) as [string, string[]]
   const [initCmd, initArgs] = run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
   execFileSync(initCmd, initArgs, { stdio: "ignore" })
   const port = await freePort()
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   const [pgCmd, pgArgs] = run("postgres", [
-    "-D", data, "-p", String(port), "-k", dir, "-h", "127.0.0.1",
-    "-c", `max_connections=${opts.maxConnections ?? 200}`, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-k",
+    dir,
+    "-h",
+    "127.0.0.1",
+    "-c",
+    `max_connections=${opts.maxConnections ?? 200}`,
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
   ])
   let child: ChildProcess | undefined
   let stderr = ""
@@ -150,4 +165,3 @@ export async function waitForPort(port: number, timeoutMs: number, failed?: () =
     await new Promise((r) => setTimeout(r, 100))
   }
 }
-

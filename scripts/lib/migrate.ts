@@ -59,7 +59,11 @@ export async function migrate(connectionString: string, log: (line: string) => v
         } catch (err) {
           throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err })
         }
-        await client.query("insert into supabase_migrations.schema_migrations (version, statements, name) values ($1, $2, $3)", [version, [body], rest.join("_")])
+        await client.query("insert into supabase_migrations.schema_migrations (version, statements, name) values ($1, $2, $3)", [
+          version,
+          [body],
+          rest.join("_"),
+        ])
         return true
       })
       if (!ran) continue

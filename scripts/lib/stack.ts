@@ -23,6 +23,8 @@ export type StackOptions = {
 
 export type Stack = {
   databaseUrl: string
+  /** The database this stack started (absent when given a URL): tests halt and resume it. */
+  database?: LocalDb
   authUrl: string
   stripe: StripeEmulator
   webhookSecret: string
@@ -62,6 +64,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const webhookSecret = await prepareStripe(stripe.client(), databaseUrl, opts.appUrl, log)
     return {
       databaseUrl,
+      database: db,
       authUrl: auth.url,
       stripe,
       webhookSecret,

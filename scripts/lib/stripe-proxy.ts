@@ -75,15 +75,37 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
         if (api && !takeToken()) {
           limited++
           // Stripe's documented rate-limit error: HTTP 429, code rate_limit.
-          return reply(res, 429, { error: { type: "invalid_request_error", code: "rate_limit", message: "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits." } })
+          return reply(res, 429, {
+            error: {
+              type: "invalid_request_error",
+              code: "rate_limit",
+              message: "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+            },
+          })
         }
         const fault = api ? faults.find((f) => f.count > 0 && (!f.path || req.url?.startsWith(f.path))) : undefined
         if (fault) {
           fault.count--
-          return reply(res, fault.status, { error: { type: "api_error", message: `Injected ${fault.status} from the Stripe proxy.` } }, { "stripe-should-retry": "false" })
+          return reply(
+            res,
+            fault.status,
+            {
+              error: {
+                type: fault.status >= 500 ? "api_error" : "invalid_request_error",
+                message: `Injected ${fault.status} from the Stripe proxy.`,
+              },
+            },
+            { "stripe-should-retry": "false" },
+          )
         }
         const forward = http.request(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: upstream.host },
+          },
           (up) => {
             res.writeHead(up.statusCode ?? 502, up.headers)
             up.pipe(res)

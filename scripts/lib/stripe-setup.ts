@@ -4,7 +4,16 @@ import pg from "pg"
 import Stripe from "stripe"
 import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
 
-const CANCEL_REASONS = ["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex", "low_quality", "other"] as const
+const CANCEL_REASONS = [
+  "too_expensive",
+  "missing_features",
+  "switched_service",
+  "unused",
+  "customer_service",
+  "too_complex",
+  "low_quality",
+  "other",
+] as const
 
 export type SetupResult = { changes: string[]; prices: Record<string, Record<Interval, string>>; portalConfigurationId: string }
 
@@ -17,7 +26,10 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
     const product = await ensureProduct(stripe, plan, changes)
     productIds[plan.id] = product
     await ensureProductFeatures(stripe, plan, product, features, changes)
-    prices[plan.id] = { month: await ensurePrice(stripe, plan, "month", product, changes), year: await ensurePrice(stripe, plan, "year", product, changes) }
+    prices[plan.id] = {
+      month: await ensurePrice(stripe, plan, "month", product, changes),
+      year: await ensurePrice(stripe, plan, "year", product, changes),
+    }
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
@@ -26,7 +38,12 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
 
 async function ensureProduct(stripe: Stripe, plan: CatalogPlan, changes: string[]) {
   const id = `subkit_${plan.id}` // our own product ids: found again on every run without a search
-  const want = { name: plan.name, description: plan.description, marketing_features: plan.features.map((name) => ({ name })), metadata: { subkit_plan_id: plan.id } }
+  const want = {
+    name: plan.name,
+    description: plan.description,
+    marketing_features: plan.features.map((name) => ({ name })),
+    metadata: { subkit_plan_id: plan.id },
+  }
   let product: Stripe.Product | undefined
   try {
     product = await stripe.products.retrieve(id)
@@ -52,7 +69,8 @@ async function ensureProduct(stripe: Stripe, plan: CatalogPlan, changes: string[
 async function ensureFeatures(stripe: Stripe, changes: string[]) {
   const existing = new Map<string, Stripe.Entitlements.Feature>()
   for (const archived of [false, true])
-    for await (const f of stripe.entitlements.features.list({ archived, limit: 100 })) if (f.lookup_key in FEATURES) existing.set(f.lookup_key, f)
+    for await (const f of stripe.entitlements.features.list({ archived, limit: 100 }))
+      if (f.lookup_key in FEATURES) existing.set(f.lookup_key, f)
   const ids: Record<string, string> = {}
   for (const [key, name] of Object.entries(FEATURES)) {
     const found = existing.get(key)
@@ -71,7 +89,13 @@ async function ensureFeatures(stripe: Stripe, changes: string[]) {
 }
 
 /** Attaches the plan's features to its product and detaches any other. */
-async function ensureProductFeatures(stripe: Stripe, plan: CatalogPlan, product: string, features: Record<string, string>, changes: string[]) {
+async function ensureProductFeatures(
+  stripe: Stripe,
+  plan: CatalogPlan,
+  product: string,
+  features: Record<string, string>,
+  changes: string[],
+) {
   const want = new Set(plan.entitlements.map((key) => features[key]))
   const have = new Set<string>()
   for await (const pf of stripe.products.listFeatures(product, { limit: 100 })) {
@@ -93,7 +117,14 @@ async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval
   const key = lookupKey(plan.id, interval)
   const [existing] = (await stripe.prices.list({ lookup_keys: [key], limit: 1 })).data
   const amount = plan.amounts[interval]
-  if (existing && existing.active && existing.unit_amount === amount && existing.currency === plan.currency && existing.recurring?.interval === interval && existing.product === product)
+  if (
+    existing &&
+    existing.active &&
+    existing.unit_amount === amount &&
+    existing.currency === plan.currency &&
+    existing.recurring?.interval === interval &&
+    existing.product === product
+  )
     return existing.id
   // Prices are immutable: a new amount is a new price that takes over the lookup key.
   const created = await stripe.prices.create({
@@ -121,10 +152,22 @@ function idsOf(plan: CatalogPlan, productIds: Record<string, string>, prices: Se
 
 export function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
   return {
-    business_profile: { headline: "subkit: manage your plan, payment method and invoices", privacy_policy_url: `${appUrl}/legal/privacy`, terms_of_service_url: `${appUrl}/legal/terms` },
+    business_profile: {
+      headline: "subkit: manage your plan, payment method and invoices",
+      privacy_policy_url: `${appUrl}/legal/privacy`,
+      terms_of_service_url: `${appUrl}/legal/terms`,
+    },
     default_return_url: `${appUrl}/subscription/portal-return`,
     features: {
-      customer_update: { enabled: true, allowed_updates: ["email", "name", "address", "shipping"] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[] },
+      customer_update: {
+        enabled: true,
+        allowed_updates: [
+          "email",
+          "name",
+          "address",
+          "shipping",
+        ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[],
+      },
       invoice_history: { enabled: true },
       payment_method_update: { enabled: true },
       subscription_cancel: {
@@ -149,14 +192,22 @@ export function portalParams(appUrl: string, productIds: Record<string, string>,
 }
 
 export function adjustableQuantity(plan: CatalogPlan): { enabled: boolean; minimum?: number; maximum?: number } {
-  return plan.perSeat && plan.maxSeats > plan.minSeats ? { enabled: true, minimum: plan.minSeats, maximum: plan.maxSeats } : { enabled: false }
+  return plan.perSeat && plan.maxSeats > plan.minSeats
+    ? { enabled: true, minimum: plan.minSeats, maximum: plan.maxSeats }
+    : { enabled: false }
 }
 
 /** The parts of a configuration we set, in a comparable form. */
 function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profile" | "default_return_url" | "features">) {
   const f = c.features
-  type Product = { product: string; prices: string[]; adjustable_quantity?: { enabled: boolean; minimum?: number | null; maximum?: number | null } }
-  const su = f.subscription_update as Omit<Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate, "products"> & { products?: Product[] }
+  type Product = {
+    product: string
+    prices: string[]
+    adjustable_quantity?: { enabled: boolean; minimum?: number | null; maximum?: number | null }
+  }
+  const su = f.subscription_update as Omit<Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate, "products"> & {
+    products?: Product[]
+  }
   // Stripe reports a disabled quantity as {enabled: false, minimum: 1, maximum: null}: compare the rule, not the echo.
   const quantity = (q: Product["adjustable_quantity"]) => (q?.enabled ? [q.minimum ?? 1, q.maximum ?? null] : false)
   return JSON.stringify({
@@ -165,12 +216,29 @@ function fingerprint(c: Pick<Stripe.BillingPortal.Configuration, "business_profi
     cu: [f.customer_update.enabled, [...f.customer_update.allowed_updates].sort()],
     ih: f.invoice_history.enabled,
     pm: f.payment_method_update.enabled,
-    sc: [f.subscription_cancel.enabled, f.subscription_cancel.mode, f.subscription_cancel.proration_behavior, f.subscription_cancel.cancellation_reason.enabled, [...f.subscription_cancel.cancellation_reason.options].sort()],
-    su: [su.enabled, [...su.default_allowed_updates].sort(), su.proration_behavior, (su.products ?? []).map((p) => [p.product, [...p.prices].sort(), quantity(p.adjustable_quantity)])],
+    sc: [
+      f.subscription_cancel.enabled,
+      f.subscription_cancel.mode,
+      f.subscription_cancel.proration_behavior,
+      f.subscription_cancel.cancellation_reason.enabled,
+      [...f.subscription_cancel.cancellation_reason.options].sort(),
+    ],
+    su: [
+      su.enabled,
+      [...su.default_allowed_updates].sort(),
+      su.proration_behavior,
+      (su.products ?? []).map((p) => [p.product, [...p.prices].sort(), quantity(p.adjustable_quantity)]),
+    ],
   })
 }
 
-async function ensurePortal(stripe: Stripe, appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"], changes: string[]) {
+async function ensurePortal(
+  stripe: Stripe,
+  appUrl: string,
+  productIds: Record<string, string>,
+  prices: SetupResult["prices"],
+  changes: string[],
+) {
   const params = portalParams(appUrl, productIds, prices)
   let existing: Stripe.BillingPortal.Configuration | undefined
   for await (const cfg of stripe.billingPortal.configurations.list({ active: true, limit: 100 })) {
@@ -195,7 +263,20 @@ async function writePlans(databaseUrl: string, productIds: Record<string, string
   try {
     for (const p of CATALOG) {
       const ids = idsOf(p, productIds, prices)
-      const values = [p.id, p.name, p.description, p.features, p.perSeat, ids.product, ids.month, ids.year, p.amounts.month, p.amounts.year, p.currency, p.sortOrder]
+      const values = [
+        p.id,
+        p.name,
+        p.description,
+        p.features,
+        p.perSeat,
+        ids.product,
+        ids.month,
+        ids.year,
+        p.amounts.month,
+        p.amounts.year,
+        p.currency,
+        p.sortOrder,
+      ]
       const res = await client.query(
         `insert into public.subscription_plans as t (id, name, description, features, per_seat, stripe_product_id, stripe_monthly_price_id,
            stripe_yearly_price_id, monthly_amount, yearly_amount, currency, sort_order, active)
@@ -214,7 +295,10 @@ async function writePlans(databaseUrl: string, productIds: Record<string, string
       if (res.rowCount) changes.push(`wrote plan ${p.id}`)
     }
     const ids = CATALOG.map((p) => p.id)
-    const retired = await client.query("update public.subscription_plans set active = false, updated_at = now() where active and not (id = any($1))", [ids])
+    const retired = await client.query(
+      "update public.subscription_plans set active = false, updated_at = now() where active and not (id = any($1))",
+      [ids],
+    )
     if (retired.rowCount) changes.push(`retired ${retired.rowCount} plan(s)`)
   } finally {
     await client.end()

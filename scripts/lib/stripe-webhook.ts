@@ -43,11 +43,19 @@ export async function ensureWebhookEndpoint(stripe: Stripe, appUrl: string, opts
 
   const [current, ...extra] = mine as [Stripe.WebhookEndpoint, ...Stripe.WebhookEndpoint[]]
   const problems: string[] = []
-  if (extra.length) problems.push(`${extra.length} more endpoint(s) point at ${url} (${extra.map((e) => e.id).join(", ")}): each event would be delivered more than once; run again with --recreate to keep one`)
+  if (extra.length)
+    problems.push(
+      `${extra.length} more endpoint(s) point at ${url} (${extra.map((e) => e.id).join(", ")}): each event would be delivered more than once; run again with --recreate to keep one`,
+    )
   if (current.api_version !== STRIPE_API_VERSION)
-    problems.push(`endpoint ${current.id} renders events at API version ${current.api_version ?? "(account default)"}, not ${STRIPE_API_VERSION}; an endpoint's version cannot be changed: run again with --recreate`)
+    problems.push(
+      `endpoint ${current.id} renders events at API version ${current.api_version ?? "(account default)"}, not ${STRIPE_API_VERSION}; an endpoint's version cannot be changed: run again with --recreate`,
+    )
   const same = JSON.stringify([...current.enabled_events].sort()) === JSON.stringify(events) && current.status === "enabled"
   if (same) return { action: "unchanged", endpoint: current, problems }
-  const updated = await stripe.webhookEndpoints.update(current.id, { enabled_events: events as Stripe.WebhookEndpointUpdateParams.EnabledEvent[], disabled: false })
+  const updated = await stripe.webhookEndpoints.update(current.id, {
+    enabled_events: events as Stripe.WebhookEndpointUpdateParams.EnabledEvent[],
+    disabled: false,
+  })
   return { action: "updated", endpoint: updated, problems }
 }

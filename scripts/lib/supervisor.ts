@@ -78,7 +78,9 @@ export class Supervisor {
       entry.failures++
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`
       const last = entry.tail.at(-1)
-      this.log(`subkit: ${spec.name} (pid ${child.pid}) ${why}${last ? ` (last output: ${last.trim()})` : ""}; restarting in ${delay} ms (restart #${entry.failures})`)
+      this.log(
+        `subkit: ${spec.name} (pid ${child.pid}) ${why}${last ? ` (last output: ${last.trim()})` : ""}; restarting in ${delay} ms (restart #${entry.failures})`,
+      )
       entry.timer = setTimeout(() => void this.restart(entry), delay)
     })
   }

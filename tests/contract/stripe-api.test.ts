@@ -23,7 +23,13 @@ beforeAll(async () => {
   t = await contractTarget()
   stripe = t.stripe
   const product = await stripe.products.create({ name: "Contract Pro", metadata: t.tag })
-  price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" }, metadata: t.tag })
+  price = await stripe.prices.create({
+    product: product.id,
+    currency: "usd",
+    unit_amount: 1500,
+    recurring: { interval: "month" },
+    metadata: t.tag,
+  })
 })
 afterAll(async () => {
   await t?.cleanup()
@@ -32,29 +38,51 @@ afterAll(async () => {
 
 describe("validation errors", () => {
   it("limit above 100 is refused", async () => {
-    await expect(stripe.customers.list({ limit: 1000 })).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "limit" })
+    await expect(stripe.customers.list({ limit: 1000 })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "limit",
+    })
   })
 
   it("refuses expand paths that are not expandable", async () => {
     const c = await stripe.customers.create({ email: "expand@example.com", metadata: t.tag })
-    await expect(stripe.customers.retrieve(c.id, { expand: ["nothing_here"] })).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/cannot be expanded/) })
+    await expect(stripe.customers.retrieve(c.id, { expand: ["nothing_here"] })).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/cannot be expanded/),
+    })
   })
 
   it("refuses unknown parameters, on list and retrieve endpoints too", async () => {
     await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
     await expect(stripe.products.list({ colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
-    await expect(stripe.prices.retrieve(price.id, { colour: "red" } as never)).rejects.toMatchObject({ code: "parameter_unknown", param: "colour" })
+    await expect(stripe.prices.retrieve(price.id, { colour: "red" } as never)).rejects.toMatchObject({
+      code: "parameter_unknown",
+      param: "colour",
+    })
   })
 
   it("names missing parameters (parameter_missing) and bad integers (parameter_invalid_integer)", async () => {
     await expect(stripe.products.create({} as never)).rejects.toMatchObject({ statusCode: 400, code: "parameter_missing", param: "name" })
-    await expect(stripe.prices.create({ product: price.product as string, currency: "usd", unit_amount: "x" as never })).rejects.toMatchObject({ code: "parameter_invalid_integer", param: "unit_amount" })
-    await expect(stripe.testHelpers.testClocks.create({} as never)).rejects.toMatchObject({ code: "parameter_missing", param: "frozen_time" })
+    await expect(
+      stripe.prices.create({ product: price.product as string, currency: "usd", unit_amount: "x" as never }),
+    ).rejects.toMatchObject({ code: "parameter_invalid_integer", param: "unit_amount" })
+    await expect(stripe.testHelpers.testClocks.create({} as never)).rejects.toMatchObject({
+      code: "parameter_missing",
+      param: "frozen_time",
+    })
   })
 
   it("answers resource_missing naming the parameter", async () => {
-    await expect(stripe.customers.retrieve("cus_doesnotexist")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" })
-    await expect(stripe.subscriptions.create({ customer: "cus_doesnotexist", items: [{ price: price.id }] })).rejects.toMatchObject({ code: "resource_missing", param: "customer" })
+    await expect(stripe.customers.retrieve("cus_doesnotexist")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "resource_missing",
+      param: "id",
+    })
+    await expect(stripe.subscriptions.create({ customer: "cus_doesnotexist", items: [{ price: price.id }] })).rejects.toMatchObject({
+      code: "resource_missing",
+      param: "customer",
+    })
   })
 })
 
@@ -63,7 +91,12 @@ describe("declines", () => {
     const customer = await stripe.customers.create({ email: "decline@example.com", metadata: t.tag })
     const pm = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id })
     const err = await stripe.subscriptions
-      .create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id, payment_behavior: "error_if_incomplete" })
+      .create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        default_payment_method: pm.id,
+        payment_behavior: "error_if_incomplete",
+      })
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ type: "StripeCardError", statusCode: 402, code: "card_declined", decline_code: "generic_decline" })
     expect((await stripe.subscriptions.list({ customer: customer.id, status: "all" })).data).toHaveLength(0)
@@ -74,23 +107,38 @@ describe("declines", () => {
 describe("idempotency", () => {
   it("a request refused by validation is not saved; a saved one replays; other parameters are refused", async () => {
     const key = `contract-${t.run}`
-    await expect(stripe.products.create({ name: "Idem", colour: "red" } as never, { idempotencyKey: key })).rejects.toMatchObject({ param: "colour" })
+    await expect(stripe.products.create({ name: "Idem", colour: "red" } as never, { idempotencyKey: key })).rejects.toMatchObject({
+      param: "colour",
+    })
     const ok = await stripe.products.create({ name: "Idem", metadata: t.tag }, { idempotencyKey: key })
     const again = await stripe.products.create({ name: "Idem", metadata: t.tag }, { idempotencyKey: key })
     expect(again.id).toBe(ok.id)
     expect(again.lastResponse.headers["idempotent-replayed"]).toBe("true")
-    await expect(stripe.products.create({ name: "Other", metadata: t.tag }, { idempotencyKey: key })).rejects.toMatchObject({ type: "StripeIdempotencyError", statusCode: 400 })
+    await expect(stripe.products.create({ name: "Other", metadata: t.tag }, { idempotencyKey: key })).rejects.toMatchObject({
+      type: "StripeIdempotencyError",
+      statusCode: 400,
+    })
   })
 })
 
 describe("objects", () => {
   it("carry the fields of this API version, with Stripe's defaults for what nobody set", async () => {
     const customer = await stripe.customers.create({ metadata: t.tag })
-    const session = await stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: price.id }], success_url: "https://example.com/ok" })
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer: customer.id,
+      line_items: [{ price: price.id }],
+      success_url: "https://example.com/ok",
+    })
     expect(session.total_details).toEqual({ amount_discount: 0, amount_shipping: 0, amount_tax: 0 })
     expect(session.ui_mode).toBe("hosted_page")
     const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id, metadata: t.tag })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm.id,
+      metadata: t.tag,
+    })
     expect(sub.status).toBe("active")
     expect(sub.pending_invoice_item_interval).toBeNull()
     expect(sub.items.data[0]).toHaveProperty("current_trial", null)
@@ -101,7 +149,13 @@ describe("objects", () => {
   })
 
   it("*.updated events carry previous_attributes with the old values", async () => {
-    const p = await stripe.prices.create({ product: price.product as string, currency: "usd", unit_amount: 100, recurring: { interval: "month" }, metadata: t.tag })
+    const p = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 100,
+      recurring: { interval: "month" },
+      metadata: t.tag,
+    })
     await stripe.prices.update(p.id, { nickname: "renamed" })
     const c = await stripe.customers.create({ name: "Old", metadata: t.tag })
     await stripe.customers.update(c.id, { name: "New" })
@@ -117,11 +171,15 @@ describe("objects", () => {
         subscription_update: {
           enabled: true,
           default_allowed_updates: ["price", "quantity"],
-          products: [{ product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 50 } }],
+          products: [
+            { product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 50 } },
+          ],
         },
       },
     })
-    const products = (cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }).products
+    const products = (
+      cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }
+    ).products
     expect(products?.[0]?.adjustable_quantity).toEqual({ enabled: true, minimum: 2, maximum: 50 })
   })
 })
@@ -134,7 +192,12 @@ describe("test clocks", () => {
     const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
     expect(customer.test_clock).toBe(clock.id)
     const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm?.id, metadata: t.tag })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
     expect(sub.test_clock).toBe(clock.id)
     const end = sub.items.data[0]?.current_period_end ?? 0
     const advancing = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: end + 3600 })

@@ -25,11 +25,19 @@ export async function contractTarget(): Promise<Target> {
   const external = process.env.STRIPE_EMULATOR_URL ?? process.env.STRIPE_API_BASE
   if (external) {
     const url = new URL(external)
-    const stripe = new Stripe(key ?? DEFAULT_SECRET_KEY, { host: url.hostname, port: url.port, protocol: url.protocol === "https:" ? "https" : "http", maxNetworkRetries: 0 })
+    const stripe = new Stripe(key ?? DEFAULT_SECRET_KEY, {
+      host: url.hostname,
+      port: url.port,
+      protocol: url.protocol === "https:" ? "https" : "http",
+      maxNetworkRetries: 0,
+    })
     return { name: "running emulator", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
   }
   if (key) {
-    if (!/^(sk|rk)_test_/.test(key)) throw new Error("test:stripe-contract runs against Stripe's test mode only: STRIPE_SECRET_KEY must be a sk_test_… (or rk_test_…) key.")
+    if (!/^(sk|rk)_test_/.test(key))
+      throw new Error(
+        "test:stripe-contract runs against Stripe's test mode only: STRIPE_SECRET_KEY must be a sk_test_… (or rk_test_…) key.",
+      )
     const stripe = new Stripe(key, { maxNetworkRetries: 2 })
     return { name: "stripe", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
   }
@@ -42,12 +50,17 @@ const started = Math.floor(Date.now() / 1000) - 60
 
 async function cleanup(stripe: Stripe, run: string) {
   const mine = (o: { metadata?: Stripe.Metadata | null }) => o.metadata?.subkit_contract_run === run
-  for (const clock of (await stripe.testHelpers.testClocks.list({ limit: 100 })).data) if (clock.name === `contract-${run}`) await stripe.testHelpers.testClocks.del(clock.id)
+  for (const clock of (await stripe.testHelpers.testClocks.list({ limit: 100 })).data)
+    if (clock.name === `contract-${run}`) await stripe.testHelpers.testClocks.del(clock.id)
   // Deleting a customer cancels its subscriptions.
   // (listed, not searched: Stripe's search index lags behind by up to a minute)
-  for await (const c of stripe.customers.list({ limit: 100, created: { gte: started } })) if (mine(c)) await stripe.customers.del(c.id).catch(() => undefined)
+  for await (const c of stripe.customers.list({ limit: 100, created: { gte: started } }))
+    if (mine(c)) await stripe.customers.del(c.id).catch(() => undefined)
   // Products with prices cannot be deleted: archive both.
-  for await (const price of stripe.prices.list({ limit: 100 })) if (mine(price) && price.active) await stripe.prices.update(price.id, { active: false })
-  for await (const product of stripe.products.list({ limit: 100 })) if (mine(product) && product.active) await stripe.products.update(product.id, { active: false })
-  for await (const cfg of stripe.billingPortal.configurations.list({ limit: 100 })) if (mine(cfg) && cfg.active && !cfg.is_default) await stripe.billingPortal.configurations.update(cfg.id, { active: false })
+  for await (const price of stripe.prices.list({ limit: 100 }))
+    if (mine(price) && price.active) await stripe.prices.update(price.id, { active: false })
+  for await (const product of stripe.products.list({ limit: 100 }))
+    if (mine(product) && product.active) await stripe.products.update(product.id, { active: false })
+  for await (const cfg of stripe.billingPortal.configurations.list({ limit: 100 }))
+    if (mine(cfg) && cfg.active && !cfg.is_default) await stripe.billingPortal.configurations.update(cfg.id, { active: false })
 }

@@ -11,14 +11,25 @@ const browser = sharedBrowser()
 async function violations(page: Page, path: string) {
   if (path) await page.goto(app(path), { waitUntil: "networkidle" })
   const { violations } = await new AxeBuilder({ page }).analyze()
-  return violations.map((v) => `${path || page.url()}: ${v.id} (${v.impact}) ${v.help} → ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
+  return violations.map(
+    (v) => `${path || page.url()}: ${v.id} (${v.impact}) ${v.help} → ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  )
 }
 
 describe("accessibility (axe-core)", () => {
   it("signed-out pages and form errors have no violations", async () => {
     const page = await (await browser().newContext()).newPage()
     const found: string[] = []
-    for (const path of ["/", "/pricing", "/legal/privacy", "/legal/terms", "/auth/login", "/auth/signup", "/auth/login?next=%2Fsubscription%2Fmanage", "/no-such-page"])
+    for (const path of [
+      "/",
+      "/pricing",
+      "/legal/privacy",
+      "/legal/terms",
+      "/auth/login",
+      "/auth/signup",
+      "/auth/login?next=%2Fsubscription%2Fmanage",
+      "/no-such-page",
+    ])
       found.push(...(await violations(page, path)))
     await page.goto(app("/auth/login"), { waitUntil: "networkidle" })
     await page.getByLabel("Email").fill("nobody@example.com")
@@ -36,7 +47,8 @@ describe("accessibility (axe-core)", () => {
     for (const path of ["/dashboard", "/pricing", "/subscription", "/subscription/manage"]) found.push(...(await violations(page, path)))
     await subscribe(page)
     found.push(...(await violations(page, ""))) // the success page as Checkout returns to it
-    for (const path of ["/dashboard", "/subscription", "/subscription/manage", "/subscription/portal-return"]) found.push(...(await violations(page, path)))
+    for (const path of ["/dashboard", "/subscription", "/subscription/manage", "/subscription/portal-return"])
+      found.push(...(await violations(page, path)))
     expect(found).toEqual([])
   })
 })

@@ -131,14 +131,19 @@ describe("account", () => {
     const chunks = session.sort((a, b) => a.name.localeCompare(b.name))
     const [cookie] = chunks
     const joined = chunks.map((c) => c.value).join("")
-    const stored = JSON.parse(Buffer.from(joined.replace(/^base64-/, ""), "base64url").toString()) as { access_token: string; refresh_token: string }
+    const stored = JSON.parse(Buffer.from(joined.replace(/^base64-/, ""), "base64url").toString()) as {
+      access_token: string
+      refresh_token: string
+    }
     const [h, p, s] = stored.access_token.split(".") as [string, string, string]
     const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, unknown>
     stored.access_token = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: crypto.randomUUID() })).toString("base64url")}.${s}`
     stored.refresh_token = "not-a-refresh-token"
     await context.clearCookies()
     const base = cookie as NonNullable<typeof cookie>
-    await context.addCookies([{ ...base, name: base.name.replace(/\.\d+$/, ""), value: `base64-${Buffer.from(JSON.stringify(stored)).toString("base64url")}` }])
+    await context.addCookies([
+      { ...base, name: base.name.replace(/\.\d+$/, ""), value: `base64-${Buffer.from(JSON.stringify(stored)).toString("base64url")}` },
+    ])
     await page.goto(app("/dashboard"))
     await page.waitForURL("**/auth/login?next=%2Fdashboard")
     await context.close()

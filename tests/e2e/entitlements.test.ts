@@ -19,10 +19,13 @@ describe("entitlements gating", () => {
     await subscribe(page)
     await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Pro\./)
     await expect
-      .poll(async () => {
-        await page.goto(app("/dashboard"))
-        return page.getByTestId("feature-advanced_analytics").getAttribute("data-unlocked")
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await page.goto(app("/dashboard"))
+          return page.getByTestId("feature-advanced_analytics").getAttribute("data-unlocked")
+        },
+        { timeout: 15_000 },
+      )
       .toBe("true")
     expect(await page.getByTestId("feature-advanced_analytics").getByText("Included in your plan.").count()).toBe(1)
     expect(await page.getByRole("link", { name: /Upgrade to unlock/ }).count()).toBe(0)

@@ -58,7 +58,9 @@ describe("Customer Portal", () => {
       [row.stripe_customer_id],
     )
     const types = rows.map((r) => r.type)
-    expect(types).toEqual(expect.arrayContaining(["checkout.session.completed", "customer.subscription.updated", "payment_method.attached", "invoice.paid"]))
+    expect(types).toEqual(
+      expect.arrayContaining(["checkout.session.completed", "customer.subscription.updated", "payment_method.attached", "invoice.paid"]),
+    )
     expect(rows.every((r) => r.processed_at)).toBe(true)
   })
 
@@ -127,7 +129,9 @@ describe("Customer Portal", () => {
     })
     await page.waitForURL("**/p/session/**")
     expect(await page.locator("[data-sonner-toast]").count()).toBe(0)
-    const { rows } = await db().query("select count(*)::int n from portal_sessions p join users u on u.id = p.user_id where u.email = $1", [email])
+    const { rows } = await db().query("select count(*)::int n from portal_sessions p join users u on u.id = p.user_id where u.email = $1", [
+      email,
+    ])
     expect(rows[0].n).toBe(1)
   })
 
@@ -135,7 +139,8 @@ describe("Customer Portal", () => {
     const victim = await browser().newPage()
     await signUp(victim, "/pricing")
     await subscribe(victim)
-    const victimCustomer = (await db().query("select stripe_customer_id from billing_customers order by created_at desc limit 1")).rows[0].stripe_customer_id
+    const victimCustomer = (await db().query("select stripe_customer_id from billing_customers order by created_at desc limit 1")).rows[0]
+      .stripe_customer_id
 
     const context = await browser().newContext()
     const page = await context.newPage()

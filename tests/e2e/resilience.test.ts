@@ -1,5 +1,6 @@
 // The webhook pipeline under crashes and concurrency, on the production build and a real PostgreSQL
-// server: the app killed with SIGKILL mid-burst, and two app instances fed the same events at once.
+// server: the app killed with SIGKILL mid-burst, Postgres stopped and restarted mid-burst, and two
+// app instances fed the same events at once.
 import { randomUUID } from "node:crypto"
 import pg from "pg"
 import type Stripe from "stripe"
@@ -16,8 +17,14 @@ let apps: AppProcess[] = []
 
 beforeAll(async () => {
   port = await freePort()
-  stack = await startStack({ appUrl: `http://localhost:${port}`, database: "postgres", webhookRetryDelaysMs: [300, 600, 1000, 2000, 3000, 5000], log: () => {} })
+  stack = await startStack({
+    appUrl: `http://localhost:${port}`,
+    database: "postgres",
+    webhookRetryDelaysMs: [300, 600, 1000, 2000, 3000, 5000],
+    log: () => {},
+  })
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
+  db.on("error", () => {}) // idle sessions are cut when the Postgres test stops the server
   // Counts any event whose processed_at is written twice.
   await db.query(`create table applied_twice (id text);
     create function applied_twice() returns trigger language plpgsql as $$ begin insert into applied_twice values (old.stripe_event_id); return new; end $$;
@@ -99,12 +106,54 @@ describe("webhooks under crashes", () => {
     const failed = renewal.filter((d) => d.status === null || d.status >= 300)
     expect(failed.length).toBeGreaterThan(0) // the kill really hit deliveries in flight or queued
     const acknowledged = [...new Set(renewal.filter((d) => d.status !== null && d.status < 300).map((d) => d.event))]
-    const { rows: applied } = await db.query<{ id: string }>("select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null", [
-      [...new Set(renewal.map((d) => d.event))],
-    ])
+    const { rows: applied } = await db.query<{ id: string }>(
+      "select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [[...new Set(renewal.map((d) => d.event))]],
+    )
     expect(applied.length).toBe(new Set(renewal.map((d) => d.event)).size) // every event, acknowledged before or after the kill
     expect(acknowledged.every((id) => applied.some((r) => r.id === id))).toBe(true)
     expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
+    await expectRowsEqualStripe(subs)
+  }, 180_000)
+
+  it("Postgres stopped and restarted mid-burst: 5xx while it is down, then every event applied once", async () => {
+    const database = stack.database
+    if (!database?.halt || !database.resume) throw new Error("the stack's Postgres cannot be halted")
+    for (const a of apps) await a.kill("SIGKILL")
+    const app = await startApp(port, appEnv())
+    apps = [app]
+    const subs = await subscribeMany(10)
+    await settle(app.url)
+    const since = stack.stripe.webhooks.deliveries.length
+    const { rows: before } = await db.query<{ n: number }>("select count(*)::int n from subscription_events")
+    stack.stripe.advance(31 * 86_400)
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>("select count(*)::int n from subscription_events")
+      if ((rows[0]?.n ?? 0) - (before[0]?.n ?? 0) >= 5 || Date.now() > deadline) break
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    await database.halt()
+    // While the database is down, deliveries (the burst's rest and Stripe's redeliveries) get a 5xx.
+    const outageEnd = Date.now() + 3_000
+    let refusedWhileDown = 0
+    while (Date.now() < outageEnd) {
+      refusedWhileDown = stack.stripe.webhooks.deliveries.slice(since).filter((d) => d.status !== null && d.status >= 500).length
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    await database.resume()
+    await settle(app.url)
+
+    expect(refusedWhileDown).toBeGreaterThan(0)
+    const renewal = stack.stripe.webhooks.deliveries.slice(since)
+    const ids = [...new Set(renewal.map((d) => d.event))]
+    const { rows: applied } = await db.query<{ id: string }>(
+      "select stripe_event_id id from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [ids],
+    )
+    expect(applied.length).toBe(ids.length)
+    expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
+    expect(await fetch(`${app.url}/pricing`).then((r) => r.status)).toBe(200) // the same process serves on
     await expectRowsEqualStripe(subs)
   }, 180_000)
 
@@ -128,12 +177,19 @@ describe("webhooks under crashes", () => {
     const post = (url: string, e: Stripe.Event) => {
       const payload = JSON.stringify(e)
       const header = StripeSdk.webhooks.generateTestHeaderString({ payload, secret: stack.webhookSecret })
-      return fetch(`${url}/api/webhooks/stripe`, { method: "POST", headers: { "stripe-signature": header, "content-type": "application/json" }, body: payload }).then((r) => r.status)
+      return fetch(`${url}/api/webhooks/stripe`, {
+        method: "POST",
+        headers: { "stripe-signature": header, "content-type": "application/json" },
+        body: payload,
+      }).then((r) => r.status)
     }
     const statuses = await Promise.all(events.flatMap((e) => [post(a.url, e), post(b.url, e)]))
     expect(statuses.every((s) => s === 200)).toBe(true)
     await settle(b.url)
-    const { rows } = await db.query<{ n: number }>("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null", [events.map((e) => e.id)])
+    const { rows } = await db.query<{ n: number }>(
+      "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+      [events.map((e) => e.id)],
+    )
     expect(rows[0]?.n).toBe(events.length)
     expect((await db.query("select count(*)::int n from applied_twice")).rows[0].n).toBe(0)
     await expectRowsEqualStripe(subs)

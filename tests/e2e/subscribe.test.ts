@@ -8,7 +8,9 @@ describe("subscribing", () => {
     const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     await subscribe(page)
-    await expect.poll(() => page.getByTestId("subscription-headline").first().textContent()).toMatch(/^You're on Pro\. It renews on \w+ \d+, \d{4}\.$/)
+    await expect
+      .poll(() => page.getByTestId("subscription-headline").first().textContent())
+      .toMatch(/^You're on Pro\. It renews on \w+ \d+, \d{4}\.$/)
     await page.goto(app("/subscription"))
     expect(await page.getByTestId("plan-name").textContent()).toBe("Pro")
     expect(await page.getByTestId("plan-price").textContent()).toBe("$15.00 / month")

@@ -47,7 +47,10 @@ describe("password recovery", () => {
     const { target, fragment } = await follow(await lastLink(auth.url, email, "recovery"))
     expect(target.origin + target.pathname).toBe("http://localhost:9999/reset")
     expect(fragment.get("type")).toBe("recovery")
-    const session = await anon.auth.setSession({ access_token: fragment.get("access_token") ?? "", refresh_token: fragment.get("refresh_token") ?? "" })
+    const session = await anon.auth.setSession({
+      access_token: fragment.get("access_token") ?? "",
+      refresh_token: fragment.get("refresh_token") ?? "",
+    })
     expect(session.data.user?.email).toBe(email)
     expect((await anon.auth.updateUser({ password: "second-password" })).error).toBeNull()
     expect((await client(auth.url).auth.signInWithPassword({ email, password: "first-password" })).error?.code).toBe("invalid_credentials")
@@ -85,7 +88,9 @@ describe("password recovery", () => {
     expect(data.session?.user.email).toBe(email)
     // The wrong type cannot consume a recovery token.
     await anon.auth.resetPasswordForEmail(email)
-    const hash = new URL((await lastLink(auth.url, email, "recovery")).replace("/verify?token=", "/verify?token_hash=")).searchParams.get("token_hash")
+    const hash = new URL((await lastLink(auth.url, email, "recovery")).replace("/verify?token=", "/verify?token_hash=")).searchParams.get(
+      "token_hash",
+    )
     expect((await anon.auth.verifyOtp({ token_hash: hash ?? "", type: "email_change" })).error?.code).toBe("otp_expired")
     expect((await anon.auth.verifyOtp({ token_hash: hash ?? "", type: "recovery" })).error).toBeNull()
   })

@@ -31,7 +31,12 @@ describe("auth.admin users", () => {
 
   it("auth-js: createUser() with user and app metadata", async () => {
     const user_metadata = mockUserMetadata()
-    const { error, data } = await admin.createUser({ email: uniqueEmail("admin-meta"), password: "password-123", app_metadata: mockAppMetadata(), user_metadata })
+    const { error, data } = await admin.createUser({
+      email: uniqueEmail("admin-meta"),
+      password: "password-123",
+      app_metadata: mockAppMetadata(),
+      user_metadata,
+    })
     expect(error).toBeNull()
     expect(data.user?.user_metadata).toEqual(user_metadata)
     expect(data.user?.user_metadata?.profile_image).toMatch(/^https:\/\/avatars\..+/)
@@ -77,7 +82,9 @@ describe("auth.admin users", () => {
     const total = "total" in first.data ? first.data.total : 0
     expect(total).toBeGreaterThanOrEqual(3)
     expect(first.data).toMatchObject({ nextPage: 2 }) // (auth-js reads only the first digit of lastPage)
-    const raw = await fetch(`${auth.url}/auth/v1/admin/users?page=1&per_page=2`, { headers: { authorization: `Bearer ${await apiKey(LOCAL_JWT_SECRET, "service_role")}` } })
+    const raw = await fetch(`${auth.url}/auth/v1/admin/users?page=1&per_page=2`, {
+      headers: { authorization: `Bearer ${await apiKey(LOCAL_JWT_SECRET, "service_role")}` },
+    })
     expect(raw.headers.get("x-total-count")).toBe(String(total))
     expect(raw.headers.get("link")).toBe(
       `</auth/v1/admin/users?page=2&per_page=2>; rel="next", </auth/v1/admin/users?page=${Math.ceil(total / 2)}&per_page=2>; rel="last"`,
@@ -160,7 +167,9 @@ describe("auth.admin users", () => {
     const email = uniqueEmail("admin-user-token")
     const sb = client(auth.url)
     const { data } = await sb.auth.signUp({ email, password: "secret-pw" })
-    const res = await fetch(`${auth.url}/auth/v1/admin/users`, { headers: { apikey: "x", authorization: `Bearer ${data.session?.access_token}` } })
+    const res = await fetch(`${auth.url}/auth/v1/admin/users`, {
+      headers: { apikey: "x", authorization: `Bearer ${data.session?.access_token}` },
+    })
     expect(res.status).toBe(403)
     expect(((await res.json()) as { code: string }).code).toBe("not_admin")
   })

@@ -104,7 +104,9 @@ describe("getClaims()", () => {
     const foreign = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "JWT", kid }).sign(privateKey)
     expect((await client(auth.url).auth.getClaims(foreign)).error?.message).toBe("Invalid JWT signature")
     // Algorithm confusion: HS256 makes getClaims() ask the server, which refuses an unknown secret.
-    const hs = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode("not-the-project-secret-at-all-32+"))
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode("not-the-project-secret-at-all-32+"))
     const res = await client(auth.url).auth.getClaims(hs)
     expect(res.data).toBeNull()
     expect(res.error?.message).toMatch(/signature is invalid/)

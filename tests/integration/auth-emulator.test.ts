@@ -4,6 +4,7 @@ import WebSocket from "ws"
 import { startAuthEmulator } from "../../emulators/supabase-auth/server"
 import { inject } from "vitest"
 import { sql } from "../support/helpers"
+import { must } from "../support/must"
 
 let emulator: Awaited<ReturnType<typeof startAuthEmulator>>
 let shortLived: Awaited<ReturnType<typeof startAuthEmulator>>
@@ -42,7 +43,11 @@ describe("Supabase Auth emulator through supabase-js", () => {
     const bad = await sb.auth.signInWithPassword({ email, password: "wrong" })
     expect(bad.error?.code).toBe("invalid_credentials")
     expect(bad.error?.status).toBe(400)
-    const res = await fetch(`${emulator.url}/auth/v1/token?grant_type=password`, { method: "POST", headers: { apikey: "x" }, body: JSON.stringify({ email, password: "wrong" }) })
+    const res = await fetch(`${emulator.url}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { apikey: "x" },
+      body: JSON.stringify({ email, password: "wrong" }),
+    })
     expect(res.headers.get("x-sb-error-code")).toBe("invalid_credentials")
   })
 
@@ -50,14 +55,14 @@ describe("Supabase Auth emulator through supabase-js", () => {
     const sb = client(emulator.url)
     const email = `refresh-${Date.now()}@example.com`
     await sb.auth.signUp({ email, password: "secret-pw" })
-    const first = (await sb.auth.getSession()).data.session!
-    const claims = JSON.parse(Buffer.from(first.access_token.split(".")[1]!, "base64url").toString())
+    const first = must((await sb.auth.getSession()).data.session, "a session")
+    const claims = JSON.parse(Buffer.from(must(first.access_token.split(".")[1], "a JWT payload"), "base64url").toString())
     expect(claims).toMatchObject({ aud: "authenticated", role: "authenticated", email, aal: "aal1" })
     expect(claims.session_id).toBeTruthy()
     const refreshed = await sb.auth.refreshSession()
     expect(refreshed.data.session?.refresh_token).not.toBe(first.refresh_token)
     expect((await sb.auth.getUser()).data.user?.email).toBe(email)
-    const token = refreshed.data.session!.access_token
+    const token = must(refreshed.data.session, "refreshed.data.session").access_token
     await sb.auth.signOut()
     const after = await client(emulator.url).auth.getUser(token)
     expect(after.data.user).toBeNull()
@@ -68,7 +73,7 @@ describe("Supabase Auth emulator through supabase-js", () => {
     const sb = client(shortLived.url)
     const { data } = await sb.auth.signUp({ email: `expiry-${Date.now()}@example.com`, password: "secret-pw" })
     await new Promise((r) => setTimeout(r, 2100))
-    const res = await client(shortLived.url).auth.getUser(data.session!.access_token)
+    const res = await client(shortLived.url).auth.getUser(must(data.session, "data.session").access_token)
     expect(res.error?.message).toMatch(/expired/)
   })
 
@@ -79,7 +84,7 @@ describe("Supabase Auth emulator through supabase-js", () => {
       const email = `otp-${Date.now()}@example.com`
       const sb = client(withLog.url)
       expect((await sb.auth.signInWithOtp({ email })).error).toBeNull()
-      const code = /\(code (\d{6})\)/.exec(lines.join("\n"))![1]!
+      const code = must(/\(code (\d{6})\)/.exec(lines.join("\n"))?.[1], "a code in the log")
       const { data, error } = await sb.auth.verifyOtp({ email, token: code, type: "email" })
       expect(error).toBeNull()
       expect(data.user?.email).toBe(email)

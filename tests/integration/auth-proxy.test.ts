@@ -26,7 +26,10 @@ afterAll(() => auth.stop())
 async function sessionCookies() {
   const jar = new Map<string, string>()
   const sb = createServerClient(auth.url, LOCAL_SUPABASE_ANON_KEY, {
-    cookies: { getAll: () => [...jar].map(([name, value]) => ({ name, value })), setAll: (all) => all.forEach((c) => jar.set(c.name, c.value)) },
+    cookies: {
+      getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+      setAll: (all) => all.forEach((c) => jar.set(c.name, c.value)),
+    },
     realtime: { transport: WebSocket as never },
   })
   const { error } = await sb.auth.signUp({ email: uniqueEmail("proxy"), password: "secret-pw" })

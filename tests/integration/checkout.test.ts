@@ -9,8 +9,14 @@ import { createUser, eventsFor, faults, signedRequest, sql, stripeClient } from 
 afterAll(() => pool.end())
 
 const sessionIdOf = (url: string) => /\/(cs_[A-Za-z0-9_]+)/.exec(url)?.[1] ?? ""
-const pay = (url: string) => fetch(url, { method: "POST", body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123" }), redirect: "manual" })
-const openRows = async (userId: string) => (await sql().query("select * from checkout_sessions where user_id = $1 and status = 'open'", [userId])).rows
+const pay = (url: string) =>
+  fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123" }),
+    redirect: "manual",
+  })
+const openRows = async (userId: string) =>
+  (await sql().query("select * from checkout_sessions where user_id = $1 and status = 'open'", [userId])).rows
 
 describe("startCheckout", () => {
   it("reuses the open session for the same choice, with no new Stripe session", async () => {
@@ -52,10 +58,16 @@ describe("startCheckout", () => {
     if (!started.ok) throw new Error(started.message)
     expect((await pay(started.url)).status).toBe(303)
     const session = await stripeClient().checkout.sessions.retrieve(sessionIdOf(started.url))
-    for (const e of await eventsFor(stripeClient(), session.customer as string)) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
+    for (const e of await eventsFor(stripeClient(), session.customer as string))
+      await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
     await drainBillingEvents()
-    expect((await sql().query("select status from checkout_sessions where stripe_session_id = $1", [session.id])).rows[0].status).toBe("complete")
-    expect(await startCheckout(user, { plan: "team", interval: "month", seats: 2 })).toEqual({ ok: true, url: "/subscription/manage?notice=already-subscribed" })
+    expect((await sql().query("select status from checkout_sessions where stripe_session_id = $1", [session.id])).rows[0].status).toBe(
+      "complete",
+    )
+    expect(await startCheckout(user, { plan: "team", interval: "month", seats: 2 })).toEqual({
+      ok: true,
+      url: "/subscription/manage?notice=already-subscribed",
+    })
   })
 
   it("records an expired session from its webhook", async () => {
@@ -70,6 +82,8 @@ describe("startCheckout", () => {
     await receiveStripeWebhook(signedRequest(JSON.stringify(expired)), { schedule: () => {} })
     await drainBillingEvents()
     expect((await sql().query("select status from checkout_sessions where stripe_session_id = $1", [id])).rows[0].status).toBe("expired")
-    expect((await sql().query("select outcome from subscription_events where stripe_event_id = $1", [expired.id])).rows[0].outcome).toBe("checkout_expired")
+    expect((await sql().query("select outcome from subscription_events where stripe_event_id = $1", [expired.id])).rows[0].outcome).toBe(
+      "checkout_expired",
+    )
   })
 })

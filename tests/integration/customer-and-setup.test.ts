@@ -4,6 +4,7 @@ import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
 import { inject } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
 afterAll(() => pool.end())
 
@@ -30,17 +31,22 @@ describe("stripe:setup", () => {
     expect(cfg.features.subscription_cancel.cancellation_reason.enabled).toBe(true)
     expect(cfg.features.customer_update.allowed_updates).toEqual(expect.arrayContaining(["email", "address", "shipping"]))
     const { rows } = await sql().query("select id, per_seat, stripe_monthly_price_id from subscription_plans order by sort_order")
-    expect(rows.map((r) => [r.id, r.per_seat])).toEqual([["pro", false], ["team", true]])
+    expect(rows.map((r) => [r.id, r.per_seat])).toEqual([
+      ["pro", false],
+      ["team", true],
+    ])
   })
 
   it("moves the lookup key to a new price when the amount changes", async () => {
     const stripe = stripeClient()
     const [old] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data
-    await stripe.prices.update(old!.id, { active: false }) // simulate a stale price
+    await stripe.prices.update(must(old, "old").id, { active: false }) // simulate a stale price
     const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
     expect(result.changes.some((c) => c.startsWith("created price subkit_pro_yearly"))).toBe(true)
     const [current] = (await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data
-    expect(current!.id).not.toBe(old!.id)
-    expect((await sql().query("select stripe_yearly_price_id from subscription_plans where id = 'pro'")).rows[0].stripe_yearly_price_id).toBe(current!.id)
+    expect(must(current, "current").id).not.toBe(must(old, "old").id)
+    expect(
+      (await sql().query("select stripe_yearly_price_id from subscription_plans where id = 'pro'")).rows[0].stripe_yearly_price_id,
+    ).toBe(must(current, "current").id)
   })
 })

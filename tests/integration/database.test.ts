@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs"
 import path from "node:path"
-import { getTableConfig } from "drizzle-orm/pg-core"
+import { is } from "drizzle-orm"
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core"
 import { afterAll, describe, expect, it } from "vitest"
 import * as schema from "@/lib/db/schema"
 import { asUser } from "@/lib/billing/queries"
@@ -10,8 +11,12 @@ import { createUser, sql } from "../support/helpers"
 afterAll(() => pool.end())
 
 describe("migrations", () => {
-  it("match the Drizzle schema column for column (no drift)", async () => {
-    const tables = [schema.users, schema.subscriptionPlans, schema.billingCustomers, schema.userSubscriptions, schema.subscriptionEvents, schema.portalSessions, schema.activeEntitlements]
+  it("match the Drizzle schema column for column, table for table (no drift)", async () => {
+    const tables = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => is(v, PgTable))
+    const { rows: inDb } = await sql().query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
+    )
+    expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual(inDb.map((r) => r.table_name).sort())
     for (const table of tables) {
       const cfg = getTableConfig(table)
       const { rows } = await sql().query<{ column_name: string; is_nullable: string }>(
@@ -31,13 +36,17 @@ describe("migrations", () => {
        where c.table_schema = 'public' and col_description(t.oid, c.ordinal_position) is null`,
     )
     expect(missing.rows).toEqual([])
-    const noRls = await sql().query("select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity")
+    const noRls = await sql().query(
+      "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity",
+    )
     expect(noRls.rows).toEqual([])
   })
 
   it("record applied migrations where the Supabase CLI looks for them", async () => {
     const { rows } = await sql().query("select version from supabase_migrations.schema_migrations order by version")
-    const files = readdirSync(path.join(import.meta.dirname, "../../supabase/migrations")).map((f) => f.split("_")[0]).sort()
+    const files = readdirSync(path.join(import.meta.dirname, "../../supabase/migrations"))
+      .map((f) => f.split("_")[0])
+      .sort()
     expect(files.length).toBeGreaterThanOrEqual(3)
     expect(rows.map((r) => r.version)).toEqual(files)
   })
@@ -62,7 +71,10 @@ describe("row level security", () => {
         "insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ($1, $2, 'cus_x', 'active', now())",
         [`${sub}_${user.id}`, user.id],
       )
-      await sql().query("insert into public.billing_customers (user_id, stripe_customer_id) values ($1, $2)", [user.id, `cus_rls_${user.id}`])
+      await sql().query("insert into public.billing_customers (user_id, stripe_customer_id) values ($1, $2)", [
+        user.id,
+        `cus_rls_${user.id}`,
+      ])
     }
     const seen = await asUser(a.id, async (tx) => {
       const subs = await tx.select().from(schema.userSubscriptions)

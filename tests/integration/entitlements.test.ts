@@ -14,7 +14,12 @@ afterAll(() => pool.end())
 
 const keysOf = (plan: "pro" | "team") => [...(CATALOG.find((p) => p.id === plan)?.entitlements ?? [])].sort()
 const rows = async (customerId: string) =>
-  (await sql().query<{ lookup_key: string }>("select lookup_key from active_entitlements where stripe_customer_id = $1 order by lookup_key", [customerId])).rows.map((r) => r.lookup_key)
+  (
+    await sql().query<{ lookup_key: string }>(
+      "select lookup_key from active_entitlements where stripe_customer_id = $1 order by lookup_key",
+      [customerId],
+    )
+  ).rows.map((r) => r.lookup_key)
 
 /** Delivers what Stripe sent about the customer since `since`, then applies it. Returns the last event id. */
 async function deliverSince(stripe: Stripe, customerId: string, since?: string) {
@@ -32,7 +37,10 @@ describe("emulated Entitlements API", () => {
     expect(f).toMatchObject({ object: "entitlements.feature", lookup_key: key, name: "Test feature", active: true })
     expect((await stripe.entitlements.features.retrieve(f.id)).id).toBe(f.id)
     expect((await stripe.entitlements.features.list({ lookup_key: key })).data.map((x) => x.id)).toEqual([f.id])
-    await expect(stripe.entitlements.features.create({ lookup_key: key, name: "Again" })).rejects.toMatchObject({ statusCode: 400, param: "lookup_key" })
+    await expect(stripe.entitlements.features.create({ lookup_key: key, name: "Again" })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "lookup_key",
+    })
     await expect(stripe.entitlements.features.retrieve("feat_missing")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing" })
   })
 
@@ -42,7 +50,10 @@ describe("emulated Entitlements API", () => {
     const f = await stripe.entitlements.features.create({ lookup_key: `attach_${Date.now()}`, name: "Attach me" })
     const pf = await stripe.products.createFeature(product.id, { entitlement_feature: f.id })
     expect(pf).toMatchObject({ object: "product_feature", entitlement_feature: { id: f.id, lookup_key: f.lookup_key } })
-    await expect(stripe.products.createFeature(product.id, { entitlement_feature: f.id })).rejects.toMatchObject({ statusCode: 400, param: "entitlement_feature" })
+    await expect(stripe.products.createFeature(product.id, { entitlement_feature: f.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "entitlement_feature",
+    })
     expect((await stripe.products.listFeatures(product.id)).data.map((x) => x.id)).toEqual([pf.id])
     expect(await stripe.products.deleteFeature(product.id, pf.id)).toMatchObject({ id: pf.id, deleted: true })
     expect((await stripe.products.listFeatures(product.id)).data).toEqual([])
@@ -51,7 +62,9 @@ describe("emulated Entitlements API", () => {
   it("stripe:setup attached each plan's catalog features to its product", async () => {
     const stripe = stripeClient()
     for (const plan of CATALOG) {
-      const attached = (await stripe.products.listFeatures(`subkit_${plan.id}`, { limit: 100 })).data.map((pf) => pf.entitlement_feature.lookup_key)
+      const attached = (await stripe.products.listFeatures(`subkit_${plan.id}`, { limit: 100 })).data.map(
+        (pf) => pf.entitlement_feature.lookup_key,
+      )
       expect(attached.sort()).toEqual([...plan.entitlements].sort())
     }
   })
@@ -60,7 +73,9 @@ describe("emulated Entitlements API", () => {
 describe("active entitlements sync", () => {
   it("follows subscribe → upgrade to Team → cancel, through the summary event and the drain", async () => {
     const { user, customerId, subscriptionId, stripe } = await subscribedUser({ plan: "pro" })
-    expect((await stripe.entitlements.activeEntitlements.list({ customer: customerId })).data.map((e) => e.lookup_key).sort()).toEqual(keysOf("pro"))
+    expect((await stripe.entitlements.activeEntitlements.list({ customer: customerId })).data.map((e) => e.lookup_key).sort()).toEqual(
+      keysOf("pro"),
+    )
 
     let step = await deliverSince(stripe, customerId)
     expect(step.types).toContain("entitlements.active_entitlement_summary.updated")
@@ -70,7 +85,10 @@ describe("active entitlements sync", () => {
 
     const sub = await stripe.subscriptions.retrieve(subscriptionId)
     const team = await planPrice(stripe, "subkit_team_monthly")
-    await stripe.subscriptions.update(subscriptionId, { items: [{ id: sub.items.data[0]?.id, price: team.id, quantity: 2 }], proration_behavior: "none" })
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: sub.items.data[0]?.id, price: team.id, quantity: 2 }],
+      proration_behavior: "none",
+    })
     step = await deliverSince(stripe, customerId, step.last)
     expect(step.types).toContain("entitlements.active_entitlement_summary.updated")
     expect(await rows(customerId)).toEqual(keysOf("team"))

@@ -40,8 +40,12 @@ async function poolerProbe(databaseUrl: string): Promise<Proxy> {
         chain = chain.then(async () => {
           if (idle && pid) {
             state.handBacks++
-            const { rows } = await observer.query<{ objid: string; mode: string }>("select objid::text, mode from pg_locks where locktype = 'advisory' and pid = $1", [pid])
-            for (const r of rows) state.leaks.push(`backend ${pid} idle outside a transaction while holding advisory lock ${r.objid} (${r.mode})`)
+            const { rows } = await observer.query<{ objid: string; mode: string }>(
+              "select objid::text, mode from pg_locks where locktype = 'advisory' and pid = $1",
+              [pid],
+            )
+            for (const r of rows)
+              state.leaks.push(`backend ${pid} idle outside a transaction while holding advisory lock ${r.objid} (${r.mode})`)
           }
           if (!client.destroyed) client.write(msg)
         })

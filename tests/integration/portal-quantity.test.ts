@@ -4,8 +4,12 @@ import { describe, expect, inject, it } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
 import { stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
-const team = CATALOG.find((p) => p.id === "team")!
+const team = must(
+  CATALOG.find((p) => p.id === "team"),
+  "the team plan",
+)
 
 async function quantities(configId: string) {
   const cfg = await stripeClient().billingPortal.configurations.retrieve(configId)
@@ -28,7 +32,11 @@ describe("portal quantity rules", () => {
     await stripe.billingPortal.configurations.update(id, {
       features: {
         subscription_update: {
-          products: (cfg.features.subscription_update.products ?? []).map((p) => ({ product: p.product, prices: p.prices, adjustable_quantity: { enabled: true } })),
+          products: (cfg.features.subscription_update.products ?? []).map((p) => ({
+            product: p.product,
+            prices: p.prices,
+            adjustable_quantity: { enabled: true },
+          })),
         },
       },
     })

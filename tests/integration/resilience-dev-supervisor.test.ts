@@ -48,7 +48,10 @@ const listening = (port: number) =>
     s.once("error", () => resolve(false))
   })
 const signUp = (email: string) =>
-  createClient(`http://127.0.0.1:${ports.auth}`, "anon-key", { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.signUp({
+  createClient(`http://127.0.0.1:${ports.auth}`, "anon-key", {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  }).auth.signUp({
     email,
     password: "correct horse",
   })
@@ -65,8 +68,20 @@ beforeAll(async () => {
     SUBKIT_DATA_DIR: dataDir,
   }
   // Fully offline, whatever the test environment points at.
-  for (const k of ["DATABASE_URL", "STRIPE_SECRET_KEY", "NEXT_PUBLIC_SUPABASE_URL", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "NEXT_PUBLIC_SUPABASE_ANON_KEY"]) delete env[k]
-  dev = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/dev.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+  for (const k of [
+    "DATABASE_URL",
+    "STRIPE_SECRET_KEY",
+    "NEXT_PUBLIC_SUPABASE_URL",
+    "STRIPE_API_BASE",
+    "STRIPE_WEBHOOK_SECRET",
+    "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+  ])
+    delete env[k]
+  dev = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/dev.ts")], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  })
   dev.stdout?.on("data", (d: Buffer) => (output += d.toString()))
   dev.stderr?.on("data", (d: Buffer) => (output += d.toString()))
   await waitFor(/subkit is running offline/, 0, 150_000)
@@ -107,7 +122,9 @@ describe("npm run dev supervises its children", () => {
     process.kill(pid, "SIGKILL")
     await waitFor(new RegExp(`subkit: postgres \\(pid ${pid}\\) killed by SIGKILL`), from)
     await waitFor(/subkit: postgres is back \(pid \d+\)/, from, 60_000)
-    await expect.poll(async () => (await signUp(`after-db-kill-${Date.now()}@example.com`)).error, { timeout: 15_000, interval: 500 }).toBeNull()
+    await expect
+      .poll(async () => (await signUp(`after-db-kill-${Date.now()}@example.com`)).error, { timeout: 15_000, interval: 500 })
+      .toBeNull()
     // Same Auth process throughout: it answered 503 meanwhile instead of exiting.
     expect(alive(authPid)).toBe(true)
     expect(output.slice(from)).not.toMatch(/subkit: auth \(pid/)

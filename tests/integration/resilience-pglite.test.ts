@@ -51,7 +51,10 @@ describe("PGlite socket server under client faults", () => {
   it("survives a client cut off while a large result streams", async () => {
     for (let i = 0; i < 3; i++) {
       const client = await connect()
-      const query = client.query("select repeat('x', 1000) from generate_series(1, 100000)").then(() => "done", (e: Error) => e.message)
+      const query = client.query("select repeat('x', 1000) from generate_series(1, 100000)").then(
+        () => "done",
+        (e: Error) => e.message,
+      )
       setTimeout(() => cutOff(client), 5)
       expect(await query).toMatch(/terminated|done/)
     }

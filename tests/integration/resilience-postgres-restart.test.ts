@@ -8,6 +8,7 @@ import { createClient } from "@supabase/supabase-js"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
+import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
 import { startPostgresServer, type LocalDb } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { spawnService, type ServiceProcess } from "../support/service-process"
@@ -18,9 +19,13 @@ let stripe: ServiceProcess
 let stripeState: string
 const stripeSdk = () => {
   const url = new URL(stripe.url)
-  return new Stripe("sk_test_outage", { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
+  return new Stripe(DEFAULT_SECRET_KEY, { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
 }
-const sb = () => createClient(auth.url, "anon-key", { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } })
+const sb = () =>
+  createClient(auth.url, "anon-key", {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
 const health = async () => {
   const res = await fetch(`${auth.url}/auth/v1/health`)
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
@@ -31,7 +36,11 @@ beforeAll(async () => {
   await migrate(db.url)
   auth = await spawnService("emulators/supabase-auth/main.ts", { DATABASE_URL: db.url }, "AUTH_EMULATOR_PORT")
   stripeState = mkdtempSync(path.join(os.tmpdir(), "subkit-stripe-"))
-  stripe = await spawnService("emulators/stripe/main.ts", { STRIPE_EMULATOR_STATE: path.join(stripeState, "state.json") }, "STRIPE_EMULATOR_PORT")
+  stripe = await spawnService(
+    "emulators/stripe/main.ts",
+    { STRIPE_EMULATOR_STATE: path.join(stripeState, "state.json") },
+    "STRIPE_EMULATOR_PORT",
+  )
 }, 180_000)
 afterAll(async () => {
   await auth?.stop()
@@ -88,7 +97,11 @@ describe("the emulators across a Postgres restart", () => {
     expect(await health()).toMatchObject({ status: 503, body: { database: "unavailable" } })
     // The Stripe emulator keeps no state in Postgres: its API and health answer throughout.
     const card = await stripeSdk().paymentMethods.attach("pm_card_visa", { customer: customer.id })
-    const sub = await stripeSdk().subscriptions.create({ customer: customer.id, items: [{ price: (await price()).id }], default_payment_method: card.id })
+    const sub = await stripeSdk().subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await price()).id }],
+      default_payment_method: card.id,
+    })
     expect(sub.status).toBe("active")
     expect(await (await fetch(`${stripe.url}/_emulator/health`)).json()).toMatchObject({ ok: true, database: "none", state: "file" })
     await new Promise((r) => setTimeout(r, 3_000))

@@ -38,7 +38,10 @@ describe("eager sync throttle", () => {
     expect((await syncUserNow(user.id)).status).toBe("synced") // the forced one did not count as a page visit
     expect((await syncUserNow(user.id)).status).toBe("throttled")
     expect((await syncUserNow(user.id, { force: true })).status).toBe("synced")
-    await sql().query("update customer_syncs set eager_sync_at = now() - interval '11 seconds' where stripe_customer_id = (select stripe_customer_id from billing_customers where user_id = $1)", [user.id])
+    await sql().query(
+      "update customer_syncs set eager_sync_at = now() - interval '11 seconds' where stripe_customer_id = (select stripe_customer_id from billing_customers where user_id = $1)",
+      [user.id],
+    )
     expect((await syncUserNow(user.id)).status).toBe("synced")
   })
 })

@@ -13,7 +13,10 @@ async function as<T>(role: Role, userId: string | null, fn: (c: pg.PoolClient) =
   const c = await sql().connect()
   try {
     await c.query("begin")
-    await c.query("select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)", [JSON.stringify(userId ? { sub: userId, role } : { role }), role])
+    await c.query("select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)", [
+      JSON.stringify(userId ? { sub: userId, role } : { role }),
+      role,
+    ])
     return await fn(c)
   } finally {
     await c.query("rollback")
@@ -35,7 +38,11 @@ async function attempt(c: pg.PoolClient, statement: string, params: unknown[] = 
 }
 
 const publicTables = async () =>
-  (await sql().query<{ t: string }>("select c.relname t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1")).rows.map((r) => r.t)
+  (
+    await sql().query<{ t: string }>(
+      "select c.relname t from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1",
+    )
+  ).rows.map((r) => r.t)
 
 describe("local Postgres grants what hosted Supabase grants", () => {
   it("gives anon, authenticated and service_role every privilege on a new table in public", async () => {
@@ -62,10 +69,19 @@ describe("row level security and privileges of the API roles", () => {
     a = await createUser()
     b = await createUser()
     for (const u of [a, b]) {
-      await sql().query("insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ($1, $2, $3, 'active', now())", [`sub_rls2_${u.id}`, u.id, `cus_rls2_${u.id}`])
+      await sql().query(
+        "insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ($1, $2, $3, 'active', now())",
+        [`sub_rls2_${u.id}`, u.id, `cus_rls2_${u.id}`],
+      )
       await sql().query("insert into public.billing_customers (user_id, stripe_customer_id) values ($1, $2)", [u.id, `cus_rls2_${u.id}`])
-      await sql().query("insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, $2, 'https://billing.stripe.com/p/session/x')", [u.id, `bps_rls2_${u.id}`])
-      await sql().query("insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ($1, 'advanced_analytics', $2, 'ent_rls', 'feat_rls')", [`cus_rls2_${u.id}`, u.id])
+      await sql().query(
+        "insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, $2, 'https://billing.stripe.com/p/session/x')",
+        [u.id, `bps_rls2_${u.id}`],
+      )
+      await sql().query(
+        "insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ($1, 'advanced_analytics', $2, 'ent_rls', 'feat_rls')",
+        [`cus_rls2_${u.id}`, u.id],
+      )
     }
   })
   afterAll(async () => {
@@ -94,7 +110,15 @@ describe("row level security and privileges of the API roles", () => {
       plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,
       others: await (async () => {
         const out: string[] = []
-        for (const t of ["users", "user_subscriptions", "billing_customers", "subscription_events", "portal_sessions", "active_entitlements"]) out.push(await attempt(c, `select * from public.${t}`))
+        for (const t of [
+          "users",
+          "user_subscriptions",
+          "billing_customers",
+          "subscription_events",
+          "portal_sessions",
+          "active_entitlements",
+        ])
+          out.push(await attempt(c, `select * from public.${t}`))
         return out
       })(),
     }))
@@ -117,14 +141,22 @@ describe("row level security and privileges of the API roles", () => {
     for (const role of ["anon", "authenticated"] as const) {
       const results = await as(role, role === "authenticated" ? a.id : null, async (c) => [
         await attempt(c, "update public.user_subscriptions set status = 'active', plan_id = null where user_id = $1", [a.id]),
-        await attempt(c, "insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ('sub_forged', $1, 'cus_forged', 'active', now())", [a.id]),
+        await attempt(
+          c,
+          "insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, status, stripe_created_at) values ('sub_forged', $1, 'cus_forged', 'active', now())",
+          [a.id],
+        ),
         await attempt(c, "delete from public.user_subscriptions where user_id = $1", [a.id]),
         await attempt(c, "update public.billing_customers set stripe_customer_id = 'cus_forged' where user_id = $1", [a.id]),
         await attempt(c, "insert into public.billing_customers (user_id, stripe_customer_id) values ($1, 'cus_forged2')", [b.id]),
         await attempt(c, "update public.subscription_plans set monthly_amount = 0"),
         await attempt(c, "insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, 'bps_forged', 'x')", [a.id]),
         await attempt(c, "update public.users set email = 'forged@example.com' where id = $1", [a.id]),
-        await attempt(c, "insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ('cus_forged', 'audit_log', $1, 'ent_x', 'feat_x')", [a.id]),
+        await attempt(
+          c,
+          "insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ('cus_forged', 'audit_log', $1, 'ent_x', 'feat_x')",
+          [a.id],
+        ),
         ...(await (async () => {
           const out: string[] = []
           for (const t of await publicTables()) out.push(await attempt(c, `truncate public.${t} cascade`))
@@ -133,7 +165,9 @@ describe("row level security and privileges of the API roles", () => {
       ])
       for (const r of results) expect(r, role).toMatch(/permission denied/)
     }
-    const { rows } = await sql().query("select count(*)::int n from public.user_subscriptions where user_id = $1 and status = 'active'", [a.id])
+    const { rows } = await sql().query("select count(*)::int n from public.user_subscriptions where user_id = $1 and status = 'active'", [
+      a.id,
+    ])
     expect(rows[0].n).toBe(1)
   })
 })

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCheckedEmulator } from "../support/contract"
+import { must } from "../support/must"
 
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe
@@ -13,13 +14,23 @@ beforeAll(async () => {
   em = await startCheckedEmulator("stripe-emulator", { webhooks: { retryDelaysMs: [30, 60, 90] } })
   stripe = em.client()
   const product = await stripe.products.create({ name: "Pro" })
-  price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" }, lookup_key: "pro_m" })
+  price = await stripe.prices.create({
+    product: product.id,
+    currency: "usd",
+    unit_amount: 1500,
+    recurring: { interval: "month" },
+    lookup_key: "pro_m",
+  })
   yearly = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 15000, recurring: { interval: "year" } })
 })
 afterAll(() => em.stop())
 
 async function pay(sessionUrl: string, card: string, email = "buyer@example.com") {
-  return fetch(sessionUrl, { method: "POST", body: new URLSearchParams({ email, cardnumber: card, exp: "12 / 34", cvc: "123" }), redirect: "manual" })
+  return fetch(sessionUrl, {
+    method: "POST",
+    body: new URLSearchParams({ email, cardnumber: card, exp: "12 / 34", cvc: "123" }),
+    redirect: "manual",
+  })
 }
 async function checkout(card = "4242424242424242", extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
   const customer = await stripe.customers.create({ email: `c${Math.random()}@example.com` })
@@ -31,7 +42,7 @@ async function checkout(card = "4242424242424242", extra: Partial<Stripe.Checkou
     cancel_url: "http://app.test/cancel",
     ...extra,
   })
-  const res = await pay(session.url!, card)
+  const res = await pay(must(session.url, "session.url"), card)
   return { customer, session, res }
 }
 
@@ -39,12 +50,22 @@ describe("API semantics", () => {
   it("answers 401 without a key and 404 resource_missing for unknown ids", async () => {
     const res = await fetch(`${em.url}/v1/customers`)
     expect(res.status).toBe(401)
-    await expect(stripe.subscriptions.retrieve("sub_missing")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" })
+    await expect(stripe.subscriptions.retrieve("sub_missing")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "resource_missing",
+      param: "id",
+    })
   })
 
   it("rejects unknown and invalid parameters with their name", async () => {
-    await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "colour" })
-    await expect(stripe.prices.create({ product: "prod_nope", currency: "usd", unit_amount: 1 })).rejects.toMatchObject({ param: "product" })
+    await expect(stripe.customers.create({ colour: "red" } as never)).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "colour",
+    })
+    await expect(stripe.prices.create({ product: "prod_nope", currency: "usd", unit_amount: 1 })).rejects.toMatchObject({
+      param: "product",
+    })
     await expect(stripe.subscriptions.list({ status: "sleeping" as never })).rejects.toMatchObject({ param: "status" })
   })
 
@@ -52,15 +73,17 @@ describe("API semantics", () => {
     const a = await stripe.customers.create({ email: "idem@example.com" }, { idempotencyKey: "same" })
     const b = await stripe.customers.create({ email: "idem@example.com" }, { idempotencyKey: "same" })
     expect(b.id).toBe(a.id)
-    await expect(stripe.customers.create({ email: "other@example.com" }, { idempotencyKey: "same" })).rejects.toMatchObject({ type: "StripeIdempotencyError" })
+    await expect(stripe.customers.create({ email: "other@example.com" }, { idempotencyKey: "same" })).rejects.toMatchObject({
+      type: "StripeIdempotencyError",
+    })
   })
 
   it("paginates lists with has_more and starting_after, newest first", async () => {
     for (let i = 0; i < 5; i++) await stripe.customers.create({ email: `page${i}@example.com`, metadata: { batch: "p" } })
     const first = await stripe.customers.list({ limit: 2 })
     expect(first.has_more).toBe(true)
-    const next = await stripe.customers.list({ limit: 2, starting_after: first.data[1]!.id })
-    expect(next.data[0]!.id).not.toBe(first.data[1]!.id)
+    const next = await stripe.customers.list({ limit: 2, starting_after: must(first.data[1], "first.data[1]").id })
+    expect(must(next.data[0], "next.data[0]").id).not.toBe(must(first.data[1], "first.data[1]").id)
     const all: string[] = []
     for await (const c of stripe.customers.list({ limit: 3 })) all.push(c.id)
     expect(new Set(all).size).toBe(all.length)
@@ -69,18 +92,23 @@ describe("API semantics", () => {
 
   it("finds prices by lookup key and expands their product", async () => {
     const list = await stripe.prices.list({ lookup_keys: ["pro_m"], expand: ["data.product"] })
-    expect((list.data[0]!.product as Stripe.Product).name).toBe("Pro")
+    expect((must(list.data[0], "list.data[0]").product as Stripe.Product).name).toBe("Pro")
   })
 })
 
 describe("hosted Checkout", () => {
   it("declines 0002 in Stripe's words and creates nothing", async () => {
     const customersBefore = (await stripe.customers.list({ limit: 100 })).data.length
-    const session = await stripe.checkout.sessions.create({ mode: "subscription", customer_email: "decline@example.com", line_items: [{ price: price.id }], success_url: "http://app.test/ok" })
-    const res = await pay(session.url!, "4000 0000 0000 0002", "decline@example.com")
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer_email: "decline@example.com",
+      line_items: [{ price: price.id }],
+      success_url: "http://app.test/ok",
+    })
+    const res = await pay(must(session.url, "session.url"), "4000 0000 0000 0002", "decline@example.com")
     expect(res.status).toBe(402)
     expect(await res.text()).toContain("Your card was declined.")
-    expect((await pay(session.url!, "4000000000009995", "decline@example.com")).status).toBe(402)
+    expect((await pay(must(session.url, "session.url"), "4000000000009995", "decline@example.com")).status).toBe(402)
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open")
     expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(customersBefore)
   })
@@ -94,9 +122,11 @@ describe("hosted Checkout", () => {
     expect(done.status).toBe("complete")
     expect(sub.status).toBe("active")
     expect((sub.latest_invoice as Stripe.Invoice).status).toBe("paid")
-    expect(sub.items.data[0]!.current_period_end).toBeGreaterThan(sub.items.data[0]!.current_period_start)
+    expect(must(sub.items.data[0], "sub.items.data[0]").current_period_end).toBeGreaterThan(
+      must(sub.items.data[0], "sub.items.data[0]").current_period_start,
+    )
     const items = await stripe.checkout.sessions.listLineItems(session.id)
-    expect(items.data[0]!.price!.id).toBe(price.id)
+    expect(must(items.data[0]?.price, "the line item's price").id).toBe(price.id)
     const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ["line_items"] })
     expect(expanded.line_items?.data[0]?.quantity).toBe(1)
   })
@@ -105,13 +135,17 @@ describe("hosted Checkout", () => {
     const { session } = await checkout("4242424242424242", { subscription_data: { trial_period_days: 14 } })
     const sub = (await stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] })).subscription as Stripe.Subscription
     expect(sub.status).toBe("trialing")
-    expect(sub.trial_end! - sub.trial_start!).toBe(14 * 86400)
+    expect(must(sub.trial_end, "sub.trial_end") - must(sub.trial_start, "sub.trial_start")).toBe(14 * 86400)
   })
 
   it("expires sessions", async () => {
-    const s = await stripe.checkout.sessions.create({ mode: "subscription", line_items: [{ price: price.id }], success_url: "http://app.test/ok" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id }],
+      success_url: "http://app.test/ok",
+    })
     await stripe.checkout.sessions.expire(s.id)
-    expect((await fetch(s.url!)).status).toBe(410)
+    expect((await fetch(must(s.url, "s.url"))).status).toBe(410)
   })
 })
 
@@ -141,29 +175,38 @@ describe("subscriptions over time", () => {
     const { session } = await checkout()
     const subId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string
     const updated = await stripe.subscriptions.update(subId, { cancel_at_period_end: true })
-    expect(updated.cancel_at).toBe(updated.items.data[0]!.current_period_end)
+    expect(updated.cancel_at).toBe(must(updated.items.data[0], "updated.items.data[0]").current_period_end)
     em.advance(32 * 86400)
     expect((await stripe.subscriptions.retrieve(subId)).status).toBe("canceled")
     const deleted = await stripe.events.list({ type: "customer.subscription.deleted" })
     expect(deleted.data.some((e) => (e.data.object as Stripe.Subscription).id === subId)).toBe(true)
-    expect((await stripe.subscriptions.list({ customer: (await stripe.subscriptions.retrieve(subId)).customer as string })).data).toHaveLength(0)
+    expect(
+      (await stripe.subscriptions.list({ customer: (await stripe.subscriptions.retrieve(subId)).customer as string })).data,
+    ).toHaveLength(0)
   })
 
   it("switches price and quantity with an invoice for the difference", async () => {
     const { session } = await checkout()
     const sub = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string)
-    const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: yearly.id, quantity: 2 }], proration_behavior: "always_invoice" })
-    expect(changed.items.data[0]!.price.id).toBe(yearly.id)
-    expect(changed.items.data[0]!.quantity).toBe(2)
+    const changed = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: must(sub.items.data[0], "sub.items.data[0]").id, price: yearly.id, quantity: 2 }],
+      proration_behavior: "always_invoice",
+    })
+    expect(must(changed.items.data[0], "changed.items.data[0]").price.id).toBe(yearly.id)
+    expect(must(changed.items.data[0], "changed.items.data[0]").quantity).toBe(2)
     const invoice = await stripe.invoices.retrieve(changed.latest_invoice as string)
     expect(invoice.billing_reason).toBe("subscription_update")
     expect(invoice.status).toBe("paid")
     expect(invoice.total).toBeGreaterThan(0)
-    const page = await fetch(invoice.hosted_invoice_url!)
-    expect(await page.text()).toContain(invoice.number!)
-    const pdf = await fetch(invoice.invoice_pdf!)
+    const page = await fetch(must(invoice.hosted_invoice_url, "invoice.hosted_invoice_url"))
+    expect(await page.text()).toContain(must(invoice.number, "invoice.number"))
+    const pdf = await fetch(must(invoice.invoice_pdf, "invoice.invoice_pdf"))
     expect(pdf.headers.get("content-type")).toBe("application/pdf")
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-")
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-")
   })
 })
 
@@ -176,7 +219,10 @@ describe("Customer Portal", () => {
     })
     expect(cfg.is_default).toBe(true)
     await expect(
-      stripe.billingPortal.sessions.create({ customer: customer.id, flow_data: { type: "subscription_cancel", subscription_cancel: { subscription: "sub_x" } } }),
+      stripe.billingPortal.sessions.create({
+        customer: customer.id,
+        flow_data: { type: "subscription_cancel", subscription_cancel: { subscription: "sub_x" } },
+      }),
     ).rejects.toMatchObject({ param: "flow_data[type]" })
     const s = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: "http://app.test/back" })
     expect(s.url).toContain(`/p/session/${s.id}`)
@@ -201,12 +247,15 @@ describe("webhooks", () => {
       res.end()
     }
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
-    const endpoint = await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, enabled_events: ["customer.created", "customer.updated"] })
-    secret = endpoint.secret!
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      enabled_events: ["customer.created", "customer.updated"],
+    })
+    secret = must(endpoint.secret, "endpoint.secret")
     try {
       const c = await stripe.customers.create({ email: "hook@example.com" })
       await em.webhooks.idle()
-      const created = seen.filter((s) => s.ok === false || s.id === seen[0]!.id)
+      const created = seen.filter((s) => s.ok === false || s.id === must(seen[0], "seen[0]").id)
       expect(created.map((s) => s.ok)).toEqual([false, true]) // retried after the 500
       em.webhooks.chaos = { duplicate: 1, reorder: true, delayMs: [0, 20] }
       for (let i = 0; i < 5; i++) await stripe.customers.update(c.id, { name: `n${i}` })

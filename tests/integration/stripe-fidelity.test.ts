@@ -18,8 +18,19 @@ beforeAll(async () => {
 afterAll(() => em.stop())
 
 const raw = async (path: string, init: RequestInit & { key?: string } = {}) => {
-  const res = await fetch(`${em.url}${path}`, { ...init, headers: { authorization: `Bearer ${init.key ?? "sk_test_fidelity"}`, "content-type": "application/x-www-form-urlencoded", ...init.headers } })
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: Record<string, string> } & Record<string, unknown> }
+  const res = await fetch(`${em.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${init.key ?? "sk_test_fidelity"}`,
+      "content-type": "application/x-www-form-urlencoded",
+      ...init.headers,
+    },
+  })
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { error?: Record<string, string> } & Record<string, unknown>,
+  }
 }
 
 describe("authentication", () => {
@@ -35,12 +46,14 @@ describe("authentication", () => {
 
 describe("list limits", () => {
   it("limit is an integer from 1 to 100", async () => {
-    expect((await raw("/v1/customers?limit=1000")).body.error).toMatchObject({ param: "limit", message: "This value must be less than or equal to 100 (it currently is '1000')." })
+    expect((await raw("/v1/customers?limit=1000")).body.error).toMatchObject({
+      param: "limit",
+      message: "This value must be less than or equal to 100 (it currently is '1000').",
+    })
     expect((await raw("/v1/customers?limit=0")).body.error).toMatchObject({ param: "limit" })
     expect((await raw("/v1/customers?limit=abc")).body.error).toMatchObject({ code: "parameter_invalid_integer", param: "limit" })
     expect((await raw("/v1/customers?limit=100")).status).toBe(200)
   })
-
 })
 
 describe("test clocks", () => {
@@ -69,9 +82,14 @@ describe("test clocks", () => {
     expect(now).toMatchObject({ status: "ready", frozen_time: periodEnd + 3600 })
     const renewed = await stripe.subscriptions.retrieve(sub.id)
     expect(renewed.items.data[0]?.current_period_start).toBe(periodEnd)
-    expect((await stripe.invoices.list({ customer: customer.id })).data.map((i) => i.billing_reason)).toEqual(["subscription_cycle", "subscription_create"])
+    expect((await stripe.invoices.list({ customer: customer.id })).data.map((i) => i.billing_reason)).toEqual([
+      "subscription_cycle",
+      "subscription_create",
+    ])
     const types = (await stripe.events.list({ limit: 100, type: "test_helpers.test_clock.*" })).data.map((e) => e.type)
-    expect(types).toEqual(expect.arrayContaining(["test_helpers.test_clock.created", "test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]))
+    expect(types).toEqual(
+      expect.arrayContaining(["test_helpers.test_clock.created", "test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]),
+    )
     expect((await stripe.testHelpers.testClocks.list()).data.map((c) => c.id)).toContain(clock.id)
     expect((await stripe.subscriptions.list({ test_clock: clock.id })).data.map((s) => s.id)).toEqual([sub.id])
 
@@ -99,18 +117,43 @@ describe("portal adjustable_quantity", () => {
         },
       },
     })
-    const products = (cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }).products
-    expect(products?.map((p) => p.adjustable_quantity)).toEqual([{ enabled: false, minimum: 1, maximum: null }, { enabled: true, minimum: 2, maximum: 50 }])
+    const products = (
+      cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }
+    ).products
+    expect(products?.map((p) => p.adjustable_quantity)).toEqual([
+      { enabled: false, minimum: 1, maximum: null },
+      { enabled: true, minimum: 2, maximum: 50 },
+    ])
     await expect(
-      stripe.billingPortal.configurations.create({ features: { subscription_update: { enabled: true, default_allowed_updates: ["quantity"], products: [{ product: team.id, prices: [seat.id], adjustable_quantity: { enabled: true, minimum: 5, maximum: 2 } }] } } }),
+      stripe.billingPortal.configurations.create({
+        features: {
+          subscription_update: {
+            enabled: true,
+            default_allowed_updates: ["quantity"],
+            products: [{ product: team.id, prices: [seat.id], adjustable_quantity: { enabled: true, minimum: 5, maximum: 2 } }],
+          },
+        },
+      }),
     ).rejects.toMatchObject({ param: "features[subscription_update][products][0][adjustable_quantity][maximum]" })
 
     const customer = await stripe.customers.create({ email: "seats@example.com", payment_method: "pm_card_visa" })
     const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
-    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: seat.id, quantity: 3 }], default_payment_method: pm?.id })
-    const session = await stripe.billingPortal.sessions.create({ customer: customer.id, configuration: cfg.id, return_url: "http://app.test/back" })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: seat.id, quantity: 3 }],
+      default_payment_method: pm?.id,
+    })
+    const session = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      configuration: cfg.id,
+      return_url: "http://app.test/back",
+    })
     const post = (quantity: number, priceId: string) =>
-      fetch(`${session.url}/confirm`, { method: "POST", body: new URLSearchParams({ subscription: sub.id, price: priceId, quantity: String(quantity) }), redirect: "manual" })
+      fetch(`${session.url}/confirm`, {
+        method: "POST",
+        body: new URLSearchParams({ subscription: sub.id, price: priceId, quantity: String(quantity) }),
+        redirect: "manual",
+      })
 
     const form = await (await fetch(`${session.url}/update?subscription=${sub.id}`)).text()
     expect(form).toMatch(/name="quantity" type="number" min="2" max="50"/)

@@ -22,7 +22,10 @@ describe("the drain under Stripe's rate limit", () => {
       const deadline = Date.now() + 100_000
       for (;;) {
         await drainBillingEvents({ concurrency: 8 })
-        const { rows } = await sql().query("select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null", [ids])
+        const { rows } = await sql().query(
+          "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null",
+          [ids],
+        )
         if (rows[0].n === 0 || Date.now() > deadline) break
         await new Promise((r) => setTimeout(r, 250))
       }

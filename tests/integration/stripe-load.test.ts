@@ -74,7 +74,12 @@ describe("rate limit", () => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected")
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5)
     expect(refused).toHaveLength(7)
-    expect(refused[0]?.reason).toMatchObject({ type: "StripeRateLimitError", statusCode: 429, code: "rate_limit", rawType: "invalid_request_error" })
+    expect(refused[0]?.reason).toMatchObject({
+      type: "StripeRateLimitError",
+      statusCode: 429,
+      code: "rate_limit",
+      rawType: "invalid_request_error",
+    })
     const res = await fetch(`${em.url}/v1/customers`, { headers: { authorization: `Bearer ${em.secretKey}` } })
     expect(res.status).toBe(429)
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^Request rate limit exceeded/)
@@ -95,14 +100,20 @@ describe("webhook redelivery", () => {
     await em.client().customers.create({})
     await em.webhooks.idle()
     const log = em.webhooks.deliveries.filter((d) => d.endpoint === url)
-    expect(log.map((d) => [d.attempt, d.status])).toEqual([[1, null], [2, 500], [3, 500], [4, 200]])
+    expect(log.map((d) => [d.attempt, d.status])).toEqual([
+      [1, null],
+      [2, 500],
+      [3, 500],
+      [4, 200],
+    ])
     expect(log[0]?.error).toMatch(/timeout|abort/i)
     // The back-off doubles: 40, 80, 160 ms (±10 % jitter), and no attempt comes before its time.
     const waits = log.slice(0, 3).map((d) => d.retryInMs ?? 0)
     waits.forEach((w, n) => expect(Math.abs(w - 40 * 2 ** n)).toBeLessThanOrEqual(4 * 2 ** n + 1))
     expect(log[3]?.retryInMs).toBeUndefined()
     const ends = log.map((d) => Date.parse(d.at))
-    for (let i = 1; i < log.length; i++) expect((ends[i] ?? 0) - (log[i]?.ms ?? 0) - (ends[i - 1] ?? 0)).toBeGreaterThanOrEqual((waits[i - 1] ?? 0) - 5)
+    for (let i = 1; i < log.length; i++)
+      expect((ends[i] ?? 0) - (log[i]?.ms ?? 0) - (ends[i - 1] ?? 0)).toBeGreaterThanOrEqual((waits[i - 1] ?? 0) - 5)
   })
 })
 
@@ -129,7 +140,13 @@ describe("renewal burst", () => {
         const o = e.data.object as { id?: string; parent?: { subscription_details?: { subscription?: string } } }
         return o.id === sub.id || o.parent?.subscription_details?.subscription === sub.id
       })
-      expect(mine.map((e) => e.type)).toEqual(["customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"])
+      expect(mine.map((e) => e.type)).toEqual([
+        "customer.subscription.updated",
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+      ])
       const previous = mine[0]?.data.previous_attributes as { items?: Stripe.ApiList<Stripe.SubscriptionItem> } | undefined
       expect(previous?.items?.data[0]?.current_period_end).toBe(sub.items.data[0]?.current_period_end)
     }
@@ -162,7 +179,9 @@ describe("npm run emulator:stripe", () => {
     const t0 = performance.now()
     expect((await call("sk_test_from_env")).status).toBe(200)
     expect(performance.now() - t0).toBeGreaterThanOrEqual(95)
-    const statuses = await Promise.all([call("sk_test_from_env"), call("sk_test_from_env"), call("sk_test_from_env")].map((p) => p.then((r) => r.status)))
+    const statuses = await Promise.all(
+      [call("sk_test_from_env"), call("sk_test_from_env"), call("sk_test_from_env")].map((p) => p.then((r) => r.status)),
+    )
     expect(statuses.filter((s) => s === 429)).toHaveLength(1) // 3 per second: one used above (a refused key is not counted)
   })
 })

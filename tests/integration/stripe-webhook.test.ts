@@ -8,6 +8,7 @@ import { WEBHOOK_EVENT_TYPES } from "@/lib/billing/webhook-events"
 import { STRIPE_API_VERSION } from "@/lib/stripe/client-options"
 import { ensureWebhookEndpoint } from "../../scripts/lib/stripe-webhook"
 import { stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
 const root = path.resolve(import.meta.dirname, "../..")
 // Nothing listens on the discard port: the emulator's deliveries fail fast and touch no other test.
@@ -20,7 +21,8 @@ async function endpointsAt(url: string) {
 }
 
 afterAll(async () => {
-  for (const url of [URL_, `${APP}/cli/api/webhooks/stripe`]) for (const ep of await endpointsAt(url)) await stripeClient().webhookEndpoints.del(ep.id)
+  for (const url of [URL_, `${APP}/cli/api/webhooks/stripe`])
+    for (const ep of await endpointsAt(url)) await stripeClient().webhookEndpoints.del(ep.id)
 })
 
 describe("ensureWebhookEndpoint", () => {
@@ -42,7 +44,7 @@ describe("ensureWebhookEndpoint", () => {
 
   it("puts back the event list when someone changed it in the Dashboard", async () => {
     const [ep] = await endpointsAt(URL_)
-    await stripeClient().webhookEndpoints.update(ep!.id, { enabled_events: ["*"] })
+    await stripeClient().webhookEndpoints.update(must(ep, "ep").id, { enabled_events: ["*"] })
     const result = await ensureWebhookEndpoint(stripeClient(), APP)
     expect(result.action).toBe("updated")
     expect(result.secret).toBeUndefined()
@@ -67,7 +69,14 @@ describe("npm run stripe:webhook", () => {
   const run = (...args: string[]) =>
     promisify(execFile)(path.join(root, "node_modules/.bin/tsx"), ["scripts/stripe-webhook.ts", ...args], {
       cwd: root,
-      env: { NODE_ENV: "development", PATH: process.env.PATH, HOME: process.env.HOME, STRIPE_SECRET_KEY: "sk_test_cli", STRIPE_API_BASE: inject("stripeUrl"), NEXT_PUBLIC_APP_URL: `${APP}/cli` },
+      env: {
+        NODE_ENV: "development",
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        STRIPE_SECRET_KEY: inject("stripeSecretKey"),
+        STRIPE_API_BASE: inject("stripeUrl"),
+        NEXT_PUBLIC_APP_URL: `${APP}/cli`,
+      },
     })
 
   it("prints the new endpoint's secret, then says it is unchanged", async () => {

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import type Stripe from "stripe"
 import { drainBillingEvents } from "@/lib/billing/drain"
-import { inboxSummary, retryDeadEvents } from "@/lib/billing/inbox-admin"
+import { inboxSummary, listNoticedEvents, retryDeadEvents } from "@/lib/billing/inbox-admin"
 import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
 import { pool } from "@/lib/db/client"
 import { admin, eventsFor, faults, permutations, signedRequest, sql } from "../support/helpers"
@@ -12,7 +12,8 @@ afterAll(() => pool.end())
 
 const noSchedule = () => {}
 const deliver = async (event: Stripe.Event) => receiveStripeWebhook(signedRequest(JSON.stringify(event)), { schedule: noSchedule })
-const rowOf = async (subId: string) => (await sql().query("select * from user_subscriptions where stripe_subscription_id = $1", [subId])).rows[0]
+const rowOf = async (subId: string) =>
+  (await sql().query("select * from user_subscriptions where stripe_subscription_id = $1", [subId])).rows[0]
 const eventRow = async (id: string) => (await sql().query("select * from subscription_events where stripe_event_id = $1", [id])).rows[0]
 const eventCount = async () => Number((await sql().query("select count(*) from subscription_events")).rows[0].count)
 const forget = async (events: Stripe.Event[], subId: string) => {
@@ -50,25 +51,43 @@ beforeEach(async () => {
 
 describe("webhook ingest", () => {
   it("rejects missing, forged and stale signatures with 400 and stores nothing", async () => {
-    const payload = JSON.stringify({ id: "evt_forged", object: "event", type: "customer.subscription.updated", created: 1, data: { object: { id: "sub_x", customer: "cus_x" } } })
+    const payload = JSON.stringify({
+      id: "evt_forged",
+      object: "event",
+      type: "customer.subscription.updated",
+      created: 1,
+      data: { object: { id: "sub_x", customer: "cus_x" } },
+    })
     const before = await eventCount()
     expect((await receiveStripeWebhook(signedRequest(payload, { signature: null }), { schedule: noSchedule })).status).toBe(400)
     expect((await receiveStripeWebhook(signedRequest(payload, { secret: "whsec_attacker" }), { schedule: noSchedule })).status).toBe(400)
-    expect((await receiveStripeWebhook(signedRequest(payload, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), { schedule: noSchedule })).status).toBe(400)
-    expect((await receiveStripeWebhook(signedRequest(payload, { signature: "t=1,v1=deadbeef" }), { schedule: noSchedule })).status).toBe(400)
+    expect(
+      (await receiveStripeWebhook(signedRequest(payload, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), { schedule: noSchedule }))
+        .status,
+    ).toBe(400)
+    expect((await receiveStripeWebhook(signedRequest(payload, { signature: "t=1,v1=deadbeef" }), { schedule: noSchedule })).status).toBe(
+      400,
+    )
     expect(await eventCount()).toBe(before)
   })
 
   it("refuses a signed body that is not an event with 400 and stores nothing", async () => {
     const before = await eventCount()
     expect((await receiveStripeWebhook(signedRequest("{not json"), { schedule: noSchedule })).status).toBe(400)
-    expect((await receiveStripeWebhook(signedRequest(JSON.stringify({ id: "evt_nodata", type: "invoice.paid" })), { schedule: noSchedule })).status).toBe(400)
+    expect(
+      (await receiveStripeWebhook(signedRequest(JSON.stringify({ id: "evt_nodata", type: "invoice.paid" })), { schedule: noSchedule }))
+        .status,
+    ).toBe(400)
     expect(await eventCount()).toBe(before)
   })
 
   it("refuses an oversized body by its declared length, and one streamed without a length, with 413", async () => {
     const declared = signedRequest("{}")
-    const withLength = new Request(declared.url, { method: "POST", headers: { ...Object.fromEntries(declared.headers), "content-length": String(600 * 1024) }, body: "{}" })
+    const withLength = new Request(declared.url, {
+      method: "POST",
+      headers: { ...Object.fromEntries(declared.headers), "content-length": String(600 * 1024) },
+      body: "{}",
+    })
     expect(withLength.headers.get("content-length")).toBe(String(600 * 1024)) // the pre-read check really sees it
     expect((await receiveStripeWebhook(withLength, { schedule: noSchedule })).status).toBe(413)
     const chunk = new TextEncoder().encode("x".repeat(64 * 1024))
@@ -78,13 +97,24 @@ describe("webhook ingest", () => {
         c.close()
       },
     })
-    const streamed = new Request(declared.url, { method: "POST", headers: { "stripe-signature": declared.headers.get("stripe-signature") ?? "" }, body: stream, duplex: "half" } as RequestInit)
+    const streamed = new Request(declared.url, {
+      method: "POST",
+      headers: { "stripe-signature": declared.headers.get("stripe-signature") ?? "" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit)
     expect(streamed.headers.get("content-length")).toBeNull()
     expect((await receiveStripeWebhook(streamed, { schedule: noSchedule })).status).toBe(413)
   })
 
   it("stores an event type we do not apply as processed and ignored, with no drain scheduled", async () => {
-    const event = { id: `evt_unknown_${Date.now()}`, object: "event", type: "issuing_card.created", created: Math.floor(Date.now() / 1000), data: { object: {} } }
+    const event = {
+      id: `evt_unknown_${Date.now()}`,
+      object: "event",
+      type: "issuing_card.created",
+      created: Math.floor(Date.now() / 1000),
+      data: { object: {} },
+    }
     let scheduled = 0
     const res = await receiveStripeWebhook(signedRequest(JSON.stringify(event)), { schedule: () => scheduled++ })
     expect(res.status).toBe(200)
@@ -100,7 +130,9 @@ describe("webhook apply (the drain)", () => {
     const [created] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.created")
     if (!created) throw new Error("no customer.subscription.created event")
     await forget([created], subscriptionId)
-    const stored = await Promise.all(Array.from({ length: 5 }, async () => ((await (await deliver(created)).json()) as { stored: boolean }).stored))
+    const stored = await Promise.all(
+      Array.from({ length: 5 }, async () => ((await (await deliver(created)).json()) as { stored: boolean }).stored),
+    )
     expect(stored.filter(Boolean)).toHaveLength(1)
     await drainBillingEvents()
     const row = await eventRow(created.id)
@@ -125,9 +157,51 @@ describe("webhook apply (the drain)", () => {
     }
   })
 
+  it("a burst of deliveries shares one scheduled drain per instance, which applies them all", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser()
+    const events = (await eventsFor(stripe, customerId)).filter(
+      (e) => e.type.startsWith("customer.subscription") || e.type === "invoice.paid",
+    )
+    await forget(events, subscriptionId)
+    const tasks: (() => Promise<unknown>)[] = []
+    for (const e of events) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: (task) => tasks.push(task) })
+    expect(tasks.length).toBe(events.length) // after() is asked every time…
+    const runs = tasks.map((task) => task())
+    expect(new Set(runs).size).toBe(1) // …and every ask joins the one drain already waiting
+    await Promise.all(runs)
+    const { rows } = await sql().query(
+      "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null",
+      [events.map((e) => e.id)],
+    )
+    expect(rows[0].n).toBe(0)
+    await expectConverged(stripe, subscriptionId)
+  })
+
+  it("a delivery that joins the scheduled drain after its claim is applied by the drain going round again", async () => {
+    const first = await subscribedUser()
+    const second = await subscribedUser()
+    const [a] = (await eventsFor(first.stripe, first.customerId)).filter((e) => e.type === "customer.subscription.updated")
+    const [b] = (await eventsFor(second.stripe, second.customerId)).filter((e) => e.type === "customer.subscription.updated")
+    if (!a || !b) throw new Error("no customer.subscription.updated events")
+    await forget([a], first.subscriptionId)
+    await forget([b], second.subscriptionId)
+    const runs: Promise<unknown>[] = []
+    const schedule = (task: () => Promise<unknown>) => void runs.push(task())
+    // a is due 300 ms after it is stored; b arrives 200 ms later, so it is not due yet when the drain claims a.
+    await receiveStripeWebhook(signedRequest(JSON.stringify(a)), { schedule, coalesceMs: 300 })
+    await new Promise((r) => setTimeout(r, 200))
+    await receiveStripeWebhook(signedRequest(JSON.stringify(b)), { schedule, coalesceMs: 300 })
+    expect(new Set(runs).size).toBe(1)
+    await Promise.all(runs)
+    expect((await eventRow(a.id)).processed_at).not.toBeNull()
+    expect((await eventRow(b.id)).processed_at).not.toBeNull()
+  })
+
   it("coalesces a customer's burst into one Stripe read", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()
-    const events = (await eventsFor(stripe, customerId)).filter((e) => e.type.startsWith("customer.subscription") || e.type === "invoice.paid")
+    const events = (await eventsFor(stripe, customerId)).filter(
+      (e) => e.type.startsWith("customer.subscription") || e.type === "invoice.paid",
+    )
     await forget(events, subscriptionId)
     for (const e of events) await deliver(e)
     const before = await faults.calls()
@@ -143,12 +217,19 @@ describe("webhook apply (the drain)", () => {
     const sub = await stripe.subscriptions.retrieve(subscriptionId)
     await admin("clock/advance", { days: 32 }) // renewal
     const itemId = sub.items.data[0]?.id
-    await stripe.subscriptions.update(subscriptionId, { items: [{ id: itemId, price: team.id, quantity: 3 }], proration_behavior: "always_invoice" })
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: itemId, price: team.id, quantity: 3 }],
+      proration_behavior: "always_invoice",
+    })
     await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true })
     await admin("clock/advance", { days: 32 }) // ends at period end
     const events = await eventsFor(stripe, customerId)
     expect(events.some((e) => e.type === "customer.subscription.deleted")).toBe(true)
-    const deliveries = fc.tuple(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), fc.subarray(events), fc.array(fc.boolean(), { minLength: events.length * 2, maxLength: events.length * 2 }))
+    const deliveries = fc.tuple(
+      fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+      fc.subarray(events),
+      fc.array(fc.boolean(), { minLength: events.length * 2, maxLength: events.length * 2 }),
+    )
     await fc.assert(
       fc.asyncProperty(deliveries, async ([order, duplicates, drainAfter]) => {
         await forget(events, subscriptionId)
@@ -170,29 +251,63 @@ describe("customer details", () => {
   it("syncs the billing email, name and address the customer changed in the portal (customer.updated)", async () => {
     const { customerId, stripe, user } = await subscribedUser()
     const since = (await eventsFor(stripe, customerId)).at(-1)?.id
-    await stripe.customers.update(customerId, { email: "billing@example.com", name: "Ada Lovelace", address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" } })
+    await stripe.customers.update(customerId, {
+      email: "billing@example.com",
+      name: "Ada Lovelace",
+      address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
+    })
     const [updated] = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.updated")
     if (!updated) throw new Error("no customer.updated event")
     expect((await deliver(updated)).status).toBe(200)
     await drainBillingEvents()
     const { rows } = await sql().query("select email, name, address from billing_customers where user_id = $1", [user.id])
-    expect(rows[0]).toMatchObject({ email: "billing@example.com", name: "Ada Lovelace", address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" } })
+    expect(rows[0]).toMatchObject({
+      email: "billing@example.com",
+      name: "Ada Lovelace",
+      address: { line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
+    })
+  })
+
+  it("a second live subscription made outside the app is stored and reported (outcome, billing:events notice)", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser()
+    const since = (await eventsFor(stripe, customerId)).at(-1)?.id
+    const price = await planPrice(stripe, "subkit_team_monthly")
+    const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customerId })
+    const second = await stripe.subscriptions.create({
+      customer: customerId,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm.id,
+    })
+    const [created] = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.subscription.created")
+    if (!created) throw new Error("no customer.subscription.created event")
+    await deliver(created)
+    await drainBillingEvents()
+    expect((await eventRow(created.id)).outcome).toBe("synced_active; customer has more than one live subscription")
+    expect((await rowOf(subscriptionId))?.status).toBe("active")
+    expect((await rowOf(second.id))?.status).toBe("active")
+    expect((await listNoticedEvents()).map((n) => n.id)).toContain(created.id)
   })
 
   it("a customer deleted at Stripe marks the mapping, and the next checkout replaces it", async () => {
     const { customerId, stripe, user } = await subscribedUser()
     const since = (await eventsFor(stripe, customerId)).at(-1)?.id
     await stripe.customers.del(customerId)
-    const deleted = (await eventsFor(stripe, customerId, since)).filter((e) => e.type === "customer.deleted" || e.type.startsWith("customer.subscription"))
+    const deleted = (await eventsFor(stripe, customerId, since)).filter(
+      (e) => e.type === "customer.deleted" || e.type.startsWith("customer.subscription"),
+    )
     expect(deleted.some((e) => e.type === "customer.deleted")).toBe(true)
     for (const e of deleted) await deliver(e)
     await drainBillingEvents()
-    const { rows } = await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [user.id])
+    const { rows } = await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [
+      user.id,
+    ])
     expect(rows[0].stripe_customer_deleted_at).not.toBeNull()
     const { startCheckout } = await import("@/lib/billing/checkout")
     const again = await startCheckout(user, { plan: "pro", interval: "month" })
     expect(again.ok).toBe(true)
-    const after = (await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [user.id])).rows[0]
+    const after = (
+      await sql().query("select stripe_customer_id, stripe_customer_deleted_at from billing_customers where user_id = $1", [user.id])
+    ).rows[0]
     expect(after.stripe_customer_id).not.toBe(customerId)
     expect(after.stripe_customer_deleted_at).toBeNull()
   })

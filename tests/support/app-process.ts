@@ -12,7 +12,15 @@ export type AppProcess = { url: string; child: ChildProcess; kill: (signal?: Nod
 export async function startApp(port: number, env: Record<string, string>): Promise<AppProcess> {
   const child = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "error", NODE_ENV: "production", SUBKIT_OFFLINE: "1", ...env },
+    env: {
+      ...process.env,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+      NEXT_TELEMETRY_DISABLED: "1",
+      LOG_LEVEL: "error",
+      NODE_ENV: "production",
+      SUBKIT_OFFLINE: "1",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   })
   await waitForPort(port, 60_000, () => (child.exitCode !== null ? `next start exited with ${child.exitCode}` : undefined))

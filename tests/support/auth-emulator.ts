@@ -13,7 +13,12 @@ export const startTestAuth = (opts: Partial<AuthEmulatorOptions> = {}) =>
 
 export function client(url: string, opts: { flowType?: "implicit" | "pkce"; key?: string; persist?: boolean } = {}): SupabaseClient {
   return createClient(url, opts.key ?? "anon-key", {
-    auth: { persistSession: opts.persist ?? false, autoRefreshToken: false, detectSessionInUrl: false, flowType: opts.flowType ?? "implicit" },
+    auth: {
+      persistSession: opts.persist ?? false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      flowType: opts.flowType ?? "implicit",
+    },
     realtime: { transport: WebSocket as never },
   })
 }

@@ -14,13 +14,22 @@ export async function planPrice(stripe: Stripe, key: string) {
 export async function subscribedUser(opts: { card?: string; plan?: "pro" | "team"; interval?: "month" | "year"; seats?: number } = {}) {
   const stripe = stripeClient()
   const user = await createUser()
-  const started = await startCheckout(user, { plan: opts.plan ?? "pro", interval: opts.interval ?? "month", ...(opts.seats ? { seats: opts.seats } : {}) })
+  const started = await startCheckout(user, {
+    plan: opts.plan ?? "pro",
+    interval: opts.interval ?? "month",
+    ...(opts.seats ? { seats: opts.seats } : {}),
+  })
   if (!started.ok) throw new Error(`startCheckout: ${started.message}`)
   const sessionId = /\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1]
   if (!sessionId) throw new Error(`not a Checkout URL: ${started.url}`)
-  const res = await fetch(started.url, { method: "POST", body: new URLSearchParams({ cardnumber: opts.card ?? "4242424242424242", exp: "12 / 34", cvc: "123" }), redirect: "manual" })
+  const res = await fetch(started.url, {
+    method: "POST",
+    body: new URLSearchParams({ cardnumber: opts.card ?? "4242424242424242", exp: "12 / 34", cvc: "123" }),
+    redirect: "manual",
+  })
   if (res.status !== 303) throw new Error(`checkout failed: ${res.status}`)
   const done = await stripe.checkout.sessions.retrieve(sessionId)
-  if (typeof done.subscription !== "string" || typeof done.customer !== "string") throw new Error("checkout completed without a subscription")
+  if (typeof done.subscription !== "string" || typeof done.customer !== "string")
+    throw new Error("checkout completed without a subscription")
   return { user, customerId: done.customer, subscriptionId: done.subscription, sessionId, stripe }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, expect, inject } from "vitest"
+import { must } from "./must"
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 
@@ -15,13 +16,21 @@ export function sharedBrowser(): () => Browser {
   afterAll(async () => {
     await browser?.close()
   })
-  return () => browser!
+  return () => must(browser, "browser")
 }
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   })
 }
 
@@ -31,7 +40,11 @@ let pool: pg.Pool | undefined
 export const db = () => (pool ??= new pg.Pool({ connectionString: inject("e2eDatabaseUrl"), max: 3 }))
 
 export async function emulator(path: string, body: object = {}) {
-  const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  })
   if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`)
   return res.json()
 }
@@ -47,7 +60,9 @@ export async function advanceDays(days: number) {
 export async function inboxSettled(timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const { rows } = await db().query<{ n: number }>("select count(*)::int n from subscription_events where processed_at is null and dead_at is null")
+    const { rows } = await db().query<{ n: number }>(
+      "select count(*)::int n from subscription_events where processed_at is null and dead_at is null",
+    )
     if (rows[0]?.n === 0) return
     if (Date.now() > deadline) throw new Error(`${rows[0]?.n} webhook events still unapplied after ${timeoutMs} ms`)
     await new Promise((r) => setTimeout(r, 100))

@@ -22,15 +22,30 @@ const root = path.resolve(import.meta.dirname, "../..")
 const next = path.join(root, "node_modules/next/dist/bin/next")
 
 export default async function setup(project: TestProject) {
-  if (!process.env.SUBKIT_E2E_SKIP_BUILD) execFileSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
+  if (!process.env.SUBKIT_E2E_SKIP_BUILD)
+    execFileSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } })
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   // The app's own Stripe calls (through the browser flows) go through the contract check too.
   const contract = new ContractRecorder()
-  const stack = await startStack({ appUrl, database: "postgres", webhookRetryDelaysMs: [200, 1000, 3000], log: () => {}, stripeEmulator: { contract } })
+  const stack = await startStack({
+    appUrl,
+    database: "postgres",
+    webhookRetryDelaysMs: [200, 1000, 3000],
+    log: () => {},
+    stripeEmulator: { contract },
+  })
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, ...stack.appEnv, NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn", NODE_ENV: "production", SUBKIT_OFFLINE: "1" },
+    env: {
+      ...process.env,
+      ...stack.appEnv,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+      NEXT_TELEMETRY_DISABLED: "1",
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+      SUBKIT_OFFLINE: "1",
+    },
     stdio: ["ignore", "inherit", "inherit"],
   })
   await waitForPort(port, 60_000, () => (app.exitCode !== null ? `next start exited with ${app.exitCode}` : undefined))
@@ -45,6 +60,7 @@ export default async function setup(project: TestProject) {
     const report = contract.report()
     writeFileSync(path.join(root, ".data/stripe-contract-report.e2e.json"), JSON.stringify(report, null, 2))
     console.log(formatReport(report).replace("Stripe contract:", "Stripe contract (browser flows):"))
-    if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
+    if (report.drift.length)
+      throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
 }

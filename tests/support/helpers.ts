@@ -17,7 +17,10 @@ export function stripeClient() {
 /** A user as Supabase Auth would create one (the trigger fills public.users). */
 export async function createUser(email = `user-${randomUUID()}@example.com`) {
   const id = randomUUID()
-  await sql().query("insert into auth.users (id, email, aud, role, created_at, updated_at) values ($1, $2, 'authenticated', 'authenticated', now(), now())", [id, email])
+  await sql().query(
+    "insert into auth.users (id, email, aud, role, created_at, updated_at) values ($1, $2, 'authenticated', 'authenticated', now(), now())",
+    [id, email],
+  )
   return { id, email }
 }
 
@@ -26,7 +29,11 @@ export function signedRequest(payload: string, opts: { secret?: string; timestam
     opts.signature === null
       ? undefined
       : (opts.signature ??
-        Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000) }))
+        Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: opts.secret ?? WEBHOOK_SECRET,
+          timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000),
+        }))
   return new Request("http://localhost:3999/api/webhooks/stripe", {
     method: "POST",
     headers: { "content-type": "application/json", ...(header ? { "stripe-signature": header } : {}) },
@@ -35,7 +42,11 @@ export function signedRequest(payload: string, opts: { secret?: string; timestam
 }
 
 export async function admin(path: string, body: object = {}) {
-  const res = await fetch(`${inject("stripeUrl")}/_emulator/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  const res = await fetch(`${inject("stripeUrl")}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  })
   if (!res.ok) throw new Error(`admin ${path}: ${res.status}`)
   return res.json() as Promise<Record<string, unknown>>
 }
@@ -72,7 +83,10 @@ export const faults = {
 }
 
 /** Makes the app's Stripe slow and rate-limited for the length of `fn` (scripts/lib/stripe-proxy.ts). */
-export async function withStripeLimits<T>(config: { latencyMs?: number | [number, number]; rateLimit?: number }, fn: () => Promise<T>): Promise<T> {
+export async function withStripeLimits<T>(
+  config: { latencyMs?: number | [number, number]; rateLimit?: number },
+  fn: () => Promise<T>,
+): Promise<T> {
   const set = (c: object) => fetch(`${inject("appStripeUrl")}/_proxy/config`, { method: "POST", body: JSON.stringify(c) })
   await set(config)
   try {

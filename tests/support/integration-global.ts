@@ -31,7 +31,13 @@ export default async function setup(project: TestProject) {
   await migrate(db.url)
   // The contract check: every response and event the tests see is validated against Stripe's shapes.
   const contract = new ContractRecorder()
-  const stripe = await startStripeEmulator({ port: 0, log: () => {}, secretKey: "sk_test_integration", webhooks: { retryDelaysMs: [50, 100] }, contract })
+  const stripe = await startStripeEmulator({
+    port: 0,
+    log: () => {},
+    secretKey: "sk_test_integration",
+    webhooks: { retryDelaysMs: [50, 100] },
+    contract,
+  })
   await setupStripe(stripe.client(), db.url, "http://localhost:3999")
   project.provide("databaseUrl", db.url)
   project.provide("databaseKind", db.kind)
@@ -47,6 +53,7 @@ export default async function setup(project: TestProject) {
     writeFileSync(path.resolve(import.meta.dirname, "../../.data/stripe-contract-report.json"), JSON.stringify(report, null, 2))
     await stripe.stop()
     await db.stop()
-    if (report.drift.length) throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
+    if (report.drift.length)
+      throw new Error(`Stripe contract: ${report.drift.length} responses or events drift from Stripe's shapes (see above)`)
   }
 }

@@ -4,7 +4,13 @@ import { spawn } from "node:child_process"
 import path from "node:path"
 import { freePort, waitForPort } from "../../scripts/lib/local-db"
 
-export type ServiceProcess = { url: string; pid: number | undefined; exitCode: () => number | string | null; output: () => string; stop: () => Promise<void> }
+export type ServiceProcess = {
+  url: string
+  pid: number | undefined
+  exitCode: () => number | string | null
+  output: () => string
+  stop: () => Promise<void>
+}
 
 const root = path.resolve(import.meta.dirname, "../..")
 

@@ -13,22 +13,37 @@ const appCode = [...files("app"), ...files("lib"), ...files("components"), "prox
 
 describe("one code path", () => {
   it("app code never imports the emulators, the scripts or the tests", () => {
-    const offenders = appCode.filter((f) => /from\s+["'](\.\.?\/)+(emulators|scripts|tests)\/|from\s+["']@\/(emulators|scripts|tests)\//.test(readFileSync(path.join(root, f), "utf8")))
+    const offenders = appCode.filter((f) =>
+      /from\s+["'](\.\.?\/)+(emulators|scripts|tests)\/|from\s+["']@\/(emulators|scripts|tests)\//.test(
+        readFileSync(path.join(root, f), "utf8"),
+      ),
+    )
     expect(offenders).toEqual([])
   })
 
   it("app code never branches on an emulator or mock mode", () => {
-    const offenders = appCode.filter((f) => /\b(isEmulator|EMULATOR|mockMode|MOCK_MODE|useMock)\b/.test(readFileSync(path.join(root, f), "utf8")))
+    const offenders = appCode.filter((f) =>
+      /\b(isEmulator|EMULATOR|mockMode|MOCK_MODE|useMock)\b/.test(readFileSync(path.join(root, f), "utf8")),
+    )
     expect(offenders).toEqual([])
   })
 
   it("only lib/env.ts reads process.env", () => {
-    const offenders = appCode.filter((f) => f !== path.join("lib", "env.ts") && /process\.env/.test(readFileSync(path.join(root, f), "utf8")))
+    const offenders = appCode.filter(
+      (f) => f !== path.join("lib", "env.ts") && /process\.env/.test(readFileSync(path.join(root, f), "utf8")),
+    )
     expect(offenders).toEqual([])
   })
 
   it("server modules are marked server-only", () => {
-    const serverDirs = ["lib/db/client.ts", "lib/stripe/config.ts", "lib/billing/customer-sync.ts", "lib/billing/portal.ts", "lib/billing/drain.ts", "lib/stripe/customers.ts"]
+    const serverDirs = [
+      "lib/db/client.ts",
+      "lib/stripe/config.ts",
+      "lib/billing/customer-sync.ts",
+      "lib/billing/portal.ts",
+      "lib/billing/drain.ts",
+      "lib/stripe/customers.ts",
+    ]
     for (const f of serverDirs) expect(readFileSync(path.join(root, f), "utf8"), f).toContain('import "server-only"')
   })
 })

@@ -6,13 +6,35 @@ import { intentOf } from "@/lib/stripe/events"
 
 const USER = "6f1c2b9e-8a0d-4c57-9b1e-2f3a4b5c6d7e"
 const event = (type: string, object: object, previous?: object) =>
-  ({ id: "evt_1", object: "event", type, created: 1, data: { object, ...(previous ? { previous_attributes: previous } : {}) } }) as unknown as Stripe.Event
+  ({
+    id: "evt_1",
+    object: "event",
+    type,
+    created: 1,
+    data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+  }) as unknown as Stripe.Event
 
 describe("event intents", () => {
   it("interprets every type the endpoint subscribes to (none falls through to ignored)", () => {
     for (const type of WEBHOOK_EVENT_TYPES) {
-      const object = { id: "x_1", object: type.split(".")[0], customer: "cus_1", mode: "subscription", parent: { subscription_details: { subscription: "sub_1" } } }
-      expect(intentOf(event(type, type.startsWith("customer.") && !type.startsWith("customer.subscription") ? { ...object, id: "cus_1", object: "customer" } : object)), type).toMatchObject({
+      const object = {
+        id: "x_1",
+        object: type.split(".")[0],
+        customer: "cus_1",
+        mode: "subscription",
+        parent: { subscription_details: { subscription: "sub_1" } },
+      }
+      expect(
+        intentOf(
+          event(
+            type,
+            type.startsWith("customer.") && !type.startsWith("customer.subscription")
+              ? { ...object, id: "cus_1", object: "customer" }
+              : object,
+          ),
+        ),
+        type,
+      ).toMatchObject({
         kind: "sync",
         customerId: "cus_1",
       })
@@ -21,17 +43,33 @@ describe("event intents", () => {
   })
 
   it("renewal-burst events need only the subscriptions read; customer events only the customer", () => {
-    expect(intentOf(event("invoice.paid", { customer: "cus_1", parent: { subscription_details: { subscription: "sub_1" } } }))).toMatchObject({ needs: { customer: false, subscriptions: true }, subscriptionId: "sub_1" })
-    expect(intentOf(event("invoice.paid", { customer: "cus_1", parent: null }))).toEqual({ kind: "ignore", outcome: "ignored_not_subscription" })
-    expect(intentOf(event("customer.updated", { id: "cus_1", object: "customer" }))).toMatchObject({ needs: { customer: true, subscriptions: false } })
+    expect(
+      intentOf(event("invoice.paid", { customer: "cus_1", parent: { subscription_details: { subscription: "sub_1" } } })),
+    ).toMatchObject({ needs: { customer: false, subscriptions: true }, subscriptionId: "sub_1" })
+    expect(intentOf(event("invoice.paid", { customer: "cus_1", parent: null }))).toEqual({
+      kind: "ignore",
+      outcome: "ignored_not_subscription",
+    })
+    expect(intentOf(event("customer.updated", { id: "cus_1", object: "customer" }))).toMatchObject({
+      needs: { customer: true, subscriptions: false },
+    })
     expect(intentOf(event("payment_method.detached", { customer: null }, { customer: "cus_9" }))).toMatchObject({ customerId: "cus_9" })
   })
 
   it("links a Checkout customer only when client_reference_id is a user id that the metadata confirms", () => {
-    const session = (ref: string | null, metaUser?: string) => event("checkout.session.completed", { mode: "subscription", customer: "cus_1", subscription: "sub_1", client_reference_id: ref, metadata: metaUser ? { user_id: metaUser } : {} })
+    const session = (ref: string | null, metaUser?: string) =>
+      event("checkout.session.completed", {
+        mode: "subscription",
+        customer: "cus_1",
+        subscription: "sub_1",
+        client_reference_id: ref,
+        metadata: metaUser ? { user_id: metaUser } : {},
+      })
     expect(intentOf(session(USER, USER))).toMatchObject({ link: { userId: USER } })
     expect(intentOf(session("not-a-uuid", "not-a-uuid"))).toMatchObject({ refusedLink: "client_reference_id is not a user id" })
-    expect(intentOf(session(USER, "6f1c2b9e-0000-4c57-9b1e-2f3a4b5c6d7e"))).toMatchObject({ refusedLink: "client_reference_id and metadata.user_id disagree" })
+    expect(intentOf(session(USER, "6f1c2b9e-0000-4c57-9b1e-2f3a4b5c6d7e"))).toMatchObject({
+      refusedLink: "client_reference_id and metadata.user_id disagree",
+    })
     expect(intentOf(session(USER))).not.toHaveProperty("link")
     expect(intentOf(event("checkout.session.completed", { mode: "payment", customer: "cus_1" }))).toMatchObject({ kind: "ignore" })
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { cardLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+import { must } from "../support/must"
 
 const base: Describable = {
   status: "active",
@@ -22,10 +23,16 @@ describe("headline", () => {
   it("says what is true now", () => {
     expect(headline(base)).toBe("You're on Pro. It renews on December 23, 2026.")
     expect(headline({ ...base, cancelAtPeriodEnd: true })).toBe("Your Pro plan ends on December 23, 2026.")
-    expect(headline({ ...base, planName: "Team", perSeat: true, quantity: 3 })).toBe("You're on Team with 3 seats. It renews on December 23, 2026.")
-    expect(headline({ ...base, status: "canceled", endedAt: new Date("2026-12-23T12:00:00Z") })).toBe("Your Pro plan ended on December 23, 2026.")
+    expect(headline({ ...base, planName: "Team", perSeat: true, quantity: 3 })).toBe(
+      "You're on Team with 3 seats. It renews on December 23, 2026.",
+    )
+    expect(headline({ ...base, status: "canceled", endedAt: new Date("2026-12-23T12:00:00Z") })).toBe(
+      "Your Pro plan ended on December 23, 2026.",
+    )
     expect(headline({ ...base, status: "past_due" })).toMatch(/payment for Pro failed/)
-    expect(headline({ ...base, status: "trialing", trialEnd: new Date("2026-12-01T12:00:00Z") })).toBe("You're trying Pro. Your trial ends on December 1, 2026.")
+    expect(headline({ ...base, status: "trialing", trialEnd: new Date("2026-12-01T12:00:00Z") })).toBe(
+      "You're trying Pro. Your trial ends on December 1, 2026.",
+    )
   })
 
   it("renders every Stripe status", () => {
@@ -70,7 +77,7 @@ describe("status rules", () => {
       { status: "incomplete" as const, stripeCreatedAt: new Date(4) },
     ]
     expect(currentOf(rows)?.status).toBe("active")
-    expect(currentOf([rows[2]!, rows[0]!])?.status).toBe("canceled")
+    expect(currentOf([must(rows[2], "rows[2]"), must(rows[0], "rows[0]")])?.status).toBe("canceled")
     expect(currentOf([])).toBeUndefined()
   })
 })

@@ -1,13 +1,11 @@
 // `npm run dev` serves an app whose emulators accept any test card and whose admin endpoints move
 // time: it must listen on this machine only, not on every interface (Next's default).
-import { readFileSync } from "node:fs"
-import path from "node:path"
 import { describe, expect, it } from "vitest"
+import { appService } from "../../scripts/lib/dev-services"
 
 describe("npm run dev", () => {
   it("starts next dev on 127.0.0.1", () => {
-    const source = readFileSync(path.resolve(import.meta.dirname, "../../scripts/dev.ts"), "utf8")
-    const call = /\[[^\]]*"dev"[^\]]*\]/.exec(source)?.[0] ?? ""
-    expect(call).toMatch(/"(--hostname|-H)",\s*"127\.0\.0\.1"/)
+    const { args } = appService({ appUrl: "http://localhost:3000", env: {} })
+    expect(args.slice(1)).toEqual(["dev", "--hostname", "127.0.0.1", "--port", "3000"])
   })
 })

@@ -5,6 +5,7 @@ import { checkCard } from "../../emulators/stripe/cards"
 import { parseForm } from "../../emulators/stripe/params"
 import { invoicePdf } from "../../emulators/stripe/pages/invoice"
 import { sign } from "../../emulators/stripe/webhooks"
+import { must } from "../support/must"
 
 describe("Stripe emulator internals", () => {
   it("adds months like Stripe: the anchor day, clamped to the month's end", () => {
@@ -22,7 +23,11 @@ describe("Stripe emulator internals", () => {
   })
 
   it("parses bracketed form parameters", () => {
-    expect(parseForm("items[0][price]=p&items[0][quantity]=2&metadata[a]=b&expand[]=x")).toEqual({ items: [{ price: "p", quantity: "2" }], metadata: { a: "b" }, expand: ["x"] })
+    expect(parseForm("items[0][price]=p&items[0][quantity]=2&metadata[a]=b&expand[]=x")).toEqual({
+      items: [{ price: "p", quantity: "2" }],
+      metadata: { a: "b" },
+      expand: ["x"],
+    })
   })
 
   it("signs webhooks so that the official SDK verifies them", () => {
@@ -33,10 +38,22 @@ describe("Stripe emulator internals", () => {
   })
 
   it("writes a well-formed PDF", () => {
-    const pdf = invoicePdf({ number: "A-1", account_name: "subkit", created: 0, status: "paid", customer_name: null, customer_email: "a@b.co", lines: { data: [] }, total: 1500, currency: "usd", amount_paid: 1500, amount_remaining: 0 } as unknown as Stripe.Invoice)
+    const pdf = invoicePdf({
+      number: "A-1",
+      account_name: "subkit",
+      created: 0,
+      status: "paid",
+      customer_name: null,
+      customer_email: "a@b.co",
+      lines: { data: [] },
+      total: 1500,
+      currency: "usd",
+      amount_paid: 1500,
+      amount_remaining: 0,
+    } as unknown as Stripe.Invoice)
     const text = pdf.toString("latin1")
     expect(text.startsWith("%PDF-1.4")).toBe(true)
-    const xref = Number(/startxref\n(\d+)/.exec(text)![1])
+    const xref = Number(must(/startxref\n(\d+)/.exec(text)?.[1], "startxref"))
     expect(text.slice(xref, xref + 4)).toBe("xref")
   })
 })

@@ -14,12 +14,18 @@ describe("resolveEnv", () => {
   it("refuses a partial production configuration and names the missing variable", () => {
     expect(() => resolveEnv({ STRIPE_SECRET_KEY: "sk_live_x" })).toThrow(/STRIPE_WEBHOOK_SECRET is required/)
     expect(() => resolveEnv({ NEXT_PUBLIC_SUPABASE_URL: "https://x.supabase.co" })).toThrow(/NEXT_PUBLIC_SUPABASE_ANON_KEY/)
-    expect(() => resolveEnv({ STRIPE_SECRET_KEY: "sk_live_x", STRIPE_WEBHOOK_SECRET: "whsec", STRIPE_API_BASE: "http://127.0.0.1:1" })).toThrow(/live Stripe key/)
+    expect(() =>
+      resolveEnv({ STRIPE_SECRET_KEY: "sk_live_x", STRIPE_WEBHOOK_SECRET: "whsec", STRIPE_API_BASE: "http://127.0.0.1:1" }),
+    ).toThrow(/live Stripe key/)
     expect(() => resolveEnv({ NEXT_PUBLIC_APP_URL: "not a url" })).toThrow(/NEXT_PUBLIC_APP_URL/)
   })
 
   it("uses real Stripe when a key is set", () => {
-    const env = resolveEnv({ STRIPE_SECRET_KEY: "sk_test_x", STRIPE_WEBHOOK_SECRET: "whsec_x", NEXT_PUBLIC_APP_URL: "https://app.example.com/" })
+    const env = resolveEnv({
+      STRIPE_SECRET_KEY: "sk_test_x",
+      STRIPE_WEBHOOK_SECRET: "whsec_x",
+      NEXT_PUBLIC_APP_URL: "https://app.example.com/",
+    })
     expect(env.stripeApiBase).toBeUndefined()
     expect(env.appUrl).toBe("https://app.example.com")
   })

@@ -39,7 +39,8 @@ describe("production configuration", () => {
   it("with nothing configured refuses to start and names every variable and where to get it", () => {
     const err = refusal({ NODE_ENV: "production" })
     expect(err.variables.sort()).toEqual(Object.keys(PRODUCTION_VARIABLES).sort())
-    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES)) expect(err.message).toContain(`${name} is required in production; get it from: ${where}`)
+    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES))
+      expect(err.message).toContain(`${name} is required in production; get it from: ${where}`)
     expect(err.message).toContain("SUBKIT_OFFLINE=1")
   })
 
@@ -73,7 +74,9 @@ describe("production configuration", () => {
     expect(stripeKeyMode("rk_test_abc")).toBe("test")
     expect(stripeKeyMode("pk_live_abc")).toBeNull()
     expect(resolveEnv({ ...PROD, STRIPE_SECRET_KEY: "rk_live_51abc" }).stripeMode).toBe("live")
-    expect(resolveEnv({ ...PROD, STRIPE_SECRET_KEY: "sk_test_51abc", STRIPE_WEBHOOK_SECRET: "whsec_" + "a".repeat(64) }).stripeMode).toBe("test")
+    expect(resolveEnv({ ...PROD, STRIPE_SECRET_KEY: "sk_test_51abc", STRIPE_WEBHOOK_SECRET: "whsec_" + "a".repeat(64) }).stripeMode).toBe(
+      "test",
+    )
     expect(refusal({ ...PROD, STRIPE_SECRET_KEY: "pk_live_51abc" }).message).toMatch(/STRIPE_SECRET_KEY must be a secret/)
   })
 
@@ -85,15 +88,21 @@ describe("production configuration", () => {
     }
     expect(isTestWebhookSecret(LIVE_SECRET)).toBe(false)
     // Outside production too: a live key is live wherever it runs.
-    expect(refusal({ NODE_ENV: "development", STRIPE_SECRET_KEY: "rk_live_1", STRIPE_WEBHOOK_SECRET: cli }).variables).toEqual(["STRIPE_WEBHOOK_SECRET"])
+    expect(refusal({ NODE_ENV: "development", STRIPE_SECRET_KEY: "rk_live_1", STRIPE_WEBHOOK_SECRET: cli }).variables).toEqual([
+      "STRIPE_WEBHOOK_SECRET",
+    ])
   })
 
   it("refuses a live key with a non-Stripe host, and any other host in production", () => {
     for (const base of ["http://127.0.0.1:12111", "https://stripe.evil.example", "http://api.stripe.com"])
       expect(refusal({ ...PROD, STRIPE_API_BASE: base }).message).toMatch(/live Stripe key cannot point at another API host/)
     expect(resolveEnv({ ...PROD, STRIPE_API_BASE: "https://api.stripe.com" }).stripeMode).toBe("live")
-    expect(refusal({ ...PROD, STRIPE_SECRET_KEY: "sk_test_1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).message).toMatch(/STRIPE_API_BASE must be unset/)
+    expect(refusal({ ...PROD, STRIPE_SECRET_KEY: "sk_test_1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).message).toMatch(
+      /STRIPE_API_BASE must be unset/,
+    )
     // Offline production (e2e) points the test key at the emulator on purpose.
-    expect(resolveEnv({ NODE_ENV: "production", SUBKIT_OFFLINE: "1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripeApiBase).toBe("http://127.0.0.1:12111")
+    expect(resolveEnv({ NODE_ENV: "production", SUBKIT_OFFLINE: "1", STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripeApiBase).toBe(
+      "http://127.0.0.1:12111",
+    )
   })
 })

@@ -3,6 +3,7 @@ import type Stripe from "stripe"
 import fixtures from "../../emulators/stripe/fixtures.json"
 import { customerFields, subscriptionRow as rowOf } from "@/lib/billing/rows"
 import { addressOf, cardSummary, customerState, fromUnix, invoiceSubscriptionId, subscriptionState, toStatus } from "@/lib/stripe/mappers"
+import { must } from "../support/must"
 
 const baseSub = () => {
   const sub = structuredClone(fixtures.subscription) as unknown as Stripe.Subscription
@@ -13,12 +14,15 @@ const baseSub = () => {
   sub.ended_at = null
   sub.trial_start = null
   sub.trial_end = null
-  sub.items.data[0]!.current_period_start = 1_790_000_000
-  sub.items.data[0]!.current_period_end = 1_792_592_000
-  sub.items.data[0]!.quantity = 3
+  must(sub.items.data[0], "sub.items.data[0]").current_period_start = 1_790_000_000
+  must(sub.items.data[0], "sub.items.data[0]").current_period_end = 1_792_592_000
+  must(sub.items.data[0], "sub.items.data[0]").quantity = 3
   return sub
 }
-const ctx = { userId: "00000000-0000-0000-0000-000000000001", planIdForPrice: (id: string | null) => (id === "price_1PgafmB7WZ01zgkW6dKueIc5" ? "team" : null) }
+const ctx = {
+  userId: "00000000-0000-0000-0000-000000000001",
+  planIdForPrice: (id: string | null) => (id === "price_1PgafmB7WZ01zgkW6dKueIc5" ? "team" : null),
+}
 const subscriptionRow = (sub: Stripe.Subscription, c: typeof ctx) => {
   const state = subscriptionState(sub)
   return rowOf(state, c.userId, c.planIdForPrice(state.priceId))
@@ -47,15 +51,15 @@ describe("subscriptionRow", () => {
 
   it("treats cancel_at at the period end as cancel at period end (the portal's newer behaviour)", () => {
     const sub = baseSub()
-    sub.cancel_at = sub.items.data[0]!.current_period_end
+    sub.cancel_at = must(sub.items.data[0], "sub.items.data[0]").current_period_end
     expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(true)
-    sub.cancel_at = sub.items.data[0]!.current_period_end - 86_400
+    sub.cancel_at = must(sub.items.data[0], "sub.items.data[0]").current_period_end - 86_400
     expect(subscriptionRow(sub, ctx).cancelAtPeriodEnd).toBe(false)
   })
 
   it("leaves the plan empty for a price outside the catalog", () => {
     const sub = baseSub()
-    sub.items.data[0]!.price.id = "price_other"
+    must(sub.items.data[0], "sub.items.data[0]").price.id = "price_other"
     expect(subscriptionRow(sub, ctx).planId).toBeNull()
   })
 
@@ -69,15 +73,28 @@ describe("subscriptionRow", () => {
 
 describe("customer and invoice mappers", () => {
   it("summarises the default card and never more", () => {
-    const pm = { card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034, fingerprint: "x" } } as unknown as Stripe.PaymentMethod
+    const pm = {
+      card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034, fingerprint: "x" },
+    } as unknown as Stripe.PaymentMethod
     expect(cardSummary(pm)).toEqual({ brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034 })
     expect(cardSummary("pm_123")).toBeNull()
-    const c = { id: "cus_1", email: "a@b.co", name: null, metadata: {}, address: { line1: "1 Main St", line2: null, city: "Springfield", postal_code: "1", state: null, country: "US" }, invoice_settings: { default_payment_method: null } } as unknown as Stripe.Customer
+    const c = {
+      id: "cus_1",
+      email: "a@b.co",
+      name: null,
+      metadata: {},
+      address: { line1: "1 Main St", line2: null, city: "Springfield", postal_code: "1", state: null, country: "US" },
+      invoice_settings: { default_payment_method: null },
+    } as unknown as Stripe.Customer
     const state = customerState(c)
     if (state.deleted) throw new Error("not deleted")
     const card = { brand: "mastercard", last4: "4444", exp_month: 1, exp_year: 2030 }
     const withCard = { ...subscriptionState(baseSub()), card }
-    expect(customerFields(state, [withCard])).toMatchObject({ email: "a@b.co", address: { city: "Springfield" }, defaultPaymentMethod: { last4: "4444" } })
+    expect(customerFields(state, [withCard])).toMatchObject({
+      email: "a@b.co",
+      address: { city: "Springfield" },
+      defaultPaymentMethod: { last4: "4444" },
+    })
     expect(customerFields(state, [{ ...withCard, status: "canceled" }]).defaultPaymentMethod).toBeNull()
     expect(addressOf({ line1: null, line2: null, city: null, postal_code: null, state: null, country: null })).toBeNull()
   })

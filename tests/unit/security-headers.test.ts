@@ -17,7 +17,9 @@ describe("security headers", () => {
   })
 
   it("point form-action at the configured Stripe host offline, and allow eval only in dev", () => {
-    const csp = directives(contentSecurityPolicy({ ...base, dev: true, https: false, stripeOrigins: stripeHostedOrigins("http://127.0.0.1:12111") }))
+    const csp = directives(
+      contentSecurityPolicy({ ...base, dev: true, https: false, stripeOrigins: stripeHostedOrigins("http://127.0.0.1:12111") }),
+    )
     expect(csp["form-action"]).toEqual(["'self'", "http://127.0.0.1:12111"])
     expect(csp["script-src"]).toContain("'unsafe-eval'")
     expect(csp).not.toHaveProperty("upgrade-insecure-requests")

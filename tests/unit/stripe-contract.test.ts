@@ -9,13 +9,21 @@ import { validate } from "../../emulators/stripe/contract/validate"
 
 const shapes = loadShapes()
 const defaults = JSON.parse(readFileSync(DEFAULTS_FILE, "utf8")) as Record<string, Record<string, unknown>>
-const sample = (name: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({ ...structuredClone(defaults[name]), id: "x_1", ...fields })
+const sample = (name: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...structuredClone(defaults[name]),
+  id: "x_1",
+  ...fields,
+})
 
 describe("Stripe shapes from the SDK's type declarations", () => {
   it("are at the pinned API version and know its event types", () => {
     expect(shapes.version).toBe("2026-10-28.endive")
-    expect(shapes.eventTypes).toEqual(expect.arrayContaining(["invoice.paid", "test_helpers.test_clock.ready", "customer.subscription.updated"]))
-    const su = shapes.defs["BillingPortal.Configuration.Features.SubscriptionUpdate.Product"] ?? shapes.defs["Configuration.Features.SubscriptionUpdate.Product"]
+    expect(shapes.eventTypes).toEqual(
+      expect.arrayContaining(["invoice.paid", "test_helpers.test_clock.ready", "customer.subscription.updated"]),
+    )
+    const su =
+      shapes.defs["BillingPortal.Configuration.Features.SubscriptionUpdate.Product"] ??
+      shapes.defs["Configuration.Features.SubscriptionUpdate.Product"]
     expect(JSON.stringify(su)).toContain("adjustable_quantity")
   })
 
@@ -26,7 +34,11 @@ describe("Stripe shapes from the SDK's type declarations", () => {
   it("every default object is itself a valid Stripe object", () => {
     for (const [name, value] of Object.entries(defaults)) {
       if (name === "event") continue // its data.object is whatever the event is about
-      const errors = validate(shapes, { ...value, id: "x_1", items: name === "subscription" ? { object: "list", data: [], has_more: false, url: "/v1/subscription_items" } : value.items }).errors
+      const errors = validate(shapes, {
+        ...value,
+        id: "x_1",
+        items: name === "subscription" ? { object: "list", data: [], has_more: false, url: "/v1/subscription_items" } : value.items,
+      }).errors
       expect(errors, name).toEqual([])
     }
   })
@@ -54,12 +66,20 @@ describe("Stripe shapes from the SDK's type declarations", () => {
 
   it("checks events' data.object as the object it carries, and error bodies as Stripe's error object", () => {
     const rec = new ContractRecorder(true, shapes)
-    const event = { ...sample("event"), type: "customer.updated", data: { object: sample("customer", { email: 5 }), previous_attributes: { email: null } } }
+    const event = {
+      ...sample("event"),
+      type: "customer.updated",
+      data: { object: sample("customer", { email: 5 }), previous_attributes: { email: null } },
+    }
     expect(rec.event(event as never)).toEqual(["$.data.object.email: 5 matches none of null | string"])
-    expect(rec.response("GET /v1/customers/:id", 404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such customer" } })).toEqual([
-      "$.error.param: resource_missing names its param",
+    expect(
+      rec.response("GET /v1/customers/:id", 404, {
+        error: { type: "invalid_request_error", code: "resource_missing", message: "No such customer" },
+      }),
+    ).toEqual(["$.error.param: resource_missing names its param"])
+    expect(rec.response("POST /v1/subscriptions", 400, { error: { type: "card_error", message: "declined" } })).toEqual([
+      "status 400: card errors are 402",
     ])
-    expect(rec.response("POST /v1/subscriptions", 400, { error: { type: "card_error", message: "declined" } })).toEqual(["status 400: card errors are 402"])
     const report = rec.report()
     expect([report.operations, report.errorCases, report.eventTypes, report.drift.length]).toEqual([0, 2, 1, 3])
   })

@@ -22,7 +22,11 @@ describe("Supervisor", () => {
     const first = supervisor.pid("crasher")
     await expect.poll(() => lines.filter((l) => l.includes("exited with code 3")).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3)
     const deaths = lines.filter((l) => l.includes("exited with code 3"))
-    expect(deaths[0]).toMatch(new RegExp(`^subkit: crasher \\(pid ${first}\\) exited with code 3 \\(last output: about to fail\\); restarting in 250 ms \\(restart #1\\)$`))
+    expect(deaths[0]).toMatch(
+      new RegExp(
+        `^subkit: crasher \\(pid ${first}\\) exited with code 3 \\(last output: about to fail\\); restarting in 250 ms \\(restart #1\\)$`,
+      ),
+    )
     expect(deaths[1]).toMatch(/restarting in 500 ms \(restart #2\)$/)
     expect(deaths[2]).toMatch(/restarting in 1000 ms \(restart #3\)$/)
     expect(lines.some((l) => l.startsWith("subkit: crasher is back (pid "))).toBe(true)
@@ -47,7 +51,12 @@ describe("Supervisor", () => {
   it("stop() ends a running child and no restart follows", async () => {
     const lines: string[] = []
     supervisor = new Supervisor((l) => lines.push(l))
-    await supervisor.start({ name: "sleeper", command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"], ready: async () => {} })
+    await supervisor.start({
+      name: "sleeper",
+      command: process.execPath,
+      args: ["-e", "setInterval(() => {}, 1000)"],
+      ready: async () => {},
+    })
     const pid = supervisor.pid("sleeper") ?? 0
     await supervisor.stop()
     expect(() => process.kill(pid, 0)).toThrow()

@@ -29,10 +29,16 @@ export default async function DashboardPage() {
       <Card>
         <CardHeader>
           <CardTitle>Your plan</CardTitle>
-          <CardDescription>{sub && hasAccess(sub.status) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}</CardDescription>
+          <CardDescription>
+            {sub && hasAccess(sub.status) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}
+          </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">
-          {sub ? <SubscriptionStatus subscription={describable(sub)} /> : <p className="text-sm">Subscribe to Pro or Team to unlock everything.</p>}
+          {sub ? (
+            <SubscriptionStatus subscription={describable(sub)} />
+          ) : (
+            <p className="text-sm">Subscribe to Pro or Team to unlock everything.</p>
+          )}
           <Button asChild variant={sub ? "outline" : "default"}>
             <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
           </Button>

@@ -9,7 +9,11 @@ import { safeNext } from "@/lib/auth/safe-next"
 
 export const metadata: Metadata = { title: "Log in" }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; signed_out?: string; error?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; signed_out?: string; error?: string }>
+}) {
   const params = await searchParams
   const next = safeNext(params.next)
   return (

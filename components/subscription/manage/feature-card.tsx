@@ -1,6 +1,16 @@
 import type { ReactNode } from "react"
 
-export function FeatureCard({ icon, title, description, action }: { icon: ReactNode; title: string; description: string; action?: ReactNode }) {
+export function FeatureCard({
+  icon,
+  title,
+  description,
+  action,
+}: {
+  icon: ReactNode
+  title: string
+  description: string
+  action?: ReactNode
+}) {
   return (
     <div className="flex items-start gap-3 rounded-lg border p-4">
       <div className="text-primary" aria-hidden="true">

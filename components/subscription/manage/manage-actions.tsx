@@ -60,26 +60,42 @@ export function ManageActions({ view }: { view: ManageView }) {
           icon={<CreditCard className="size-5" />}
           title="Payment Methods"
           description={view.card ?? "Update your credit card or payment information"}
-          action={<ManageSubscriptionButton flow="payment_method_update" variant="outline" showIcon={false}>Update payment method</ManageSubscriptionButton>}
+          action={
+            <ManageSubscriptionButton flow="payment_method_update" variant="outline" showIcon={false}>
+              Update payment method
+            </ManageSubscriptionButton>
+          }
         />
         <FeatureCard
           icon={<FileText className="size-5" />}
           title="Billing History"
           description="View and download past invoices"
-          action={<ManageSubscriptionButton variant="outline" showIcon={false}>View invoices</ManageSubscriptionButton>}
+          action={
+            <ManageSubscriptionButton variant="outline" showIcon={false}>
+              View invoices
+            </ManageSubscriptionButton>
+          }
         />
         <FeatureCard
           icon={<Repeat className="size-5" />}
           title="Change plan"
           description="Switch between Pro and Team, or change seats"
-          action={<ManageSubscriptionButton flow="subscription_update" variant="outline" showIcon={false}>Change plan</ManageSubscriptionButton>}
+          action={
+            <ManageSubscriptionButton flow="subscription_update" variant="outline" showIcon={false}>
+              Change plan
+            </ManageSubscriptionButton>
+          }
         />
         {!view.endsOn && (
           <FeatureCard
             icon={<CalendarX className="size-5" />}
             title="Cancel"
             description="Cancel at the end of your billing period"
-            action={<ManageSubscriptionButton flow="subscription_cancel" variant="outline" showIcon={false}>Cancel subscription</ManageSubscriptionButton>}
+            action={
+              <ManageSubscriptionButton flow="subscription_cancel" variant="outline" showIcon={false}>
+                Cancel subscription
+              </ManageSubscriptionButton>
+            }
           />
         )}
       </div>

@@ -19,7 +19,9 @@ export function PaymentProblemAlert({ planName }: { planName: string }) {
       <AlertTriangle aria-hidden="true" />
       <div className="space-y-2">
         <AlertTitle>Your last payment failed</AlertTitle>
-        <AlertDescription>Update your payment method and we&apos;ll retry the charge right away, so you keep your {planName} plan.</AlertDescription>
+        <AlertDescription>
+          Update your payment method and we&apos;ll retry the charge right away, so you keep your {planName} plan.
+        </AlertDescription>
         <ManageSubscriptionButton flow="payment_method_update" variant="destructive" showIcon={false}>
           Update payment method
         </ManageSubscriptionButton>

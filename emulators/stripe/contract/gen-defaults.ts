@@ -12,8 +12,21 @@ const FIXTURES = path.resolve(import.meta.dirname, "../fixtures.json")
 
 /** The objects the emulator builds (keys of shapes.roots). */
 export const BUILT = [
-  "product", "price", "customer", "payment_method", "checkout.session", "subscription", "subscription_item", "invoice",
-  "line_item", "item", "billing_portal.configuration", "billing_portal.session", "event", "webhook_endpoint", "test_helpers.test_clock",
+  "product",
+  "price",
+  "customer",
+  "payment_method",
+  "checkout.session",
+  "subscription",
+  "subscription_item",
+  "invoice",
+  "line_item",
+  "item",
+  "billing_portal.configuration",
+  "billing_portal.session",
+  "event",
+  "webhook_endpoint",
+  "test_helpers.test_clock",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {
@@ -34,7 +47,9 @@ function blank(shapes: Shapes, shape: Shape, example: unknown, seen: Set<string>
     case "string":
       return "" // the emulator sets every string it knows (ids, currency, urls)
     case "enum":
-      return typeof example === "string" && (shape.values.length === 0 || shape.values.includes(example)) ? example : (shape.values[0] ?? "")
+      return typeof example === "string" && (shape.values.length === 0 || shape.values.includes(example))
+        ? example
+        : (shape.values[0] ?? "")
     case "array":
       return []
     case "map":

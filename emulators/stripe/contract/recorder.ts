@@ -7,7 +7,24 @@ import { validate, type Finding } from "./validate"
 
 /** Stripe's error object (docs.stripe.com/api/errors): these attributes, `type` one of four values. */
 const ERROR_TYPES = ["api_error", "card_error", "idempotency_error", "invalid_request_error"]
-const ERROR_KEYS = ["type", "code", "decline_code", "doc_url", "message", "param", "payment_method_type", "request_log_url", "advice_code", "network_advice_code", "network_decline_code", "charge", "payment_intent", "payment_method", "setup_intent", "source"]
+const ERROR_KEYS = [
+  "type",
+  "code",
+  "decline_code",
+  "doc_url",
+  "message",
+  "param",
+  "payment_method_type",
+  "request_log_url",
+  "advice_code",
+  "network_advice_code",
+  "network_decline_code",
+  "charge",
+  "payment_intent",
+  "payment_method",
+  "setup_intent",
+  "source",
+]
 
 export type ContractReport = {
   operations: number
@@ -31,7 +48,10 @@ export class ContractRecorder {
   private extras = new Map<string, Set<string>>()
   private counts = { responses: 0, events: 0 }
 
-  constructor(readonly strict = true, shapes?: Shapes) {
+  constructor(
+    readonly strict = true,
+    shapes?: Shapes,
+  ) {
     this.shapes = shapes ?? loadShapes()
   }
 
@@ -51,7 +71,8 @@ export class ContractRecorder {
     this.counts.events++
     this.eventTypes.add(event.type)
     const f = validate(this.shapes, event)
-    if (!this.shapes.eventTypes.includes(event.type)) f.errors.push(`$.type: "${event.type}" is not an event type at ${this.shapes.version}`)
+    if (!this.shapes.eventTypes.includes(event.type))
+      f.errors.push(`$.type: "${event.type}" is not an event type at ${this.shapes.version}`)
     this.noteExtras(`event ${event.type}`, f)
     if (f.errors.length) this.drift.push({ where: `event ${event.type} ${event.id}`, errors: f.errors })
     return f.errors
@@ -100,11 +121,13 @@ function checkError(body: unknown, status: number): string[] {
   if (!e || typeof e !== "object") return ["$.error: missing"]
   const errors: string[] = []
   // Rate limiting (429) is the one documented case whose type is not among the four.
-  if (!ERROR_TYPES.includes(String(e.type)) && !(status === 429 && e.type === "invalid_request_error")) errors.push(`$.error.type: "${String(e.type)}" is not one of ${ERROR_TYPES.join("|")}`)
+  if (!ERROR_TYPES.includes(String(e.type)) && !(status === 429 && e.type === "invalid_request_error"))
+    errors.push(`$.error.type: "${String(e.type)}" is not one of ${ERROR_TYPES.join("|")}`)
   if (typeof e.message !== "string") errors.push("$.error.message: expected string")
   for (const k of Object.keys(e)) if (!ERROR_KEYS.includes(k)) errors.push(`$.error.${k}: not an attribute of Stripe's error object`)
   if (e.type === "card_error" && status !== 402) errors.push(`status ${status}: card errors are 402`)
-  if (e.code === "resource_missing" && typeof e.param !== "string" && status === 404 && !/Unrecognized request URL/.test(String(e.message))) errors.push("$.error.param: resource_missing names its param")
+  if (e.code === "resource_missing" && typeof e.param !== "string" && status === 404 && !/Unrecognized request URL/.test(String(e.message)))
+    errors.push("$.error.param: resource_missing names its param")
   return errors
 }
 
@@ -136,6 +159,7 @@ export function formatReport(r: ContractReport): string {
   ]
   for (const d of r.drift.slice(0, 20)) lines.push(`  DRIFT ${d.where}: ${d.errors.slice(0, 5).join("; ")}`)
   const extras = Object.entries(r.extras)
-  if (extras.length) lines.push(`  extra fields Stripe does not declare: ${extras.map(([k, v]) => `${k}: ${v.slice(0, 4).join(", ")}`).join(" | ")}`)
+  if (extras.length)
+    lines.push(`  extra fields Stripe does not declare: ${extras.map(([k, v]) => `${k}: ${v.slice(0, 4).join(", ")}`).join(" | ")}`)
   return lines.join("\n")
 }

@@ -116,7 +116,10 @@ function buildShapes(dir: string, version: string): Shapes {
       if (isResource(type)) return { t: "resource", name: checker.typeToString(type) }
       const index = type.getStringIndexType()
       if (index && checker.getPropertiesOfType(type).length === 0) return { t: "map", values: convert(index) }
-      return ref(type, checker.getFullyQualifiedName(type.getSymbol() ?? type.aliasSymbol ?? ({} as ts.Symbol)) || checker.typeToString(type))
+      return ref(
+        type,
+        checker.getFullyQualifiedName(type.getSymbol() ?? type.aliasSymbol ?? ({} as ts.Symbol)) || checker.typeToString(type),
+      )
     }
     return { t: "any" }
   }
@@ -145,7 +148,9 @@ function buildShapes(dir: string, version: string): Shapes {
     if (r.t === "ref") roots[key] = r.name
   }
   const typeAlias = exported("Events", "EventBase").getProperty("type")
-  const eventTypeShape = typeAlias?.valueDeclaration ? convert(checker.getTypeOfSymbolAtLocation(typeAlias, typeAlias.valueDeclaration)) : null
+  const eventTypeShape = typeAlias?.valueDeclaration
+    ? convert(checker.getTypeOfSymbolAtLocation(typeAlias, typeAlias.valueDeclaration))
+    : null
   const eventTypes = eventTypeShape?.t === "enum" ? eventTypeShape.values : []
   return { version, defs, roots, eventTypes }
 }

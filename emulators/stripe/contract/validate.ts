@@ -23,7 +23,10 @@ export function validate(shapes: Shapes, value: unknown, root?: string, at = "$"
   }
   check(shapes, { t: "ref", name }, value, at, out)
   // An event's data.object is declared as `{}`: check it as the object it carries.
-  const data = (value as { object?: string; data?: { object?: unknown } }).object === "event" ? (value as { data?: { object?: unknown } }).data : undefined
+  const data =
+    (value as { object?: string; data?: { object?: unknown } }).object === "event"
+      ? (value as { data?: { object?: unknown } }).data
+      : undefined
   if (data?.object) {
     const inner = validate(shapes, data.object, undefined, `${at}.data.object`)
     out.errors.push(...inner.errors)
@@ -40,7 +43,8 @@ function check(shapes: Shapes, shape: Shape, v: unknown, at: string, out: Findin
     case "number":
     case "boolean":
     case "null":
-      if (kind(v) !== shape.t) out.errors.push(`${at}: expected ${shape.t}, got ${kind(v)}${kind(v) === "object" ? "" : ` (${JSON.stringify(v)})`}`)
+      if (kind(v) !== shape.t)
+        out.errors.push(`${at}: expected ${shape.t}, got ${kind(v)}${kind(v) === "object" ? "" : ` (${JSON.stringify(v)})`}`)
       return
     case "enum":
       if (typeof v !== "string") out.errors.push(`${at}: expected one of ${shape.values.join("|")}, got ${kind(v)}`)
@@ -107,4 +111,5 @@ function check(shapes: Shapes, shape: Shape, v: unknown, at: string, out: Findin
   }
 }
 
-const describe = (s: Shape): string => (s.t === "ref" || s.t === "resource" ? s.name : s.t === "enum" ? s.values.map((x) => `"${x}"`).join("|") : s.t)
+const describe = (s: Shape): string =>
+  s.t === "ref" || s.t === "resource" ? s.name : s.t === "enum" ? s.values.map((x) => `"${x}"`).join("|") : s.t

@@ -19,10 +19,20 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 export function checkoutPage(r: PageRequest, id: string): PageResult {
   const { ctx } = r
   const session = ctx.store.find<Session>(id)
-  if (!session || session.object !== "checkout.session") return { status: 404, html: page("Checkout", html`<h1>Something went wrong</h1><p>The page you were looking for could not be found.</p>`) }
+  if (!session || session.object !== "checkout.session")
+    return {
+      status: 404,
+      html: page("Checkout", html`<h1>Something went wrong</h1><p>The page you were looking for could not be found.</p>`),
+    }
   if (session.status === "complete") return { redirect: successUrl(session) }
   if (session.status === "expired" || session.expires_at < ctx.store.now())
-    return { status: 410, html: page("Checkout", html`<h1>This Checkout Session is no longer active</h1>${session.cancel_url ? html`<p><a href="${session.cancel_url}">Return to the merchant</a></p>` : ""}`) }
+    return {
+      status: 410,
+      html: page(
+        "Checkout",
+        html`<h1>This Checkout Session is no longer active</h1>${session.cancel_url ? html`<p><a href="${session.cancel_url}">Return to the merchant</a></p>` : ""}`,
+      ),
+    }
   if (r.method === "POST") {
     try {
       complete(ctx, session, r.form)
@@ -103,7 +113,16 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
     customer: customer.id,
     subscription: sub.id,
     invoice: sub.latest_invoice,
-    customer_details: { address: null, email, name, phone: null, tax_exempt: "none", tax_ids: [], business_name: null, individual_name: null },
+    customer_details: {
+      address: null,
+      email,
+      name,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
+      business_name: null,
+      individual_name: null,
+    },
     url: null,
   })
   ctx.store.put(s)

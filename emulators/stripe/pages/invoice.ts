@@ -5,7 +5,8 @@ import type { PageRequest, PageResult } from "./router"
 
 export function invoicePage(r: PageRequest, id: string, sub?: string): PageResult {
   const inv = r.ctx.store.find<Stripe.Invoice>(id)
-  if (!inv || inv.object !== "invoice" || inv.status === "draft") return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
+  if (!inv || inv.object !== "invoice" || inv.status === "draft")
+    return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
   if (sub === "pdf") return { body: invoicePdf(inv), type: "application/pdf" }
   const badge = inv.status === "paid" ? "ok" : inv.status === "open" ? "warn" : ""
   return {

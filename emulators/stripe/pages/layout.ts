@@ -42,7 +42,9 @@ footer{margin-top:40px;font-size:12px}footer a{color:#697386;margin-right:12px}`
 export function page(title: string, body: Html, opts: { side?: Html } = {}): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>${
-    opts.side ? `<div class="wrap"><aside class="side">${opts.side.value}</aside><main class="main">${body.value}</main></div>` : `<main class="main" style="margin:0 auto">${body.value}</main>`
+    opts.side
+      ? `<div class="wrap"><aside class="side">${opts.side.value}</aside><main class="main">${body.value}</main></div>`
+      : `<main class="main" style="margin:0 auto">${body.value}</main>`
   }</body></html>`
 }
 
@@ -61,6 +63,8 @@ export const cardFields = (error?: string) => html`
 
 /** Parses the card form; an expiry of "MM / YY" or "MM/YYYY". */
 export function readCard(form: Record<string, unknown>) {
-  const [m, y] = String(form.exp ?? "").split("/").map((s) => Number(s.trim()))
+  const [m, y] = String(form.exp ?? "")
+    .split("/")
+    .map((s) => Number(s.trim()))
   return { number: String(form.cardnumber ?? ""), exp_month: m || 0, exp_year: y || 0, cvc: String(form.cvc ?? "") }
 }

@@ -43,7 +43,6 @@ export function requireFeature(enabled: boolean) {
   if (!enabled) throw new StripeApiError(403, "invalid_request_error", "This action is not available in this portal.")
 }
 
-
 export function side(p: Ctx2): Html {
   const bp = p.config.business_profile
   return html`
@@ -71,15 +70,29 @@ function subscriptionCard(p: Ctx2, s: Sub): Html {
     <div style="display:flex;justify-content:space-between;gap:10px"><strong>${d.name}${d.quantity > 1 ? html` · ${d.quantity} seats` : ""}</strong><span class="badge ${tone}">${s.cancel_at_period_end && !ended ? "Cancels soon" : label}</span></div>
     <div class="price" style="font-size:24px">${d.per}</div>
     <p class="muted">${
-      ended ? html`Ended on ${date(s.ended_at)}` : s.cancel_at ? html`Your plan will be canceled on ${date(s.cancel_at)}` : s.status === "trialing" ? html`Trial ends ${date(s.trial_end)}` : html`Your plan renews on ${date(periodEnd(s))}`
+      ended
+        ? html`Ended on ${date(s.ended_at)}`
+        : s.cancel_at
+          ? html`Your plan will be canceled on ${date(s.cancel_at)}`
+          : s.status === "trialing"
+            ? html`Trial ends ${date(s.trial_end)}`
+            : html`Your plan renews on ${date(periodEnd(s))}`
     }</p>
     ${s.status === "past_due" || s.status === "unpaid" ? html`<div class="alert" role="alert">Your last payment failed. Update your payment method to keep your subscription.</div>` : ""}
-    ${ended ? "" : html`<div class="actions">
+    ${
+      ended
+        ? ""
+        : html`<div class="actions">
       ${f.subscription_update.enabled && !s.cancel_at ? html`<a class="btn secondary" href="update${q}">Update subscription</a>` : ""}
-      ${s.cancel_at_period_end
-        ? html`<form method="post" action="renew${q}"><button class="secondary" type="submit">Renew subscription</button></form>`
-        : f.subscription_cancel.enabled ? html`<a class="btn secondary" href="cancel${q}">Cancel subscription</a>` : ""}
-    </div>`}
+      ${
+        s.cancel_at_period_end
+          ? html`<form method="post" action="renew${q}"><button class="secondary" type="submit">Renew subscription</button></form>`
+          : f.subscription_cancel.enabled
+            ? html`<a class="btn secondary" href="cancel${q}">Cancel subscription</a>`
+            : ""
+      }
+    </div>`
+    }
   </div>`
 }
 
@@ -88,7 +101,9 @@ export function home(p: Ctx2, done: string | null) {
   const subs = ctx.store.all<Sub>("subscription", (s) => s.customer === customer.id).sort((a, b) => b.created - a.created)
   const live = subs.filter((s) => !["canceled", "incomplete_expired"].includes(s.status))
   const pm = ctx.store.find<Stripe.PaymentMethod>(customer.invoice_settings.default_payment_method as string)
-  const invoices = ctx.store.all<Stripe.Invoice>("invoice", (i) => i.customer === customer.id && i.status !== "draft").sort((a, b) => b.created - a.created)
+  const invoices = ctx.store
+    .all<Stripe.Invoice>("invoice", (i) => i.customer === customer.id && i.status !== "draft")
+    .sort((a, b) => b.created - a.created)
   const f = config.features
   const a = customer.address
   return shell(
@@ -97,23 +112,45 @@ export function home(p: Ctx2, done: string | null) {
     html`${done && NOTICES[done] ? html`<div class="notice" role="status">${NOTICES[done]}</div>` : ""}
     <h2 id="h-sub">Current subscription</h2>
     ${live.length ? live.map((s) => subscriptionCard(p, s)) : html`<div class="card"><p>You have no active subscription.</p>${subs[0] ? subscriptionCard(p, subs[0]) : ""}</div>`}
-    ${f.payment_method_update.enabled ? html`<h2>Payment method</h2><div class="card" data-testid="portal-payment-method">
+    ${
+      f.payment_method_update.enabled
+        ? html`<h2>Payment method</h2><div class="card" data-testid="portal-payment-method">
       ${pm?.card ? html`<p><strong>${pm.card.brand.toUpperCase()} •••• ${pm.card.last4}</strong> <span class="muted">Expires ${String(pm.card.exp_month).padStart(2, "0")}/${pm.card.exp_year}</span> <span class="badge">Default</span></p>` : html`<p class="muted">No payment method on file.</p>`}
-      <a class="btn secondary" href="payment-method">${pm ? "Update payment method" : "Add payment method"}</a></div>` : ""}
-    ${f.customer_update.enabled ? html`<h2>Billing information</h2><div class="card" data-testid="portal-billing-info">
+      <a class="btn secondary" href="payment-method">${pm ? "Update payment method" : "Add payment method"}</a></div>`
+        : ""
+    }
+    ${
+      f.customer_update.enabled
+        ? html`<h2>Billing information</h2><div class="card" data-testid="portal-billing-info">
       <p>${customer.name ?? ""}<br>${customer.email ?? ""}${a?.line1 ? html`<br>${a.line1}${a.line2 ? html`, ${a.line2}` : ""}<br>${a.postal_code} ${a.city}${a.state ? html`, ${a.state}` : ""} ${a.country}` : ""}</p>
-      <a class="btn secondary" href="customer">Update information</a></div>` : ""}
-    ${f.invoice_history.enabled ? html`<h2>Invoice history</h2><div class="card"><table aria-label="Invoice history" data-testid="portal-invoices">
+      <a class="btn secondary" href="customer">Update information</a></div>`
+        : ""
+    }
+    ${
+      f.invoice_history.enabled
+        ? html`<h2>Invoice history</h2><div class="card"><table aria-label="Invoice history" data-testid="portal-invoices">
       <tr><th>Date</th><th>Amount</th><th>Status</th><th>Invoice</th></tr>
-      ${invoices.length ? invoices.map((i) => html`<tr><td>${date(i.created)}</td><td>${money(i.total, i.currency)}</td><td><span class="badge ${i.status === "paid" ? "ok" : "warn"}">${i.status === "paid" ? "Paid" : i.status === "open" ? "Open" : i.status}</span></td>
-        <td><a href="${i.hosted_invoice_url ?? ""}">View</a> · <a href="${i.invoice_pdf ?? ""}">PDF</a></td></tr>`) : html`<tr><td colspan="4" class="muted">No invoices yet.</td></tr>`}
-    </table></div>` : ""}`,
+      ${
+        invoices.length
+          ? invoices.map(
+              (
+                i,
+              ) => html`<tr><td>${date(i.created)}</td><td>${money(i.total, i.currency)}</td><td><span class="badge ${i.status === "paid" ? "ok" : "warn"}">${i.status === "paid" ? "Paid" : i.status === "open" ? "Open" : i.status}</span></td>
+        <td><a href="${i.hosted_invoice_url ?? ""}">View</a> · <a href="${i.invoice_pdf ?? ""}">PDF</a></td></tr>`,
+            )
+          : html`<tr><td colspan="4" class="muted">No invoices yet.</td></tr>`
+      }
+    </table></div>`
+        : ""
+    }`,
   )
 }
 
 export function allowedPrices(p: Ctx2): Stripe.Price[] {
   const products = (p.config.features.subscription_update as { products?: { product: string; prices: string[] }[] }).products ?? []
-  return products.flatMap((pr) => pr.prices.map((id) => p.ctx.store.find<Stripe.Price>(id)).filter((x): x is Stripe.Price => !!x && x.active))
+  return products.flatMap((pr) =>
+    pr.prices.map((id) => p.ctx.store.find<Stripe.Price>(id)).filter((x): x is Stripe.Price => !!x && x.active),
+  )
 }
 type QuantityRule = { enabled: boolean; minimum: number; maximum: number }
 type ProductRule = { product: string; adjustable_quantity?: { enabled: boolean; minimum: number; maximum: number | null } }
@@ -131,7 +168,8 @@ export function quantityRule(p: Ctx2, price: Stripe.Price): QuantityRule {
   return { enabled: true, minimum: Math.max(1, rule.minimum), maximum: rule.maximum ?? Number.MAX_SAFE_INTEGER }
 }
 
-const seatsText = (name: string, r: QuantityRule) => `${name}: ${r.maximum === Number.MAX_SAFE_INTEGER ? `${r.minimum} or more` : `${r.minimum}–${r.maximum}`} seats`
+const seatsText = (name: string, r: QuantityRule) =>
+  `${name}: ${r.maximum === Number.MAX_SAFE_INTEGER ? `${r.minimum} or more` : `${r.minimum}–${r.maximum}`} seats`
 
 function seatRange(p: Ctx2, prices: Stripe.Price[]): [number, number] | null {
   const rules = prices.map((pr) => quantityRule(p, pr)).filter((r) => r.enabled)
@@ -146,7 +184,8 @@ export function chosenQuantity(p: Ctx2, s: Sub, price: Stripe.Price, wanted: num
   const current = it?.quantity ?? 1
   if (!rule.enabled) return it?.price.product === price.product ? current : 1
   const q = wanted > 0 ? wanted : current
-  if (q < rule.minimum || q > rule.maximum) throw new StripeApiError(400, "invalid_request_error", `Choose between ${rule.minimum} and ${rule.maximum} seats for this plan.`)
+  if (q < rule.minimum || q > rule.maximum)
+    throw new StripeApiError(400, "invalid_request_error", `Choose between ${rule.minimum} and ${rule.maximum} seats for this plan.`)
   return q
 }
 
@@ -159,11 +198,23 @@ export function updatePage(p: Ctx2, s: Sub) {
     "Update your plan",
     html`<h1>Update your plan</h1><form method="get" action="confirm"><input type="hidden" name="subscription" value="${s.id}">
     <fieldset><legend class="muted">Choose a plan</legend>
-    ${prices.map((pr) => html`<label class="choice"><input type="radio" name="price" value="${pr.id}" ${pr.id === it.price.id ? html`checked` : ""} required>
-      <span><strong>${productName(p.ctx, pr)}</strong> · ${money(pr.unit_amount ?? 0, pr.currency)} per ${pr.recurring?.interval}${pr.id === it.price.id ? html` <span class="badge">Current plan</span>` : ""}</span></label>`)}
+    ${prices.map(
+      (
+        pr,
+      ) => html`<label class="choice"><input type="radio" name="price" value="${pr.id}" ${pr.id === it.price.id ? html`checked` : ""} required>
+      <span><strong>${productName(p.ctx, pr)}</strong> · ${money(pr.unit_amount ?? 0, pr.currency)} per ${pr.recurring?.interval}${pr.id === it.price.id ? html` <span class="badge">Current plan</span>` : ""}</span></label>`,
+    )}
     </fieldset>
-    ${seatRange(p, prices) ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="${String(seatRange(p, prices)?.[0])}" max="${String(seatRange(p, prices)?.[1])}" value="${String(it.quantity ?? 1)}" aria-describedby="quantity-hint">
-    <p id="quantity-hint" class="muted small">${prices.filter((pr) => quantityRule(p, pr).enabled).map((pr) => seatsText(productName(p.ctx, pr), quantityRule(p, pr))).filter((v, i, a) => a.indexOf(v) === i).join(" · ")}${prices.some((pr) => !quantityRule(p, pr).enabled) ? " · other plans: 1" : ""}</p>` : ""}
+    ${
+      seatRange(p, prices)
+        ? html`<label for="quantity">Quantity (seats)</label><input id="quantity" name="quantity" type="number" min="${String(seatRange(p, prices)?.[0])}" max="${String(seatRange(p, prices)?.[1])}" value="${String(it.quantity ?? 1)}" aria-describedby="quantity-hint">
+    <p id="quantity-hint" class="muted small">${prices
+      .filter((pr) => quantityRule(p, pr).enabled)
+      .map((pr) => seatsText(productName(p.ctx, pr), quantityRule(p, pr)))
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .join(" · ")}${prices.some((pr) => !quantityRule(p, pr).enabled) ? " · other plans: 1" : ""}</p>`
+        : ""
+    }
     <button class="primary" type="submit">Continue</button></form>
     <p><a href="home">Cancel</a></p>`,
   )
@@ -196,9 +247,13 @@ export function cancelPage(p: Ctx2, s: Sub) {
     html`<h1>Cancel your plan</h1><form method="post" action="cancel"><input type="hidden" name="subscription" value="${s.id}"><div class="card">
     <p>${atEnd ? html`Your subscription will be canceled, but is still available until the end of your billing period on <strong>${date(periodEnd(s))}</strong>.` : "Your subscription will be canceled immediately."}</p>
     <p class="muted small">If you change your mind, you can renew your subscription${atEnd ? " before then" : ""}.</p>
-    ${c.cancellation_reason.enabled ? html`<fieldset><legend><strong>Tell us why you're canceling</strong> <span class="muted small">(optional)</span></legend>
+    ${
+      c.cancellation_reason.enabled
+        ? html`<fieldset><legend><strong>Tell us why you're canceling</strong> <span class="muted small">(optional)</span></legend>
       ${c.cancellation_reason.options.map((o) => html`<label class="choice"><input type="radio" name="reason" value="${o}"> ${REASONS[o] ?? o}</label>`)}</fieldset>
-      <label for="comment">Anything else? <span class="muted">(optional)</span></label><textarea id="comment" name="comment" rows="3"></textarea>` : ""}
+      <label for="comment">Anything else? <span class="muted">(optional)</span></label><textarea id="comment" name="comment" rows="3"></textarea>`
+        : ""
+    }
     <button class="primary danger" type="submit">Cancel plan</button></div></form><p><a href="home">Go back</a></p>`,
   )
 }
@@ -230,12 +285,20 @@ export function customerPage(p: Ctx2, error?: string) {
     ${allowed.includes("name") ? field("name", "Name", c.name, "name") : ""}
     ${allowed.includes("email") ? html`<label for="email">Email</label><input id="email" name="email" type="email" required value="${c.email ?? ""}" autocomplete="email">` : ""}
     ${allowed.includes("phone") ? field("phone", "Phone", c.phone, "tel") : ""}
-    ${allowed.includes("address") ? html`<h2>Billing address</h2>${field("line1", "Address line 1", a?.line1, "address-line1")}${field("line2", "Address line 2", a?.line2, "address-line2")}
+    ${
+      allowed.includes("address")
+        ? html`<h2>Billing address</h2>${field("line1", "Address line 1", a?.line1, "address-line1")}${field("line2", "Address line 2", a?.line2, "address-line2")}
       <div class="row"><div>${field("city", "City", a?.city, "address-level2")}</div><div>${field("postal_code", "Postal code", a?.postal_code, "postal-code")}</div></div>
-      <div class="row"><div>${field("state", "State", a?.state, "address-level1")}</div><div>${field("country", "Country", a?.country ?? "US", "country")}</div></div>` : ""}
-    ${allowed.includes("shipping") ? html`<h2>Shipping address</h2>${field("ship_name", "Name", c.shipping?.name)}${field("ship_line1", "Address line 1", s?.line1)}${field("ship_line2", "Address line 2", s?.line2)}
+      <div class="row"><div>${field("state", "State", a?.state, "address-level1")}</div><div>${field("country", "Country", a?.country ?? "US", "country")}</div></div>`
+        : ""
+    }
+    ${
+      allowed.includes("shipping")
+        ? html`<h2>Shipping address</h2>${field("ship_name", "Name", c.shipping?.name)}${field("ship_line1", "Address line 1", s?.line1)}${field("ship_line2", "Address line 2", s?.line2)}
       <div class="row"><div>${field("ship_city", "City", s?.city)}</div><div>${field("ship_postal_code", "Postal code", s?.postal_code)}</div></div>
-      <div class="row"><div>${field("ship_state", "State", s?.state)}</div><div>${field("ship_country", "Country", s?.country ?? "US")}</div></div>` : ""}
+      <div class="row"><div>${field("ship_state", "State", s?.state)}</div><div>${field("ship_country", "Country", s?.country ?? "US")}</div></div>`
+        : ""
+    }
     <button class="primary" type="submit">Save</button></div></form><p><a href="home">Cancel</a></p>`,
   )
 }

@@ -8,20 +8,38 @@ import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
 import { html, page, readCard } from "./layout"
 import {
-  allowedPrices, cancelPage, confirmPage, customerPage, home, paymentMethodPage, chosenQuantity, REASONS, requireFeature, side, updatePage,
-  type Config, type Ctx2, type PortalSession, type Sub,
+  allowedPrices,
+  cancelPage,
+  confirmPage,
+  customerPage,
+  home,
+  paymentMethodPage,
+  chosenQuantity,
+  REASONS,
+  requireFeature,
+  side,
+  updatePage,
+  type Config,
+  type Ctx2,
+  type PortalSession,
+  type Sub,
 } from "./portal-views"
 import type { PageRequest, PageResult } from "./router"
 
 export function portalPage(r: PageRequest, id: string, step: string): PageResult {
   const session = r.ctx.store.find<PortalSession>(id)
-  if (!session || session.object !== "billing_portal.session") return { status: 404, html: page("Billing", html`<h1>This link has expired</h1><p>Ask the site you came from for a new link to manage your billing.</p>`) }
+  if (!session || session.object !== "billing_portal.session")
+    return {
+      status: 404,
+      html: page("Billing", html`<h1>This link has expired</h1><p>Ask the site you came from for a new link to manage your billing.</p>`),
+    }
   const config = r.ctx.store.get<Config>(session.configuration as string, "billing portal configuration", "billing_portal.configuration")
   const customer = r.ctx.store.get<Stripe.Customer>(session.customer, "customer")
   const p: Ctx2 = { ctx: r.ctx, session, config, customer, base: `/p/session/${id}` }
   const sub = (subId = String(r.url.searchParams.get("subscription") ?? r.form.subscription ?? "")) => {
     const s = r.ctx.store.find<Sub>(subId)
-    if (!s || s.object !== "subscription" || s.customer !== customer.id) throw new StripeApiError(404, "invalid_request_error", "That subscription could not be found.")
+    if (!s || s.object !== "subscription" || s.customer !== customer.id)
+      throw new StripeApiError(404, "invalid_request_error", "That subscription could not be found.")
     return s
   }
   try {
@@ -50,9 +68,18 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
         const s = sub()
         requireFeature(config.features.subscription_cancel.enabled)
         const reason = String(r.form.reason ?? "")
-        const details = { ...(REASONS[reason] ? { feedback: reason } : {}), ...(r.form.comment ? { comment: String(r.form.comment).slice(0, 500) } : {}) }
-        if (config.features.subscription_cancel.mode === "immediately") routes["DELETE /v1/subscriptions/:id"]!(r.ctx, Object.keys(details).length ? { cancellation_details: details } : {}, { id: s.id })
-        else routes["POST /v1/subscriptions/:id"]!(r.ctx, { cancel_at_period_end: "true", ...(Object.keys(details).length ? { cancellation_details: details } : {}) }, { id: s.id })
+        const details = {
+          ...(REASONS[reason] ? { feedback: reason } : {}),
+          ...(r.form.comment ? { comment: String(r.form.comment).slice(0, 500) } : {}),
+        }
+        if (config.features.subscription_cancel.mode === "immediately")
+          routes["DELETE /v1/subscriptions/:id"]!(r.ctx, Object.keys(details).length ? { cancellation_details: details } : {}, { id: s.id })
+        else
+          routes["POST /v1/subscriptions/:id"]!(
+            r.ctx,
+            { cancel_at_period_end: "true", ...(Object.keys(details).length ? { cancellation_details: details } : {}) },
+            { id: s.id },
+          )
         return finish(p, "canceled")
       }
       case "POST renew":
@@ -66,7 +93,10 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
           const pm = createPaymentMethod(r.ctx, readCard(r.form), { name: String(r.form.name ?? "") || null })
           attachPaymentMethod(r.ctx, pm, customer)
           updateCustomer(r.ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
-          for (const s of r.ctx.store.all<Sub>("subscription", (x) => x.customer === customer.id && !["canceled", "incomplete_expired"].includes(x.status)))
+          for (const s of r.ctx.store.all<Sub>(
+            "subscription",
+            (x) => x.customer === customer.id && !["canceled", "incomplete_expired"].includes(x.status),
+          ))
             if (s.default_payment_method) routes["POST /v1/subscriptions/:id"]!(r.ctx, { default_payment_method: pm.id }, { id: s.id })
           retryOpenInvoices(r.ctx, customer.id)
         } catch (err) {
@@ -81,14 +111,24 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
         requireFeature(config.features.customer_update.enabled)
         const allowed = config.features.customer_update.allowed_updates
         const f = r.form
-        const addr = (prefix: string) => ({ line1: String(f[`${prefix}line1`] ?? ""), line2: String(f[`${prefix}line2`] ?? ""), city: String(f[`${prefix}city`] ?? ""), state: String(f[`${prefix}state`] ?? ""), postal_code: String(f[`${prefix}postal_code`] ?? ""), country: String(f[`${prefix}country`] ?? "") })
+        const addr = (prefix: string) => ({
+          line1: String(f[`${prefix}line1`] ?? ""),
+          line2: String(f[`${prefix}line2`] ?? ""),
+          city: String(f[`${prefix}city`] ?? ""),
+          state: String(f[`${prefix}state`] ?? ""),
+          postal_code: String(f[`${prefix}postal_code`] ?? ""),
+          country: String(f[`${prefix}country`] ?? ""),
+        })
         const email = String(f.email ?? "").trim()
-        if (allowed.includes("email") && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { status: 400, html: customerPage(p, "Enter a valid email address.") }
+        if (allowed.includes("email") && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+          return { status: 400, html: customerPage(p, "Enter a valid email address.") }
         updateCustomer(r.ctx, customer, {
           ...(allowed.includes("email") ? { email } : {}),
           ...(allowed.includes("name") ? { name: String(f.name ?? "") } : {}),
           ...(allowed.includes("address") ? { address: addr("") } : {}),
-          ...(allowed.includes("shipping") && f.ship_line1 ? { shipping: { name: String(f.ship_name || customer.name || email), address: addr("ship_") } } : {}),
+          ...(allowed.includes("shipping") && f.ship_line1
+            ? { shipping: { name: String(f.ship_name || customer.name || email), address: addr("ship_") } }
+            : {}),
           ...(allowed.includes("phone") ? { phone: String(f.phone ?? "") } : {}),
         })
         return finish(p, "customer")
@@ -98,10 +138,14 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
     }
   } catch (err) {
     if (!(err instanceof StripeApiError)) throw err
-    return { status: err.status, html: page("Billing", html`<div class="alert" role="alert">${err.message}</div><p><a href="${p.base}/home">Back to billing</a></p>`, { side: side(p) }) }
+    return {
+      status: err.status,
+      html: page("Billing", html`<div class="alert" role="alert">${err.message}</div><p><a href="${p.base}/home">Back to billing</a></p>`, {
+        side: side(p),
+      }),
+    }
   }
 }
-
 
 function flowStart(p: Ctx2) {
   const f = p.session.flow!
@@ -116,7 +160,8 @@ function finish(p: Ctx2, done: string): PageResult {
   if (flow && !p.session._flow_done) {
     p.session._flow_done = true
     p.ctx.store.put(p.session)
-    if (flow.after_completion.type === "redirect" && flow.after_completion.redirect) return { redirect: flow.after_completion.redirect.return_url }
+    if (flow.after_completion.type === "redirect" && flow.after_completion.redirect)
+      return { redirect: flow.after_completion.redirect.return_url }
   }
   return { redirect: `${p.base}/home?done=${done}` }
 }

@@ -10,7 +10,13 @@ import { portalPage } from "./portal"
 export type PageRequest = { ctx: Ctx; method: string; url: URL; form: Params; segments: string[] }
 export type PageResult = { status?: number; html?: string; redirect?: string; body?: Buffer; type?: string }
 
-export async function renderPage(ctx: Ctx, req: http.IncomingMessage, res: http.ServerResponse, url: URL, readBody: (r: http.IncomingMessage) => Promise<string>) {
+export async function renderPage(
+  ctx: Ctx,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  readBody: (r: http.IncomingMessage) => Promise<string>,
+) {
   const method = req.method ?? "GET"
   const form = method === "POST" ? parseForm(await readBody(req)) : {}
   const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent)
@@ -19,7 +25,13 @@ export async function renderPage(ctx: Ctx, req: http.IncomingMessage, res: http.
   if (segments[0] === "c" && segments[1] === "pay" && segments[2]) out = checkoutPage(r, segments[2])
   else if (segments[0] === "p" && segments[1] === "session" && segments[2]) out = portalPage(r, segments[2], segments[3] ?? "")
   else if (segments[0] === "i" && segments[1]) out = invoicePage(r, segments[1], segments[2])
-  else if (url.pathname === "/") out = { html: page("Stripe emulator", html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See emulators/stripe/README.md.</p>`) }
+  else if (url.pathname === "/")
+    out = {
+      html: page(
+        "Stripe emulator",
+        html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See emulators/stripe/README.md.</p>`,
+      ),
+    }
   else out = { status: 404, html: page("Not found", html`<h1>Page not found</h1>`) }
   if (out.redirect) {
     res.writeHead(303, { location: out.redirect })

@@ -9,7 +9,20 @@ import { allow, int, mergeMetadata, obj, req, str, type Params } from "../params
 import { paginate } from "../store"
 import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
 
-const CUSTOMER_FIELDS = ["test_clock", "email", "name", "metadata", "address", "shipping", "phone", "description", "invoice_settings", "payment_method", "preferred_locales", "invoice_prefix"]
+const CUSTOMER_FIELDS = [
+  "test_clock",
+  "email",
+  "name",
+  "metadata",
+  "address",
+  "shipping",
+  "phone",
+  "description",
+  "invoice_settings",
+  "payment_method",
+  "preferred_locales",
+  "invoice_prefix",
+]
 
 function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (p.email !== undefined) c.email = str(p, "email") || null
@@ -21,7 +34,11 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (shipping === null) c.shipping = null
   else if (shipping) {
     allow(shipping, ["name", "address", "phone"], "shipping")
-    c.shipping = { name: req(shipping, "name"), phone: str(shipping, "phone") ?? null, address: address(obj(shipping, "address"), "shipping[address]", c.shipping?.address ?? null)! }
+    c.shipping = {
+      name: req(shipping, "name"),
+      phone: str(shipping, "phone") ?? null,
+      address: address(obj(shipping, "address"), "shipping[address]", c.shipping?.address ?? null)!,
+    }
   }
   const settings = obj(p, "invoice_settings")
   if (settings) {
@@ -31,7 +48,10 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
       if (pmId) {
         const pm = ctx.store.get<StoredPm>(pmId, "payment method", "payment_method", "invoice_settings[default_payment_method]")
         if (pm.customer !== c.id)
-          throw invalid("invoice_settings[default_payment_method]", `The customer does not have a payment method with the ID ${pmId}. The payment method must be attached to the customer.`)
+          throw invalid(
+            "invoice_settings[default_payment_method]",
+            `The customer does not have a payment method with the ID ${pmId}. The payment method must be attached to the customer.`,
+          )
       }
       c.invoice_settings = { ...c.invoice_settings, default_payment_method: pmId }
     }
@@ -43,17 +63,34 @@ export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
   const clockId = str(p, "test_clock")
   const clock = clockId ? ctx.store.get<Stripe.TestHelpers.TestClock>(clockId, "test clock", "test_helpers.test_clock", "test_clock") : null
   const c = fromDefaults<Stripe.Customer>("customer", {
-    id: ctx.store.id("cus", 14), object: "customer", address: null, balance: 0, created: ctx.store.now(), currency: null, default_source: null,
-    delinquent: false, description: null, discount: null, email: null, invoice_prefix: ctx.store.id("x", 8).slice(2).toUpperCase(),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null }, name: null,
-    next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: "none", test_clock: clock?.id ?? null,
+    id: ctx.store.id("cus", 14),
+    object: "customer",
+    address: null,
+    balance: 0,
+    created: ctx.store.now(),
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: null,
+    discount: null,
+    email: null,
+    invoice_prefix: ctx.store.id("x", 8).slice(2).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    name: null,
+    next_invoice_sequence: 1,
+    phone: null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: "none",
+    test_clock: clock?.id ?? null,
     ...(clock ? { created: clock.frozen_time } : {}),
   } as Partial<Stripe.Customer> & { id: string })
   const pmId = str(p, "payment_method")
   writeCustomer(ctx, c, { ...p, payment_method: undefined, invoice_settings: undefined, test_clock: undefined })
   ctx.store.put(c)
   ctx.emit("customer.created", c)
-  if (pmId) attachPaymentMethod(ctx, ctx.store.get<StoredPm>(resolvePmToken(ctx, pmId), "payment method", "payment_method", "payment_method"), c)
+  if (pmId)
+    attachPaymentMethod(ctx, ctx.store.get<StoredPm>(resolvePmToken(ctx, pmId), "payment method", "payment_method", "payment_method"), c)
   if (p.invoice_settings) updateCustomer(ctx, c, { invoice_settings: p.invoice_settings })
   return c
 }
@@ -66,7 +103,6 @@ export function updateCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (Object.keys(previous).length) ctx.emit("customer.updated", c, previous)
   return c
 }
-
 
 /** `email:'a@b.c' AND metadata['user_id']:'…'`: the subset of Stripe's search language used here. */
 function searchCustomers(ctx: Ctx, query: string) {
@@ -85,12 +121,29 @@ function resolvePmToken(ctx: Ctx, id: string) {
   return createPaymentMethod(ctx, { number, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, cvc: "123" }, {}).id
 }
 
-export function createPaymentMethod(ctx: Ctx, card: { number: string; exp_month: number; exp_year: number; cvc?: string }, billing: Partial<Stripe.PaymentMethod.BillingDetails>) {
+export function createPaymentMethod(
+  ctx: Ctx,
+  card: { number: string; exp_month: number; exp_year: number; cvc?: string },
+  billing: Partial<Stripe.PaymentMethod.BillingDetails>,
+) {
   const { card: details, outcome } = checkCard(card, new Date(ctx.store.now() * 1000))
   const pm = fromDefaults<StoredPm>("payment_method", {
-    id: ctx.store.id("pm"), object: "payment_method", allow_redisplay: "unspecified",
-    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null, ...billing } as Stripe.PaymentMethod.BillingDetails,
-    card: details, created: ctx.store.now(), customer: null, type: "card", _outcome: outcome,
+    id: ctx.store.id("pm"),
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: {
+      address: null,
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+      ...billing,
+    } as Stripe.PaymentMethod.BillingDetails,
+    card: details,
+    created: ctx.store.now(),
+    customer: null,
+    type: "card",
+    _outcome: outcome,
   } as Partial<StoredPm> & { id: string })
   return ctx.store.put(pm)
 }
@@ -114,7 +167,13 @@ export const customers: Record<string, Handler> = {
   "GET /v1/customers/search": (ctx, p) => {
     allow(p, ["query", "limit", "page"])
     const data = searchCustomers(ctx, req(p, "query")).sort((a, b) => b.created - a.created)
-    return { object: "search_result", data: data.slice(0, Number(p.limit ?? 10)), has_more: data.length > Number(p.limit ?? 10), next_page: null, url: "/v1/customers/search" }
+    return {
+      object: "search_result",
+      data: data.slice(0, Number(p.limit ?? 10)),
+      has_more: data.length > Number(p.limit ?? 10),
+      next_page: null,
+      url: "/v1/customers/search",
+    }
   },
   "GET /v1/customers/:id": (ctx, p, { id }) => {
     allow(p, [])
@@ -123,7 +182,10 @@ export const customers: Record<string, Handler> = {
     return c.deleted ? { id: c.id, object: "customer", deleted: true } : c
   },
   "POST /v1/customers/:id": (ctx, p, { id }) => {
-    allow(p, CUSTOMER_FIELDS.filter((f) => f !== "payment_method" && f !== "test_clock"))
+    allow(
+      p,
+      CUSTOMER_FIELDS.filter((f) => f !== "payment_method" && f !== "test_clock"),
+    )
     return updateCustomer(ctx, liveCustomer(ctx, id!), p)
   },
   "DELETE /v1/customers/:id": (ctx, p, { id }) => {
@@ -139,10 +201,19 @@ export const customers: Record<string, Handler> = {
     allow(p, ["email", "limit", "starting_after", "ending_before", "created", "test_clock"])
     const email = str(p, "email")
     const clock = str(p, "test_clock")
-    return paginate(ctx.store.all<Stripe.Customer>("customer", (c) => (!email || c.email === email) && (!clock || c.test_clock === clock)), p, "/v1/customers")
+    return paginate(
+      ctx.store.all<Stripe.Customer>("customer", (c) => (!email || c.email === email) && (!clock || c.test_clock === clock)),
+      p,
+      "/v1/customers",
+    )
   },
   "GET /v1/customers/:id/payment_methods": (ctx, p, { id }) =>
-    allow(p, ["type", "allow_redisplay", "limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id), p, `/v1/customers/${id}/payment_methods`),
+    allow(p, ["type", "allow_redisplay", "limit", "starting_after", "ending_before"]) &&
+    paginate(
+      ctx.store.all<StoredPm>("payment_method", (pm) => pm.customer === liveCustomer(ctx, id!).id),
+      p,
+      `/v1/customers/${id}/payment_methods`,
+    ),
 }
 
 export const paymentMethods: Record<string, Handler> = {
@@ -150,11 +221,17 @@ export const paymentMethods: Record<string, Handler> = {
     allow(p, ["type", "card", "billing_details", "metadata"])
     if (req(p, "type") !== "card") throw invalid("type", "Only type=card is emulated.")
     const card = obj(p, "card") ?? {}
-    if (typeof card.token === "string") return ctx.store.get(resolvePmToken(ctx, card.token.replace(/^tok_/, "pm_card_")), "payment method", "payment_method")
+    if (typeof card.token === "string")
+      return ctx.store.get(resolvePmToken(ctx, card.token.replace(/^tok_/, "pm_card_")), "payment method", "payment_method")
     allow(card, ["number", "exp_month", "exp_year", "cvc"], "card")
-    return createPaymentMethod(ctx, { number: req(card, "number"), exp_month: int(card, "exp_month") ?? 0, exp_year: int(card, "exp_year") ?? 0, cvc: str(card, "cvc") }, (obj(p, "billing_details") ?? {}) as never)
+    return createPaymentMethod(
+      ctx,
+      { number: req(card, "number"), exp_month: int(card, "exp_month") ?? 0, exp_year: int(card, "exp_year") ?? 0, cvc: str(card, "cvc") },
+      (obj(p, "billing_details") ?? {}) as never,
+    )
   },
-  "GET /v1/payment_methods/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
+  "GET /v1/payment_methods/:id": (ctx, p, { id }) =>
+    allow(p, []) && ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method"),
   "POST /v1/payment_methods/:id/attach": (ctx, p, { id }) => {
     allow(p, ["customer"])
     const pm = ctx.store.get<StoredPm>(resolvePmToken(ctx, id!), "payment method", "payment_method")
@@ -163,7 +240,8 @@ export const paymentMethods: Record<string, Handler> = {
   "POST /v1/payment_methods/:id/detach": (ctx, p, { id }) => {
     allow(p, [])
     const pm = ctx.store.get<StoredPm>(id!, "payment method", "payment_method")
-    if (!pm.customer) throw invalid("payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
+    if (!pm.customer)
+      throw invalid("payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
     const c = ctx.store.find<Stripe.Customer>(pm.customer as string)
     pm.customer = null
     ctx.store.put(pm)
@@ -174,6 +252,10 @@ export const paymentMethods: Record<string, Handler> = {
   "GET /v1/payment_methods": (ctx, p) => {
     allow(p, ["customer", "type", "limit", "starting_after", "ending_before"])
     const customer = str(p, "customer")
-    return paginate(ctx.store.all<StoredPm>("payment_method", (pm) => !!customer && pm.customer === customer), p, "/v1/payment_methods")
+    return paginate(
+      ctx.store.all<StoredPm>("payment_method", (pm) => !!customer && pm.customer === customer),
+      p,
+      "/v1/payment_methods",
+    )
   },
 }

@@ -11,13 +11,24 @@ import type { Handler } from "./shared"
 // No `created`: Stripe does not send one on these objects; lists come newest first by store order.
 type Feature = Stripe.Entitlements.Feature
 type StoredProductFeature = { id: string; object: "product_feature"; livemode: false; deleted?: true; _product: string; _feature: string }
-type StoredEntitlement = { id: string; object: "entitlements.active_entitlement"; livemode: false; deleted?: true; feature: string; lookup_key: string; _customer: string }
+type StoredEntitlement = {
+  id: string
+  object: "entitlements.active_entitlement"
+  livemode: false
+  deleted?: true
+  feature: string
+  lookup_key: string
+  _customer: string
+}
 
 /** Stripe grants a subscription's features while it is active or trialing. */
 const GRANTING = new Set(["active", "trialing"])
 
 const publicProductFeature = (ctx: Ctx, pf: StoredProductFeature) => ({
-  id: pf.id, object: pf.object, livemode: false, entitlement_feature: ctx.store.get<Feature>(pf._feature, "entitlements.feature", "entitlements.feature"),
+  id: pf.id,
+  object: pf.object,
+  livemode: false,
+  entitlement_feature: ctx.store.get<Feature>(pf._feature, "entitlements.feature", "entitlements.feature"),
 })
 
 function attached(ctx: Ctx, product: string) {
@@ -46,23 +57,43 @@ export function recomputeEntitlements(ctx: Ctx, customerId: string) {
     }
   for (const f of want.values())
     if (!current.some((e) => e.feature === f.id)) {
-      ctx.store.put<StoredEntitlement>({ id: ctx.store.id("ent"), object: "entitlements.active_entitlement", livemode: false, feature: f.id, lookup_key: f.lookup_key, _customer: customerId })
+      ctx.store.put<StoredEntitlement>({
+        id: ctx.store.id("ent"),
+        object: "entitlements.active_entitlement",
+        livemode: false,
+        feature: f.id,
+        lookup_key: f.lookup_key,
+        _customer: customerId,
+      })
       changed = true
     }
   if (!changed) return
   const after = ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customerId)
-  const summary = { object: "entitlements.active_entitlement_summary", customer: customerId, entitlements: summaryList(after), livemode: false }
+  const summary = {
+    object: "entitlements.active_entitlement_summary",
+    customer: customerId,
+    entitlements: summaryList(after),
+    livemode: false,
+  }
   ctx.emit("entitlements.active_entitlement_summary.updated", summary, { entitlements: before })
 }
 
 function summaryList(items: StoredEntitlement[]) {
-  return { object: "list", data: items.map(({ id, object, livemode, feature, lookup_key }) => ({ id, object, livemode, feature, lookup_key })), has_more: false, url: "/v1/entitlements/active_entitlements" }
+  return {
+    object: "list",
+    data: items.map(({ id, object, livemode, feature, lookup_key }) => ({ id, object, livemode, feature, lookup_key })),
+    has_more: false,
+    url: "/v1/entitlements/active_entitlements",
+  }
 }
 
 /** Every customer with a granting subscription on `product`: their entitlements follow its features. */
 function recomputeProduct(ctx: Ctx, product: string) {
   const customers = new Set<string>()
-  for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => GRANTING.has(s.status) && s.items.data.some((i) => i.price.product === product)))
+  for (const sub of ctx.store.all<Stripe.Subscription>(
+    "subscription",
+    (s) => GRANTING.has(s.status) && s.items.data.some((i) => i.price.product === product),
+  ))
     customers.add(typeof sub.customer === "string" ? sub.customer : sub.customer.id)
   for (const c of customers) recomputeEntitlements(ctx, c)
 }
@@ -74,16 +105,31 @@ export const entitlements: Record<string, Handler> = {
     const name = req(p, "name")
     if (ctx.store.all<Feature>("entitlements.feature", (f) => f.lookup_key === lookupKey).length)
       throw invalid("lookup_key", `A feature with lookup_key ${lookupKey} already exists.`)
-    const feature: Feature = { id: ctx.store.id("feat"), object: "entitlements.feature", active: true, livemode: false, lookup_key: lookupKey, metadata: mergeMetadata({}, p), name }
+    const feature: Feature = {
+      id: ctx.store.id("feat"),
+      object: "entitlements.feature",
+      active: true,
+      livemode: false,
+      lookup_key: lookupKey,
+      metadata: mergeMetadata({}, p),
+      name,
+    }
     return ctx.store.put(feature)
   },
   "GET /v1/entitlements/features": (ctx, p) => {
     allow(p, ["archived", "lookup_key", "limit", "starting_after", "ending_before"])
     const archived = bool(p, "archived") ?? false
     const key = str(p, "lookup_key")
-    return paginate(ctx.store.all<Feature>("entitlements.feature", (f) => f.active !== archived && (!key || f.lookup_key === key)), p, "/v1/entitlements/features")
+    return paginate(
+      ctx.store.all<Feature>("entitlements.feature", (f) => f.active !== archived && (!key || f.lookup_key === key)),
+      p,
+      "/v1/entitlements/features",
+    )
   },
-  "GET /v1/entitlements/features/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Feature>(id ?? "", "entitlements.feature", "entitlements.feature")),
+  "GET /v1/entitlements/features/:id": (ctx, p, { id }) => (
+    allow(p, []),
+    ctx.store.get<Feature>(id ?? "", "entitlements.feature", "entitlements.feature")
+  ),
   "POST /v1/entitlements/features/:id": (ctx, p, { id }) => {
     allow(p, ["active", "metadata", "name"])
     const feature = ctx.store.get<Feature>(id ?? "", "entitlements.feature", "entitlements.feature")
@@ -93,22 +139,40 @@ export const entitlements: Record<string, Handler> = {
     feature.metadata = mergeMetadata(feature.metadata, p)
     ctx.store.put(feature)
     // An archived feature stops being granted; a restored one is granted again.
-    if (active !== undefined) for (const pf of ctx.store.all<StoredProductFeature>("product_feature", (x) => x._feature === feature.id)) recomputeProduct(ctx, pf._product)
+    if (active !== undefined)
+      for (const pf of ctx.store.all<StoredProductFeature>("product_feature", (x) => x._feature === feature.id))
+        recomputeProduct(ctx, pf._product)
     return feature
   },
   "POST /v1/products/:id/features": (ctx, p, { id }) => {
     allow(p, ["entitlement_feature"])
     const product = ctx.store.get<Stripe.Product>(id ?? "", "product")
-    const feature = ctx.store.get<Feature>(req(p, "entitlement_feature"), "entitlements.feature", "entitlements.feature", "entitlement_feature")
-    if (attached(ctx, product.id).some((x) => x._feature === feature.id)) throw invalid("entitlement_feature", `The feature ${feature.id} is already attached to product ${product.id}.`)
-    const pf = ctx.store.put<StoredProductFeature>({ id: ctx.store.id("prodft", 14), object: "product_feature", livemode: false, _product: product.id, _feature: feature.id })
+    const feature = ctx.store.get<Feature>(
+      req(p, "entitlement_feature"),
+      "entitlements.feature",
+      "entitlements.feature",
+      "entitlement_feature",
+    )
+    if (attached(ctx, product.id).some((x) => x._feature === feature.id))
+      throw invalid("entitlement_feature", `The feature ${feature.id} is already attached to product ${product.id}.`)
+    const pf = ctx.store.put<StoredProductFeature>({
+      id: ctx.store.id("prodft", 14),
+      object: "product_feature",
+      livemode: false,
+      _product: product.id,
+      _feature: feature.id,
+    })
     recomputeProduct(ctx, product.id)
     return publicProductFeature(ctx, pf)
   },
   "GET /v1/products/:id/features": (ctx, p, { id }) => {
     allow(p, ["limit", "starting_after", "ending_before"])
     const product = ctx.store.get<Stripe.Product>(id ?? "", "product")
-    return paginate(attached(ctx, product.id).map((pf) => publicProductFeature(ctx, pf)), p, `/v1/products/${product.id}/features`)
+    return paginate(
+      attached(ctx, product.id).map((pf) => publicProductFeature(ctx, pf)),
+      p,
+      `/v1/products/${product.id}/features`,
+    )
   },
   "GET /v1/products/:product/features/:id": (ctx, p, { product, id }) => {
     allow(p, [])
@@ -129,10 +193,16 @@ export const entitlements: Record<string, Handler> = {
     allow(p, ["customer", "limit", "starting_after", "ending_before"])
     const customer = req(p, "customer")
     ctx.store.get<Stripe.Customer>(customer, "customer", "customer", "customer")
-    return paginate(ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customer), p, "/v1/entitlements/active_entitlements")
+    return paginate(
+      ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customer),
+      p,
+      "/v1/entitlements/active_entitlements",
+    )
   },
-  "GET /v1/entitlements/active_entitlements/:id": (ctx, p, { id }) =>
-    (allow(p, []), ctx.store.get<StoredEntitlement>(id ?? "", "active_entitlement", "entitlements.active_entitlement")),
+  "GET /v1/entitlements/active_entitlements/:id": (ctx, p, { id }) => (
+    allow(p, []),
+    ctx.store.get<StoredEntitlement>(id ?? "", "active_entitlement", "entitlements.active_entitlement")
+  ),
 }
 
 /** Subscription events are where a customer's granted products change. */

@@ -12,8 +12,13 @@ export const events: Record<string, Handler> = {
     allow(p, ["type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success"])
     const type = str(p, "type")
     const types = list(p, "types")?.map(String)
-    const match = (t: string) => (!type || (type.endsWith("*") ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t))
-    return paginate(ctx.store.all<Stripe.Event>("event", (e) => match(e.type)), p, "/v1/events")
+    const match = (t: string) =>
+      (!type || (type.endsWith("*") ? t.startsWith(type.slice(0, -1)) : t === type)) && (!types || types.includes(t))
+    return paginate(
+      ctx.store.all<Stripe.Event>("event", (e) => match(e.type)),
+      p,
+      "/v1/events",
+    )
   },
   "POST /v1/webhook_endpoints": (ctx, p) => {
     allow(p, ["url", "enabled_events", "description", "metadata", "api_version", "connect"])
@@ -22,8 +27,16 @@ export const events: Record<string, Handler> = {
     const enabled = (list(p, "enabled_events") ?? []).map(String)
     if (enabled.length === 0) throw missingParam("enabled_events")
     const ep = fromDefaults<Endpoint>("webhook_endpoint", {
-      id: ctx.store.id("we"), object: "webhook_endpoint", api_version: str(p, "api_version") ?? null, application: null, created: ctx.store.now(),
-      description: str(p, "description") ?? null, enabled_events: enabled, metadata: mergeMetadata({}, p), status: "enabled", url,
+      id: ctx.store.id("we"),
+      object: "webhook_endpoint",
+      api_version: str(p, "api_version") ?? null,
+      application: null,
+      created: ctx.store.now(),
+      description: str(p, "description") ?? null,
+      enabled_events: enabled,
+      metadata: mergeMetadata({}, p),
+      status: "enabled",
+      url,
       secret: `whsec_${ctx.store.id("x", 32).slice(2)}`,
     } as Partial<Endpoint> & { id: string })
     ctx.store.put(ep)
@@ -53,6 +66,10 @@ export const events: Record<string, Handler> = {
     return { id: ep.id, object: "webhook_endpoint", deleted: true }
   },
   "GET /v1/webhook_endpoints": (ctx, p) =>
-    allow(p, ["limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<Endpoint>("webhook_endpoint").map(({ secret: _s, ...ep }) => ep), p, "/v1/webhook_endpoints"),
-
+    allow(p, ["limit", "starting_after", "ending_before"]) &&
+    paginate(
+      ctx.store.all<Endpoint>("webhook_endpoint").map(({ secret: _s, ...ep }) => ep),
+      p,
+      "/v1/webhook_endpoints",
+    ),
 }

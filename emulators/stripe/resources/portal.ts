@@ -9,7 +9,14 @@ import { changedFrom, liveCustomer, type Handler } from "./shared"
 
 type PortalConfig = Stripe.BillingPortal.Configuration
 type AdjustableQuantity = Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product.AdjustableQuantity
-const FEATURE_KEYS = ["customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update", "subscription_pause"]
+const FEATURE_KEYS = [
+  "customer_update",
+  "invoice_history",
+  "payment_method_update",
+  "subscription_cancel",
+  "subscription_update",
+  "subscription_pause",
+]
 
 function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
   if (!f) return
@@ -19,7 +26,10 @@ function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
     allow(cu, ["enabled", "allowed_updates"], "features[customer_update]")
     cfg.features.customer_update = {
       enabled: bool(cu, "enabled") ?? cfg.features.customer_update.enabled,
-      allowed_updates: cu.allowed_updates !== undefined ? ((list(cu, "allowed_updates") ?? []) as Stripe.BillingPortal.Configuration.Features.CustomerUpdate.AllowedUpdate[]) : cfg.features.customer_update.allowed_updates,
+      allowed_updates:
+        cu.allowed_updates !== undefined
+          ? ((list(cu, "allowed_updates") ?? []) as Stripe.BillingPortal.Configuration.Features.CustomerUpdate.AllowedUpdate[])
+          : cfg.features.customer_update.allowed_updates,
     }
   }
   const ih = obj(f, "invoice_history")
@@ -36,34 +46,70 @@ function writeFeatures(ctx: Ctx, cfg: PortalConfig, f: Params | undefined) {
       mode: (str(sc, "mode") as "at_period_end") ?? cfg.features.subscription_cancel.mode,
       proration_behavior: (str(sc, "proration_behavior") as "none") ?? cfg.features.subscription_cancel.proration_behavior,
       cancellation_reason: reason
-        ? { enabled: bool(reason, "enabled") ?? false, feedback_options: null, options: (list(reason, "options") ?? []) as Stripe.BillingPortal.Configuration.Features.SubscriptionCancel.CancellationReason.Option[] }
+        ? {
+            enabled: bool(reason, "enabled") ?? false,
+            feedback_options: null,
+            options: (list(reason, "options") ??
+              []) as Stripe.BillingPortal.Configuration.Features.SubscriptionCancel.CancellationReason.Option[],
+          }
         : cfg.features.subscription_cancel.cancellation_reason,
     }
   }
   const su = obj(f, "subscription_update")
   if (su) {
-    allow(su, ["enabled", "default_allowed_updates", "products", "proration_behavior", "schedule_at_period_end", "trial_update_behavior", "billing_cycle_anchor"], "features[subscription_update]")
+    allow(
+      su,
+      [
+        "enabled",
+        "default_allowed_updates",
+        "products",
+        "proration_behavior",
+        "schedule_at_period_end",
+        "trial_update_behavior",
+        "billing_cycle_anchor",
+      ],
+      "features[subscription_update]",
+    )
     const prods = list(su, "products")
     cfg.features.subscription_update = {
       ...cfg.features.subscription_update,
       enabled: bool(su, "enabled") ?? cfg.features.subscription_update.enabled,
-      default_allowed_updates: su.default_allowed_updates !== undefined ? ((list(su, "default_allowed_updates") ?? []) as never) : cfg.features.subscription_update.default_allowed_updates,
+      default_allowed_updates:
+        su.default_allowed_updates !== undefined
+          ? ((list(su, "default_allowed_updates") ?? []) as never)
+          : cfg.features.subscription_update.default_allowed_updates,
       proration_behavior: (str(su, "proration_behavior") as "none") ?? cfg.features.subscription_update.proration_behavior,
       products: prods
         ? prods.map((raw, i) => {
             const pr = raw as Params
-            const product = ctx.store.get<Stripe.Product>(req(pr, "product"), "product", "product", `features[subscription_update][products][${i}][product]`).id
+            const product = ctx.store.get<Stripe.Product>(
+              req(pr, "product"),
+              "product",
+              "product",
+              `features[subscription_update][products][${i}][product]`,
+            ).id
             const param = `features[subscription_update][products][${i}]`
             allow(pr, ["product", "prices", "adjustable_quantity"], param)
             const priceIds = (list(pr, "prices") ?? []).map(String)
-            for (const id of priceIds) if (ctx.store.get<Stripe.Price>(id, "price", "price", `features[subscription_update][products][${i}][prices]`).product !== product)
-              throw invalid(`features[subscription_update][products][${i}][prices]`, `The price ${id} does not belong to product ${product}.`)
-            return { product, prices: priceIds, adjustable_quantity: adjustableQuantity(obj(pr, "adjustable_quantity"), `${param}[adjustable_quantity]`) }
+            for (const id of priceIds)
+              if (
+                ctx.store.get<Stripe.Price>(id, "price", "price", `features[subscription_update][products][${i}][prices]`).product !==
+                product
+              )
+                throw invalid(
+                  `features[subscription_update][products][${i}][prices]`,
+                  `The price ${id} does not belong to product ${product}.`,
+                )
+            return {
+              product,
+              prices: priceIds,
+              adjustable_quantity: adjustableQuantity(obj(pr, "adjustable_quantity"), `${param}[adjustable_quantity]`),
+            }
           })
         : (cfg.features.subscription_update as { products?: unknown }).products,
     } as Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate
   }
-  if (cfg.features.subscription_update.enabled && !((cfg.features.subscription_update as { products?: unknown[] }).products?.length))
+  if (cfg.features.subscription_update.enabled && !(cfg.features.subscription_update as { products?: unknown[] }).products?.length)
     throw missingParam("features[subscription_update][products]")
 }
 
@@ -86,8 +132,10 @@ function writeConfig(ctx: Ctx, cfg: PortalConfig, p: Params) {
     allow(bp, ["headline", "privacy_policy_url", "terms_of_service_url"], "business_profile")
     cfg.business_profile = {
       headline: bp.headline !== undefined ? str(bp, "headline") || null : cfg.business_profile.headline,
-      privacy_policy_url: bp.privacy_policy_url !== undefined ? str(bp, "privacy_policy_url") || null : cfg.business_profile.privacy_policy_url,
-      terms_of_service_url: bp.terms_of_service_url !== undefined ? str(bp, "terms_of_service_url") || null : cfg.business_profile.terms_of_service_url,
+      privacy_policy_url:
+        bp.privacy_policy_url !== undefined ? str(bp, "privacy_policy_url") || null : cfg.business_profile.privacy_policy_url,
+      terms_of_service_url:
+        bp.terms_of_service_url !== undefined ? str(bp, "terms_of_service_url") || null : cfg.business_profile.terms_of_service_url,
     }
   }
   if (p.default_return_url !== undefined) cfg.default_return_url = str(p, "default_return_url") || null
@@ -103,12 +151,22 @@ const FLOW_TYPES = ["payment_method_update", "subscription_cancel", "subscriptio
 
 export const portal: Record<string, Handler> = {
   "POST /v1/billing_portal/configurations": (ctx, p) => {
-    allow(p, CONFIG_FIELDS.filter((k) => k !== "active"))
+    allow(
+      p,
+      CONFIG_FIELDS.filter((k) => k !== "active"),
+    )
     if (!obj(p, "features")) throw missingParam("features")
     const cfg = fromDefaults<PortalConfig>("billing_portal.configuration", {
-      id: ctx.store.id("bpc"), object: "billing_portal.configuration", active: true, application: null,
-      business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null }, created: ctx.store.now(), default_return_url: null,
-      is_default: ctx.store.all("billing_portal.configuration").length === 0, login_page: { enabled: false, url: null }, name: null,
+      id: ctx.store.id("bpc"),
+      object: "billing_portal.configuration",
+      active: true,
+      application: null,
+      business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+      created: ctx.store.now(),
+      default_return_url: null,
+      is_default: ctx.store.all("billing_portal.configuration").length === 0,
+      login_page: { enabled: false, url: null },
+      name: null,
     } as Partial<PortalConfig> & { id: string })
     ;(cfg.features.subscription_update as { products?: unknown[] }).products = []
     writeConfig(ctx, cfg, p)
@@ -116,7 +174,8 @@ export const portal: Record<string, Handler> = {
     ctx.emit("billing_portal.configuration.created", cfg)
     return cfg
   },
-  "GET /v1/billing_portal/configurations/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "billing portal configuration", "billing_portal.configuration"),
+  "GET /v1/billing_portal/configurations/:id": (ctx, p, { id }) =>
+    allow(p, []) && ctx.store.get(id!, "billing portal configuration", "billing_portal.configuration"),
   "POST /v1/billing_portal/configurations/:id": (ctx, p, { id }) => {
     allow(p, CONFIG_FIELDS)
     const cfg = ctx.store.get<PortalConfig>(id!, "billing portal configuration", "billing_portal.configuration")
@@ -132,7 +191,10 @@ export const portal: Record<string, Handler> = {
     const active = bool(p, "active")
     const isDefault = bool(p, "is_default")
     return paginate(
-      ctx.store.all<PortalConfig>("billing_portal.configuration", (c) => (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault)),
+      ctx.store.all<PortalConfig>(
+        "billing_portal.configuration",
+        (c) => (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault),
+      ),
       p,
       "/v1/billing_portal/configurations",
     )
@@ -145,7 +207,10 @@ export const portal: Record<string, Handler> = {
       ? ctx.store.get<PortalConfig>(cfgId, "billing portal configuration", "billing_portal.configuration", "configuration")
       : ctx.store.all<PortalConfig>("billing_portal.configuration", (c) => c.is_default)[0]
     if (!cfg)
-      throw invalid("configuration", "No configuration provided and your test mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal.")
+      throw invalid(
+        "configuration",
+        "No configuration provided and your test mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal.",
+      )
     if (!cfg.active) throw invalid("configuration", "The configuration is inactive.")
     const returnUrl = str(p, "return_url") ?? cfg.default_return_url
     const flowData = obj(p, "flow_data")
@@ -163,9 +228,12 @@ export const portal: Record<string, Handler> = {
         subscription = detail ? req(detail, "subscription") : ""
         if (!subscription) throw missingParam(`flow_data[${type}][subscription]`)
         const sub = ctx.store.get<Stripe.Subscription>(subscription, "subscription", "subscription", `flow_data[${type}][subscription]`)
-        if (sub.customer !== customer.id) throw invalid(`flow_data[${type}][subscription]`, "The subscription does not belong to this customer.")
-        if (["canceled", "incomplete_expired"].includes(sub.status)) throw invalid(`flow_data[${type}][subscription]`, "The subscription is canceled and cannot be updated.")
-        if (type === "subscription_cancel" && sub.cancel_at_period_end) throw invalid(`flow_data[${type}][subscription]`, "The subscription is already set to be canceled.")
+        if (sub.customer !== customer.id)
+          throw invalid(`flow_data[${type}][subscription]`, "The subscription does not belong to this customer.")
+        if (["canceled", "incomplete_expired"].includes(sub.status))
+          throw invalid(`flow_data[${type}][subscription]`, "The subscription is canceled and cannot be updated.")
+        if (type === "subscription_cancel" && sub.cancel_at_period_end)
+          throw invalid(`flow_data[${type}][subscription]`, "The subscription is already set to be canceled.")
       }
       const after = obj(flowData, "after_completion")
       const afterType = after ? req(after, "type") : "portal_homepage"
@@ -187,8 +255,16 @@ export const portal: Record<string, Handler> = {
     }
     const id = ctx.store.id("bps")
     const session = fromDefaults<Stripe.BillingPortal.Session>("billing_portal.session", {
-      id, object: "billing_portal.session", configuration: cfg.id, created: ctx.store.now(), customer: customer.id, flow, locale: null,
-      on_behalf_of: null, return_url: returnUrl, url: `${ctx.baseUrl}/p/session/${id}`,
+      id,
+      object: "billing_portal.session",
+      configuration: cfg.id,
+      created: ctx.store.now(),
+      customer: customer.id,
+      flow,
+      locale: null,
+      on_behalf_of: null,
+      return_url: returnUrl,
+      url: `${ctx.baseUrl}/p/session/${id}`,
     } as Partial<Stripe.BillingPortal.Session> & { id: string })
     ctx.store.put(session)
     ctx.emit("billing_portal.session.created", session)

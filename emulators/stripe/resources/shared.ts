@@ -17,7 +17,8 @@ export function address(p: Params | undefined, param: string, current: Stripe.Ad
   if (p === undefined) return current
   allow(p, ADDRESS_KEYS, param)
   const next = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null, ...(current ?? {}) } as Stripe.Address
-  for (const k of ADDRESS_KEYS) if (typeof p[k] === "string") (next as unknown as Record<string, string | null>)[k] = (p[k] as string) || null
+  for (const k of ADDRESS_KEYS)
+    if (typeof p[k] === "string") (next as unknown as Record<string, string | null>)[k] = (p[k] as string) || null
   return next
 }
 

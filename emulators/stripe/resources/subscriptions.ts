@@ -27,13 +27,29 @@ function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Pa
 function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | undefined) {
   const id = pmId ?? (customer.invoice_settings.default_payment_method as string | null)
   const pm = id ? ctx.store.find<StoredPm>(id) : undefined
-  if (!pm) throw new StripeApiError(400, "invalid_request_error", "This customer has no attached payment source or default payment method. Please consider adding a default payment method.", { code: "resource_missing", param: "default_payment_method" })
+  if (!pm)
+    throw new StripeApiError(
+      400,
+      "invalid_request_error",
+      "This customer has no attached payment source or default payment method. Please consider adding a default payment method.",
+      { code: "resource_missing", param: "default_payment_method" },
+    )
   if (!chargeSucceeds(pm._outcome)) throw DECLINED()
 }
 
 export const subscriptions: Record<string, Handler> = {
   "POST /v1/subscriptions": (ctx, p) => {
-    allow(p, ["customer", "items", "default_payment_method", "trial_period_days", "metadata", "payment_behavior", "description", "proration_behavior", "collection_method"])
+    allow(p, [
+      "customer",
+      "items",
+      "default_payment_method",
+      "trial_period_days",
+      "metadata",
+      "payment_behavior",
+      "description",
+      "proration_behavior",
+      "collection_method",
+    ])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
     const change = subscriptionItemsParam(ctx, null, p)
     if (!change?.price) throw missingParam("items")
@@ -41,18 +57,39 @@ export const subscriptions: Record<string, Handler> = {
     if (pm) ctx.store.get(pm, "payment method", "payment_method", "default_payment_method")
     const behavior = str(p, "payment_behavior") ?? "allow_incomplete"
     if (!["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"].includes(behavior))
-      throw invalid("payment_behavior", `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`)
+      throw invalid(
+        "payment_behavior",
+        `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`,
+      )
     const trialDays = int(p, "trial_period_days")
     // error_if_incomplete: a first payment that would fail is a 402 card_error and nothing is created.
     if (behavior === "error_if_incomplete" && !trialDays && (change.price.unit_amount ?? 0) > 0) assertChargeable(ctx, customer, pm)
     const price = change.price
     return atCustomerTime(ctx, customer, () =>
-      createSubscription(ctx, { customer, price, quantity: change.quantity ?? 1, metadata: mergeMetadata({}, p), trialDays, paymentMethod: pm ?? null, description: str(p, "description") }),
+      createSubscription(ctx, {
+        customer,
+        price,
+        quantity: change.quantity ?? 1,
+        metadata: mergeMetadata({}, p),
+        trialDays,
+        paymentMethod: pm ?? null,
+        description: str(p, "description"),
+      }),
     )
   },
   "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id!, "subscription"),
   "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
-    allow(p, ["cancel_at_period_end", "cancel_at", "items", "proration_behavior", "default_payment_method", "metadata", "cancellation_details", "description", "payment_behavior"])
+    allow(p, [
+      "cancel_at_period_end",
+      "cancel_at",
+      "items",
+      "proration_behavior",
+      "default_payment_method",
+      "metadata",
+      "cancellation_details",
+      "description",
+      "payment_behavior",
+    ])
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
@@ -79,8 +116,10 @@ export const subscriptions: Record<string, Handler> = {
     if (details || cape !== undefined) {
       if (details) allow(details, ["comment", "feedback"], "cancellation_details")
       set("cancellation_details", {
-        comment: details ? str(details, "comment") || null : sub.cancellation_details?.comment ?? null,
-        feedback: details ? ((str(details, "feedback") || null) as Stripe.Subscription.CancellationDetails.Feedback | null) : sub.cancellation_details?.feedback ?? null,
+        comment: details ? str(details, "comment") || null : (sub.cancellation_details?.comment ?? null),
+        feedback: details
+          ? ((str(details, "feedback") || null) as Stripe.Subscription.CancellationDetails.Feedback | null)
+          : (sub.cancellation_details?.feedback ?? null),
         feedback_option: null,
         reason: sub.cancel_at ? "cancellation_requested" : null,
       })
@@ -102,7 +141,11 @@ export const subscriptions: Record<string, Handler> = {
     const sub = ctx.store.get<Stripe.Subscription>(id!, "subscription")
     if (sub.status === "canceled") throw invalid("subscription", `No such subscription: '${id}'; it has already been canceled.`)
     const details = obj(p, "cancellation_details")
-    cancelNow(ctx, sub, details ? { comment: str(details, "comment") ?? null, feedback: (str(details, "feedback") as never) ?? null } : undefined)
+    cancelNow(
+      ctx,
+      sub,
+      details ? { comment: str(details, "comment") ?? null, feedback: (str(details, "feedback") as never) ?? null } : undefined,
+    )
     return sub
   },
   "POST /v1/subscriptions/:id/resume": (ctx, p, { id }) => {
@@ -115,16 +158,42 @@ export const subscriptions: Record<string, Handler> = {
     return sub
   },
   "GET /v1/subscriptions": (ctx, p) => {
-    allow(p, ["customer", "status", "price", "limit", "starting_after", "ending_before", "created", "test_clock", "collection_method", "current_period_end", "current_period_start", "automatic_tax"])
+    allow(p, [
+      "customer",
+      "status",
+      "price",
+      "limit",
+      "starting_after",
+      "ending_before",
+      "created",
+      "test_clock",
+      "collection_method",
+      "current_period_end",
+      "current_period_start",
+      "automatic_tax",
+    ])
     const customer = str(p, "customer")
     const clock = str(p, "test_clock")
     const status = str(p, "status")
     if (status && !SUB_STATUSES.includes(status)) throw invalid("status", `Invalid status: must be one of ${SUB_STATUSES.join(", ")}`)
     const price = str(p, "price")
     const visible = (s: Stripe.Subscription) =>
-      status === "all" ? true : status === "ended" ? ["canceled", "incomplete_expired"].includes(s.status) : status ? s.status === status : s.status !== "canceled" && s.status !== "incomplete_expired"
+      status === "all"
+        ? true
+        : status === "ended"
+          ? ["canceled", "incomplete_expired"].includes(s.status)
+          : status
+            ? s.status === status
+            : s.status !== "canceled" && s.status !== "incomplete_expired"
     return paginate(
-      ctx.store.all<Stripe.Subscription>("subscription", (s) => (!customer || s.customer === customer) && (!clock || clockOf(ctx, s.customer) === clock) && visible(s) && (!price || s.items.data[0]?.price.id === price)),
+      ctx.store.all<Stripe.Subscription>(
+        "subscription",
+        (s) =>
+          (!customer || s.customer === customer) &&
+          (!clock || clockOf(ctx, s.customer) === clock) &&
+          visible(s) &&
+          (!price || s.items.data[0]?.price.id === price),
+      ),
       p,
       "/v1/subscriptions",
     )
@@ -136,7 +205,13 @@ export const subscriptions: Record<string, Handler> = {
     const sub = str(p, "subscription")
     const status = str(p, "status")
     return paginate(
-      ctx.store.all<Stripe.Invoice>("invoice", (i) => (!customer || i.customer === customer) && (!sub || i.parent?.subscription_details?.subscription === sub) && (!status || i.status === status)),
+      ctx.store.all<Stripe.Invoice>(
+        "invoice",
+        (i) =>
+          (!customer || i.customer === customer) &&
+          (!sub || i.parent?.subscription_details?.subscription === sub) &&
+          (!status || i.status === status),
+      ),
       p,
       "/v1/invoices",
     )
@@ -146,7 +221,8 @@ export const subscriptions: Record<string, Handler> = {
     const inv = ctx.store.get<Stripe.Invoice>(id!, "invoice")
     if (inv.status !== "open") throw invalid("invoice", "Invoice is already paid.")
     payAndReactivate(ctx, inv)
-    if (inv.status !== "paid") throw new StripeApiError(402, "card_error", "Your card was declined.", { code: "card_declined", decline_code: "generic_decline" })
+    if (inv.status !== "paid")
+      throw new StripeApiError(402, "card_error", "Your card was declined.", { code: "card_declined", decline_code: "generic_decline" })
     return inv
   },
 }

@@ -32,8 +32,14 @@ export const testClocks: Record<string, Handler> = {
     const frozen = int(p, "frozen_time")
     if (frozen === undefined) throw missingParam("frozen_time")
     const clock = fromDefaults<Clock>("test_helpers.test_clock", {
-      id: ctx.store.id("clock"), object: "test_helpers.test_clock", created: ctx.store.now(), deletes_after: ctx.store.now() + 30 * 86_400,
-      frozen_time: frozen, name: str(p, "name") ?? null, status: "ready", status_details: {},
+      id: ctx.store.id("clock"),
+      object: "test_helpers.test_clock",
+      created: ctx.store.now(),
+      deletes_after: ctx.store.now() + 30 * 86_400,
+      frozen_time: frozen,
+      name: str(p, "name") ?? null,
+      status: "ready",
+      status_details: {},
     } as Partial<Clock> & { id: string })
     ctx.store.put(clock)
     ctx.emit("test_helpers.test_clock.created", clock)
@@ -41,13 +47,15 @@ export const testClocks: Record<string, Handler> = {
   },
   "GET /v1/test_helpers/test_clocks/:id": (ctx, p, { id }) => allow(p, []) && getClock(ctx, id as string),
   "GET /v1/test_helpers/test_clocks": (ctx, p) =>
-    allow(p, ["limit", "starting_after", "ending_before"]) && paginate(ctx.store.all<Clock>("test_helpers.test_clock"), p, "/v1/test_helpers/test_clocks"),
+    allow(p, ["limit", "starting_after", "ending_before"]) &&
+    paginate(ctx.store.all<Clock>("test_helpers.test_clock"), p, "/v1/test_helpers/test_clocks"),
   "DELETE /v1/test_helpers/test_clocks/:id": (ctx, p, { id }) => {
     allow(p, [])
     const clock = getClock(ctx, id as string)
     // Deleting a clock deletes the objects attached to it.
     for (const c of ctx.store.all<Stripe.Customer>("customer", (x) => x.test_clock === clock.id)) {
-      for (const s of ctx.store.all<Stripe.Subscription>("subscription", (x) => x.customer === c.id)) ctx.store.put(Object.assign(s, { deleted: true }))
+      for (const s of ctx.store.all<Stripe.Subscription>("subscription", (x) => x.customer === c.id))
+        ctx.store.put(Object.assign(s, { deleted: true }))
       ctx.store.put(Object.assign(c, { deleted: true }))
     }
     ctx.emit("test_helpers.test_clock.deleted", clock)

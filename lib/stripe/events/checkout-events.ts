@@ -31,5 +31,10 @@ export function checkoutExpiredIntent(event: Stripe.CheckoutSessionExpiredEvent)
   const session = event.data.object
   const customerId = idOf(session.customer)
   if (session.mode !== "subscription" || !customerId) return { kind: "ignore", outcome: "ignored_not_ours" }
-  return { kind: "sync", customerId, needs: { customer: false, subscriptions: false }, checkoutSession: { id: session.id, status: "expired" } }
+  return {
+    kind: "sync",
+    customerId,
+    needs: { customer: false, subscriptions: false },
+    checkoutSession: { id: session.id, status: "expired" },
+  }
 }

@@ -1,9 +1,21 @@
 // Load generators for the benchmark: signed webhook deliveries and page requests, with latencies.
 export type Delivery = { id: string; payload: string; header: string }
-export type FireResult = { rate: number; p50: number; p95: number; p99: number; acknowledged: string[]; errors: number; statuses: Record<number, number> }
+export type FireResult = {
+  rate: number
+  p50: number
+  p95: number
+  p99: number
+  acknowledged: string[]
+  errors: number
+  statuses: Record<number, number>
+}
 
 export const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0
-export const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5)
+export const median = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  )
 
 /** Posts every delivery at `concurrency`; a 2xx means Stripe would consider it delivered. */
 export async function fire(url: string, deliveries: Delivery[], concurrency: number, expect: number): Promise<FireResult> {
@@ -20,7 +32,11 @@ export async function fire(url: string, deliveries: Delivery[], concurrency: num
         if (!d) break
         const t = performance.now()
         try {
-          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": d.header }, body: d.payload })
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json", "stripe-signature": d.header },
+            body: d.payload,
+          })
           await res.arrayBuffer()
           statuses[res.status] = (statuses[res.status] ?? 0) + 1
           if (res.status === expect) {
@@ -35,13 +51,24 @@ export async function fire(url: string, deliveries: Delivery[], concurrency: num
   )
   const seconds = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
-  return { rate: deliveries.length / seconds, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99), acknowledged, errors, statuses }
+  return {
+    rate: deliveries.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p95: quantile(latencies, 0.95),
+    p99: quantile(latencies, 0.99),
+    acknowledged,
+    errors,
+    statuses,
+  }
 }
 
 export type PageResult = { requests: number; p50: number; p95: number; errors: number }
 
 /** Requests `url` at `concurrency` until `until()` says stop (at least `min` requests). */
-export async function pageLoad(url: string, opts: { concurrency: number; headers?: Record<string, string>; until: () => boolean; min?: number }): Promise<PageResult> {
+export async function pageLoad(
+  url: string,
+  opts: { concurrency: number; headers?: Record<string, string>; until: () => boolean; min?: number },
+): Promise<PageResult> {
   const latencies: number[] = []
   let errors = 0
   let count = 0

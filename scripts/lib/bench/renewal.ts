@@ -3,7 +3,13 @@
 import Stripe from "stripe"
 import type { Delivery } from "./load"
 
-const RENEWAL = ["invoice.created", "invoice.finalized", "invoice.paid", "payment_intent.succeeded", "customer.subscription.updated"] as const
+const RENEWAL = [
+  "invoice.created",
+  "invoice.finalized",
+  "invoice.paid",
+  "payment_intent.succeeded",
+  "customer.subscription.updated",
+] as const
 
 export function renewalBurst(tag: string, subs: Stripe.Subscription[], eventsPerCustomer: number, secret: string): Delivery[] {
   const now = Math.floor(Date.now() / 1000)
@@ -16,9 +22,25 @@ export function renewalBurst(tag: string, subs: Stripe.Subscription[], eventsPer
           ? sub
           : type === "payment_intent.succeeded"
             ? { id: `pi_${tag}_${c}`, object: "payment_intent", customer, status: "succeeded" }
-            : { id: `in_${tag}_${c}`, object: "invoice", customer, status: type === "invoice.paid" ? "paid" : "open", parent: { type: "subscription_details", subscription_details: { subscription: sub.id } } }
+            : {
+                id: `in_${tag}_${c}`,
+                object: "invoice",
+                customer,
+                status: type === "invoice.paid" ? "paid" : "open",
+                parent: { type: "subscription_details", subscription_details: { subscription: sub.id } },
+              }
       const id = `evt_${tag}_${c}_${k}`
-      const payload = JSON.stringify({ id, object: "event", api_version: Stripe.API_VERSION, created: now, type, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object } })
+      const payload = JSON.stringify({
+        id,
+        object: "event",
+        api_version: Stripe.API_VERSION,
+        created: now,
+        type,
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        data: { object },
+      })
       return { id, payload, header: Stripe.webhooks.generateTestHeaderString({ payload, secret }) }
     }),
   )

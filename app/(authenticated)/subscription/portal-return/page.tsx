@@ -35,11 +35,17 @@ async function PortalReturnContent() {
         {!fresh && (
           <Alert variant="warning">
             <Clock aria-hidden="true" />
-            <AlertDescription>We couldn&apos;t reach Stripe just now, so this may not show your latest change yet. It will update shortly.</AlertDescription>
+            <AlertDescription>
+              We couldn&apos;t reach Stripe just now, so this may not show your latest change yet. It will update shortly.
+            </AlertDescription>
           </Alert>
         )}
         <div className="space-y-3" data-testid="portal-return-summary">
-          {sub ? <SubscriptionStatus subscription={describable(sub)} /> : <p className="text-center">You don&apos;t have a subscription.</p>}
+          {sub ? (
+            <SubscriptionStatus subscription={describable(sub)} />
+          ) : (
+            <p className="text-center">You don&apos;t have a subscription.</p>
+          )}
           {card && (
             <p className="flex items-center gap-2 text-sm text-muted-foreground" data-testid="portal-return-card">
               <CreditCard className="size-4" aria-hidden="true" />

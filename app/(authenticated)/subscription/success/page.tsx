@@ -36,7 +36,9 @@ export default async function CheckoutSuccessPage({ searchParams }: { searchPara
       <div className="space-y-2 text-center">
         <PartyPopper className="mx-auto size-10 text-primary" aria-hidden="true" />
         <h1 className="text-3xl font-bold">Thanks for subscribing!</h1>
-        <p className="text-muted-foreground">{result.fresh ? "Your plan is ready." : "Your payment went through. Your plan will appear here in a moment."}</p>
+        <p className="text-muted-foreground">
+          {result.fresh ? "Your plan is ready." : "Your payment went through. Your plan will appear here in a moment."}
+        </p>
       </div>
       {sub && <CurrentSubscription subscription={sub} card={customer?.defaultPaymentMethod} />}
       <div className="flex justify-center">

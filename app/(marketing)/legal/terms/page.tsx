@@ -7,7 +7,10 @@ export default function TermsPage() {
   return (
     <article className="prose mx-auto max-w-2xl space-y-4">
       <h1 className="text-3xl font-bold">Terms of service</h1>
-      <p>Subscriptions renew automatically each billing period until canceled. Cancellations take effect at the end of the period already paid for.</p>
+      <p>
+        Subscriptions renew automatically each billing period until canceled. Cancellations take effect at the end of the period already
+        paid for.
+      </p>
       <p>This is placeholder text for subkit&apos;s demo: replace it with your company&apos;s terms.</p>
     </article>
   )
