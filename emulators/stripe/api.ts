@@ -3,6 +3,7 @@
 import { prices, products } from "./resources/catalog"
 import { checkout } from "./resources/checkout"
 import { customers, paymentMethods } from "./resources/customers"
+import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
@@ -22,4 +23,5 @@ export const routes: Record<string, Handler> = {
   ...portal,
   ...events,
   ...testClocks,
+  ...entitlements,
 }

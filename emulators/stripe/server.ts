@@ -5,6 +5,7 @@ import http from "node:http"
 import Stripe from "stripe"
 import { routes, type Handler } from "./api"
 import { advanceTo } from "./clock"
+import { afterEmit } from "./resources/entitlements"
 import { DEFAULT_SETTINGS, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
 import { foreignRequest } from "../local-only"
@@ -96,6 +97,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       store.put(event)
       opts.contract?.event(event)
       webhooks.enqueue(event)
+      afterEmit(ctx, type, object)
     },
   }
   const compiled = compile(routes)

@@ -1,11 +1,26 @@
 // The plan catalog as code. `npm run stripe:setup` makes Stripe and subscription_plans match it.
 export type Interval = "month" | "year"
 
+/**
+ * What plans can unlock: Stripe Entitlements features (lookup key → name). `stripe:setup` creates them
+ * and attaches each plan's to its product; hasEntitlement (lib/billing/entitlements.ts) asks by key.
+ */
+export const FEATURES = {
+  unlimited_projects: "Unlimited projects",
+  advanced_analytics: "Advanced analytics",
+  priority_support: "Priority email support",
+  shared_workspaces: "Shared workspaces",
+  audit_log: "SSO-ready audit log",
+} as const
+export type FeatureKey = keyof typeof FEATURES
+
 export type CatalogPlan = {
   id: "pro" | "team"
   name: string
   description: string
   features: string[]
+  /** The Stripe Entitlements features a subscription to this plan grants. */
+  entitlements: FeatureKey[]
   perSeat: boolean
   /** Unit amounts in cents; per seat when perSeat. */
   amounts: Record<Interval, number>
@@ -23,6 +38,7 @@ export const CATALOG: readonly CatalogPlan[] = [
     name: "Pro",
     description: "Everything one person needs to ship.",
     features: ["Unlimited projects", "Priority email support", "Advanced analytics"],
+    entitlements: ["unlimited_projects", "advanced_analytics", "priority_support"],
     perSeat: false,
     amounts: { month: 1500, year: 15000 },
     currency: "usd",
@@ -36,6 +52,7 @@ export const CATALOG: readonly CatalogPlan[] = [
     name: "Team",
     description: "Pro for the whole team, billed per seat.",
     features: ["Everything in Pro", "Shared workspaces", "Roles and permissions", "SSO-ready audit log"],
+    entitlements: ["unlimited_projects", "advanced_analytics", "priority_support", "shared_workspaces", "audit_log"],
     perSeat: true,
     amounts: { month: 1200, year: 12000 },
     currency: "usd",

@@ -5,9 +5,16 @@
 import "server-only"
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
-import { eq, getTableColumns, sql } from "drizzle-orm"
+import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm"
 import { db, type Executor } from "@/lib/db/client"
-import { billingCustomers, checkoutSessions, customerSyncs, subscriptionEvents, userSubscriptions } from "@/lib/db/schema"
+import {
+  activeEntitlements,
+  billingCustomers,
+  checkoutSessions,
+  customerSyncs,
+  subscriptionEvents,
+  userSubscriptions,
+} from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { readCustomer } from "@/lib/stripe/customers"
@@ -16,7 +23,7 @@ import { interpretEvent } from "@/lib/stripe/webhooks"
 import { planIdForPrice } from "./plans"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
-import type { BillingProviderError, CustomerRead, EventIntent, ReadNeeds } from "./types"
+import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "./types"
 
 /** Longer than the slowest Stripe read (15 s timeout × 3 tries); a crashed holder's customer is free after it. */
 export const LEASE_SECONDS = 90
@@ -45,12 +52,16 @@ export async function applyCustomer(
     if (intent.kind !== "sync") continue
     needs.customer ||= intent.needs.customer
     needs.subscriptions ||= intent.needs.subscriptions
+    needs.entitlements ||= intent.needs.entitlements ?? false
     link ??= intent.link?.userId
   }
+  // A customer linked now may have had its entitlements event ignored as unknown: read them too.
+  if (!userId && link) needs.entitlements = true
 
   try {
     // A customer that is not ours and that no event links to needs no Stripe read at all.
-    const read: CustomerRead = userId || link ? (needs.customer || needs.subscriptions ? await readCustomer(customerId, needs) : {}) : {}
+    const read: CustomerRead =
+      userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
     return await writeRead(customerId, owner, userId, link, read, pending)
   } catch (err) {
     const error = toProviderError(err)
@@ -101,6 +112,8 @@ async function writeRead(
           .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
       }
+      if (read.customer?.deleted) await tx.delete(activeEntitlements).where(eq(activeEntitlements.stripeCustomerId, customerId))
+      else if (userId && read.entitlements) await writeEntitlements(tx, customerId, userId, read.entitlements)
       if (userId && read.customer && !read.customer.deleted) {
         await tx
           .update(billingCustomers)
@@ -118,6 +131,37 @@ async function writeRead(
     if (err instanceof LostLease) return { outcome: "lost_lease", events: 0 }
     throw err
   }
+}
+
+/** Makes the customer's rows exactly Stripe's list: drops what it no longer has, upserts the rest. */
+async function writeEntitlements(tx: Executor, customerId: string, userId: string, list: EntitlementState[]) {
+  const keys = list.map((e) => e.lookupKey)
+  await tx
+    .delete(activeEntitlements)
+    .where(
+      and(eq(activeEntitlements.stripeCustomerId, customerId), keys.length ? notInArray(activeEntitlements.lookupKey, keys) : undefined),
+    )
+  if (!list.length) return
+  await tx
+    .insert(activeEntitlements)
+    .values(
+      list.map((e) => ({
+        stripeCustomerId: customerId,
+        lookupKey: e.lookupKey,
+        userId,
+        stripeEntitlementId: e.id,
+        stripeFeatureId: e.featureId,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [activeEntitlements.stripeCustomerId, activeEntitlements.lookupKey],
+      set: {
+        userId: sql`excluded.user_id`,
+        stripeEntitlementId: sql`excluded.stripe_entitlement_id`,
+        stripeFeatureId: sql`excluded.stripe_feature_id`,
+        syncedAt: sql`now()`,
+      },
+    })
 }
 
 /** Links a customer created outside our checkout to the user its session named, if that user exists and has none. */

@@ -22,7 +22,7 @@ const WAIT_FOR_LEASE_MS = 4000
  */
 export async function syncUserNow(
   userId: string,
-  { force = false, needs = { customer: true, subscriptions: true } as ReadNeeds } = {},
+  { force = false, needs = { customer: true, subscriptions: true, entitlements: true } as ReadNeeds } = {},
 ): Promise<SyncNow> {
   const owner = newOwner()
   const started = Date.now()

@@ -43,9 +43,12 @@ export type CustomerState =
       userId: string | null
     }
 
-/** What one read of a customer needs: each part costs one provider call. */
-export type ReadNeeds = { customer: boolean; subscriptions: boolean }
-export type CustomerRead = { customer?: CustomerState; subscriptions?: SubscriptionState[] }
+/** A feature the customer is entitled to now (Stripe's active entitlement). */
+export type EntitlementState = { id: string; featureId: string; lookupKey: string }
+
+/** What one read of a customer needs: each part costs one provider call (entitlements: one list). */
+export type ReadNeeds = { customer: boolean; subscriptions: boolean; entitlements?: boolean }
+export type CustomerRead = { customer?: CustomerState; subscriptions?: SubscriptionState[]; entitlements?: EntitlementState[] }
 
 /** A webhook event whose signature checked out, ready to be stored. */
 export type VerifiedEvent = { id: string; type: string; createdAt: Date; customerId: string | null; raw: string }

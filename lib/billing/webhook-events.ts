@@ -19,4 +19,5 @@ export const WEBHOOK_EVENT_TYPES = [
   "payment_method.attached",
   "payment_method.detached",
   "payment_method.updated",
+  "entitlements.active_entitlement_summary.updated",
 ] as const

@@ -1,6 +1,6 @@
 // Drizzle mirror of supabase/migrations (the SQL is the source of truth; a test checks they agree).
 import { sql } from "drizzle-orm"
-import { bigint, boolean, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core"
+import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core"
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
 
@@ -151,3 +151,18 @@ export type Plan = typeof subscriptionPlans.$inferSelect
 export type UserSubscription = typeof userSubscriptions.$inferSelect
 export type NewUserSubscription = typeof userSubscriptions.$inferInsert
 export type BillingCustomer = typeof billingCustomers.$inferSelect
+
+export const activeEntitlements = pgTable(
+  "active_entitlements",
+  {
+    stripeCustomerId: text("stripe_customer_id").notNull(),
+    lookupKey: text("lookup_key").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    stripeEntitlementId: text("stripe_entitlement_id").notNull(),
+    stripeFeatureId: text("stripe_feature_id").notNull(),
+    syncedAt: tz("synced_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.stripeCustomerId, t.lookupKey] })],
+)

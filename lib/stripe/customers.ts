@@ -1,6 +1,6 @@
 // Customers and the one read the sync needs: the customer and/or all of their subscriptions.
 import "server-only"
-import { BillingProviderError, type CustomerRead, type ReadNeeds } from "@/lib/billing/types"
+import { BillingProviderError, type CustomerRead, type EntitlementState, type ReadNeeds } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 import { customerState, subscriptionState } from "./mappers"
@@ -20,15 +20,17 @@ export async function createCustomer(userId: string, email: string | null | unde
 
 /** One call per part asked for; the subscriptions come with their own default card expanded. */
 export async function readCustomer(customerId: string, needs: ReadNeeds): Promise<CustomerRead> {
-  const [customer, subscriptions] = await Promise.all([
+  const [customer, subscriptions, entitlements] = await Promise.all([
     needs.customer ? retrieveCustomer(customerId) : undefined,
     needs.subscriptions ? listSubscriptions(customerId) : undefined,
+    needs.entitlements ? listEntitlements(customerId) : undefined,
   ])
-  // Listing the subscriptions of a customer Stripe no longer has answers resource_missing.
-  const gone = subscriptions === "customer_missing"
+  // Listing the subscriptions (or entitlements) of a customer Stripe no longer has answers resource_missing.
+  const gone = subscriptions === "customer_missing" || entitlements === "customer_missing"
   return {
     ...(customer || gone ? { customer: gone ? { id: customerId, deleted: true as const } : customer } : {}),
     ...(subscriptions ? { subscriptions: gone ? [] : subscriptions } : {}),
+    ...(entitlements ? { entitlements: gone ? [] : entitlements } : {}),
   }
 }
 
@@ -44,6 +46,21 @@ async function listSubscriptions(customerId: string) {
       // subkit keeps one live subscription per customer; more than a page means something else is wrong.
       if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
       return page.data.map(subscriptionState)
+    })
+  } catch (err) {
+    if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const
+    throw err
+  }
+}
+
+/** Every feature the customer is entitled to now (all pages: a plan grants a handful). */
+async function listEntitlements(customerId: string): Promise<EntitlementState[] | "customer_missing"> {
+  try {
+    return await stripeCall(async () => {
+      const out: EntitlementState[] = []
+      for await (const e of stripe.entitlements.activeEntitlements.list({ customer: customerId, limit: 100 }))
+        out.push({ id: e.id, featureId: typeof e.feature === "string" ? e.feature : e.feature.id, lookupKey: e.lookup_key })
+      return out
     })
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const

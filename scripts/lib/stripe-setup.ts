@@ -2,7 +2,7 @@
 // lib/billing/catalog.ts. Idempotent: it compares before it writes, so a second run changes nothing.
 import pg from "pg"
 import Stripe from "stripe"
-import { CATALOG, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
+import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
 
 const CANCEL_REASONS = [
   "too_expensive",
@@ -21,9 +21,11 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
   const changes: string[] = []
   const prices: SetupResult["prices"] = {}
   const productIds: Record<string, string> = {}
+  const features = await ensureFeatures(stripe, changes)
   for (const plan of CATALOG) {
     const product = await ensureProduct(stripe, plan, changes)
     productIds[plan.id] = product
+    await ensureProductFeatures(stripe, plan, product, features, changes)
     prices[plan.id] = {
       month: await ensurePrice(stripe, plan, "month", product, changes),
       year: await ensurePrice(stripe, plan, "year", product, changes),
@@ -61,6 +63,54 @@ async function ensureProduct(stripe: Stripe, plan: CatalogPlan, changes: string[
     changes.push(`updated product ${id}`)
   }
   return id
+}
+
+/** One Stripe Entitlements feature per catalog key (found by lookup key; archived ones restored). Returns key → feature id. */
+async function ensureFeatures(stripe: Stripe, changes: string[]) {
+  const existing = new Map<string, Stripe.Entitlements.Feature>()
+  for (const archived of [false, true])
+    for await (const f of stripe.entitlements.features.list({ archived, limit: 100 }))
+      if (f.lookup_key in FEATURES) existing.set(f.lookup_key, f)
+  const ids: Record<string, string> = {}
+  for (const [key, name] of Object.entries(FEATURES)) {
+    const found = existing.get(key)
+    if (!found) {
+      ids[key] = (await stripe.entitlements.features.create({ lookup_key: key, name })).id
+      changes.push(`created feature ${key}`)
+    } else {
+      ids[key] = found.id
+      if (found.name !== name || !found.active) {
+        await stripe.entitlements.features.update(found.id, { name, active: true })
+        changes.push(`updated feature ${key}`)
+      }
+    }
+  }
+  return ids
+}
+
+/** Attaches the plan's features to its product and detaches any other. */
+async function ensureProductFeatures(
+  stripe: Stripe,
+  plan: CatalogPlan,
+  product: string,
+  features: Record<string, string>,
+  changes: string[],
+) {
+  const want = new Set(plan.entitlements.map((key) => features[key]))
+  const have = new Set<string>()
+  for await (const pf of stripe.products.listFeatures(product, { limit: 100 })) {
+    if (want.has(pf.entitlement_feature.id)) have.add(pf.entitlement_feature.id)
+    else {
+      await stripe.products.deleteFeature(product, pf.id)
+      changes.push(`detached feature ${pf.entitlement_feature.lookup_key} from ${product}`)
+    }
+  }
+  for (const key of plan.entitlements) {
+    const id = features[key]
+    if (!id || have.has(id)) continue
+    await stripe.products.createFeature(product, { entitlement_feature: id })
+    changes.push(`attached feature ${key} to ${product}`)
+  }
 }
 
 async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval, product: string, changes: string[]) {

@@ -78,6 +78,10 @@ describe("row level security and privileges of the API roles", () => {
         "insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, $2, 'https://billing.stripe.com/p/session/x')",
         [u.id, `bps_rls2_${u.id}`],
       )
+      await sql().query(
+        "insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ($1, 'advanced_analytics', $2, 'ent_rls', 'feat_rls')",
+        [`cus_rls2_${u.id}`, u.id],
+      )
     }
   })
   afterAll(async () => {
@@ -89,12 +93,14 @@ describe("row level security and privileges of the API roles", () => {
       users: (await c.query("select id from public.users")).rows.map((r) => r.id),
       subs: (await c.query("select distinct user_id from public.user_subscriptions")).rows.map((r) => r.user_id),
       plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,
+      entitlements: (await c.query("select distinct user_id from public.active_entitlements")).rows.map((r) => r.user_id),
       customers: await attempt(c, "select * from public.billing_customers"),
       events: await attempt(c, "select * from public.subscription_events"),
       portal: await attempt(c, "select * from public.portal_sessions"),
     }))
     expect(seen.users).toEqual([a.id])
     expect(seen.subs).toEqual([a.id])
+    expect(seen.entitlements).toEqual([a.id])
     expect(seen.plans).toBe(2)
     for (const denied of [seen.customers, seen.events, seen.portal]) expect(denied).toMatch(/permission denied/)
   })
@@ -104,7 +110,14 @@ describe("row level security and privileges of the API roles", () => {
       plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,
       others: await (async () => {
         const out: string[] = []
-        for (const t of ["users", "user_subscriptions", "billing_customers", "subscription_events", "portal_sessions"])
+        for (const t of [
+          "users",
+          "user_subscriptions",
+          "billing_customers",
+          "subscription_events",
+          "portal_sessions",
+          "active_entitlements",
+        ])
           out.push(await attempt(c, `select * from public.${t}`))
         return out
       })(),
@@ -139,6 +152,11 @@ describe("row level security and privileges of the API roles", () => {
         await attempt(c, "update public.subscription_plans set monthly_amount = 0"),
         await attempt(c, "insert into public.portal_sessions (user_id, stripe_session_id, url) values ($1, 'bps_forged', 'x')", [a.id]),
         await attempt(c, "update public.users set email = 'forged@example.com' where id = $1", [a.id]),
+        await attempt(
+          c,
+          "insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id) values ('cus_forged', 'audit_log', $1, 'ent_x', 'feat_x')",
+          [a.id],
+        ),
         ...(await (async () => {
           const out: string[] = []
           for (const t of await publicTables()) out.push(await attempt(c, `truncate public.${t} cascade`))

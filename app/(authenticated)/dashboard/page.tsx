@@ -1,10 +1,13 @@
 // Dashboard: who you are and what plan you are on.
 import type { Metadata } from "next"
 import Link from "next/link"
+import { GatedFeature } from "@/components/entitlements/gated-feature"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
+import { CATALOG, FEATURES } from "@/lib/billing/catalog"
+import { hasEntitlement } from "@/lib/billing/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/queries"
 import { hasAccess } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/view"
@@ -13,7 +16,8 @@ export const metadata: Metadata = { title: "Dashboard" }
 
 export default async function DashboardPage() {
   const user = await requireUser()
-  const sub = await getCurrentSubscription(user.id)
+  const [sub, analytics] = await Promise.all([getCurrentSubscription(user.id), hasEntitlement(user.id, "advanced_analytics")])
+  const analyticsPlans = CATALOG.filter((p) => p.entitlements.includes("advanced_analytics")).map((p) => p.name)
   return (
     <div className="space-y-6">
       <div>
@@ -40,6 +44,9 @@ export default async function DashboardPage() {
           </Button>
         </CardContent>
       </Card>
+      <GatedFeature featureKey="advanced_analytics" title={FEATURES.advanced_analytics} unlocked={analytics} plans={analyticsPlans}>
+        <p className="text-sm">Your analytics are ready: 0 projects tracked this month.</p>
+      </GatedFeature>
     </div>
   )
 }

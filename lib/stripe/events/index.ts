@@ -5,6 +5,7 @@ import type Stripe from "stripe"
 import type { EventIntent } from "@/lib/billing/types"
 import { checkoutCompletedIntent, checkoutExpiredIntent } from "./checkout-events"
 import { customerIntent, paymentMethodIntent } from "./customer-events"
+import { entitlementSummaryIntent } from "./entitlement-events"
 import { invoiceIntent } from "./invoice-events"
 import { subscriptionIntent } from "./subscription-events"
 
@@ -34,6 +35,8 @@ export function intentOf(event: Stripe.Event): EventIntent {
     case "payment_method.detached":
     case "payment_method.updated":
       return paymentMethodIntent(event)
+    case "entitlements.active_entitlement_summary.updated":
+      return entitlementSummaryIntent(event)
     default:
       return { kind: "ignore", outcome: "ignored_type" }
   }

@@ -1,0 +1,125 @@
+// Entitlements end to end below the browser: the emulator's Entitlements API, stripe:setup's features,
+// and the sync keeping active_entitlements right across subscribe, upgrade and cancel.
+import type Stripe from "stripe"
+import { afterAll, describe, expect, it } from "vitest"
+import { CATALOG } from "@/lib/billing/catalog"
+import { drainBillingEvents } from "@/lib/billing/drain"
+import { entitlementKeys, hasEntitlement } from "@/lib/billing/entitlements"
+import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { pool } from "@/lib/db/client"
+import { eventsFor, signedRequest, sql, stripeClient } from "../support/helpers"
+import { planPrice, subscribedUser } from "../support/billing"
+
+afterAll(() => pool.end())
+
+const keysOf = (plan: "pro" | "team") => [...(CATALOG.find((p) => p.id === plan)?.entitlements ?? [])].sort()
+const rows = async (customerId: string) =>
+  (
+    await sql().query<{ lookup_key: string }>(
+      "select lookup_key from active_entitlements where stripe_customer_id = $1 order by lookup_key",
+      [customerId],
+    )
+  ).rows.map((r) => r.lookup_key)
+
+/** Delivers what Stripe sent about the customer since `since`, then applies it. Returns the last event id. */
+async function deliverSince(stripe: Stripe, customerId: string, since?: string) {
+  const events = await eventsFor(stripe, customerId, since)
+  for (const e of events) expect((await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })).status).toBe(200)
+  await drainBillingEvents()
+  return { last: events.at(-1)?.id ?? since, types: events.map((e) => e.type) }
+}
+
+describe("emulated Entitlements API", () => {
+  it("creates, lists and retrieves features; refuses a second feature with the same lookup key", async () => {
+    const stripe = stripeClient()
+    const key = `test_${Date.now()}`
+    const f = await stripe.entitlements.features.create({ lookup_key: key, name: "Test feature" })
+    expect(f).toMatchObject({ object: "entitlements.feature", lookup_key: key, name: "Test feature", active: true })
+    expect((await stripe.entitlements.features.retrieve(f.id)).id).toBe(f.id)
+    expect((await stripe.entitlements.features.list({ lookup_key: key })).data.map((x) => x.id)).toEqual([f.id])
+    await expect(stripe.entitlements.features.create({ lookup_key: key, name: "Again" })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "lookup_key",
+    })
+    await expect(stripe.entitlements.features.retrieve("feat_missing")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing" })
+  })
+
+  it("attaches, lists and detaches product features; a feature attaches once", async () => {
+    const stripe = stripeClient()
+    const product = await stripe.products.create({ name: "Entitlement test product" })
+    const f = await stripe.entitlements.features.create({ lookup_key: `attach_${Date.now()}`, name: "Attach me" })
+    const pf = await stripe.products.createFeature(product.id, { entitlement_feature: f.id })
+    expect(pf).toMatchObject({ object: "product_feature", entitlement_feature: { id: f.id, lookup_key: f.lookup_key } })
+    await expect(stripe.products.createFeature(product.id, { entitlement_feature: f.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "entitlement_feature",
+    })
+    expect((await stripe.products.listFeatures(product.id)).data.map((x) => x.id)).toEqual([pf.id])
+    expect(await stripe.products.deleteFeature(product.id, pf.id)).toMatchObject({ id: pf.id, deleted: true })
+    expect((await stripe.products.listFeatures(product.id)).data).toEqual([])
+  })
+
+  it("stripe:setup attached each plan's catalog features to its product", async () => {
+    const stripe = stripeClient()
+    for (const plan of CATALOG) {
+      const attached = (await stripe.products.listFeatures(`subkit_${plan.id}`, { limit: 100 })).data.map(
+        (pf) => pf.entitlement_feature.lookup_key,
+      )
+      expect(attached.sort()).toEqual([...plan.entitlements].sort())
+    }
+  })
+})
+
+describe("active entitlements sync", () => {
+  it("follows subscribe → upgrade to Team → cancel, through the summary event and the drain", async () => {
+    const { user, customerId, subscriptionId, stripe } = await subscribedUser({ plan: "pro" })
+    expect((await stripe.entitlements.activeEntitlements.list({ customer: customerId })).data.map((e) => e.lookup_key).sort()).toEqual(
+      keysOf("pro"),
+    )
+
+    let step = await deliverSince(stripe, customerId)
+    expect(step.types).toContain("entitlements.active_entitlement_summary.updated")
+    expect(await rows(customerId)).toEqual(keysOf("pro"))
+    expect(await hasEntitlement(user.id, "advanced_analytics")).toBe(true)
+    expect(await hasEntitlement(user.id, "shared_workspaces")).toBe(false)
+
+    const sub = await stripe.subscriptions.retrieve(subscriptionId)
+    const team = await planPrice(stripe, "subkit_team_monthly")
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: sub.items.data[0]?.id, price: team.id, quantity: 2 }],
+      proration_behavior: "none",
+    })
+    step = await deliverSince(stripe, customerId, step.last)
+    expect(step.types).toContain("entitlements.active_entitlement_summary.updated")
+    expect(await rows(customerId)).toEqual(keysOf("team"))
+    expect(await hasEntitlement(user.id, "shared_workspaces")).toBe(true)
+
+    await stripe.subscriptions.cancel(subscriptionId)
+    step = await deliverSince(stripe, customerId, step.last)
+    expect(step.types).toContain("entitlements.active_entitlement_summary.updated")
+    expect(await rows(customerId)).toEqual([])
+    expect(await hasEntitlement(user.id, "advanced_analytics")).toBe(false)
+    expect((await entitlementKeys(user.id)).size).toBe(0)
+  })
+
+  it("a summary event delivered late or twice still leaves Stripe's current list", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser({ plan: "pro" })
+    const granted = (await eventsFor(stripe, customerId)).filter((e) => e.type === "entitlements.active_entitlement_summary.updated")
+    await stripe.subscriptions.cancel(subscriptionId)
+    await deliverSince(stripe, customerId) // everything, including the cancel's summary
+    expect(await rows(customerId)).toEqual([])
+    // The grant's summary again (a redelivery, out of order): the list Stripe has now is empty.
+    const replay = { ...granted[0], id: `${granted[0]?.id}_replay` }
+    expect((await receiveStripeWebhook(signedRequest(JSON.stringify(replay)), { schedule: () => {} })).status).toBe(200)
+    await drainBillingEvents()
+    expect(await rows(customerId)).toEqual([])
+  })
+
+  it("an eager page sync reads the entitlements too (the success page shows them before any webhook)", async () => {
+    const { user, customerId } = await subscribedUser({ plan: "pro" })
+    const { syncUserNow } = await import("@/lib/billing/sync-now")
+    expect(await rows(customerId)).toEqual([])
+    expect((await syncUserNow(user.id)).status).toBe("synced")
+    expect(await rows(customerId)).toEqual(keysOf("pro"))
+  })
+})
