@@ -54,7 +54,7 @@ function compile(table: Record<string, Handler>): Compiled[] {
       const [method, pattern] = key.split(" ") as [string, string]
       const keys: string[] = []
       const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, k: string) => (keys.push(k), "([^/]+)"))}$`)
-      if (keys.some((k) => k !== "id")) throw new Error(`route ${key}: the only path parameter is :id`)
+      if (keys.some((k) => k !== "id" && k !== "product")) throw new Error(`route ${key}: path parameters are :id and :product`)
       return { method, pattern, re, keys, handler, specificity: keys.length }
     })
     .sort((a, b) => a.specificity - b.specificity)
@@ -172,7 +172,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
           ...(idemKey ? { "idempotency-key": idemKey } : {}),
         })
       }
-      const pathParams = { id: decodeURIComponent(route.re.exec(url.pathname)?.[1] ?? "") }
+      const groups = route.re.exec(url.pathname)
+      const values = new Map(route.keys.map((k, i) => [k, decodeURIComponent(groups?.[i + 1] ?? "")]))
+      const pathParams = { id: values.get("id") ?? "", product: values.get("product") ?? "" }
       let status = 200
       let out: string
       let executed = true

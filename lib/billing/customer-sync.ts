@@ -101,6 +101,10 @@ async function writeRead(
       if (read.customer?.deleted) {
         await tx.execute(sql`update ${billingCustomers} set stripe_customer_deleted_at = now(), updated_at = now()
           where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null`)
+        // Deleting a customer cancels its subscriptions at once, and Stripe no longer lists them.
+        await tx.execute(sql`update ${userSubscriptions} set status = 'canceled', cancel_at_period_end = false,
+          ended_at = coalesce(ended_at, now()), updated_at = now()
+          where stripe_customer_id = ${customerId} and status not in ('canceled', 'incomplete_expired')`)
       }
       if (userId && read.subscriptions?.length) {
         const values = await Promise.all(

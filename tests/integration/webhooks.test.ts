@@ -288,8 +288,8 @@ describe("customer details", () => {
     expect((await listNoticedEvents()).map((n) => n.id)).toContain(created.id)
   })
 
-  it("a customer deleted at Stripe marks the mapping, and the next checkout replaces it", async () => {
-    const { customerId, stripe, user } = await subscribedUser()
+  it("a customer deleted at Stripe marks the mapping, cancels its subscription row, and the next checkout replaces it", async () => {
+    const { customerId, subscriptionId, stripe, user } = await subscribedUser()
     const since = (await eventsFor(stripe, customerId)).at(-1)?.id
     await stripe.customers.del(customerId)
     const deleted = (await eventsFor(stripe, customerId, since)).filter(
@@ -302,6 +302,8 @@ describe("customer details", () => {
       user.id,
     ])
     expect(rows[0].stripe_customer_deleted_at).not.toBeNull()
+    // Stripe canceled the subscription with the customer, and no longer lists it.
+    expect((await rowOf(subscriptionId))?.status).toBe("canceled")
     const { startCheckout } = await import("@/lib/billing/checkout")
     const again = await startCheckout(user, { plan: "pro", interval: "month" })
     expect(again.ok).toBe(true)

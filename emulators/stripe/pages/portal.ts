@@ -2,7 +2,7 @@
 // switch, cancel at period end (with reasons) and renew, payment method, billing details, invoices.
 // flow_data deep links open straight on their step and finish as after_completion says.
 import type Stripe from "stripe"
-import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer } from "../api"
+import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer, type Handler } from "../api"
 import { changeItem } from "../billing"
 import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
@@ -151,7 +151,8 @@ export function portalPage(r: PageRequest, id: string, step: string): PageResult
 function route(key: string) {
   const handler = routes[key]
   if (!handler) throw new Error(`no route ${key}`)
-  return handler
+  return (ctx: Parameters<Handler>[0], params: Parameters<Handler>[1], path: { id: string }) =>
+    handler(ctx, params, { product: "", ...path })
 }
 
 function flowStart(p: Ctx2) {

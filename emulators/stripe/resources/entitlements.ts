@@ -146,7 +146,7 @@ export const entitlements: Record<string, Handler> = {
   },
   "POST /v1/products/:id/features": (ctx, p, { id }) => {
     allow(p, ["entitlement_feature"])
-    const product = ctx.store.get<Stripe.Product>(id ?? "", "product")
+    const product = ctx.store.get<Stripe.Product>(id, "product")
     const feature = ctx.store.get<Feature>(
       req(p, "entitlement_feature"),
       "entitlements.feature",
@@ -167,7 +167,7 @@ export const entitlements: Record<string, Handler> = {
   },
   "GET /v1/products/:id/features": (ctx, p, { id }) => {
     allow(p, ["limit", "starting_after", "ending_before"])
-    const product = ctx.store.get<Stripe.Product>(id ?? "", "product")
+    const product = ctx.store.get<Stripe.Product>(id, "product")
     return paginate(
       attached(ctx, product.id).map((pf) => publicProductFeature(ctx, pf)),
       p,
@@ -176,14 +176,14 @@ export const entitlements: Record<string, Handler> = {
   },
   "GET /v1/products/:product/features/:id": (ctx, p, { product, id }) => {
     allow(p, [])
-    const pf = attached(ctx, product ?? "").find((x) => x.id === id)
-    if (!pf) throw missing("product_feature", id ?? "")
+    const pf = attached(ctx, product).find((x) => x.id === id)
+    if (!pf) throw missing("product_feature", id)
     return publicProductFeature(ctx, pf)
   },
   "DELETE /v1/products/:product/features/:id": (ctx, p, { product, id }) => {
     allow(p, [])
-    const pf = attached(ctx, product ?? "").find((x) => x.id === id)
-    if (!pf) throw missing("product_feature", id ?? "")
+    const pf = attached(ctx, product).find((x) => x.id === id)
+    if (!pf) throw missing("product_feature", id)
     pf.deleted = true
     ctx.store.put(pf)
     recomputeProduct(ctx, pf._product)

@@ -6,8 +6,8 @@ import type { Outcome } from "../cards"
 import type { Ctx } from "../context"
 import { allow, obj, str, type Params } from "../params"
 
-/** The one path parameter Stripe's URLs have here (`/v1/customers/:id/…`); "" on routes without it. */
-export type PathParams = { id: string }
+/** The path parameters Stripe's URLs have here (`/v1/customers/:id`, `/v1/products/:product/features/:id`); "" where a route has none. */
+export type PathParams = { id: string; product: string }
 export type Handler = (ctx: Ctx, p: Params, path: PathParams) => unknown
 export type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 export type StoredSession = Stripe.Checkout.Session & {
