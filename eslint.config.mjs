@@ -86,7 +86,7 @@ const config = [
     },
   },
   {
-    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**"],
+    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**", "emulators/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "error" },
   },
 ]

@@ -83,6 +83,19 @@ export function recurringPrice(ctx: Ctx, id: string, param: string): Price {
   return price
 }
 
+/** A subscription's price is recurring (recurringPrice checked it on the way in). */
+export function recurringOf(price: Price): Stripe.Price.Recurring {
+  if (!price.recurring) throw new Error(`price ${price.id} is not recurring`)
+  return price.recurring
+}
+
+/** A subscription here has exactly one item. */
+export function onlyItem<T>(items: { data: T[] }): T {
+  const [item] = items.data
+  if (!item) throw new Error("subscription without items")
+  return item
+}
+
 export type MissingPaymentMethod = Stripe.Subscription.TrialSettings.EndBehavior.MissingPaymentMethod
 export const MISSING_PM_BEHAVIORS: readonly MissingPaymentMethod[] = ["cancel", "create_invoice", "pause"]
 
@@ -102,9 +115,9 @@ export type NewSubscription = {
 export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
   const now = ctx.store.now()
   const id = ctx.store.id("sub")
-  const interval = input.price.recurring!.interval
+  const { interval, interval_count } = recurringOf(input.price)
   const trialEnd = input.trialDays ? now + input.trialDays * DAY : null
-  const end = trialEnd ?? addInterval(now, interval, input.price.recurring!.interval_count)
+  const end = trialEnd ?? addInterval(now, interval, interval_count)
   const it = newItem(ctx, id, input.price, input.quantity, now, end)
   const sub = fromDefaults<Sub>("subscription", {
     id,
@@ -186,7 +199,7 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
   if (intervalChanged) {
     // A new interval restarts the billing period today and bills it now, crediting unused time.
     it.current_period_start = now
-    it.current_period_end = addInterval(now, price.recurring!.interval, price.recurring!.interval_count)
+    it.current_period_end = addInterval(now, recurringOf(price).interval, recurringOf(price).interval_count)
     sub.billing_cycle_anchor = now
     if (change.proration !== "none")
       lines.push({

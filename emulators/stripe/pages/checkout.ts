@@ -2,7 +2,7 @@
 // Stripe's words and create nothing; success completes the session and redirects.
 import type Stripe from "stripe"
 import { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "../api"
-import { createSubscription, productName } from "../billing"
+import { createSubscription, onlyItem, productName, recurringOf } from "../billing"
 import { checkCard, DECLINED, INSUFFICIENT } from "../cards"
 import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
@@ -44,14 +44,15 @@ export function checkoutPage(r: PageRequest, id: string): PageResult {
 }
 
 function successUrl(s: Session) {
-  return s.success_url!.replace("{CHECKOUT_SESSION_ID}", s.id)
+  // Subscription-mode sessions are created with a success_url (the API requires it).
+  return (s.success_url ?? "").replace("{CHECKOUT_SESSION_ID}", s.id)
 }
 
 function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: string) {
-  const li = s._line_items[0]!
+  const li = onlyItem({ data: s._line_items })
   const price = ctx.store.get<Stripe.Price>(li.price, "price")
   const name = productName(ctx, price)
-  const interval = price.recurring!.interval
+  const interval = recurringOf(price).interval
   const total = (price.unit_amount ?? 0) * li.quantity
   const trial = s._subscription_data.trial_period_days
   const fixedEmail = s.customer ? ctx.store.find<Stripe.Customer>(s.customer as string)?.email : s.customer_email
@@ -95,7 +96,7 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
   const pm = createPaymentMethod(ctx, card, { name, email })
   attachPaymentMethod(ctx, pm, customer)
   updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
-  const li = s._line_items[0]!
+  const li = onlyItem({ data: s._line_items })
   const sub = createSubscription(ctx, {
     customer,
     price: ctx.store.get<Stripe.Price>(li.price, "price"),

@@ -25,7 +25,7 @@ const PRODUCT_FIELDS = [
 function writeProduct(ctx: Ctx, product: Stripe.Product, p: Params) {
   if (p.name !== undefined) product.name = req(p, "name")
   if (p.description !== undefined) product.description = str(p, "description") || null
-  if (p.active !== undefined) product.active = bool(p, "active")!
+  if (p.active !== undefined) product.active = bool(p, "active") ?? product.active
   if (p.url !== undefined) product.url = str(p, "url") || null
   if (p.default_price !== undefined)
     product.default_price = ctx.store.get<Stripe.Price>(req(p, "default_price"), "price", "price", "default_price").id
@@ -138,9 +138,16 @@ export const prices: Record<string, Handler> = {
       lookup_key: null,
       nickname: str(p, "nickname") ?? null,
       product: product.id,
-      recurring: interval
-        ? { interval, interval_count: int(recurring!, "interval_count") ?? 1, meter: null, trial_period_days: null, usage_type: "licensed" }
-        : null,
+      recurring:
+        recurring && interval
+          ? {
+              interval,
+              interval_count: int(recurring, "interval_count") ?? 1,
+              meter: null,
+              trial_period_days: null,
+              usage_type: "licensed",
+            }
+          : null,
       tax_behavior: (str(p, "tax_behavior") as Stripe.Price.TaxBehavior) ?? "unspecified",
       tiers_mode: null,
       transform_quantity: null,
@@ -159,7 +166,7 @@ export const prices: Record<string, Handler> = {
     allow(p, PRICE_UPDATE)
     const price = ctx.store.get<Stripe.Price>(id, "price")
     const before = structuredClone(price) as unknown as Record<string, unknown>
-    if (p.active !== undefined) price.active = bool(p, "active")!
+    if (p.active !== undefined) price.active = bool(p, "active") ?? price.active
     if (p.nickname !== undefined) price.nickname = str(p, "nickname") || null
     price.metadata = mergeMetadata(price.metadata, p)
     writeLookupKey(ctx, price, p)

@@ -1,6 +1,6 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
-import { changeItem, createSubscription, recurringPrice } from "../billing"
+import { changeItem, createSubscription, onlyItem, recurringPrice } from "../billing"
 import { clockOf } from "../clock"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
@@ -102,7 +102,7 @@ export const subscriptions: Record<string, Handler> = {
       previous[k] = sub[k]
       sub[k] = v
     }
-    const end = sub.items.data[0]!.current_period_end
+    const end = onlyItem(sub.items).current_period_end
     const cape = bool(p, "cancel_at_period_end")
     if (cape !== undefined) {
       set("cancel_at_period_end", cape)
