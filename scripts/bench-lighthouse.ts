@@ -2,7 +2,7 @@
 // /subscription/manage as a subscribed customer, against the production build on the offline stack,
 // in the system Chromium. Prints the category scores next to the targets (performance ≥ 95,
 // accessibility 100, best practices ≥ 95). Results: docs/benchmarks.md.
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import os from "node:os"
@@ -10,24 +10,16 @@ import path from "node:path"
 import lighthouse, { desktopConfig, type Flags } from "lighthouse"
 import { chromium } from "playwright-core"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
+import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
 
-const root = path.resolve(import.meta.dirname, "..")
-const nextBin = path.join(root, "node_modules/next/dist/bin/next")
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 const TARGETS = { performance: 95, accessibility: 100, "best-practices": 95 } as const
 const PAGES = ["/pricing", "/subscription/manage"]
 
 async function main() {
-  if (!process.env.BENCH_SKIP_BUILD) {
-    console.log("building (next build)…")
-    execFileSync(process.execPath, [nextBin, "build"], {
-      cwd: root,
-      stdio: "ignore",
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    })
-  }
+  buildUnlessSkipped(Boolean(process.env.BENCH_SKIP_BUILD))
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })

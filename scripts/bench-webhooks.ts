@@ -7,9 +7,8 @@
 //   pages      /pricing and the signed-in /subscription/manage at c=8, idle and during a burst, with
 //              Stripe at 0 ms and at the requested latency (Stripe's latency must not reach pages)
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import path from "node:path"
 import { parseArgs } from "node:util"
 import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
@@ -17,6 +16,7 @@ import type Stripe from "stripe"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
 import { fire, median, pageLoad } from "./lib/bench/load"
 import { renewalBurst } from "./lib/bench/renewal"
+import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
 import { parseLatency, startStripeProxy } from "./lib/stripe-proxy"
@@ -40,18 +40,9 @@ const CONCURRENCY = Number(args.concurrency)
 const ROUNDS = Number(args.rounds)
 const PAGE_CONCURRENCY = 8
 const CRON_SECRET = randomUUID()
-const root = path.resolve(import.meta.dirname, "..")
-const nextBin = path.join(root, "node_modules/next/dist/bin/next")
 
 async function main() {
-  if (!args["skip-build"]) {
-    console.log("building (next build)…")
-    execFileSync(process.execPath, [nextBin, "build"], {
-      cwd: root,
-      stdio: "ignore",
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    })
-  }
+  buildUnlessSkipped(Boolean(args["skip-build"]))
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })

@@ -89,6 +89,17 @@ export function recurringOf(price: Price): Stripe.Price.Recurring {
   return price.recurring
 }
 
+/** The proration credit for the part of the period the old price no longer covers. */
+function unusedTimeCredit(item: Line["item"], amount: number, unused: number, start: number, end: number): Line {
+  return {
+    amount: -Math.round(amount * unused),
+    description: "Unused time on previous plan",
+    item,
+    period: { start, end },
+    proration: true,
+  }
+}
+
 /** A subscription here has exactly one item. */
 export function onlyItem<T>(items: { data: T[] }): T {
   const [item] = items.data
@@ -201,14 +212,7 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
     it.current_period_start = now
     it.current_period_end = addInterval(now, recurringOf(price).interval, recurringOf(price).interval_count)
     sub.billing_cycle_anchor = now
-    if (change.proration !== "none")
-      lines.push({
-        amount: -Math.round(oldAmount * unused),
-        description: "Unused time on previous plan",
-        item: before,
-        period: { start: now, end },
-        proration: true,
-      })
+    if (change.proration !== "none") lines.push(unusedTimeCredit(before, oldAmount, unused, now, end))
     lines.push({
       amount: newAmount,
       description: `${quantity} × ${productName(ctx, price)}`,
@@ -216,13 +220,7 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
       period: { start: now, end: it.current_period_end },
     })
   } else if (change.proration !== "none") {
-    lines.push({
-      amount: -Math.round(oldAmount * unused),
-      description: "Unused time on previous plan",
-      item: before,
-      period: { start: now, end },
-      proration: true,
-    })
+    lines.push(unusedTimeCredit(before, oldAmount, unused, now, end))
     lines.push({
       amount: Math.round(newAmount * unused),
       description: `Remaining time on ${quantity} × ${productName(ctx, price)}`,
