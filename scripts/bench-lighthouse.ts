@@ -11,10 +11,10 @@ import lighthouse, { desktopConfig, type Flags } from "lighthouse"
 import { chromium } from "playwright-core"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
 import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
+import { CHROMIUM, HEADLESS_ARGS } from "./lib/chromium"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 const TARGETS = { performance: 95, accessibility: 100, "best-practices": 95 } as const
 const PAGES = ["/pricing", "/subscription/manage"]
 
@@ -39,15 +39,7 @@ async function main() {
   // A persistent context is Chrome's default one, which the tab Lighthouse opens shares (cookies included).
   const browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "subkit-lighthouse-")), {
     executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      `--remote-debugging-port=${debugPort}`,
-    ],
+    args: [...HEADLESS_ARGS, `--remote-debugging-port=${debugPort}`],
   })
   try {
     await waitForPort(port, 60_000)

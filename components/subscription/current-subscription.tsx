@@ -7,7 +7,7 @@ import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle }
 import { cardLine, endsOn, formatDate, priceLine } from "@/lib/billing/describe"
 import type { SubscriptionView } from "@/lib/billing/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
-import { trialNotice } from "@/lib/billing/trial-notice"
+import { subscriptionTrialNotice } from "@/lib/billing/trial-notice"
 import { describable } from "@/lib/billing/view"
 import type { CardSummary } from "@/lib/db/schema"
 import { TrialAlert } from "./manage/manage-alerts"
@@ -18,13 +18,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
   const d = describable(s)
   const ending = endsOn(d)
   const ended = hasEnded(s.status)
-  const trial = trialNotice({
-    status: s.status,
-    trialEnd: s.trialEnd,
-    hasCard: Boolean(card),
-    missingPaymentMethod: s.trialMissingPaymentMethod,
-    price: priceLine(d) ?? "the plan's price",
-  })
+  const trial = subscriptionTrialNotice(s, d, card)
   return (
     <Card data-testid="current-subscription">
       <CardHeader>

@@ -1,8 +1,8 @@
 // What the manage page shows, decided here from the user's rows (the page only lays it out).
 import "server-only"
-import { cardLine, endsOn, priceLine, type Describable } from "./describe"
+import { cardLine, endsOn, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
-import { trialNotice, type TrialNotice } from "./trial-notice"
+import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
 import { hasEnded, needsPaymentFix } from "./status"
 import { describable } from "./view"
 
@@ -30,13 +30,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
   if (hasEnded(subscription.status)) return { kind: "ended", endedAt: subscription.endedAt }
   const d = describable(subscription)
   const card = customer?.defaultPaymentMethod
-  const trial = trialNotice({
-    status: subscription.status,
-    trialEnd: subscription.trialEnd,
-    hasCard: Boolean(card),
-    missingPaymentMethod: subscription.trialMissingPaymentMethod,
-    price: priceLine(d) ?? "the plan's price",
-  })
+  const trial = subscriptionTrialNotice(subscription, d, card)
   return {
     kind: "live",
     subscription: d,

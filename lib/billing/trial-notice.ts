@@ -2,7 +2,7 @@
 // the card on file when the trial ends; without one it follows
 // trial_settings.end_behavior.missing_payment_method (cancel, pause, or an invoice that cannot be paid).
 import type { TrialEndBehavior } from "@/lib/db/schema"
-import { formatDate } from "./describe"
+import { formatDate, priceLine, type Describable } from "./describe"
 
 export type TrialFacts = {
   status: string
@@ -27,4 +27,19 @@ export function trialNotice(f: TrialFacts): TrialNotice | null {
         ? "your subscription will be canceled"
         : "the first invoice cannot be paid and your subscription will be past due"
   return { endsOn, then: `Add a payment method before then, or ${otherwise}.` }
+}
+
+/** The notice for a subscription as the pages load it; `card` is the subscription's or the customer's default. */
+export function subscriptionTrialNotice(
+  s: { status: string; trialEnd: Date | null; trialMissingPaymentMethod: TrialEndBehavior | null },
+  d: Describable,
+  card: unknown,
+): TrialNotice | null {
+  return trialNotice({
+    status: s.status,
+    trialEnd: s.trialEnd,
+    hasCard: Boolean(card),
+    missingPaymentMethod: s.trialMissingPaymentMethod,
+    price: priceLine(d) ?? "the plan's price",
+  })
 }

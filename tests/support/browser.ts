@@ -4,8 +4,9 @@ import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, expect, inject } from "vitest"
 import { must } from "./must"
+import { CHROMIUM, HEADLESS_ARGS } from "../../scripts/lib/chromium"
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+export { CHROMIUM }
 
 /** One Chromium per test file, closed after it; call at the top of the file. */
 export function sharedBrowser(): () => Browser {
@@ -22,15 +23,7 @@ export function sharedBrowser(): () => Browser {
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: [...HEADLESS_ARGS, "--disable-sync"],
   })
 }
 
