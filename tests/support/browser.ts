@@ -62,9 +62,10 @@ export async function inboxSettled(timeoutMs = 30_000) {
   }
 }
 
-export async function signUp(page: Page, next = "/dashboard") {
+/** `origin`: another `next start` of the same build on this stack (tests/e2e/trial.test.ts). */
+export async function signUp(page: Page, next = "/dashboard", origin = inject("appUrl")) {
   const email = `e2e-${randomUUID().slice(0, 8)}@example.com`
-  await page.goto(app(`/auth/signup?next=${encodeURIComponent(next)}`))
+  await page.goto(`${origin}/auth/signup?next=${encodeURIComponent(next)}`)
   await page.getByLabel("Email").fill(email)
   await page.getByLabel("Password").fill("correct-horse-battery")
   await page.getByRole("button", { name: "Create account" }).click()

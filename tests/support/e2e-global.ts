@@ -15,6 +15,8 @@ declare module "vitest" {
     e2eDatabaseUrl: string
     e2eStripeUrl: string
     e2eAuthUrl: string
+    /** The app's environment without BILLING_TRIALS, for a suite that starts its own `next start` (tests/e2e/trial.test.ts). */
+    e2eAppEnv: Record<string, string>
   }
 }
 
@@ -35,18 +37,21 @@ export default async function setup(project: TestProject) {
     log: () => {},
     stripeEmulator: { contract },
   })
+  const appEnv: Record<string, string> = {
+    ...stack.appEnv,
+    NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+    NEXT_TELEMETRY_DISABLED: "1",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    SUBKIT_OFFLINE: "1",
+  }
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,
     env: {
       ...process.env,
-      ...stack.appEnv,
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
-      NEXT_TELEMETRY_DISABLED: "1",
-      LOG_LEVEL: "warn",
-      NODE_ENV: "production",
-      SUBKIT_OFFLINE: "1",
-      // These suites drive paid subscriptions from the first charge; free trials are covered by
-      // tests/integration/checkout-trial.test.ts and trial-will-end.test.ts.
+      ...appEnv,
+      // These suites drive paid subscriptions from the first charge. Free trials run on a second
+      // `next start` of the same build with trials on (tests/e2e/trial.test.ts), sharing this stack.
       BILLING_TRIALS: "off",
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -56,6 +61,7 @@ export default async function setup(project: TestProject) {
   project.provide("e2eDatabaseUrl", stack.databaseUrl)
   project.provide("e2eStripeUrl", stack.stripe.url)
   project.provide("e2eAuthUrl", stack.authUrl)
+  project.provide("e2eAppEnv", appEnv)
   return async () => {
     app.kill("SIGTERM")
     await new Promise((r) => (app.exitCode !== null ? r(null) : app.once("exit", r)))
