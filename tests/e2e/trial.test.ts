@@ -19,7 +19,10 @@ describe("free trial with a card collected up front", () => {
 
     await page.goto(at("/pricing"), { waitUntil: "networkidle" })
     expect(await page.getByTestId("trial-offer-pro").textContent()).toBe("14-day free trial")
-    await page.getByTestId("plan-pro").getByRole("button", { name: /Subscribe/ }).click()
+    await page
+      .getByTestId("plan-pro")
+      .getByRole("button", { name: /Subscribe/ })
+      .click()
     await page.waitForURL("**/c/pay/**")
     expect(await page.getByText("14 days free").count()).toBe(1)
     expect(await page.getByRole("table", { name: "Order summary" }).getByRole("row").last().textContent()).toBe("Total due today$0.00")
@@ -73,7 +76,10 @@ describe("free trial with a card collected up front", () => {
     await page.goto(at("/pricing"), { waitUntil: "networkidle" })
     expect(await page.getByTestId("trial-offer-pro").count()).toBe(0)
     expect(await page.getByText(/free trial/).count()).toBe(0)
-    await page.getByTestId("plan-pro").getByRole("button", { name: /Subscribe/ }).click()
+    await page
+      .getByTestId("plan-pro")
+      .getByRole("button", { name: /Subscribe/ })
+      .click()
     await page.waitForURL("**/c/pay/**")
     expect(await page.getByText(/days free/).count()).toBe(0)
     expect(await page.getByRole("table", { name: "Order summary" }).getByRole("row").last().textContent()).toBe("Total due today$15.00")

@@ -52,11 +52,7 @@ export async function customerOnClock(email: string) {
   const { rows } = await db().query<{ id: string }>("select id from users where email = $1", [email])
   const userId = must(rows[0], `user ${email}`).id
   const customer = await stripe().customers.create({ email, test_clock: clock.id, metadata: { user_id: userId } })
-  await db().query("insert into billing_customers (user_id, stripe_customer_id, email) values ($1, $2, $3)", [
-    userId,
-    customer.id,
-    email,
-  ])
+  await db().query("insert into billing_customers (user_id, stripe_customer_id, email) values ($1, $2, $3)", [userId, customer.id, email])
   return { clock: clock.id, customer: customer.id, userId }
 }
 
