@@ -137,3 +137,27 @@ describe("free trial without a payment method", () => {
     expect(await page.getByTestId("trial-notice").count()).toBe(0)
   })
 })
+
+// The app's card-less setting, through a third `next start` of the same build: the Checkout it opens
+// asks Stripe for payment_method_collection=if_required with the trial. (Finishing it without a card is
+// what the emulator's hosted page does not model; the pages for such a trial are tested above.)
+describe("CHECKOUT_PAYMENT_METHOD_COLLECTION=if_required", () => {
+  const cardless = trialApp({ CHECKOUT_PAYMENT_METHOD_COLLECTION: "if_required" })
+  it("the app's Checkout session has the trial and does not require a card", async () => {
+    const page = await browser().newPage()
+    const email = await signUp(page, "/pricing", cardless())
+    await page.goto(`${cardless()}/pricing`, { waitUntil: "networkidle" })
+    expect(await page.getByTestId("trial-offer-pro").textContent()).toBe("14-day free trial")
+    await page
+      .getByTestId("plan-pro")
+      .getByRole("button", { name: /Subscribe/ })
+      .click()
+    await page.waitForURL("**/c/pay/**")
+    expect(await page.getByText("14 days free").count()).toBe(1)
+    const sessionId = /\/(cs_[A-Za-z0-9_]+)/.exec(page.url())?.[1] ?? ""
+    const session = await stripe().checkout.sessions.retrieve(sessionId)
+    expect(session).toMatchObject({ payment_method_collection: "if_required", amount_total: 0, status: "open" })
+    // The app made this customer itself (no test clock needed here), and it is the user's.
+    expect(await stripe().customers.retrieve(String(session.customer))).toMatchObject({ email })
+  })
+})
