@@ -12,7 +12,8 @@ import { must } from "../support/must"
 const auth: Emulator = await startTestAuth()
 process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
 process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon") // the CLI's anon key
-const { subscribedUser } = await import("../support/billing")
+const { subscribedUser, planPrice } = await import("../support/billing")
+const { openPortal } = await import("@/lib/billing/portal")
 const { inviteMember, acceptInvite, describeInvite, revokeInvite } = await import("@/lib/billing/team/invites")
 const { removeMember, leaveTeam } = await import("@/lib/billing/team/members")
 const { previewSeats, confirmSeats } = await import("@/lib/billing/team/change-seats")
@@ -145,6 +146,17 @@ describe("a Team subscription's team", () => {
       code: "below_members",
       message: "3 people are on your team, so it needs at least 3 seats. Remove members first to go lower.",
     })
+    // The portal's minimum is the member count too: its configuration is a variant with minimum 3.
+    const portal = await openPortal(owner, "home")
+    if (!portal.ok) throw new Error(portal.message)
+    const teamPrice = await planPrice(stripe, "subkit_team_monthly")
+    const refused = await fetch(`${portal.url}/confirm?subscription=${subscriptionId}`, {
+      method: "POST",
+      body: new URLSearchParams({ price: teamPrice.id, quantity: "2" }),
+    })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("Choose between 3 and 100 seats for this plan.")
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).items.data[0]?.quantity).toBe(3)
     ok(await leaveTeam(third))
     expect(await leaveTeam(owner)).toMatchObject({ ok: false, code: "not_member" })
   })
