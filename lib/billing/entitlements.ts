@@ -5,14 +5,21 @@
 import "server-only"
 import { and, eq, sql, type SQL } from "drizzle-orm"
 import { db } from "@/lib/db/client"
-import { activeEntitlements, teamMembers, teams } from "@/lib/db/schema"
+import { activeEntitlements, subscriptionPlans, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import type { FeatureKey } from "./catalog"
+import { ACCESS_STATUSES } from "./status"
 
-/** The user ids whose entitlements `userId` has: their own, and their team owner's when they are a member. */
+/**
+ * The user ids whose entitlements `userId` has: their own, and their team owner's while they are a
+ * member and the owner's subscription is a per-seat plan with access (a downgrade to Pro is not shared).
+ */
 const holders = (userId: string): SQL =>
   sql`(select ${userId}::uuid union all
        select ${teams.ownerUserId} from ${teamMembers} join ${teams} on ${teams.id} = ${teamMembers.teamId}
-       where ${teamMembers.userId} = ${userId} and ${teamMembers.role} = 'member')`
+       where ${teamMembers.userId} = ${userId} and ${teamMembers.role} = 'member'
+         and exists (select 1 from ${userSubscriptions} join ${subscriptionPlans} on ${subscriptionPlans.id} = ${userSubscriptions.planId}
+                     where ${userSubscriptions.userId} = ${teams.ownerUserId} and ${subscriptionPlans.perSeat}
+                       and ${userSubscriptions.status} in ${ACCESS_STATUSES}))`
 
 export async function hasEntitlement(userId: string, key: FeatureKey): Promise<boolean> {
   const rows = await db

@@ -183,4 +183,38 @@ describe("a Team subscription's team", () => {
     )
     expect(rows[0].n).toBe(1)
   })
+
+  it("concurrent invites for the last free seat: exactly one gets it", async () => {
+    // 3 seats: the owner and no other member (removed above), so 2 are free; take one, race for the other.
+    const first = await createUser()
+    ok(await inviteMember(owner, first.email))
+    const racers = await Promise.all(Array.from({ length: 6 }, () => createUser()))
+    const results = await Promise.all(racers.map((r) => inviteMember(owner, r.email)))
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.code))).toEqual(Array(5).fill("no_seats"))
+    const view = await getTeamView(owner.id)
+    expect(view.kind === "owner" && view.members.length + view.invites.length).toBe(3)
+    // The joined member keeps the Team features only while the owner's subscription is a Team one.
+    ok(await acceptInvite(first, (await inviteLink(first.email)).token))
+    expect(await hasEntitlement(first.id, "shared_workspaces")).toBe(true)
+  })
+
+  it("a downgrade to Pro is not shared, and when the subscription ends no one can join", async () => {
+    const view = await getTeamView(owner.id)
+    const joined = must(view.kind === "owner" ? view.members.find((m) => m.role === "member") : undefined, "a member")
+    const sub = await stripe.subscriptions.retrieve(subscriptionId)
+    const pro = await planPrice(stripe, "subkit_pro_monthly")
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: must(sub.items.data[0], "the item").id, price: pro.id, quantity: 1 }],
+      proration_behavior: "none",
+    })
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    expect(await hasEntitlement(owner.id, "advanced_analytics")).toBe(true) // Pro has it…
+    expect(await hasEntitlement(joined.userId, "advanced_analytics")).toBe(false) // …but Pro has no seats to share
+    expect(await getTeamView(owner.id)).toMatchObject({ kind: "owner", subscription: null, seats: 0 })
+    expect(await inviteMember(owner, (await createUser()).email)).toMatchObject({ ok: false, code: "no_team" })
+    await stripe.subscriptions.cancel(subscriptionId)
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    expect(await entitlementKeys(joined.userId)).toEqual(new Set())
+  })
 })

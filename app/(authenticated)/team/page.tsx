@@ -76,9 +76,9 @@ function OwnerView({ view, selfId }: { view: Extract<Awaited<ReturnType<typeof g
       {!view.subscription && (
         <Alert variant="warning">
           <AlertDescription>
-            Your Team subscription has ended, so members no longer get its features and no one can join.{" "}
-            <Link href="/pricing" className="underline">
-              Subscribe again
+            Your team has no active Team subscription, so members don&apos;t get its features and no one can join.{" "}
+            <Link href="/subscription" className="underline">
+              Check your subscription
             </Link>{" "}
             to bring them back.
           </AlertDescription>
