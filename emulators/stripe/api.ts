@@ -5,6 +5,7 @@ import { checkout } from "./resources/checkout"
 import { customers, paymentMethods } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
+import { invoicePreview } from "./resources/invoice-preview"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
 import { subscriptions } from "./resources/subscriptions"
@@ -20,6 +21,7 @@ export const routes: Record<string, Handler> = {
   ...paymentMethods,
   ...checkout,
   ...subscriptions,
+  ...invoicePreview,
   ...portal,
   ...events,
   ...testClocks,

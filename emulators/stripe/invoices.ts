@@ -12,14 +12,12 @@ type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 
 export type Line = { amount: number; description: string; item: Item; period: { start: number; end: number }; proration?: boolean }
 
-export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[]): Inv {
+/** A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview). */
+export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[], id: string): Inv {
   const now = ctx.store.now()
   const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
-  const id = ctx.store.id("in")
   const total = lines.reduce((s, l) => s + l.amount, 0)
-  const seq = customer.next_invoice_sequence ?? 1
-  customer.next_invoice_sequence = seq + 1
-  const inv = fromDefaults<Inv>("invoice", {
+  return fromDefaults<Inv>("invoice", {
     id,
     object: "invoice",
     account_country: "US",
@@ -121,6 +119,15 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
     total_taxes: [],
     webhooks_delivered_at: now,
   } as Partial<Inv> & { id: string })
+}
+
+export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[]): Inv {
+  const now = ctx.store.now()
+  const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
+  const id = ctx.store.id("in")
+  const seq = customer.next_invoice_sequence ?? 1
+  customer.next_invoice_sequence = seq + 1
+  const inv = draftInvoice(ctx, sub, reason, lines, id)
   ctx.store.put(customer)
   ctx.store.put(inv)
   ctx.emit("invoice.created", inv)
