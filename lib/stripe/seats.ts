@@ -5,23 +5,27 @@ import type { SeatChange, SeatPreview } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
-/** Two calls: the subscription (its item and current quantity), then the preview of the change. */
+/**
+ * Two calls: the subscription (its item and current quantity), then the preview of the change as of
+ * Stripe's "now". That moment is read back from the proration lines (their period starts at the
+ * proration date), not from this machine's clock: a customer on a test clock lives at the clock's time.
+ */
 export async function previewSeatChange(subscriptionId: string, quantity: number): Promise<SeatPreview> {
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
-  const prorationDate = Math.floor(Date.now() / 1000)
   const invoice = await stripeCall(() =>
     stripe.invoices.createPreview({
       subscription: subscriptionId,
-      subscription_details: { items: [{ id: item.id, quantity }], proration_behavior: "always_invoice", proration_date: prorationDate },
+      subscription_details: { items: [{ id: item.id, quantity }], proration_behavior: "always_invoice" },
     }),
   )
+  const proration = invoice.lines.data.find((l) => l.parent?.subscription_item_details?.proration)
   return {
     itemId: item.id,
     currentQuantity: item.quantity ?? 1,
     quantity,
-    prorationDate,
+    prorationDate: proration?.period.start ?? invoice.created,
     amountDue: invoice.total,
     currency: invoice.currency,
     lines: invoice.lines.data.map((l) => ({ description: l.description ?? "", amount: l.amount })),

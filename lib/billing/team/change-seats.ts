@@ -18,6 +18,7 @@ import { seatShortfall, seatUse, teamSubscription } from "./seats"
 
 /** A preview is good for this long; confirming later asks for a fresh one. */
 const PREVIEW_TTL_S = 15 * 60
+const STALE = "That price preview has expired. Review the new price and confirm again."
 
 type Checked = { subscriptionId: string; quantity: number }
 
@@ -63,9 +64,18 @@ export async function confirmSeats(
     .string()
     .regex(/^si_\w+$/)
     .safeParse(input.itemId)
-  const now = Math.floor(Date.now() / 1000)
-  if (!at.success || !itemId.success || at.data > now + 60 || now - at.data > PREVIEW_TTL_S)
-    return fail("stale_preview", "That price preview has expired. Review the new price and confirm again.")
+  if (!at.success || !itemId.success) return fail("stale_preview", STALE)
+  // The confirm bills as of the previewed moment, so the charge is what was shown. That moment comes
+  // from the browser: it must be recent by Stripe's clock (a fresh preview says what "now" is there),
+  // or an owner could prorate a seat decrease from the start of the period and be credited for time used.
+  let now: SeatPreview
+  try {
+    now = await previewSeatChange(checked.subscriptionId, checked.quantity)
+  } catch (err) {
+    return billingFailure(err, "seat preview", { userId: owner.id })
+  }
+  if (now.itemId !== itemId.data || at.data > now.prorationDate || now.prorationDate - at.data > PREVIEW_TTL_S)
+    return fail("stale_preview", STALE)
   try {
     await changeSeats({ subscriptionId: checked.subscriptionId, itemId: itemId.data, quantity: checked.quantity, prorationDate: at.data })
   } catch (err) {
