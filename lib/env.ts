@@ -73,6 +73,8 @@ const schema = z.object({
   CRON_SECRET: optionalString,
   /** Checkout's payment_method_collection for trials: "always" collects a card up front, "if_required" does not. */
   CHECKOUT_PAYMENT_METHOD_COLLECTION: z.enum(["always", "if_required"]).default("always"),
+  /** What Stripe does when a trial ends without a payment method (only possible with if_required): Stripe's trial_settings. */
+  TRIAL_END_WITHOUT_PAYMENT_METHOD: z.enum(["cancel", "pause", "create_invoice"]).default("cancel"),
   /** "off" stops offering free trials (the catalog's trialDays) without a code change. */
   BILLING_TRIALS: z.enum(["on", "off"]).default("on"),
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
@@ -178,6 +180,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     cronSecret: v.CRON_SECRET,
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
     checkoutPaymentMethodCollection: v.CHECKOUT_PAYMENT_METHOD_COLLECTION,
+    trialEndWithoutPaymentMethod: v.TRIAL_END_WITHOUT_PAYMENT_METHOD,
     billing: {
       trials: v.BILLING_TRIALS === "on",
       coalesceMs: v.BILLING_COALESCE_MS,

@@ -54,6 +54,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
       openCheckout({
         ...(trial ? { trialDays: spec.trialDays } : {}),
         paymentMethodCollection: env.checkoutPaymentMethodCollection,
+        trialEndWithoutPaymentMethod: env.trialEndWithoutPaymentMethod,
         customerId: customer,
         userId: user.id,
         planId: plan.id,

@@ -16,6 +16,8 @@ export type SubscriptionCheckout = {
   /** Days of free trial, only when the user is eligible (lib/billing/trial.ts). */
   trialDays?: number
   paymentMethodCollection: "always" | "if_required"
+  /** trial_settings.end_behavior.missing_payment_method: a card-less trial's end (Stripe's default is create_invoice). */
+  trialEndWithoutPaymentMethod: "cancel" | "pause" | "create_invoice"
 }
 
 export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promise<CheckoutSessionState> {
@@ -25,7 +27,15 @@ export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promi
       customer: c.customerId,
       client_reference_id: c.userId,
       line_items: [{ price: c.priceId, quantity: c.quantity }],
-      subscription_data: { metadata: { user_id: c.userId, plan_id: c.planId }, ...(c.trialDays ? { trial_period_days: c.trialDays } : {}) },
+      subscription_data: {
+        metadata: { user_id: c.userId, plan_id: c.planId },
+        ...(c.trialDays
+          ? {
+              trial_period_days: c.trialDays,
+              trial_settings: { end_behavior: { missing_payment_method: c.trialEndWithoutPaymentMethod } },
+            }
+          : {}),
+      },
       payment_method_collection: c.paymentMethodCollection,
       metadata: { user_id: c.userId, plan_id: c.planId },
       allow_promotion_codes: true,

@@ -65,6 +65,8 @@ describe("free trial at Checkout", () => {
     expect(first.session).toMatchObject({ amount_total: 0, payment_method_collection: "always" })
     expect(first.subscription.status).toBe("trialing")
     expect((first.subscription.trial_end ?? 0) - (first.subscription.trial_start ?? 0)).toBe(14 * DAY)
+    // TRIAL_END_WITHOUT_PAYMENT_METHOD's default: a card-less trial ends canceled, not in an unpaid invoice.
+    expect(first.subscription.trial_settings?.end_behavior.missing_payment_method).toBe("cancel")
 
     await stripeClient().subscriptions.cancel(first.subscription.id)
     const second = await checkoutAndPay(user)
