@@ -3,6 +3,7 @@
 import pg from "pg"
 import Stripe from "stripe"
 import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
+import { ensureSamplePromotion } from "./stripe-promotion-setup"
 
 const CANCEL_REASONS = [
   "too_expensive",
@@ -32,6 +33,7 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
     }
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
+  await ensureSamplePromotion(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   return { changes, prices, portalConfigurationId }
 }
