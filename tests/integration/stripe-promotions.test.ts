@@ -242,6 +242,12 @@ describe("the discount on the subscription and its invoices", () => {
     })
     expect(first.total_discount_amounts).toEqual([{ amount: 400, discount: discount.id }])
     expect(first.lines.data[0]).toMatchObject({ amount: 2000, discount_amounts: [{ amount: 400, discount: discount.id }] })
+    const hosted = await (await fetch(first.hosted_invoice_url ?? "")).text()
+    expect(hosted).toContain(`Discount (${pc.code})`)
+    expect(hosted).toContain("−$4.00")
+    expect(Buffer.from(await (await fetch(first.invoice_pdf ?? "")).arrayBuffer()).toString("latin1")).toContain(
+      `Discount \\(${pc.code}\\)`,
+    )
 
     // Renewals 1 and 2 are discounted; the third renewal falls on the discount's end and is not.
     const totals = async () => (await stripe.invoices.list({ customer, limit: 100 })).data.map((i) => i.total).reverse()
