@@ -209,6 +209,34 @@ describe("redeeming a code (Checkout Session discounts and subscriptions)", () =
   })
 })
 
+describe("promotion code restrictions", () => {
+  it("minimum_amount and first_time_transaction refuse with Stripe's messages", async () => {
+    const { customer } = await customerOnClock("promo-restrictions")
+    const minimum = await promo(
+      { percent_off: 10, duration: "once" },
+      { restrictions: { minimum_amount: 3000, minimum_amount_currency: "usd" } },
+    )
+    const sub = (promotion_code: string, price = pro) =>
+      stripe.subscriptions.create({ customer, items: [{ price: price.id }], discounts: [{ promotion_code }] })
+    expect(await refusal(sub(minimum.id))).toMatchObject({ status: 400, param: "discounts[0][promotion_code]" })
+    expect((await stripe.invoices.retrieve(String((await sub(minimum.id, team)).latest_invoice))).total).toBe(4500)
+
+    const firstTime = await promo({ percent_off: 10, duration: "once" }, { restrictions: { first_time_transaction: true } })
+    expect(await refusal(sub(firstTime.id))).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code cannot be redeemed because the associated customer has prior transactions.",
+    })
+    const fresh = await customerOnClock("promo-first-time")
+    const ok = await stripe.subscriptions.create({
+      customer: fresh.customer,
+      items: [{ price: pro.id }],
+      discounts: [{ promotion_code: firstTime.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(ok.latest_invoice))).total).toBe(1800)
+  })
+})
+
 describe("the discount on the subscription and its invoices", () => {
   it("repeating 20% for 3 months: three discounted invoices, then the discount ends (test clock)", async () => {
     const { clock, start, customer } = await customerOnClock("promo-repeating")
@@ -283,6 +311,45 @@ describe("the discount on the subscription and its invoices", () => {
   })
 })
 
+describe("discounts with trials and plan changes", () => {
+  it("a once coupon is not used up by the $0 trial invoice: the first paid invoice takes it", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-trial")
+    const once = await stripe.coupons.create({ percent_off: 50, duration: "once" })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: pro.id }],
+      trial_period_days: 7,
+      discounts: [{ coupon: once.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(0)
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toHaveLength(1)
+    await advance(clock, start + 8 * DAY)
+    expect((await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.total)).toEqual([1000, 0])
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
+  })
+
+  it("proration lines are not discounted; the next cycle invoice is", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-proration")
+    const forever = await stripe.coupons.create({ percent_off: 10, duration: "forever" })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: team.id, quantity: 2 }],
+      discounts: [{ coupon: forever.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(9000)
+    const item = sub.items.data[0]?.id ?? ""
+    await advance(clock, start + 10 * DAY)
+    const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: item, quantity: 3 }], proration_behavior: "always_invoice" })
+    const proration = await stripe.invoices.retrieve(String(changed.latest_invoice))
+    expect(proration.billing_reason).toBe("subscription_update")
+    expect(proration.total_discount_amounts).toEqual([])
+    expect(proration.lines.data.every((l) => l.discountable === false && l.discount_amounts?.length === 0)).toBe(true)
+    await advance(clock, start + 32 * DAY)
+    const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0]
+    expect(cycle).toMatchObject({ billing_reason: "subscription_cycle", subtotal: 15000, total: 13500 })
+  })
+})
+
 describe("hosted Checkout's promotion code field (form posts, no JavaScript)", () => {
   const post = (url: string, form: Record<string, string>) =>
     fetch(url, { method: "POST", body: new URLSearchParams(form), redirect: "manual" })
@@ -312,6 +379,11 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     expect(good).toMatch(/data-testid="checkout-due-today">\$16\.00/)
     expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ amount_total: 1600, total_details: { amount_discount: 400 } })
 
+    const removed = await (await post(url, { promo_action: "remove" })).text()
+    expect(removed).toContain("Add promotion code")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ discounts: null, amount_total: 2000 })
+    await post(url, { promo_action: "apply", promotion_code: "FIELD20" })
+
     const paid = await post(url, { email: "field@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123", name: "F" })
     expect(paid.status).toBe(303)
     const done = await stripe.checkout.sessions.retrieve(s.id, { expand: ["subscription"] })
@@ -320,5 +392,25 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     const d = await stripe.subscriptions.retrieve(sub.id, { expand: ["discounts"] })
     expect((d.discounts[0] as Stripe.Discount).checkout_session).toBe(s.id)
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1600)
+  })
+
+  it("a code used up after it was applied is taken off at payment, with the reason, and nothing is created", async () => {
+    const once = await promo({ percent_off: 20, duration: "once" }, { code: "LASTONE", max_redemptions: 1 })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      allow_promotion_codes: true,
+    })
+    const url = s.url ?? ""
+    expect(await (await post(url, { promo_action: "apply", promotion_code: "LASTONE" })).text()).toContain("LASTONE")
+    const { customer } = await customerOnClock("promo-used-up")
+    await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
+    const customersBefore = (await stripe.customers.list({ limit: 100 })).data.length
+    const refused = await post(url, { email: "late@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123" })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("This code has reached its redemption limit.")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ status: "open", discounts: null, amount_total: 2000 })
+    expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(customersBefore)
   })
 })
