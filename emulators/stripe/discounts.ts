@@ -16,9 +16,8 @@ export class DiscountRefused extends StripeApiError {
     message: string,
     param: string,
     code?: string,
-    status = 400,
   ) {
-    super(status, "invalid_request_error", message, { ...(code ? { code } : {}), param })
+    super(400, "invalid_request_error", message, { ...(code ? { code } : {}), param })
   }
 }
 
@@ -113,9 +112,10 @@ export function resolveDiscount(ctx: Ctx, spec: DiscountSpec, order: Order, para
   return { coupon, promotion }
 }
 
+/** An id in a parameter that names nothing: resource_missing as a 400 (a 404 is for the URL's own id). */
 const refusedMissing = (kind: string, id: string, param: string) => {
   const err = missing(kind, id, param)
-  return new DiscountRefused("unknown", err.message, param, "resource_missing", 404)
+  return new DiscountRefused("unknown", err.message, param, "resource_missing")
 }
 
 function hasPriorTransactions(ctx: Ctx, customer: string): boolean {

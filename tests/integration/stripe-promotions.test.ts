@@ -145,7 +145,7 @@ describe("redeeming a code (Checkout Session discounts and subscriptions)", () =
 
   it("refuses an unknown, inactive, expired, redeemed-out or wrong-product code with Stripe's code and message", async () => {
     expect(await refusal(session([{ promotion_code: "promo_nope" }]))).toMatchObject({
-      status: 404,
+      status: 400,
       code: "resource_missing",
       param: "discounts[0][promotion_code]",
       message: "No such promotion code: 'promo_nope'",
