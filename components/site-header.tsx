@@ -26,6 +26,9 @@ export async function SiteHeader() {
                 <Link href="/subscription">Subscription</Link>
               </Button>
               <Button asChild variant="ghost" size="sm">
+                <Link href="/team">Team</Link>
+              </Button>
+              <Button asChild variant="ghost" size="sm">
                 <Link href="/account" data-testid="signed-in-as">
                   <UserRound aria-hidden="true" />
                   <span className="hidden md:inline">{user.email}</span>

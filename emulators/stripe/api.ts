@@ -6,6 +6,7 @@ import { coupons, promotionCodes } from "./resources/coupons"
 import { customers, paymentMethods } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
+import { invoicePreview } from "./resources/invoice-preview"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
 import { subscriptions } from "./resources/subscriptions"
@@ -21,6 +22,7 @@ export const routes: Record<string, Handler> = {
   ...paymentMethods,
   ...checkout,
   ...subscriptions,
+  ...invoicePreview,
   ...portal,
   ...events,
   ...testClocks,

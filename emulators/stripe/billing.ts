@@ -203,47 +203,81 @@ export function money(amount: number, currency: string) {
   return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100)
 }
 
-export type ItemChange = { price?: Price; quantity?: number; proration: "create_prorations" | "always_invoice" | "none" }
+export type ItemChange = {
+  price?: Price
+  quantity?: number
+  proration: "create_prorations" | "always_invoice" | "none"
+  /** subscription_details.proration_date / proration_date: prorate as of this time instead of now. */
+  prorationDate?: number
+}
 
-/** Switches the subscription's item to another price and/or quantity. */
-export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
+type Planned = {
+  price: Price
+  quantity: number
+  intervalChanged: boolean
+  lines: Line[]
+  periodEnd: number
+  now: number
+  /** The item before and after the change (copies): the lines reference them. */
+  prior: Item
+  after: Item
+}
+
+/** What a change to the subscription's item would bill, without changing anything (also the preview's lines). */
+export function planItemChange(ctx: Ctx, sub: Sub, change: ItemChange): Planned | null {
   const it = item(sub)
   const now = ctx.store.now()
-  const before = snapshot(it)
+  const at = change.prorationDate ?? now
   const price = change.price ?? it.price
   const quantity = change.quantity ?? it.quantity ?? 1
-  if (price.id === it.price.id && quantity === it.quantity) return
+  if (price.id === it.price.id && quantity === it.quantity) return null
   const intervalChanged =
     price.recurring?.interval !== it.price.recurring?.interval || price.recurring?.interval_count !== it.price.recurring?.interval_count
   const start = it.current_period_start
   const end = it.current_period_end
-  const unused = end > now ? (end - now) / (end - start) : 0
+  const unused = end > at ? (end - at) / (end - start) : 0
   const oldAmount = amountOf(it)
-  Object.assign(it, { price: snapshot(price), plan: legacyPlan(price), quantity })
-  const newAmount = amountOf(it)
+  const prior = snapshot(it)
+  const after = { ...snapshot(it), price: snapshot(price), plan: legacyPlan(price), quantity }
+  const newAmount = amountOf(after)
   const lines: Line[] = []
+  const periodEnd = intervalChanged ? addInterval(now, recurringOf(price).interval, recurringOf(price).interval_count) : end
   if (intervalChanged) {
     // A new interval restarts the billing period today and bills it now, crediting unused time.
-    it.current_period_start = now
-    it.current_period_end = addInterval(now, recurringOf(price).interval, recurringOf(price).interval_count)
-    sub.billing_cycle_anchor = now
-    if (change.proration !== "none") lines.push(unusedTimeCredit(before, oldAmount, unused, now, end))
+    if (change.proration !== "none") lines.push(unusedTimeCredit(prior, oldAmount, unused, at, end))
     lines.push({
       amount: newAmount,
       description: `${quantity} × ${productName(ctx, price)}`,
-      item: it,
-      period: { start: now, end: it.current_period_end },
+      item: after,
+      period: { start: now, end: periodEnd },
     })
   } else if (change.proration !== "none") {
-    lines.push(unusedTimeCredit(before, oldAmount, unused, now, end))
+    lines.push(unusedTimeCredit(prior, oldAmount, unused, at, end))
     lines.push({
       amount: Math.round(newAmount * unused),
       description: `Remaining time on ${quantity} × ${productName(ctx, price)}`,
-      item: it,
-      period: { start: now, end },
+      item: after,
+      period: { start: at, end },
       proration: true,
     })
   }
+  return { price, quantity, intervalChanged, lines, periodEnd, now, prior, after }
+}
+
+/** Switches the subscription's item to another price and/or quantity. */
+export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
+  const plan = planItemChange(ctx, sub, change)
+  if (!plan) return
+  const it = item(sub)
+  const { price, quantity, intervalChanged, lines, now, prior: before } = plan
+  Object.assign(it, { price: snapshot(price), plan: legacyPlan(price), quantity })
+  if (intervalChanged) {
+    it.current_period_start = now
+    it.current_period_end = plan.periodEnd
+    sub.billing_cycle_anchor = now
+  }
+  // The new lines were planned against a copy of the item: bill the item itself.
+  for (const l of lines) if (l.item === plan.after) l.item = it
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, { items: { ...sub.items, data: [before] } })
   const billNow = intervalChanged || change.proration === "always_invoice"

@@ -13,17 +13,15 @@ type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 
 export type Line = { amount: number; description: string; item: Item; period: { start: number; end: number }; proration?: boolean }
 
-export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[]): Inv {
+/** A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview). */
+export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[], id: string): Inv {
   const now = ctx.store.now()
   const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
-  const id = ctx.store.id("in")
   const subtotal = lines.reduce((s, l) => s + l.amount, 0)
-  const off = discountLines(ctx, sub, lines, now)
+  const off = discountLines(ctx, sub, lines)
   const discounted = off.perLine.reduce((s, l) => s + l.reduce((a, d) => a + d.amount, 0), 0)
   const total = subtotal - discounted
-  const seq = customer.next_invoice_sequence ?? 1
-  customer.next_invoice_sequence = seq + 1
-  const inv = fromDefaults<Inv>("invoice", {
+  return fromDefaults<Inv>("invoice", {
     id,
     object: "invoice",
     account_country: "US",
@@ -125,6 +123,15 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
     total_taxes: [],
     webhooks_delivered_at: now,
   } as Partial<Inv> & { id: string })
+}
+
+export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[]): Inv {
+  const now = ctx.store.now()
+  const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
+  const id = ctx.store.id("in")
+  const seq = customer.next_invoice_sequence ?? 1
+  customer.next_invoice_sequence = seq + 1
+  const inv = draftInvoice(ctx, sub, reason, lines, id)
   ctx.store.put(customer)
   ctx.store.put(inv)
   ctx.emit("invoice.created", inv)
@@ -142,7 +149,10 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   sub.latest_invoice = id
   ctx.store.put(sub)
   // A `once` coupon is used up by the first invoice it discounts; Stripe then takes it off the subscription.
-  for (const d of off.applied) if (couponOf(ctx, d)?.duration === "once") removeDiscount(ctx, sub, d)
+  for (const d of inv.discounts) {
+    const discount = ctx.store.find<Stripe.Discount>(typeof d === "string" ? d : d.id)
+    if (discount && couponOf(ctx, discount)?.duration === "once") removeDiscount(ctx, sub, discount)
+  }
   return inv
 }
 
@@ -152,18 +162,19 @@ type DiscountAmount = { amount: number; discount: string }
  * What the subscription's live discounts take off each line: prorations are not discountable, a coupon
  * limited to products only touches their lines, and an amount_off coupon is spread over lines up to its amount.
  */
-function discountLines(ctx: Ctx, sub: Sub, lines: Line[], now: number) {
+function discountLines(ctx: Ctx, sub: Sub, lines: Line[]) {
   const perLine: DiscountAmount[][] = lines.map(() => [])
   const byDiscount = new Map<string, number>()
   const applied: Stripe.Discount[] = []
-  for (const d of liveDiscounts(ctx, sub, now)) {
+  // Each line is judged at its own period start: a preview's next-renewal line after a repeating discount's end is full price.
+  for (const d of liveDiscounts(ctx, sub, 0)) {
     const coupon = couponOf(ctx, d)
     if (!coupon) continue
     let budget = coupon.amount_off ?? Number.POSITIVE_INFINITY
     lines.forEach((l, i) => {
       const product = l.item.price.product as string
       const before = l.amount - (perLine[i] ?? []).reduce((s, x) => s + x.amount, 0)
-      if (l.proration || before <= 0 || !appliesTo(coupon, product)) return
+      if (l.proration || before <= 0 || !appliesTo(coupon, product) || (d.end != null && d.end <= l.period.start)) return
       const amount = Math.min(budget, amountOff(coupon, before, sub.currency))
       if (amount <= 0) return
       budget -= amount

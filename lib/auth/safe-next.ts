@@ -16,3 +16,18 @@ export function safeNext(next: string | null | undefined, fallback = "/dashboard
     return fallback
   }
 }
+
+/**
+ * An absolute URL on the app's own origin as a path (else `next` unchanged, for safeNext to judge).
+ * Supabase's email templates can only pass the redirect as `{{ .RedirectTo }}`, a full URL: the invite
+ * link's `next` is `https://<app>/invite?token=…`.
+ */
+export function ownPath(next: string | null | undefined, appOrigin: string): string | null | undefined {
+  if (!next || next.startsWith("/")) return next
+  try {
+    const url = new URL(next)
+    return url.origin === new URL(appOrigin).origin ? url.pathname + url.search + url.hash : next
+  } catch {
+    return next
+  }
+}

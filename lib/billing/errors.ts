@@ -13,6 +13,8 @@ export function billingFailure(err: unknown, context: string, fields: Record<str
       return fail("stripe_rate_limited", "Billing is busy right now. Please try again in a minute.")
     case "unavailable":
       return fail("stripe_unavailable", "Billing is temporarily unavailable. Please try again in a few minutes.")
+    case "declined":
+      return fail("card_declined", "Your card was declined. Update your payment method and try again.")
     case "misconfigured":
       return fail("stripe_misconfigured", "Billing is not set up correctly. Please contact support.")
     default:

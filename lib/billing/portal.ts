@@ -6,14 +6,17 @@ import "server-only"
 import { and, desc, eq, gt, sql } from "drizzle-orm"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
-import { billingCustomers, customerSyncs, portalSessions } from "@/lib/db/schema"
+import { billingCustomers, customerSyncs, portalSessions, teams } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
-import { createPortalSession, getPortalConfigurationId } from "@/lib/stripe/portal"
+import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId } from "@/lib/stripe/portal"
+import type { PlanPrices } from "@/lib/stripe/portal-configuration"
+import { CATALOG } from "./catalog"
+import { seatUse } from "./team/seats"
 import { findBillingCustomerId, markCustomerDeleted } from "./customer"
 import { billingFailure } from "./errors"
-import { getCurrentSubscription } from "./queries"
+import { getCurrentSubscription, listPlans } from "./queries"
 import { hasEnded } from "./status"
 import { BillingProviderError, type PortalFlowRequest } from "./types"
 
@@ -58,7 +61,7 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
   }
 
   try {
-    const configuration = await getPortalConfigurationId()
+    const configuration = await configurationFor(user.id)
     if (!configuration) {
       log.error("portal refused: no portal configuration; run `npm run stripe:setup`")
       await db.delete(portalSessions).where(eq(portalSessions.id, reservation.reserved))
@@ -78,6 +81,26 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
     }
     return billingFailure(err, "portal session", { userId: user.id, flow })
   }
+}
+
+/**
+ * The default configuration, or for a team owner with more members than the Team plan's minimum, a
+ * variant whose minimum seat count is the member count (the portal then cannot go below it).
+ * STRIPE_PORTAL_CONFIGURATION_ID (an operator's own configuration) is used as it is.
+ */
+async function configurationFor(userId: string): Promise<string | null> {
+  const plan = CATALOG.find((p) => p.perSeat)
+  const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, userId))
+  const members = team && plan ? (await seatUse(db, team.id)).members : 0
+  if (!plan || members <= plan.minSeats || env.stripePortalConfigurationId) return getPortalConfigurationId()
+  const productIds: Record<string, string> = {}
+  const prices: PlanPrices = {}
+  for (const p of await listPlans()) {
+    if (!p.stripeProductId || !p.stripeMonthlyPriceId || !p.stripeYearlyPriceId) return getPortalConfigurationId()
+    productIds[p.id] = p.stripeProductId
+    prices[p.id] = { month: p.stripeMonthlyPriceId, year: p.stripeYearlyPriceId }
+  }
+  return getMinSeatsPortalConfigurationId(members, { productIds, prices })
 }
 
 /** One short transaction, serialized per user: reuse a fresh session, wait for one being opened, or take a slot. */

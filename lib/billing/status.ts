@@ -2,7 +2,8 @@
 import type { SubscriptionStatus } from "@/lib/db/schema"
 
 /** Statuses in which the customer keeps using the product (past_due is the dunning grace period). */
-const ACCESS: ReadonlySet<SubscriptionStatus> = new Set(["trialing", "active", "past_due"])
+export const ACCESS_STATUSES: readonly SubscriptionStatus[] = ["trialing", "active", "past_due"]
+const ACCESS: ReadonlySet<SubscriptionStatus> = new Set(ACCESS_STATUSES)
 /** Statuses of a subscription the customer still has and must manage instead of buying another. */
 const LIVE: ReadonlySet<SubscriptionStatus> = new Set(["trialing", "active", "past_due", "unpaid", "paused"])
 const ENDED: ReadonlySet<SubscriptionStatus> = new Set(["canceled", "incomplete_expired"])

@@ -116,3 +116,19 @@ export type CheckoutSessionState = {
 export type PortalFlowRequest =
   | { type: "payment_method_update"; afterUrl: string }
   | { type: "subscription_cancel" | "subscription_update"; subscriptionId: string; afterUrl: string }
+
+/** What a change to N seats costs now (prorated, billed at once) and at the next renewal. */
+export type SeatPreview = {
+  itemId: string
+  currentQuantity: number
+  quantity: number
+  /** Unix seconds: the confirm bills as of this moment, so it charges what was shown. */
+  prorationDate: number
+  /** Charged now when positive; a negative amount is credited to the customer's balance. */
+  amountDue: number
+  currency: string
+  lines: { description: string; amount: number }[]
+  nextRenewal: { amount: number; at: Date }
+}
+
+export type SeatChange = { subscriptionId: string; itemId: string; quantity: number; prorationDate: number }

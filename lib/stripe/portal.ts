@@ -1,12 +1,15 @@
 // Customer Portal sessions, with the configuration `npm run stripe:setup` created.
 import "server-only"
+import { createHash } from "node:crypto"
 import { PORTAL_CONFIGURATION_KEY } from "@/lib/billing/catalog"
 import type { PortalFlowRequest } from "@/lib/billing/types"
 import { env } from "@/lib/env"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
+import { portalParams, type PlanPrices } from "./portal-configuration"
 
 let cachedConfiguration: string | undefined
+const cachedVariants = new Map<string, string>()
 
 /** STRIPE_PORTAL_CONFIGURATION_ID, else the configuration tagged by stripe:setup (looked up once per process). */
 export async function getPortalConfigurationId(): Promise<string | null> {
@@ -17,6 +20,37 @@ export async function getPortalConfigurationId(): Promise<string | null> {
       if (cfg.metadata?.subkit_key === PORTAL_CONFIGURATION_KEY) return (cachedConfiguration = cfg.id)
     }
     return null
+  })
+}
+
+/**
+ * The portal configuration for a team owner: the default one with the per-seat plan's minimum raised to
+ * `minSeats`, so the portal cannot take the team below its member count. Made on first need and found
+ * by its tag after that (the tag hashes the parameters, so a changed default makes a fresh variant);
+ * the idempotency key keeps two instances racing to one configuration.
+ */
+export async function getMinSeatsPortalConfigurationId(
+  minSeats: number,
+  ids: { productIds: Record<string, string>; prices: PlanPrices },
+): Promise<string> {
+  const params = portalParams(env.appUrl, ids.productIds, ids.prices, minSeats)
+  const digest = createHash("sha256").update(JSON.stringify(params)).digest("hex").slice(0, 12)
+  const key = `${params.metadata.subkit_key}:${digest}`
+  const cached = cachedVariants.get(key)
+  if (cached) return cached
+  return stripeCall(async () => {
+    for await (const cfg of stripe.billingPortal.configurations.list({ active: true, limit: 100 })) {
+      if (cfg.metadata?.subkit_key === key) {
+        cachedVariants.set(key, cfg.id)
+        return cfg.id
+      }
+    }
+    const created = await stripe.billingPortal.configurations.create(
+      { ...params, metadata: { subkit_key: key } },
+      { idempotencyKey: `subkit-portal-${key}` },
+    )
+    cachedVariants.set(key, created.id)
+    return created.id
   })
 }
 

@@ -5,7 +5,7 @@ import WebSocket from "ws"
 import { env } from "@/lib/env"
 import { authCookieOptions } from "./cookie-options"
 
-const PROTECTED = ["/dashboard", "/subscription", "/account"]
+const PROTECTED = ["/dashboard", "/subscription", "/account", "/team"]
 export const PATH_HEADER = "x-subkit-path"
 
 export async function updateSession(request: NextRequest) {

@@ -3,20 +3,10 @@
 import pg from "pg"
 import Stripe from "stripe"
 import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
+import { idsOf, portalParams, type PlanPrices } from "../../lib/stripe/portal-configuration"
 import { ensureSamplePromotion } from "./stripe-promotion-setup"
 
-const CANCEL_REASONS = [
-  "too_expensive",
-  "missing_features",
-  "switched_service",
-  "unused",
-  "customer_service",
-  "too_complex",
-  "low_quality",
-  "other",
-] as const
-
-export type SetupResult = { changes: string[]; prices: Record<string, Record<Interval, string>>; portalConfigurationId: string }
+export type SetupResult = { changes: string[]; prices: PlanPrices; portalConfigurationId: string }
 
 export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: string): Promise<SetupResult> {
   const changes: string[] = []
@@ -142,61 +132,6 @@ async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval
   if (existing) await stripe.prices.update(existing.id, { active: false })
   changes.push(`created price ${key} (${created.id})`)
   return created.id
-}
-
-/** A plan's Stripe ids, which setupStripe has made before anything reads them. */
-function idsOf(plan: CatalogPlan, productIds: Record<string, string>, prices: SetupResult["prices"]) {
-  const product = productIds[plan.id]
-  const price = prices[plan.id]
-  if (!product || !price) throw new Error(`stripe:setup: plan ${plan.id} has no Stripe product or prices`)
-  return { product, month: price.month, year: price.year }
-}
-
-export function portalParams(appUrl: string, productIds: Record<string, string>, prices: SetupResult["prices"]) {
-  return {
-    business_profile: {
-      headline: "subkit: manage your plan, payment method and invoices",
-      privacy_policy_url: `${appUrl}/legal/privacy`,
-      terms_of_service_url: `${appUrl}/legal/terms`,
-    },
-    default_return_url: `${appUrl}/subscription/portal-return`,
-    features: {
-      customer_update: {
-        enabled: true,
-        allowed_updates: [
-          "email",
-          "name",
-          "address",
-          "shipping",
-        ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[],
-      },
-      invoice_history: { enabled: true },
-      payment_method_update: { enabled: true },
-      subscription_cancel: {
-        enabled: true,
-        mode: "at_period_end" as const,
-        proration_behavior: "none" as const,
-        cancellation_reason: { enabled: true, options: [...CANCEL_REASONS] },
-      },
-      subscription_update: {
-        enabled: true,
-        default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
-        proration_behavior: "always_invoice" as const,
-        // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
-        products: CATALOG.map((p) => {
-          const ids = idsOf(p, productIds, prices)
-          return { product: ids.product, prices: [ids.month, ids.year], adjustable_quantity: adjustableQuantity(p) }
-        }),
-      },
-    },
-    metadata: { subkit_key: PORTAL_CONFIGURATION_KEY },
-  } satisfies Stripe.BillingPortal.ConfigurationCreateParams
-}
-
-export function adjustableQuantity(plan: CatalogPlan): { enabled: boolean; minimum?: number; maximum?: number } {
-  return plan.perSeat && plan.maxSeats > plan.minSeats
-    ? { enabled: true, minimum: plan.minSeats, maximum: plan.maxSeats }
-    : { enabled: false }
 }
 
 /** The parts of a configuration we set, in a comparable form. */

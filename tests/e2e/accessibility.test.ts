@@ -28,6 +28,7 @@ describe("accessibility (axe-core)", () => {
       "/auth/login",
       "/auth/signup",
       "/auth/login?next=%2Fsubscription%2Fmanage",
+      "/invite?token=not-a-real-invite",
       "/no-such-page",
     ])
       found.push(...(await violations(page, path)))
@@ -44,11 +45,28 @@ describe("accessibility (axe-core)", () => {
     const page = await (await browser().newContext()).newPage()
     const found: string[] = []
     await signUp(page)
-    for (const path of ["/dashboard", "/pricing", "/subscription", "/subscription/manage"]) found.push(...(await violations(page, path)))
+    for (const path of ["/dashboard", "/pricing", "/subscription", "/subscription/manage", "/team"])
+      found.push(...(await violations(page, path)))
     await subscribe(page)
     found.push(...(await violations(page, ""))) // the success page as Checkout returns to it
     for (const path of ["/dashboard", "/subscription", "/subscription/manage", "/subscription/portal-return"])
       found.push(...(await violations(page, path)))
     expect(found).toEqual([])
+  })
+
+  it("a Team owner's team page, with a seat preview open and an invite sent, has no violations", async () => {
+    const page = await (await browser().newContext()).newPage()
+    await signUp(page)
+    await subscribe(page, { plan: "team", seats: 3 })
+    await page.goto(app("/team"), { waitUntil: "networkidle" })
+    const invite = page.getByRole("form", { name: "Invite a member" })
+    await invite.getByLabel("Email address").fill(`a11y-${Date.now()}@example.com`)
+    await invite.getByRole("button", { name: "Send invite" }).click()
+    await page.getByTestId("team-invites").waitFor({ timeout: 20_000 })
+    const seats = page.getByRole("form", { name: "Change seats" })
+    await seats.getByLabel("Seats").fill("4")
+    await seats.getByRole("button", { name: "Preview price" }).click()
+    await page.getByTestId("seat-preview").waitFor({ timeout: 20_000 })
+    expect(await violations(page, "")).toEqual([])
   })
 })

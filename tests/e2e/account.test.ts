@@ -1,26 +1,11 @@
 // Password reset, email change and password change in the browser, with every link taken from the
 // auth emulator's dev mailbox as a person running `npm run dev` would click it.
 import type { Page } from "playwright-core"
-import { describe, expect, inject, it } from "vitest"
-import type { Mail } from "../../emulators/supabase-auth/mailbox"
-import { app, noPageErrors, sharedBrowser, signUp } from "../support/browser"
+import { describe, expect, it } from "vitest"
+import { app, mailLink, noPageErrors, sharedBrowser, signUp, SLOW } from "../support/browser"
 
 const browser = sharedBrowser()
-// Server actions can take seconds on a loaded machine; vitest's default poll timeout is 1 s.
-const SLOW = { timeout: 20_000, interval: 100 }
 const PASSWORD = "correct-horse-battery" // what signUp() uses
-
-async function mailLink(to: string, kind: Mail["kind"]): Promise<string> {
-  let link: string | null | undefined
-  await expect
-    .poll(async () => {
-      const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
-      link = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.kind === kind)?.link
-      return link
-    }, SLOW)
-    .toBeTruthy()
-  return link ?? ""
-}
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out", exact: true }).click()

@@ -28,6 +28,15 @@ describe("entitlements gating", () => {
       )
       .toBe("true")
     expect(await page.getByTestId("feature-advanced_analytics").getByText("Included in your plan.").count()).toBe(1)
-    expect(await page.getByRole("link", { name: /Upgrade to unlock/ }).count()).toBe(0)
+    expect(
+      await page
+        .getByTestId("feature-advanced_analytics")
+        .getByRole("link", { name: /Upgrade to unlock/ })
+        .count(),
+    ).toBe(0)
+    // Pro does not include what only Team unlocks.
+    const shared = page.getByTestId("feature-shared_workspaces")
+    expect(await shared.getAttribute("data-unlocked")).toBe("false")
+    expect(await shared.getByText("Included in Team.").count()).toBe(1)
   })
 })

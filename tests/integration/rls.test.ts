@@ -105,6 +105,53 @@ describe("row level security and privileges of the API roles", () => {
     for (const denied of [seen.customers, seen.events, seen.portal]) expect(denied).toMatch(/permission denied/)
   })
 
+  it("members read their own team and who is on it; only the owner reads its invites; others see nothing", async () => {
+    const outsider = await createUser()
+    const { rows } = await sql().query<{ id: string }>("insert into public.teams (owner_user_id) values ($1) returning id", [a.id])
+    const team = rows[0]?.id
+    await sql().query("insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner'), ($1, $3, 'member')", [
+      team,
+      a.id,
+      b.id,
+    ])
+    await sql().query(
+      "insert into public.team_invites (team_id, email, token_hash, invited_by, expires_at) values ($1, 'next@example.com', $2, $3, now() + interval '1 day')",
+      [team, `hash-${team}`, a.id],
+    )
+    try {
+      const view = (userId: string) =>
+        as("authenticated", userId, async (c) => ({
+          teams: (await c.query("select id from public.teams")).rows.map((r) => r.id),
+          members: (await c.query("select user_id from public.team_members order by role")).rows.map((r) => r.user_id),
+          invites: (await c.query("select email from public.team_invites")).rows.map((r) => r.email),
+        }))
+      expect(await view(a.id)).toEqual({ teams: [team], members: [b.id, a.id], invites: ["next@example.com"] })
+      expect(await view(b.id)).toEqual({ teams: [team], members: [b.id, a.id], invites: [] })
+      expect(await view(outsider.id)).toEqual({ teams: [], members: [], invites: [] })
+      const anon = await as("anon", null, async (c) => [
+        await attempt(c, "select * from public.teams"),
+        await attempt(c, "select * from public.team_members"),
+        await attempt(c, "select * from public.team_invites"),
+      ])
+      for (const denied of anon) expect(denied).toMatch(/permission denied/)
+      // A member cannot add people, remove the owner, or forge an invite (writes go through the server).
+      const writes = await as("authenticated", b.id, async (c) => [
+        await attempt(c, "insert into public.team_members (team_id, user_id, role) values ($1, $2, 'member')", [team, outsider.id]),
+        await attempt(c, "delete from public.team_members where user_id = $1", [a.id]),
+        await attempt(c, "update public.team_members set role = 'owner' where user_id = $1", [b.id]),
+        await attempt(
+          c,
+          "insert into public.team_invites (team_id, email, token_hash, expires_at) values ($1, 'x@example.com', 'h', now())",
+          [team],
+        ),
+      ])
+      for (const denied of writes) expect(denied).toMatch(/permission denied/)
+    } finally {
+      await sql().query("delete from public.teams where id = $1", [team])
+      await sql().query("delete from public.users where id = $1", [outsider.id])
+    }
+  })
+
   it("anon reads the plans and nothing else", async () => {
     const seen = await as("anon", null, async (c) => ({
       plans: (await c.query("select count(*)::int n from public.subscription_plans")).rows[0].n,

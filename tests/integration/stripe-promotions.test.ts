@@ -344,6 +344,14 @@ describe("discounts with trials and plan changes", () => {
     expect(proration.billing_reason).toBe("subscription_update")
     expect(proration.total_discount_amounts).toEqual([])
     expect(proration.lines.data.every((l) => l.discountable === false && l.discount_amounts?.length === 0)).toBe(true)
+    // The preview of the next change: the renewal line discounted, the prorations not.
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item, quantity: 4 }], proration_behavior: "create_prorations" },
+    })
+    const renewal = preview.lines.data.find((l) => !l.parent?.subscription_item_details?.proration)
+    expect(renewal).toMatchObject({ amount: 20000, discount_amounts: [{ amount: 2000 }] })
+    expect(preview.total_discount_amounts?.[0]?.amount).toBe(2000)
     await advance(clock, start + 32 * DAY)
     const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0]
     expect(cycle).toMatchObject({ billing_reason: "subscription_cycle", subtotal: 15000, total: 13500 })

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, expect, inject } from "vitest"
+import type { Mail } from "../../emulators/supabase-auth/mailbox"
 import { must } from "./must"
 import { CHROMIUM, HEADLESS_ARGS } from "../../scripts/lib/chromium"
 
@@ -104,4 +105,20 @@ export async function noPageErrors(page: Page) {
   const errors: string[] = []
   page.on("pageerror", (e) => errors.push(e.message))
   return () => expect(errors).toEqual([])
+}
+
+// Server actions can take seconds on a loaded machine; vitest's default poll timeout is 1 s.
+export const SLOW = { timeout: 20_000, interval: 100 }
+
+/** The link in the newest mail of `kind` to `to`, from the auth emulator's dev mailbox (polled). */
+export async function mailLink(to: string, kind: Mail["kind"]): Promise<string> {
+  let link: string | null | undefined
+  await expect
+    .poll(async () => {
+      const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
+      link = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.kind === kind)?.link
+      return link
+    }, SLOW)
+    .toBeTruthy()
+  return link ?? ""
 }

@@ -1,7 +1,7 @@
 // safeNext() over generated inputs: whatever comes in, what goes out is a path on our own origin.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { safeNext } from "@/lib/auth/safe-next"
+import { ownPath, safeNext } from "@/lib/auth/safe-next"
 
 const ORIGIN = "https://app.example"
 
@@ -81,5 +81,16 @@ describe("safeNext", () => {
     expect(safeNext("/subscription/manage?x=1#top")).toBe("/subscription/manage?x=1#top")
     expect(safeNext(null)).toBe("/dashboard")
     expect(safeNext("/account", "/x")).toBe("/account")
+  })
+
+  it("ownPath: the app's own absolute URLs become paths (Supabase's {{ .RedirectTo }}); any other stays for safeNext to refuse", () => {
+    const app = "https://app.example.com"
+    expect(safeNext(ownPath("https://app.example.com/invite?token=abc", app))).toBe("/invite?token=abc")
+    expect(safeNext(ownPath("https://evil.example.com/invite?token=abc", app))).toBe("/dashboard")
+    expect(safeNext(ownPath("https://app.example.com.evil.com/x", app))).toBe("/dashboard")
+    expect(safeNext(ownPath("http://app.example.com/x", app))).toBe("/dashboard")
+    expect(safeNext(ownPath("/subscription", app))).toBe("/subscription")
+    expect(safeNext(ownPath("not a url", app))).toBe("/dashboard")
+    fc.assert(fc.property(input, (raw) => !/^(\/\/|\/\\)/.test(safeNext(ownPath(raw, app)))))
   })
 })

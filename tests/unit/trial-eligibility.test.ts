@@ -43,4 +43,16 @@ describe("trial eligibility: one trial per user and per Stripe customer", () => 
   it("a trial that ended unpaid (paused) still counts", () => {
     expect(trialEligibility({ ours: [trialed("paused")], stripe: [] }).eligible).toBe(false)
   })
+
+  // Teams: a member's seat is paid by the owner's subscription, which is not in the member's history.
+  it("team: a member who never subscribed gets a trial of their own when they subscribe", () => {
+    const ownersTeamTrial = trialed("trialing") // the owner's row, user_subscriptions.user_id = owner
+    expect(trialEligibility({ ours: [], stripe: [] })).toEqual({ eligible: true })
+    expect(trialEligibility({ ours: [ownersTeamTrial], stripe: [] }).eligible).toBe(false) // …and the owner gets none
+  })
+
+  it("team: an owner who trialed Team gets no second trial on Pro, on any customer", () => {
+    expect(trialEligibility({ ours: [trialed("canceled")], stripe: [] })).toEqual({ eligible: false, reason: "had_trial" })
+    expect(trialEligibility({ ours: [], stripe: [trialed("active")] })).toEqual({ eligible: false, reason: "had_trial" })
+  })
 })

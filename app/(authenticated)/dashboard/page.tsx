@@ -6,8 +6,8 @@ import { SubscriptionStatus } from "@/components/subscription/subscription-statu
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
-import { CATALOG, FEATURES } from "@/lib/billing/catalog"
-import { hasEntitlement } from "@/lib/billing/entitlements"
+import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
+import { entitlementKeys } from "@/lib/billing/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/queries"
 import { hasAccess } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/view"
@@ -16,8 +16,8 @@ export const metadata: Metadata = { title: "Dashboard" }
 
 export default async function DashboardPage() {
   const user = await requireUser()
-  const [sub, analytics] = await Promise.all([getCurrentSubscription(user.id), hasEntitlement(user.id, "advanced_analytics")])
-  const analyticsPlans = CATALOG.filter((p) => p.entitlements.includes("advanced_analytics")).map((p) => p.name)
+  const [sub, features] = await Promise.all([getCurrentSubscription(user.id), entitlementKeys(user.id)])
+  const plansWith = (key: FeatureKey) => CATALOG.filter((p) => p.entitlements.includes(key)).map((p) => p.name)
   return (
     <div className="space-y-6">
       <div>
@@ -44,8 +44,21 @@ export default async function DashboardPage() {
           </Button>
         </CardContent>
       </Card>
-      <GatedFeature featureKey="advanced_analytics" title={FEATURES.advanced_analytics} unlocked={analytics} plans={analyticsPlans}>
+      <GatedFeature
+        featureKey="advanced_analytics"
+        title={FEATURES.advanced_analytics}
+        unlocked={features.has("advanced_analytics")}
+        plans={plansWith("advanced_analytics")}
+      >
         <p className="text-sm">Your analytics are ready: 0 projects tracked this month.</p>
+      </GatedFeature>
+      <GatedFeature
+        featureKey="shared_workspaces"
+        title={FEATURES.shared_workspaces}
+        unlocked={features.has("shared_workspaces")}
+        plans={plansWith("shared_workspaces")}
+      >
+        <p className="text-sm">Your team&apos;s shared workspace is ready.</p>
       </GatedFeature>
     </div>
   )

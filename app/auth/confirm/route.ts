@@ -2,12 +2,13 @@
 // verifies the token hash, then goes to `next`. A link that fails lands where a new one can be asked.
 import type { EmailOtpType } from "@supabase/supabase-js"
 import { NextResponse, type NextRequest } from "next/server"
-import { safeNext } from "@/lib/auth/safe-next"
+import { ownPath, safeNext } from "@/lib/auth/safe-next"
+import { env } from "@/lib/env"
 import { createClient } from "@/lib/supabase/server"
 
 export async function GET(request: NextRequest) {
   const { searchParams } = request.nextUrl
-  const next = safeNext(searchParams.get("next"))
+  const next = safeNext(ownPath(searchParams.get("next"), env.appUrl))
   const code = searchParams.get("code")
   const tokenHash = searchParams.get("token_hash")
   const type = searchParams.get("type") as EmailOtpType | null

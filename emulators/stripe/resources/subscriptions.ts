@@ -1,6 +1,6 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
-import { changeItem, createSubscription, onlyItem, recurringPrice } from "../billing"
+import { changeItem, createSubscription, onlyItem, recurringPrice, type ItemChange } from "../billing"
 import { clockOf } from "../clock"
 import { resolveDiscount, type DiscountSpec } from "../discounts"
 import { payAndReactivate } from "../invoices"
@@ -15,7 +15,7 @@ import { atCustomerTime } from "./test-clocks"
 
 const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
 
-function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Params) {
+export function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Params) {
   const items = list(p, "items")
   if (!items) return undefined
   if (items.length !== 1) throw invalid("items", "The emulator supports subscriptions with exactly one item.")
@@ -23,6 +23,25 @@ function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Pa
   allow(raw, ["id", "price", "quantity", "deleted", "metadata"], "items[0]")
   if (sub && raw.id !== undefined && raw.id !== sub.items.data[0]?.id) throw missing("subscription_item", String(raw.id), "items[0][id]")
   return { price: raw.price ? recurringPrice(ctx, String(raw.price), "items[0][price]") : undefined, quantity: int(raw, "quantity") }
+}
+
+const PRORATION_BEHAVIORS = ["create_prorations", "always_invoice", "none"] as const
+
+export function prorationBehavior(p: Params, param = "proration_behavior"): ItemChange["proration"] {
+  const v = str(p, "proration_behavior") ?? "create_prorations"
+  if (!(PRORATION_BEHAVIORS as readonly string[]).includes(v))
+    throw invalid(param, `Invalid proration_behavior: must be one of ${PRORATION_BEHAVIORS.join(", ")}`)
+  return v as ItemChange["proration"]
+}
+
+/** `proration_date`: a time within the current period (Stripe refuses one outside it). */
+export function prorationDate(ctx: Ctx, sub: Stripe.Subscription, p: Params, param = "proration_date"): number | undefined {
+  const at = int(p, "proration_date")
+  if (at === undefined) return undefined
+  const it = onlyItem(sub.items)
+  if (at < it.current_period_start || at > it.current_period_end || at > ctx.store.now() + 3600)
+    throw invalid(param, "The proration_date must be within the current billing period of the subscription.")
+  return at
 }
 
 function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | undefined) {
@@ -117,6 +136,7 @@ export const subscriptions: Record<string, Handler> = {
       "cancellation_details",
       "description",
       "payment_behavior",
+      "proration_date",
     ])
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
@@ -161,7 +181,7 @@ export const subscriptions: Record<string, Handler> = {
       ctx.emit("customer.subscription.updated", sub, previous)
     }
     const change = subscriptionItemsParam(ctx, sub, p)
-    if (change) changeItem(ctx, sub, { ...change, proration: (str(p, "proration_behavior") as "none") ?? "create_prorations" })
+    if (change) changeItem(ctx, sub, { ...change, proration: prorationBehavior(p), prorationDate: prorationDate(ctx, sub, p) })
     return sub
   },
   "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {

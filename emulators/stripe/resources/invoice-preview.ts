@@ -1,0 +1,48 @@
+// POST /v1/invoices/create_preview for a change to an existing subscription's item (the seat change the
+// app previews before confirming): the invoice Stripe would create, computed by the same proration as
+// the update itself and never stored. proration_behavior always_invoice previews the prorations billed
+// now; create_prorations the next renewal with them pending; none the next renewal alone.
+import type Stripe from "stripe"
+import { addInterval, amountOf, item, planItemChange, productName, recurringOf } from "../billing"
+import type { Ctx } from "../context"
+import { invalid, StripeApiError } from "../errors"
+import { draftInvoice, type Line } from "../invoices"
+import { allow, obj, req, type Params } from "../params"
+import type { Handler } from "./shared"
+import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
+
+function preview(ctx: Ctx, p: Params): Stripe.Invoice {
+  allow(p, ["subscription", "subscription_details", "customer"])
+  const sub = ctx.store.get<Stripe.Subscription>(req(p, "subscription"), "subscription", "subscription", "subscription")
+  if (p.customer !== undefined && p.customer !== sub.customer)
+    throw invalid("customer", `The subscription ${sub.id} does not belong to the customer ${String(p.customer)}.`)
+  if (sub.status === "canceled" || sub.status === "incomplete_expired")
+    throw new StripeApiError(400, "invalid_request_error", "No upcoming invoices for canceled subscriptions.", {
+      code: "invoice_upcoming_none",
+    })
+  const details = obj(p, "subscription_details") ?? {}
+  allow(details, ["items", "proration_behavior", "proration_date"], "subscription_details")
+  const change = subscriptionItemsParam(ctx, sub, details)
+  const proration = prorationBehavior(details, "subscription_details[proration_behavior]")
+  const planned = change
+    ? planItemChange(ctx, sub, {
+        ...change,
+        proration,
+        prorationDate: prorationDate(ctx, sub, details, "subscription_details[proration_date]"),
+      })
+    : null
+  const lines: Line[] = planned?.lines.filter((l) => proration !== "none" || !l.proration) ?? []
+  if (proration !== "always_invoice") {
+    // The next renewal: the (new) item for the next period, after any pending prorations.
+    const next = planned?.after ?? item(sub)
+    const start = planned?.periodEnd ?? next.current_period_end
+    const { interval, interval_count } = recurringOf(next.price)
+    const period = { start, end: addInterval(start, interval, interval_count) }
+    lines.push({ amount: amountOf(next), description: `${next.quantity ?? 1} × ${productName(ctx, next.price)}`, item: next, period })
+  }
+  return draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
+}
+
+export const invoicePreview: Record<string, Handler> = {
+  "POST /v1/invoices/create_preview": (ctx, p) => preview(ctx, p),
+}

@@ -1,0 +1,77 @@
+"use server"
+// The team page's actions: invites, members, seats (owner) and leaving (member); accepting an invite.
+// Each checks who is signed in; the rules (who may act, seats) live in lib/billing/team.
+import { revalidatePath } from "next/cache"
+import { redirect } from "next/navigation"
+import { z } from "zod"
+import { getCurrentUser } from "@/lib/auth/current-user"
+import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
+import { acceptInvite, inviteMember, revokeInvite } from "@/lib/billing/team/invites"
+import { leaveTeam, removeMember } from "@/lib/billing/team/members"
+import type { SeatPreview } from "@/lib/billing/types"
+import { fail, type ActionResult } from "@/lib/result"
+import { createClient } from "@/lib/supabase/server"
+
+const signedOut = () => fail("unauthenticated", "Your session has ended. Please log in again.")
+
+/** Runs `fn` for the signed-in user and refreshes the team page after a change. */
+async function asSignedIn<T extends object>(
+  fn: (user: NonNullable<Awaited<ReturnType<typeof getCurrentUser>>>) => Promise<ActionResult<T>>,
+) {
+  const user = await getCurrentUser()
+  if (!user) return signedOut()
+  const result = await fn(user)
+  if (result.ok) revalidatePath("/team")
+  return result
+}
+
+export type InviteState = ActionResult<{ email: string }> | null
+export async function inviteTeamMember(_prev: InviteState, formData: FormData): Promise<InviteState> {
+  return asSignedIn((user) => inviteMember(user, formData.get("email")))
+}
+
+export async function revokeTeamInvite(inviteId: string): Promise<ActionResult> {
+  return asSignedIn((user) => revokeInvite(user, inviteId))
+}
+
+export async function removeTeamMember(memberId: string): Promise<ActionResult> {
+  return asSignedIn((user) => removeMember(user, memberId))
+}
+
+export async function leaveCurrentTeam(): Promise<ActionResult> {
+  return asSignedIn((user) => leaveTeam(user))
+}
+
+export async function previewTeamSeats(quantity: number): Promise<ActionResult<{ preview: SeatPreview }>> {
+  const user = await getCurrentUser()
+  if (!user) return signedOut()
+  return previewSeats(user, quantity)
+}
+
+export async function confirmTeamSeats(input: { quantity: number; itemId: string; prorationDate: number }): Promise<ActionResult> {
+  return asSignedIn((user) => confirmSeats(user, input))
+}
+
+export async function acceptTeamInvite(token: string): Promise<ActionResult> {
+  const user = await getCurrentUser()
+  if (!user) return signedOut()
+  const result = await acceptInvite(user, String(token))
+  if (!result.ok) return result
+  redirect("/team?joined=1")
+}
+
+const linkSession = z.object({ access_token: z.string().min(20).max(8192), refresh_token: z.string().min(1).max(512) })
+
+/**
+ * An invite link signs the invitee in with the implicit flow: the tokens arrive in the URL fragment,
+ * which only the browser sees. The invite page hands them here to become the usual session cookies
+ * (HttpOnly; no Supabase client runs in the browser). setSession checks the access token with Auth.
+ */
+export async function adoptLinkSession(input: { access_token: string; refresh_token: string }): Promise<ActionResult> {
+  const parsed = linkSession.safeParse(input)
+  if (!parsed.success) return fail("invalid_link", "This sign-in link is not valid. Ask for a new invite.")
+  const supabase = await createClient()
+  const { error } = await supabase.auth.setSession(parsed.data)
+  if (error) return fail("invalid_link", "This sign-in link has expired. Ask the team owner for a new invite, or log in.")
+  return { ok: true }
+}

@@ -1,0 +1,169 @@
+// Invites: the owner invites an address while a seat is free (an open invite holds one); the link
+// carries a secret whose SHA-256 is stored; only a user signed in with the invited address accepts.
+// Seat checks and writes happen in one short transaction per team; the email goes out after it
+// commits (no connection is held across the call to Auth).
+import "server-only"
+import { createHash, randomBytes } from "node:crypto"
+import { and, eq, isNull, sql } from "drizzle-orm"
+import { z } from "zod"
+import type { CurrentUser } from "@/lib/auth/current-user"
+import { db } from "@/lib/db/client"
+import { teamInvites, teamMembers, teams, users } from "@/lib/db/schema"
+import { env } from "@/lib/env"
+import { log } from "@/lib/log"
+import { fail, type ActionResult } from "@/lib/result"
+import { sendSignInLink } from "@/lib/supabase/send-link"
+import { lockTeam, openInvite, seatUse, teamSubscription } from "./seats"
+
+export const INVITE_TTL_DAYS = 7
+export const INVITE_PATH = "/invite"
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex")
+const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "Enter a valid email address." }))
+
+async function ownedTeam(ownerId: string) {
+  const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, ownerId))
+  return team ?? null
+}
+
+export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promise<ActionResult<{ email: string }>> {
+  const parsed = emailSchema.safeParse(rawEmail)
+  if (!parsed.success) return fail("invalid_input", "Enter a valid email address.", { email: "Enter a valid email address." })
+  const email = parsed.data
+  if (owner.email && email === owner.email.toLowerCase()) return fail("self", "That's you: you already hold the owner's seat.")
+  const team = await ownedTeam(owner.id)
+  const sub = await teamSubscription(owner.id)
+  if (!team || !sub) return fail("no_team", "Invites need an active Team subscription.")
+  const token = randomBytes(32).toString("base64url")
+  const written = await db.transaction(async (tx) => {
+    await lockTeam(tx, team.id)
+    const [member] = await tx
+      .select({ id: users.id })
+      .from(teamMembers)
+      .innerJoin(users, eq(users.id, teamMembers.userId))
+      .where(and(eq(teamMembers.teamId, team.id), sql`lower(${users.email}) = ${email}`))
+    if (member) return fail("already_member", `${email} is already on your team.`)
+    // A second invite to the same address replaces the first (a fresh link; the seat stays held).
+    const replaced = await tx
+      .update(teamInvites)
+      .set({ revokedAt: sql`now()` })
+      .where(and(openInvite(team.id), eq(teamInvites.email, email)))
+      .returning({ id: teamInvites.id })
+    // Invites that expired but were never closed still occupy the (team, email) open slot.
+    await tx
+      .update(teamInvites)
+      .set({ revokedAt: sql`now()` })
+      .where(
+        and(eq(teamInvites.teamId, team.id), eq(teamInvites.email, email), isNull(teamInvites.acceptedAt), isNull(teamInvites.revokedAt)),
+      )
+    const use = await seatUse(tx, team.id)
+    if (!replaced.length && use.members + use.openInvites >= sub.quantity)
+      return fail("no_seats", `All ${sub.quantity} seats are taken. Add a seat or withdraw an invite first.`)
+    const [invite] = await tx
+      .insert(teamInvites)
+      .values({
+        teamId: team.id,
+        email,
+        tokenHash: hashToken(token),
+        invitedBy: owner.id,
+        expiresAt: sql`now() + make_interval(days => ${INVITE_TTL_DAYS})`,
+      })
+      .returning({ id: teamInvites.id })
+    if (!invite) throw new Error("invite was not written")
+    return { ok: true as const, id: invite.id }
+  })
+  if (!written.ok) return written
+  const sent = await sendSignInLink(email, `${env.appUrl}${INVITE_PATH}?token=${token}`)
+  if (!sent.ok) {
+    // No email, no invite: free the seat rather than leave a link nobody received.
+    await db.delete(teamInvites).where(eq(teamInvites.id, written.id))
+    log.warn("invite email not sent", { teamId: team.id, error: sent.message })
+    return fail(
+      sent.rateLimited ? "email_rate_limited" : "email_failed",
+      sent.rateLimited
+        ? "Too many emails were sent to that address just now. Please wait a minute and try again."
+        : "We couldn't send the invite email. Please try again.",
+    )
+  }
+  log.info("team invite sent", { teamId: team.id })
+  return { ok: true, email }
+}
+
+export async function revokeInvite(owner: CurrentUser, inviteId: string): Promise<ActionResult> {
+  const team = await ownedTeam(owner.id)
+  if (!team || !z.uuid().safeParse(inviteId).success) return fail("not_found", "That invite no longer exists.")
+  const done = await db
+    .update(teamInvites)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(teamInvites.id, inviteId), openInvite(team.id)))
+    .returning({ id: teamInvites.id })
+  return done.length ? { ok: true } : fail("not_found", "That invite no longer exists.")
+}
+
+export type InviteDetails = { state: "open" | "accepted" | "revoked" | "expired"; email: string; ownerEmail: string | null }
+
+/** What the invite page shows for a link (the token is the secret, so its holder may see this much). */
+export async function describeInvite(token: string): Promise<InviteDetails | null> {
+  const [row] = await db
+    .select({
+      email: teamInvites.email,
+      acceptedAt: teamInvites.acceptedAt,
+      revokedAt: teamInvites.revokedAt,
+      expired: sql<boolean>`${teamInvites.expiresAt} <= now()`,
+      ownerEmail: users.email,
+    })
+    .from(teamInvites)
+    .innerJoin(teams, eq(teams.id, teamInvites.teamId))
+    .leftJoin(users, eq(users.id, teams.ownerUserId))
+    .where(eq(teamInvites.tokenHash, hashToken(token)))
+  if (!row) return null
+  const state = row.acceptedAt ? "accepted" : row.revokedAt ? "revoked" : row.expired ? "expired" : "open"
+  return { state, email: row.email, ownerEmail: row.ownerEmail }
+}
+
+export async function acceptInvite(user: CurrentUser, token: string): Promise<ActionResult> {
+  const hash = hashToken(token)
+  const [invite] = await db
+    .select({ id: teamInvites.id, teamId: teamInvites.teamId, ownerId: teams.ownerUserId })
+    .from(teamInvites)
+    .innerJoin(teams, eq(teams.id, teamInvites.teamId))
+    .where(eq(teamInvites.tokenHash, hash))
+  if (!invite) return fail("not_found", "This invite link is not valid. Ask the team owner for a new one.")
+  // Seats come from the owner's subscription row (a database read, outside the transaction below).
+  const sub = await teamSubscription(invite.ownerId)
+  return db.transaction(async (tx) => {
+    await lockTeam(tx, invite.teamId)
+    const [row] = await tx.select().from(teamInvites).where(eq(teamInvites.id, invite.id)).for("update")
+    if (!row) return fail("not_found", "This invite link is not valid. Ask the team owner for a new one.")
+    const [mine] = await tx.select({ teamId: teamMembers.teamId }).from(teamMembers).where(eq(teamMembers.userId, user.id))
+    if (row.acceptedAt) return mine?.teamId === row.teamId ? { ok: true } : fail("used", "This invite has already been used.")
+    if (row.revokedAt) return fail("revoked", "This invite was withdrawn. Ask the team owner for a new one.")
+    if (
+      (
+        await tx
+          .select({ id: teamInvites.id })
+          .from(teamInvites)
+          .where(and(eq(teamInvites.id, row.id), openInvite(row.teamId)))
+      ).length === 0
+    )
+      return fail("expired", "This invite has expired. Ask the team owner for a new one.")
+    if (!user.email || user.email.toLowerCase() !== row.email)
+      return fail("wrong_account", `This invite is for ${row.email}. Sign in with that address to accept it.`)
+    if (mine) return fail("already_on_team", "You're already on a team. Leave it before joining another.")
+    if (!sub) return fail("team_inactive", "This team's subscription isn't active, so no one can join right now.")
+    const use = await seatUse(tx, row.teamId)
+    // This invite already holds one of the seats counted as open invites.
+    if (use.members >= sub.quantity) return fail("no_seats", "This team has no free seat right now. Ask the owner to add one.")
+    await tx.insert(teamMembers).values({ teamId: row.teamId, userId: user.id, role: "member" })
+    await tx
+      .update(teamInvites)
+      .set({ acceptedAt: sql`now()`, acceptedBy: user.id })
+      .where(eq(teamInvites.id, row.id))
+    log.info("team invite accepted", { teamId: row.teamId, userId: user.id })
+    return { ok: true }
+  })
+}

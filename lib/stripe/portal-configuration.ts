@@ -1,0 +1,82 @@
+// The Customer Portal configuration as code: what stripe:setup creates, and the per-team variants the
+// app creates on demand (the minimum seat count raised to the team's member count). No "server-only":
+// the setup script imports it too.
+import type Stripe from "stripe"
+import { CATALOG, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../billing/catalog"
+
+const CANCEL_REASONS = [
+  "too_expensive",
+  "missing_features",
+  "switched_service",
+  "unused",
+  "customer_service",
+  "too_complex",
+  "low_quality",
+  "other",
+] as const
+
+/** Stripe price ids per plan and interval. */
+export type PlanPrices = Record<string, Record<Interval, string>>
+
+/** A plan's Stripe ids, which setupStripe has made before anything reads them. */
+export function idsOf(plan: CatalogPlan, productIds: Record<string, string>, prices: PlanPrices) {
+  const product = productIds[plan.id]
+  const price = prices[plan.id]
+  if (!product || !price) throw new Error(`stripe:setup: plan ${plan.id} has no Stripe product or prices`)
+  return { product, month: price.month, year: price.year }
+}
+
+/** The tag a configuration carries in metadata.subkit_key: the default, or the variant for a minimum seat count. */
+export const portalConfigurationKey = (minSeats?: number) =>
+  minSeats ? `${PORTAL_CONFIGURATION_KEY}:min_seats_${minSeats}` : PORTAL_CONFIGURATION_KEY
+
+/**
+ * `minSeats` raises the per-seat plan's minimum quantity (a team owner may not go below their member
+ * count in the portal); undefined gives the default configuration.
+ */
+export function portalParams(appUrl: string, productIds: Record<string, string>, prices: PlanPrices, minSeats?: number) {
+  return {
+    business_profile: {
+      headline: "subkit: manage your plan, payment method and invoices",
+      privacy_policy_url: `${appUrl}/legal/privacy`,
+      terms_of_service_url: `${appUrl}/legal/terms`,
+    },
+    default_return_url: `${appUrl}/subscription/portal-return`,
+    features: {
+      customer_update: {
+        enabled: true,
+        allowed_updates: [
+          "email",
+          "name",
+          "address",
+          "shipping",
+        ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[],
+      },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: {
+        enabled: true,
+        mode: "at_period_end" as const,
+        proration_behavior: "none" as const,
+        cancellation_reason: { enabled: true, options: [...CANCEL_REASONS] },
+      },
+      subscription_update: {
+        enabled: true,
+        default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
+        proration_behavior: "always_invoice" as const,
+        // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
+        products: CATALOG.map((p) => {
+          const ids = idsOf(p, productIds, prices)
+          return { product: ids.product, prices: [ids.month, ids.year], adjustable_quantity: adjustableQuantity(p, minSeats) }
+        }),
+      },
+    },
+    metadata: { subkit_key: portalConfigurationKey(minSeats) },
+  } satisfies Stripe.BillingPortal.ConfigurationCreateParams
+}
+
+export function adjustableQuantity(plan: CatalogPlan, minSeats = 0): { enabled: boolean; minimum?: number; maximum?: number } {
+  return plan.perSeat && plan.maxSeats > plan.minSeats
+    ? { enabled: true, minimum: Math.min(plan.maxSeats, Math.max(plan.minSeats, minSeats)), maximum: plan.maxSeats }
+    : { enabled: false }
+}

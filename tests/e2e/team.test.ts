@@ -1,0 +1,74 @@
+// The Team plan as a team in the browser: the owner subscribes with 2 seats and invites someone by
+// email; the invitee follows the link from the Auth emulator's mailbox (signed in by it), joins and
+// sees the Team features; the owner previews and buys a third seat, then removes the member, who
+// loses the features.
+import { describe, expect, it } from "vitest"
+import { app, mailLink, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+
+const browser = sharedBrowser()
+
+const sharedWorkspaces = async (page: import("playwright-core").Page) => {
+  await page.goto(app("/dashboard"))
+  return page.getByTestId("feature-shared_workspaces").getAttribute("data-unlocked")
+}
+
+describe("team", () => {
+  it("invite → accept → member has Team features → seats previewed and bought → removed → features gone", async () => {
+    const ownerPage = await (await browser().newContext()).newPage()
+    const ownerErrors = await noPageErrors(ownerPage)
+    const owner = await signUp(ownerPage, "/dashboard")
+    await subscribe(ownerPage, { plan: "team", seats: 2 })
+    await ownerPage.goto(app("/team"))
+    await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("1 of 2 seats used")
+
+    const member = `e2e-member-${Date.now()}@example.com`
+    const invite = ownerPage.getByRole("form", { name: "Invite a member" })
+    await invite.getByLabel("Email address").fill("not-an-email")
+    await invite.getByRole("button", { name: "Send invite" }).click()
+    await expect.poll(() => invite.getByRole("alert").textContent(), SLOW).toContain("Enter a valid email address.")
+    await invite.getByLabel("Email address").fill(member)
+    await invite.getByRole("button", { name: "Send invite" }).click()
+    await expect.poll(() => invite.getByRole("status").textContent(), SLOW).toContain(`Invite sent to ${member}`)
+    await expect.poll(() => ownerPage.getByTestId("team-invites").textContent(), SLOW).toContain(member)
+    await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("2 of 2 seats used")
+
+    // The invitee has no account: the link creates it and signs them in (a separate browser profile).
+    const memberPage = await (await browser().newContext()).newPage()
+    const memberErrors = await noPageErrors(memberPage)
+    await memberPage.goto(await mailLink(member, "magic_link"))
+    await memberPage.waitForURL((url) => url.pathname === "/invite")
+    await expect.poll(() => memberPage.getByText(`${owner} invited ${member} to their team.`).count(), SLOW).toBe(1)
+    await memberPage.getByRole("button", { name: "Join the team" }).click({ timeout: 20_000 })
+    await memberPage.waitForURL("**/team?joined=1")
+    expect(await memberPage.getByText("You joined the team.").count()).toBe(1)
+    expect(await memberPage.getByText(`You're on ${owner}'s team`).count()).toBe(1)
+    expect(await sharedWorkspaces(memberPage)).toBe("true")
+
+    // The owner adds a seat: the preview shows the prorated charge, the confirm bills it.
+    await ownerPage.goto(app("/team"))
+    await expect.poll(() => ownerPage.getByTestId("team-members").textContent(), SLOW).toContain(member)
+    const seats = ownerPage.getByRole("form", { name: "Change seats" })
+    await seats.getByLabel("Seats").fill("1")
+    await seats.getByRole("button", { name: "Preview price" }).click()
+    await expect.poll(() => ownerPage.locator("#quantity-error").textContent(), SLOW).toBe("Choose between 2 and 100 seats.")
+    await seats.getByLabel("Seats").fill("3")
+    await seats.getByRole("button", { name: "Preview price" }).click()
+    await expect.poll(() => ownerPage.getByTestId("seat-preview-total").textContent(), SLOW).toMatch(/^Charged now: \$1[12]\.\d\d$/)
+    expect(await ownerPage.getByTestId("seat-preview").textContent()).toContain("Then $36.00 for 3 seats from")
+    await ownerPage.getByRole("button", { name: "Confirm 3 seats" }).click()
+    await expect.poll(() => ownerPage.getByText("Your team now has 3 seats.").count(), SLOW).toBe(1)
+    await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("2 of 3 seats used")
+
+    // Removed: the member's features go at once.
+    const row = ownerPage.getByTestId("team-members").getByRole("listitem").filter({ hasText: member })
+    await row.getByRole("button", { name: "Remove" }).click()
+    await row.getByRole("button", { name: "Remove from team" }).click()
+    await expect.poll(() => ownerPage.getByText(`${member} was removed from your team.`).count(), SLOW).toBe(1)
+    await expect.poll(() => ownerPage.getByTestId("team-members").textContent(), SLOW).not.toContain(member)
+    expect(await sharedWorkspaces(memberPage)).toBe("false")
+    await memberPage.goto(app("/team"))
+    expect(await memberPage.getByRole("link", { name: "See the Team plan" }).count()).toBe(1)
+    ownerErrors()
+    memberErrors()
+  })
+})

@@ -1,0 +1,220 @@
+// The Team plan as a team, below the browser: seats from the owner's subscription, invites through the
+// Auth emulator's mailbox, accept rules, entitlements inherited and lost, the seat change previewed with
+// Stripe's createPreview and billed as shown, fewer seats than people refused.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
+import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { follow, mails, startTestAuth, type Emulator } from "../support/auth-emulator"
+import { createUser, sql } from "../support/helpers"
+import { must } from "../support/must"
+
+// lib/env is read once, when the database client loads: start Auth and name it before any app module loads.
+const auth: Emulator = await startTestAuth()
+process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
+process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon") // the CLI's anon key
+const { subscribedUser, planPrice } = await import("../support/billing")
+const { openPortal } = await import("@/lib/billing/portal")
+const { inviteMember, acceptInvite, describeInvite, revokeInvite } = await import("@/lib/billing/team/invites")
+const { removeMember, leaveTeam } = await import("@/lib/billing/team/members")
+const { previewSeats, confirmSeats } = await import("@/lib/billing/team/change-seats")
+const { getTeamView } = await import("@/lib/billing/team/view")
+const { hasEntitlement, entitlementKeys } = await import("@/lib/billing/entitlements")
+const { syncUserNow } = await import("@/lib/billing/sync-now")
+const { pool } = await import("@/lib/db/client")
+
+afterAll(async () => {
+  await pool.end()
+  await auth.stop()
+})
+
+/** The secret from the link in the newest invite mail to `email` (GoTrue's link redirects to our /invite?token=…). */
+async function inviteLink(email: string) {
+  const mail = must((await mails(auth.url, email))[0], `a mail to ${email}`)
+  const link = must(mail.link, "the mail's link")
+  const redirect = new URL(must(new URL(link).searchParams.get("redirect_to"), "redirect_to"))
+  expect(redirect.pathname).toBe("/invite")
+  return { link, token: must(redirect.searchParams.get("token"), "the invite token") }
+}
+
+const ok = (r: { ok: boolean; message?: string }) => expect(r, r.ok ? "" : (r as { message: string }).message).toMatchObject({ ok: true })
+
+describe("a Team subscription's team", () => {
+  let owner: { id: string; email: string }
+  let subscriptionId: string
+  let stripe: Awaited<ReturnType<typeof subscribedUser>>["stripe"]
+  const member = { id: "", email: "" }
+
+  beforeAll(async () => {
+    const s = await subscribedUser({ plan: "team", seats: 2 })
+    owner = s.user
+    subscriptionId = s.subscriptionId
+    stripe = s.stripe
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    const m = await createUser()
+    Object.assign(member, m)
+  })
+
+  it("is made for the owner, who holds one of the seats", async () => {
+    const view = await getTeamView(owner.id)
+    expect(view).toMatchObject({ kind: "owner", seats: 2, invites: [] })
+    expect(view.kind === "owner" && view.members.map((m) => [m.email, m.role])).toEqual([[owner.email, "owner"]])
+    expect(await getTeamView(member.id)).toEqual({ kind: "none", ownTeamPlan: false })
+  })
+
+  it("invites by email up to the seat count, the link in the invitee's mailbox", async () => {
+    expect(await inviteMember(owner, "not an email")).toMatchObject({ ok: false, code: "invalid_input" })
+    expect(await inviteMember(owner, owner.email.toUpperCase())).toMatchObject({ ok: false, code: "self" })
+    ok(await inviteMember(owner, ` ${member.email.toUpperCase()} `))
+    const { token } = await inviteLink(member.email)
+    expect(await describeInvite(token)).toEqual({ state: "open", email: member.email, ownerEmail: owner.email })
+    // Owner + one open invite = 2 of 2 seats.
+    const third = await createUser()
+    expect(await inviteMember(owner, third.email)).toMatchObject({
+      ok: false,
+      code: "no_seats",
+      message: "All 2 seats are taken. Add a seat or withdraw an invite first.",
+    })
+    expect(await mails(auth.url, third.email)).toEqual([])
+    // Inviting the same address again sends a fresh link and retires the old one, still one seat.
+    ok(await inviteMember(owner, member.email))
+    const fresh = await inviteLink(member.email)
+    expect(fresh.token).not.toBe(token)
+    expect(await describeInvite(token)).toMatchObject({ state: "revoked" })
+    const view = await getTeamView(owner.id)
+    expect(view.kind === "owner" && view.invites.map((i) => i.email)).toEqual([member.email])
+  })
+
+  it("the link signs the invitee in; only the invited address accepts, once", async () => {
+    const { link, token } = await inviteLink(member.email)
+    const landed = await follow(link)
+    expect(landed.target.pathname).toBe("/invite")
+    expect(landed.fragment.get("access_token")).toBeTruthy()
+    expect(await hasEntitlement(member.id, "shared_workspaces")).toBe(false)
+    const stranger = await createUser()
+    expect(await acceptInvite(stranger, token)).toMatchObject({
+      ok: false,
+      code: "wrong_account",
+      message: `This invite is for ${member.email}. Sign in with that address to accept it.`,
+    })
+    expect(await acceptInvite(member, "not-a-token")).toMatchObject({ ok: false, code: "not_found" })
+    ok(await acceptInvite(member, token))
+    ok(await acceptInvite(member, token)) // a second click on the same link is not an error
+    expect(await acceptInvite(stranger, token)).toMatchObject({ ok: false, code: "used" })
+    expect(await hasEntitlement(member.id, "shared_workspaces")).toBe(true)
+    expect([...(await entitlementKeys(member.id))].sort()).toEqual([...(await entitlementKeys(owner.id))].sort())
+    const seen = await getTeamView(member.id)
+    expect(seen).toMatchObject({ kind: "member", ownerEmail: owner.email })
+    expect(seen.kind === "member" && seen.members.map((m) => m.email).sort()).toEqual([owner.email, member.email].sort())
+  })
+
+  it("previews a seat change with Stripe's proration and bills exactly that", async () => {
+    expect(await previewSeats(owner, 1)).toMatchObject({ ok: false, code: "invalid_input", message: "Choose between 2 and 100 seats." })
+    expect(await previewSeats(owner, 2)).toMatchObject({ ok: false, code: "unchanged" })
+    const previewed = await previewSeats(owner, 3)
+    if (!previewed.ok) throw new Error(previewed.message)
+    const { preview } = previewed
+    expect(preview).toMatchObject({ currentQuantity: 2, quantity: 3, currency: "usd" })
+    // The unused time on 2 seats credited, the rest of the period on 3 charged: about one seat's worth.
+    expect(preview.lines).toHaveLength(2)
+    expect(preview.amountDue).toBeGreaterThan(1100)
+    expect(preview.amountDue).toBeLessThanOrEqual(1200)
+    expect(preview.nextRenewal.amount).toBe(3600)
+    ok(await confirmSeats(owner, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate }))
+    const sub = await stripe.subscriptions.retrieve(subscriptionId)
+    expect(sub.items.data[0]?.quantity).toBe(3)
+    const [invoice] = (await stripe.invoices.list({ subscription: subscriptionId, limit: 1 })).data
+    expect(invoice).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue, status: "paid" })
+    expect(await getTeamView(owner.id)).toMatchObject({ kind: "owner", seats: 3 })
+    expect(await confirmSeats(owner, { quantity: 2, itemId: preview.itemId, prorationDate: preview.prorationDate - 3600 })).toMatchObject({
+      ok: false,
+      code: "stale_preview",
+    })
+  })
+
+  it("refuses fewer seats than the people on the team, and says why", async () => {
+    const third = await createUser()
+    ok(await inviteMember(owner, third.email))
+    expect(await previewSeats(owner, 2)).toMatchObject({
+      ok: false,
+      code: "below_members",
+      message:
+        "2 people are on your team and 1 open invite holds a seat, so it needs at least 3 seats. Withdraw invites first to go lower.",
+    })
+    ok(await acceptInvite(third, (await inviteLink(third.email)).token))
+    expect(await previewSeats(owner, 2)).toMatchObject({
+      ok: false,
+      code: "below_members",
+      message: "3 people are on your team, so it needs at least 3 seats. Remove members first to go lower.",
+    })
+    // The portal's minimum is the member count too: its configuration is a variant with minimum 3.
+    const portal = await openPortal(owner, "home")
+    if (!portal.ok) throw new Error(portal.message)
+    const teamPrice = await planPrice(stripe, "subkit_team_monthly")
+    const refused = await fetch(`${portal.url}/confirm?subscription=${subscriptionId}`, {
+      method: "POST",
+      body: new URLSearchParams({ price: teamPrice.id, quantity: "2" }),
+    })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("Choose between 3 and 100 seats for this plan.")
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).items.data[0]?.quantity).toBe(3)
+    ok(await leaveTeam(third))
+    expect(await leaveTeam(owner)).toMatchObject({ ok: false, code: "not_member" })
+  })
+
+  it("withdrawn invites free their seat and their link stops working", async () => {
+    const fourth = await createUser()
+    ok(await inviteMember(owner, fourth.email))
+    const view = await getTeamView(owner.id)
+    const invite = must(view.kind === "owner" ? view.invites.find((i) => i.email === fourth.email) : undefined, "the invite")
+    expect(await revokeInvite(member, invite.id)).toMatchObject({ ok: false, code: "not_found" })
+    ok(await revokeInvite(owner, invite.id))
+    expect(await acceptInvite(fourth, (await inviteLink(fourth.email)).token)).toMatchObject({ ok: false, code: "revoked" })
+  })
+
+  it("the owner removes a member, who loses the team's entitlements at once", async () => {
+    expect(await removeMember(member, owner.id)).toMatchObject({ ok: false, code: "not_owner" })
+    expect(await removeMember(owner, owner.id)).toMatchObject({ ok: false, code: "owner" })
+    ok(await removeMember(owner, member.id))
+    expect(await hasEntitlement(member.id, "shared_workspaces")).toBe(false)
+    expect(await getTeamView(member.id)).toEqual({ kind: "none", ownTeamPlan: false })
+    const { rows } = await sql().query(
+      "select count(*)::int n from team_members where team_id = (select id from teams where owner_user_id = $1)",
+      [owner.id],
+    )
+    expect(rows[0].n).toBe(1)
+  })
+
+  it("concurrent invites for the last free seat: exactly one gets it", async () => {
+    // 3 seats: the owner and no other member (removed above), so 2 are free; take one, race for the other.
+    const first = await createUser()
+    ok(await inviteMember(owner, first.email))
+    const racers = await Promise.all(Array.from({ length: 6 }, () => createUser()))
+    const results = await Promise.all(racers.map((r) => inviteMember(owner, r.email)))
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.code))).toEqual(Array(5).fill("no_seats"))
+    const view = await getTeamView(owner.id)
+    expect(view.kind === "owner" && view.members.length + view.invites.length).toBe(3)
+    // The joined member keeps the Team features only while the owner's subscription is a Team one.
+    ok(await acceptInvite(first, (await inviteLink(first.email)).token))
+    expect(await hasEntitlement(first.id, "shared_workspaces")).toBe(true)
+  })
+
+  it("a downgrade to Pro is not shared, and when the subscription ends no one can join", async () => {
+    const view = await getTeamView(owner.id)
+    const joined = must(view.kind === "owner" ? view.members.find((m) => m.role === "member") : undefined, "a member")
+    const sub = await stripe.subscriptions.retrieve(subscriptionId)
+    const pro = await planPrice(stripe, "subkit_pro_monthly")
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: must(sub.items.data[0], "the item").id, price: pro.id, quantity: 1 }],
+      proration_behavior: "none",
+    })
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    expect(await hasEntitlement(owner.id, "advanced_analytics")).toBe(true) // Pro has it…
+    expect(await hasEntitlement(joined.userId, "advanced_analytics")).toBe(false) // …but Pro has no seats to share
+    expect(await getTeamView(owner.id)).toMatchObject({ kind: "owner", subscription: null, seats: 0 })
+    expect(await inviteMember(owner, (await createUser()).email)).toMatchObject({ ok: false, code: "no_team" })
+    await stripe.subscriptions.cancel(subscriptionId)
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    expect(await entitlementKeys(joined.userId)).toEqual(new Set())
+  })
+})
