@@ -10,7 +10,9 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
-  const prorationDate = Math.floor(Date.now() / 1000)
+  // Stripe refuses a proration_date outside the current period, which on a test clock (or the emulator's
+  // advanced clock) is in that clock's time, not ours: now is kept inside it.
+  const prorationDate = Math.min(Math.max(Math.floor(Date.now() / 1000), item.current_period_start), item.current_period_end - 1)
   const invoice = await stripeCall(() =>
     stripe.invoices.createPreview({
       subscription: subscriptionId,

@@ -19,7 +19,7 @@ import { seatShortfall, seatUse, teamSubscription } from "./seats"
 /** A preview is good for this long; confirming later asks for a fresh one. */
 const PREVIEW_TTL_S = 15 * 60
 
-type Checked = { subscriptionId: string; quantity: number }
+type Checked = { subscriptionId: string; quantity: number; period: { start: Date | null; end: Date | null } }
 
 async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionResult<Checked>> {
   const plan = CATALOG.find((p) => p.perSeat)
@@ -39,7 +39,12 @@ async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionRe
     const short = seatShortfall(quantity, await seatUse(db, team.id))
     if (short) return fail("below_members", short, { quantity: short })
   }
-  return { ok: true, subscriptionId: sub.stripeSubscriptionId, quantity }
+  return {
+    ok: true,
+    subscriptionId: sub.stripeSubscriptionId,
+    quantity,
+    period: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd },
+  }
 }
 
 export async function previewSeats(owner: CurrentUser, rawQuantity: unknown): Promise<ActionResult<{ preview: SeatPreview }>> {
@@ -63,7 +68,10 @@ export async function confirmSeats(
     .string()
     .regex(/^si_\w+$/)
     .safeParse(input.itemId)
-  const now = Math.floor(Date.now() / 1000)
+  // "Now" as the preview saw it: inside the current period (a test clock's time; see previewSeatChange).
+  const { start, end } = checked.period
+  const wall = Math.floor(Date.now() / 1000)
+  const now = start && end ? Math.min(Math.max(wall, start.getTime() / 1000), end.getTime() / 1000 - 1) : wall
   if (!at.success || !itemId.success || at.data > now + 60 || now - at.data > PREVIEW_TTL_S)
     return fail("stale_preview", "That price preview has expired. Review the new price and confirm again.")
   try {
