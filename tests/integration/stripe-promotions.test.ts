@@ -402,6 +402,23 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1600)
   })
 
+  it("a discount the merchant set shows without the field, and the customer cannot take it off", async () => {
+    const pc = await promo({ percent_off: 10, duration: "once" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      discounts: [{ promotion_code: pc.id }],
+    })
+    const page = await (await fetch(s.url ?? "")).text()
+    expect(page).toContain(pc.code)
+    expect(page).not.toContain("Add promotion code")
+    const refused = await post(s.url ?? "", { promo_action: "remove" })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("This Checkout Session does not accept promotion codes.")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ amount_total: 1800, total_details: { amount_discount: 200 } })
+  })
+
   it("a code used up after it was applied is taken off at payment, with the reason, and nothing is created", async () => {
     const once = await promo({ percent_off: 20, duration: "once" }, { code: "LASTONE", max_redemptions: 1 })
     const s = await stripe.checkout.sessions.create({

@@ -35,12 +35,12 @@ export function customerMessage(reason: RefusalReason): string {
 
 /** The "Add promotion code" form: Apply checks the code and re-renders with the discount or the reason. */
 export function promotionCode(ctx: Ctx, s: Session, form: Record<string, unknown>, render: Render): PageResult {
-  if (form.promo_action === "remove") {
+  // Only a code the customer entered comes off; a discount the merchant set at creation stays.
+  if (form.promo_action === "remove" && s.allow_promotion_codes) {
     setSessionDiscount(ctx, s, null, null)
     return { html: render(ctx, s, {}) }
   }
-  if (!s.allow_promotion_codes)
-    return { status: 400, html: render(ctx, s, {}, undefined, "This Checkout Session does not accept promotion codes.") }
+  if (!s.allow_promotion_codes) return { status: 400, html: render(ctx, s, {}, "This Checkout Session does not accept promotion codes.") }
   const code = String(form.promotion_code ?? "").trim()
   if (!code) return { status: 400, html: render(ctx, s, {}, undefined, "Enter a promotion code.") }
   // Codes are case-insensitive; an active code wins over inactive ones with the same letters.
