@@ -1,7 +1,8 @@
 // Status badge and the one-line description of a subscription.
 import { Badge } from "@/components/ui/badge"
-import { headline, type Describable } from "@/lib/billing/describe"
-import { STATUS_LABEL, STATUS_TONE } from "@/lib/billing/status"
+import { Tag } from "lucide-react"
+import { discountLine, headline, type Describable } from "@/lib/billing/describe"
+import { hasEnded, STATUS_LABEL, STATUS_TONE } from "@/lib/billing/status"
 import type { SubscriptionStatus } from "@/lib/db/schema"
 
 export function StatusBadge({ status, cancelScheduled }: { status: SubscriptionStatus; cancelScheduled?: boolean }) {
@@ -10,12 +11,24 @@ export function StatusBadge({ status, cancelScheduled }: { status: SubscriptionS
 }
 
 export function SubscriptionStatus({ subscription }: { subscription: Describable }) {
+  const discount = subscription.discount && !hasEnded(subscription.status) ? subscription.discount : null
   return (
-    <div className="flex flex-wrap items-center gap-3">
-      <StatusBadge status={subscription.status} cancelScheduled={subscription.cancelAtPeriodEnd || !!subscription.cancelAt} />
-      <p className="text-sm" data-testid="subscription-headline">
-        {headline(subscription)}
-      </p>
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-3">
+        <StatusBadge status={subscription.status} cancelScheduled={subscription.cancelAtPeriodEnd || !!subscription.cancelAt} />
+        <p className="text-sm" data-testid="subscription-headline">
+          {headline(subscription)}
+        </p>
+      </div>
+      {discount && (
+        <p className="flex items-center gap-1.5 text-sm text-muted-foreground" data-testid="subscription-discount">
+          <Tag className="size-3.5" aria-hidden="true" />
+          <span>
+            <span className="sr-only">Discount: </span>
+            {discountLine(discount)}
+          </span>
+        </p>
+      )}
     </div>
   )
 }

@@ -2,6 +2,7 @@
 // Each resource lives in resources/; this file only assembles the route table.
 import { prices, products } from "./resources/catalog"
 import { checkout } from "./resources/checkout"
+import { coupons, promotionCodes } from "./resources/coupons"
 import { customers, paymentMethods } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
@@ -26,4 +27,6 @@ export const routes: Record<string, Handler> = {
   ...events,
   ...testClocks,
   ...entitlements,
+  ...coupons,
+  ...promotionCodes,
 }

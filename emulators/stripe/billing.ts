@@ -4,6 +4,7 @@ import type Stripe from "stripe"
 import { DAY, type Ctx } from "./context"
 import { invalid } from "./errors"
 import { fromDefaults } from "./defaults"
+import { createDiscount, redeem, type Resolved } from "./discounts"
 import { createInvoice, payInvoice, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
 
@@ -120,6 +121,10 @@ export type NewSubscription = {
   missingPaymentMethod?: MissingPaymentMethod
   paymentMethod: string | null
   description?: string | null
+  /** A coupon or promotion code checked by resolveDiscount: redeemed now, it discounts the invoices. */
+  discount?: Resolved
+  /** The Checkout Session the discount was entered on, recorded on the discount object. */
+  checkoutSession?: string
 }
 
 /** Creates a subscription and its first invoice, and tries to pay it (Checkout and the API path). */
@@ -164,6 +169,16 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     },
     trial_start: trialEnd ? now : null,
   } as Partial<Sub> & { id: string })
+  if (input.discount) {
+    redeem(ctx, input.discount)
+    const discount = createDiscount(ctx, input.discount, {
+      customer: input.customer.id,
+      subscription: id,
+      checkoutSession: input.checkoutSession,
+    })
+    sub.discounts = [discount.id]
+    ctx.emit("customer.discount.created", discount)
+  }
   ctx.store.put(sub)
   ctx.emit("customer.subscription.created", sub)
   const inv = createInvoice(ctx, sub, "subscription_create", [

@@ -2,6 +2,7 @@
 import type Stripe from "stripe"
 import { addInterval, amountOf, item, periodEnd, productName, snapshot } from "./billing"
 import { DAY, type Ctx } from "./context"
+import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, setStatus } from "./lifecycle"
@@ -29,6 +30,8 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
       continue
     }
     if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
+    // A repeating coupon's discount ends at `end`; considered before the renewal due at the same second.
+    for (const d of liveDiscounts(ctx, sub, 0)) if (d.end != null) consider(d.end, () => removeDiscount(ctx, sub, d))
     const warnAt = trialWillEndAt(sub)
     if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))

@@ -25,6 +25,9 @@ type ObjectName =
   | "webhook_endpoint"
   | "test_helpers.test_clock"
   | "item"
+  | "coupon"
+  | "promotion_code"
+  | "discount"
 
 /** A fresh `name` object with Stripe's defaults and `fields` written over it. */
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {

@@ -3,6 +3,7 @@ import type Stripe from "stripe"
 import { chargeSucceeds, type Outcome } from "./cards"
 import { DAY, type Ctx } from "./context"
 import { fromDefaults } from "./defaults"
+import { amountOff, appliesTo, couponOf, liveDiscounts, removeDiscount } from "./discounts"
 import { setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -16,7 +17,10 @@ export type Line = { amount: number; description: string; item: Item; period: { 
 export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[], id: string): Inv {
   const now = ctx.store.now()
   const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
-  const total = lines.reduce((s, l) => s + l.amount, 0)
+  const subtotal = lines.reduce((s, l) => s + l.amount, 0)
+  const off = discountLines(ctx, sub, lines)
+  const discounted = off.perLine.reduce((s, l) => s + l.reduce((a, d) => a + d.amount, 0), 0)
+  const total = subtotal - discounted
   return fromDefaults<Inv>("invoice", {
     id,
     object: "invoice",
@@ -41,7 +45,7 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
     customer_shipping: customer.shipping,
     default_payment_method: null,
     description: null,
-    discounts: [],
+    discounts: off.applied.map((d) => d.id),
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -54,7 +58,7 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
       object: "list",
       has_more: false,
       url: `/v1/invoices/${id}/lines`,
-      data: lines.map((l) =>
+      data: lines.map((l, i) =>
         fromDefaults<Stripe.InvoiceLineItem>(
           "line_item" as never,
           {
@@ -63,15 +67,15 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
             amount: l.amount,
             currency: sub.currency,
             description: l.description,
-            discount_amounts: [],
-            discountable: true,
+            discount_amounts: off.perLine[i] ?? [],
+            discountable: !l.proration,
             discounts: [],
             invoice: id,
             period: l.period,
             quantity: l.item.quantity ?? 1,
             subscription: sub.id,
             subtotal: l.amount,
-            pretax_credit_amounts: [],
+            pretax_credit_amounts: (off.perLine[i] ?? []).map((d) => ({ ...d, type: "discount" })),
             taxes: [],
             parent: {
               type: "subscription_item_details",
@@ -109,13 +113,13 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
     starting_balance: 0,
     status: "draft",
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     test_clock: (customer.test_clock as string | null) ?? null,
     total,
-    total_discount_amounts: [],
+    total_discount_amounts: off.applied.map((d) => ({ amount: off.byDiscount.get(d.id) ?? 0, discount: d.id })),
     total_excluding_tax: total,
-    total_pretax_credit_amounts: [],
+    total_pretax_credit_amounts: off.applied.map((d) => ({ amount: off.byDiscount.get(d.id) ?? 0, discount: d.id, type: "discount" })),
     total_taxes: [],
     webhooks_delivered_at: now,
   } as Partial<Inv> & { id: string })
@@ -144,7 +148,42 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   ctx.emit("invoice.finalized", inv)
   sub.latest_invoice = id
   ctx.store.put(sub)
+  // A `once` coupon is used up by the first invoice it discounts; Stripe then takes it off the subscription.
+  for (const d of inv.discounts) {
+    const discount = ctx.store.find<Stripe.Discount>(typeof d === "string" ? d : d.id)
+    if (discount && couponOf(ctx, discount)?.duration === "once") removeDiscount(ctx, sub, discount)
+  }
   return inv
+}
+
+type DiscountAmount = { amount: number; discount: string }
+
+/**
+ * What the subscription's live discounts take off each line: prorations are not discountable, a coupon
+ * limited to products only touches their lines, and an amount_off coupon is spread over lines up to its amount.
+ */
+function discountLines(ctx: Ctx, sub: Sub, lines: Line[]) {
+  const perLine: DiscountAmount[][] = lines.map(() => [])
+  const byDiscount = new Map<string, number>()
+  const applied: Stripe.Discount[] = []
+  // Each line is judged at its own period start: a preview's next-renewal line after a repeating discount's end is full price.
+  for (const d of liveDiscounts(ctx, sub, 0)) {
+    const coupon = couponOf(ctx, d)
+    if (!coupon) continue
+    let budget = coupon.amount_off ?? Number.POSITIVE_INFINITY
+    lines.forEach((l, i) => {
+      const product = l.item.price.product as string
+      const before = l.amount - (perLine[i] ?? []).reduce((s, x) => s + x.amount, 0)
+      if (l.proration || before <= 0 || !appliesTo(coupon, product) || (d.end != null && d.end <= l.period.start)) return
+      const amount = Math.min(budget, amountOff(coupon, before, sub.currency))
+      if (amount <= 0) return
+      budget -= amount
+      perLine[i]?.push({ amount, discount: d.id })
+      byDiscount.set(d.id, (byDiscount.get(d.id) ?? 0) + amount)
+    })
+    if (byDiscount.has(d.id)) applied.push(d)
+  }
+  return { perLine, byDiscount, applied }
 }
 
 export function chargeablePaymentMethod(ctx: Ctx, sub: Sub): StoredPm | undefined {

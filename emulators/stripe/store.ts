@@ -165,11 +165,15 @@ function expandPath(store: Store, value: unknown, parts: string[], path: string,
   // Lists (`data.…`) and already expanded objects are walked through; an id string is replaced.
   if (!(head in rec)) throw cannot()
   let child = rec[head]
-  if (typeof child === "string") {
-    const found = store.find<StripeObject>(child)
+  const byId = (id: string) => {
+    const found = store.find<StripeObject>(id)
     if (!found) throw cannot()
-    child = structuredClone(found)
-  } else if (child !== null && typeof child !== "object") throw cannot()
+    return structuredClone(found)
+  }
+  // An array of ids (`discounts`) expands element by element.
+  if (Array.isArray(child)) child = child.map((c: unknown) => (typeof c === "string" ? byId(c) : c))
+  else if (typeof child === "string") child = byId(child)
+  else if (child !== null && typeof child !== "object") throw cannot()
   else if (child && typeof child === "object" && rest.length === 0 && !("id" in child) && (child as { object?: unknown }).object !== "list")
     throw cannot()
   rec[head] = expandPath(store, child, rest, path, index)

@@ -1,5 +1,15 @@
 // Words for a subscription's state, shared by every page that shows one (pure: unit-tested).
-import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { DiscountDuration, SubscriptionStatus } from "@/lib/db/schema"
+
+/** A subscription's active discount, as stored (user_subscriptions.discount_*). */
+export type DiscountTerms = {
+  label: string
+  percentOff: number | null
+  amountOff: number | null
+  currency: string | null
+  duration: DiscountDuration
+  endsAt: Date | null
+}
 
 export type Describable = {
   status: SubscriptionStatus
@@ -14,6 +24,8 @@ export type Describable = {
   currentPeriodEnd: Date | null
   endedAt: Date | null
   trialEnd: Date | null
+  /** The discount on its invoices now, if any. */
+  discount?: DiscountTerms | null
 }
 
 // One date format everywhere, the one Stripe's own pages use ("December 24, 2026"); UTC, so server
@@ -76,4 +88,18 @@ export function headline(s: Describable): string {
       if (ending) return `Your ${plan} plan ends on ${formatDate(ending)}.`
       return `You're on ${plan}${seats}.${s.currentPeriodEnd ? ` It renews on ${formatDate(s.currentPeriodEnd)}.` : ""}`
   }
+}
+
+/** "WELCOME20: 20% off · ends on March 25, 2027", "…: $5.00 off · forever", "…: 50% off · first invoice only". */
+export function discountLine(d: DiscountTerms): string {
+  const off = d.percentOff != null ? `${d.percentOff}% off` : `${formatMoney(d.amountOff ?? 0, d.currency ?? "usd")} off`
+  const span =
+    d.duration === "forever"
+      ? "forever"
+      : d.duration === "once"
+        ? "first invoice only"
+        : d.endsAt
+          ? `ends on ${formatDate(d.endsAt)}`
+          : "for a limited time"
+  return `${d.label}: ${off} · ${span}`
 }

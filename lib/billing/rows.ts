@@ -24,6 +24,12 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
     trialStart: s.trialStart,
     trialEnd: s.trialEnd,
     trialMissingPaymentMethod: s.trialMissingPaymentMethod,
+    discountLabel: s.discount?.label ?? null,
+    discountPercentOff: s.discount?.percentOff ?? null,
+    discountAmountOff: s.discount?.amountOff ?? null,
+    discountCurrency: s.discount?.currency ?? null,
+    discountDuration: s.discount?.duration ?? null,
+    discountEndsAt: s.discount?.endsAt ?? null,
     stripeCreatedAt: s.createdAt,
   }
 }

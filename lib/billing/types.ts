@@ -1,9 +1,21 @@
 // The billing domain's own vocabulary. lib/stripe (the one adapter that speaks Stripe) returns these;
 // nothing outside lib/stripe sees a Stripe SDK type.
-import type { CardSummary, PostalAddress, SubscriptionStatus, TrialEndBehavior } from "@/lib/db/schema"
+import type { CardSummary, DiscountDuration, PostalAddress, SubscriptionStatus, TrialEndBehavior } from "@/lib/db/schema"
 
 export type { CardSummary, PostalAddress, SubscriptionStatus }
 export type BillingInterval = "day" | "week" | "month" | "year"
+
+/** The subscription's active discount: what it is called, what it takes off, and for how long. */
+export type DiscountState = {
+  /** The promotion code the customer entered, else the coupon's name (or id). */
+  label: string
+  percentOff: number | null
+  amountOff: number | null
+  currency: string | null
+  duration: DiscountDuration
+  /** When a repeating discount stops; null for once and forever. */
+  endsAt: Date | null
+}
 
 /** A subscription as the billing provider has it now. */
 export type SubscriptionState = {
@@ -29,6 +41,8 @@ export type SubscriptionState = {
   createdAt: Date
   /** The subscription's own default card, when it has one. */
   card: CardSummary | null
+  /** The discount applying to its invoices now, if any. */
+  discount: DiscountState | null
 }
 
 export type CustomerState =

@@ -16,5 +16,16 @@ export function describable(s: SubscriptionView): Describable {
     currentPeriodEnd: s.currentPeriodEnd,
     endedAt: s.endedAt,
     trialEnd: s.trialEnd,
+    discount:
+      s.discountLabel && s.discountDuration
+        ? {
+            label: s.discountLabel,
+            percentOff: s.discountPercentOff,
+            amountOff: s.discountAmountOff,
+            currency: s.discountCurrency,
+            duration: s.discountDuration,
+            endsAt: s.discountEndsAt,
+          }
+        : null,
   }
 }

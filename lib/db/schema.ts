@@ -1,6 +1,6 @@
 // Drizzle mirror of supabase/migrations (the SQL is the source of truth; a test checks they agree).
 import { sql } from "drizzle-orm"
-import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core"
+import { bigint, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core"
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
 
@@ -68,6 +68,8 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
 
 /** Stripe's trial_settings.end_behavior.missing_payment_method. */
 export type TrialEndBehavior = "cancel" | "create_invoice" | "pause"
+/** A coupon's duration: the first invoice only, a number of months, or every invoice. */
+export type DiscountDuration = "once" | "repeating" | "forever"
 
 export const userSubscriptions = pgTable("user_subscriptions", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -92,6 +94,12 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   trialStart: tz("trial_start"),
   trialEnd: tz("trial_end"),
   trialMissingPaymentMethod: text("trial_missing_payment_method").$type<TrialEndBehavior>(),
+  discountLabel: text("discount_label"),
+  discountPercentOff: doublePrecision("discount_percent_off"),
+  discountAmountOff: integer("discount_amount_off"),
+  discountCurrency: text("discount_currency"),
+  discountDuration: text("discount_duration").$type<DiscountDuration>(),
+  discountEndsAt: tz("discount_ends_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),

@@ -18,7 +18,7 @@ export async function createCustomer(userId: string, email: string | null | unde
   return customer.id
 }
 
-/** One call per part asked for; the subscriptions come with their own default card expanded. */
+/** One call per part asked for; the subscriptions come with their own default card and discount expanded. */
 export async function readCustomer(customerId: string, needs: ReadNeeds): Promise<CustomerRead> {
   const [customer, subscriptions, entitlements] = await Promise.all([
     needs.customer ? retrieveCustomer(customerId) : undefined,
@@ -41,7 +41,8 @@ async function listSubscriptions(customerId: string) {
         customer: customerId,
         status: "all",
         limit: 100,
-        expand: ["data.default_payment_method"],
+        // The discount's coupon and promotion code too: the pages say "WELCOME20: 20% off · ends on …".
+        expand: ["data.default_payment_method", "data.discounts.source.coupon", "data.discounts.promotion_code"],
       })
       // subkit keeps one live subscription per customer; more than a page means something else is wrong.
       if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)

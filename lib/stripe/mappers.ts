@@ -2,7 +2,15 @@
 import type Stripe from "stripe"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
 import type { TrialEndBehavior } from "@/lib/db/schema"
-import type { BillingInterval, CardSummary, CustomerState, PostalAddress, SubscriptionState, SubscriptionStatus } from "@/lib/billing/types"
+import type {
+  BillingInterval,
+  CardSummary,
+  CustomerState,
+  DiscountState,
+  PostalAddress,
+  SubscriptionState,
+  SubscriptionStatus,
+} from "@/lib/billing/types"
 
 export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
 export const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id)
@@ -62,7 +70,35 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     trialMissingPaymentMethod: trialEndBehavior(sub.trial_settings?.end_behavior.missing_payment_method),
     createdAt,
     card: cardSummary(sub.default_payment_method),
+    discount: activeDiscount(sub.discounts),
   }
+}
+
+const DURATIONS = ["once", "repeating", "forever"] as const
+
+/**
+ * The subscription's discount, from `discounts` read with `discounts.source.coupon` and
+ * `discounts.promotion_code` expanded (lib/stripe/customers.ts). Stripe lists only discounts still in
+ * force, so the first one whose coupon we can read is it (subkit applies one per subscription).
+ */
+export function activeDiscount(discounts: (string | Stripe.Discount)[] | null | undefined): DiscountState | null {
+  for (const d of discounts ?? []) {
+    if (typeof d === "string") continue
+    const coupon = d.source.coupon
+    if (!coupon || typeof coupon === "string") continue
+    const duration = DURATIONS.find((x) => x === coupon.duration)
+    if (!duration) continue
+    const code = d.promotion_code && typeof d.promotion_code !== "string" ? d.promotion_code.code : null
+    return {
+      label: code ?? coupon.name ?? coupon.id,
+      percentOff: coupon.percent_off,
+      amountOff: coupon.amount_off,
+      currency: coupon.currency,
+      duration,
+      endsAt: duration === "repeating" ? fromUnix(d.end) : null,
+    }
+  }
+  return null
 }
 
 export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): CustomerState {

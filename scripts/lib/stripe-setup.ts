@@ -4,6 +4,7 @@ import pg from "pg"
 import Stripe from "stripe"
 import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
 import { idsOf, portalParams, type PlanPrices } from "../../lib/stripe/portal-configuration"
+import { ensureSamplePromotion } from "./stripe-promotion-setup"
 
 export type SetupResult = { changes: string[]; prices: PlanPrices; portalConfigurationId: string }
 
@@ -22,6 +23,7 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
     }
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
+  await ensureSamplePromotion(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   return { changes, prices, portalConfigurationId }
 }

@@ -184,6 +184,35 @@ describe("objects", () => {
   })
 })
 
+describe("promotion codes", () => {
+  it("a promotion code's coupon is promotion.coupon; a session takes it as discounts, but not with allow_promotion_codes", async () => {
+    // redeem_by a day ahead: a coupon left behind in test mode stops being redeemable on its own.
+    const coupon = await stripe.coupons.create({
+      percent_off: 20,
+      duration: "repeating",
+      duration_in_months: 3,
+      redeem_by: Math.floor(Date.now() / 1000) + 86_400,
+      metadata: t.tag,
+    })
+    const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, metadata: t.tag })
+    expect(code).toMatchObject({
+      object: "promotion_code",
+      active: true,
+      promotion: { type: "coupon", coupon: coupon.id },
+      times_redeemed: 0,
+    })
+    const base = { mode: "subscription" as const, line_items: [{ price: price.id, quantity: 1 }], success_url: "https://example.com/ok" }
+    const session = await stripe.checkout.sessions.create({ ...base, discounts: [{ promotion_code: code.id }] })
+    expect(session).toMatchObject({ amount_subtotal: 1500, amount_total: 1200, total_details: { amount_discount: 300 } })
+    await expect(
+      stripe.checkout.sessions.create({ ...base, allow_promotion_codes: true, discounts: [{ promotion_code: code.id }] }),
+    ).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", message: expect.stringMatching(/allow_promotion_codes/) })
+    await expect(stripe.checkout.sessions.create({ ...base, discounts: [{ promotion_code: "promo_nope" }] })).rejects.toMatchObject({
+      code: "resource_missing",
+    })
+  })
+})
+
 describe("test clocks", () => {
   it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
     const start = Math.floor(Date.now() / 1000)

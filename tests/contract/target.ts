@@ -61,6 +61,8 @@ async function cleanup(stripe: Stripe, run: string) {
     if (mine(price) && price.active) await stripe.prices.update(price.id, { active: false })
   for await (const product of stripe.products.list({ limit: 100 }))
     if (mine(product) && product.active) await stripe.products.update(product.id, { active: false })
+  for await (const code of stripe.promotionCodes.list({ limit: 100, active: true }))
+    if (mine(code)) await stripe.promotionCodes.update(code.id, { active: false })
   for await (const cfg of stripe.billingPortal.configurations.list({ limit: 100 }))
     if (mine(cfg) && cfg.active && !cfg.is_default) await stripe.billingPortal.configurations.update(cfg.id, { active: false })
 }

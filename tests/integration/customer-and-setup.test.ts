@@ -49,4 +49,19 @@ describe("stripe:setup", () => {
       (await sql().query("select stripe_yearly_price_id from subscription_plans where id = 'pro'")).rows[0].stripe_yearly_price_id,
     ).toBe(must(current, "current").id)
   })
+
+  it("has made the sample coupon and WELCOME20 once; a code turned off is turned on again", async () => {
+    const stripe = stripeClient()
+    const codes = (await stripe.promotionCodes.list({ code: "WELCOME20", limit: 100 })).data
+    expect(codes.map((c) => [c.code, c.active, c.promotion.coupon])).toEqual([["WELCOME20", true, "subkit_welcome20"]])
+    expect(await stripe.coupons.retrieve("subkit_welcome20")).toMatchObject({
+      percent_off: 20,
+      duration: "repeating",
+      duration_in_months: 3,
+    })
+    await stripe.promotionCodes.update(must(codes[0], "code").id, { active: false })
+    const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
+    expect(result.changes).toEqual(["reactivated promotion code WELCOME20"])
+    expect((await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data).toHaveLength(1)
+  })
 })

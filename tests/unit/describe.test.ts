@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { cardLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
+import { cardLine, discountLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
 import { must } from "../support/must"
@@ -79,5 +79,18 @@ describe("status rules", () => {
     expect(currentOf(rows)?.status).toBe("active")
     expect(currentOf([must(rows[2], "rows[2]"), must(rows[0], "rows[0]")])?.status).toBe("canceled")
     expect(currentOf([])).toBeUndefined()
+  })
+})
+
+describe("discountLine", () => {
+  const terms = { label: "WELCOME20", percentOff: 20, amountOff: null, currency: null, endsAt: null }
+  it("says the code, what it takes off and until when, in the one date format", () => {
+    expect(discountLine({ ...terms, duration: "repeating", endsAt: new Date(Date.UTC(2027, 1, 25, 23, 30)) })).toBe(
+      "WELCOME20: 20% off · ends on February 25, 2027",
+    )
+    expect(discountLine({ ...terms, duration: "forever", percentOff: 25.5 })).toBe("WELCOME20: 25.5% off · forever")
+    expect(discountLine({ ...terms, duration: "once", percentOff: null, amountOff: 500, currency: "eur" })).toBe(
+      "WELCOME20: €5.00 off · first invoice only",
+    )
   })
 })

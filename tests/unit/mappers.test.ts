@@ -106,3 +106,61 @@ describe("customer and invoice mappers", () => {
     expect(fromUnix(null)).toBeNull()
   })
 })
+
+describe("the subscription's discount", () => {
+  const coupon = (fields: Partial<Stripe.Coupon>): Stripe.Coupon =>
+    ({
+      id: "Z4OV52SU",
+      object: "coupon",
+      amount_off: null,
+      currency: null,
+      duration: "repeating",
+      duration_in_months: 3,
+      name: "Welcome",
+      percent_off: 20,
+      ...fields,
+    }) as Stripe.Coupon
+  const discount = (c: Stripe.Coupon | string, code: string | null, end: number | null): Stripe.Discount =>
+    ({
+      id: "di_1",
+      object: "discount",
+      end,
+      promotion_code: code ? ({ id: "promo_1", object: "promotion_code", code } as Stripe.PromotionCode) : null,
+      source: { coupon: c, type: "coupon" },
+    }) as Stripe.Discount
+
+  it("maps the expanded discount: the code the customer entered, what it takes off, when a repeating one ends", () => {
+    const sub = baseSub()
+    sub.discounts = [discount(coupon({}), "WELCOME20", 1_800_000_000)]
+    expect(subscriptionState(sub).discount).toEqual({
+      label: "WELCOME20",
+      percentOff: 20,
+      amountOff: null,
+      currency: null,
+      duration: "repeating",
+      endsAt: new Date(1_800_000_000 * 1000),
+    })
+    expect(subscriptionRow(sub, ctx)).toMatchObject({ discountLabel: "WELCOME20", discountPercentOff: 20, discountDuration: "repeating" })
+  })
+
+  it("names a coupon applied without a code by its name (else id); once and forever have no end", () => {
+    const sub = baseSub()
+    sub.discounts = [discount(coupon({ duration: "forever", amount_off: 500, currency: "usd", percent_off: null, name: null }), null, null)]
+    expect(subscriptionState(sub).discount).toMatchObject({
+      label: "Z4OV52SU",
+      amountOff: 500,
+      currency: "usd",
+      duration: "forever",
+      endsAt: null,
+    })
+  })
+
+  it("is null without discounts, or when they were not expanded (ids only)", () => {
+    const sub = baseSub()
+    sub.discounts = []
+    expect(subscriptionState(sub).discount).toBeNull()
+    expect(subscriptionRow(sub, ctx)).toMatchObject({ discountLabel: null, discountDuration: null, discountEndsAt: null })
+    sub.discounts = ["di_1", discount("Z4OV52SU", "WELCOME20", null)]
+    expect(subscriptionState(sub).discount).toBeNull()
+  })
+})

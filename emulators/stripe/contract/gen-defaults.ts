@@ -27,6 +27,9 @@ export const BUILT = [
   "event",
   "webhook_endpoint",
   "test_helpers.test_clock",
+  "coupon",
+  "promotion_code",
+  "discount",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {

@@ -46,6 +46,11 @@ const ROOTS: Record<string, [string, string]> = {
   "entitlements.active_entitlement": ["Entitlements/ActiveEntitlements", "ActiveEntitlement"],
   "entitlements.active_entitlement_summary": ["Entitlements/ActiveEntitlementSummaries", "ActiveEntitlementSummary"],
   product_feature: ["ProductFeatures", "ProductFeature"],
+  coupon: ["Coupons", "Coupon"],
+  "coupon:deleted": ["Coupons", "DeletedCoupon"],
+  promotion_code: ["PromotionCodes", "PromotionCode"],
+  discount: ["Discounts", "Discount"],
+  "discount:deleted": ["Discounts", "DeletedDiscount"],
   "product_feature:deleted": ["ProductFeatures", "DeletedProductFeature"],
 }
 

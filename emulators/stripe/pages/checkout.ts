@@ -9,6 +9,10 @@ import { StripeApiError } from "../errors"
 import { cardFields, date, html, money, page, readCard } from "./layout"
 import type { PageRequest, PageResult } from "./router"
 import type { StoredSession } from "../resources/shared"
+import { DiscountRefused, resolveDiscount, type Resolved } from "../discounts"
+import { sessionOrder, setSessionDiscount } from "../resources/checkout"
+import { customerMessage, discountRows, promotionCode } from "./checkout-discount"
+import { atCustomerTime } from "../resources/test-clocks"
 
 type Session = StoredSession
 
@@ -31,11 +35,19 @@ export function checkoutPage(r: PageRequest, id: string): PageResult {
         html`<h1>This Checkout Session is no longer active</h1>${session.cancel_url ? html`<p><a href="${session.cancel_url}">Return to the merchant</a></p>` : ""}`,
       ),
     }
+  if (r.method === "POST" && r.form.promo_action !== undefined) return promotionCode(ctx, session, r.form, render)
   if (r.method === "POST") {
     try {
-      complete(ctx, session, r.form)
+      const fixed = session.customer ? ctx.store.find<Stripe.Customer>(session.customer as string) : undefined
+      // A customer on a test clock subscribes at the clock's time, as through the API.
+      if (fixed) atCustomerTime(ctx, fixed, () => complete(ctx, session, r.form))
+      else complete(ctx, session, r.form)
       return { redirect: successUrl(session) }
     } catch (err) {
+      if (err instanceof DiscountRefused) {
+        setSessionDiscount(ctx, session, null, null) // the code no longer applies: it comes off, with the reason
+        return { status: 400, html: render(ctx, session, r.form, undefined, customerMessage(err.reason)) }
+      }
       if (!(err instanceof StripeApiError)) throw err
       return { status: 402, html: render(ctx, session, r.form, err.message) }
     }
@@ -48,7 +60,7 @@ function successUrl(s: Session) {
   return (s.success_url ?? "").replace("{CHECKOUT_SESSION_ID}", s.id)
 }
 
-function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: string) {
+function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: string, promoError?: string) {
   const li = onlyItem({ data: s._line_items })
   const price = ctx.store.get<Stripe.Price>(li.price, "price")
   const name = productName(ctx, price)
@@ -63,7 +75,8 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
     <div class="price" data-testid="checkout-total">${money(total, price.currency)}<span class="muted small"> per ${interval}</span></div>
     ${trial ? html`<p><strong>${trial} days free</strong>, then ${money(total, price.currency)} per ${interval} from ${date(ctx.store.now() + trial * 86400)}</p>` : ""}
     <table aria-label="Order summary"><tr><td>${name}${li.quantity > 1 ? html`<br><span class="muted small">Qty ${li.quantity} × ${money(price.unit_amount ?? 0, price.currency)}</span>` : ""}<br><span class="muted small">Billed ${interval}ly</span></td><td style="text-align:right">${money(total, price.currency)}</td></tr>
-    <tr><th>Total due today</th><th style="text-align:right">${money(trial ? 0 : total, price.currency)}</th></tr></table>`
+    ${discountRows(ctx, s, total, price.currency, form, promoError)}
+    <tr><th>Total due today</th><th style="text-align:right" data-testid="checkout-due-today">${money(s.amount_total ?? (trial ? 0 : total), price.currency)}</th></tr></table>`
   const body = html`
     <h1>Pay with card</h1>
     <form method="post" novalidate>
@@ -91,6 +104,15 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
   const { outcome } = checkCard(card, new Date(ctx.store.now() * 1000))
   if (outcome === "attach_insufficient_funds") throw INSUFFICIENT()
   if (outcome !== "ok") throw DECLINED()
+  // The code is checked again as the session completes: it may have expired or run out since it was applied.
+  const applied = s.discounts?.[0]
+  const discount: Resolved | undefined = applied
+    ? resolveDiscount(
+        ctx,
+        { coupon: (applied.coupon as string | null) ?? undefined, promotion_code: (applied.promotion_code as string | null) ?? undefined },
+        { ...sessionOrder(ctx, s), customer: fixed?.id ?? null },
+      )
+    : undefined
   const name = String(form.name ?? "").trim() || null
   const customer = fixed ?? createCustomer(ctx, { email, ...(name ? { name } : {}) })
   const pm = createPaymentMethod(ctx, card, { name, email })
@@ -98,6 +120,8 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
   updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
   const li = onlyItem({ data: s._line_items })
   const sub = createSubscription(ctx, {
+    discount,
+    checkoutSession: s.id,
     customer,
     price: ctx.store.get<Stripe.Price>(li.price, "price"),
     quantity: li.quantity,

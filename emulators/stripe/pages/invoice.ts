@@ -1,13 +1,25 @@
 // The hosted invoice page and its PDF (a small, valid PDF 1.4 written by hand: no renderer needed).
 import type Stripe from "stripe"
+import type { Ctx } from "../context"
 import { date, html, money, page } from "./layout"
 import type { PageRequest, PageResult } from "./router"
+
+/** "Discount (WELCOME20)" and the amount, per discount on the invoice: the code, else the coupon's name. */
+function discountLines(ctx: Ctx, inv: Stripe.Invoice) {
+  return (inv.total_discount_amounts ?? []).map((t) => {
+    const d = ctx.store.find<Stripe.Discount>(typeof t.discount === "string" ? t.discount : t.discount.id)
+    const promo = d?.promotion_code ? ctx.store.find<Stripe.PromotionCode>(d.promotion_code as string) : undefined
+    const coupon = d ? ctx.store.find<Stripe.Coupon>(d.source.coupon as string) : undefined
+    return { label: `Discount (${promo?.code ?? coupon?.name ?? coupon?.id ?? "coupon"})`, amount: t.amount }
+  })
+}
 
 export function invoicePage(r: PageRequest, id: string, sub?: string): PageResult {
   const inv = r.ctx.store.find<Stripe.Invoice>(id)
   if (!inv || inv.object !== "invoice" || inv.status === "draft")
     return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
-  if (sub === "pdf") return { body: invoicePdf(inv), type: "application/pdf" }
+  const discounts = discountLines(r.ctx, inv)
+  if (sub === "pdf") return { body: invoicePdf(inv, discounts), type: "application/pdf" }
   const badge = inv.status === "paid" ? "ok" : inv.status === "open" ? "warn" : ""
   return {
     html: page(
@@ -17,13 +29,14 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
       <div class="price">${money(inv.total, inv.currency)}</div>
       <table aria-label="Invoice lines"><tr><th>Description</th><th>Period</th><th style="text-align:right">Amount</th></tr>
       ${inv.lines.data.map((l) => html`<tr><td>${l.description}</td><td>${date(l.period.start)} – ${date(l.period.end)}</td><td style="text-align:right">${money(l.amount, l.currency)}</td></tr>`)}
+      ${discounts.map((d) => html`<tr data-testid="invoice-discount"><td colspan="2">${d.label}</td><td style="text-align:right">−${money(d.amount, inv.currency)}</td></tr>`)}
       <tr><th colspan="2">Amount ${inv.status === "paid" ? "paid" : "due"}</th><th style="text-align:right">${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th></tr></table>
       <div class="actions"><a class="btn secondary" href="${inv.invoice_pdf ?? ""}" download="Invoice-${inv.number}.pdf">Download invoice</a></div></div>`,
     ),
   }
 }
 
-export function invoicePdf(inv: Stripe.Invoice): Buffer {
+export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amount: number }[] = []): Buffer {
   const text = [
     `Invoice ${inv.number}`,
     `${inv.account_name ?? ""}`,
@@ -31,6 +44,7 @@ export function invoicePdf(inv: Stripe.Invoice): Buffer {
     `Billed to: ${inv.customer_name ?? ""} ${inv.customer_email ?? ""}`,
     "",
     ...inv.lines.data.map((l) => `${l.description}    ${date(l.period.start)} - ${date(l.period.end)}    ${money(l.amount, l.currency)}`),
+    ...discounts.map((d) => `${d.label}    -${money(d.amount, inv.currency)}`),
     "",
     `Total: ${money(inv.total, inv.currency)}`,
     `Amount ${inv.status === "paid" ? "paid" : "due"}: ${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,

@@ -1,7 +1,8 @@
 // Checkout Sessions (the hosted page is pages/checkout.ts).
 import type Stripe from "stripe"
-import { productName, recurringPrice } from "../billing"
+import { onlyItem, productName, recurringPrice } from "../billing"
 import type { Ctx } from "../context"
+import { amountOff, appliesTo, resolveDiscount, type DiscountSpec, type Order, type Resolved } from "../discounts"
 import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
@@ -31,6 +32,7 @@ export const checkout: Record<string, Handler> = {
       "consent_collection",
       "tax_id_collection",
       "payment_method_collection",
+      "discounts",
     ])
     const mode = req(p, "mode")
     if (mode !== "subscription") throw invalid("mode", "Only mode=subscription is emulated.")
@@ -58,16 +60,22 @@ export const checkout: Record<string, Handler> = {
     if (trial !== undefined && (trial < 1 || trial > 730))
       throw invalid("subscription_data[trial_period_days]", "trial_period_days must be between 1 and 730.")
     const [first] = items as [{ price: Stripe.Price; quantity: number }]
+    const allowCodes = bool(p, "allow_promotion_codes")
+    const discountSpec = discountsParam(p)
+    // Stripe takes either a discount chosen by the merchant or a code field for the customer, not both.
+    if (discountSpec && allowCodes)
+      throw invalid("allow_promotion_codes", "You may only specify one of these parameters: allow_promotion_codes, discounts.")
+    const resolved = discountSpec && resolveDiscount(ctx, discountSpec, orderOf(first.price, first.quantity, customer?.id ?? null))
     const now = ctx.store.now()
     const id = ctx.store.id("cs_test", 58)
     const session = fromDefaults<StoredSession>("checkout.session", {
       id,
       object: "checkout.session",
       after_expiration: null,
-      allow_promotion_codes: bool(p, "allow_promotion_codes") ?? null,
+      allow_promotion_codes: allowCodes ?? null,
       amount_subtotal: (first.price.unit_amount ?? 0) * first.quantity,
       amount_total: trial ? 0 : (first.price.unit_amount ?? 0) * first.quantity,
-      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 }, // no discounts, shipping or tax are modelled
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 }, // discounts are set below; no shipping or tax
       billing_address_collection: (str(p, "billing_address_collection") as "auto") ?? null,
       cancel_url: str(p, "cancel_url") ?? null,
       client_reference_id: str(p, "client_reference_id") ?? null,
@@ -101,6 +109,7 @@ export const checkout: Record<string, Handler> = {
         missing_payment_method: missingPm,
       },
     } as Partial<StoredSession> & { id: string })
+    if (discountSpec && resolved) setSessionDiscount(ctx, session, discountSpec, resolved)
     return ctx.store.put(session)
   },
   "GET /v1/checkout/sessions/:id": (ctx, p, { id }) => {
@@ -149,17 +158,61 @@ export const checkout: Record<string, Handler> = {
   },
 }
 
+/** `discounts[0][coupon|promotion_code]`: Checkout takes at most one. */
+function discountsParam(p: Params): DiscountSpec | undefined {
+  const raw = list(p, "discounts")
+  if (!raw || raw.length === 0) return undefined
+  if (raw.length > 1) throw invalid("discounts", "You may only specify one discount on a Checkout Session.")
+  const d = raw[0] as Params
+  allow(d, ["coupon", "promotion_code"], "discounts[0]")
+  const coupon = str(d, "coupon")
+  const promotion_code = str(d, "promotion_code")
+  if (coupon && promotion_code)
+    throw invalid("discounts[0]", "You may only specify one of these parameters: discounts[0][coupon], discounts[0][promotion_code].")
+  if (!coupon && !promotion_code)
+    throw invalid("discounts[0]", "You must specify either discounts[0][coupon] or discounts[0][promotion_code].")
+  return coupon ? { coupon } : { promotion_code }
+}
+
+const orderOf = (price: Stripe.Price, quantity: number, customer: string | null): Order => ({
+  products: [price.product as string],
+  amount: (price.unit_amount ?? 0) * quantity,
+  currency: price.currency,
+  customer,
+})
+
+/** The order a session's line item makes, for resolveDiscount (hosted page and completion). */
+export function sessionOrder(ctx: Ctx, s: StoredSession): Order {
+  const li = onlyItem({ data: s._line_items })
+  return orderOf(ctx.store.get<Stripe.Price>(li.price, "price"), li.quantity, (s.customer as string | null) ?? null)
+}
+
+/**
+ * Puts a checked discount on the session (or takes it off: null) and recomputes its totals: what is due
+ * today is the subtotal less the discount; a trial is due nothing today, so it has no discount amount yet.
+ */
+export function setSessionDiscount(ctx: Ctx, s: StoredSession, spec: DiscountSpec | null, r: Resolved | null) {
+  const order = sessionOrder(ctx, s)
+  const trial = Boolean(s._subscription_data.trial_period_days)
+  const off = r && !trial && order.products.some((p) => appliesTo(r.coupon, p)) ? amountOff(r.coupon, order.amount, order.currency) : 0
+  s.discounts = spec ? [{ coupon: spec.coupon ?? null, promotion_code: spec.promotion_code ?? null }] : null
+  s.total_details = { amount_discount: off, amount_shipping: 0, amount_tax: 0 }
+  s.amount_total = trial ? 0 : order.amount - off
+  ctx.store.put(s)
+}
+
 function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
   const data = s._line_items.map((li, i) => {
     const price = ctx.store.get<Stripe.Price>(li.price, "price")
     const amount = (price.unit_amount ?? 0) * li.quantity
+    const discount = i === 0 ? (s.total_details?.amount_discount ?? 0) : 0 // one line item: the session's discount is its
     return {
       ...fromDefaults<Stripe.LineItem>("item", { id: `li_${s.id.slice(8, 30)}${i}` }),
       object: "item",
-      amount_discount: 0,
+      amount_discount: discount,
       amount_subtotal: amount,
       amount_tax: 0,
-      amount_total: amount,
+      amount_total: amount - discount,
       currency: price.currency,
       description: productName(ctx, price),
       price,

@@ -2,6 +2,7 @@
 import type Stripe from "stripe"
 import { changeItem, createSubscription, onlyItem, recurringPrice, type ItemChange } from "../billing"
 import { clockOf } from "../clock"
+import { resolveDiscount, type DiscountSpec } from "../discounts"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
@@ -56,6 +57,20 @@ function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | un
   if (!chargeSucceeds(pm._outcome)) throw DECLINED()
 }
 
+/** `discounts[0][coupon|promotion_code]` on create; the emulator applies one discount per subscription. */
+function subscriptionDiscount(p: Params): DiscountSpec | undefined {
+  const raw = list(p, "discounts")
+  if (!raw || raw.length === 0) return undefined
+  if (raw.length > 1) throw invalid("discounts", "The emulator supports one discount per subscription.")
+  const d = raw[0] as Params
+  allow(d, ["coupon", "promotion_code"], "discounts[0]")
+  const coupon = str(d, "coupon")
+  const promotion_code = str(d, "promotion_code")
+  if (!coupon === !promotion_code)
+    throw invalid("discounts[0]", "You must specify exactly one of discounts[0][coupon] or discounts[0][promotion_code].")
+  return coupon ? { coupon } : { promotion_code }
+}
+
 export const subscriptions: Record<string, Handler> = {
   "POST /v1/subscriptions": (ctx, p) => {
     allow(p, [
@@ -69,6 +84,7 @@ export const subscriptions: Record<string, Handler> = {
       "proration_behavior",
       "collection_method",
       "trial_settings",
+      "discounts",
     ])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
     const change = subscriptionItemsParam(ctx, null, p)
@@ -86,8 +102,17 @@ export const subscriptions: Record<string, Handler> = {
     // error_if_incomplete: a first payment that would fail is a 402 card_error and nothing is created.
     if (behavior === "error_if_incomplete" && !trialDays && (change.price.unit_amount ?? 0) > 0) assertChargeable(ctx, customer, pm)
     const price = change.price
+    const spec = subscriptionDiscount(p)
     return atCustomerTime(ctx, customer, () =>
       createSubscription(ctx, {
+        discount: spec
+          ? resolveDiscount(ctx, spec, {
+              products: [price.product as string],
+              amount: (price.unit_amount ?? 0) * (change.quantity ?? 1),
+              currency: price.currency,
+              customer: customer.id,
+            })
+          : undefined,
         customer,
         price,
         quantity: change.quantity ?? 1,

@@ -1,0 +1,441 @@
+// Coupons and promotion codes in the emulator, through the real `stripe` SDK: creating them, each
+// refusal with Stripe's code and message, the discount on the Checkout Session, the subscription and
+// its invoices, and the discount's end driven by a test clock. Every response passes the contract check.
+import Stripe from "stripe"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startCheckedEmulator } from "../support/contract"
+
+const DAY = 86_400
+let em: Awaited<ReturnType<typeof startCheckedEmulator>>
+let stripe: Stripe
+let pro: Stripe.Price
+let team: Stripe.Price
+
+beforeAll(async () => {
+  em = await startCheckedEmulator("stripe-promotions", { secretKey: "sk_test_promotions" })
+  stripe = em.client()
+  const proProduct = await stripe.products.create({ name: "Pro" })
+  const teamProduct = await stripe.products.create({ name: "Team" })
+  pro = await stripe.prices.create({ product: proProduct.id, currency: "usd", unit_amount: 2000, recurring: { interval: "month" } })
+  team = await stripe.prices.create({ product: teamProduct.id, currency: "usd", unit_amount: 5000, recurring: { interval: "month" } })
+})
+afterAll(() => em.stop())
+
+/** A Stripe error's type, code, param and message, or "no error". */
+async function refusal(p: Promise<unknown>) {
+  try {
+    await p
+    return "no error"
+  } catch (err) {
+    const e = err as Stripe.errors.StripeError
+    return { status: e.statusCode, type: e.type, code: e.code, param: e.param, message: e.message }
+  }
+}
+
+async function advance(clock: string, to: number) {
+  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
+  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
+    await new Promise((r) => setTimeout(r, 20))
+    now = await stripe.testHelpers.testClocks.retrieve(clock)
+  }
+  expect(now).toMatchObject({ status: "ready", frozen_time: to })
+}
+
+async function customerOnClock(name: string) {
+  const start = Math.floor(Date.now() / 1000)
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name })
+  const customer = await stripe.customers.create({ email: `${name}@example.com`, test_clock: clock.id, payment_method: "pm_card_visa" })
+  const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm?.id ?? "" } })
+  return { clock: clock.id, start, customer: customer.id }
+}
+
+const promo = async (coupon: Stripe.CouponCreateParams, code: Partial<Stripe.PromotionCodeCreateParams> = {}) => {
+  const c = await stripe.coupons.create(coupon)
+  return stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: c.id }, ...code })
+}
+
+describe("coupons and promotion codes API", () => {
+  it("creates, retrieves and lists a coupon and its promotion code (promotion.coupon at this API version)", async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3, name: "Welcome 20%" })
+    expect(coupon).toMatchObject({
+      object: "coupon",
+      percent_off: 20,
+      amount_off: null,
+      duration: "repeating",
+      duration_in_months: 3,
+      times_redeemed: 0,
+      valid: true,
+      max_redemptions: null,
+      redeem_by: null,
+    })
+    expect(await stripe.coupons.retrieve(coupon.id)).toEqual(coupon)
+    expect((await stripe.coupons.list({ limit: 100 })).data.map((c) => c.id)).toContain(coupon.id)
+
+    const pc = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, code: "HELLO20" })
+    expect(pc).toMatchObject({
+      object: "promotion_code",
+      code: "HELLO20",
+      active: true,
+      promotion: { type: "coupon", coupon: coupon.id },
+      times_redeemed: 0,
+      restrictions: { first_time_transaction: false, minimum_amount: null, minimum_amount_currency: null },
+    })
+    const expanded = await stripe.promotionCodes.retrieve(pc.id, { expand: ["promotion.coupon"] })
+    expect((expanded.promotion.coupon as Stripe.Coupon).percent_off).toBe(20)
+    // The `code` filter is case-insensitive; `active` filters too.
+    expect((await stripe.promotionCodes.list({ code: "hello20" })).data.map((x) => x.id)).toEqual([pc.id])
+    const off = await stripe.promotionCodes.update(pc.id, { active: false })
+    expect(off.active).toBe(false)
+    expect((await stripe.promotionCodes.list({ code: "HELLO20", active: true })).data).toEqual([])
+    expect((await stripe.promotionCodes.list({ code: "HELLO20", active: false })).data.map((x) => x.id)).toEqual([pc.id])
+  })
+
+  it("refuses bad coupons and a second active code with the same letters", async () => {
+    expect(await refusal(stripe.coupons.create({ duration: "once" }))).toMatchObject({ status: 400, param: "percent_off" })
+    expect(await refusal(stripe.coupons.create({ amount_off: 500, duration: "once" }))).toMatchObject({ param: "currency" })
+    expect(await refusal(stripe.coupons.create({ percent_off: 10, duration: "repeating" }))).toMatchObject({
+      code: "parameter_missing",
+      param: "duration_in_months",
+    })
+    expect(await refusal(stripe.coupons.retrieve("NOPE"))).toMatchObject({
+      status: 404,
+      code: "resource_missing",
+      message: "No such coupon: 'NOPE'",
+    })
+    await promo({ percent_off: 5, duration: "once" }, { code: "TWICE" })
+    expect(await refusal(promo({ percent_off: 5, duration: "once" }, { code: "twice" }))).toMatchObject({ status: 400, param: "code" })
+  })
+})
+
+describe("redeeming a code (Checkout Session discounts and subscriptions)", () => {
+  const session = (discounts: Stripe.Checkout.SessionCreateParams.Discount[], price = pro) =>
+    stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      discounts,
+    })
+
+  it("applies a code to the session's totals and refuses it together with allow_promotion_codes", async () => {
+    const pc = await promo({ percent_off: 25, duration: "once" })
+    const s = await session([{ promotion_code: pc.id }])
+    expect(s).toMatchObject({ amount_subtotal: 2000, amount_total: 1500, total_details: { amount_discount: 500 } })
+    expect(s.discounts).toEqual([{ coupon: null, promotion_code: pc.id }])
+    const items = await stripe.checkout.sessions.listLineItems(s.id)
+    expect(items.data[0]).toMatchObject({ amount_subtotal: 2000, amount_discount: 500, amount_total: 1500 })
+    expect(
+      await refusal(
+        stripe.checkout.sessions.create({
+          mode: "subscription",
+          line_items: [{ price: pro.id, quantity: 1 }],
+          success_url: "http://localhost/ok",
+          allow_promotion_codes: true,
+          discounts: [{ promotion_code: pc.id }],
+        }),
+      ),
+    ).toEqual({
+      status: 400,
+      type: "StripeInvalidRequestError",
+      code: undefined,
+      param: "allow_promotion_codes",
+      message: "You may only specify one of these parameters: allow_promotion_codes, discounts.",
+    })
+  })
+
+  it("refuses an unknown, inactive, expired, redeemed-out or wrong-product code with Stripe's code and message", async () => {
+    expect(await refusal(session([{ promotion_code: "promo_nope" }]))).toMatchObject({
+      status: 400,
+      code: "resource_missing",
+      param: "discounts[0][promotion_code]",
+      message: "No such promotion code: 'promo_nope'",
+    })
+    const inactive = await promo({ percent_off: 10, duration: "once" }, { active: false })
+    expect(await refusal(session([{ promotion_code: inactive.id }]))).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code is not active.",
+    })
+
+    const { clock, start, customer } = await customerOnClock("promo-expiry")
+    const expiring = await promo({ percent_off: 10, duration: "once" }, { expires_at: start + DAY })
+    const redeemable = () =>
+      stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: expiring.id }] })
+    await advance(clock, start + 2 * DAY)
+    expect(await refusal(redeemable())).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code has expired.",
+    })
+
+    const couponEnds = await stripe.coupons.create({ percent_off: 10, duration: "once", redeem_by: start + 3 * DAY })
+    await advance(clock, start + 4 * DAY)
+    expect(
+      await refusal(stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ coupon: couponEnds.id }] })),
+    ).toMatchObject({
+      status: 400,
+      code: "coupon_expired",
+      param: "discounts[0][coupon]",
+    })
+    expect((await stripe.coupons.retrieve(couponEnds.id)).valid).toBe(true) // valid is the emulator's own time, not the customer's clock
+
+    const once = await promo({ percent_off: 10, duration: "once" }, { max_redemptions: 1 })
+    const first = await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
+    expect((await stripe.invoices.retrieve(String(first.latest_invoice))).total).toBe(1800)
+    expect((await stripe.promotionCodes.retrieve(once.id)).times_redeemed).toBe(1)
+    expect(await refusal(session([{ promotion_code: once.id }]))).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code cannot be redeemed because it has been used the maximum number of times.",
+    })
+
+    const teamOnly = await promo({ percent_off: 10, duration: "once", applies_to: { products: [team.product as string] } })
+    expect(await refusal(session([{ promotion_code: teamOnly.id }]))).toMatchObject({
+      status: 400,
+      code: "coupon_applies_to_nothing",
+      param: "discounts[0][promotion_code]",
+      message: "This coupon cannot be redeemed because it does not apply to anything in this order.",
+    })
+    expect((await session([{ promotion_code: teamOnly.id }], team)).amount_total).toBe(4500)
+
+    const capped = await stripe.coupons.create({ amount_off: 300, currency: "usd", duration: "forever", max_redemptions: 1 })
+    await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ coupon: capped.id }] })
+    expect(await stripe.coupons.retrieve(capped.id)).toMatchObject({ times_redeemed: 1, valid: false })
+    expect(await refusal(session([{ coupon: capped.id }]))).toMatchObject({
+      status: 400,
+      code: "coupon_expired",
+      param: "discounts[0][coupon]",
+    })
+  })
+})
+
+describe("promotion code restrictions", () => {
+  it("minimum_amount and first_time_transaction refuse with Stripe's messages", async () => {
+    const { customer } = await customerOnClock("promo-restrictions")
+    const minimum = await promo(
+      { percent_off: 10, duration: "once" },
+      { restrictions: { minimum_amount: 3000, minimum_amount_currency: "usd" } },
+    )
+    const sub = (promotion_code: string, price = pro) =>
+      stripe.subscriptions.create({ customer, items: [{ price: price.id }], discounts: [{ promotion_code }] })
+    expect(await refusal(sub(minimum.id))).toMatchObject({ status: 400, param: "discounts[0][promotion_code]" })
+    expect((await stripe.invoices.retrieve(String((await sub(minimum.id, team)).latest_invoice))).total).toBe(4500)
+
+    const firstTime = await promo({ percent_off: 10, duration: "once" }, { restrictions: { first_time_transaction: true } })
+    expect(await refusal(sub(firstTime.id))).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code cannot be redeemed because the associated customer has prior transactions.",
+    })
+    const fresh = await customerOnClock("promo-first-time")
+    const ok = await stripe.subscriptions.create({
+      customer: fresh.customer,
+      items: [{ price: pro.id }],
+      discounts: [{ promotion_code: firstTime.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(ok.latest_invoice))).total).toBe(1800)
+  })
+})
+
+describe("the discount on the subscription and its invoices", () => {
+  it("repeating 20% for 3 months: three discounted invoices, then the discount ends (test clock)", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-repeating")
+    const pc = await promo({ percent_off: 20, duration: "repeating", duration_in_months: 3 })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: pro.id }],
+      discounts: [{ promotion_code: pc.id }],
+      expand: ["discounts"],
+    })
+    const discount = sub.discounts[0] as Stripe.Discount
+    expect(discount).toMatchObject({
+      object: "discount",
+      subscription: sub.id,
+      customer,
+      promotion_code: pc.id,
+      source: { type: "coupon", coupon: pc.promotion.coupon },
+      start,
+    })
+    const end = discount.end ?? 0
+    expect(new Date(end * 1000).getUTCMonth()).toBe((new Date(start * 1000).getUTCMonth() + 3) % 12)
+
+    const first = await stripe.invoices.retrieve(String(sub.latest_invoice))
+    expect(first).toMatchObject({
+      subtotal: 2000,
+      total: 1600,
+      amount_due: 1600,
+      amount_paid: 1600,
+      status: "paid",
+      discounts: [discount.id],
+    })
+    expect(first.total_discount_amounts).toEqual([{ amount: 400, discount: discount.id }])
+    expect(first.lines.data[0]).toMatchObject({ amount: 2000, discount_amounts: [{ amount: 400, discount: discount.id }] })
+    const hosted = await (await fetch(first.hosted_invoice_url ?? "")).text()
+    expect(hosted).toContain(`Discount (${pc.code})`)
+    expect(hosted).toContain("−$4.00")
+    expect(Buffer.from(await (await fetch(first.invoice_pdf ?? "")).arrayBuffer()).toString("latin1")).toContain(
+      `Discount \\(${pc.code}\\)`,
+    )
+
+    // Renewals 1 and 2 are discounted; the third renewal falls on the discount's end and is not.
+    const totals = async () => (await stripe.invoices.list({ customer, limit: 100 })).data.map((i) => i.total).reverse()
+    await advance(clock, end - 60)
+    expect(await totals()).toEqual([1600, 1600, 1600])
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([discount.id])
+    await advance(clock, end + 60)
+    expect(await totals()).toEqual([1600, 1600, 1600, 2000])
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
+    const deleted = (await stripe.events.list({ type: "customer.discount.deleted", limit: 100 })).data
+    expect(deleted.map((e) => (e.data.object as Stripe.Discount).id)).toContain(discount.id)
+    const updates = (await stripe.events.list({ type: "customer.subscription.updated", limit: 100 })).data.filter(
+      (e) => (e.data.object as Stripe.Subscription).id === sub.id && "discounts" in (e.data.previous_attributes ?? {}),
+    )
+    expect(updates).toHaveLength(1)
+  })
+
+  it("once: only the first invoice; forever amount_off: every invoice; the coupon counts its redemptions", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-once")
+    const once = await promo({ percent_off: 50, duration: "once" })
+    const sub = await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(1000)
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
+    await advance(clock, start + 35 * DAY)
+    expect((await stripe.invoices.list({ customer })).data.map((i) => i.total)).toEqual([2000, 1000])
+    expect((await stripe.coupons.retrieve(once.promotion.coupon as string)).times_redeemed).toBe(1)
+
+    const other = await customerOnClock("promo-forever")
+    const forever = await stripe.coupons.create({ amount_off: 500, currency: "usd", duration: "forever" })
+    await stripe.subscriptions.create({ customer: other.customer, items: [{ price: pro.id }], discounts: [{ coupon: forever.id }] })
+    await advance(other.clock, other.start + 65 * DAY)
+    expect((await stripe.invoices.list({ customer: other.customer })).data.map((i) => i.total)).toEqual([1500, 1500, 1500])
+  })
+})
+
+describe("discounts with trials and plan changes", () => {
+  it("a once coupon is not used up by the $0 trial invoice: the first paid invoice takes it", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-trial")
+    const once = await stripe.coupons.create({ percent_off: 50, duration: "once" })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: pro.id }],
+      trial_period_days: 7,
+      discounts: [{ coupon: once.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(0)
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toHaveLength(1)
+    await advance(clock, start + 8 * DAY)
+    expect((await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.total)).toEqual([1000, 0])
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
+  })
+
+  it("proration lines are not discounted; the next cycle invoice is", async () => {
+    const { clock, start, customer } = await customerOnClock("promo-proration")
+    const forever = await stripe.coupons.create({ percent_off: 10, duration: "forever" })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: team.id, quantity: 2 }],
+      discounts: [{ coupon: forever.id }],
+    })
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(9000)
+    const item = sub.items.data[0]?.id ?? ""
+    await advance(clock, start + 10 * DAY)
+    const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: item, quantity: 3 }], proration_behavior: "always_invoice" })
+    const proration = await stripe.invoices.retrieve(String(changed.latest_invoice))
+    expect(proration.billing_reason).toBe("subscription_update")
+    expect(proration.total_discount_amounts).toEqual([])
+    expect(proration.lines.data.every((l) => l.discountable === false && l.discount_amounts?.length === 0)).toBe(true)
+    // The preview of the next change: the renewal line discounted, the prorations not.
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item, quantity: 4 }], proration_behavior: "create_prorations" },
+    })
+    const renewal = preview.lines.data.find((l) => !l.parent?.subscription_item_details?.proration)
+    expect(renewal).toMatchObject({ amount: 20000, discount_amounts: [{ amount: 2000 }] })
+    expect(preview.total_discount_amounts?.[0]?.amount).toBe(2000)
+    await advance(clock, start + 32 * DAY)
+    const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0]
+    expect(cycle).toMatchObject({ billing_reason: "subscription_cycle", subtotal: 15000, total: 13500 })
+  })
+})
+
+describe("hosted Checkout's promotion code field (form posts, no JavaScript)", () => {
+  const post = (url: string, form: Record<string, string>) =>
+    fetch(url, { method: "POST", body: new URLSearchParams(form), redirect: "manual" })
+
+  it("Apply shows the discount and the new total; a bad code shows Checkout's message; paying redeems it", async () => {
+    await promo({ percent_off: 20, duration: "repeating", duration_in_months: 3 }, { code: "FIELD20" })
+    await promo({ percent_off: 20, duration: "once", applies_to: { products: [team.product as string] } }, { code: "TEAMONLY" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: "http://localhost/ok?session={CHECKOUT_SESSION_ID}",
+      allow_promotion_codes: true,
+    })
+    const url = s.url ?? ""
+    expect(await (await fetch(url)).text()).toContain("Add promotion code")
+
+    const bad = await post(url, { promo_action: "apply", promotion_code: "NOPE" })
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain("This code is invalid.")
+    const wrong = await post(url, { promo_action: "apply", promotion_code: "teamonly" })
+    expect(await wrong.text()).toContain("This code is valid, but doesn&#39;t apply to items in your order.")
+    expect((await stripe.checkout.sessions.retrieve(s.id)).discounts).toBeNull()
+
+    const good = await (await post(url, { promo_action: "apply", promotion_code: "field20" })).text()
+    expect(good).toContain("FIELD20")
+    expect(good).toContain("20% off · for 3 months")
+    expect(good).toMatch(/data-testid="checkout-due-today">\$16\.00/)
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ amount_total: 1600, total_details: { amount_discount: 400 } })
+
+    const removed = await (await post(url, { promo_action: "remove" })).text()
+    expect(removed).toContain("Add promotion code")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ discounts: null, amount_total: 2000 })
+    await post(url, { promo_action: "apply", promotion_code: "FIELD20" })
+
+    const paid = await post(url, { email: "field@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123", name: "F" })
+    expect(paid.status).toBe(303)
+    const done = await stripe.checkout.sessions.retrieve(s.id, { expand: ["subscription"] })
+    const sub = done.subscription as Stripe.Subscription
+    expect(sub.discounts).toHaveLength(1)
+    const d = await stripe.subscriptions.retrieve(sub.id, { expand: ["discounts"] })
+    expect((d.discounts[0] as Stripe.Discount).checkout_session).toBe(s.id)
+    expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1600)
+  })
+
+  it("a discount the merchant set shows without the field, and the customer cannot take it off", async () => {
+    const pc = await promo({ percent_off: 10, duration: "once" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      discounts: [{ promotion_code: pc.id }],
+    })
+    const page = await (await fetch(s.url ?? "")).text()
+    expect(page).toContain(pc.code)
+    expect(page).not.toContain("Add promotion code")
+    const refused = await post(s.url ?? "", { promo_action: "remove" })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("This Checkout Session does not accept promotion codes.")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ amount_total: 1800, total_details: { amount_discount: 200 } })
+  })
+
+  it("a code used up after it was applied is taken off at payment, with the reason, and nothing is created", async () => {
+    const once = await promo({ percent_off: 20, duration: "once" }, { code: "LASTONE", max_redemptions: 1 })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      allow_promotion_codes: true,
+    })
+    const url = s.url ?? ""
+    expect(await (await post(url, { promo_action: "apply", promotion_code: "LASTONE" })).text()).toContain("LASTONE")
+    const { customer } = await customerOnClock("promo-used-up")
+    await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
+    const customersBefore = (await stripe.customers.list({ limit: 100 })).data.length
+    const refused = await post(url, { email: "late@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123" })
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("This code has reached its redemption limit.")
+    expect(await stripe.checkout.sessions.retrieve(s.id)).toMatchObject({ status: "open", discounts: null, amount_total: 2000 })
+    expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(customersBefore)
+  })
+})
