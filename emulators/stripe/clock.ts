@@ -5,7 +5,7 @@ import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
-import { cancelNow, setStatus } from "./lifecycle"
+import { cancelNow, expireSession, setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
 type Inv = Stripe.Invoice
@@ -36,6 +36,10 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
     if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
     consider(periodEnd(sub), () => renew(ctx, sub))
   }
+  // Checkout runs at the emulator's own time (never a test clock's): its sessions expire with that clock.
+  if (clock === null)
+    for (const s of ctx.store.all<Stripe.Checkout.Session>("checkout.session", (x) => x.status === "open"))
+      consider(s.expires_at, () => expireSession(ctx, s))
   for (const inv of ctx.store.all<Inv>(
     "invoice",
     (i) => i.status === "open" && i.next_payment_attempt != null && clockOf(ctx, i.customer) === clock,

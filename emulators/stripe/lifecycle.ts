@@ -34,3 +34,10 @@ export function cancelNow(ctx: Ctx, sub: Sub, details?: Partial<Stripe.Subscript
     },
   })
 }
+
+/** An open Checkout Session stops being payable: on /expire, or when its expires_at passes (Stripe's 24 h default). */
+export function expireSession(ctx: Ctx, s: Stripe.Checkout.Session) {
+  Object.assign(s, { status: "expired", url: null })
+  ctx.store.put(s)
+  ctx.emit("checkout.session.expired", s)
+}

@@ -3,6 +3,7 @@
 // → hosted Checkout with a card and nothing charged → "Trial ends on …" → Stripe's 3-day warning as a
 // banner → the first charge at the end → no second trial. Then trials without a payment method.
 import { describe, expect, it } from "vitest"
+import { must } from "../support/must"
 import { fillCard, noPageErrors, sharedBrowser, signUp, userRow } from "../support/browser"
 import { advanceClock, customerOnClock, DAY, day, settled, stripe, trialApp } from "../support/trial-app"
 
@@ -168,5 +169,17 @@ describe("CHECKOUT_PAYMENT_METHOD_COLLECTION=if_required", () => {
     expect(session).toMatchObject({ payment_method_collection: "if_required", amount_total: 0, status: "open" })
     // The app made this customer itself (no test clock needed here), and it is the user's.
     expect(await stripe().customers.retrieve(String(session.customer))).toMatchObject({ email })
+    // Hosted Checkout asks for no card; the trial starts, and the pages say it ends canceled
+    // (TRIAL_END_WITHOUT_PAYMENT_METHOD's default) unless a card is added.
+    expect(await page.getByLabel("Card number").count()).toBe(0)
+    await page.getByRole("button", { name: "Start trial" }).click()
+    await page.waitForURL("**/subscription/success**")
+    const sub = must((await stripe().subscriptions.list({ customer: String(session.customer) })).data[0], "the trial subscription")
+    expect(sub).toMatchObject({ status: "trialing", default_payment_method: null })
+    expect(sub.trial_settings?.end_behavior.missing_payment_method).toBe("cancel")
+    await page.goto(`${cardless()}/subscription/manage`)
+    await expect
+      .poll(() => page.getByText("your subscription will be canceled", { exact: false }).count(), { timeout: 20_000 })
+      .toBeGreaterThan(0)
   })
 })

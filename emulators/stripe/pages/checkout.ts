@@ -78,14 +78,18 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
     ${discountRows(ctx, s, total, price.currency, form, promoError)}
     <tr><th>Total due today</th><th style="text-align:right" data-testid="checkout-due-today">${money(s.amount_total ?? (trial ? 0 : total), price.currency)}</th></tr></table>`
   const body = html`
-    <h1>Pay with card</h1>
+    <h1>${cardless(s) ? "Start your trial" : "Pay with card"}</h1>
     <form method="post" novalidate>
       <label for="email">Email</label>
       <input id="email" name="email" type="email" autocomplete="email" required value="${String(form.email ?? fixedEmail ?? "")}" ${fixedEmail ? html`readonly` : ""}>
-      <h2>Card information</h2>
+      ${
+        cardless(s)
+          ? html`<p class="muted small">No card needed to start your trial.</p>${error ? html`<p role="alert" class="error">${error}</p>` : ""}`
+          : html`<h2>Card information</h2>
       ${cardFields(error)}
       <label for="name">Cardholder name</label>
-      <input id="name" name="name" autocomplete="cc-name" value="${String(form.name ?? "")}">
+      <input id="name" name="name" autocomplete="cc-name" value="${String(form.name ?? "")}">`
+      }
       <label for="country">Country or region</label>
       <select id="country" name="country"><option value="US">United States</option><option value="GB">United Kingdom</option><option value="DE">Germany</option><option value="FR">France</option></select>
       <button class="primary" type="submit">${trial ? "Start trial" : "Subscribe"}</button>
@@ -95,13 +99,16 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
   return page(`Subscribe to ${name}`, body, { side })
 }
 
+/** payment_method_collection=if_required with nothing due today (a trial): Checkout asks for no card. */
+const cardless = (s: Session) => s.payment_method_collection === "if_required" && (s.amount_total ?? 0) === 0
+
 function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
   const fixed = s.customer ? ctx.store.get<Stripe.Customer>(s.customer as string, "customer") : undefined
   const email = (fixed?.email ?? String(form.email ?? "")).trim()
   if (!EMAIL_RE.test(email)) throw new StripeApiError(400, "invalid_request_error", "Your email address is incomplete.")
-  const card = readCard(form)
+  const card = cardless(s) ? null : readCard(form)
   // Validate and authorize before anything exists, so a decline leaves no customer or subscription.
-  const { outcome } = checkCard(card, new Date(ctx.store.now() * 1000))
+  const { outcome } = card ? checkCard(card, new Date(ctx.store.now() * 1000)) : { outcome: "ok" }
   if (outcome === "attach_insufficient_funds") throw INSUFFICIENT()
   if (outcome !== "ok") throw DECLINED()
   // The code is checked again as the session completes: it may have expired or run out since it was applied.
@@ -115,9 +122,11 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
     : undefined
   const name = String(form.name ?? "").trim() || null
   const customer = fixed ?? createCustomer(ctx, { email, ...(name ? { name } : {}) })
-  const pm = createPaymentMethod(ctx, card, { name, email })
-  attachPaymentMethod(ctx, pm, customer)
-  updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
+  const pm = card ? createPaymentMethod(ctx, card, { name, email }) : null
+  if (pm) {
+    attachPaymentMethod(ctx, pm, customer)
+    updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
+  }
   const li = onlyItem({ data: s._line_items })
   const sub = createSubscription(ctx, {
     discount,
@@ -128,7 +137,7 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
     metadata: s._subscription_data.metadata,
     trialDays: s._subscription_data.trial_period_days,
     missingPaymentMethod: s._subscription_data.missing_payment_method,
-    paymentMethod: pm.id,
+    paymentMethod: pm?.id ?? null,
     description: s._subscription_data.description,
   })
   Object.assign(s, {

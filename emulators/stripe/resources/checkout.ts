@@ -4,6 +4,7 @@ import { onlyItem, productName, recurringPrice } from "../billing"
 import type { Ctx } from "../context"
 import { amountOff, appliesTo, resolveDiscount, type DiscountSpec, type Order, type Resolved } from "../discounts"
 import { invalid } from "../errors"
+import { expireSession } from "../lifecycle"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
@@ -151,9 +152,7 @@ export const checkout: Record<string, Handler> = {
         "session",
         `Only Checkout Sessions with a status of open can be expired. This Checkout Session has a status of ${s.status}.`,
       )
-    Object.assign(s, { status: "expired", url: null })
-    ctx.store.put(s)
-    ctx.emit("checkout.session.expired", s)
+    expireSession(ctx, s)
     return s
   },
 }
