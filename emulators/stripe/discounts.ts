@@ -5,7 +5,8 @@ import type Stripe from "stripe"
 import { addInterval } from "./billing"
 import type { Ctx } from "./context"
 import { fromDefaults } from "./defaults"
-import { missing, StripeApiError } from "./errors"
+import { invalid, missing, StripeApiError } from "./errors"
+import { allow, list, str, type Params } from "./params"
 
 /** Why a code was refused; pages/checkout.ts maps each to what Stripe's Checkout tells the customer. */
 export type RefusalReason = "unknown" | "inactive" | "expired" | "redeemed_out" | "not_applicable" | "minimum_amount" | "first_time"
@@ -171,4 +172,20 @@ export function removeDiscount(ctx: Ctx, sub: Stripe.Subscription, discount: Str
   ctx.store.put(sub)
   ctx.emit("customer.discount.deleted", discount)
   ctx.emit("customer.subscription.updated", sub, previous)
+}
+
+/** `discounts[0][coupon|promotion_code]` on a create call: exactly one of the two, and one discount (`tooMany` says why). */
+export function oneDiscountParam(p: Params, tooMany: string): DiscountSpec | undefined {
+  const raw = list(p, "discounts")
+  if (!raw || raw.length === 0) return undefined
+  if (raw.length > 1) throw invalid("discounts", tooMany)
+  const d = raw[0] as Params
+  allow(d, ["coupon", "promotion_code"], "discounts[0]")
+  const coupon = str(d, "coupon")
+  const promotion_code = str(d, "promotion_code")
+  if (coupon && promotion_code)
+    throw invalid("discounts[0]", "You may only specify one of these parameters: discounts[0][coupon], discounts[0][promotion_code].")
+  if (!coupon && !promotion_code)
+    throw invalid("discounts[0]", "You must specify either discounts[0][coupon] or discounts[0][promotion_code].")
+  return coupon ? { coupon } : { promotion_code }
 }

@@ -1,15 +1,9 @@
 // Words for a subscription's state, shared by every page that shows one (pure: unit-tested).
-import type { DiscountDuration, SubscriptionStatus } from "@/lib/db/schema"
+import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { DiscountState } from "./types"
 
 /** A subscription's active discount, as stored (user_subscriptions.discount_*). */
-export type DiscountTerms = {
-  label: string
-  percentOff: number | null
-  amountOff: number | null
-  currency: string | null
-  duration: DiscountDuration
-  endsAt: Date | null
-}
+export type DiscountTerms = DiscountState
 
 export type Describable = {
   status: SubscriptionStatus

@@ -2,30 +2,20 @@
 // the open session instead of starting a second one; when Stripe expires it (24 h later, on the
 // emulator's clock) the checkout.session.expired webhook is recorded and the next click opens a new one.
 import { describe, expect, it } from "vitest"
-import { advanceDays, app, db, fillCard, noPageErrors, sharedBrowser, signUp, SLOW } from "../support/browser"
+import { advanceDays, db, fillCard, noPageErrors, openCheckout, sharedBrowser, signUp, SLOW } from "../support/browser"
 
 const browser = sharedBrowser()
-
-async function choosePro(page: import("playwright-core").Page) {
-  await page.goto(app("/pricing"), { waitUntil: "networkidle" })
-  await page
-    .getByTestId("plan-pro")
-    .getByRole("button", { name: /Subscribe/ })
-    .click()
-  await page.waitForURL("**/c/pay/**")
-  return page.url()
-}
 
 describe("abandoned checkout", () => {
   it("back on pricing → the same session resumes; expired at Stripe → recorded, and a new one opens", async () => {
     const page = await browser().newPage()
     const errors = await noPageErrors(page)
     const email = await signUp(page, "/pricing")
-    const first = await choosePro(page)
+    const first = await openCheckout(page)
     // The customer leaves through Checkout's own Back link (the cancel_url) and tries again.
     await page.getByRole("link", { name: "← Back" }).click()
     await page.waitForURL("**/pricing?checkout=canceled")
-    expect(await choosePro(page)).toBe(first)
+    expect(await openCheckout(page)).toBe(first)
     const sessions = async () =>
       (
         await db().query<{ status: string; stripe_session_id: string }>(
@@ -47,7 +37,7 @@ describe("abandoned checkout", () => {
     await page.goto(first)
     expect(await page.getByRole("heading", { name: "This Checkout Session is no longer active" }).count()).toBe(1)
 
-    const second = await choosePro(page)
+    const second = await openCheckout(page)
     expect(second).not.toBe(first)
     await fillCard(page, "4242 4242 4242 4242")
     await page.getByRole("button", { name: "Subscribe" }).click()

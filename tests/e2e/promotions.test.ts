@@ -6,7 +6,7 @@ import Stripe from "stripe"
 import { describe, expect, inject, it } from "vitest"
 import type { Page } from "playwright-core"
 import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
-import { app, db, emulator, fillCard, inboxSettled, sharedBrowser, signUp, userRow } from "../support/browser"
+import { app, db, emulator, fillCard, inboxSettled, sharedBrowser, signUp, userRow, openCheckout } from "../support/browser"
 
 const browser = sharedBrowser()
 const DAY = 86_400
@@ -33,15 +33,6 @@ async function customerOnClock(email: string) {
   return { clock: clock.id, start }
 }
 
-async function toCheckout(page: Page) {
-  await page.goto(app("/pricing"), { waitUntil: "networkidle" })
-  await page
-    .getByTestId("plan-pro")
-    .getByRole("button", { name: /Subscribe/ })
-    .click()
-  await page.waitForURL("**/c/pay/**")
-}
-
 async function applyCode(page: Page, code: string) {
   await page.getByLabel("Add promotion code").fill(code)
   await page.getByRole("button", { name: "Apply" }).click()
@@ -63,7 +54,7 @@ describe("promotion codes", () => {
     const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
     const { clock, start } = await customerOnClock(email)
-    await toCheckout(page)
+    await openCheckout(page)
     expect(await page.getByTestId("checkout-due-today").textContent()).toBe("$15.00")
 
     await applyCode(page, "welcome20")
@@ -108,7 +99,7 @@ describe("promotion codes", () => {
   it("an unknown code shows Checkout's message, no discount line, and the full total", async () => {
     const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
-    await toCheckout(page)
+    await openCheckout(page)
     await applyCode(page, "NOTACODE")
     await expect.poll(() => page.getByTestId("promo-error").textContent()).toBe("This code is invalid.")
     expect(await page.getByLabel("Add promotion code").getAttribute("aria-invalid")).toBe("true")

@@ -3,10 +3,9 @@ import { afterAll, describe, expect, it, vi } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
 import { startCheckout } from "@/lib/billing/checkout"
 import { markCustomerDeleted } from "@/lib/billing/customer"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
 import { pool } from "@/lib/db/client"
-import { createUser, eventsFor, signedRequest, sql, stripeClient } from "../support/helpers"
+import { deliverCustomerEvents } from "../support/deliver"
+import { createUser, sql, stripeClient } from "../support/helpers"
 
 afterAll(() => pool.end())
 
@@ -24,12 +23,6 @@ const pay = (url: string) =>
     redirect: "manual",
   })
 
-async function deliver(customer: string) {
-  for (const e of await eventsFor(stripeClient(), customer))
-    await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
-  await drainBillingEvents()
-}
-
 async function checkoutAndPay(user: Awaited<ReturnType<typeof createUser>>) {
   const started = await startCheckout(user, { plan: "pro", interval: "month" })
   if (!started.ok) throw new Error(started.message)
@@ -41,7 +34,7 @@ async function checkoutAndPay(user: Awaited<ReturnType<typeof createUser>>) {
   expect((await pay(started.url)).status).toBe(303)
   const done = await stripeClient().checkout.sessions.retrieve(session.id)
   // The webhooks mark the session complete in our rows (as in production), so the next click opens a new one.
-  await deliver(String(done.customer))
+  await deliverCustomerEvents(String(done.customer))
   return { session, subscription: await stripeClient().subscriptions.retrieve(String(done.subscription)) }
 }
 
@@ -81,7 +74,7 @@ describe("free trial at Checkout", () => {
     // The trial is canceled and the customer deleted at Stripe; the webhooks reach us.
     const old = String(first.subscription.customer)
     await stripeClient().subscriptions.cancel(first.subscription.id)
-    await deliver(old)
+    await deliverCustomerEvents(old)
     await stripeClient().customers.del(old)
     await markCustomerDeleted(old)
     const second = await checkoutAndPay(user)

@@ -2,30 +2,14 @@
 // subscription row, described on the manage page, and gone once a test clock passes its end.
 import { afterAll, describe, expect, it } from "vitest"
 import { discountLine } from "@/lib/billing/describe"
-import { drainBillingEvents } from "@/lib/billing/drain"
 import { loadManageView } from "@/lib/billing/manage-view"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
 import { pool } from "@/lib/db/client"
-import { createUser, eventsFor, signedRequest, sql, stripeClient } from "../support/helpers"
+import { deliverCustomerEvents } from "../support/deliver"
+import { createUser, sql, stripeClient, advanceTestClock, customerOnTestClock } from "../support/helpers"
 
 afterAll(() => pool.end())
 
 const DAY = 86_400
-
-async function deliver(customer: string) {
-  for (const e of await eventsFor(stripeClient(), customer))
-    await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
-  await drainBillingEvents()
-}
-
-async function advance(clock: string, to: number) {
-  const stripe = stripeClient()
-  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
-  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    now = await stripe.testHelpers.testClocks.retrieve(clock)
-  }
-}
 
 const discountOf = async (userId: string) => {
   const view = await loadManageView(userId)
@@ -35,19 +19,8 @@ const discountOf = async (userId: string) => {
 
 describe("a promotion code's discount in the app", () => {
   it("is stored and described from the sync, and cleared when the test clock passes its end", async () => {
-    const stripe = stripeClient()
     const user = await createUser()
-    const start = Math.floor(Date.now() / 1000)
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start })
-    const customer = await stripe.customers.create({
-      email: user.email ?? undefined,
-      test_clock: clock.id,
-      payment_method: "pm_card_visa",
-      metadata: { user_id: user.id },
-    })
-    const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]?.id ?? ""
-    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm } })
-    await sql().query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [user.id, customer.id])
+    const { stripe, start, clock, customer } = await customerOnTestClock(user)
     const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 2, name: "Sync 20%" })
     const code = `SYNC${start}`
     const promo = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, code })
@@ -60,7 +33,7 @@ describe("a promotion code's discount in the app", () => {
       expand: ["discounts"],
     })
     const end = (sub.discounts[0] as { end: number | null }).end ?? 0
-    await deliver(customer.id)
+    await deliverCustomerEvents(customer.id)
 
     const discount = await discountOf(user.id)
     expect(discount).toEqual({
@@ -76,12 +49,12 @@ describe("a promotion code's discount in the app", () => {
     expect(discountLine(discount)).toBe(`${code}: 20% off · ends on ${endsOn}`)
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1200) // $15.00 less 20%
 
-    await advance(clock.id, end - DAY)
-    await deliver(customer.id)
+    await advanceTestClock(stripeClient(), clock.id, end - DAY)
+    await deliverCustomerEvents(customer.id)
     expect((await discountOf(user.id))?.label).toBe(code)
 
-    await advance(clock.id, end + DAY)
-    await deliver(customer.id)
+    await advanceTestClock(stripeClient(), clock.id, end + DAY)
+    await deliverCustomerEvents(customer.id)
     expect(await discountOf(user.id)).toBeNull()
     const row = await sql().query(
       "select discount_label, discount_duration, discount_ends_at from user_subscriptions where stripe_subscription_id = $1",

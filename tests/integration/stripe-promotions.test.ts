@@ -4,6 +4,7 @@
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCheckedEmulator } from "../support/contract"
+import { advanceTestClock } from "../support/helpers"
 
 const DAY = 86_400
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
@@ -30,15 +31,6 @@ async function refusal(p: Promise<unknown>) {
     const e = err as Stripe.errors.StripeError
     return { status: e.statusCode, type: e.type, code: e.code, param: e.param, message: e.message }
   }
-}
-
-async function advance(clock: string, to: number) {
-  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
-  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    now = await stripe.testHelpers.testClocks.retrieve(clock)
-  }
-  expect(now).toMatchObject({ status: "ready", frozen_time: to })
 }
 
 async function customerOnClock(name: string) {
@@ -161,7 +153,7 @@ describe("redeeming a code (Checkout Session discounts and subscriptions)", () =
     const expiring = await promo({ percent_off: 10, duration: "once" }, { expires_at: start + DAY })
     const redeemable = () =>
       stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: expiring.id }] })
-    await advance(clock, start + 2 * DAY)
+    await advanceTestClock(stripe, clock, start + 2 * DAY)
     expect(await refusal(redeemable())).toMatchObject({
       status: 400,
       param: "discounts[0][promotion_code]",
@@ -169,7 +161,7 @@ describe("redeeming a code (Checkout Session discounts and subscriptions)", () =
     })
 
     const couponEnds = await stripe.coupons.create({ percent_off: 10, duration: "once", redeem_by: start + 3 * DAY })
-    await advance(clock, start + 4 * DAY)
+    await advanceTestClock(stripe, clock, start + 4 * DAY)
     expect(
       await refusal(stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ coupon: couponEnds.id }] })),
     ).toMatchObject({
@@ -279,10 +271,10 @@ describe("the discount on the subscription and its invoices", () => {
 
     // Renewals 1 and 2 are discounted; the third renewal falls on the discount's end and is not.
     const totals = async () => (await stripe.invoices.list({ customer, limit: 100 })).data.map((i) => i.total).reverse()
-    await advance(clock, end - 60)
+    await advanceTestClock(stripe, clock, end - 60)
     expect(await totals()).toEqual([1600, 1600, 1600])
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([discount.id])
-    await advance(clock, end + 60)
+    await advanceTestClock(stripe, clock, end + 60)
     expect(await totals()).toEqual([1600, 1600, 1600, 2000])
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
     const deleted = (await stripe.events.list({ type: "customer.discount.deleted", limit: 100 })).data
@@ -299,14 +291,14 @@ describe("the discount on the subscription and its invoices", () => {
     const sub = await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(1000)
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
-    await advance(clock, start + 35 * DAY)
+    await advanceTestClock(stripe, clock, start + 35 * DAY)
     expect((await stripe.invoices.list({ customer })).data.map((i) => i.total)).toEqual([2000, 1000])
     expect((await stripe.coupons.retrieve(once.promotion.coupon as string)).times_redeemed).toBe(1)
 
     const other = await customerOnClock("promo-forever")
     const forever = await stripe.coupons.create({ amount_off: 500, currency: "usd", duration: "forever" })
     await stripe.subscriptions.create({ customer: other.customer, items: [{ price: pro.id }], discounts: [{ coupon: forever.id }] })
-    await advance(other.clock, other.start + 65 * DAY)
+    await advanceTestClock(stripe, other.clock, other.start + 65 * DAY)
     expect((await stripe.invoices.list({ customer: other.customer })).data.map((i) => i.total)).toEqual([1500, 1500, 1500])
   })
 })
@@ -323,7 +315,7 @@ describe("discounts with trials and plan changes", () => {
     })
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(0)
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toHaveLength(1)
-    await advance(clock, start + 8 * DAY)
+    await advanceTestClock(stripe, clock, start + 8 * DAY)
     expect((await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.total)).toEqual([1000, 0])
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
   })
@@ -338,7 +330,7 @@ describe("discounts with trials and plan changes", () => {
     })
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(9000)
     const item = sub.items.data[0]?.id ?? ""
-    await advance(clock, start + 10 * DAY)
+    await advanceTestClock(stripe, clock, start + 10 * DAY)
     const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: item, quantity: 3 }], proration_behavior: "always_invoice" })
     const proration = await stripe.invoices.retrieve(String(changed.latest_invoice))
     expect(proration.billing_reason).toBe("subscription_update")
@@ -352,7 +344,7 @@ describe("discounts with trials and plan changes", () => {
     const renewal = preview.lines.data.find((l) => !l.parent?.subscription_item_details?.proration)
     expect(renewal).toMatchObject({ amount: 20000, discount_amounts: [{ amount: 2000 }] })
     expect(preview.total_discount_amounts?.[0]?.amount).toBe(2000)
-    await advance(clock, start + 32 * DAY)
+    await advanceTestClock(stripe, clock, start + 32 * DAY)
     const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0]
     expect(cycle).toMatchObject({ billing_reason: "subscription_cycle", subtotal: 15000, total: 13500 })
   })

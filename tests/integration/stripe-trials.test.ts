@@ -5,6 +5,7 @@
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCheckedEmulator } from "../support/contract"
+import { advanceTestClock } from "../support/helpers"
 
 const DAY = 86_400
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
@@ -18,15 +19,6 @@ beforeAll(async () => {
   price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500, recurring: { interval: "month" } })
 })
 afterAll(() => em.stop())
-
-async function advance(clock: string, to: number) {
-  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
-  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    now = await stripe.testHelpers.testClocks.retrieve(clock)
-  }
-  expect(now).toMatchObject({ status: "ready", frozen_time: to })
-}
 
 async function eventsFor(sub: string, type: string) {
   return (await stripe.events.list({ type, limit: 100 })).data.filter((e) => (e.data.object as { id?: string }).id === sub)
@@ -60,39 +52,39 @@ describe("free trial on a test clock", () => {
     expect(sub.trial_settings).toEqual({ end_behavior: { billing_cycle_anchor: null, missing_payment_method: "create_invoice" } })
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_due).toBe(0)
 
-    await advance(clock, start + 11 * DAY - 60)
+    await advanceTestClock(stripe, clock, start + 11 * DAY - 60)
     expect(await eventsFor(sub.id, "customer.subscription.trial_will_end")).toHaveLength(0)
-    await advance(clock, start + 11 * DAY + 60)
+    await advanceTestClock(stripe, clock, start + 11 * DAY + 60)
     const warned = await eventsFor(sub.id, "customer.subscription.trial_will_end")
     expect(warned).toHaveLength(1)
     expect(warned[0]?.created).toBe(start + 11 * DAY)
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("trialing")
 
-    await advance(clock, start + 14 * DAY + 60)
+    await advanceTestClock(stripe, clock, start + 14 * DAY + 60)
     const after = await stripe.subscriptions.retrieve(sub.id)
     expect(after.status).toBe("active")
     expect(after.items.data[0]?.current_period_start).toBe(start + 14 * DAY)
     const invoices = (await stripe.invoices.list({ customer: String(sub.customer) })).data
     expect(invoices[0]).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", amount_paid: 1500 })
     // Sent once only, however far the clock goes.
-    await advance(clock, start + 50 * DAY)
+    await advanceTestClock(stripe, clock, start + 50 * DAY)
     expect(await eventsFor(sub.id, "customer.subscription.trial_will_end")).toHaveLength(1)
   })
 
   it("no payment method, missing_payment_method=pause: paused at the end, no charge", async () => {
     const { clock, start, sub } = await trialOnClock("trial-pause", { card: false, missing: "pause" })
     expect(sub.trial_settings?.end_behavior.missing_payment_method).toBe("pause")
-    await advance(clock, start + 14 * DAY + 60)
+    await advanceTestClock(stripe, clock, start + 14 * DAY + 60)
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("paused")
     expect((await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.billing_reason)).toEqual(["subscription_create"])
     // Paused stays paused: no renewal while the clock moves on.
-    await advance(clock, start + 60 * DAY)
+    await advanceTestClock(stripe, clock, start + 60 * DAY)
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("paused")
   })
 
   it("no payment method, missing_payment_method=cancel: canceled at the end", async () => {
     const { clock, start, sub } = await trialOnClock("trial-cancel", { card: false, missing: "cancel" })
-    await advance(clock, start + 14 * DAY + 60)
+    await advanceTestClock(stripe, clock, start + 14 * DAY + 60)
     const ended = await stripe.subscriptions.retrieve(sub.id)
     expect(ended).toMatchObject({ status: "canceled", ended_at: start + 14 * DAY })
     expect((await eventsFor(sub.id, "customer.subscription.deleted")).length).toBe(1)

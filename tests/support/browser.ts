@@ -81,14 +81,20 @@ export async function fillCard(page: Page, number: string) {
   await page.getByLabel("CVC").fill("123")
 }
 
-/** Pricing → Checkout → pay with `card`; returns on the success page (or the checkout page when declined). */
-export async function subscribe(page: Page, opts: { plan?: "pro" | "team"; seats?: number; card?: string; yearly?: boolean } = {}) {
+/** Pricing → a plan's Subscribe → hosted Checkout; returns Checkout's URL. */
+export async function openCheckout(page: Page, opts: { plan?: "pro" | "team"; seats?: number; yearly?: boolean } = {}) {
   await page.goto(app("/pricing"), { waitUntil: "networkidle" })
   if (opts.yearly) await page.getByText("Yearly").click()
   const card = page.getByTestId(`plan-${opts.plan ?? "pro"}`)
   if (opts.seats) await card.getByLabel("Seats").fill(String(opts.seats))
   await card.getByRole("button", { name: /Subscribe/ }).click()
   await page.waitForURL("**/c/pay/**")
+  return page.url()
+}
+
+/** Pricing → Checkout → pay with `card`; returns on the success page (or the checkout page when declined). */
+export async function subscribe(page: Page, opts: { plan?: "pro" | "team"; seats?: number; card?: string; yearly?: boolean } = {}) {
+  await openCheckout(page, opts)
   await fillCard(page, opts.card ?? "4242 4242 4242 4242")
   await page.getByRole("button", { name: /Subscribe|Start trial/ }).click()
   if ((opts.card ?? "4242").startsWith("4242") || opts.card?.startsWith("5555")) await page.waitForURL("**/subscription/success**")

@@ -99,3 +99,34 @@ export async function withStripeLimits<T>(
 export async function proxyStats() {
   return (await (await fetch(`${inject("appStripeUrl")}/_proxy/stats`)).json()) as { calls: number; limited: number }
 }
+
+/** Advances a Stripe test clock to `to` and waits until it is ready again (its renewals and retries ran). */
+export async function advanceTestClock(stripe: Stripe, clock: string, to: number) {
+  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
+  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
+    await new Promise((r) => setTimeout(r, 20))
+    now = await stripe.testHelpers.testClocks.retrieve(clock)
+  }
+  if (now.status !== "ready" || now.frozen_time !== to)
+    throw new Error(`test clock ${clock} is ${now.status} at ${now.frozen_time}, not ready at ${to}`)
+}
+
+/**
+ * A Stripe customer for `user` on a fresh test clock frozen at now, with a working card as its default,
+ * linked to the user as the app links customers (billing_customers).
+ */
+export async function customerOnTestClock(user: { id: string; email: string | null }) {
+  const stripe = stripeClient()
+  const start = Math.floor(Date.now() / 1000)
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+  const customer = await stripe.customers.create({
+    email: user.email ?? undefined,
+    test_clock: clock.id,
+    payment_method: "pm_card_visa",
+    metadata: { user_id: user.id },
+  })
+  const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]?.id ?? ""
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm } })
+  await sql().query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [user.id, customer.id])
+  return { stripe, start, clock, customer }
+}

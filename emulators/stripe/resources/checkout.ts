@@ -2,7 +2,7 @@
 import type Stripe from "stripe"
 import { onlyItem, productName, recurringPrice } from "../billing"
 import type { Ctx } from "../context"
-import { amountOff, appliesTo, resolveDiscount, type DiscountSpec, type Order, type Resolved } from "../discounts"
+import { amountOff, appliesTo, oneDiscountParam, resolveDiscount, type DiscountSpec, type Order, type Resolved } from "../discounts"
 import { invalid } from "../errors"
 import { expireSession } from "../lifecycle"
 import { fromDefaults } from "../defaults"
@@ -158,20 +158,7 @@ export const checkout: Record<string, Handler> = {
 }
 
 /** `discounts[0][coupon|promotion_code]`: Checkout takes at most one. */
-function discountsParam(p: Params): DiscountSpec | undefined {
-  const raw = list(p, "discounts")
-  if (!raw || raw.length === 0) return undefined
-  if (raw.length > 1) throw invalid("discounts", "You may only specify one discount on a Checkout Session.")
-  const d = raw[0] as Params
-  allow(d, ["coupon", "promotion_code"], "discounts[0]")
-  const coupon = str(d, "coupon")
-  const promotion_code = str(d, "promotion_code")
-  if (coupon && promotion_code)
-    throw invalid("discounts[0]", "You may only specify one of these parameters: discounts[0][coupon], discounts[0][promotion_code].")
-  if (!coupon && !promotion_code)
-    throw invalid("discounts[0]", "You must specify either discounts[0][coupon] or discounts[0][promotion_code].")
-  return coupon ? { coupon } : { promotion_code }
-}
+const discountsParam = (p: Params) => oneDiscountParam(p, "You may only specify one discount on a Checkout Session.")
 
 const orderOf = (price: Stripe.Price, quantity: number, customer: string | null): Order => ({
   products: [price.product as string],

@@ -2,7 +2,7 @@
 import type Stripe from "stripe"
 import { changeItem, createSubscription, onlyItem, recurringPrice, type ItemChange } from "../billing"
 import { clockOf } from "../clock"
-import { resolveDiscount, type DiscountSpec } from "../discounts"
+import { oneDiscountParam, resolveDiscount } from "../discounts"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
@@ -58,18 +58,7 @@ function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | un
 }
 
 /** `discounts[0][coupon|promotion_code]` on create; the emulator applies one discount per subscription. */
-function subscriptionDiscount(p: Params): DiscountSpec | undefined {
-  const raw = list(p, "discounts")
-  if (!raw || raw.length === 0) return undefined
-  if (raw.length > 1) throw invalid("discounts", "The emulator supports one discount per subscription.")
-  const d = raw[0] as Params
-  allow(d, ["coupon", "promotion_code"], "discounts[0]")
-  const coupon = str(d, "coupon")
-  const promotion_code = str(d, "promotion_code")
-  if (!coupon === !promotion_code)
-    throw invalid("discounts[0]", "You must specify exactly one of discounts[0][coupon] or discounts[0][promotion_code].")
-  return coupon ? { coupon } : { promotion_code }
-}
+const subscriptionDiscount = (p: Params) => oneDiscountParam(p, "The emulator supports one discount per subscription.")
 
 export const subscriptions: Record<string, Handler> = {
   "POST /v1/subscriptions": (ctx, p) => {
