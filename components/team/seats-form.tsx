@@ -78,10 +78,12 @@ export function SeatsForm({ seats, min, max }: { seats: number; min: number; max
               ? `Charged now: ${money(preview.amountDue, preview.currency)}`
               : `Credited to your next invoice: ${money(-preview.amountDue, preview.currency)}`}
           </p>
-          <p className="text-muted-foreground">
-            Then {money(preview.nextRenewal.amount, preview.currency)} for {preview.quantity} seats from{" "}
-            {formatDate(preview.nextRenewal.at)}.
-          </p>
+          {preview.nextRenewal && (
+            <p className="text-muted-foreground" data-testid="seat-preview-renewal">
+              Then {money(preview.nextRenewal.amount, preview.currency)} for {preview.quantity} seats from{" "}
+              {formatDate(preview.nextRenewal.at)}.
+            </p>
+          )}
           <Alert>
             <AlertDescription>Your card on file is charged when you confirm.</AlertDescription>
           </Alert>

@@ -5,7 +5,7 @@ import { DAY, type Ctx } from "./context"
 import { invalid } from "./errors"
 import { fromDefaults } from "./defaults"
 import { createDiscount, redeem, type Resolved } from "./discounts"
-import { createInvoice, payInvoice, type Line } from "./invoices"
+import { afterDiscounts, createInvoice, debitedRate, payInvoice, recordPeriodDebit, setDebitedRate, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -90,10 +90,10 @@ export function recurringOf(price: Price): Stripe.Price.Recurring {
   return price.recurring
 }
 
-/** The proration credit for the part of the period the old price no longer covers. */
-function unusedTimeCredit(item: Line["item"], amount: number, unused: number, start: number, end: number): Line {
+/** The proration credit for the part of the period the old item no longer covers, from what it was paid at. */
+function unusedTimeCredit(item: Line["item"], paid: number, unused: number, start: number, end: number): Line {
   return {
-    amount: -Math.round(amount * unused),
+    amount: -Math.round(paid * unused),
     description: "Unused time on previous plan",
     item,
     period: { start, end },
@@ -140,6 +140,8 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     object: "subscription",
     billing_cycle_anchor: end === trialEnd ? trialEnd : now,
     billing_cycle_anchor_config: null,
+    // The default for new subscriptions since 2025-09-30.clover (and in Checkout's subscription_data).
+    billing_mode: { type: "flexible", flexible: { proration_discounts: "included" } },
     cancel_at: null,
     cancel_at_period_end: false,
     canceled_at: null,
@@ -189,6 +191,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
       period: { start: now, end },
     },
   ])
+  recordPeriodDebit(inv, it)
   const paid = payInvoice(ctx, inv)
   if (paid && sub.status === "incomplete") setStatus(ctx, sub, "active")
   return sub
@@ -218,6 +221,8 @@ type Planned = {
   lines: Line[]
   periodEnd: number
   now: number
+  /** The full-period amount the new item is debited at by this change (after discounts; 0 in a trial). */
+  rate: number
   /** The item before and after the change (copies): the lines reference them. */
   prior: Item
   after: Item
@@ -236,15 +241,18 @@ export function planItemChange(ctx: Ctx, sub: Sub, change: ItemChange): Planned 
   const start = it.current_period_start
   const end = it.current_period_end
   const unused = end > at ? (end - at) / (end - start) : 0
-  const oldAmount = amountOf(it)
+  // A trial's time is free: nothing was paid for it and the rest of it costs nothing.
+  const trial = sub.status === "trialing"
+  const paid = trial ? 0 : debitedRate(ctx, sub, it)
   const prior = snapshot(it)
   const after = { ...snapshot(it), price: snapshot(price), plan: legacyPlan(price), quantity }
   const newAmount = amountOf(after)
   const lines: Line[] = []
   const periodEnd = intervalChanged ? addInterval(now, recurringOf(price).interval, recurringOf(price).interval_count) : end
+  const net = trial ? { amount: 0, discounts: [] } : afterDiscounts(ctx, sub, after, newAmount, intervalChanged ? now : at)
   if (intervalChanged) {
     // A new interval restarts the billing period today and bills it now, crediting unused time.
-    if (change.proration !== "none") lines.push(unusedTimeCredit(prior, oldAmount, unused, at, end))
+    if (change.proration !== "none") lines.push(unusedTimeCredit(prior, paid, unused, at, end))
     lines.push({
       amount: newAmount,
       description: `${quantity} × ${productName(ctx, price)}`,
@@ -252,16 +260,17 @@ export function planItemChange(ctx: Ctx, sub: Sub, change: ItemChange): Planned 
       period: { start: now, end: periodEnd },
     })
   } else if (change.proration !== "none") {
-    lines.push(unusedTimeCredit(prior, oldAmount, unused, at, end))
+    lines.push(unusedTimeCredit(prior, paid, unused, at, end))
     lines.push({
-      amount: Math.round(newAmount * unused),
+      amount: Math.round(net.amount * unused),
       description: `Remaining time on ${quantity} × ${productName(ctx, price)}`,
       item: after,
       period: { start: at, end },
       proration: true,
+      discounts: net.discounts,
     })
   }
-  return { price, quantity, intervalChanged, lines, periodEnd, now, prior, after }
+  return { price, quantity, intervalChanged, lines, periodEnd, now, prior, after, rate: net.amount }
 }
 
 /** Switches the subscription's item to another price and/or quantity. */
@@ -278,6 +287,8 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
   }
   // The new lines were planned against a copy of the item: bill the item itself.
   for (const l of lines) if (l.item === plan.after) l.item = it
+  // Prorated (or restarted), the period is now paid at the new rate; without proration the old rate stands.
+  if (intervalChanged || change.proration !== "none") setDebitedRate(it, plan.rate)
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, { items: { ...sub.items, data: [before] } })
   const billNow = intervalChanged || change.proration === "always_invoice"

@@ -11,7 +11,15 @@ type Item = Stripe.SubscriptionItem
 type Inv = Stripe.Invoice
 type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 
-export type Line = { amount: number; description: string; item: Item; period: { start: number; end: number }; proration?: boolean }
+export type Line = {
+  amount: number
+  description: string
+  item: Item
+  period: { start: number; end: number }
+  proration?: boolean
+  /** A proration's discounts, already taken off its amount (Stripe lists them with a discount amount of 0). */
+  discounts?: string[]
+}
 
 /** A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview). */
 export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[], id: string): Inv {
@@ -67,7 +75,7 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
             amount: l.amount,
             currency: sub.currency,
             description: l.description,
-            discount_amounts: off.perLine[i] ?? [],
+            discount_amounts: l.proration ? (l.discounts ?? []).map((discount) => ({ amount: 0, discount })) : (off.perLine[i] ?? []),
             discountable: !l.proration,
             discounts: [],
             invoice: id,
@@ -190,6 +198,52 @@ export function chargeablePaymentMethod(ctx: Ctx, sub: Sub): StoredPm | undefine
   const customer = ctx.store.find<Stripe.Customer>(sub.customer as string)
   const pmId = (sub.default_payment_method as string | null) ?? (customer?.invoice_settings.default_payment_method as string | null)
   return ctx.store.find<StoredPm>(pmId)
+}
+
+/**
+ * What `amount` of `it` comes to after the subscription's discounts in force at `at`, and the discounts
+ * that took part: a proration's amount is computed this way, the discount folded in (Stripe's
+ * "Prorations and discounts": prorations are not discountable, their amount reflects the discount).
+ */
+export function afterDiscounts(ctx: Ctx, sub: Sub, it: Item, amount: number, at: number): { amount: number; discounts: string[] } {
+  let net = amount
+  const used: string[] = []
+  for (const d of liveDiscounts(ctx, sub, at)) {
+    const coupon = couponOf(ctx, d)
+    if (!coupon || !appliesTo(coupon, it.price.product as string)) continue
+    const off = amountOff(coupon, net, sub.currency)
+    if (off <= 0) continue
+    net -= off
+    used.push(d.id)
+  }
+  return { amount: net, discounts: used }
+}
+
+/** The emulator's note on an item: the full-period amount its current period was debited at, after discounts. */
+type Debited = Item & { _debited?: number }
+
+/**
+ * What the item's current period was paid at (flexible billing mode credits unused time from the amount
+ * originally debited, not from today's price and discounts). Stripe splits the credit per original
+ * debit; the emulator keeps one rate, so its credit is one line with the same total.
+ */
+export function debitedRate(ctx: Ctx, sub: Sub, it: Item): number {
+  return (
+    (it as Debited)._debited ??
+    afterDiscounts(ctx, sub, it, (it.price.unit_amount ?? 0) * (it.quantity ?? 1), it.current_period_start).amount
+  )
+}
+
+export function setDebitedRate(it: Item, amount: number) {
+  ;(it as Debited)._debited = amount
+}
+
+/** Records what a period invoice debited for its item (the first invoice, each renewal). */
+export function recordPeriodDebit(inv: Inv, it: Item) {
+  const line = inv.lines.data.find(
+    (l) => l.parent?.subscription_item_details?.subscription_item === it.id && !l.parent.subscription_item_details.proration,
+  )
+  if (line) setDebitedRate(it, line.amount - (line.discount_amounts ?? []).reduce((s, d) => s + d.amount, 0))
 }
 
 /** One payment attempt on an open invoice. Returns whether it is paid. */

@@ -6,6 +6,7 @@ import Stripe from "stripe"
 import { routes, type Handler } from "./api"
 import { advanceTo } from "./clock"
 import { afterEmit } from "./resources/entitlements"
+import { atCustomerTime, requestCustomer } from "./resources/test-clocks"
 import { DEFAULT_SETTINGS, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
 import { foreignRequest } from "../local-only"
@@ -184,7 +185,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       try {
         const expandParam = params.expand === undefined ? [] : params.expand
         if (!Array.isArray(expandParam)) throw new StripeApiError(400, "invalid_request_error", "Invalid array", { param: "expand" })
-        const result = route.handler(ctx, params, pathParams)
+        // A Checkout Session is not a clock object (it expires in real time); completing it runs at the clock's time.
+        const owner = route.pattern.startsWith("/v1/checkout/") ? undefined : requestCustomer(ctx, pathParams.id, params)
+        const result = owner
+          ? atCustomerTime(ctx, owner, () => route.handler(ctx, params, pathParams))
+          : route.handler(ctx, params, pathParams)
         const paths = expandParam.map(String)
         out = publicJson(paths.length ? expand(store, result, paths) : result)
       } catch (err) {

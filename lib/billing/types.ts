@@ -128,7 +128,8 @@ export type SeatPreview = {
   amountDue: number
   currency: string
   lines: { description: string; amount: number }[]
-  nextRenewal: { amount: number; at: Date }
+  /** Stripe's preview of the renewal after the change, discounts applied; null when not asked for. */
+  nextRenewal: { amount: number; at: Date } | null
 }
 
 export type SeatChange = { subscriptionId: string; itemId: string; quantity: number; prorationDate: number }

@@ -6,20 +6,31 @@ import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
 /**
- * Two calls: the subscription (its item and current quantity), then the preview of the change as of
- * Stripe's "now". That moment is read back from the proration lines (their period starts at the
- * proration date), not from this machine's clock: a customer on a test clock lives at the clock's time.
+ * The subscription (its item and current quantity), then two previews at once: the change billed now
+ * as of Stripe's "now", and the next renewal at the new quantity. Both amounts are Stripe's, discounts
+ * and all (a proration's amount has the discount folded in; the renewal's is judged at its date). The
+ * moment is read back from the proration lines (their period starts at the proration date), not from
+ * this machine's clock: a customer on a test clock lives at the clock's time. `renewal: false` (the
+ * confirm's check) skips the second preview.
  */
-export async function previewSeatChange(subscriptionId: string, quantity: number): Promise<SeatPreview> {
+export async function previewSeatChange(subscriptionId: string, quantity: number, opts: { renewal?: boolean } = {}): Promise<SeatPreview> {
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
-  const invoice = await stripeCall(() =>
-    stripe.invoices.createPreview({
-      subscription: subscriptionId,
-      subscription_details: { items: [{ id: item.id, quantity }], proration_behavior: "always_invoice" },
-    }),
-  )
+  const items = [{ id: item.id, quantity }]
+  const [invoice, renewal] = await Promise.all([
+    stripeCall(() =>
+      stripe.invoices.createPreview({
+        subscription: subscriptionId,
+        subscription_details: { items, proration_behavior: "always_invoice" },
+      }),
+    ),
+    opts.renewal === false
+      ? null
+      : stripeCall(() =>
+          stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: { items, proration_behavior: "none" } }),
+        ),
+  ])
   const proration = invoice.lines.data.find((l) => l.parent?.subscription_item_details?.proration)
   return {
     itemId: item.id,
@@ -29,7 +40,9 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
     amountDue: invoice.total,
     currency: invoice.currency,
     lines: invoice.lines.data.map((l) => ({ description: l.description ?? "", amount: l.amount })),
-    nextRenewal: { amount: (item.price.unit_amount ?? 0) * quantity, at: new Date(item.current_period_end * 1000) },
+    nextRenewal: renewal
+      ? { amount: renewal.total, at: new Date((renewal.lines.data[0]?.period.start ?? item.current_period_end) * 1000) }
+      : null,
   }
 }
 

@@ -243,3 +243,72 @@ describe("test clocks", () => {
     expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
   })
 })
+
+describe("prorations with a discount", () => {
+  // Stripe's prorations page: "Any adjustments from discounts are reflected in the proration invoice
+  // item's amount" (discountable=false). New subscriptions default to flexible billing mode at this API
+  // version, whose credit prorations use the amount originally debited, not the current price.
+  it("a seat change's prorations carry the discount, the credit is what was paid, and the renewal preview is discounted", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const day = Math.floor(Date.now() / 1000) + 86_400
+    const forever = await stripe.coupons.create({ percent_off: 20, duration: "forever", redeem_by: day, metadata: t.tag })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: forever.id }],
+      metadata: t.tag,
+    })
+    expect(sub.billing_mode.type).toBe("flexible")
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    // A second subscription with a `once` coupon, started at the same moment.
+    const once = await stripe.coupons.create({ percent_off: 20, duration: "once", redeem_by: day, metadata: t.tag })
+    const onceSub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: once.id }],
+      metadata: t.tag,
+    })
+    const onceItem = onceSub.items.data[0]
+    if (!onceItem) throw new Error("no item")
+    // Half-way through the period: the unused half is credited and the new quantity charged for it.
+    const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
+    let now = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: half })
+    for (let i = 0; i < 120 && now.status !== "ready"; i++) {
+      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
+      now = await stripe.testHelpers.testClocks.retrieve(clock.id)
+    }
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item.id, quantity: 3 }], proration_behavior: "always_invoice" },
+    })
+    const [credit, debit] = [...preview.lines.data].sort((a, b) => a.amount - b.amount)
+    // 2 seats × $15 × 80 % paid, half of it back; 3 seats × $15 × 80 % for the other half.
+    expect(Math.abs((credit?.amount ?? 0) + 1200)).toBeLessThanOrEqual(2)
+    expect(Math.abs((debit?.amount ?? 0) - 1800)).toBeLessThanOrEqual(2)
+    for (const line of [credit, debit])
+      expect(line).toMatchObject({ discountable: false, parent: { subscription_item_details: { proration: true } } })
+    expect(Math.abs(preview.total - 600)).toBeLessThanOrEqual(4)
+    // The renewal after the change: 3 seats at the discounted price, from the period's end.
+    const renewal = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item.id, quantity: 3 }], proration_behavior: "none" },
+    })
+    expect(renewal.total).toBe(3600)
+    expect(renewal.lines.data[0]?.period.start).toBe(item.current_period_end)
+
+    // The `once` coupon was used up by the first invoice: the credit is still for what that invoice took.
+    const down = await stripe.invoices.createPreview({
+      subscription: onceSub.id,
+      subscription_details: { items: [{ id: onceItem.id, quantity: 1 }], proration_behavior: "always_invoice" },
+    })
+    const [back, rest] = [...down.lines.data].sort((a, b) => a.amount - b.amount)
+    expect(Math.abs((back?.amount ?? 0) + 1200)).toBeLessThanOrEqual(2) // half of the $24 paid, not of $30
+    expect(Math.abs((rest?.amount ?? 0) - 750)).toBeLessThanOrEqual(2) // no discount left
+  })
+})

@@ -100,6 +100,68 @@ describe("test clocks", () => {
   })
 })
 
+describe("a customer on a test clock", () => {
+  it("is updated, previewed, changed in the portal and canceled at the clock's time, not the emulator's", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: "clock time" })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm?.id,
+    })
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    // The emulator's own time runs 10 days ahead; the clock is moved 5 days.
+    em.advance(10 * 86_400)
+    const frozen = start + 5 * 86_400
+    let now = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: frozen })
+    for (let i = 0; i < 100 && now.status !== "ready"; i++) now = await stripe.testHelpers.testClocks.retrieve(clock.id)
+    const prorationStart = async () => {
+      const [latest] = (await stripe.invoices.list({ customer: customer.id, limit: 1 })).data
+      return latest?.lines.data.find((l) => l.parent?.subscription_item_details?.proration)?.period.start
+    }
+
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item.id, quantity: 3 }], proration_behavior: "always_invoice" },
+    })
+    expect(preview.lines.data.map((l) => l.period.start)).toEqual([frozen, frozen])
+    await stripe.subscriptions.update(sub.id, { items: [{ id: item.id, quantity: 3 }], proration_behavior: "always_invoice" })
+    expect(await prorationStart()).toBe(frozen)
+
+    const cfg = await stripe.billingPortal.configurations.create({
+      features: {
+        subscription_update: {
+          enabled: true,
+          default_allowed_updates: ["quantity"],
+          proration_behavior: "always_invoice",
+          products: [
+            { product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: true, minimum: 1, maximum: 10 } },
+          ],
+        },
+      },
+    })
+    const session = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      configuration: cfg.id,
+      return_url: "http://app.test/back",
+    })
+    const confirmed = await fetch(`${session.url}/confirm`, {
+      method: "POST",
+      body: new URLSearchParams({ subscription: sub.id, price: price.id, quantity: "4" }),
+      redirect: "manual",
+    })
+    expect(confirmed.status).toBe(303)
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(4)
+    expect(await prorationStart()).toBe(frozen)
+
+    expect(await stripe.subscriptions.cancel(sub.id)).toMatchObject({ status: "canceled", canceled_at: frozen, ended_at: frozen })
+    await stripe.testHelpers.testClocks.del(clock.id)
+  })
+})
+
 describe("portal adjustable_quantity", () => {
   it("is stored as Stripe documents it and enforced in the hosted portal", async () => {
     const team = await stripe.products.create({ name: "Team" })

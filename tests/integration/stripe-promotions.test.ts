@@ -320,7 +320,7 @@ describe("discounts with trials and plan changes", () => {
     expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toEqual([])
   })
 
-  it("proration lines are not discounted; the next cycle invoice is", async () => {
+  it("proration lines carry the discount in their amount (Stripe's prorations page); the next cycle invoice lists it", async () => {
     const { clock, start, customer } = await customerOnClock("promo-proration")
     const forever = await stripe.coupons.create({ percent_off: 10, duration: "forever" })
     const sub = await stripe.subscriptions.create({
@@ -329,13 +329,23 @@ describe("discounts with trials and plan changes", () => {
       discounts: [{ coupon: forever.id }],
     })
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).total).toBe(9000)
-    const item = sub.items.data[0]?.id ?? ""
+    const first = sub.items.data[0]
+    const item = first?.id ?? ""
+    const { current_period_start: from = 0, current_period_end: to = 0 } = first ?? {}
     await advanceTestClock(stripe, clock, start + 10 * DAY)
     const changed = await stripe.subscriptions.update(sub.id, { items: [{ id: item, quantity: 3 }], proration_behavior: "always_invoice" })
     const proration = await stripe.invoices.retrieve(String(changed.latest_invoice))
     expect(proration.billing_reason).toBe("subscription_update")
+    // Folded into the amounts: the unused part of the $90.00 paid back, 3 seats less 10 % charged for it.
+    const unused = (to - (start + 10 * DAY)) / (to - from)
+    expect(proration.lines.data.map((l) => l.amount).sort((a, b) => a - b)).toEqual([
+      -Math.round(9000 * unused),
+      Math.round(13500 * unused),
+    ])
     expect(proration.total_discount_amounts).toEqual([])
-    expect(proration.lines.data.every((l) => l.discountable === false && l.discount_amounts?.length === 0)).toBe(true)
+    const discountId = String(sub.discounts[0])
+    for (const l of proration.lines.data) expect(l.discountable).toBe(false)
+    expect(proration.lines.data.find((l) => l.amount > 0)?.discount_amounts).toEqual([{ amount: 0, discount: discountId }])
     // The preview of the next change: the renewal line discounted, the prorations not.
     const preview = await stripe.invoices.createPreview({
       subscription: sub.id,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
 import { apiKey } from "../../emulators/supabase-auth/tokens"
 import { follow, mails, startTestAuth, type Emulator } from "../support/auth-emulator"
-import { createUser, sql } from "../support/helpers"
+import { createUser, sql, stripeClient } from "../support/helpers"
 import { must } from "../support/must"
 
 // lib/env is read once, when the database client loads: start Auth and name it before any app module loads.
@@ -118,7 +118,7 @@ describe("a Team subscription's team", () => {
     expect(preview.lines).toHaveLength(2)
     expect(preview.amountDue).toBeGreaterThan(1100)
     expect(preview.amountDue).toBeLessThanOrEqual(1200)
-    expect(preview.nextRenewal.amount).toBe(3600)
+    expect(preview.nextRenewal?.amount).toBe(3600)
     ok(await confirmSeats(owner, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate }))
     const sub = await stripe.subscriptions.retrieve(subscriptionId)
     expect(sub.items.data[0]?.quantity).toBe(3)
@@ -216,5 +216,27 @@ describe("a Team subscription's team", () => {
     await stripe.subscriptions.cancel(subscriptionId)
     expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
     expect(await entitlementKeys(joined.userId)).toEqual(new Set())
+  })
+})
+
+describe("a discounted Team subscription", () => {
+  it("previews a seat change net of the discount, and the renewal at the discounted price", async () => {
+    const stripe = stripeClient()
+    const coupon = await stripe.coupons.create({ percent_off: 25, duration: "repeating", duration_in_months: 3 })
+    const code = `TEAM25X${Date.now()}`
+    await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, code })
+    const s = await subscribedUser({ plan: "team", seats: 2, promotionCode: code })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    const previewed = await previewSeats(s.user, 3)
+    if (!previewed.ok) throw new Error(previewed.message)
+    const { preview } = previewed
+    // Stripe folds the discount into prorations: about one seat's worth for the rest of the period, less 25 %.
+    expect(preview.amountDue).toBeGreaterThan(825)
+    expect(preview.amountDue).toBeLessThanOrEqual(900)
+    // The next renewal falls inside the discount's three months: 3 × $12 less 25 %.
+    expect(preview.nextRenewal?.amount).toBe(2700)
+    ok(await confirmSeats(s.user, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate }))
+    const [invoice] = (await stripe.invoices.list({ subscription: s.subscriptionId, limit: 1 })).data
+    expect(invoice).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue, status: "paid" })
   })
 })

@@ -11,7 +11,9 @@ export async function planPrice(stripe: Stripe, key: string) {
 }
 
 /** A signed-up user who went through startCheckout and paid with `card` (Pro monthly unless told otherwise). */
-export async function subscribedUser(opts: { card?: string; plan?: "pro" | "team"; interval?: "month" | "year"; seats?: number } = {}) {
+export async function subscribedUser(
+  opts: { card?: string; plan?: "pro" | "team"; interval?: "month" | "year"; seats?: number; promotionCode?: string } = {},
+) {
   const stripe = stripeClient()
   const user = await createUser()
   const started = await startCheckout(user, {
@@ -22,6 +24,14 @@ export async function subscribedUser(opts: { card?: string; plan?: "pro" | "team
   if (!started.ok) throw new Error(`startCheckout: ${started.message}`)
   const sessionId = /\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1]
   if (!sessionId) throw new Error(`not a Checkout URL: ${started.url}`)
+  if (opts.promotionCode) {
+    // Hosted Checkout's "Add promotion code" form, as a customer would use it.
+    const applied = await fetch(started.url, {
+      method: "POST",
+      body: new URLSearchParams({ promo_action: "apply", promotion_code: opts.promotionCode }),
+    })
+    if (applied.status !== 200) throw new Error(`promotion code ${opts.promotionCode} refused: ${applied.status}`)
+  }
   const res = await fetch(started.url, {
     method: "POST",
     body: new URLSearchParams({ cardnumber: opts.card ?? "4242424242424242", exp: "12 / 34", cvc: "123" }),

@@ -4,6 +4,7 @@
 import type Stripe from "stripe"
 import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer, type Handler } from "../api"
 import { changeItem } from "../billing"
+import { atCustomerTime } from "../resources/test-clocks"
 import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
 import { html, page, readCard } from "./layout"
@@ -27,6 +28,13 @@ import {
 import type { PageRequest, PageResult } from "./router"
 
 export function portalPage(r: PageRequest, id: string, step: string): PageResult {
+  const session = r.ctx.store.find<PortalSession>(id)
+  const customer = session?.object === "billing_portal.session" ? r.ctx.store.find<Stripe.Customer>(session.customer) : undefined
+  // A customer on a test clock uses the portal at the clock's time, as with the API.
+  return customer ? atCustomerTime(r.ctx, customer, () => portalAt(r, id, step)) : portalAt(r, id, step)
+}
+
+function portalAt(r: PageRequest, id: string, step: string): PageResult {
   const session = r.ctx.store.find<PortalSession>(id)
   if (!session || session.object !== "billing_portal.session")
     return {

@@ -6,7 +6,7 @@ import { advanceTo } from "../clock"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
 import { fromDefaults } from "../defaults"
-import { allow, int, missingParam, str } from "../params"
+import { allow, int, missingParam, str, type Params } from "../params"
 import { paginate } from "../store"
 import type { Handler } from "./shared"
 
@@ -24,6 +24,22 @@ export function atCustomerTime<T>(ctx: Ctx, customer: Stripe.Customer, fn: () =>
   } finally {
     ctx.store.frozenAt = before
   }
+}
+
+/**
+ * The customer a request acts for, when it names one: the URL's customer, subscription or invoice, or
+ * its `customer` / `subscription` parameter. Stripe runs everything for a customer on a test clock at
+ * the clock's time: a subscription update prorates, a preview previews, a cancel ends as of frozen_time.
+ */
+export function requestCustomer(ctx: Ctx, id: string, p: Params): Stripe.Customer | undefined {
+  const of = (ref: unknown): Stripe.Customer | undefined => {
+    if (typeof ref !== "string") return undefined
+    const o = ctx.store.find<{ object: string; customer?: unknown }>(ref)
+    if (o?.object === "customer") return o as unknown as Stripe.Customer
+    if (o?.object === "subscription" || o?.object === "invoice") return of(o.customer)
+    return undefined
+  }
+  return of(id) ?? of(p.customer) ?? of(p.subscription)
 }
 
 export const testClocks: Record<string, Handler> = {

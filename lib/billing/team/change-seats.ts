@@ -70,7 +70,7 @@ export async function confirmSeats(
   // or an owner could prorate a seat decrease from the start of the period and be credited for time used.
   let now: SeatPreview
   try {
-    now = await previewSeatChange(checked.subscriptionId, checked.quantity)
+    now = await previewSeatChange(checked.subscriptionId, checked.quantity, { renewal: false })
   } catch (err) {
     return billingFailure(err, "seat preview", { userId: owner.id })
   }
