@@ -19,6 +19,17 @@ async function eventsAbout(ids: string[], types: string[]) {
   }
 }
 
+/** Advances a test clock and waits until it is ready again (Stripe takes seconds; the emulator a moment). */
+async function advanceClock(clock: string, to: number) {
+  const advancing = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
+  let now = advancing
+  for (let i = 0; i < 120 && now.status !== "ready"; i++) {
+    await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
+    now = await stripe.testHelpers.testClocks.retrieve(clock)
+  }
+  return { advancing, now }
+}
+
 beforeAll(async () => {
   t = await contractTarget()
   stripe = t.stripe
@@ -229,13 +240,8 @@ describe("test clocks", () => {
     })
     expect(sub.test_clock).toBe(clock.id)
     const end = sub.items.data[0]?.current_period_end ?? 0
-    const advancing = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: end + 3600 })
+    const { advancing, now } = await advanceClock(clock.id, end + 3600)
     expect(advancing.status).toBe("advancing")
-    let now = advancing
-    for (let i = 0; i < 120 && now.status !== "ready"; i++) {
-      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
-      now = await stripe.testHelpers.testClocks.retrieve(clock.id)
-    }
     expect(now).toMatchObject({ status: "ready", frozen_time: end + 3600 })
     expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_start).toBe(end)
     const reasons = (await stripe.invoices.list({ customer: customer.id })).data.map((i) => i.billing_reason)
@@ -254,35 +260,26 @@ describe("prorations with a discount", () => {
     const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
     const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
     const day = Math.floor(Date.now() / 1000) + 86_400
-    const forever = await stripe.coupons.create({ percent_off: 20, duration: "forever", redeem_by: day, metadata: t.tag })
-    const sub = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id, quantity: 2 }],
-      default_payment_method: pm?.id,
-      discounts: [{ coupon: forever.id }],
-      metadata: t.tag,
-    })
+    /** Two seats with a 20 % coupon of this duration; both subscriptions start at the clock's moment. */
+    const discounted = async (duration: "forever" | "once") => {
+      const coupon = await stripe.coupons.create({ percent_off: 20, duration, redeem_by: day, metadata: t.tag })
+      const sub = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id, quantity: 2 }],
+        default_payment_method: pm?.id,
+        discounts: [{ coupon: coupon.id }],
+        metadata: t.tag,
+      })
+      const item = sub.items.data[0]
+      if (!item) throw new Error("no item")
+      return { sub, item }
+    }
+    const { sub, item } = await discounted("forever")
     expect(sub.billing_mode.type).toBe("flexible")
-    const item = sub.items.data[0]
-    if (!item) throw new Error("no item")
-    // A second subscription with a `once` coupon, started at the same moment.
-    const once = await stripe.coupons.create({ percent_off: 20, duration: "once", redeem_by: day, metadata: t.tag })
-    const onceSub = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id, quantity: 2 }],
-      default_payment_method: pm?.id,
-      discounts: [{ coupon: once.id }],
-      metadata: t.tag,
-    })
-    const onceItem = onceSub.items.data[0]
-    if (!onceItem) throw new Error("no item")
+    const { sub: onceSub, item: onceItem } = await discounted("once")
     // Half-way through the period: the unused half is credited and the new quantity charged for it.
     const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
-    let now = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: half })
-    for (let i = 0; i < 120 && now.status !== "ready"; i++) {
-      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
-      now = await stripe.testHelpers.testClocks.retrieve(clock.id)
-    }
+    await advanceClock(clock.id, half)
     const preview = await stripe.invoices.createPreview({
       subscription: sub.id,
       subscription_details: { items: [{ id: item.id, quantity: 3 }], proration_behavior: "always_invoice" },
