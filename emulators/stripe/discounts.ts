@@ -174,6 +174,23 @@ export function removeDiscount(ctx: Ctx, sub: Stripe.Subscription, discount: Str
   ctx.emit("customer.subscription.updated", sub, previous)
 }
 
+/**
+ * A code redeemed on an existing subscription (the hosted portal's promotion code field): it replaces the
+ * subscription's discount (subkit applies one), with customer.discount.deleted / .created and
+ * customer.subscription.updated carrying the old `discounts`.
+ */
+export function applyToSubscription(ctx: Ctx, sub: Stripe.Subscription, r: Resolved) {
+  // Every discount still on it (whatever its end), taken off before the new one goes on.
+  for (const d of liveDiscounts(ctx, sub, Number.NEGATIVE_INFINITY)) removeDiscount(ctx, sub, d)
+  const previous = { discounts: [...sub.discounts] }
+  redeem(ctx, r)
+  const discount = createDiscount(ctx, r, { customer: sub.customer as string, subscription: sub.id })
+  sub.discounts = [discount.id]
+  ctx.store.put(sub)
+  ctx.emit("customer.discount.created", discount)
+  ctx.emit("customer.subscription.updated", sub, previous)
+}
+
 /** `discounts[0][coupon|promotion_code]` on a create call: exactly one of the two, and one discount (`tooMany` says why). */
 export function oneDiscountParam(p: Params, tooMany: string): DiscountSpec | undefined {
   const raw = list(p, "discounts")

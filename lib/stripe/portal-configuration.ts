@@ -62,7 +62,8 @@ export function portalParams(appUrl: string, productIds: Record<string, string>,
       },
       subscription_update: {
         enabled: true,
-        default_allowed_updates: ["price", "quantity"] as ("price" | "quantity")[],
+        // Customers may redeem a promotion code when they update (and see their discount) in the portal.
+        default_allowed_updates: ["price", "quantity", "promotion_code"] as ("price" | "quantity" | "promotion_code")[],
         proration_behavior: "always_invoice" as const,
         // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
         products: CATALOG.map((p) => {

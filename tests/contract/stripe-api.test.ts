@@ -175,13 +175,13 @@ describe("objects", () => {
     expect(events.find((e) => e.type === "customer.updated")?.data.previous_attributes).toMatchObject({ name: "Old" })
   })
 
-  it("portal configurations keep adjustable_quantity per product", async () => {
+  it("portal configurations keep adjustable_quantity per product and allow promotion codes", async () => {
     const cfg = await stripe.billingPortal.configurations.create({
       metadata: t.tag,
       features: {
         subscription_update: {
           enabled: true,
-          default_allowed_updates: ["price", "quantity"],
+          default_allowed_updates: ["price", "quantity", "promotion_code"],
           products: [
             { product: price.product as string, prices: [price.id], adjustable_quantity: { enabled: true, minimum: 2, maximum: 50 } },
           ],
@@ -192,6 +192,7 @@ describe("objects", () => {
       cfg.features.subscription_update as { products?: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.Product[] }
     ).products
     expect(products?.[0]?.adjustable_quantity).toEqual({ enabled: true, minimum: 2, maximum: 50 })
+    expect(cfg.features.subscription_update.default_allowed_updates).toEqual(["price", "quantity", "promotion_code"])
   })
 })
 

@@ -5,11 +5,18 @@ import { discountLine } from "@/lib/billing/describe"
 import { loadManageView } from "@/lib/billing/manage-view"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
+import { openPortal } from "@/lib/billing/portal"
+import { syncUserNow } from "@/lib/billing/sync-now"
+import { subscribedUser } from "../support/billing"
 import { createUser, sql, stripeClient, advanceTestClock, customerOnTestClock } from "../support/helpers"
 
 afterAll(() => pool.end())
 
 const DAY = 86_400
+
+/** The catalog product of a plan (created by the test stack's stripe:setup). */
+const productOf = async (plan: "pro" | "team") =>
+  String((await stripeClient().prices.list({ lookup_keys: [`subkit_${plan}_monthly`] })).data[0]?.product ?? "")
 
 const discountOf = async (userId: string) => {
   const view = await loadManageView(userId)
@@ -63,5 +70,49 @@ describe("a promotion code's discount in the app", () => {
     expect(row.rows[0]).toEqual({ discount_label: null, discount_duration: null, discount_ends_at: null })
     const totals = (await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.amount_paid).reverse()
     expect(totals).toEqual([1200, 1200, 1500])
+  })
+})
+
+describe("a promotion code redeemed in the hosted portal", () => {
+  it("is refused in Checkout's words, then applied to the subscription, synced and shown", async () => {
+    const s = await subscribedUser({ plan: "team", seats: 2 })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    const coupon = await s.stripe.coupons.create({ percent_off: 25, duration: "forever", name: "Portal 25%" })
+    const code = `PORTAL${Date.now()}`
+    await s.stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, code })
+    const pro = await s.stripe.coupons.create({ percent_off: 50, duration: "once", applies_to: { products: [await productOf("pro")] } })
+    const proOnly = `PROONLY${Date.now()}`
+    await s.stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: pro.id }, code: proOnly })
+
+    const portal = await openPortal(s.user, "home")
+    if (!portal.ok) throw new Error(portal.message)
+    const teamPrice = (await s.stripe.subscriptions.retrieve(s.subscriptionId)).items.data[0]?.price.id ?? ""
+    const confirmPage = await (await fetch(`${portal.url}/confirm?subscription=${s.subscriptionId}&price=${teamPrice}&quantity=2`)).text()
+    expect(confirmPage).toContain('<label for="promotion_code">Add promotion code')
+    const confirm = (promotion_code: string) =>
+      fetch(`${portal.url}/confirm`, {
+        method: "POST",
+        body: new URLSearchParams({ subscription: s.subscriptionId, price: teamPrice, quantity: "2", promotion_code }),
+        redirect: "manual",
+      })
+
+    for (const [typed, words] of [
+      ["NOPE-NOT-A-CODE", "This code is invalid."],
+      [proOnly, "This code is valid, but doesn&#39;t apply to items in your order."],
+    ] as const) {
+      const refused = await confirm(typed)
+      expect(refused.status).toBe(400)
+      expect(await refused.text()).toContain(words)
+    }
+    expect((await s.stripe.subscriptions.retrieve(s.subscriptionId)).discounts).toEqual([])
+
+    expect((await confirm(code.toLowerCase())).status).toBe(303)
+    await deliverCustomerEvents(s.customerId)
+    expect(await discountOf(s.user.id)).toMatchObject({ label: code, percentOff: 25, duration: "forever", endsAt: null })
+    const home = await (await fetch(`${portal.url}/home`)).text()
+    expect(home).toContain(`${code} · 25% off · forever`)
+    // The next renewal is discounted: Stripe's preview of it says so.
+    const next = await s.stripe.invoices.createPreview({ subscription: s.subscriptionId })
+    expect(next.total).toBe(1800) // 2 seats × $12.00 less 25 %
   })
 })

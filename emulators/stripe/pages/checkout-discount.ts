@@ -33,6 +33,24 @@ export function customerMessage(reason: RefusalReason): string {
   }
 }
 
+/** The code a customer typed: codes are case-insensitive; an active code wins over inactive ones with the same letters. */
+export function findPromotionCode(ctx: Ctx, code: string): Stripe.PromotionCode | undefined {
+  const matches = ctx.store.all<Stripe.PromotionCode>("promotion_code", (x) => x.code.toUpperCase() === code.toUpperCase())
+  return matches.find((x) => x.active) ?? matches[0]
+}
+
+/** "20% off · for 3 months": what a coupon takes off and for how long, as Checkout and the portal say it. */
+export function couponTerms(coupon: Stripe.Coupon): string {
+  const off = coupon.percent_off != null ? `${coupon.percent_off}% off` : `${money(coupon.amount_off ?? 0, coupon.currency ?? "usd")} off`
+  const span =
+    coupon.duration === "forever"
+      ? "forever"
+      : coupon.duration === "once"
+        ? "first invoice only"
+        : `for ${coupon.duration_in_months} months`
+  return `${off} · ${span}`
+}
+
 /** The "Add promotion code" form: Apply checks the code and re-renders with the discount or the reason. */
 export function promotionCode(ctx: Ctx, s: Session, form: Record<string, unknown>, render: Render): PageResult {
   // Only a code the customer entered comes off; a discount the merchant set at creation stays.
@@ -43,9 +61,7 @@ export function promotionCode(ctx: Ctx, s: Session, form: Record<string, unknown
   if (!s.allow_promotion_codes) return { status: 400, html: render(ctx, s, {}, "This Checkout Session does not accept promotion codes.") }
   const code = String(form.promotion_code ?? "").trim()
   if (!code) return { status: 400, html: render(ctx, s, {}, undefined, "Enter a promotion code.") }
-  // Codes are case-insensitive; an active code wins over inactive ones with the same letters.
-  const matches = ctx.store.all<Stripe.PromotionCode>("promotion_code", (x) => x.code.toUpperCase() === code.toUpperCase())
-  const found = matches.find((x) => x.active) ?? matches[0]
+  const found = findPromotionCode(ctx, code)
   if (!found) return { status: 400, html: render(ctx, s, { promotion_code: code }, undefined, customerMessage("unknown")) }
   try {
     const spec = { promotion_code: found.id }
@@ -66,14 +82,7 @@ function appliedDiscount(ctx: Ctx, s: Session): { label: string; terms: string }
   const promo = d.promotion_code ? ctx.store.find<Stripe.PromotionCode>(d.promotion_code as string) : undefined
   const coupon = ctx.store.find<Stripe.Coupon>((promo?.promotion.coupon as string | undefined) ?? (d.coupon as string))
   if (!coupon) return null
-  const off = coupon.percent_off != null ? `${coupon.percent_off}% off` : `${money(coupon.amount_off ?? 0, coupon.currency ?? "usd")} off`
-  const span =
-    coupon.duration === "forever"
-      ? "forever"
-      : coupon.duration === "once"
-        ? "first invoice only"
-        : `for ${coupon.duration_in_months} months`
-  return { label: promo?.code ?? coupon.name ?? coupon.id, terms: `${off} · ${span}` }
+  return { label: promo?.code ?? coupon.name ?? coupon.id, terms: couponTerms(coupon) }
 }
 
 /** Subtotal, the applied discount (with Remove) or the "Add promotion code" field, as table rows. */

@@ -3,6 +3,8 @@ import type Stripe from "stripe"
 import { periodEnd, productName } from "../billing"
 import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
+import { couponOf, liveDiscounts } from "../discounts"
+import { couponTerms } from "./checkout-discount"
 import { cardFields, date, html, money, page, type Html } from "./layout"
 
 export type Config = Stripe.BillingPortal.Configuration
@@ -66,8 +68,22 @@ function describe(ctx: Ctx, s: Sub) {
   return { name: productName(ctx, it.price), per, quantity: it.quantity ?? 1 }
 }
 
+/** Whether customers may redeem a code when updating (`default_allowed_updates` has "promotion_code"). */
+export const promotionCodesAllowed = (p: Ctx2) =>
+  (p.config.features.subscription_update.default_allowed_updates as string[]).includes("promotion_code")
+
+/** "WELCOME20 · 20% off · for 3 months (until …)": the subscription's discount as the portal shows it. */
+function discountText(ctx: Ctx, s: Sub): string | null {
+  const d = liveDiscounts(ctx, s, ctx.store.now())[0]
+  const coupon = d ? couponOf(ctx, d) : undefined
+  if (!d || !coupon) return null
+  const promo = d.promotion_code ? ctx.store.find<Stripe.PromotionCode>(d.promotion_code as string) : undefined
+  return `${promo?.code ?? coupon.name ?? coupon.id} · ${couponTerms(coupon)}${d.end ? ` (until ${date(d.end)})` : ""}`
+}
+
 function subscriptionCard(p: Ctx2, s: Sub): Html {
   const d = describe(p.ctx, s)
+  const discount = discountText(p.ctx, s)
   const [tone, label] = STATUS_BADGE[s.status] ?? ["", s.status]
   const ended = s.status === "canceled" || s.status === "incomplete_expired"
   const f = p.config.features
@@ -75,6 +91,7 @@ function subscriptionCard(p: Ctx2, s: Sub): Html {
   return html`<div class="card" data-testid="portal-subscription">
     <div style="display:flex;justify-content:space-between;gap:10px"><strong>${d.name}${d.quantity > 1 ? html` · ${d.quantity} seats` : ""}</strong><span class="badge ${tone}">${s.cancel_at_period_end && !ended ? "Cancels soon" : label}</span></div>
     <div class="price" style="font-size:24px">${d.per}</div>
+    ${discount ? html`<p data-testid="portal-discount"><span class="badge ok">${discount}</span></p>` : ""}
     <p class="muted">${
       ended
         ? html`Ended on ${date(s.ended_at)}`
@@ -226,7 +243,7 @@ export function updatePage(p: Ctx2, s: Sub) {
   )
 }
 
-export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) {
+export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, promo: { code: string; error: string } | null = null) {
   const price = allowedPrices(p).find((x) => x.id === priceId)
   if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
   const qty = chosenQuantity(p, s, price, quantity)
@@ -239,6 +256,13 @@ export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number) 
     <p><strong>New: ${productName(p.ctx, price)}${qty > 1 ? html` · ${qty} seats` : ""}</strong> · ${money(newTotal, price.currency)} per ${price.recurring?.interval}</p>
     <p class="muted small">${p.config.features.subscription_update.proration_behavior === "none" ? "The new price applies from your next billing date." : "You will be charged or credited for the difference, prorated for the rest of this billing period."}</p>
     <form method="post" action="confirm"><input type="hidden" name="subscription" value="${s.id}"><input type="hidden" name="price" value="${price.id}"><input type="hidden" name="quantity" value="${String(qty)}">
+    ${
+      promotionCodesAllowed(p)
+        ? html`<label for="promotion_code">Add promotion code <span class="muted small">(optional)</span></label>
+    <input id="promotion_code" name="promotion_code" autocomplete="off" value="${promo?.code ?? ""}" ${promo ? html`aria-invalid="true" aria-describedby="promo-error"` : ""}>
+    ${promo ? html`<div class="alert" role="alert" id="promo-error" data-testid="promo-error">${promo.error}</div>` : ""}`
+        : ""
+    }
     <button class="primary" type="submit">Confirm</button></form></div><p><a href="home">Go back</a></p>`,
   )
 }

@@ -4,6 +4,8 @@
 import type Stripe from "stripe"
 import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer, type Handler } from "../api"
 import { changeItem } from "../billing"
+import { applyToSubscription, DiscountRefused, resolveDiscount } from "../discounts"
+import { customerMessage, findPromotionCode } from "./checkout-discount"
 import { atCustomerTime } from "../resources/test-clocks"
 import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
@@ -16,6 +18,7 @@ import {
   home,
   paymentMethodPage,
   chosenQuantity,
+  promotionCodesAllowed,
   REASONS,
   requireFeature,
   side,
@@ -67,6 +70,27 @@ function portalAt(r: PageRequest, id: string, step: string): PageResult {
         const price = allowedPrices(p).find((x) => x.id === r.form.price)
         if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
         const quantity = chosenQuantity(p, s, price, Number(r.form.quantity) || 0)
+        const code = String(r.form.promotion_code ?? "").trim()
+        if (code) {
+          // The code is checked against the plan being confirmed and replaces the subscription's discount;
+          // prorations then carry it.
+          requireFeature(promotionCodesAllowed(p))
+          const refused = (error: string) => ({ status: 400, html: confirmPage(p, s, price.id, quantity, { code, error }) })
+          const found = findPromotionCode(r.ctx, code)
+          if (!found) return refused(customerMessage("unknown"))
+          const order = {
+            products: [price.product as string],
+            amount: (price.unit_amount ?? 0) * quantity,
+            currency: price.currency,
+            customer: customer.id,
+          }
+          try {
+            applyToSubscription(r.ctx, s, resolveDiscount(r.ctx, { promotion_code: found.id }, order))
+          } catch (err) {
+            if (err instanceof DiscountRefused) return refused(customerMessage(err.reason))
+            throw err
+          }
+        }
         changeItem(r.ctx, s, { price, quantity, proration: config.features.subscription_update.proration_behavior as "none" })
         return finish(p, "updated")
       }
