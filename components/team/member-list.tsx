@@ -1,4 +1,5 @@
-// Who is on the team; the owner sees a Remove button beside each member.
+// Who is on the team; the owner sees a Remove button beside each member. A member past the paid seat
+// count (seats lowered at Stripe) is marked: they have no Team features until seats are added.
 import { Badge } from "@/components/ui/badge"
 import { removeTeamMember } from "@/lib/actions/team"
 import { formatDate } from "@/lib/billing/describe"
@@ -13,6 +14,11 @@ export function MemberList({ members, canRemove, selfId }: { members: TeamMember
           <span id={`member-${m.userId}`} className="flex items-center gap-2">
             <span className="font-medium">{m.email ?? "Unknown user"}</span>
             {m.role === "owner" && <Badge variant="neutral">Owner</Badge>}
+            {!m.seated && (
+              <Badge variant="warning" data-testid="member-no-seat">
+                No seat: Team features off
+              </Badge>
+            )}
             {m.userId === selfId && <span className="text-sm text-muted-foreground">(you)</span>}
           </span>
           <span className="flex items-center gap-3 text-sm text-muted-foreground">

@@ -26,8 +26,21 @@ export function SeatsForm({ seats, min, max }: { seats: number; min: number; max
     })
   const confirm = (p: SeatPreview) =>
     start(async () => {
-      const result = await confirmTeamSeats({ quantity: p.quantity, itemId: p.itemId, prorationDate: p.prorationDate })
-      if (!result.ok) return setError(result.message)
+      const result = await confirmTeamSeats({
+        quantity: p.quantity,
+        itemId: p.itemId,
+        prorationDate: p.prorationDate,
+        currentQuantity: p.currentQuantity,
+        amountDue: p.amountDue,
+      })
+      if (!result.ok) {
+        // The price shown no longer holds (another change, or too long ago): show the new one to confirm.
+        if (result.code === "stale_preview") {
+          const fresh = await previewTeamSeats(p.quantity)
+          setPreview(fresh.ok ? fresh.preview : null)
+        }
+        return setError(result.message)
+      }
       setPreview(null)
       toast.success(`Your team now has ${p.quantity} seats.`)
     })

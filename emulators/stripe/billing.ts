@@ -291,12 +291,14 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
   if (intervalChanged || change.proration !== "none") setDebitedRate(it, plan.rate)
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, { items: { ...sub.items, data: [before] } })
-  const billNow = intervalChanged || change.proration === "always_invoice"
-  if (billNow && lines.length) {
-    const total = lines.reduce((s, l) => s + l.amount, 0)
-    if (total > 0) {
-      const inv = createInvoice(ctx, sub, "subscription_update", lines)
-      if (!payInvoice(ctx, inv) && sub.status === "active") setStatus(ctx, sub, "past_due")
-    }
+  if (billsNow(plan, change)) {
+    const inv = createInvoice(ctx, sub, "subscription_update", lines)
+    if (!payInvoice(ctx, inv) && sub.status === "active") setStatus(ctx, sub, "past_due")
   }
+}
+
+/** Whether a planned change is invoiced and charged at once: a new interval, or always_invoice, for more than $0. */
+export function billsNow(plan: Planned | null, change: ItemChange): boolean {
+  if (!plan || !(plan.intervalChanged || change.proration === "always_invoice")) return false
+  return plan.lines.reduce((s, l) => s + l.amount, 0) > 0
 }

@@ -48,7 +48,10 @@ export async function previewTeamSeats(quantity: number): Promise<ActionResult<{
   return previewSeats(user, quantity)
 }
 
-export async function confirmTeamSeats(input: { quantity: number; itemId: string; prorationDate: number }): Promise<ActionResult> {
+/** The preview the owner is confirming: what it changes, as of when, from how many seats, for how much. */
+export async function confirmTeamSeats(
+  input: Pick<SeatPreview, "quantity" | "itemId" | "prorationDate" | "currentQuantity" | "amountDue">,
+): Promise<ActionResult> {
   return asSignedIn((user) => confirmSeats(user, input))
 }
 

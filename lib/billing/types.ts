@@ -132,4 +132,7 @@ export type SeatPreview = {
   nextRenewal: { amount: number; at: Date } | null
 }
 
-export type SeatChange = { subscriptionId: string; itemId: string; quantity: number; prorationDate: number }
+export type SeatChange = { subscriptionId: string; itemId: string; fromQuantity: number; quantity: number; prorationDate: number }
+
+/** What a seat change would do if confirmed now: the item, its quantity, Stripe's time, the cost at the previewed moment. */
+export type SeatChangeCheck = { itemId: string; currentQuantity: number; stripeNow: number; amountDue: number }

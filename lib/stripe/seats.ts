@@ -1,7 +1,7 @@
 // Seat changes of a per-seat subscription: the proration preview (invoices.createPreview) and the
 // update that bills exactly what was previewed (the same proration_date, always_invoice).
 import "server-only"
-import type { SeatChange, SeatPreview } from "@/lib/billing/types"
+import type { SeatChange, SeatChangeCheck, SeatPreview } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
@@ -46,7 +46,36 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
   }
 }
 
-/** One call; the idempotency key makes a double-submitted confirm one change. */
+/**
+ * What a confirm checks before billing, in three calls (the last two at once): the item and its quantity
+ * now, Stripe's "now" (a preview without a date: its proration lines start there), and the amount the
+ * change costs as of the previewed moment `at` (the same preview the owner saw, if nothing changed since).
+ */
+export async function seatChangeNow(subscriptionId: string, quantity: number, at: number): Promise<SeatChangeCheck> {
+  const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
+  const item = sub.items.data[0]
+  if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
+  const details = { items: [{ id: item.id, quantity }], proration_behavior: "always_invoice" as const }
+  const [now, then] = await Promise.all([
+    stripeCall(() => stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: details })),
+    stripeCall(() =>
+      stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: { ...details, proration_date: at } }),
+    ),
+  ])
+  const proration = now.lines.data.find((l) => l.parent?.subscription_item_details?.proration)
+  return {
+    itemId: item.id,
+    currentQuantity: item.quantity ?? 1,
+    stripeNow: proration?.period.start ?? now.created,
+    amountDue: then.total,
+  }
+}
+
+/**
+ * One call, refused by Stripe (402, nothing changed) when the card on file does not pay the proration
+ * invoice: without error_if_incomplete the seats would be added and the subscription left past_due.
+ * The idempotency key makes a double-submitted confirm one change.
+ */
 export async function changeSeats(change: SeatChange): Promise<void> {
   await stripeCall(() =>
     stripe.subscriptions.update(
@@ -55,8 +84,11 @@ export async function changeSeats(change: SeatChange): Promise<void> {
         items: [{ id: change.itemId, quantity: change.quantity }],
         proration_behavior: "always_invoice",
         proration_date: change.prorationDate,
+        payment_behavior: "error_if_incomplete",
       },
-      { idempotencyKey: `subkit-seats-${change.subscriptionId}-${change.itemId}-${change.quantity}-${change.prorationDate}` },
+      {
+        idempotencyKey: `subkit-seats-${change.subscriptionId}-${change.itemId}-${change.fromQuantity}-${change.quantity}-${change.prorationDate}`,
+      },
     ),
   )
 }

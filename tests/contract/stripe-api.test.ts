@@ -113,6 +113,26 @@ describe("declines", () => {
     expect((await stripe.subscriptions.list({ customer: customer.id, status: "all" })).data).toHaveLength(0)
     expect((await stripe.invoices.list({ customer: customer.id })).data).toHaveLength(0)
   })
+
+  it("an update billed at once (always_invoice) with error_if_incomplete: 402 and the quantity unchanged", async () => {
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const good = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: good?.id,
+      metadata: t.tag,
+    })
+    const failing = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id })
+    await stripe.subscriptions.update(sub.id, { default_payment_method: failing.id })
+    const item = sub.items.data[0]?.id ?? ""
+    const err = await stripe.subscriptions
+      .update(sub.id, { items: [{ id: item, quantity: 3 }], proration_behavior: "always_invoice", payment_behavior: "error_if_incomplete" })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ type: "StripeCardError", statusCode: 402, code: "card_declined" })
+    const after = await stripe.subscriptions.retrieve(sub.id)
+    expect([after.items.data[0]?.quantity, after.status]).toEqual([2, "active"])
+  })
 })
 
 describe("idempotency", () => {

@@ -36,6 +36,9 @@ async function inviteLink(email: string) {
   return { link, token: must(redirect.searchParams.get("token"), "the invite token") }
 }
 
+/** What the owner saw on the preview, sent back with the confirm. */
+const seen = (p: { currentQuantity: number; amountDue: number }) => ({ currentQuantity: p.currentQuantity, amountDue: p.amountDue })
+
 const ok = (r: { ok: boolean; message?: string }) => expect(r, r.ok ? "" : (r as { message: string }).message).toMatchObject({ ok: true })
 
 describe("a Team subscription's team", () => {
@@ -119,13 +122,15 @@ describe("a Team subscription's team", () => {
     expect(preview.amountDue).toBeGreaterThan(1100)
     expect(preview.amountDue).toBeLessThanOrEqual(1200)
     expect(preview.nextRenewal?.amount).toBe(3600)
-    ok(await confirmSeats(owner, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate }))
+    ok(await confirmSeats(owner, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate, ...seen(preview) }))
     const sub = await stripe.subscriptions.retrieve(subscriptionId)
     expect(sub.items.data[0]?.quantity).toBe(3)
     const [invoice] = (await stripe.invoices.list({ subscription: subscriptionId, limit: 1 })).data
     expect(invoice).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue, status: "paid" })
     expect(await getTeamView(owner.id)).toMatchObject({ kind: "owner", seats: 3 })
-    expect(await confirmSeats(owner, { quantity: 2, itemId: preview.itemId, prorationDate: preview.prorationDate - 3600 })).toMatchObject({
+    expect(
+      await confirmSeats(owner, { quantity: 2, itemId: preview.itemId, prorationDate: preview.prorationDate - 3600, ...seen(preview) }),
+    ).toMatchObject({
       ok: false,
       code: "stale_preview",
     })
@@ -235,8 +240,85 @@ describe("a discounted Team subscription", () => {
     expect(preview.amountDue).toBeLessThanOrEqual(900)
     // The next renewal falls inside the discount's three months: 3 × $12 less 25 %.
     expect(preview.nextRenewal?.amount).toBe(2700)
-    ok(await confirmSeats(s.user, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate }))
+    ok(await confirmSeats(s.user, { quantity: 3, itemId: preview.itemId, prorationDate: preview.prorationDate, ...seen(preview) }))
     const [invoice] = (await stripe.invoices.list({ subscription: s.subscriptionId, limit: 1 })).data
     expect(invoice).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue, status: "paid" })
+  })
+})
+
+describe("seat changes that cannot be billed as shown", () => {
+  it("a declined card changes nothing and says so", async () => {
+    const s = await subscribedUser({ plan: "team", seats: 2 })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    const failing = await s.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: s.customerId })
+    await s.stripe.subscriptions.update(s.subscriptionId, { default_payment_method: failing.id })
+    const previewed = await previewSeats(s.user, 4)
+    if (!previewed.ok) throw new Error(previewed.message)
+    const { preview } = previewed
+    expect(
+      await confirmSeats(s.user, { quantity: 4, itemId: preview.itemId, prorationDate: preview.prorationDate, ...seen(preview) }),
+    ).toMatchObject({
+      ok: false,
+      code: "card_declined",
+      message: "Your card was declined. Update your payment method and try again.",
+    })
+    const sub = await s.stripe.subscriptions.retrieve(s.subscriptionId)
+    expect([sub.items.data[0]?.quantity, sub.status]).toEqual([2, "active"])
+    expect((await s.stripe.invoices.list({ subscription: s.subscriptionId })).data.map((i) => i.billing_reason)).toEqual([
+      "subscription_create",
+    ])
+  })
+
+  it("a preview overtaken by another change (another tab, the portal) is not billed", async () => {
+    const s = await subscribedUser({ plan: "team", seats: 2 })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    const previewed = await previewSeats(s.user, 5)
+    if (!previewed.ok) throw new Error(previewed.message)
+    const { preview } = previewed
+    // Meanwhile the seats go to 3 elsewhere: confirming the 2 → 5 preview would bill 3 → 5 instead.
+    const itemId = preview.itemId
+    await s.stripe.subscriptions.update(s.subscriptionId, { items: [{ id: itemId, quantity: 3 }], proration_behavior: "none" })
+    await syncUserNow(s.user.id, { force: true })
+    expect(await confirmSeats(s.user, { quantity: 5, itemId, prorationDate: preview.prorationDate, ...seen(preview) })).toMatchObject({
+      ok: false,
+      code: "stale_preview",
+    })
+    expect((await s.stripe.subscriptions.retrieve(s.subscriptionId)).items.data[0]?.quantity).toBe(3)
+  })
+})
+
+describe("fewer paid seats than people (seats lowered at Stripe: the Dashboard, the API)", () => {
+  it("members who joined last lose the Team features until seats are added, and the team page says who", async () => {
+    const s = await subscribedUser({ plan: "team", seats: 3 })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    expect(await getTeamView(s.user.id)).toMatchObject({ kind: "owner", seats: 3 }) // the owner's first visit makes the team
+    const [first, second] = [await createUser(), await createUser()]
+    for (const m of [first, second]) {
+      ok(await inviteMember(s.user, m.email))
+      ok(await acceptInvite(m, (await inviteLink(m.email)).token))
+    }
+    const features = async () => [await hasEntitlement(first.id, "shared_workspaces"), await hasEntitlement(second.id, "shared_workspaces")]
+    const seated = async (userId: string) => {
+      const view = await getTeamView(userId)
+      return view.kind === "none" ? [] : view.members.map((m) => [m.email, m.seated])
+    }
+    expect(await features()).toEqual([true, true])
+    const item = (await s.stripe.subscriptions.retrieve(s.subscriptionId)).items.data[0]?.id ?? ""
+    const setSeats = async (quantity: number) => {
+      await s.stripe.subscriptions.update(s.subscriptionId, { items: [{ id: item, quantity }], proration_behavior: "none" })
+      expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    }
+
+    await setSeats(2)
+    expect(await features()).toEqual([true, false])
+    expect(await seated(s.user.id)).toEqual([
+      [s.user.email, true],
+      [first.email, true],
+      [second.email, false],
+    ])
+    expect(await seated(second.id)).toContainEqual([second.email, false])
+    await setSeats(3)
+    expect(await features()).toEqual([true, true])
+    expect((await seated(s.user.id)).every(([, has]) => has)).toBe(true)
   })
 })

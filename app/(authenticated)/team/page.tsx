@@ -54,6 +54,13 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
               <CardDescription>The owner&apos;s subscription pays for your seat; they manage billing and members.</CardDescription>
             </CardHeader>
             <CardContent className="space-y-4">
+              {view.members.some((m) => m.userId === user.id && !m.seated) && (
+                <Alert variant="warning">
+                  <AlertDescription>
+                    The team has more people than paid seats, so the Team features are off for you for now. Ask the owner to add a seat.
+                  </AlertDescription>
+                </Alert>
+              )}
               <MemberList members={view.members} canRemove={false} selfId={user.id} />
               {view.ownTeamPlan && (
                 <p className="text-sm text-muted-foreground">You also have a Team subscription: leave this team to run your own.</p>
@@ -71,6 +78,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
 function OwnerView({ view, selfId }: { view: Extract<Awaited<ReturnType<typeof getTeamView>>, { kind: "owner" }>; selfId: string }) {
   const used = view.members.length + view.invites.length
   const free = Math.max(0, view.seats - used)
+  const unseated = view.members.filter((m) => !m.seated).length
   return (
     <>
       {!view.subscription && (
@@ -110,7 +118,15 @@ function OwnerView({ view, selfId }: { view: Extract<Awaited<ReturnType<typeof g
           <CardTitle>Members</CardTitle>
           <CardDescription>Members get every Team feature while they are on your team.</CardDescription>
         </CardHeader>
-        <CardContent>
+        <CardContent className="space-y-4">
+          {unseated > 0 && (
+            <Alert variant="warning">
+              <AlertDescription>
+                {unseated === 1 ? "1 member has" : `${unseated} members have`} no seat and no Team features: the subscription has{" "}
+                {view.seats} seats. Add seats or remove someone.
+              </AlertDescription>
+            </Alert>
+          )}
           <MemberList members={view.members} canRemove selfId={selfId} />
         </CardContent>
       </Card>

@@ -1,6 +1,6 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
-import { changeItem, createSubscription, onlyItem, recurringPrice, type ItemChange } from "../billing"
+import { billsNow, changeItem, createSubscription, onlyItem, planItemChange, recurringPrice, type ItemChange } from "../billing"
 import { clockOf } from "../clock"
 import { oneDiscountParam, resolveDiscount } from "../discounts"
 import { payAndReactivate } from "../invoices"
@@ -57,6 +57,17 @@ function assertChargeable(ctx: Ctx, customer: Stripe.Customer, pmId: string | un
   if (!chargeSucceeds(pm._outcome)) throw DECLINED()
 }
 
+/** `payment_behavior` (create and update): allow_incomplete unless told otherwise. */
+function paymentBehavior(p: Params): string {
+  const behavior = str(p, "payment_behavior") ?? "allow_incomplete"
+  if (!["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"].includes(behavior))
+    throw invalid(
+      "payment_behavior",
+      `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`,
+    )
+  return behavior
+}
+
 /** `discounts[0][coupon|promotion_code]` on create; the emulator applies one discount per subscription. */
 const subscriptionDiscount = (p: Params) => oneDiscountParam(p, "The emulator supports one discount per subscription.")
 
@@ -80,12 +91,7 @@ export const subscriptions: Record<string, Handler> = {
     if (!change?.price) throw missingParam("items")
     const pm = str(p, "default_payment_method")
     if (pm) ctx.store.get(pm, "payment method", "payment_method", "default_payment_method")
-    const behavior = str(p, "payment_behavior") ?? "allow_incomplete"
-    if (!["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"].includes(behavior))
-      throw invalid(
-        "payment_behavior",
-        `Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete`,
-      )
+    const behavior = paymentBehavior(p)
     const trialDays = int(p, "trial_period_days")
     const missingPaymentMethod = trialSettings(p)
     // error_if_incomplete: a first payment that would fail is a 402 card_error and nothing is created.
@@ -130,6 +136,14 @@ export const subscriptions: Record<string, Handler> = {
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
+    const behavior = paymentBehavior(p)
+    const items = subscriptionItemsParam(ctx, sub, p)
+    const change = items && { ...items, proration: prorationBehavior(p), prorationDate: prorationDate(ctx, sub, p) }
+    // error_if_incomplete: an update whose invoice would not be paid is a 402 card_error and changes nothing.
+    if (change && behavior === "error_if_incomplete" && billsNow(planItemChange(ctx, sub, change), change)) {
+      const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
+      assertChargeable(ctx, customer, (sub.default_payment_method as string | null) ?? undefined)
+    }
     const previous: Record<string, unknown> = {}
     const set = <K extends keyof Stripe.Subscription>(k: K, v: Stripe.Subscription[K]) => {
       if (JSON.stringify(sub[k]) === JSON.stringify(v)) return
@@ -169,8 +183,7 @@ export const subscriptions: Record<string, Handler> = {
       ctx.store.put(sub)
       ctx.emit("customer.subscription.updated", sub, previous)
     }
-    const change = subscriptionItemsParam(ctx, sub, p)
-    if (change) changeItem(ctx, sub, { ...change, proration: prorationBehavior(p), prorationDate: prorationDate(ctx, sub, p) })
+    if (change) changeItem(ctx, sub, change)
     return sub
   },
   "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {

@@ -9,11 +9,11 @@ import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
 import { teams } from "@/lib/db/schema"
 import { fail, type ActionResult } from "@/lib/result"
-import { changeSeats, previewSeatChange } from "@/lib/stripe/seats"
+import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe/seats"
 import { CATALOG } from "../catalog"
 import { billingFailure } from "../errors"
 import { syncUserNow } from "../sync-now"
-import type { SeatPreview } from "../types"
+import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
 import { seatShortfall, seatUse, teamSubscription } from "./seats"
 
 /** A preview is good for this long; confirming later asks for a fresh one. */
@@ -55,29 +55,42 @@ export async function previewSeats(owner: CurrentUser, rawQuantity: unknown): Pr
 
 export async function confirmSeats(
   owner: CurrentUser,
-  input: { quantity: unknown; itemId: unknown; prorationDate: unknown },
+  input: { quantity: unknown; itemId: unknown; prorationDate: unknown; currentQuantity: unknown; amountDue: unknown },
 ): Promise<ActionResult> {
   const checked = await check(owner, input.quantity)
   if (!checked.ok) return checked
-  const at = z.coerce.number().int().safeParse(input.prorationDate)
-  const itemId = z
-    .string()
-    .regex(/^si_\w+$/)
-    .safeParse(input.itemId)
-  if (!at.success || !itemId.success) return fail("stale_preview", STALE)
+  const seen = z
+    .object({
+      prorationDate: z.coerce.number().int(),
+      itemId: z.string().regex(/^si_\w+$/),
+      currentQuantity: z.coerce.number().int(),
+      amountDue: z.coerce.number().int(),
+    })
+    .safeParse(input)
+  if (!seen.success) return fail("stale_preview", STALE)
+  const shown = seen.data
   // The confirm bills as of the previewed moment, so the charge is what was shown. That moment comes
-  // from the browser: it must be recent by Stripe's clock (a fresh preview says what "now" is there),
-  // or an owner could prorate a seat decrease from the start of the period and be credited for time used.
-  let now: SeatPreview
+  // from the browser: it must be recent by Stripe's clock, or an owner could prorate a seat decrease from
+  // the start of the period and be credited for time used. And the subscription must be as it was then:
+  // after a change in another tab or the portal the same moment would bill a different amount.
+  let now: SeatChangeCheck
   try {
-    now = await previewSeatChange(checked.subscriptionId, checked.quantity, { renewal: false })
+    now = await seatChangeNow(checked.subscriptionId, checked.quantity, shown.prorationDate)
   } catch (err) {
+    if (err instanceof BillingProviderError && err.kind === "invalid") return fail("stale_preview", STALE)
     return billingFailure(err, "seat preview", { userId: owner.id })
   }
-  if (now.itemId !== itemId.data || at.data > now.prorationDate || now.prorationDate - at.data > PREVIEW_TTL_S)
-    return fail("stale_preview", STALE)
+  const moment = shown.prorationDate <= now.stripeNow && now.stripeNow - shown.prorationDate <= PREVIEW_TTL_S
+  const same = now.itemId === shown.itemId && now.currentQuantity === shown.currentQuantity && now.amountDue === shown.amountDue
+  if (!moment || !same) return fail("stale_preview", STALE)
   try {
-    await changeSeats({ subscriptionId: checked.subscriptionId, itemId: itemId.data, quantity: checked.quantity, prorationDate: at.data })
+    await changeSeats({
+      subscriptionId: checked.subscriptionId,
+      itemId: shown.itemId,
+      fromQuantity: shown.currentQuantity,
+      quantity: checked.quantity,
+      prorationDate: shown.prorationDate,
+    })
   } catch (err) {
     return billingFailure(err, "seat change", { userId: owner.id })
   }

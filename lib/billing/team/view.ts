@@ -8,7 +8,14 @@ import { teamInvites, teamMembers, teams, users, type TeamRole } from "@/lib/db/
 import { asUser, type SubscriptionView } from "../queries"
 import { openInvite, teamSubscription } from "./seats"
 
-export type TeamMemberView = { userId: string; email: string | null; role: TeamRole; joinedAt: Date }
+export type TeamMemberView = {
+  userId: string
+  email: string | null
+  role: TeamRole
+  joinedAt: Date
+  /** Holds a paid seat. False for members past the seat count (joined last): no Team features for now. */
+  seated: boolean
+}
 export type TeamInviteView = { id: string; email: string; createdAt: Date; expiresAt: Date }
 
 export type TeamView =
@@ -54,7 +61,7 @@ export async function getTeamView(userId: string): Promise<TeamView> {
   const { teamId } = membership
   const [memberRows, inviteRows] = await asUser(userId, (tx) =>
     Promise.all([
-      tx.select().from(teamMembers).where(eq(teamMembers.teamId, teamId)).orderBy(asc(teamMembers.joinedAt)),
+      tx.select().from(teamMembers).where(eq(teamMembers.teamId, teamId)).orderBy(asc(teamMembers.joinedAt), asc(teamMembers.userId)),
       // RLS returns the invites to the owner only.
       tx.select().from(teamInvites).where(openInvite(teamId)).orderBy(desc(teamInvites.createdAt)),
     ]),
@@ -68,13 +75,24 @@ export async function getTeamView(userId: string): Promise<TeamView> {
       u.email,
     ]),
   )
-  const members = memberRows.map((m) => ({ userId: m.userId, email: emails.get(m.userId) ?? null, role: m.role, joinedAt: m.joinedAt }))
+  // The owner holds one seat and members the rest in the order they joined (as lib/billing/entitlements.ts
+  // shares them); while the owner has no live Team subscription nobody is flagged: nobody has the features.
+  const ownerSubscription = membership.role === "owner" ? ownSubscription : await teamSubscription(membership.ownerId)
+  const seats = ownerSubscription?.quantity ?? 0
+  let seatsLeft = seats - 1
+  const members = memberRows.map((m) => ({
+    userId: m.userId,
+    email: emails.get(m.userId) ?? null,
+    role: m.role,
+    joinedAt: m.joinedAt,
+    seated: m.role === "owner" || !ownerSubscription || seatsLeft-- > 0,
+  }))
   if (membership.role === "owner") {
     return {
       kind: "owner",
       teamId,
       subscription: ownSubscription,
-      seats: ownSubscription?.quantity ?? 0,
+      seats,
       members,
       invites: inviteRows.map((i) => ({ id: i.id, email: i.email, createdAt: i.createdAt, expiresAt: i.expiresAt })),
     }
