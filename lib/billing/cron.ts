@@ -3,6 +3,7 @@ import "server-only"
 import { timingSafeEqual } from "node:crypto"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
+import { pruneRateLimits } from "@/lib/rate-limit"
 import { drainBillingEvents } from "./drain"
 import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
 
@@ -17,6 +18,7 @@ export async function runBillingCron(request: Request): Promise<Response> {
   try {
     const drained = await drainBillingEvents({ budgetMs: 40_000 })
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
+    await pruneRateLimits()
     const inbox = await inboxSummary()
     if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
     return json(200, { drained, pruned, inbox })

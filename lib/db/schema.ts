@@ -216,3 +216,13 @@ export const teamInvites = pgTable("team_invites", {
   acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
   revokedAt: tz("revoked_at"),
 })
+
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: tz("window_start").notNull(),
+    hits: integer("hits").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+)

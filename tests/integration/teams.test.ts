@@ -322,3 +322,30 @@ describe("fewer paid seats than people (seats lowered at Stripe: the Dashboard, 
     expect((await seated(s.user.id)).every(([, has]) => has)).toBe(true)
   })
 })
+
+describe("seat previews are limited per owner (three Stripe calls each)", () => {
+  it("the 21st in a minute is refused with when to try again; other owners and the next minute are not affected", async () => {
+    const { hit, pruneRateLimits } = await import("@/lib/rate-limit")
+    const { SEAT_PREVIEWS } = await import("@/lib/billing/team/change-seats")
+    const s = await subscribedUser({ plan: "team", seats: 2 })
+    expect((await syncUserNow(s.user.id, { force: true })).status).toBe("synced")
+    // Counting happens in one minute-long window: start early in one (at most a 15 s wait).
+    const into = Date.now() % 60_000
+    if (into > 45_000) await new Promise((r) => setTimeout(r, 60_000 - into + 50))
+    for (let i = 1; i < SEAT_PREVIEWS.max; i++) expect(await hit(SEAT_PREVIEWS, s.user.id)).toEqual({ ok: true })
+    expect((await previewSeats(s.user, 3)).ok).toBe(true) // the 20th
+    expect(await previewSeats(s.user, 3)).toMatchObject({
+      ok: false,
+      code: "rate_limited",
+      message: expect.stringMatching(/^Too many price previews\. Try again in \d+ seconds\.$/),
+    })
+    expect((await hit(SEAT_PREVIEWS, "someone-else")).ok).toBe(true)
+    const nextMinute = new Date((Math.floor(Date.now() / 60_000) + 1) * 60_000 + 1)
+    expect(await hit(SEAT_PREVIEWS, s.user.id, nextMinute)).toEqual({ ok: true })
+    // Windows a day old are pruned by the cron; current ones are kept.
+    await pruneRateLimits(new Date(Date.now() + 2 * 86_400_000))
+    expect(
+      (await sql().query("select count(*)::int as n from rate_limits where key like $1", [`seat_preview:${s.user.id}`])).rows[0]?.n,
+    ).toBe(0)
+  })
+})

@@ -8,6 +8,7 @@ import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
 import { teams } from "@/lib/db/schema"
+import { hit, type Limit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe/seats"
 import { CATALOG } from "../catalog"
@@ -43,9 +44,14 @@ async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionRe
   return { ok: true, subscriptionId: sub.stripeSubscriptionId, quantity }
 }
 
+/** Each preview costs three Stripe calls: a person clicking gets nowhere near this; a script does. */
+export const SEAT_PREVIEWS: Limit = { name: "seat_preview", max: 20, windowSeconds: 60 }
+
 export async function previewSeats(owner: CurrentUser, rawQuantity: unknown): Promise<ActionResult<{ preview: SeatPreview }>> {
   const checked = await check(owner, rawQuantity)
   if (!checked.ok) return checked
+  const allowed = await hit(SEAT_PREVIEWS, owner.id)
+  if (!allowed.ok) return fail("rate_limited", `Too many price previews. Try again in ${allowed.retryAfter} seconds.`)
   try {
     return { ok: true, preview: await previewSeatChange(checked.subscriptionId, checked.quantity) }
   } catch (err) {
