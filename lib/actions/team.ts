@@ -55,7 +55,7 @@ export async function confirmTeamSeats(input: { quantity: number; itemId: string
 export async function acceptTeamInvite(token: string): Promise<ActionResult> {
   const user = await getCurrentUser()
   if (!user) return signedOut()
-  const result = await acceptInvite(user, String(token))
+  const result = await acceptInvite(user, token)
   if (!result.ok) return result
   redirect("/team?joined=1")
 }

@@ -18,6 +18,12 @@ import { lockTeam, openInvite, seatUse, teamSubscription } from "./seats"
 export const INVITE_TTL_DAYS = 7
 export const INVITE_PATH = "/invite"
 
+/** The invite secret from /invite?token=…; a repeated parameter (Next gives an array) is read by its first value. */
+export function inviteToken(raw: unknown): string {
+  const first: unknown = Array.isArray(raw) ? raw[0] : raw
+  return typeof first === "string" ? first : ""
+}
+
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex")
 const emailSchema = z
   .string()
@@ -107,7 +113,9 @@ export async function revokeInvite(owner: CurrentUser, inviteId: string): Promis
 export type InviteDetails = { state: "open" | "accepted" | "revoked" | "expired"; email: string; ownerEmail: string | null }
 
 /** What the invite page shows for a link (the token is the secret, so its holder may see this much). */
-export async function describeInvite(token: string): Promise<InviteDetails | null> {
+export async function describeInvite(rawToken: string | string[] | undefined): Promise<InviteDetails | null> {
+  const token = inviteToken(rawToken)
+  if (!token) return null
   const [row] = await db
     .select({
       email: teamInvites.email,
@@ -125,7 +133,9 @@ export async function describeInvite(token: string): Promise<InviteDetails | nul
   return { state, email: row.email, ownerEmail: row.ownerEmail }
 }
 
-export async function acceptInvite(user: CurrentUser, token: string): Promise<ActionResult> {
+export async function acceptInvite(user: CurrentUser, rawToken: string): Promise<ActionResult> {
+  const token = inviteToken(rawToken)
+  if (!token) return fail("not_found", "This invite link is not valid. Ask the team owner for a new one.")
   const hash = hashToken(token)
   const [invite] = await db
     .select({ id: teamInvites.id, teamId: teamInvites.teamId, ownerId: teams.ownerUserId })
