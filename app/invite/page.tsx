@@ -26,7 +26,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
   return (
     <div className="mx-auto max-w-md space-y-4 py-8">
       <h1 className="text-3xl font-bold">Team invite</h1>
-      <AdoptLinkSession />
+      <AdoptLinkSession token={token} />
       <Card>
         <CardHeader>
           <CardTitle>{invite ? "Join a team on subkit" : "Invite not found"}</CardTitle>

@@ -13,6 +13,7 @@ import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { sendSignInLink } from "@/lib/supabase/send-link"
+import { userOfAccessToken } from "@/lib/supabase/stateless"
 import { lockTeam, openInvite, seatUse, teamSubscription } from "./seats"
 
 export const INVITE_TTL_DAYS = 7
@@ -131,6 +132,43 @@ export async function describeInvite(rawToken: string | string[] | undefined): P
   if (!row) return null
   const state = row.acceptedAt ? "accepted" : row.revokedAt ? "revoked" : row.expired ? "expired" : "open"
   return { state, email: row.email, ownerEmail: row.ownerEmail }
+}
+
+const LINK_CLOSED = {
+  accepted: "This invite has already been used, so its link no longer signs you in. Log in instead.",
+  revoked: "This invite was withdrawn, so its link no longer signs you in. Ask the team owner for a new one.",
+  expired: "This invite has expired, so its link no longer signs you in. Ask the team owner for a new one.",
+} as const
+
+/**
+ * May the session an invite link carried (in the URL fragment, which anyone can put in a link) become
+ * this browser's session? Only for an open invite, whose address the session's user has, and never
+ * over someone already signed in as another user: otherwise a link built with an attacker's own tokens
+ * would silently sign the victim in to the attacker's account. `replace` is false when the signed-in
+ * user is already that user. Auth is asked whose the access token is; no transaction is open meanwhile.
+ */
+export async function checkLinkSession(
+  rawToken: unknown,
+  accessToken: string,
+  current: CurrentUser | null,
+): Promise<ActionResult<{ replace: boolean }>> {
+  const token = inviteToken(rawToken)
+  const invite = token ? await describeInvite(token) : null
+  if (!invite) return fail("invalid_link", "This sign-in link is not valid. Ask the team owner for a new invite.")
+  if (invite.state !== "open") return fail("invite_closed", LINK_CLOSED[invite.state])
+  const linkUser = await userOfAccessToken(accessToken)
+  if (!linkUser.ok)
+    return linkUser.unavailable
+      ? fail("auth_unavailable", "We couldn't check your sign-in link just now. Please reload the page to try again.")
+      : fail("invalid_link", "This sign-in link has expired. Ask the team owner for a new invite, or log in.")
+  if (linkUser.email?.toLowerCase() !== invite.email)
+    return fail("wrong_account", `This sign-in link is not for ${invite.email}. Ask the team owner for a new invite.`)
+  if (current && current.id !== linkUser.id)
+    return fail(
+      "signed_in",
+      `You're signed in as ${current.email ?? "another account"}. Sign out first to accept an invite for ${invite.email}.`,
+    )
+  return { ok: true, replace: !current }
 }
 
 export async function acceptInvite(user: CurrentUser, rawToken: string): Promise<ActionResult> {
