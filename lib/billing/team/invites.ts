@@ -4,7 +4,7 @@
 // commits (no connection is held across the call to Auth).
 import "server-only"
 import { createHash, randomBytes } from "node:crypto"
-import { and, eq, isNull, sql } from "drizzle-orm"
+import { and, eq, inArray, isNull, sql } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
@@ -61,12 +61,13 @@ export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promi
       .where(and(openInvite(team.id), eq(teamInvites.email, email)))
       .returning({ id: teamInvites.id })
     // Invites that expired but were never closed still occupy the (team, email) open slot.
-    await tx
+    const closed = await tx
       .update(teamInvites)
       .set({ revokedAt: sql`now()` })
       .where(
         and(eq(teamInvites.teamId, team.id), eq(teamInvites.email, email), isNull(teamInvites.acceptedAt), isNull(teamInvites.revokedAt)),
       )
+      .returning({ id: teamInvites.id })
     const use = await seatUse(tx, team.id)
     if (!replaced.length && use.members + use.openInvites >= sub.quantity)
       return fail("no_seats", `All ${sub.quantity} seats are taken. Add a seat or withdraw an invite first.`)
@@ -81,13 +82,26 @@ export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promi
       })
       .returning({ id: teamInvites.id })
     if (!invite) throw new Error("invite was not written")
-    return { ok: true as const, id: invite.id }
+    return { ok: true as const, id: invite.id, replacedIds: [...replaced, ...closed].map((r) => r.id) }
   })
   if (!written.ok) return written
   const sent = await sendSignInLink(email, `${env.appUrl}${INVITE_PATH}?token=${token}`)
   if (!sent.ok) {
-    // No email, no invite: free the seat rather than leave a link nobody received.
-    await db.delete(teamInvites).where(eq(teamInvites.id, written.id))
+    // No email, no invite: free the seat rather than leave a link nobody received. A re-send puts
+    // back the invite it replaced, whose link is in the invitee's mailbox: nothing changed for them.
+    await db.transaction(async (tx) => {
+      await lockTeam(tx, team.id)
+      await tx.delete(teamInvites).where(eq(teamInvites.id, written.id))
+      if (!written.replacedIds.length) return
+      // Unless another invite to the address was sent meanwhile (one open invite per address).
+      const [newer] = await tx
+        .select({ id: teamInvites.id })
+        .from(teamInvites)
+        .where(
+          and(eq(teamInvites.teamId, team.id), eq(teamInvites.email, email), isNull(teamInvites.acceptedAt), isNull(teamInvites.revokedAt)),
+        )
+      if (!newer) await tx.update(teamInvites).set({ revokedAt: null }).where(inArray(teamInvites.id, written.replacedIds))
+    })
     log.warn("invite email not sent", { teamId: team.id, error: sent.message })
     return fail(
       sent.rateLimited ? "email_rate_limited" : "email_failed",
