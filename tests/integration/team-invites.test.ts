@@ -211,7 +211,7 @@ describe("invites", () => {
   })
 
   it("one person accepting invites from two teams at once joins one and is told why not the other", async () => {
-    const [a, b] = await Promise.all([teamOwner(3), teamOwner(3)])
+    const [a, b] = await Promise.all([teamOwner(6), teamOwner(6)])
     for (let round = 0; round < 3; round++) {
       const person = await createUser(uniqueEmail(`both-${round}`))
       ok(await inviteMember(a.user, person.email))

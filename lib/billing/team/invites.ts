@@ -185,9 +185,31 @@ export async function checkLinkSession(
   return { ok: true, replace: !current }
 }
 
+const ALREADY_ON_TEAM = "You're already on a team. Leave it before joining another."
+
+/** Postgres refused a second team for one user (team_members.user_id is unique). */
+function isSecondTeam(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const pg = e as { code?: unknown; constraint?: unknown }
+    if (pg.code === "23505" && pg.constraint === "team_members_user_id_key") return true
+  }
+  return false
+}
+
 export async function acceptInvite(user: CurrentUser, rawToken: string): Promise<ActionResult> {
   const token = inviteToken(rawToken)
   if (!token) return fail("not_found", "This invite link is not valid. Ask the team owner for a new one.")
+  try {
+    return await acceptOnce(user, token)
+  } catch (err) {
+    // The same person accepting another team's invite at the same moment: each accept locks only its
+    // own team, so both passed the "already on a team" check; the database let one through.
+    if (isSecondTeam(err)) return fail("already_on_team", ALREADY_ON_TEAM)
+    throw err
+  }
+}
+
+async function acceptOnce(user: CurrentUser, token: string): Promise<ActionResult> {
   const hash = hashToken(token)
   const [invite] = await db
     .select({ id: teamInvites.id, teamId: teamInvites.teamId, ownerId: teams.ownerUserId })
@@ -215,7 +237,7 @@ export async function acceptInvite(user: CurrentUser, rawToken: string): Promise
       return fail("expired", "This invite has expired. Ask the team owner for a new one.")
     if (!user.email || user.email.toLowerCase() !== row.email)
       return fail("wrong_account", `This invite is for ${row.email}. Sign in with that address to accept it.`)
-    if (mine) return fail("already_on_team", "You're already on a team. Leave it before joining another.")
+    if (mine) return fail("already_on_team", ALREADY_ON_TEAM)
     if (!sub) return fail("team_inactive", "This team's subscription isn't active, so no one can join right now.")
     const use = await seatUse(tx, row.teamId)
     // This invite already holds one of the seats counted as open invites.
