@@ -14,7 +14,7 @@ import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { sendSignInLink } from "@/lib/supabase/send-link"
 import { userOfAccessToken } from "@/lib/supabase/stateless"
-import { lockTeam, openInvite, seatUse, teamSubscription } from "./seats"
+import { lockTeam, openInvite, seatUse, suspendedTeamMessage, teamSubscription } from "./seats"
 
 export const INVITE_TTL_DAYS = 7
 export const INVITE_PATH = "/invite"
@@ -44,6 +44,10 @@ export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promi
   if (owner.email && email === owner.email.toLowerCase()) return fail("self", "That's you: you already hold the owner's seat.")
   const team = await ownedTeam(owner.id)
   const sub = await teamSubscription(owner.id)
+  if (team && !sub) {
+    const suspended = await suspendedTeamMessage(owner.id, "you can't invite anyone")
+    if (suspended) return fail("team_inactive", suspended)
+  }
   if (!team || !sub) return fail("no_team", "Invites need an active Team subscription.")
   const token = randomBytes(32).toString("base64url")
   const written = await db.transaction(async (tx) => {
