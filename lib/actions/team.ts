@@ -4,7 +4,7 @@
 import { revalidatePath } from "next/cache"
 import { redirect } from "next/navigation"
 import { z } from "zod"
-import { getCurrentUser } from "@/lib/auth/current-user"
+import { getCurrentUser, getFreshUser } from "@/lib/auth/current-user"
 import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
 import { acceptInvite, checkLinkSession, inviteMember, revokeInvite } from "@/lib/billing/team/invites"
 import { leaveTeam, removeMember } from "@/lib/billing/team/members"
@@ -53,7 +53,9 @@ export async function confirmTeamSeats(input: { quantity: number; itemId: string
 }
 
 export async function acceptTeamInvite(token: string): Promise<ActionResult> {
-  const user = await getCurrentUser()
+  // Asked of Auth, not read from the session's token: its email claim is up to an hour old after an
+  // address change, and the invite is for whoever has the address now.
+  const user = await getFreshUser()
   if (!user) return signedOut()
   const result = await acceptInvite(user, token)
   if (!result.ok) return result
