@@ -4,7 +4,7 @@
 // commits (no connection is held across the call to Auth).
 import "server-only"
 import { createHash, randomBytes } from "node:crypto"
-import { and, eq, inArray, isNull, sql } from "drizzle-orm"
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
@@ -18,6 +18,8 @@ import { lockTeam, openInvite, seatUse, suspendedTeamMessage, teamSubscription }
 
 export const INVITE_TTL_DAYS = 7
 export const INVITE_PATH = "/invite"
+/** Invites (re-sends included) a team may send in an hour: every one is an email from the project's shared Auth mail quota. */
+export const INVITES_PER_HOUR = 10
 
 /** The invite secret from /invite?token=…; a repeated parameter (Next gives an array) is read by its first value. */
 export function inviteToken(raw: unknown): string {
@@ -52,6 +54,21 @@ export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promi
   const token = randomBytes(32).toString("base64url")
   const written = await db.transaction(async (tx) => {
     await lockTeam(tx, team.id)
+    // Counted under the team's lock, so concurrent invites cannot pass the limit together.
+    const [tenth] = await tx
+      .select({ waitS: sql<number>`extract(epoch from ${teamInvites.createdAt} + interval '1 hour' - now())::float8` })
+      .from(teamInvites)
+      .where(and(eq(teamInvites.teamId, team.id), gt(teamInvites.createdAt, sql`now() - interval '1 hour'`)))
+      .orderBy(desc(teamInvites.createdAt))
+      .offset(INVITES_PER_HOUR - 1)
+      .limit(1)
+    if (tenth) {
+      const minutes = Math.max(1, Math.ceil(tenth.waitS / 60))
+      return fail(
+        "invite_limit",
+        `You've sent ${INVITES_PER_HOUR} invites in the last hour, the most we allow. You can send another in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
+      )
+    }
     const [member] = await tx
       .select({ id: users.id })
       .from(teamMembers)
