@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { signOut } from "@/lib/actions/auth"
 import { getCurrentUser } from "@/lib/auth/current-user"
-import { describeInvite } from "@/lib/billing/team/invites"
+import { describeInvite, inviteToken } from "@/lib/billing/team/invites"
 
 export const metadata: Metadata = { title: "Team invite", robots: { index: false } }
 
@@ -18,14 +18,15 @@ const CLOSED = {
   expired: "This invite has expired.",
 } as const
 
-export default async function InvitePage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
-  const { token = "" } = await searchParams
+export default async function InvitePage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
+  // ?token=a&token=b arrives as an array: the first one is read.
+  const token = inviteToken((await searchParams).token)
   const [user, invite] = await Promise.all([getCurrentUser(), token ? describeInvite(token) : null])
   const here = `/invite?token=${encodeURIComponent(token)}`
   return (
     <div className="mx-auto max-w-md space-y-4 py-8">
       <h1 className="text-3xl font-bold">Team invite</h1>
-      <AdoptLinkSession />
+      <AdoptLinkSession token={token} />
       <Card>
         <CardHeader>
           <CardTitle>{invite ? "Join a team on subkit" : "Invite not found"}</CardTitle>

@@ -11,6 +11,18 @@ import { confirmTeamSeats, previewTeamSeats } from "@/lib/actions/team"
 import { formatDate, formatMoney as money } from "@/lib/billing/describe"
 import type { SeatPreview } from "@/lib/billing/types"
 
+/** The preview as one sentence, for the live region. */
+function spoken(p: SeatPreview) {
+  const now =
+    p.amountDue >= 0
+      ? `Charged now: ${money(p.amountDue, p.currency)}.`
+      : `Credited to your next invoice: ${money(-p.amountDue, p.currency)}.`
+  const then = p.nextRenewal
+    ? ` Then ${money(p.nextRenewal.amount, p.currency)} for ${p.quantity} seats from ${formatDate(p.nextRenewal.at)}.`
+    : ""
+  return now + then
+}
+
 export function SeatsForm({ seats, min, max }: { seats: number; min: number; max: number }) {
   const [quantity, setQuantity] = useState(String(seats))
   const [preview, setPreview] = useState<SeatPreview | null>(null)
@@ -76,6 +88,11 @@ export function SeatsForm({ seats, min, max }: { seats: number; min: number; max
           Preview price
         </Button>
       </form>
+      {/* Screen readers hear the price when a preview arrives: a live region must already be in the page
+          for its new text to be announced (one inserted with its content often is not). */}
+      <p role="status" aria-live="polite" className="sr-only">
+        {preview && spoken(preview)}
+      </p>
       {preview && (
         <section aria-label="Price of the change" className="space-y-2 rounded-md border p-3 text-sm" data-testid="seat-preview">
           <ul className="space-y-1">

@@ -4,9 +4,9 @@
 import { revalidatePath } from "next/cache"
 import { redirect } from "next/navigation"
 import { z } from "zod"
-import { getCurrentUser } from "@/lib/auth/current-user"
+import { getCurrentUser, getFreshUser } from "@/lib/auth/current-user"
 import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
-import { acceptInvite, inviteMember, revokeInvite } from "@/lib/billing/team/invites"
+import { acceptInvite, checkLinkSession, inviteMember, revokeInvite } from "@/lib/billing/team/invites"
 import { leaveTeam, removeMember } from "@/lib/billing/team/members"
 import type { SeatPreview } from "@/lib/billing/types"
 import { fail, type ActionResult } from "@/lib/result"
@@ -56,25 +56,36 @@ export async function confirmTeamSeats(
 }
 
 export async function acceptTeamInvite(token: string): Promise<ActionResult> {
-  const user = await getCurrentUser()
+  // Asked of Auth, not read from the session's token: its email claim is up to an hour old after an
+  // address change, and the invite is for whoever has the address now.
+  const user = await getFreshUser()
   if (!user) return signedOut()
-  const result = await acceptInvite(user, String(token))
+  const result = await acceptInvite(user, token)
   if (!result.ok) return result
   redirect("/team?joined=1")
 }
 
-const linkSession = z.object({ access_token: z.string().min(20).max(8192), refresh_token: z.string().min(1).max(512) })
+const linkSession = z.object({
+  token: z.string().max(512),
+  access_token: z.string().min(20).max(8192),
+  refresh_token: z.string().min(1).max(512),
+})
 
 /**
  * An invite link signs the invitee in with the implicit flow: the tokens arrive in the URL fragment,
- * which only the browser sees. The invite page hands them here to become the usual session cookies
- * (HttpOnly; no Supabase client runs in the browser). setSession checks the access token with Auth.
+ * which only the browser sees. The invite page hands them here, with the invite's token, to become the
+ * usual session cookies (HttpOnly; no Supabase client runs in the browser). Anyone can put tokens in a
+ * link, so they are adopted only for that open invite's own address and never over another signed-in
+ * user (checkLinkSession).
  */
-export async function adoptLinkSession(input: { access_token: string; refresh_token: string }): Promise<ActionResult> {
+export async function adoptLinkSession(input: { token: string; access_token: string; refresh_token: string }): Promise<ActionResult> {
   const parsed = linkSession.safeParse(input)
-  if (!parsed.success) return fail("invalid_link", "This sign-in link is not valid. Ask for a new invite.")
+  if (!parsed.success) return fail("invalid_link", "This sign-in link is not valid. Ask the team owner for a new invite.")
+  const checked = await checkLinkSession(parsed.data.token, parsed.data.access_token, await getCurrentUser())
+  if (!checked.ok) return checked
+  if (!checked.replace) return { ok: true }
   const supabase = await createClient()
-  const { error } = await supabase.auth.setSession(parsed.data)
+  const { error } = await supabase.auth.setSession({ access_token: parsed.data.access_token, refresh_token: parsed.data.refresh_token })
   if (error) return fail("invalid_link", "This sign-in link has expired. Ask the team owner for a new invite, or log in.")
   return { ok: true }
 }

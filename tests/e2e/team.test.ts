@@ -55,6 +55,9 @@ describe("team", () => {
     await seats.getByRole("button", { name: "Preview price" }).click()
     await expect.poll(() => ownerPage.getByTestId("seat-preview-total").textContent(), SLOW).toMatch(/^Charged now: \$1[12]\.\d\d$/)
     expect(await ownerPage.getByTestId("seat-preview").textContent()).toContain("Then $36.00 for 3 seats from")
+    // Screen readers are told the price: a live region (role=status) says it.
+    const announced = ownerPage.getByRole("status").filter({ hasText: /^Charged now: \$1[12]\.\d\d\. Then \$36\.00 for 3 seats from / })
+    expect(await announced.count()).toBe(1)
     await ownerPage.getByRole("button", { name: "Confirm 3 seats" }).click()
     await expect.poll(() => ownerPage.getByText("Your team now has 3 seats.").count(), SLOW).toBe(1)
     await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("2 of 3 seats used")

@@ -15,7 +15,7 @@ import { CATALOG } from "../catalog"
 import { billingFailure } from "../errors"
 import { syncUserNow } from "../sync-now"
 import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
-import { seatShortfall, seatUse, teamSubscription } from "./seats"
+import { seatShortfall, seatUse, suspendedTeamMessage, teamSubscription } from "./seats"
 
 /** A preview is good for this long; confirming later asks for a fresh one. */
 const PREVIEW_TTL_S = 15 * 60
@@ -32,7 +32,10 @@ async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionRe
     return fail("invalid_input", `Choose between ${min} and ${max} seats.`, { quantity: `Choose between ${min} and ${max} seats.` })
   const quantity = parsed.data
   const sub = await teamSubscription(owner.id)
-  if (!sub) return fail("no_team", "Seats belong to an active Team subscription.")
+  if (!sub) {
+    const suspended = await suspendedTeamMessage(owner.id, "you can't change seats")
+    return suspended ? fail("team_inactive", suspended) : fail("no_team", "Seats belong to an active Team subscription.")
+  }
   if (sub.cancelAtPeriodEnd) return fail("canceling", "Your subscription is set to end. Renew it before changing seats.")
   if (quantity === sub.quantity)
     return fail("unchanged", `Your team already has ${quantity} seats.`, { quantity: "Choose a different number." })

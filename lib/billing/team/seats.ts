@@ -5,12 +5,25 @@ import { and, count, eq, gt, isNull, sql } from "drizzle-orm"
 import type { Executor } from "@/lib/db/client"
 import { teamInvites, teamMembers } from "@/lib/db/schema"
 import { getCurrentSubscription, type SubscriptionView } from "../queries"
-import { isLive } from "../status"
+import { hasAccess } from "../status"
 
-/** The owner's subscription that pays for the team's seats (a live per-seat plan), or null. */
+/**
+ * The owner's subscription that pays for the team's seats (a per-seat plan with access), or null. The
+ * rule is the entitlements' (ACCESS_STATUSES): a paused or unpaid subscription gives members nothing,
+ * so it takes no invites, joins or seat changes either.
+ */
 export async function teamSubscription(ownerId: string): Promise<SubscriptionView | null> {
   const sub = await getCurrentSubscription(ownerId)
-  return sub?.plan?.perSeat && isLive(sub.status) ? sub : null
+  return sub?.plan?.perSeat && hasAccess(sub.status) ? sub : null
+}
+
+/** Why the owner's Team subscription, still theirs but paused or unpaid, refuses `doing` for now; null otherwise. */
+export async function suspendedTeamMessage(ownerId: string, doing: string): Promise<string | null> {
+  const sub = await getCurrentSubscription(ownerId)
+  if (!sub?.plan?.perSeat) return null
+  if (sub.status === "paused") return `Your Team subscription is paused, so ${doing} until it resumes.`
+  if (sub.status === "unpaid") return `Your Team subscription is unpaid, so ${doing} until its invoice is paid.`
+  return null
 }
 
 export type SeatUse = { members: number; openInvites: number }
