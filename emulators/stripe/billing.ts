@@ -302,3 +302,30 @@ export function billsNow(plan: Planned | null, change: ItemChange): boolean {
   if (!plan || !(plan.intervalChanged || change.proration === "always_invoice")) return false
   return plan.lines.reduce((s, l) => s + l.amount, 0) > 0
 }
+
+/**
+ * Resumes a paused subscription with billing_cycle_anchor=now: a new period from now whose invoice is
+ * finalized and charged at once (Stripe: "If the invoice is paid … the subscription becomes active").
+ * `onSuccessOnly` (payment_behavior=resume_on_payment_success): a failed charge leaves it paused with the
+ * invoice open (Stripe voids it after 23 hours; not modelled). Otherwise it resumes and turns past_due.
+ */
+export function resumeSubscription(ctx: Ctx, sub: Sub, onSuccessOnly: boolean) {
+  const it = item(sub)
+  const now = ctx.store.now()
+  const { interval, interval_count } = recurringOf(it.price)
+  const previous = { items: { ...sub.items, data: [snapshot(it)] }, billing_cycle_anchor: sub.billing_cycle_anchor }
+  it.current_period_start = now
+  it.current_period_end = addInterval(now, interval, interval_count)
+  sub.billing_cycle_anchor = now
+  ctx.store.put(sub)
+  ctx.emit("customer.subscription.updated", sub, previous)
+  const period = { start: now, end: it.current_period_end }
+  const inv = createInvoice(ctx, sub, "subscription_update", [
+    { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period },
+  ])
+  recordPeriodDebit(inv, it)
+  const paid = payInvoice(ctx, inv)
+  if (!paid && onSuccessOnly) return
+  setStatus(ctx, sub, paid ? "active" : "past_due")
+  ctx.emit("customer.subscription.resumed", sub)
+}

@@ -14,6 +14,8 @@ export function setStatus(ctx: Ctx, sub: Sub, status: Stripe.Subscription.Status
     sub,
     previous,
   )
+  // "Occurs whenever a customer's subscription is paused. Only applies when subscriptions enter status=paused."
+  if (status === "paused" && previous.status !== "paused") ctx.emit("customer.subscription.paused", sub)
 }
 
 export function cancelNow(ctx: Ctx, sub: Sub, details?: Partial<Stripe.Subscription.CancellationDetails>) {

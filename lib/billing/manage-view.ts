@@ -14,6 +14,8 @@ export type ManageView =
       subscription: Describable
       /** past_due / unpaid: the customer must fix the card to keep the plan. */
       paymentProblem: boolean
+      /** Paused (a card-less trial ended so): it comes back only when the customer resumes it. */
+      paused: boolean
       /** A scheduled cancellation: the plan ends on this date unless renewed. */
       endsOn: Date | null
       /** "Visa ending in 4242, expires 12/2034", or null when no card is on file. */
@@ -35,6 +37,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
     kind: "live",
     subscription: d,
     paymentProblem: needsPaymentFix(subscription.status),
+    paused: subscription.status === "paused",
     endsOn: endsOn(d),
     card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,
     trial,

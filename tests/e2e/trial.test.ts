@@ -148,6 +148,47 @@ describe("free trial without a payment method", () => {
   })
 })
 
+describe("a trial that ended paused", () => {
+  it("paused → add a card in the portal → Resume → active, charged for a new period from today", async () => {
+    const page = await browser().newPage()
+    const checkErrors = await noPageErrors(page)
+    const email = await signUp(page, "/dashboard", origin())
+    const { clock, customer, userId } = await customerOnClock(email)
+    const [price] = (await stripe().prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
+    const sub = await stripe().subscriptions.create({
+      customer,
+      items: [{ price: price?.id ?? "" }],
+      trial_period_days: 14,
+      trial_settings: { end_behavior: { missing_payment_method: "pause" } },
+      metadata: { user_id: userId, plan_id: "pro" },
+    })
+    const end = (sub.trial_end ?? 0) + 60
+    await advanceClock(clock, end)
+    await page.goto(at("/subscription/manage"))
+    const paused = page.getByTestId("subscription-paused")
+    expect(await paused.textContent()).toContain("Your trial ended without a payment method. Add one, then resume")
+    expect(await paused.getByTestId("resume-subscription").count()).toBe(0)
+
+    await paused.getByRole("button", { name: "Add payment method" }).click()
+    await page.waitForURL("**/p/session/**/payment-method")
+    await fillCard(page, "4242 4242 4242 4242")
+    await page.getByRole("button", { name: "Add" }).click()
+    await page.waitForURL("**/subscription/portal-return?flow=payment_method_update")
+    // A card on file does not resume it: Stripe leaves a paused subscription paused until it is resumed.
+    expect(await userRow(email)).toMatchObject({ status: "paused" })
+
+    await page.goto(at("/subscription/manage"))
+    await page.getByTestId("resume-subscription").click()
+    await expect.poll(() => page.getByText("Your subscription is active again.").count()).toBe(1)
+    expect(await userRow(email)).toMatchObject({ status: "active" })
+    await expect.poll(() => page.getByTestId("subscription-paused").count()).toBe(0)
+    const resumed = await stripe().subscriptions.retrieve(sub.id)
+    expect(resumed.items.data[0]?.current_period_start).toBe(end)
+    expect((await stripe().invoices.list({ customer, limit: 1 })).data[0]).toMatchObject({ status: "paid", amount_paid: 1500 })
+    await checkErrors()
+  })
+})
+
 // The app's card-less setting, through a third `next start` of the same build: the Checkout it opens
 // asks Stripe for payment_method_collection=if_required with the trial. (Finishing it without a card is
 // what the emulator's hosted page does not model; the pages for such a trial are tested above.)

@@ -1,6 +1,7 @@
 // The banners above the manage page's actions: a failed payment, a scheduled cancellation, a redirect notice.
-import { AlertTriangle, CalendarX, Hourglass, Info } from "lucide-react"
+import { AlertTriangle, CalendarX, Hourglass, Info, PauseCircle } from "lucide-react"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
+import { ResumeSubscriptionButton } from "@/components/subscription/resume-subscription-button"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { formatDate } from "@/lib/billing/describe"
 
@@ -25,6 +26,29 @@ export function PaymentProblemAlert({ planName }: { planName: string }) {
         <ManageSubscriptionButton flow="payment_method_update" variant="destructive" showIcon={false}>
           Update payment method
         </ManageSubscriptionButton>
+      </div>
+    </Alert>
+  )
+}
+
+/** Paused (a card-less trial ended so): add a card, then resume; resuming is charged for a new period from today. */
+export function PausedAlert({ planName, hasCard }: { planName: string; hasCard: boolean }) {
+  return (
+    <Alert variant="warning" data-testid="subscription-paused">
+      <PauseCircle aria-hidden="true" />
+      <div className="space-y-2">
+        <AlertTitle>Your {planName} plan is paused</AlertTitle>
+        <AlertDescription>
+          {hasCard
+            ? `Resume it to get your ${planName} features back: your card on file is charged for a new billing period starting today.`
+            : `Your trial ended without a payment method. Add one, then resume to get your ${planName} features back.`}
+        </AlertDescription>
+        <div className="flex flex-wrap gap-2">
+          {hasCard && <ResumeSubscriptionButton />}
+          <ManageSubscriptionButton flow="payment_method_update" variant={hasCard ? "outline" : "default"} showIcon={false}>
+            {hasCard ? "Change payment method" : "Add payment method"}
+          </ManageSubscriptionButton>
+        </div>
       </div>
     </Alert>
   )

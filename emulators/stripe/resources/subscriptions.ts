@@ -1,6 +1,15 @@
 // Subscriptions and invoices.
 import type Stripe from "stripe"
-import { billsNow, changeItem, createSubscription, onlyItem, planItemChange, recurringPrice, type ItemChange } from "../billing"
+import {
+  billsNow,
+  changeItem,
+  createSubscription,
+  onlyItem,
+  planItemChange,
+  recurringPrice,
+  resumeSubscription,
+  type ItemChange,
+} from "../billing"
 import { clockOf } from "../clock"
 import { oneDiscountParam, resolveDiscount } from "../discounts"
 import { payAndReactivate } from "../invoices"
@@ -199,12 +208,22 @@ export const subscriptions: Record<string, Handler> = {
     return sub
   },
   "POST /v1/subscriptions/:id/resume": (ctx, p, { id }) => {
-    allow(p, ["billing_cycle_anchor", "proration_behavior", "proration_date"])
+    allow(p, ["billing_cycle_anchor", "payment_behavior", "proration_behavior", "proration_date"])
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status !== "paused") throw invalid("subscription", "Only paused subscriptions can be resumed.")
-    sub.status = "active"
-    ctx.store.put(sub)
-    ctx.emit("customer.subscription.resumed", sub, { status: "paused" })
+    // At this API version billing_cycle_anchor is an object: billing_cycle_anchor[type]=now|unchanged.
+    const anchorParam = obj(p, "billing_cycle_anchor")
+    if (anchorParam) allow(anchorParam, ["type"], "billing_cycle_anchor")
+    const anchor = anchorParam ? str(anchorParam, "type") : "now"
+    if (anchor === undefined) throw missingParam("billing_cycle_anchor[type]")
+    if (anchor !== "now" && anchor !== "unchanged")
+      throw invalid("billing_cycle_anchor[type]", "Invalid billing_cycle_anchor[type]: must be one of now or unchanged")
+    if (anchor === "unchanged")
+      throw invalid("billing_cycle_anchor[type]", "The emulator resumes with billing_cycle_anchor[type]=now only.")
+    const behavior = str(p, "payment_behavior") ?? "resume_on_payment_attempt"
+    if (behavior !== "resume_on_payment_attempt" && behavior !== "resume_on_payment_success")
+      throw invalid("payment_behavior", "Invalid payment_behavior: must be one of resume_on_payment_attempt or resume_on_payment_success")
+    resumeSubscription(ctx, sub, behavior === "resume_on_payment_success")
     return sub
   },
   "GET /v1/subscriptions": (ctx, p) => {

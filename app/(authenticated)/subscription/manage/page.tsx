@@ -5,6 +5,7 @@ import { ManageActions } from "@/components/subscription/manage/manage-actions"
 import {
   AlreadySubscribedNotice,
   CancelScheduledAlert,
+  PausedAlert,
   PaymentProblemAlert,
   TrialAlert,
 } from "@/components/subscription/manage/manage-alerts"
@@ -36,6 +37,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
       )}
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} />}
+      {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
       {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
       <Card>
         <CardHeader>
