@@ -230,3 +230,63 @@ describe("portal adjustable_quantity", () => {
     expect([pro?.price.id, pro?.quantity]).toEqual([price.id, 1])
   })
 })
+
+describe("how far a test clock may be advanced at once", () => {
+  // Stripe: "Cannot be more than two intervals in the future from the shortest subscription in this test
+  // clock. If there are no subscriptions in this test clock, it cannot be more than two years in the future."
+  const advanceAndWait = async (clock: string, to: number) => {
+    let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
+    for (let i = 0; i < 100 && now.status !== "ready"; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      now = await stripe.testHelpers.testClocks.retrieve(clock)
+    }
+    return now
+  }
+  const at = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 1000
+
+  it("without subscriptions: at most two years; with one: two of its intervals from frozen_time; the shortest live one counts", async () => {
+    const start = at(2027, 1, 15)
+    const empty = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+    await expect(stripe.testHelpers.testClocks.advance(empty.id, { frozen_time: at(2029, 1, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(empty.id, at(2029, 1, 15))).toMatchObject({ status: "ready", frozen_time: at(2029, 1, 15) })
+
+    const quarterly = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 4000,
+      recurring: { interval: "month", interval_count: 3 },
+    })
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]?.id
+    const longer = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: quarterly.id }],
+      default_payment_method: pm,
+    })
+    // One 3-month subscription: six months from frozen_time.
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 7, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "frozen_time",
+    })
+    const monthly = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm })
+    // The monthly one is the shortest: two months, measured from the clock's frozen_time as it moves.
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 3, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(clock.id, at(2027, 3, 15))).toMatchObject({ status: "ready" })
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 5, 15) + 1 })).rejects.toMatchObject({
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(clock.id, at(2027, 5, 15))).toMatchObject({ status: "ready" })
+    // A canceled subscription no longer counts: the quarterly one sets the limit again.
+    await stripe.subscriptions.cancel(monthly.id)
+    expect(await advanceAndWait(clock.id, at(2027, 11, 15))).toMatchObject({ status: "ready", frozen_time: at(2027, 11, 15) })
+    expect((await stripe.subscriptions.retrieve(longer.id)).status).toBe("active")
+  })
+})
