@@ -353,4 +353,26 @@ describe("limits Stripe documents", () => {
       })
     expect((await stripe.testHelpers.testClocks.retrieve(clock.id)).frozen_time).toBe(start)
   })
+
+  it("an inactive promotion code cannot be reactivated once its coupon is no longer valid", async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: "once", max_redemptions: 1, metadata: t.tag })
+    const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, metadata: t.tag })
+    await stripe.promotionCodes.update(code.id, { active: false })
+    expect((await stripe.promotionCodes.update(code.id, { active: true })).active).toBe(true)
+    await stripe.promotionCodes.update(code.id, { active: false })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: coupon.id }],
+      metadata: t.tag,
+    })
+    expect((await stripe.coupons.retrieve(coupon.id)).valid).toBe(false)
+    await expect(stripe.promotionCodes.update(code.id, { active: true })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+    })
+  })
 })
