@@ -375,4 +375,17 @@ describe("limits Stripe documents", () => {
       type: "StripeInvalidRequestError",
     })
   })
+
+  it("a Checkout Session's expires_at is 30 minutes to 24 hours after creation", async () => {
+    const base = { mode: "subscription" as const, line_items: [{ price: price.id, quantity: 1 }], success_url: "https://example.com/ok" }
+    const now = Math.floor(Date.now() / 1000)
+    for (const expires_at of [now + 10 * 60, now + 25 * 3600])
+      await expect(stripe.checkout.sessions.create({ ...base, expires_at })).rejects.toMatchObject({
+        statusCode: 400,
+        type: "StripeInvalidRequestError",
+        param: "expires_at",
+      })
+    const ok = await stripe.checkout.sessions.create({ ...base, expires_at: now + 2 * 3600 })
+    expect(ok.expires_at).toBe(now + 2 * 3600)
+  })
 })

@@ -290,3 +290,65 @@ describe("how far a test clock may be advanced at once", () => {
     expect((await stripe.subscriptions.retrieve(longer.id)).status).toBe("active")
   })
 })
+
+describe("a Checkout Session's expires_at", () => {
+  const create = (expires_at?: number) =>
+    stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      ...(expires_at === undefined ? {} : { expires_at }),
+    })
+
+  it("is 30 minutes to 24 hours after creation (default 24 hours); outside that range it is refused", async () => {
+    const now = Number((await (await fetch(`${em.url}/_emulator/clock`)).json()).now)
+    for (const bad of [now + 29 * 60, now + 86_400 + 120, now - 60])
+      await expect(create(bad)).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "expires_at" })
+    expect((await create(now + 31 * 60)).expires_at).toBe(now + 31 * 60)
+    expect((await create(now + 23 * 3600)).expires_at).toBe(now + 23 * 3600)
+    const dflt = await create()
+    expect(dflt.expires_at - dflt.created).toBe(86_400)
+  })
+})
+
+describe("listing Checkout Sessions", () => {
+  it("filters by status, customer, customer_details[email], payment_intent, payment_link and created; refuses other filters", async () => {
+    const make = (customer?: string) =>
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: "http://localhost/ok",
+        ...(customer ? { customer } : {}),
+      })
+    const mine = (list: Stripe.ApiList<Stripe.Checkout.Session>, ids: string[]) =>
+      list.data.map((s) => s.id).filter((id) => ids.includes(id))
+    const customer = await stripe.customers.create({ email: "listed@example.com" })
+    const open = await make(customer.id)
+    const expired = await stripe.checkout.sessions.expire((await make()).id)
+    const paidOne = await make()
+    const paid = await fetch(paidOne.url ?? "", {
+      method: "POST",
+      body: new URLSearchParams({ email: "payer@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123", name: "P" }),
+      redirect: "manual",
+    })
+    expect(paid.status).toBe(303)
+    const ids = [open.id, expired.id, paidOne.id]
+    const list = (p: Stripe.Checkout.SessionListParams) => stripe.checkout.sessions.list({ limit: 100, ...p })
+
+    expect(mine(await list({ status: "open" }), ids)).toEqual([open.id])
+    expect(mine(await list({ status: "expired" }), ids)).toEqual([expired.id])
+    expect(mine(await list({ status: "complete" }), ids)).toEqual([paidOne.id])
+    await expect(list({ status: "paid" as never })).rejects.toMatchObject({ statusCode: 400, param: "status" })
+    expect(mine(await list({ customer: customer.id }), ids)).toEqual([open.id])
+    expect(mine(await list({ customer_details: { email: "payer@example.com" } }), ids)).toEqual([paidOne.id])
+    expect(mine(await list({ customer_details: { email: "nobody@example.com" } }), ids)).toEqual([])
+    await expect(list({ customer_details: { phone: "1" } as never })).rejects.toMatchObject({ param: "customer_details[phone]" })
+    expect(mine(await list({ payment_intent: "pi_none" }), ids)).toEqual([])
+    expect(mine(await list({ payment_link: "plink_none" }), ids)).toEqual([])
+    expect(mine(await list({ created: { gte: open.created } }), ids)).toEqual(ids.slice().reverse())
+    expect(mine(await list({ created: { lt: open.created } }), ids)).toEqual([])
+    expect(mine(await list({ created: open.created }), ids)).toContain(open.id)
+    await expect(list({ created: { after: open.created } as never })).rejects.toMatchObject({ statusCode: 400, param: "created[after]" })
+    await expect(list({ customer_account: "acct_1" })).rejects.toMatchObject({ statusCode: 400, param: "customer_account" })
+  })
+})
