@@ -9,7 +9,8 @@ import { invalid, missing, StripeApiError } from "./errors"
 import { allow, list, str, type Params } from "./params"
 
 /** Why a code was refused; pages/checkout.ts maps each to what Stripe's Checkout tells the customer. */
-export type RefusalReason = "unknown" | "inactive" | "expired" | "redeemed_out" | "not_applicable" | "minimum_amount" | "first_time"
+export type RefusalReason =
+  "unknown" | "inactive" | "expired" | "redeemed_out" | "not_applicable" | "minimum_amount" | "first_time" | "other_customer"
 
 export class DiscountRefused extends StripeApiError {
   constructor(
@@ -72,6 +73,10 @@ export function resolveDiscount(ctx: Ctx, spec: DiscountSpec, order: Order, para
         "This promotion code cannot be redeemed because it has been used the maximum number of times.",
         pp,
       )
+    // "The customer who can use this promotion code": no one else, and not an order whose customer is
+    // not known yet (a Checkout Session without `customer` creates its customer only at payment).
+    if (promotion.customer != null && promotion.customer !== order.customer)
+      throw new DiscountRefused("other_customer", "This promotion code can only be redeemed by the customer it is restricted to.", pp)
     const r = promotion.restrictions
     if (r.minimum_amount != null && (r.minimum_amount_currency !== order.currency || order.amount < r.minimum_amount))
       throw new DiscountRefused(

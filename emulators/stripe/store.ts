@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import path from "node:path"
-import { invalid, missing, StripeApiError } from "./errors"
+import { invalid, missing, StripeApiError, unknownParam } from "./errors"
 import type { Params } from "./params"
 
 export type StripeObject = { id: string; object: string; created?: number; [key: string]: unknown }
@@ -102,6 +102,38 @@ export class Store {
     for (const o of data.objects ?? []) this.objects.set(o.id, o)
     this.idempotency = new Map(data.idempotency ?? [])
   }
+}
+
+/**
+ * A list's `created` filter: a timestamp (exactly then) or a range `created[gt|gte|lt|lte]`; any other
+ * key is refused naming it. Returns the test for an object's `created`.
+ */
+export function createdFilter(params: Params): (created: number | undefined) => boolean {
+  const v = params.created
+  if (v === undefined || v === "") return () => true
+  const num = (key: string, raw: unknown) => {
+    if (typeof raw !== "string" || !/^\d+$/.test(raw))
+      throw new StripeApiError(400, "invalid_request_error", `Invalid integer: ${String(raw)}`, {
+        code: "parameter_invalid_integer",
+        param: key,
+      })
+    return Number(raw)
+  }
+  if (typeof v === "string") {
+    const at = num("created", v)
+    return (c) => c === at
+  }
+  if (typeof v !== "object" || Array.isArray(v)) throw invalid("created", "Invalid created: must be a timestamp or a range")
+  const bounds: Array<(c: number) => boolean> = []
+  for (const [k, raw] of Object.entries(v as Record<string, unknown>)) {
+    const n = num(`created[${k}]`, raw)
+    if (k === "gt") bounds.push((c) => c > n)
+    else if (k === "gte") bounds.push((c) => c >= n)
+    else if (k === "lt") bounds.push((c) => c < n)
+    else if (k === "lte") bounds.push((c) => c <= n)
+    else throw unknownParam(`created[${k}]`)
+  }
+  return (c) => c !== undefined && bounds.every((b) => b(c))
 }
 
 /** A Stripe list object, newest first, with `limit`, `starting_after` and `ending_before`. */

@@ -3,6 +3,7 @@
 // mode (`STRIPE_SECRET_KEY=sk_test_… npm run test:stripe-contract`), so the two can be compared.
 import type Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { advanceInSteps } from "../support/test-clock"
 import { contractTarget, type Target } from "./target"
 
 let t: Target
@@ -21,12 +22,8 @@ async function eventsAbout(ids: string[], types: string[]) {
 
 /** Advances a test clock and waits until it is ready again (Stripe takes seconds; the emulator a moment). */
 async function advanceClock(clock: string, to: number) {
-  const advancing = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
-  let now = advancing
-  for (let i = 0; i < 120 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
-    now = await stripe.testHelpers.testClocks.retrieve(clock)
-  }
+  // In steps of at most 28 days: Stripe refuses more than two intervals of the clock's shortest subscription.
+  const { first: advancing, now } = await advanceInSteps(stripe, clock, to, { pollMs: t.name === "stripe" ? 1000 : 20, tries: 120 })
   return { advancing, now }
 }
 
@@ -328,5 +325,67 @@ describe("prorations with a discount", () => {
     const [back, rest] = [...down.lines.data].sort((a, b) => a.amount - b.amount)
     expect(Math.abs((back?.amount ?? 0) + 1200)).toBeLessThanOrEqual(2) // half of the $24 paid, not of $30
     expect(Math.abs((rest?.amount ?? 0) - 750)).toBeLessThanOrEqual(2) // no discount left
+  })
+})
+
+describe("limits Stripe documents", () => {
+  it("a test clock advances at most two years with no subscription, two intervals with a monthly one", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const empty = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    await expect(stripe.testHelpers.testClocks.advance(empty.id, { frozen_time: start + 740 * 86_400 })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+    })
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    // Three months ahead is more than two monthly intervals; a year is within two years but not here.
+    for (const days of [93, 365])
+      await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + days * 86_400 })).rejects.toMatchObject({
+        statusCode: 400,
+        type: "StripeInvalidRequestError",
+      })
+    expect((await stripe.testHelpers.testClocks.retrieve(clock.id)).frozen_time).toBe(start)
+  })
+
+  it("an inactive promotion code cannot be reactivated once its coupon is no longer valid", async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: "once", max_redemptions: 1, metadata: t.tag })
+    const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, metadata: t.tag })
+    await stripe.promotionCodes.update(code.id, { active: false })
+    expect((await stripe.promotionCodes.update(code.id, { active: true })).active).toBe(true)
+    await stripe.promotionCodes.update(code.id, { active: false })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: coupon.id }],
+      metadata: t.tag,
+    })
+    expect((await stripe.coupons.retrieve(coupon.id)).valid).toBe(false)
+    await expect(stripe.promotionCodes.update(code.id, { active: true })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+    })
+  })
+
+  it("a Checkout Session's expires_at is 30 minutes to 24 hours after creation", async () => {
+    const base = { mode: "subscription" as const, line_items: [{ price: price.id, quantity: 1 }], success_url: "https://example.com/ok" }
+    const now = Math.floor(Date.now() / 1000)
+    for (const expires_at of [now + 10 * 60, now + 25 * 3600])
+      await expect(stripe.checkout.sessions.create({ ...base, expires_at })).rejects.toMatchObject({
+        statusCode: 400,
+        type: "StripeInvalidRequestError",
+        param: "expires_at",
+      })
+    const ok = await stripe.checkout.sessions.create({ ...base, expires_at: now + 2 * 3600 })
+    expect(ok.expires_at).toBe(now + 2 * 3600)
   })
 })

@@ -6,6 +6,7 @@ import Stripe from "stripe"
 import { describe, expect, inject, it } from "vitest"
 import type { Page } from "playwright-core"
 import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
+import { advanceInSteps } from "../support/test-clock"
 import { app, db, emulator, fillCard, inboxSettled, sharedBrowser, signUp, userRow, openCheckout } from "../support/browser"
 
 const browser = sharedBrowser()
@@ -40,11 +41,7 @@ async function applyCode(page: Page, code: string) {
 }
 
 async function advanceClock(clock: string, to: number) {
-  let now = await stripe().testHelpers.testClocks.advance(clock, { frozen_time: to })
-  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    now = await stripe().testHelpers.testClocks.retrieve(clock)
-  }
+  await advanceInSteps(stripe(), clock, to)
   await emulator("webhooks/drain")
   await inboxSettled()
 }

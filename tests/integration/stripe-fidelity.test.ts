@@ -230,3 +230,125 @@ describe("portal adjustable_quantity", () => {
     expect([pro?.price.id, pro?.quantity]).toEqual([price.id, 1])
   })
 })
+
+describe("how far a test clock may be advanced at once", () => {
+  // Stripe: "Cannot be more than two intervals in the future from the shortest subscription in this test
+  // clock. If there are no subscriptions in this test clock, it cannot be more than two years in the future."
+  const advanceAndWait = async (clock: string, to: number) => {
+    let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
+    for (let i = 0; i < 100 && now.status !== "ready"; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      now = await stripe.testHelpers.testClocks.retrieve(clock)
+    }
+    return now
+  }
+  const at = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 1000
+
+  it("without subscriptions: at most two years; with one: two of its intervals from frozen_time; the shortest live one counts", async () => {
+    const start = at(2027, 1, 15)
+    const empty = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+    await expect(stripe.testHelpers.testClocks.advance(empty.id, { frozen_time: at(2029, 1, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(empty.id, at(2029, 1, 15))).toMatchObject({ status: "ready", frozen_time: at(2029, 1, 15) })
+
+    const quarterly = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 4000,
+      recurring: { interval: "month", interval_count: 3 },
+    })
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]?.id
+    const longer = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: quarterly.id }],
+      default_payment_method: pm,
+    })
+    // One 3-month subscription: six months from frozen_time.
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 7, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "frozen_time",
+    })
+    const monthly = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm })
+    // The monthly one is the shortest: two months, measured from the clock's frozen_time as it moves.
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 3, 15) + 1 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(clock.id, at(2027, 3, 15))).toMatchObject({ status: "ready" })
+    await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at(2027, 5, 15) + 1 })).rejects.toMatchObject({
+      param: "frozen_time",
+    })
+    expect(await advanceAndWait(clock.id, at(2027, 5, 15))).toMatchObject({ status: "ready" })
+    // A canceled subscription no longer counts: the quarterly one sets the limit again.
+    await stripe.subscriptions.cancel(monthly.id)
+    expect(await advanceAndWait(clock.id, at(2027, 11, 15))).toMatchObject({ status: "ready", frozen_time: at(2027, 11, 15) })
+    expect((await stripe.subscriptions.retrieve(longer.id)).status).toBe("active")
+  })
+})
+
+describe("a Checkout Session's expires_at", () => {
+  const create = (expires_at?: number) =>
+    stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: "http://localhost/ok",
+      ...(expires_at === undefined ? {} : { expires_at }),
+    })
+
+  it("is 30 minutes to 24 hours after creation (default 24 hours); outside that range it is refused", async () => {
+    const now = Number((await (await fetch(`${em.url}/_emulator/clock`)).json()).now)
+    for (const bad of [now + 29 * 60, now + 86_400 + 120, now - 60])
+      await expect(create(bad)).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "expires_at" })
+    expect((await create(now + 31 * 60)).expires_at).toBe(now + 31 * 60)
+    expect((await create(now + 23 * 3600)).expires_at).toBe(now + 23 * 3600)
+    const dflt = await create()
+    expect(dflt.expires_at - dflt.created).toBe(86_400)
+  })
+})
+
+describe("listing Checkout Sessions", () => {
+  it("filters by status, customer, customer_details[email], payment_intent, payment_link and created; refuses other filters", async () => {
+    const make = (customer?: string) =>
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: "http://localhost/ok",
+        ...(customer ? { customer } : {}),
+      })
+    const mine = (list: Stripe.ApiList<Stripe.Checkout.Session>, ids: string[]) =>
+      list.data.map((s) => s.id).filter((id) => ids.includes(id))
+    const customer = await stripe.customers.create({ email: "listed@example.com" })
+    const open = await make(customer.id)
+    const expired = await stripe.checkout.sessions.expire((await make()).id)
+    const paidOne = await make()
+    const paid = await fetch(paidOne.url ?? "", {
+      method: "POST",
+      body: new URLSearchParams({ email: "payer@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123", name: "P" }),
+      redirect: "manual",
+    })
+    expect(paid.status).toBe(303)
+    const ids = [open.id, expired.id, paidOne.id]
+    const list = (p: Stripe.Checkout.SessionListParams) => stripe.checkout.sessions.list({ limit: 100, ...p })
+
+    expect(mine(await list({ status: "open" }), ids)).toEqual([open.id])
+    expect(mine(await list({ status: "expired" }), ids)).toEqual([expired.id])
+    expect(mine(await list({ status: "complete" }), ids)).toEqual([paidOne.id])
+    await expect(list({ status: "paid" as never })).rejects.toMatchObject({ statusCode: 400, param: "status" })
+    expect(mine(await list({ customer: customer.id }), ids)).toEqual([open.id])
+    expect(mine(await list({ customer_details: { email: "payer@example.com" } }), ids)).toEqual([paidOne.id])
+    expect(mine(await list({ customer_details: { email: "nobody@example.com" } }), ids)).toEqual([])
+    await expect(list({ customer_details: { phone: "1" } as never })).rejects.toMatchObject({ param: "customer_details[phone]" })
+    expect(mine(await list({ payment_intent: "pi_none" }), ids)).toEqual([])
+    expect(mine(await list({ payment_link: "plink_none" }), ids)).toEqual([])
+    expect(mine(await list({ created: { gte: open.created } }), ids)).toEqual(ids.slice().reverse())
+    expect(mine(await list({ created: { lt: open.created } }), ids)).toEqual([])
+    expect(mine(await list({ created: open.created }), ids)).toContain(open.id)
+    await expect(list({ created: { after: open.created } as never })).rejects.toMatchObject({ statusCode: 400, param: "created[after]" })
+    await expect(list({ customer_account: "acct_1" })).rejects.toMatchObject({ statusCode: 400, param: "customer_account" })
+  })
+})

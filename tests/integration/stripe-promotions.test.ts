@@ -441,3 +441,85 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     expect((await stripe.customers.list({ limit: 100 })).data.length).toBe(customersBefore)
   })
 })
+
+describe("a promotion code restricted to a customer", () => {
+  // "The customer who can use this promotion code. If not set, all customers can use the promotion code."
+  it("is redeemed by its customer only: another customer, or a Checkout Session with no customer yet, is refused", async () => {
+    const card = async (email: string) => {
+      const c = await stripe.customers.create({ email, payment_method: "pm_card_visa" })
+      const pm = (await stripe.paymentMethods.list({ customer: c.id })).data[0]?.id ?? ""
+      await stripe.customers.update(c.id, { invoice_settings: { default_payment_method: pm } })
+      return c
+    }
+    const alice = await card("alice-only@example.com")
+    const bob = await card("bob-not@example.com")
+    const pc = await promo({ percent_off: 10, duration: "once" }, { code: "ALICEONLY", customer: alice.id })
+    const sessionFor = (customer?: string, discounts?: Stripe.Checkout.SessionCreateParams.Discount[]) =>
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        line_items: [{ price: pro.id, quantity: 1 }],
+        success_url: "http://localhost/ok",
+        ...(customer ? { customer } : {}),
+        ...(discounts ? { discounts } : { allow_promotion_codes: true }),
+      })
+    const wrongCustomer = {
+      status: 400,
+      type: "StripeInvalidRequestError",
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code can only be redeemed by the customer it is restricted to.",
+    }
+    expect(await refusal(sessionFor(bob.id, [{ promotion_code: pc.id }]))).toMatchObject(wrongCustomer)
+    expect(await refusal(sessionFor(undefined, [{ promotion_code: pc.id }]))).toMatchObject(wrongCustomer)
+    expect(
+      await refusal(stripe.subscriptions.create({ customer: bob.id, items: [{ price: pro.id }], discounts: [{ promotion_code: pc.id }] })),
+    ).toMatchObject(wrongCustomer)
+    expect((await sessionFor(alice.id, [{ promotion_code: pc.id }])).total_details?.amount_discount).toBe(200)
+
+    // Hosted Checkout's field: refused for a session of another customer or of no customer yet.
+    const apply = async (s: Stripe.Checkout.Session) => {
+      const res = await fetch(s.url ?? "", {
+        method: "POST",
+        body: new URLSearchParams({ promo_action: "apply", promotion_code: "aliceonly" }),
+        redirect: "manual",
+      })
+      return { status: res.status, html: await res.text() }
+    }
+    for (const s of [await sessionFor(bob.id), await sessionFor()]) {
+      const r = await apply(s)
+      expect(r.status).toBe(400)
+      expect(r.html).toContain("This code isn&#39;t available for this customer.")
+      expect((await stripe.checkout.sessions.retrieve(s.id)).discounts).toBeNull()
+    }
+    const own = await sessionFor(alice.id)
+    expect((await apply(own)).status).toBe(200)
+    expect((await stripe.checkout.sessions.retrieve(own.id)).total_details?.amount_discount).toBe(200)
+    expect((await stripe.promotionCodes.retrieve(pc.id)).times_redeemed).toBe(0)
+  })
+})
+
+describe("reactivating a promotion code", () => {
+  // "A promotion code can only be reactivated when the coupon is still valid and the promotion code is
+  // otherwise redeemable."
+  it("is refused once its coupon is no longer valid or the code itself is used up; allowed otherwise", async () => {
+    const c = await customerOnClock("reactivate")
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: "once", max_redemptions: 1 })
+    const pc = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id } })
+    await stripe.promotionCodes.update(pc.id, { active: false })
+    expect((await stripe.promotionCodes.update(pc.id, { active: true })).active).toBe(true)
+    await stripe.promotionCodes.update(pc.id, { active: false })
+    await stripe.subscriptions.create({ customer: c.customer, items: [{ price: pro.id }], discounts: [{ coupon: coupon.id }] })
+    expect((await stripe.coupons.retrieve(coupon.id)).valid).toBe(false)
+    expect(await refusal(stripe.promotionCodes.update(pc.id, { active: true }))).toMatchObject({
+      status: 400,
+      type: "StripeInvalidRequestError",
+      param: "active",
+    })
+    expect((await stripe.promotionCodes.retrieve(pc.id)).active).toBe(false)
+
+    // The code's own max_redemptions used up (its coupon still valid).
+    const once = await promo({ percent_off: 10, duration: "once" }, { max_redemptions: 1 })
+    await stripe.subscriptions.create({ customer: c.customer, items: [{ price: pro.id }], discounts: [{ promotion_code: once.id }] })
+    await stripe.promotionCodes.update(once.id, { active: false })
+    expect(await refusal(stripe.promotionCodes.update(once.id, { active: true }))).toMatchObject({ status: 400, param: "active" })
+  })
+})

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import Stripe from "stripe"
 import { inject } from "vitest"
+import { advanceInSteps } from "./test-clock"
 
 export const WEBHOOK_SECRET = "whsec_integration_tests"
 
@@ -102,11 +103,7 @@ export async function proxyStats() {
 
 /** Advances a Stripe test clock to `to` and waits until it is ready again (its renewals and retries ran). */
 export async function advanceTestClock(stripe: Stripe, clock: string, to: number) {
-  let now = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: to })
-  for (let i = 0; i < 200 && now.status !== "ready"; i++) {
-    await new Promise((r) => setTimeout(r, 20))
-    now = await stripe.testHelpers.testClocks.retrieve(clock)
-  }
+  const { now } = await advanceInSteps(stripe, clock, to)
   if (now.status !== "ready" || now.frozen_time !== to)
     throw new Error(`test clock ${clock} is ${now.status} at ${now.frozen_time}, not ready at ${to}`)
 }

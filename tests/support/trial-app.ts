@@ -6,6 +6,7 @@ import { freePort } from "../../scripts/lib/local-db"
 import { startApp, type AppProcess } from "./app-process"
 import { db, emulator, inboxSettled } from "./browser"
 import { must } from "./must"
+import { advanceInSteps } from "./test-clock"
 
 /**
  * The main browser app runs with BILLING_TRIALS=off so the other suites see a first charge. This one
@@ -58,8 +59,9 @@ export async function customerOnClock(email: string) {
 
 /** Advances a test clock, waits until it is ready, then until every resulting webhook is applied. */
 export async function advanceClock(clock: string, to: number) {
-  await stripe().testHelpers.testClocks.advance(clock, { frozen_time: to })
-  await expect.poll(async () => (await stripe().testHelpers.testClocks.retrieve(clock)).status, { timeout: 15_000 }).toBe("ready")
+  // In steps Stripe allows, each waited for until the clock is ready.
+  const { now } = await advanceInSteps(stripe(), clock, to, { pollMs: 50, tries: 300 })
+  expect(now).toMatchObject({ status: "ready", frozen_time: to })
   await emulator("webhooks/drain")
   await inboxSettled()
 }

@@ -28,6 +28,8 @@ export function customerMessage(reason: RefusalReason): string {
       return "This code requires a higher order total."
     case "first_time":
       return "This code is only for first-time customers."
+    case "other_customer":
+      return "This code isn't available for this customer."
     default:
       return "This code is invalid."
   }

@@ -7,7 +7,7 @@ import { invalid } from "../errors"
 import { expireSession } from "../lifecycle"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
-import { paginate } from "../store"
+import { createdFilter, paginate } from "../store"
 import { liveCustomer, trialSettings, type Handler, type StoredSession } from "./shared"
 
 export const checkout: Record<string, Handler> = {
@@ -87,7 +87,7 @@ export const checkout: Record<string, Handler> = {
       customer_creation: customer ? null : "always",
       customer_details: null,
       customer_email: email ?? null,
-      expires_at: int(p, "expires_at") ?? now + 86_400,
+      expires_at: expiresAt(p, now),
       invoice: null,
       locale: null,
       metadata: mergeMetadata({}, p),
@@ -135,8 +135,28 @@ export const checkout: Record<string, Handler> = {
     ])
     const sub = str(p, "subscription")
     const customer = str(p, "customer")
+    const status = str(p, "status")
+    if (status !== undefined && !["open", "complete", "expired"].includes(status))
+      throw invalid("status", "Invalid status: must be one of open, complete, or expired")
+    const details = obj(p, "customer_details")
+    if (details) allow(details, ["email"], "customer_details")
+    const email = details ? req(details, "email") : undefined
+    const paymentIntent = str(p, "payment_intent")
+    const paymentLink = str(p, "payment_link")
+    const created = createdFilter(p)
     return paginate(
-      ctx.store.all<StoredSession>("checkout.session", (s) => (!sub || s.subscription === sub) && (!customer || s.customer === customer)),
+      ctx.store.all<StoredSession>(
+        "checkout.session",
+        (s) =>
+          (!sub || s.subscription === sub) &&
+          (!customer || s.customer === customer) &&
+          (!status || s.status === status) &&
+          (email === undefined || s.customer_details?.email === email) &&
+          // No session here has a PaymentIntent or a Payment Link (subscription mode, created by API).
+          (paymentIntent === undefined || s.payment_intent === paymentIntent) &&
+          (paymentLink === undefined || s.payment_link === paymentLink) &&
+          created(s.created),
+      ),
       p,
       "/v1/checkout/sessions",
     )
@@ -155,6 +175,17 @@ export const checkout: Record<string, Handler> = {
     expireSession(ctx, s)
     return s
   },
+}
+
+/** "It can be anywhere from 30 minutes to 24 hours after Checkout Session creation. By default, … 24 hours." */
+function expiresAt(p: Params, now: number): number {
+  const at = int(p, "expires_at")
+  if (at === undefined) return now + 86_400
+  if (at < now + 30 * 60)
+    throw invalid("expires_at", "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.")
+  if (at > now + 86_400)
+    throw invalid("expires_at", "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.")
+  return at
 }
 
 /** `discounts[0][coupon|promotion_code]`: Checkout takes at most one. */

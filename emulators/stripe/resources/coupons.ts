@@ -162,6 +162,24 @@ function createPromotionCode(ctx: Ctx, p: Params): Stripe.PromotionCode {
   return pc
 }
 
+/**
+ * "A promotion code can only be reactivated when the coupon is still valid and the promotion code is
+ * otherwise redeemable": its coupon not redeemed out, past redeem_by or deleted; the code itself not past
+ * expires_at nor used max_redemptions times.
+ */
+function assertReactivatable(ctx: Ctx, pc: Stripe.PromotionCode) {
+  const c = ctx.store.find<Stripe.Coupon>(pc.promotion.coupon as string)
+  if (!c || c.object !== "coupon" || c.deleted || !freshCoupon(ctx, c).valid)
+    throw invalid(
+      "active",
+      `This promotion code cannot be reactivated because its coupon ${pc.promotion.coupon as string} is no longer valid.`,
+    )
+  if (pc.expires_at != null && pc.expires_at <= ctx.store.now())
+    throw invalid("active", "This promotion code cannot be reactivated because it has expired.")
+  if (pc.max_redemptions != null && pc.times_redeemed >= pc.max_redemptions)
+    throw invalid("active", "This promotion code cannot be reactivated because it has been used the maximum number of times.")
+}
+
 export const promotionCodes: Record<string, Handler> = {
   "POST /v1/promotion_codes": (ctx, p) => createPromotionCode(ctx, p),
   "GET /v1/promotion_codes/:id": (ctx, p, { id }) => (
@@ -179,6 +197,7 @@ export const promotionCodes: Record<string, Handler> = {
         (x) => x.id !== pc.id && x.active && x.code.toUpperCase() === pc.code.toUpperCase(),
       )
       if (active && clash.length) throw invalid("active", `An active promotion code with \`code: ${pc.code}\` already exists.`)
+      if (active) assertReactivatable(ctx, pc)
       previous.active = pc.active
       pc.active = active
     }

@@ -2,6 +2,7 @@
 // the clock's frozen_time; advancing the clock runs that customer's renewals, retries and
 // cancellations. Advancing is asynchronous as on Stripe: status `advancing`, then `ready`.
 import type Stripe from "stripe"
+import { addInterval } from "../billing"
 import { advanceTo } from "../clock"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
@@ -40,6 +41,29 @@ export function requestCustomer(ctx: Ctx, id: string, p: Params): Stripe.Custome
     return undefined
   }
   return of(id) ?? of(p.customer) ?? of(p.subscription)
+}
+
+/**
+ * How far one advance may go: "Cannot be more than two intervals in the future from the shortest
+ * subscription in this test clock. If there are no subscriptions in this test clock, it cannot be more
+ * than two years in the future." An interval is the subscription's price interval × interval_count,
+ * counted from the clock's frozen_time; only subscriptions still alive (not canceled or expired) count.
+ */
+function advanceLimit(ctx: Ctx, clock: Clock): { at: number; span: string } {
+  const customers = new Set(ctx.store.all<Stripe.Customer>("customer", (c) => c.test_clock === clock.id).map((c) => c.id))
+  let best = { at: addInterval(clock.frozen_time, "year", 2), span: "two years" }
+  const subs = ctx.store.all<Stripe.Subscription>(
+    "subscription",
+    (s) => customers.has(s.customer as string) && s.status !== "canceled" && s.status !== "incomplete_expired",
+  )
+  for (const sub of subs)
+    for (const it of sub.items.data) {
+      const r = it.price.recurring
+      if (!r) continue
+      const at = addInterval(clock.frozen_time, r.interval, 2 * r.interval_count)
+      if (at < best.at) best = { at, span: `two intervals (2 × ${r.interval_count} ${r.interval}) of subscription ${sub.id}` }
+    }
+  return best
 }
 
 export const testClocks: Record<string, Handler> = {
@@ -85,6 +109,12 @@ export const testClocks: Record<string, Handler> = {
     if (target === undefined) throw missingParam("frozen_time")
     if (clock.status !== "ready") throw invalid("test_clock", `The test clock ${clock.id} is already advancing.`)
     if (target <= clock.frozen_time) throw invalid("frozen_time", "The frozen_time must be after the test clock's current frozen_time.")
+    const limit = advanceLimit(ctx, clock)
+    if (target > limit.at)
+      throw invalid(
+        "frozen_time",
+        `The frozen_time cannot be more than ${limit.span} after the test clock's current frozen_time (${clock.frozen_time}): at most ${limit.at}.`,
+      )
     clock.status = "advancing"
     clock.status_details = { advancing: { target_frozen_time: target } }
     ctx.store.put(clock)
