@@ -4,6 +4,10 @@ export type Interval = "month" | "year"
 /**
  * What plans can unlock: Stripe Entitlements features (lookup key → name). `stripe:setup` creates them
  * and attaches each plan's to its product; hasEntitlement (lib/billing/entitlements.ts) asks by key.
+ *
+ * Changing a plan's `entitlements` (then `npm run stripe:setup`) reaches new subscriptions at once but
+ * existing subscribers only at their next renewal: Stripe grants each subscription its product's features
+ * as they were at the start of its current billing period, up to a year on a yearly plan.
  */
 export const FEATURES = {
   unlimited_projects: "Unlimited projects",
@@ -19,7 +23,7 @@ export type CatalogPlan = {
   name: string
   description: string
   features: string[]
-  /** The Stripe Entitlements features a subscription to this plan grants. */
+  /** The Stripe Entitlements features a subscription to this plan grants (a change: see FEATURES). */
   entitlements: FeatureKey[]
   perSeat: boolean
   /** Unit amounts in cents; per seat when perSeat. */

@@ -6,7 +6,20 @@ import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPla
 import { idsOf, portalParams, type PlanPrices } from "../../lib/stripe/portal-configuration"
 import { ensureSamplePromotion } from "./stripe-promotion-setup"
 
-export type SetupResult = { changes: string[]; prices: PlanPrices; portalConfigurationId: string }
+export type SetupResult = {
+  changes: string[]
+  /** What the changes mean for existing customers, to print after them. */
+  notes: string[]
+  prices: PlanPrices
+  portalConfigurationId: string
+}
+
+/**
+ * Stripe applies product feature changes to existing subscriptions at the start of their next billing
+ * period; new subscriptions get the product's features at once.
+ */
+export const FEATURE_CHANGE_NOTE =
+  "existing subscriptions get feature changes at their next renewal (up to a year away on yearly plans); new subscriptions get them now"
 
 export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: string): Promise<SetupResult> {
   const changes: string[] = []
@@ -25,7 +38,8 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await ensureSamplePromotion(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
-  return { changes, prices, portalConfigurationId }
+  const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))
+  return { changes, notes: featureChanged ? [FEATURE_CHANGE_NOTE] : [], prices, portalConfigurationId }
 }
 
 async function ensureProduct(stripe: Stripe, plan: CatalogPlan, changes: string[]) {
@@ -73,7 +87,7 @@ async function ensureFeatures(stripe: Stripe, changes: string[]) {
       ids[key] = found.id
       if (found.name !== name || !found.active) {
         await stripe.entitlements.features.update(found.id, { name, active: true })
-        changes.push(`updated feature ${key}`)
+        changes.push(found.active ? `updated feature ${key}` : `restored feature ${key}`)
       }
     }
   }

@@ -389,3 +389,83 @@ describe("limits Stripe documents", () => {
     expect(ok.expires_at).toBe(now + 2 * 3600)
   })
 })
+
+describe("entitlements", () => {
+  // Stripe: "Existing subscriptions will create active entitlements for any product feature changes at the
+  // start of the next billing period"; a new subscription is granted the product's features when created.
+  // Stripe computes entitlements asynchronously: every check polls (a few seconds on Stripe).
+  const keysOf = async (customer: string) =>
+    (await stripe.entitlements.activeEntitlements.list({ customer })).data.map((e) => e.lookup_key).sort()
+  async function until(customer: string, want: string[]) {
+    let got = await keysOf(customer)
+    for (let i = 0; i < 30 && JSON.stringify(got) !== JSON.stringify(want); i++) {
+      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
+      got = await keysOf(customer)
+    }
+    return got
+  }
+  const summariesFor = async (customer: string) =>
+    (await stripe.events.list({ limit: 100, type: "entitlements.active_entitlement_summary.updated" })).data.filter(
+      (e) => (e.data.object as { customer?: string }).customer === customer,
+    )
+  /** Polls until a summary event about the customer lists exactly `want`, ignoring the events in `seen`. */
+  async function summaryListing(customer: string, want: string[], seen: Stripe.Event[] = []) {
+    for (let i = 0; ; i++) {
+      const found = (await summariesFor(customer)).find((e) => {
+        const keys = (e.data.object as Stripe.Entitlements.ActiveEntitlementSummary).entitlements.data.map((x) => x.lookup_key)
+        return !seen.some((x) => x.id === e.id) && JSON.stringify(keys.sort()) === JSON.stringify(want)
+      })
+      if (found || i > 20) return found
+      await new Promise((r) => setTimeout(r, t.name === "stripe" ? 1000 : 20))
+    }
+  }
+
+  it("a feature attached to a product reaches an existing subscription at its renewal, a new one at once", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const product = await stripe.products.create({ name: "Contract Entitlements", metadata: t.tag })
+    const monthly = await stripe.prices.create({
+      product: product.id,
+      currency: "usd",
+      unit_amount: 900,
+      recurring: { interval: "month" },
+      metadata: t.tag,
+    })
+    const feature = (name: string) =>
+      stripe.entitlements.features.create({ lookup_key: `contract_${name}_${t.run}`, name, metadata: t.tag })
+    const base = await feature("base")
+    const extra = await feature("extra")
+    await stripe.products.createFeature(product.id, { entitlement_feature: base.id })
+    const subscribe = async () => {
+      const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+      const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+      const sub = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: monthly.id }],
+        default_payment_method: pm?.id,
+        metadata: t.tag,
+      })
+      return { customer: customer.id, end: sub.items.data[0]?.current_period_end ?? 0 }
+    }
+    const early = await subscribe()
+    expect(await until(early.customer, [base.lookup_key])).toEqual([base.lookup_key])
+    // The grant's own summary event, once it has arrived: every summary about `early` so far.
+    expect(await summaryListing(early.customer, [base.lookup_key])).toBeDefined()
+    const seen = await summariesFor(early.customer)
+
+    await stripe.products.createFeature(product.id, { entitlement_feature: extra.id })
+    const both = [base.lookup_key, extra.lookup_key].sort()
+    // A subscription created after the attach is granted it (once this shows, Stripe has seen the attach) …
+    const late = await subscribe()
+    expect(await until(late.customer, both)).toEqual(both)
+    // … while the existing one is not, and hears nothing, until its next period starts.
+    expect(await keysOf(early.customer)).toEqual([base.lookup_key])
+    expect((await summariesFor(early.customer)).filter((e) => !seen.some((x) => x.id === e.id))).toEqual([])
+
+    const { now } = await advanceClock(clock.id, early.end + 3600)
+    expect(now.status).toBe("ready")
+    expect(await until(early.customer, both)).toEqual(both)
+    expect(await summaryListing(early.customer, both, seen)).toBeDefined()
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})

@@ -61,6 +61,9 @@ async function cleanup(stripe: Stripe, run: string) {
     if (mine(price) && price.active) await stripe.prices.update(price.id, { active: false })
   for await (const product of stripe.products.list({ limit: 100 }))
     if (mine(product) && product.active) await stripe.products.update(product.id, { active: false })
+  // Features cannot be deleted: archive them (which frees their lookup keys).
+  for await (const feature of stripe.entitlements.features.list({ limit: 100 }))
+    if (mine(feature)) await stripe.entitlements.features.update(feature.id, { active: false })
   for await (const code of stripe.promotionCodes.list({ limit: 100, active: true }))
     if (mine(code)) await stripe.promotionCodes.update(code.id, { active: false })
   for await (const cfg of stripe.billingPortal.configurations.list({ limit: 100 }))

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { pool } from "@/lib/db/client"
 import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
-import { setupStripe } from "../../scripts/lib/stripe-setup"
+import { FEATURE_CHANGE_NOTE, setupStripe } from "../../scripts/lib/stripe-setup"
 import { inject } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
 import { must } from "../support/must"
@@ -26,6 +26,7 @@ describe("stripe:setup", () => {
     const second = await setupStripe(stripeClient(), inject("databaseUrl"), "http://localhost:3999")
     expect(first.changes).toEqual([])
     expect(second.changes).toEqual([])
+    expect(second.notes).toEqual([])
     const cfg = await stripeClient().billingPortal.configurations.retrieve(second.portalConfigurationId)
     expect(cfg.features.subscription_cancel).toMatchObject({ enabled: true, mode: "at_period_end" })
     expect(cfg.features.subscription_cancel.cancellation_reason.enabled).toBe(true)
@@ -63,5 +64,17 @@ describe("stripe:setup", () => {
     const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
     expect(result.changes).toEqual(["reactivated promotion code WELCOME20"])
     expect((await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data).toHaveLength(1)
+  })
+
+  it("re-attaches a plan's detached feature and says existing subscriptions get it at their next renewal", async () => {
+    const stripe = stripeClient()
+    const pf = (await stripe.products.listFeatures("subkit_pro", { limit: 100 })).data.find(
+      (x) => x.entitlement_feature.lookup_key === "advanced_analytics",
+    )
+    await stripe.products.deleteFeature("subkit_pro", must(pf, "product feature").id) // drift, as after a catalog edit
+    const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
+    expect(result.changes).toEqual(["attached feature advanced_analytics to subkit_pro"])
+    expect(result.notes).toEqual([FEATURE_CHANGE_NOTE])
+    expect(FEATURE_CHANGE_NOTE).toMatch(/existing subscriptions get feature changes at their next renewal/)
   })
 })

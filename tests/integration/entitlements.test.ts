@@ -123,3 +123,109 @@ describe("active entitlements sync", () => {
     expect(await rows(customerId)).toEqual(keysOf("pro"))
   })
 })
+
+describe("product feature changes reach existing subscriptions at their next renewal", () => {
+  // Stripe: "Existing subscriptions will create active entitlements for any product feature changes at the
+  // start of the next billing period." A new subscription gets the product's features as they are now.
+  const keys = async (stripe: Stripe, customer: string) =>
+    (await stripe.entitlements.activeEntitlements.list({ customer })).data.map((e) => e.lookup_key).sort()
+  // The summary events about the customer that are not in `seen` (ids): not "since an event id", as other
+  // files' test clocks date their events in the future and the event list is in `created` order.
+  const summaries = async (stripe: Stripe, customer: string, seen: Stripe.Event[] = []) =>
+    (await eventsFor(stripe, customer)).filter(
+      (e) => e.type === "entitlements.active_entitlement_summary.updated" && !seen.some((x) => x.id === e.id),
+    )
+
+  async function setup(name: string) {
+    const stripe = stripeClient()
+    const tag = `${name}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`
+    const product = await stripe.products.create({ name: `Feature change ${tag}` })
+    const price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1000, recurring: { interval: "month" } })
+    const base = await stripe.entitlements.features.create({ lookup_key: `${tag}_base`, name: "Base" })
+    const extra = await stripe.entitlements.features.create({ lookup_key: `${tag}_extra`, name: "Extra" })
+    await stripe.products.createFeature(product.id, { entitlement_feature: base.id })
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: tag })
+    const subscribe = async () => {
+      const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa" })
+      const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+      const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm?.id })
+      return { customer: customer.id, sub }
+    }
+    const advancePast = async (at: number) => {
+      let now = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at + 3600 })
+      for (let i = 0; i < 200 && now.status !== "ready"; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+        now = await stripe.testHelpers.testClocks.retrieve(clock.id)
+      }
+      expect(now.status).toBe("ready")
+    }
+    return { stripe, product, base, extra, subscribe, advancePast }
+  }
+
+  it("an attached feature: not for the existing subscription until it renews; at once for a new one", async () => {
+    const { stripe, product, base, extra, subscribe, advancePast } = await setup("attach")
+    const early = await subscribe()
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key])
+
+    const before = await summaries(stripe, early.customer)
+    await stripe.products.createFeature(product.id, { entitlement_feature: extra.id })
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key])
+    expect(await summaries(stripe, early.customer, before)).toEqual([])
+
+    // A subscription created after the change gets the product's features as they are now.
+    const late = await subscribe()
+    expect(await keys(stripe, late.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+
+    const renewal = await summaries(stripe, early.customer)
+    await advancePast(early.sub.items.data[0]?.current_period_end ?? 0)
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+    const sent = await summaries(stripe, early.customer, renewal)
+    expect(sent).toHaveLength(1)
+    const summary = sent[0]?.data.object as Stripe.Entitlements.ActiveEntitlementSummary
+    expect(summary.entitlements.data.map((e) => e.lookup_key).sort()).toEqual([base.lookup_key, extra.lookup_key].sort())
+  })
+
+  it("a detached feature: kept by the existing subscription until it renews; not granted to a new one", async () => {
+    const { stripe, product, base, extra, subscribe, advancePast } = await setup("detach")
+    const pf = await stripe.products.createFeature(product.id, { entitlement_feature: extra.id })
+    const early = await subscribe()
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+
+    const before = await summaries(stripe, early.customer)
+    await stripe.products.deleteFeature(product.id, pf.id)
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+    expect(await summaries(stripe, early.customer, before)).toEqual([])
+
+    const late = await subscribe()
+    expect(await keys(stripe, late.customer)).toEqual([base.lookup_key])
+
+    const renewal = await summaries(stripe, early.customer)
+    await advancePast(early.sub.items.data[0]?.current_period_end ?? 0)
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key])
+    const sent = await summaries(stripe, early.customer, renewal)
+    expect(sent).toHaveLength(1)
+    const summary = sent[0]?.data.object as Stripe.Entitlements.ActiveEntitlementSummary
+    expect(summary.entitlements.data.map((e) => e.lookup_key)).toEqual([base.lookup_key])
+  })
+
+  it("an archived feature: kept by the existing subscription until it renews; not granted to a new one", async () => {
+    const { stripe, product, base, extra, subscribe, advancePast } = await setup("archive")
+    await stripe.products.createFeature(product.id, { entitlement_feature: extra.id })
+    const early = await subscribe()
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+
+    const before = await summaries(stripe, early.customer)
+    await stripe.entitlements.features.update(extra.id, { active: false })
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key, extra.lookup_key].sort())
+    expect(await summaries(stripe, early.customer, before)).toEqual([])
+
+    const late = await subscribe()
+    expect(await keys(stripe, late.customer)).toEqual([base.lookup_key])
+
+    const renewal = await summaries(stripe, early.customer)
+    await advancePast(early.sub.items.data[0]?.current_period_end ?? 0)
+    expect(await keys(stripe, early.customer)).toEqual([base.lookup_key])
+    expect(await summaries(stripe, early.customer, renewal)).toHaveLength(1)
+  })
+})

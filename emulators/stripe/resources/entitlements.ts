@@ -1,7 +1,14 @@
 // Entitlements: features, the features attached to products, and each customer's active entitlements,
 // derived from the products of the customer's active or trialing subscriptions. Whenever that set
 // changes, `entitlements.active_entitlement_summary.updated` is sent, as Stripe does.
+//
+// As on Stripe, a subscription grants its products' features as they were at the start of its current
+// period: "Existing subscriptions will create active entitlements for any product feature changes at the
+// start of the next billing period." Attaching or detaching a product feature, or archiving a feature,
+// changes nothing for existing subscriptions until they renew; a new subscription gets the product's
+// features as they are when it starts.
 import type Stripe from "stripe"
+import { item } from "../billing"
 import type { Ctx } from "../context"
 import { invalid, missing } from "../errors"
 import { allow, bool, mergeMetadata, req, str } from "../params"
@@ -24,6 +31,38 @@ type StoredEntitlement = {
 /** Stripe grants a subscription's features while it is active or trialing. */
 const GRANTING = new Set(["active", "trialing"])
 
+/** The feature ids each of the subscription's products had when its current period started. */
+type FeatureSnapshot = { period: number; products: Record<string, string[]> }
+type Sub = Stripe.Subscription & { _features?: FeatureSnapshot }
+
+const productOf = (i: Stripe.SubscriptionItem) => (typeof i.price.product === "string" ? i.price.product : i.price.product.id)
+
+/**
+ * The features the subscription grants in its current period: each product's active attached features
+ * as they were when the period started (its creation, a renewal, or a restart on an interval change),
+ * or, for a product that joined the subscription mid-period (a plan switch), when it joined.
+ */
+function featuresOf(ctx: Ctx, sub: Sub): string[] {
+  const period = item(sub).current_period_start
+  const before = sub._features
+  const snap: FeatureSnapshot = before?.period === period ? before : { period, products: {} }
+  const products: Record<string, string[]> = {}
+  for (const i of sub.items.data) {
+    const product = productOf(i)
+    products[product] =
+      snap.products[product] ??
+      attached(ctx, product)
+        .map((pf) => ctx.store.find<Feature>(pf._feature))
+        .filter((f): f is Feature => Boolean(f?.active))
+        .map((f) => f.id)
+  }
+  if (JSON.stringify(before) !== JSON.stringify({ period, products })) {
+    sub._features = { period, products }
+    ctx.store.put(sub)
+  }
+  return Object.values(products).flat()
+}
+
 const publicProductFeature = (ctx: Ctx, pf: StoredProductFeature) => ({
   id: pf.id,
   object: pf.object,
@@ -37,15 +76,20 @@ function attached(ctx: Ctx, product: string) {
 
 /** The customer's active entitlements now; writes the changes and sends the summary event when any. */
 export function recomputeEntitlements(ctx: Ctx, customerId: string) {
-  const products = new Set<string>()
-  for (const sub of ctx.store.all<Stripe.Subscription>("subscription", (s) => s.customer === customerId && GRANTING.has(s.status)))
-    for (const item of sub.items.data) products.add(typeof item.price.product === "string" ? item.price.product : item.price.product.id)
   const want = new Map<string, Feature>()
-  for (const product of products)
-    for (const pf of attached(ctx, product)) {
-      const f = ctx.store.find<Feature>(pf._feature)
-      if (f?.active) want.set(f.id, f)
+  // Every live subscription takes its snapshot now (one not granting yet, e.g. incomplete, keeps the
+  // features of its period's start for when it is paid); only active and trialing ones grant them.
+  for (const sub of ctx.store.all<Sub>(
+    "subscription",
+    (s) => s.customer === customerId && s.status !== "canceled" && s.status !== "incomplete_expired",
+  )) {
+    const features = featuresOf(ctx, sub)
+    if (!GRANTING.has(sub.status)) continue
+    for (const id of features) {
+      const f = ctx.store.find<Feature>(id)
+      if (f) want.set(f.id, f)
     }
+  }
   const current = ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customerId)
   const before = summaryList(current)
   let changed = false
@@ -87,17 +131,6 @@ function summaryList(items: StoredEntitlement[]) {
   }
 }
 
-/** Every customer with a granting subscription on `product`: their entitlements follow its features. */
-function recomputeProduct(ctx: Ctx, product: string) {
-  const customers = new Set<string>()
-  for (const sub of ctx.store.all<Stripe.Subscription>(
-    "subscription",
-    (s) => GRANTING.has(s.status) && s.items.data.some((i) => i.price.product === product),
-  ))
-    customers.add(typeof sub.customer === "string" ? sub.customer : sub.customer.id)
-  for (const c of customers) recomputeEntitlements(ctx, c)
-}
-
 export const entitlements: Record<string, Handler> = {
   "POST /v1/entitlements/features": (ctx, p) => {
     allow(p, ["lookup_key", "name", "metadata"])
@@ -137,12 +170,9 @@ export const entitlements: Record<string, Handler> = {
     const active = bool(p, "active")
     if (active !== undefined) feature.active = active
     feature.metadata = mergeMetadata(feature.metadata, p)
-    ctx.store.put(feature)
-    // An archived feature stops being granted; a restored one is granted again.
-    if (active !== undefined)
-      for (const pf of ctx.store.all<StoredProductFeature>("product_feature", (x) => x._feature === feature.id))
-        recomputeProduct(ctx, pf._product)
-    return feature
+    // Archiving (or restoring) changes what the feature's products grant from their subscriptions' next
+    // period on, like any product feature change: nothing is recomputed now.
+    return ctx.store.put(feature)
   },
   "POST /v1/products/:id/features": (ctx, p, { id }) => {
     allow(p, ["entitlement_feature"])
@@ -162,7 +192,7 @@ export const entitlements: Record<string, Handler> = {
       _product: product.id,
       _feature: feature.id,
     })
-    recomputeProduct(ctx, product.id)
+    // Existing subscriptions get it at their next renewal; new ones at once (featuresOf).
     return publicProductFeature(ctx, pf)
   },
   "GET /v1/products/:id/features": (ctx, p, { id }) => {
@@ -186,7 +216,7 @@ export const entitlements: Record<string, Handler> = {
     if (!pf) throw missing("product_feature", id)
     pf.deleted = true
     ctx.store.put(pf)
-    recomputeProduct(ctx, pf._product)
+    // Existing subscriptions keep it until their next renewal; new ones don't get it (featuresOf).
     return { id: pf.id, object: "product_feature", deleted: true }
   },
   "GET /v1/entitlements/active_entitlements": (ctx, p) => {
