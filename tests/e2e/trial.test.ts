@@ -185,7 +185,7 @@ describe("a trial that ended paused", () => {
     const resumed = await stripe().subscriptions.retrieve(sub.id)
     expect(resumed.items.data[0]?.current_period_start).toBe(end)
     expect((await stripe().invoices.list({ customer, limit: 1 })).data[0]).toMatchObject({ status: "paid", amount_paid: 1500 })
-    await checkErrors()
+    checkErrors()
   })
 })
 
