@@ -2,6 +2,7 @@
 // browser stack, see tests/support/trial-app.ts) and a test clock for each customer: sign up → the offer
 // → hosted Checkout with a card and nothing charged → "Trial ends on …" → Stripe's 3-day warning as a
 // banner → the first charge at the end → no second trial. Then trials without a payment method.
+import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
 import { must } from "../support/must"
 import { fillCard, noPageErrors, sharedBrowser, signUp, userRow } from "../support/browser"
@@ -102,6 +103,21 @@ describe("free trial with a card collected up front", () => {
 // subscription on a customer with no payment method. The emulator's hosted Checkout always asks for a
 // card (emulators/stripe/README.md, "Not modelled"), so the subscription is made through the API as
 // that Checkout would make it, with Stripe's trial_settings.end_behavior; the app's pages are what is tested.
+/** A signed-up user with a card-less 14-day Pro trial on a test clock, ending as `behavior` says. */
+async function cardlessTrial(page: Page, behavior: "pause" | "cancel") {
+  const email = await signUp(page, "/dashboard", origin())
+  const { clock, customer, userId } = await customerOnClock(email)
+  const [price] = (await stripe().prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
+  const sub = await stripe().subscriptions.create({
+    customer,
+    items: [{ price: price?.id ?? "" }],
+    trial_period_days: 14,
+    trial_settings: { end_behavior: { missing_payment_method: behavior } },
+    metadata: { user_id: userId, plan_id: "pro" },
+  })
+  return { email, clock, customer, sub }
+}
+
 describe("free trial without a payment method", () => {
   it.each([
     {
@@ -120,16 +136,7 @@ describe("free trial without a payment method", () => {
     },
   ])("missing_payment_method=$behavior: the pages say so, and at the end it is $status", async (c) => {
     const page = await browser().newPage()
-    const email = await signUp(page, "/dashboard", origin())
-    const { clock, customer, userId } = await customerOnClock(email)
-    const [price] = (await stripe().prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
-    const sub = await stripe().subscriptions.create({
-      customer,
-      items: [{ price: price?.id ?? "" }],
-      trial_period_days: 14,
-      trial_settings: { end_behavior: { missing_payment_method: c.behavior } },
-      metadata: { user_id: userId, plan_id: "pro" },
-    })
+    const { email, clock, customer, sub } = await cardlessTrial(page, c.behavior)
     await settled()
     const ends = day(sub.trial_end ?? 0)
     const notice = `Trial ends on ${ends}Add a payment method before then, or ${c.then}`
@@ -152,16 +159,7 @@ describe("a trial that ended paused", () => {
   it("paused → add a card in the portal → Resume → active, charged for a new period from today", async () => {
     const page = await browser().newPage()
     const checkErrors = await noPageErrors(page)
-    const email = await signUp(page, "/dashboard", origin())
-    const { clock, customer, userId } = await customerOnClock(email)
-    const [price] = (await stripe().prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data
-    const sub = await stripe().subscriptions.create({
-      customer,
-      items: [{ price: price?.id ?? "" }],
-      trial_period_days: 14,
-      trial_settings: { end_behavior: { missing_payment_method: "pause" } },
-      metadata: { user_id: userId, plan_id: "pro" },
-    })
+    const { email, clock, customer, sub } = await cardlessTrial(page, "pause")
     const end = (sub.trial_end ?? 0) + 60
     await advanceClock(clock, end)
     await page.goto(at("/subscription/manage"))
