@@ -2,6 +2,7 @@
 // browser stack, see tests/support/trial-app.ts) and a test clock for each customer: sign up → the offer
 // → hosted Checkout with a card and nothing charged → "Trial ends on …" → Stripe's 3-day warning as a
 // banner → the first charge at the end → no second trial. Then trials without a payment method.
+import { AxeBuilder } from "@axe-core/playwright"
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
 import { must } from "../support/must"
@@ -103,6 +104,12 @@ describe("free trial with a card collected up front", () => {
 // subscription on a customer with no payment method. The emulator's hosted Checkout always asks for a
 // card (emulators/stripe/README.md, "Not modelled"), so the subscription is made through the API as
 // that Checkout would make it, with Stripe's trial_settings.end_behavior; the app's pages are what is tested.
+/** axe-core's findings on the page as it is (the manage page's paused states are not in accessibility.test.ts). */
+async function axeViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations.map((v) => `${v.id} (${v.impact}) ${v.help}`)
+}
+
 /** A signed-up user with a card-less 14-day Pro trial on a test clock, ending as `behavior` says. */
 async function cardlessTrial(page: Page, behavior: "pause" | "cancel") {
   const email = await signUp(page, "/dashboard", origin())
@@ -157,7 +164,7 @@ describe("free trial without a payment method", () => {
 
 describe("a trial that ended paused", () => {
   it("paused → add a card in the portal → Resume → active, charged for a new period from today", async () => {
-    const page = await browser().newPage()
+    const page = await (await browser().newContext()).newPage() // axe needs a page of its own context
     const checkErrors = await noPageErrors(page)
     const { email, clock, customer, sub } = await cardlessTrial(page, "pause")
     const end = (sub.trial_end ?? 0) + 60
@@ -166,6 +173,7 @@ describe("a trial that ended paused", () => {
     const paused = page.getByTestId("subscription-paused")
     expect(await paused.textContent()).toContain("Your trial ended without a payment method. Add one, then resume")
     expect(await paused.getByTestId("resume-subscription").count()).toBe(0)
+    expect(await axeViolations(page)).toEqual([])
 
     await paused.getByRole("button", { name: "Add payment method" }).click()
     await page.waitForURL("**/p/session/**/payment-method")
@@ -175,7 +183,8 @@ describe("a trial that ended paused", () => {
     // A card on file does not resume it: Stripe leaves a paused subscription paused until it is resumed.
     expect(await userRow(email)).toMatchObject({ status: "paused" })
 
-    await page.goto(at("/subscription/manage"))
+    await page.goto(at("/subscription/manage"), { waitUntil: "networkidle" })
+    expect(await axeViolations(page)).toEqual([])
     await page.getByTestId("resume-subscription").click()
     await expect.poll(() => page.getByText("Your subscription is active again.").count()).toBe(1)
     expect(await userRow(email)).toMatchObject({ status: "active" })
