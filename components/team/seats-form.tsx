@@ -17,9 +17,7 @@ function spoken(p: SeatPreview) {
     p.amountDue >= 0
       ? `Charged now: ${money(p.amountDue, p.currency)}.`
       : `Credited to your next invoice: ${money(-p.amountDue, p.currency)}.`
-  const then = p.nextRenewal
-    ? ` Then ${money(p.nextRenewal.amount, p.currency)} for ${p.quantity} seats from ${formatDate(p.nextRenewal.at)}.`
-    : ""
+  const then = ` Then ${money(p.nextRenewal.amount, p.currency)} for ${p.quantity} seats from ${formatDate(p.nextRenewal.at)}.`
   return now + then
 }
 
@@ -108,12 +106,10 @@ export function SeatsForm({ seats, min, max }: { seats: number; min: number; max
               ? `Charged now: ${money(preview.amountDue, preview.currency)}`
               : `Credited to your next invoice: ${money(-preview.amountDue, preview.currency)}`}
           </p>
-          {preview.nextRenewal && (
-            <p className="text-muted-foreground" data-testid="seat-preview-renewal">
-              Then {money(preview.nextRenewal.amount, preview.currency)} for {preview.quantity} seats from{" "}
-              {formatDate(preview.nextRenewal.at)}.
-            </p>
-          )}
+          <p className="text-muted-foreground" data-testid="seat-preview-renewal">
+            Then {money(preview.nextRenewal.amount, preview.currency)} for {preview.quantity} seats from{" "}
+            {formatDate(preview.nextRenewal.at)}.
+          </p>
           <Alert>
             <AlertDescription>Your card on file is charged when you confirm.</AlertDescription>
           </Alert>

@@ -128,8 +128,8 @@ export type SeatPreview = {
   amountDue: number
   currency: string
   lines: { description: string; amount: number }[]
-  /** Stripe's preview of the renewal after the change, discounts applied; null when not asked for. */
-  nextRenewal: { amount: number; at: Date } | null
+  /** Stripe's preview of the renewal after the change, discounts applied. */
+  nextRenewal: { amount: number; at: Date }
 }
 
 export type SeatChange = { subscriptionId: string; itemId: string; fromQuantity: number; quantity: number; prorationDate: number }

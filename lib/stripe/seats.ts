@@ -1,22 +1,33 @@
 // Seat changes of a per-seat subscription: the proration preview (invoices.createPreview) and the
 // update that bills exactly what was previewed (the same proration_date, always_invoice).
 import "server-only"
+import type Stripe from "stripe"
 import type { SeatChange, SeatChangeCheck, SeatPreview } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
-/**
- * The subscription (its item and current quantity), then two previews at once: the change billed now
- * as of Stripe's "now", and the next renewal at the new quantity. Both amounts are Stripe's, discounts
- * and all (a proration's amount has the discount folded in; the renewal's is judged at its date). The
- * moment is read back from the proration lines (their period starts at the proration date), not from
- * this machine's clock: a customer on a test clock lives at the clock's time. `renewal: false` (the
- * confirm's check) skips the second preview.
- */
-export async function previewSeatChange(subscriptionId: string, quantity: number, opts: { renewal?: boolean } = {}): Promise<SeatPreview> {
+/** The subscription's one item (its id, quantity and period), read from Stripe. */
+async function itemOf(subscriptionId: string): Promise<Stripe.SubscriptionItem> {
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
+  return item
+}
+
+/**
+ * The moment a preview prorates from: its proration lines start there. Read from Stripe, not this
+ * machine's clock: a customer on a test clock lives at the clock's time.
+ */
+const prorationMoment = (invoice: Stripe.Invoice) =>
+  invoice.lines.data.find((l) => l.parent?.subscription_item_details?.proration)?.period.start ?? invoice.created
+
+/**
+ * The item, then two previews at once: the change billed now as of Stripe's "now", and the next renewal
+ * at the new quantity. Both amounts are Stripe's, discounts and all (a proration's amount has the
+ * discount folded in; the renewal's is judged at its date).
+ */
+export async function previewSeatChange(subscriptionId: string, quantity: number): Promise<SeatPreview> {
+  const item = await itemOf(subscriptionId)
   const items = [{ id: item.id, quantity }]
   const [invoice, renewal] = await Promise.all([
     stripeCall(() =>
@@ -25,36 +36,29 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
         subscription_details: { items, proration_behavior: "always_invoice" },
       }),
     ),
-    opts.renewal === false
-      ? null
-      : stripeCall(() =>
-          stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: { items, proration_behavior: "none" } }),
-        ),
+    stripeCall(() =>
+      stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: { items, proration_behavior: "none" } }),
+    ),
   ])
-  const proration = invoice.lines.data.find((l) => l.parent?.subscription_item_details?.proration)
   return {
     itemId: item.id,
     currentQuantity: item.quantity ?? 1,
     quantity,
-    prorationDate: proration?.period.start ?? invoice.created,
+    prorationDate: prorationMoment(invoice),
     amountDue: invoice.total,
     currency: invoice.currency,
     lines: invoice.lines.data.map((l) => ({ description: l.description ?? "", amount: l.amount })),
-    nextRenewal: renewal
-      ? { amount: renewal.total, at: new Date((renewal.lines.data[0]?.period.start ?? item.current_period_end) * 1000) }
-      : null,
+    nextRenewal: { amount: renewal.total, at: new Date((renewal.lines.data[0]?.period.start ?? item.current_period_end) * 1000) },
   }
 }
 
 /**
  * What a confirm checks before billing, in three calls (the last two at once): the item and its quantity
- * now, Stripe's "now" (a preview without a date: its proration lines start there), and the amount the
- * change costs as of the previewed moment `at` (the same preview the owner saw, if nothing changed since).
+ * now, Stripe's "now" (a preview without a date), and the amount the change costs as of the previewed
+ * moment `at` (the same preview the owner saw, if nothing changed since).
  */
 export async function seatChangeNow(subscriptionId: string, quantity: number, at: number): Promise<SeatChangeCheck> {
-  const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
-  const item = sub.items.data[0]
-  if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
+  const item = await itemOf(subscriptionId)
   const details = { items: [{ id: item.id, quantity }], proration_behavior: "always_invoice" as const }
   const [now, then] = await Promise.all([
     stripeCall(() => stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: details })),
@@ -62,13 +66,7 @@ export async function seatChangeNow(subscriptionId: string, quantity: number, at
       stripe.invoices.createPreview({ subscription: subscriptionId, subscription_details: { ...details, proration_date: at } }),
     ),
   ])
-  const proration = now.lines.data.find((l) => l.parent?.subscription_item_details?.proration)
-  return {
-    itemId: item.id,
-    currentQuantity: item.quantity ?? 1,
-    stripeNow: proration?.period.start ?? now.created,
-    amountDue: then.total,
-  }
+  return { itemId: item.id, currentQuantity: item.quantity ?? 1, stripeNow: prorationMoment(now), amountDue: then.total }
 }
 
 /**
