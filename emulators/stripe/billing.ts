@@ -5,7 +5,7 @@ import { DAY, type Ctx } from "./context"
 import { invalid } from "./errors"
 import { fromDefaults } from "./defaults"
 import { createDiscount, redeem, type Resolved } from "./discounts"
-import { afterDiscounts, createInvoice, debitedRate, payInvoice, recordPeriodDebit, setDebitedRate, type Line } from "./invoices"
+import { afterDiscounts, createInvoice, debitedRate, payInvoice, setDebitedRate, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -191,7 +191,6 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
       period: { start: now, end },
     },
   ])
-  recordPeriodDebit(inv, it)
   const paid = payInvoice(ctx, inv)
   if (paid && sub.status === "incomplete") setStatus(ctx, sub, "active")
   return sub
@@ -323,7 +322,6 @@ export function resumeSubscription(ctx: Ctx, sub: Sub, onSuccessOnly: boolean) {
   const inv = createInvoice(ctx, sub, "subscription_update", [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period },
   ])
-  recordPeriodDebit(inv, it)
   const paid = payInvoice(ctx, inv)
   if (!paid && onSuccessOnly) return
   setStatus(ctx, sub, paid ? "active" : "past_due")

@@ -4,7 +4,7 @@ import { addInterval, amountOf, item, periodEnd, productName, snapshot } from ".
 import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
-import { createInvoice, payAndReactivate, payInvoice, recordPeriodDebit, subscriptionOf } from "./invoices"
+import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, expireSession, setStatus } from "./lifecycle"
 
 type Sub = Stripe.Subscription
@@ -96,7 +96,6 @@ function renew(ctx: Ctx, sub: Sub) {
   const inv = createInvoice(ctx, sub, "subscription_cycle", [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period: { start, end } },
   ])
-  recordPeriodDebit(inv, it)
   const paid = payInvoice(ctx, inv)
   if (!paid && sub.status === "active") setStatus(ctx, sub, "past_due")
 }

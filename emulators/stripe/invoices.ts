@@ -140,6 +140,8 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   const seq = customer.next_invoice_sequence ?? 1
   customer.next_invoice_sequence = seq + 1
   const inv = draftInvoice(ctx, sub, reason, lines, id)
+  // A full-period line is what the item's period is paid at (flexible billing mode credits from it).
+  for (const l of lines) if (!l.proration) recordPeriodDebit(inv, l.item)
   ctx.store.put(customer)
   ctx.store.put(inv)
   ctx.emit("invoice.created", inv)
@@ -238,8 +240,8 @@ export function setDebitedRate(it: Item, amount: number) {
   ;(it as Debited)._debited = amount
 }
 
-/** Records what a period invoice debited for its item (the first invoice, each renewal). */
-export function recordPeriodDebit(inv: Inv, it: Item) {
+/** Records what a period invoice debited for its item (the first invoice, each renewal, a resume). */
+function recordPeriodDebit(inv: Inv, it: Item) {
   const line = inv.lines.data.find(
     (l) => l.parent?.subscription_item_details?.subscription_item === it.id && !l.parent.subscription_item_details.proration,
   )

@@ -20,7 +20,6 @@ import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, typ
 import { paginate } from "../store"
 import { chargeSucceeds, DECLINED } from "../cards"
 import { liveCustomer, trialSettings, type Handler, type StoredPm } from "./shared"
-import { atCustomerTime } from "./test-clocks"
 
 const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
 
@@ -107,26 +106,25 @@ export const subscriptions: Record<string, Handler> = {
     if (behavior === "error_if_incomplete" && !trialDays && (change.price.unit_amount ?? 0) > 0) assertChargeable(ctx, customer, pm)
     const price = change.price
     const spec = subscriptionDiscount(p)
-    return atCustomerTime(ctx, customer, () =>
-      createSubscription(ctx, {
-        discount: spec
-          ? resolveDiscount(ctx, spec, {
-              products: [price.product as string],
-              amount: (price.unit_amount ?? 0) * (change.quantity ?? 1),
-              currency: price.currency,
-              customer: customer.id,
-            })
-          : undefined,
-        customer,
-        price,
-        quantity: change.quantity ?? 1,
-        metadata: mergeMetadata({}, p),
-        trialDays,
-        missingPaymentMethod,
-        paymentMethod: pm ?? null,
-        description: str(p, "description"),
-      }),
-    )
+    // At the customer's test clock time, as every request naming a customer (server.ts).
+    return createSubscription(ctx, {
+      discount: spec
+        ? resolveDiscount(ctx, spec, {
+            products: [price.product as string],
+            amount: (price.unit_amount ?? 0) * (change.quantity ?? 1),
+            currency: price.currency,
+            customer: customer.id,
+          })
+        : undefined,
+      customer,
+      price,
+      quantity: change.quantity ?? 1,
+      metadata: mergeMetadata({}, p),
+      trialDays,
+      missingPaymentMethod,
+      paymentMethod: pm ?? null,
+      description: str(p, "description"),
+    })
   },
   "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id, "subscription"),
   "POST /v1/subscriptions/:id": (ctx, p, { id }) => {
