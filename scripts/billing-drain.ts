@@ -5,7 +5,7 @@ import { loadEnvFiles } from "./lib/load-env"
 
 loadEnvFiles()
 const { values } = parseArgs({ options: { once: { type: "boolean" }, every: { type: "string", default: "5" } } })
-const { drainBillingEvents } = await import("../lib/billing/drain")
+const { drainBillingEvents } = await import("../lib/billing/sync/drain")
 const { pool } = await import("../lib/db/client")
 let stopping = false
 process.once("SIGINT", () => (stopping = true))

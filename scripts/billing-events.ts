@@ -6,7 +6,7 @@ import { loadEnvFiles } from "./lib/load-env"
 
 loadEnvFiles()
 const { values } = parseArgs({ options: { retry: { type: "string" }, "retry-dead": { type: "boolean" } } })
-const { inboxSummary, listDeadEvents, listNoticedEvents, retryDeadEvents } = await import("../lib/billing/inbox-admin")
+const { inboxSummary, listDeadEvents, listNoticedEvents, retryDeadEvents } = await import("../lib/billing/sync/inbox-admin")
 const { pool } = await import("../lib/db/client")
 try {
   if (values.retry || values["retry-dead"]) {

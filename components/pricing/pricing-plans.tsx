@@ -13,7 +13,7 @@ import { Input } from "@/components/ui/input"
 import { Label } from "@/components/ui/label"
 import { createCheckoutSession } from "@/lib/actions/create-checkout-session"
 import { CATALOG, type Interval } from "@/lib/billing/catalog"
-import { formatMoney } from "@/lib/billing/describe"
+import { formatMoney } from "@/lib/billing/views/describe"
 import { cn } from "@/lib/utils"
 
 export type PricingPlan = {

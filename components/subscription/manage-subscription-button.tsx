@@ -6,7 +6,7 @@ import { useTransition, type ReactNode } from "react"
 import { toast } from "sonner"
 import { Button, type ButtonProps } from "@/components/ui/button"
 import { createCustomerPortalSession } from "@/lib/actions/create-portal-session"
-import type { PortalFlow } from "@/lib/billing/portal"
+import type { PortalFlow } from "@/lib/billing/portal/open-portal"
 
 type Props = {
   variant?: ButtonProps["variant"]

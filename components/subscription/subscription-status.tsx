@@ -1,7 +1,7 @@
 // Status badge and the one-line description of a subscription.
 import { Badge } from "@/components/ui/badge"
 import { Tag } from "lucide-react"
-import { discountLine, headline, type Describable } from "@/lib/billing/describe"
+import { discountLine, headline, type Describable } from "@/lib/billing/views/describe"
 import { hasEnded, STATUS_LABEL, STATUS_TONE } from "@/lib/billing/status"
 import type { SubscriptionStatus } from "@/lib/db/schema"
 

@@ -1,6 +1,6 @@
 // Invites not yet accepted; each holds a seat until it is accepted, withdrawn or expires.
 import { revokeTeamInvite } from "@/lib/actions/team"
-import { formatDate } from "@/lib/billing/describe"
+import { formatDate } from "@/lib/billing/views/describe"
 import type { TeamInviteView } from "@/lib/billing/team/view"
 import { ConfirmActionButton } from "./confirm-action-button"
 

@@ -2,7 +2,7 @@
 // count (seats lowered at Stripe) is marked: they have no Team features until seats are added.
 import { Badge } from "@/components/ui/badge"
 import { removeTeamMember } from "@/lib/actions/team"
-import { formatDate } from "@/lib/billing/describe"
+import { formatDate } from "@/lib/billing/views/describe"
 import type { TeamMemberView } from "@/lib/billing/team/view"
 import { ConfirmActionButton } from "./confirm-action-button"
 

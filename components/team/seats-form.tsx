@@ -8,7 +8,7 @@ import { FormField } from "@/components/auth/form-field"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { confirmTeamSeats, previewTeamSeats } from "@/lib/actions/team"
-import { formatDate, formatMoney as money } from "@/lib/billing/describe"
+import { formatDate, formatMoney as money } from "@/lib/billing/views/describe"
 import type { SeatPreview } from "@/lib/billing/types"
 
 /** The preview as one sentence, for the live region. */

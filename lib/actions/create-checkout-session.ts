@@ -2,7 +2,7 @@
 // Starts Stripe Checkout for the chosen plan, or sends a subscriber to manage what they have.
 import { redirect } from "next/navigation"
 import { getCurrentUser } from "@/lib/auth/current-user"
-import { checkoutInput, startCheckout } from "@/lib/billing/checkout"
+import { checkoutInput, startCheckout } from "@/lib/billing/checkout/start-checkout"
 import { fail, type ActionResult } from "@/lib/result"
 
 export async function createCheckoutSession(_prev: ActionResult | null, formData: FormData): Promise<ActionResult> {

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation"
 import { z } from "zod"
 import { getCurrentUser } from "@/lib/auth/current-user"
-import { openPortal, PORTAL_FLOWS, type PortalFlow } from "@/lib/billing/portal"
+import { openPortal, PORTAL_FLOWS, type PortalFlow } from "@/lib/billing/portal/open-portal"
 import { fail, type ActionResult } from "@/lib/result"
 
 const options = z.object({ flow: z.enum(PORTAL_FLOWS).default("home") }).default({ flow: "home" })

@@ -3,7 +3,7 @@ export type Interval = "month" | "year"
 
 /**
  * What plans can unlock: Stripe Entitlements features (lookup key → name). `stripe:setup` creates them
- * and attaches each plan's to its product; hasEntitlement (lib/billing/entitlements.ts) asks by key.
+ * and attaches each plan's to its product; hasEntitlement (lib/billing/views/entitlements.ts) asks by key.
  *
  * Changing a plan's `entitlements` (then `npm run stripe:setup`) reaches new subscriptions at once but
  * existing subscribers only at their next renewal: Stripe grants each subscription its product's features

@@ -13,7 +13,7 @@ export type SubscriptionCheckout = {
   quantity: number
   successUrl: string
   cancelUrl: string
-  /** Days of free trial, only when the user is eligible (lib/billing/trial.ts). */
+  /** Days of free trial, only when the user is eligible (lib/billing/checkout/trial.ts). */
   trialDays?: number
   paymentMethodCollection: "always" | "if_required"
   /** trial_settings.end_behavior.missing_payment_method: a card-less trial's end (Stripe's default is create_invoice). */

@@ -1,8 +1,8 @@
 // One free trial per user and per Stripe customer, decided at Checkout from our rows and Stripe's.
 import { afterAll, describe, expect, it, vi } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
-import { startCheckout } from "@/lib/billing/checkout"
-import { markCustomerDeleted } from "@/lib/billing/customer"
+import { startCheckout } from "@/lib/billing/checkout/start-checkout"
+import { markCustomerDeleted } from "@/lib/billing/checkout/customer"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { createUser, sql, stripeClient } from "../support/helpers"

@@ -1,8 +1,8 @@
 // Starting Checkout: one open session per user, reused or replaced; a subscriber goes to manage.
 import { afterAll, describe, expect, it } from "vitest"
-import { startCheckout } from "@/lib/billing/checkout"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { startCheckout } from "@/lib/billing/checkout/start-checkout"
+import { drainBillingEvents } from "@/lib/billing/sync/drain"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
 import { createUser, eventsFor, faults, signedRequest, sql, stripeClient } from "../support/helpers"
 

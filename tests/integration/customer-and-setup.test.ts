@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { pool } from "@/lib/db/client"
-import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
+import { getOrCreateBillingCustomer } from "@/lib/billing/checkout/customer"
 import { FEATURE_CHANGE_NOTE, setupStripe } from "../../scripts/lib/stripe-setup"
 import { inject } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"

@@ -4,7 +4,7 @@ import { is } from "drizzle-orm"
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core"
 import { afterAll, describe, expect, it } from "vitest"
 import * as schema from "@/lib/db/schema"
-import { asUser } from "@/lib/billing/queries"
+import { asUser } from "@/lib/billing/views/queries"
 import { pool } from "@/lib/db/client"
 import { createUser, sql } from "../support/helpers"
 

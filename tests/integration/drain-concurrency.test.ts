@@ -2,9 +2,9 @@
 // PostgreSQL server: every event applied exactly once, no customer applied by two drains at a time.
 import { afterAll, describe, expect, inject, it } from "vitest"
 import type Stripe from "stripe"
-import { applyCustomer } from "@/lib/billing/customer-sync"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { applyCustomer } from "@/lib/billing/sync/apply"
+import { drainBillingEvents } from "@/lib/billing/sync/drain"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
 import { eventsFor, signedRequest, sql } from "../support/helpers"
 import { subscribedUser } from "../support/billing"

@@ -3,9 +3,9 @@
 import type Stripe from "stripe"
 import { afterAll, describe, expect, it } from "vitest"
 import { CATALOG } from "@/lib/billing/catalog"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { entitlementKeys, hasEntitlement } from "@/lib/billing/entitlements"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { drainBillingEvents } from "@/lib/billing/sync/drain"
+import { entitlementKeys, hasEntitlement } from "@/lib/billing/views/entitlements"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
 import { advanceTestClock, eventsFor, signedRequest, sql, stripeClient } from "../support/helpers"
 import { planPrice, subscribedUser } from "../support/billing"
@@ -117,7 +117,7 @@ describe("active entitlements sync", () => {
 
   it("an eager page sync reads the entitlements too (the success page shows them before any webhook)", async () => {
     const { user, customerId } = await subscribedUser({ plan: "pro" })
-    const { syncUserNow } = await import("@/lib/billing/sync-now")
+    const { syncUserNow } = await import("@/lib/billing/sync/eager")
     expect(await rows(customerId)).toEqual([])
     expect((await syncUserNow(user.id)).status).toBe("synced")
     expect(await rows(customerId)).toEqual(keysOf("pro"))

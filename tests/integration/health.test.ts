@@ -3,7 +3,7 @@ import Stripe from "stripe"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { GET } from "@/app/api/health/route"
 import { pool } from "@/lib/db/client"
-import { checkHealth } from "@/lib/billing/health"
+import { checkHealth } from "@/lib/billing/admin/health"
 import { pingStripe } from "@/lib/stripe/health"
 
 afterAll(() => pool.end())

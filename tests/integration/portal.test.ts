@@ -1,10 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
-import { openPortal } from "@/lib/billing/portal"
+import { openPortal } from "@/lib/billing/portal/open-portal"
 import { pool } from "@/lib/db/client"
-import { getOrCreateBillingCustomer } from "@/lib/billing/customer"
+import { getOrCreateBillingCustomer } from "@/lib/billing/checkout/customer"
 import { createUser, faults, sql, stripeClient } from "../support/helpers"
 import { subscribedUser } from "../support/billing"
-import { syncUserNow } from "@/lib/billing/sync-now"
+import { syncUserNow } from "@/lib/billing/sync/eager"
 
 afterAll(() => pool.end())
 

@@ -1,12 +1,12 @@
 // A subscription's discount through the webhook inbox and the customer sync: stored on the
 // subscription row, described on the manage page, and gone once a test clock passes its end.
 import { afterAll, describe, expect, it } from "vitest"
-import { discountLine } from "@/lib/billing/describe"
-import { loadManageView } from "@/lib/billing/manage-view"
+import { discountLine } from "@/lib/billing/views/describe"
+import { loadManageView } from "@/lib/billing/views/manage-view"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
-import { openPortal } from "@/lib/billing/portal"
-import { syncUserNow } from "@/lib/billing/sync-now"
+import { openPortal } from "@/lib/billing/portal/open-portal"
+import { syncUserNow } from "@/lib/billing/sync/eager"
 import { subscribedUser } from "../support/billing"
 import { createUser, sql, stripeClient, advanceTestClock, customerOnTestClock } from "../support/helpers"
 

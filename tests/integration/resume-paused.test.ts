@@ -2,8 +2,8 @@
 // back only when the customer adds a card and resumes: Stripe does not resume a paused subscription on
 // its own. The resume is charged at once for a new period; a declined card leaves it paused.
 import { afterAll, describe, expect, it } from "vitest"
-import { resumePausedSubscription } from "@/lib/billing/resume"
-import { loadManageView } from "@/lib/billing/manage-view"
+import { resumePausedSubscription } from "@/lib/billing/portal/resume"
+import { loadManageView } from "@/lib/billing/views/manage-view"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { advanceTestClock, createUser, customerOnTestClock } from "../support/helpers"

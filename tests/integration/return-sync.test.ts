@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { pool } from "@/lib/db/client"
-import { confirmCheckout, refreshFromStripe } from "@/lib/billing/return-sync"
+import { confirmCheckout, refreshFromStripe } from "@/lib/billing/sync/eager-return"
 import { createUser, sql } from "../support/helpers"
 import { subscribedUser } from "../support/billing"
 
@@ -33,7 +33,7 @@ describe("Checkout success", () => {
 describe("eager sync throttle", () => {
   it("a reload within the window reads the database; Checkout's forced check neither honours nor stamps it", async () => {
     const { user } = await subscribedUser()
-    const { syncUserNow } = await import("@/lib/billing/sync-now")
+    const { syncUserNow } = await import("@/lib/billing/sync/eager")
     expect((await syncUserNow(user.id, { force: true })).status).toBe("synced")
     expect((await syncUserNow(user.id)).status).toBe("synced") // the forced one did not count as a page visit
     expect((await syncUserNow(user.id)).status).toBe("throttled")
@@ -49,8 +49,8 @@ describe("eager sync throttle", () => {
 describe("portal return after a new portal visit", () => {
   it("asks Stripe again even within the reload window", async () => {
     const { user } = await subscribedUser()
-    const { syncUserNow } = await import("@/lib/billing/sync-now")
-    const { openPortal } = await import("@/lib/billing/portal")
+    const { syncUserNow } = await import("@/lib/billing/sync/eager")
+    const { openPortal } = await import("@/lib/billing/portal/open-portal")
     expect((await syncUserNow(user.id)).status).toBe("synced") // the success page
     expect((await syncUserNow(user.id)).status).toBe("throttled") // a reload
     expect((await openPortal(user, "home")).ok).toBe(true)

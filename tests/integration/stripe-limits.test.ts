@@ -1,8 +1,8 @@
 // Stripe's real limits reach the drain: latency and 429s are retried, nothing dies, nothing is lost.
 import { afterAll, describe, expect, it } from "vitest"
 import type Stripe from "stripe"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { drainBillingEvents } from "@/lib/billing/sync/drain"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
 import { eventsFor, proxyStats, signedRequest, sql, withStripeLimits } from "../support/helpers"
 import { subscribedUser } from "../support/billing"

@@ -13,13 +13,13 @@ const auth: Emulator = await startTestAuth()
 process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
 process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon") // the CLI's anon key
 const { subscribedUser, planPrice } = await import("../support/billing")
-const { openPortal } = await import("@/lib/billing/portal")
+const { openPortal } = await import("@/lib/billing/portal/open-portal")
 const { inviteMember, acceptInvite, describeInvite, revokeInvite } = await import("@/lib/billing/team/invites")
 const { removeMember, leaveTeam } = await import("@/lib/billing/team/members")
 const { previewSeats, confirmSeats } = await import("@/lib/billing/team/change-seats")
 const { getTeamView } = await import("@/lib/billing/team/view")
-const { hasEntitlement, entitlementKeys } = await import("@/lib/billing/entitlements")
-const { syncUserNow } = await import("@/lib/billing/sync-now")
+const { hasEntitlement, entitlementKeys } = await import("@/lib/billing/views/entitlements")
+const { syncUserNow } = await import("@/lib/billing/sync/eager")
 const { pool } = await import("@/lib/db/client")
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // customer.subscription.trial_will_end goes through the inbox and the drain, is recorded, and turns the
 // manage page's trial notice into the "ends soon" banner; at the end the trial becomes active and charged.
 import { afterAll, describe, expect, it } from "vitest"
-import { loadManageView } from "@/lib/billing/manage-view"
+import { loadManageView } from "@/lib/billing/views/manage-view"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { createUser, sql, stripeClient, advanceTestClock, customerOnTestClock } from "../support/helpers"

@@ -1,9 +1,9 @@
 import fc from "fast-check"
 import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import type Stripe from "stripe"
-import { drainBillingEvents } from "@/lib/billing/drain"
-import { inboxSummary, listNoticedEvents, retryDeadEvents } from "@/lib/billing/inbox-admin"
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { drainBillingEvents } from "@/lib/billing/sync/drain"
+import { inboxSummary, listNoticedEvents, retryDeadEvents } from "@/lib/billing/sync/inbox-admin"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
 import { admin, eventsFor, faults, permutations, signedRequest, sql } from "../support/helpers"
 import { planPrice, subscribedUser } from "../support/billing"
@@ -304,7 +304,7 @@ describe("customer details", () => {
     expect(rows[0].stripe_customer_deleted_at).not.toBeNull()
     // Stripe canceled the subscription with the customer, and no longer lists it.
     expect((await rowOf(subscriptionId))?.status).toBe("canceled")
-    const { startCheckout } = await import("@/lib/billing/checkout")
+    const { startCheckout } = await import("@/lib/billing/checkout/start-checkout")
     const again = await startCheckout(user, { plan: "pro", interval: "month" })
     expect(again.ok).toBe(true)
     const after = (

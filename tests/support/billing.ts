@@ -1,7 +1,7 @@
 // Drives a subscription the way a customer does: the app's own startCheckout opens Checkout, then the
 // emulator's hosted Checkout page is paid with a test card.
 import type Stripe from "stripe"
-import { startCheckout } from "@/lib/billing/checkout"
+import { startCheckout } from "@/lib/billing/checkout/start-checkout"
 import { createUser, stripeClient } from "./helpers"
 
 export async function planPrice(stripe: Stripe, key: string) {

@@ -40,7 +40,7 @@ export function stripe(): Stripe {
 }
 
 /**
- * The app creates a user's Stripe customer on their first Checkout (lib/billing/customer.ts) with no
+ * The app creates a user's Stripe customer on their first Checkout (lib/billing/checkout/customer.ts) with no
  * test clock, and app code has no test-only branch to add one. So the test does the app's part first,
  * as the app would: a customer with the user's email and `metadata.user_id`, here on a test clock
  * frozen at the emulator's now (hosted Checkout runs at the emulator's time), and the same

@@ -39,9 +39,9 @@ describe("one code path", () => {
     const serverDirs = [
       "lib/db/client.ts",
       "lib/stripe/config.ts",
-      "lib/billing/customer-sync.ts",
-      "lib/billing/portal.ts",
-      "lib/billing/drain.ts",
+      "lib/billing/sync/apply.ts",
+      "lib/billing/portal/open-portal.ts",
+      "lib/billing/sync/drain.ts",
       "lib/stripe/customers.ts",
     ]
     for (const f of serverDirs) expect(readFileSync(path.join(root, f), "utf8"), f).toContain('import "server-only"')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { cardLine, discountLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/describe"
+import { cardLine, discountLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/views/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
 import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
 import { must } from "../support/must"

@@ -10,12 +10,12 @@ describe("serializeError", () => {
         cause: new Error("connect ECONNREFUSED 127.0.0.1:5432"),
       },
     )
-    err.stack = `Error: ${err.message}\n    at storeEvent (lib/billing/inbox.ts:10:5)`
+    err.stack = `Error: ${err.message}\n    at storeEvent (lib/billing/sync/inbox.ts:10:5)`
     const out = serializeError(err, true)
     expect(JSON.stringify(out)).not.toContain("ada@example.com")
     expect(out.message).toBe("Failed query: insert into subscription_events values ($1, $2)\nparams: [redacted]")
     expect(out.cause).toBe("connect ECONNREFUSED 127.0.0.1:5432")
-    expect(out.stack).toBe("    at storeEvent (lib/billing/inbox.ts:10:5)") // frames only: the message is not repeated
+    expect(out.stack).toBe("    at storeEvent (lib/billing/sync/inbox.ts:10:5)") // frames only: the message is not repeated
   })
 
   it("leaves other errors as they are, and the stack out when not asked", () => {

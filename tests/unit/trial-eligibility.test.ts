@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { trialEligibility, type PastSubscription } from "@/lib/billing/trial-eligibility"
+import { trialEligibility, type PastSubscription } from "@/lib/billing/checkout/trial-eligibility"
 
 const day = new Date("2026-11-01T00:00:00Z")
 const trialed = (status: PastSubscription["status"]): PastSubscription => ({ status, trialStart: day })

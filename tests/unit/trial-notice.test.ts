@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { trialNotice, type TrialFacts } from "@/lib/billing/trial-notice"
+import { trialNotice, type TrialFacts } from "@/lib/billing/views/trial-notice"
 
 const base: TrialFacts = {
   status: "trialing",

@@ -7,10 +7,10 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
 import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
-import { entitlementKeys } from "@/lib/billing/entitlements"
-import { getCurrentSubscription } from "@/lib/billing/queries"
+import { entitlementKeys } from "@/lib/billing/views/entitlements"
+import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { hasAccess } from "@/lib/billing/status"
-import { describable } from "@/lib/billing/view"
+import { describable } from "@/lib/billing/views/describable"
 
 export const metadata: Metadata = { title: "Dashboard" }
 

@@ -5,7 +5,7 @@ import { CurrentSubscription } from "@/components/subscription/current-subscript
 import { Button } from "@/components/ui/button"
 import { Card, CardDescription, CardHeader, CardTitle, CardContent } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
-import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
+import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/views/queries"
 
 export const metadata: Metadata = { title: "Subscription" }
 

@@ -4,10 +4,10 @@ import { Info } from "lucide-react"
 import { PricingPlans } from "@/components/pricing/pricing-plans"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { getCurrentUser } from "@/lib/auth/current-user"
-import { getCurrentSubscription, listPlans } from "@/lib/billing/queries"
+import { getCurrentSubscription, listPlans } from "@/lib/billing/views/queries"
 import { CATALOG } from "@/lib/billing/catalog"
 import { isLive } from "@/lib/billing/status"
-import { trialOfferedFromRecords } from "@/lib/billing/trial"
+import { trialOfferedFromRecords } from "@/lib/billing/checkout/trial"
 import { env } from "@/lib/env"
 
 export const metadata: Metadata = { title: "Pricing" }

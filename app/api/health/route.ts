@@ -1,5 +1,5 @@
 // Health check for uptime monitors and load balancers: database and Stripe reachability, no secrets.
-import { currentHealth } from "@/lib/billing/health"
+import { currentHealth } from "@/lib/billing/admin/health"
 
 export const runtime = "nodejs"
 export const dynamic = "force-dynamic"

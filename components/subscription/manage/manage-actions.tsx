@@ -3,8 +3,8 @@ import { AlertCircle, CalendarX, CreditCard, FileText, Repeat, Settings } from "
 import Link from "next/link"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { Button } from "@/components/ui/button"
-import { formatDate } from "@/lib/billing/describe"
-import type { ManageView } from "@/lib/billing/manage-view"
+import { formatDate } from "@/lib/billing/views/describe"
+import type { ManageView } from "@/lib/billing/views/manage-view"
 import { FeatureCard } from "./feature-card"
 
 export function ManageActions({ view }: { view: ManageView }) {

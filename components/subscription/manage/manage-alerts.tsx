@@ -3,7 +3,7 @@ import { AlertTriangle, CalendarX, Hourglass, Info, PauseCircle } from "lucide-r
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { ResumeSubscriptionButton } from "@/components/subscription/resume-subscription-button"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
-import { formatDate } from "@/lib/billing/describe"
+import { formatDate } from "@/lib/billing/views/describe"
 
 export function AlreadySubscribedNotice() {
   return (

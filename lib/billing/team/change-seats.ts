@@ -13,7 +13,7 @@ import { fail, type ActionResult } from "@/lib/result"
 import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe/seats"
 import { CATALOG } from "../catalog"
 import { billingFailure } from "../errors"
-import { syncUserNow } from "../sync-now"
+import { syncUserNow } from "../sync/eager"
 import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
 import { seatShortfall, seatUse, suspendedTeamMessage, teamSubscription } from "./seats"
 

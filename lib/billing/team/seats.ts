@@ -4,7 +4,7 @@ import "server-only"
 import { and, count, eq, gt, isNull, sql } from "drizzle-orm"
 import type { Executor } from "@/lib/db/client"
 import { teamInvites, teamMembers } from "@/lib/db/schema"
-import { getCurrentSubscription, type SubscriptionView } from "../queries"
+import { getCurrentSubscription, type SubscriptionView } from "../views/queries"
 import { hasAccess } from "../status"
 
 /**

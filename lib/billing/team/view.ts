@@ -5,7 +5,7 @@ import "server-only"
 import { asc, desc, eq, inArray } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { teamInvites, teamMembers, teams, users, type TeamRole } from "@/lib/db/schema"
-import { asUser, type SubscriptionView } from "../queries"
+import { asUser, type SubscriptionView } from "../views/queries"
 import { openInvite, teamSubscription } from "./seats"
 
 export type TeamMemberView = {
@@ -75,7 +75,7 @@ export async function getTeamView(userId: string): Promise<TeamView> {
       u.email,
     ]),
   )
-  // The owner holds one seat and members the rest in the order they joined (as lib/billing/entitlements.ts
+  // The owner holds one seat and members the rest in the order they joined (as lib/billing/views/entitlements.ts
   // shares them); while the owner has no live Team subscription nobody is flagged: nobody has the features.
   const ownerSubscription = membership.role === "owner" ? ownSubscription : await teamSubscription(membership.ownerId)
   const seats = ownerSubscription?.quantity ?? 0

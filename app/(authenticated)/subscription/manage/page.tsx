@@ -14,7 +14,7 @@ import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
-import { loadManageView } from "@/lib/billing/manage-view"
+import { loadManageView } from "@/lib/billing/views/manage-view"
 
 export const metadata: Metadata = { title: "Manage subscription" }
 

@@ -9,10 +9,10 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { Skeleton } from "@/components/ui/skeleton"
 import { requireUser } from "@/lib/auth/current-user"
-import { cardLine } from "@/lib/billing/describe"
-import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
-import { refreshFromStripe } from "@/lib/billing/return-sync"
-import { describable } from "@/lib/billing/view"
+import { cardLine } from "@/lib/billing/views/describe"
+import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/views/queries"
+import { refreshFromStripe } from "@/lib/billing/sync/eager-return"
+import { describable } from "@/lib/billing/views/describable"
 
 export const metadata: Metadata = { title: "Billing updated" }
 

@@ -6,8 +6,8 @@ import { CurrentSubscription } from "@/components/subscription/current-subscript
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { requireUser } from "@/lib/auth/current-user"
-import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/queries"
-import { confirmCheckout } from "@/lib/billing/return-sync"
+import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/views/queries"
+import { confirmCheckout } from "@/lib/billing/sync/eager-return"
 
 export const metadata: Metadata = { title: "Subscribed" }
 

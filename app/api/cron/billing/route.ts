@@ -1,5 +1,5 @@
 // Cron: drains the webhook inbox (what after() missed: crash, deploy, timeout) and prunes old payloads.
-import { runBillingCron } from "@/lib/billing/cron"
+import { runBillingCron } from "@/lib/billing/sync/cron"
 
 export const runtime = "nodejs"
 export const dynamic = "force-dynamic"

@@ -1,5 +1,5 @@
 // Stripe webhook endpoint: verified, stored once, acknowledged; applied after the response.
-import { receiveStripeWebhook } from "@/lib/billing/receive-webhook"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 
 export const runtime = "nodejs"
 export const dynamic = "force-dynamic"

@@ -1,7 +1,7 @@
 // Domain states → our rows. Pure, so the mapping is unit-tested without a database.
 import type { BillingCustomer, NewUserSubscription } from "@/lib/db/schema"
-import { hasEnded, isLive } from "./status"
-import type { CardSummary, CustomerState, SubscriptionState } from "./types"
+import { hasEnded, isLive } from "../status"
+import type { CardSummary, CustomerState, SubscriptionState } from "../types"
 
 export function subscriptionRow(s: SubscriptionState, userId: string, planId: string | null): NewUserSubscription {
   return {

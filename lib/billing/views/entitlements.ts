@@ -1,13 +1,13 @@
 // "May this user do X?": answered from active_entitlements, the cache of Stripe's active entitlements
-// that the per-customer sync keeps (lib/billing/customer-sync.ts). A team member also has what the
+// that the per-customer sync keeps (lib/billing/sync/apply.ts). A team member also has what the
 // team's owner has while a paid seat is theirs: the owner's Team subscription pays for it. Removing the member, or the
 // owner's subscription ending (Stripe drops the owner's entitlements), takes it away on the next call.
 import "server-only"
 import { and, eq, sql, type SQL } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { activeEntitlements, subscriptionPlans, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
-import type { FeatureKey } from "./catalog"
-import { ACCESS_STATUSES } from "./status"
+import type { FeatureKey } from "../catalog"
+import { ACCESS_STATUSES } from "../status"
 
 /**
  * The user ids whose entitlements `userId` has: their own, and their team owner's while they are a

@@ -23,7 +23,7 @@ import { interpretEvent } from "@/lib/stripe/webhooks"
 import { planIdForPrice } from "./plans"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
-import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "./types"
+import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "../types"
 
 /** Longer than the slowest Stripe read (15 s timeout × 3 tries); a crashed holder's customer is free after it. */
 export const LEASE_SECONDS = 90

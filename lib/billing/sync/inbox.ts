@@ -4,7 +4,7 @@ import "server-only"
 import { sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { subscriptionEvents } from "@/lib/db/schema"
-import type { EventIntent, VerifiedEvent } from "./types"
+import type { EventIntent, VerifiedEvent } from "../types"
 
 export async function storeEvent(event: VerifiedEvent, intent: EventIntent, coalesceMs: number): Promise<"stored" | "duplicate"> {
   const ignored = intent.kind === "ignore" ? intent.outcome : null

@@ -10,7 +10,7 @@ import {
   type Plan,
   type UserSubscription,
 } from "@/lib/db/schema"
-import { currentOf } from "./status"
+import { currentOf } from "../status"
 
 /** Runs `fn` as the Supabase `authenticated` role with the user's claims, so RLS decides what it sees. */
 export async function asUser<T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {

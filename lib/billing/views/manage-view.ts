@@ -3,8 +3,8 @@ import "server-only"
 import { cardLine, endsOn, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
-import { hasEnded, needsPaymentFix } from "./status"
-import { describable } from "./view"
+import { hasEnded, needsPaymentFix } from "../status"
+import { describable } from "./describable"
 
 export type ManageView =
   | { kind: "none" }

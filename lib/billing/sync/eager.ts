@@ -7,8 +7,8 @@ import { db } from "@/lib/db/client"
 import { billingCustomers, customerSyncs } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { applyCustomer, LEASE_SECONDS, newOwner } from "./customer-sync"
-import type { BillingProviderError, ReadNeeds } from "./types"
+import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
+import type { BillingProviderError, ReadNeeds } from "../types"
 
 export type SyncNow = { status: "synced" | "throttled" | "no_customer" | "busy" | "failed"; error?: BillingProviderError }
 

@@ -4,10 +4,10 @@ import type { CurrentUser } from "@/lib/auth/current-user"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { getCheckoutSession } from "@/lib/stripe/checkout"
-import { findBillingCustomerId } from "./customer"
-import { getCurrentSubscription } from "./queries"
-import { syncedRecently, syncUserNow } from "./sync-now"
-import { BillingProviderError } from "./types"
+import { findBillingCustomerId } from "../checkout/customer"
+import { getCurrentSubscription } from "../views/queries"
+import { syncedRecently, syncUserNow } from "./eager"
+import { BillingProviderError } from "../types"
 
 /**
  * Portal return: pull the user's state from Stripe (a reload within the throttle window shows the

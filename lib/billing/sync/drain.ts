@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { customerSyncs, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
-import { applyCustomer, LEASE_SECONDS, newOwner } from "./customer-sync"
+import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
 
 export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
 export type DrainOptions = { budgetMs?: number; concurrency?: number }

@@ -5,9 +5,9 @@ import "server-only"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { fail, type ActionResult } from "@/lib/result"
 import { resumeSubscription } from "@/lib/stripe/resume"
-import { billingFailure } from "./errors"
-import { getBillingCustomer, getCurrentSubscription } from "./queries"
-import { syncUserNow } from "./sync-now"
+import { billingFailure } from "../errors"
+import { getBillingCustomer, getCurrentSubscription } from "../views/queries"
+import { syncUserNow } from "../sync/eager"
 
 export async function resumePausedSubscription(user: CurrentUser): Promise<ActionResult> {
   const [subscription, customer] = await Promise.all([getCurrentSubscription(user.id), getBillingCustomer(user.id)])
