@@ -3,8 +3,20 @@ import nextVitals from "eslint-config-next/core-web-vitals"
 import nextTs from "eslint-config-next/typescript"
 import tseslint from "typescript-eslint"
 
+// One copy of the app's boundary: the emulators are workspace packages the app never imports.
+const appBoundary = {
+  group: ["**/packages/**", "@/packages/**", "@subkit/*", "**/tests/**", "@/tests/**"],
+  message: "App code never imports the emulator packages or the tests.",
+}
+// A package is used through its package.json `exports` only (`@subkit/stripe-emulator`, `…/webhooks`),
+// never by a path into its folder.
+const packageInternals = {
+  group: ["**/packages/*/src/**", "**/packages/*/src", "@/packages/**", "@subkit/*/src/**"],
+  message: "Import a workspace package by its name and an `exports` entry (e.g. @subkit/stripe-emulator), not its files.",
+}
+
 const config = [
-  { ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "emulators/stripe/fixtures.json"] },
+  { ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "packages/stripe-emulator/src/fixtures.json"] },
   ...nextVitals,
   ...nextTs,
   {
@@ -22,19 +34,35 @@ const config = [
     },
   },
   // Boundaries: app → lib → {db, stripe, supabase}. Only lib/stripe speaks Stripe; the product never
-  // reaches into the emulators or the tests.
+  // reaches into the emulator packages or the tests.
   {
-    files: ["app/**", "components/**", "lib/**", "proxy.ts"],
+    files: ["scripts/**", "tests/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [packageInternals] }] },
+  },
+  // The packages import nothing of the app.
+  {
+    files: ["packages/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
             {
-              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
-              message: "App code never imports the emulators or the tests.",
+              group: ["@/**", "**/lib/**", "**/app/**", "**/components/**", "**/scripts/**", "**/tests/**", "@subkit/*"],
+              message: "A package imports nothing of the app (nor another package's files).",
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["app/**", "components/**", "lib/**", "proxy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [appBoundary],
         },
       ],
     },
@@ -51,12 +79,7 @@ const config = [
               message: "Only lib/stripe (the adapter) imports the Stripe SDK; use its functions and the types in lib/billing/types.ts.",
             },
           ],
-          patterns: [
-            {
-              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
-              message: "App code never imports the emulators or the tests.",
-            },
-          ],
+          patterns: [appBoundary],
         },
       ],
     },
@@ -72,10 +95,7 @@ const config = [
             message: "Routes and components go through lib/, not vendor SDKs or the database driver.",
           })),
           patterns: [
-            {
-              group: ["**/emulators/**", "**/tests/**", "@/emulators/**", "@/tests/**"],
-              message: "App code never imports the emulators or the tests.",
-            },
+            appBoundary,
             {
               group: ["@/lib/db/client", "@/lib/stripe/*"],
               message: "Routes and components call lib/billing (and lib/auth), not the database client or the Stripe adapter.",
@@ -86,7 +106,7 @@ const config = [
     },
   },
   {
-    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**", "emulators/**"],
+    files: ["lib/**", "app/**", "components/**", "scripts/**", "proxy.ts", "tests/**", "packages/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "error" },
   },
 ]

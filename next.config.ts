@@ -2,7 +2,7 @@ import type { NextConfig } from "next"
 
 const nextConfig: NextConfig = {
   // The emulators and scripts are dev tools: keep them out of the app's file tracing.
-  outputFileTracingExcludes: { "*": ["emulators/**", "scripts/**", "tests/**"] },
+  outputFileTracingExcludes: { "*": ["packages/**", "scripts/**", "tests/**"] },
   serverExternalPackages: ["pg"],
   poweredByHeader: false,
   // Headers that hold for every response, assets and API routes included. Pages also get a

@@ -61,7 +61,7 @@ export function authService(opts: { port: number; databaseUrl: string }): DevSer
   const url = `http://127.0.0.1:${opts.port}/auth/v1`
   return {
     name: "auth",
-    ...tsx("emulators/supabase-auth/main.ts"),
+    ...tsx("packages/supabase-auth-emulator/src/main.ts"),
     env: { AUTH_EMULATOR_PORT: String(opts.port), DATABASE_URL: opts.databaseUrl },
     url,
     ready: (alive) => waitForHttp(`${url}/health`, alive, "auth"),
@@ -73,7 +73,7 @@ export function stripeService(opts: { port: number; stateFile: string }): DevSer
   const url = `http://127.0.0.1:${opts.port}`
   return {
     name: "stripe",
-    ...tsx("emulators/stripe/main.ts"),
+    ...tsx("packages/stripe-emulator/src/main.ts"),
     env: { STRIPE_EMULATOR_PORT: String(opts.port), STRIPE_EMULATOR_STATE: opts.stateFile },
     url,
     ready: (alive) => waitForHttp(`${url}/_emulator/health`, alive, "stripe"),

@@ -2,8 +2,8 @@
 // and Stripe emulators, the catalog, and a webhook endpoint for the app. Used by the browser tests
 // and the benchmark; `npm run dev` runs the same parts as supervised processes (scripts/dev.ts).
 import path from "node:path"
-import { startAuthEmulator } from "../../emulators/supabase-auth/server"
-import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../emulators/stripe/server"
+import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "@subkit/stripe-emulator"
 import { startPglite, startPostgresServer, hasPostgresServer, freePort, type LocalDb } from "./local-db"
 import { migrate } from "./migrate"
 import { prepareStripe } from "./prepare-stripe"

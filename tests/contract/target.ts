@@ -4,7 +4,7 @@
 // creates carries metadata `subkit_contract_run` and is removed (or archived) afterwards.
 import { randomUUID } from "node:crypto"
 import Stripe from "stripe"
-import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
+import { DEFAULT_SECRET_KEY } from "@subkit/stripe-emulator"
 import { startCheckedEmulator } from "../support/contract"
 
 export type Target = {

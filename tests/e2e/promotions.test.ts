@@ -5,7 +5,7 @@
 import Stripe from "stripe"
 import { describe, expect, inject, it } from "vitest"
 import type { Page } from "playwright-core"
-import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
+import { DEFAULT_SECRET_KEY } from "@subkit/stripe-emulator"
 import { advanceInSteps } from "../support/test-clock"
 import { app, db, emulator, fillCard, inboxSettled, sharedBrowser, signUp, userRow, openCheckout } from "../support/browser"
 

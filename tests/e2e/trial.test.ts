@@ -102,7 +102,7 @@ describe("free trial with a card collected up front", () => {
 
 // A card-less trial is what Checkout with payment_method_collection=if_required makes: a trialing
 // subscription on a customer with no payment method. The emulator's hosted Checkout always asks for a
-// card (emulators/stripe/README.md, "Not modelled"), so the subscription is made through the API as
+// card (packages/stripe-emulator/README.md, "Not modelled"), so the subscription is made through the API as
 // that Checkout would make it, with Stripe's trial_settings.end_behavior; the app's pages are what is tested.
 /** axe-core's findings on the page as it is (the manage page's paused states are not in accessibility.test.ts). */
 async function axeViolations(page: Page) {

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminClient, client, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 import type { SupabaseClient } from "@supabase/supabase-js"
-import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
-import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 
 const INVALID_EMAIL = "xx:;x@x.x"
 const NON_EXISTANT_USER_ID = "83fd9e20-7a80-46e4-bf29-a86e3d6bbf66"

@@ -1,7 +1,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
-import { startAuthEmulator } from "../../emulators/supabase-auth/server"
+import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
 import { inject } from "vitest"
 import { sql } from "../support/helpers"
 import { must } from "../support/must"

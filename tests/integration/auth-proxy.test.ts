@@ -5,8 +5,8 @@ import { createServerClient } from "@supabase/ssr"
 import { NextRequest } from "next/server"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import WebSocket from "ws"
-import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
-import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 
 let auth: Emulator

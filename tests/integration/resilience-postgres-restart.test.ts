@@ -8,7 +8,7 @@ import { createClient } from "@supabase/supabase-js"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
-import { DEFAULT_SECRET_KEY } from "../../emulators/stripe/server"
+import { DEFAULT_SECRET_KEY } from "@subkit/stripe-emulator"
 import { startPostgresServer, type LocalDb } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { spawnService, type ServiceProcess } from "../support/service-process"
@@ -34,10 +34,10 @@ const health = async () => {
 beforeAll(async () => {
   db = await startPostgresServer()
   await migrate(db.url)
-  auth = await spawnService("emulators/supabase-auth/main.ts", { DATABASE_URL: db.url }, "AUTH_EMULATOR_PORT")
+  auth = await spawnService("packages/supabase-auth-emulator/src/main.ts", { DATABASE_URL: db.url }, "AUTH_EMULATOR_PORT")
   stripeState = mkdtempSync(path.join(os.tmpdir(), "subkit-stripe-"))
   stripe = await spawnService(
-    "emulators/stripe/main.ts",
+    "packages/stripe-emulator/src/main.ts",
     { STRIPE_EMULATOR_STATE: path.join(stripeState, "state.json") },
     "STRIPE_EMULATOR_PORT",
   )

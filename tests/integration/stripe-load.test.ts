@@ -9,7 +9,7 @@ import path from "node:path"
 import type { AddressInfo } from "node:net"
 import type Stripe from "stripe"
 import { afterEach, describe, expect, it } from "vitest"
-import { parseLatency, RateLimiter } from "../../emulators/stripe/load"
+import { parseLatency, RateLimiter } from "@subkit/stripe-emulator/load"
 import { freePort, waitForPort } from "../../scripts/lib/local-db"
 import { startCheckedEmulator } from "../support/contract"
 
@@ -158,17 +158,21 @@ describe("npm run emulator:stripe", () => {
   it("reads its key, latency and rate limit from the environment", async () => {
     const port = await freePort()
     const root = path.resolve(import.meta.dirname, "../..")
-    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "emulators/stripe/main.ts")], {
-      env: {
-        ...process.env,
-        STRIPE_EMULATOR_PORT: String(port),
-        STRIPE_EMULATOR_STATE: path.join(mkdtempSync(path.join(tmpdir(), "stripe-emulator-")), "state.json"),
-        STRIPE_EMULATOR_SECRET_KEY: "sk_test_from_env",
-        STRIPE_EMULATOR_LATENCY_MS: "100-120",
-        STRIPE_EMULATOR_RATE_LIMIT: "3",
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "packages/stripe-emulator/src/main.ts")],
+      {
+        env: {
+          ...process.env,
+          STRIPE_EMULATOR_PORT: String(port),
+          STRIPE_EMULATOR_STATE: path.join(mkdtempSync(path.join(tmpdir(), "stripe-emulator-")), "state.json"),
+          STRIPE_EMULATOR_SECRET_KEY: "sk_test_from_env",
+          STRIPE_EMULATOR_LATENCY_MS: "100-120",
+          STRIPE_EMULATOR_RATE_LIMIT: "3",
+        },
+        stdio: "ignore",
       },
-      stdio: "ignore",
-    })
+    )
     stops.push(async () => {
       child.kill("SIGTERM")
       if (child.exitCode === null) await new Promise((r) => child.once("exit", r))

@@ -4,8 +4,8 @@
 // its token twice, and the per-team hourly invite limit.
 import http from "node:http"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
-import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { adminClient, client, follow, mails, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 import { createUser, sql } from "../support/helpers"
 import { must } from "../support/must"

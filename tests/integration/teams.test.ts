@@ -2,8 +2,8 @@
 // Auth emulator's mailbox, accept rules, entitlements inherited and lost, the seat change previewed with
 // Stripe's createPreview and billed as shown, fewer seats than people refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { LOCAL_JWT_SECRET } from "../../emulators/supabase-auth/server"
-import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { follow, mails, startTestAuth, type Emulator } from "../support/auth-emulator"
 import { createUser, sql, stripeClient } from "../support/helpers"
 import { must } from "../support/must"

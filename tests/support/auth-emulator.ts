@@ -2,9 +2,9 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js"
 import WebSocket from "ws"
 import { inject } from "vitest"
-import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "../../emulators/supabase-auth/server"
-import type { Mail } from "../../emulators/supabase-auth/mailbox"
-import { apiKey } from "../../emulators/supabase-auth/tokens"
+import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
+import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 
 export type Emulator = Awaited<ReturnType<typeof startAuthEmulator>>
 

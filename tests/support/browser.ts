@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, expect, inject } from "vitest"
-import type { Mail } from "../../emulators/supabase-auth/mailbox"
+import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
 import { must } from "./must"
 import { CHROMIUM, HEADLESS_ARGS } from "../../scripts/lib/chromium"
 

@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import { expect } from "vitest"
-import { ContractRecorder } from "../../emulators/stripe/contract/recorder"
-import { startStripeEmulator, type StripeEmulatorOptions } from "../../emulators/stripe/server"
+import { ContractRecorder } from "@subkit/stripe-emulator/contract/recorder"
+import { startStripeEmulator, type StripeEmulatorOptions } from "@subkit/stripe-emulator"
 
 const PARTS = path.resolve(import.meta.dirname, "../../.data/stripe-contract")
 

@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node"
 import { LOCAL_SUPABASE_ANON_KEY } from "../../lib/env"
 import { freePort, waitForPort } from "../../scripts/lib/local-db"
 import { startStack } from "../../scripts/lib/stack"
-import { ContractRecorder, formatReport } from "../../emulators/stripe/contract/recorder"
+import { ContractRecorder, formatReport } from "@subkit/stripe-emulator/contract/recorder"
 
 declare module "vitest" {
   export interface ProvidedContext {

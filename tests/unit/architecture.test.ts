@@ -12,9 +12,9 @@ function files(dir: string): string[] {
 const appCode = [...files("app"), ...files("lib"), ...files("components"), "proxy.ts"]
 
 describe("one code path", () => {
-  it("app code never imports the emulators, the scripts or the tests", () => {
+  it("app code never imports the emulator packages, the scripts or the tests", () => {
     const offenders = appCode.filter((f) =>
-      /from\s+["'](\.\.?\/)+(emulators|scripts|tests)\/|from\s+["']@\/(emulators|scripts|tests)\//.test(
+      /from\s+["'](\.\.?\/)+(packages|scripts|tests)\/|from\s+["']@\/(packages|scripts|tests)\/|from\s+["']@subkit\//.test(
         readFileSync(path.join(root, f), "utf8"),
       ),
     )

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest"
 import Stripe from "stripe"
-import { addInterval } from "../../emulators/stripe/billing"
-import { checkCard } from "../../emulators/stripe/cards"
-import { parseForm } from "../../emulators/stripe/params"
-import { invoicePdf } from "../../emulators/stripe/pages/invoice"
-import { sign } from "../../emulators/stripe/webhooks"
+import { addInterval } from "@subkit/stripe-emulator/billing"
+import { checkCard } from "@subkit/stripe-emulator/cards"
+import { parseForm } from "@subkit/stripe-emulator/params"
+import { invoicePdf } from "@subkit/stripe-emulator/pages/invoice"
+import { sign } from "@subkit/stripe-emulator/webhooks"
 import { must } from "../support/must"
 
 describe("Stripe emulator internals", () => {

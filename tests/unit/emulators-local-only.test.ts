@@ -1,8 +1,8 @@
 // The emulators listen on 127.0.0.1 only, and no web page can drive their admin endpoints.
 import http from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startAuthEmulator } from "../../emulators/supabase-auth/server"
-import { startStripeEmulator, type StripeEmulator } from "../../emulators/stripe/server"
+import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
+import { startStripeEmulator, type StripeEmulator } from "@subkit/stripe-emulator"
 
 /** A raw request, so that Host, Origin and Sec-Fetch-Site are exactly what a browser would send. */
 function request(port: number, method: string, path: string, headers: Record<string, string> = {}, body = "") {

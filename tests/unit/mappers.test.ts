@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type Stripe from "stripe"
-import fixtures from "../../emulators/stripe/fixtures.json"
+import fixtures from "@subkit/stripe-emulator/fixtures.json"
 import { customerFields, subscriptionRow as rowOf } from "@/lib/billing/sync/rows"
 import { addressOf, cardSummary, customerState, fromUnix, invoiceSubscriptionId, subscriptionState, toStatus } from "@/lib/stripe/mappers"
 import { must } from "../support/must"

@@ -2,10 +2,10 @@
 // path, report undeclared fields, and the emulator's defaults.json is what the generator writes today.
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { ContractRecorder } from "../../emulators/stripe/contract/recorder"
-import { DEFAULTS_FILE, generateDefaults } from "../../emulators/stripe/contract/gen-defaults"
-import { loadShapes } from "../../emulators/stripe/contract/shapes"
-import { validate } from "../../emulators/stripe/contract/validate"
+import { ContractRecorder } from "@subkit/stripe-emulator/contract/recorder"
+import { DEFAULTS_FILE, generateDefaults } from "@subkit/stripe-emulator/contract/gen-defaults"
+import { loadShapes } from "@subkit/stripe-emulator/contract/shapes"
+import { validate } from "@subkit/stripe-emulator/contract/validate"
 
 const shapes = loadShapes()
 const defaults = JSON.parse(readFileSync(DEFAULTS_FILE, "utf8")) as Record<string, Record<string, unknown>>

@@ -29,7 +29,7 @@ export async function renderPage(
     out = {
       html: page(
         "Stripe emulator",
-        html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See emulators/stripe/README.md.</p>`,
+        html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See packages/stripe-emulator/README.md.</p>`,
       ),
     }
   else out = { status: 404, html: page("Not found", html`<h1>Page not found</h1>`) }

@@ -1,11 +1,12 @@
-// Runs the Stripe emulator alone: npm run emulator:stripe (state in .data/stripe-emulator.json).
+// Runs the Stripe emulator alone: npm run emulator:stripe (state in .data/stripe-emulator.json under the
+// directory it is started from).
 import path from "node:path"
 import { startStripeEmulator } from "./server"
 
 const env = process.env
 const emulator = await startStripeEmulator({
   port: Number(env.STRIPE_EMULATOR_PORT ?? 12111),
-  stateFile: env.STRIPE_EMULATOR_STATE ?? path.resolve(import.meta.dirname, "../../.data/stripe-emulator.json"),
+  stateFile: env.STRIPE_EMULATOR_STATE ?? path.resolve(".data/stripe-emulator.json"),
   secretKey: env.STRIPE_EMULATOR_SECRET_KEY || undefined,
   latencyMs: env.STRIPE_EMULATOR_LATENCY_MS || undefined,
   rateLimit: env.STRIPE_EMULATOR_RATE_LIMIT ? Number(env.STRIPE_EMULATOR_RATE_LIMIT) : undefined,

@@ -9,7 +9,7 @@ import { afterEmit } from "./resources/entitlements"
 import { atCustomerTime, requestCustomer } from "./resources/test-clocks"
 import { DEFAULT_SETTINGS, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
-import { foreignRequest } from "../local-only"
+import { foreignRequest } from "./local-only"
 import { renderPage } from "./pages/router"
 import { parseForm, type Params } from "./params"
 import { expand, Store } from "./store"
@@ -154,7 +154,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
         throw new StripeApiError(
           404,
           "invalid_request_error",
-          `Unrecognized request URL (${method}: ${url.pathname}). The emulator does not implement this endpoint; see emulators/stripe/README.md.`,
+          `Unrecognized request URL (${method}: ${url.pathname}). The emulator does not implement this endpoint; see packages/stripe-emulator/README.md.`,
         )
       const idemKey = method === "POST" ? (req.headers["idempotency-key"] as string | undefined) : undefined
       const fingerprint = createHash("sha256").update(`${method} ${url.pathname}\n${body}`).digest("hex")

@@ -60,7 +60,7 @@ function stripeDir() {
   return path.join(path.dirname(require.resolve("stripe")), "../esm")
 }
 
-export function loadShapes(cacheDir = path.resolve(import.meta.dirname, "../../../.data")): Shapes {
+export function loadShapes(cacheDir = path.resolve(".data")): Shapes {
   const dir = stripeDir()
   const version = readFileSync(path.join(dir, "apiVersion.d.ts"), "utf8").match(/ApiVersion = "([^"]+)"/)?.[1] ?? "unknown"
   const pkg = JSON.parse(readFileSync(path.join(dir, "../package.json"), "utf8")) as { version: string }
