@@ -8,7 +8,7 @@ import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { fail, type ActionResult } from "@/lib/result"
 import { CATALOG } from "./catalog"
-import { openCheckout } from "./checkout-session"
+import { MANAGE_PATH, openCheckout } from "./checkout-session"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "./errors"
 import { getCurrentSubscription } from "./queries"
@@ -24,7 +24,7 @@ export const checkoutInput = z.object({
 })
 export type CheckoutInput = z.infer<typeof checkoutInput>
 
-export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
+export { MANAGE_PATH }
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
   const spec = CATALOG.find((p) => p.id === input.plan)
