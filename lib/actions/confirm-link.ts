@@ -4,15 +4,13 @@
 // with a client that keeps no session, and becomes this browser's session only if its account is the
 // one the page named, so a link an attacker made for their own account cannot sign anyone in unseen.
 // A server action: Next refuses a cross-site POST (Origin check), so no other site can submit it.
-import type { EmailOtpType } from "@supabase/supabase-js"
 import { redirect } from "next/navigation"
 import { z } from "zod"
+import { LINK_TYPES } from "@/lib/auth/link-types"
 import { safeNext } from "@/lib/auth/safe-next"
 import { fail, type ActionResult } from "@/lib/result"
 import { createClient } from "@/lib/supabase/server"
 import { statelessClient } from "@/lib/supabase/stateless"
-
-export const LINK_TYPES = ["signup", "invite", "magiclink", "recovery", "email_change", "email"] as const satisfies EmailOtpType[]
 
 const linkForm = z.object({
   token_hash: z.string().min(1).max(512),

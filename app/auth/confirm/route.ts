@@ -7,7 +7,7 @@ import { NextResponse, type NextRequest } from "next/server"
 import { z } from "zod"
 import { ownPath, safeNext } from "@/lib/auth/safe-next"
 import { parseSearchParams } from "@/lib/auth/search-params"
-import { LINK_TYPES } from "@/lib/actions/confirm-link"
+import { LINK_TYPES } from "@/lib/auth/link-types"
 import { env } from "@/lib/env"
 import { createClient } from "@/lib/supabase/server"
 
