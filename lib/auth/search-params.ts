@@ -3,7 +3,10 @@
 // the schema's default (or undefined), never a throw.
 import { z } from "zod"
 
-type Raw = Record<string, string | string[] | undefined> | URLSearchParams
+/** What Next passes a page as `searchParams` (awaited). */
+export type PageSearchParams = Record<string, string | string[] | undefined>
+
+type Raw = PageSearchParams | URLSearchParams
 
 /** The first value of each parameter. */
 export function firstValues(raw: Raw): Record<string, string> {
