@@ -1,5 +1,6 @@
-// Where an invite email lands (/invite?token=…). The link signed the invitee in (AdoptLinkSession
-// turns it into cookies); they accept here. Anyone holding the link may see whose team it is for.
+// Where an invite email lands (/invite?token=…). The link carries a session in its fragment, which
+// AdoptLinkSession turns into cookies only when a signed-out visitor presses Join (issue 23, item 1).
+// Anyone holding the link may see whose team it is for.
 import type { Metadata } from "next"
 import Link from "next/link"
 import { AcceptInviteButton } from "@/components/team/accept-invite-button"
@@ -26,7 +27,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
   return (
     <div className="mx-auto max-w-md space-y-4 py-8">
       <h1 className="text-3xl font-bold">Team invite</h1>
-      <AdoptLinkSession token={token} />
+      {user && <AdoptLinkSession token={token} signedIn />}
       <Card>
         <CardHeader>
           <CardTitle>{invite ? "Join a team on subkit" : "Invite not found"}</CardTitle>
@@ -49,7 +50,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
             </p>
           )}
           {invite?.state === "open" && !user && (
-            <>
+            <AdoptLinkSession token={token} email={invite.email}>
               <p>Log in as {invite.email} to join. No account yet? Sign up with that address.</p>
               <div className="flex gap-2">
                 <Button asChild>
@@ -59,7 +60,7 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
                   <Link href={`/auth/signup?next=${encodeURIComponent(here)}`}>Sign up</Link>
                 </Button>
               </div>
-            </>
+            </AdoptLinkSession>
           )}
           {invite?.state === "open" && user && user.email?.toLowerCase() !== invite.email && (
             <>

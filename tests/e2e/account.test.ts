@@ -154,9 +154,30 @@ describe("reset link in the token_hash template form (docs/architecture.md)", ()
     const hash = (new URL(await mailLink(email, "recovery")).searchParams.get("token") ?? "").replace(/^pkce_/, "")
     const other = await browser().newContext() // no PKCE code verifier here
     const fresh = await other.newPage()
-    await fresh.goto(app(`/auth/confirm?token_hash=${hash}&type=recovery&next=${encodeURIComponent("/auth/reset-password")}`))
+    await fresh.goto(
+      app(`/auth/confirm?token_hash=${hash}&type=recovery&next=${encodeURIComponent("/auth/reset-password")}&email=${email}`),
+    )
+    // Never on GET (issue 23, item 1): the page names the account and signs in only on the button.
+    await fresh.waitForURL("**/auth/confirm/link?**")
+    expect(await fresh.getByRole("heading", { level: 1 }).textContent()).toBe(`Continue as ${email}?`)
+    await fresh.getByRole("button", { name: `Continue as ${email}` }).click()
     await fresh.waitForURL("**/auth/reset-password")
     expect(await fresh.getByRole("button", { name: "Set new password" }).count()).toBe(1)
     await other.close()
+  })
+
+  it("a link for another account, opened while signed in, says so and changes nothing until the button", async () => {
+    const page = await browser().newPage()
+    const victim = await signUp(page)
+    const attacker = await signUp(await (await browser().newContext()).newPage())
+    await page.goto(app("/auth/forgot-password"))
+    await page.getByLabel("Email").fill(attacker)
+    await page.getByRole("button", { name: "Send reset link" }).click()
+    const hash = (new URL(await mailLink(attacker, "recovery")).searchParams.get("token") ?? "").replace(/^pkce_/, "")
+    await page.goto(app(`/auth/confirm?token_hash=${hash}&type=recovery&next=/dashboard&email=${attacker}`))
+    await page.waitForURL("**/auth/confirm/link?**")
+    await expect.poll(() => page.getByTestId("signed-in-as-other").textContent(), SLOW).toContain(`You're signed in as ${victim}`)
+    await page.goto(app("/account"))
+    await expect.poll(() => page.getByText(victim).count(), SLOW).toBeGreaterThan(0)
   })
 })

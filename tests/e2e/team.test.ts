@@ -38,6 +38,10 @@ describe("team", () => {
     await memberPage.goto(await mailLink(member, "magic_link"))
     await memberPage.waitForURL((url) => url.pathname === "/invite")
     await expect.poll(() => memberPage.getByText(`${owner} invited ${member} to their team.`).count(), SLOW).toBe(1)
+    // Opening the link signs no one in (issue 23, item 1): only pressing Join does.
+    await expect.poll(() => memberPage.getByTestId("link-signs-in-as").textContent(), SLOW).toContain(`signs you in as ${member}`)
+    expect((await memberPage.context().cookies()).filter((c) => c.name.includes("auth-token"))).toEqual([])
+    expect(memberPage.url()).not.toContain("access_token")
     await memberPage.getByRole("button", { name: "Join the team" }).click({ timeout: 20_000 })
     await memberPage.waitForURL("**/team?joined=1")
     expect(await memberPage.getByText("You joined the team.").count()).toBe(1)

@@ -1,6 +1,7 @@
 // Starting Checkout: one open session per user, reused or replaced; a subscriber goes to manage.
 import { afterAll, describe, expect, it } from "vitest"
 import { startCheckout } from "@/lib/billing/checkout/start-checkout"
+import { openCheckout } from "@/lib/billing/checkout/open-checkout"
 import { drainBillingEvents } from "@/lib/billing/sync/drain"
 import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
@@ -39,6 +40,32 @@ describe("startCheckout", () => {
     expect((await stripeClient().checkout.sessions.retrieve(sessionIdOf(pro.url))).status).toBe("expired")
     expect((await pay(pro.url)).status).not.toBe(303)
     expect(await openRows(user.id)).toMatchObject([{ stripe_session_id: sessionIdOf(team.url), quantity: 3 }])
+  })
+
+  it("a replaced session that was paid meanwhile aborts: no second session, the user goes to manage (issue 23, item 6)", async () => {
+    const user = await createUser()
+    const pro = await startCheckout(user, { plan: "pro", interval: "month" })
+    if (!pro.ok) throw new Error(pro.message)
+    expect((await pay(pro.url)).status).toBe(303) // paid in another tab; no webhook has arrived yet
+    const [row] = await openRows(user.id)
+    const [mapping] = (await sql().query("select stripe_customer_id from billing_customers where user_id = $1", [user.id])).rows
+    const [plan] = (await sql().query("select stripe_yearly_price_id from subscription_plans where id = 'pro'")).rows
+    // The click for another choice that passed the "already subscribed?" read just before the payment.
+    const opened = await openCheckout({
+      customerId: mapping.stripe_customer_id,
+      userId: user.id,
+      planId: "pro",
+      priceId: plan.stripe_yearly_price_id,
+      quantity: 1,
+      paymentMethodCollection: "always",
+      trialEndWithoutPaymentMethod: "cancel",
+      successUrl: "http://localhost:3999/subscription/success?session_id={CHECKOUT_SESSION_ID}",
+      cancelUrl: "http://localhost:3999/pricing",
+    })
+    expect(opened).toEqual({ url: "/subscription/manage?notice=already-subscribed", reused: false, alreadyPaid: true })
+    const { data } = await stripeClient().checkout.sessions.list({ customer: mapping.stripe_customer_id, limit: 100 })
+    expect(data.map((s) => s.id)).toEqual([row.stripe_session_id])
+    expect(await openRows(user.id)).toEqual([])
   })
 
   it("five concurrent clicks open one session", async () => {

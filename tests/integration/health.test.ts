@@ -5,6 +5,7 @@ import { GET } from "@/app/api/health/route"
 import { pool } from "@/lib/db/client"
 import { checkHealth } from "@/lib/billing/admin/health"
 import { pingStripe } from "@/lib/stripe/health"
+import { faults } from "../support/helpers"
 
 afterAll(() => pool.end())
 
@@ -42,5 +43,11 @@ describe("/api/health", () => {
     } finally {
       await down.end()
     }
+  })
+
+  it("makes no Stripe call per request: twenty checks in a row cost at most one Stripe read (issue 23, item 3)", async () => {
+    const before = await faults.calls()
+    for (let i = 0; i < 20; i++) expect((await GET()).status).toBe(200)
+    expect((await faults.calls()) - before).toBeLessThanOrEqual(1)
   })
 })

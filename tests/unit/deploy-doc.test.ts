@@ -23,4 +23,11 @@ describe("docs/deploy.md", () => {
     const vercel = JSON.parse(readFileSync(path.join(root, "vercel.json"), "utf8")) as { crons: { path: string }[] }
     for (const cron of vercel.crons) expect(doc).toContain(cron.path)
   })
+
+  it("email templates: the reset link lands on /auth/reset-password, every token_hash link names its account", () => {
+    const links = [...doc.matchAll(/\{\{ \.SiteURL \}\}\/auth\/confirm\?[^"`]+/g)].map((m) => m[0])
+    expect(links.length).toBeGreaterThanOrEqual(4)
+    expect(links.find((l) => l.includes("type=recovery"))).toContain("next=/auth/reset-password")
+    for (const link of links) expect(link).toContain("email={{ .Email }}")
+  })
 })

@@ -8,6 +8,8 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { changePassword, signOut } from "@/lib/actions/auth"
 import { requireFreshUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 
 export const metadata: Metadata = { title: "Account" }
 
@@ -17,9 +19,12 @@ const UPDATED: Record<string, string> = {
   email_half: "Confirmation accepted. Now follow the link sent to your other address to finish the change.",
 }
 
-export default async function AccountPage({ searchParams }: { searchParams: Promise<{ updated?: string }> }) {
+export default async function AccountPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   // Auth is asked (getUser): this page shows a pending email change, which the token does not carry.
-  const [user, { updated }] = await Promise.all([requireFreshUser(), searchParams])
+  const [user, { updated }] = await Promise.all([
+    requireFreshUser(),
+    searchParams.then((q) => parseSearchParams(q, { updated: z.string().max(64) })),
+  ])
   const notice = updated ? UPDATED[updated] : undefined
   return (
     <div className="mx-auto max-w-2xl space-y-6">

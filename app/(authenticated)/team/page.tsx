@@ -12,6 +12,8 @@ import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { leaveCurrentTeam } from "@/lib/actions/team"
 import { requireUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 import { CATALOG } from "@/lib/billing/catalog"
 import { getTeamView } from "@/lib/billing/team/view"
 
@@ -19,8 +21,11 @@ export const metadata: Metadata = { title: "Team" }
 
 const teamPlan = CATALOG.find((p) => p.perSeat)
 
-export default async function TeamPage({ searchParams }: { searchParams: Promise<{ joined?: string }> }) {
-  const [user, { joined }] = await Promise.all([requireUser(), searchParams])
+export default async function TeamPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const [user, { joined }] = await Promise.all([
+    requireUser(),
+    searchParams.then((q) => parseSearchParams(q, { joined: z.string().max(8) })),
+  ])
   const view = await getTeamView(user.id)
   return (
     <div className="mx-auto max-w-2xl space-y-6">

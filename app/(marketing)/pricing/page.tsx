@@ -4,6 +4,8 @@ import { Info } from "lucide-react"
 import { PricingPlans } from "@/components/pricing/pricing-plans"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { getCurrentUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 import { getCurrentSubscription, listPlans } from "@/lib/billing/views/queries"
 import { CATALOG } from "@/lib/billing/catalog"
 import { isLive } from "@/lib/billing/status"
@@ -12,8 +14,12 @@ import { env } from "@/lib/env"
 
 export const metadata: Metadata = { title: "Pricing" }
 
-export default async function PricingPage({ searchParams }: { searchParams: Promise<{ checkout?: string }> }) {
-  const [{ checkout }, plans, user] = await Promise.all([searchParams, listPlans(), getCurrentUser()])
+export default async function PricingPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const [{ checkout }, plans, user] = await Promise.all([
+    searchParams.then((q) => parseSearchParams(q, { checkout: z.string().max(32) })),
+    listPlans(),
+    getCurrentUser(),
+  ])
   const current = user ? await getCurrentSubscription(user.id) : null
   const live = current && isLive(current.status) ? current : null
   // Visitors are new customers; a signed-in user sees the offer only while our records allow one (Checkout re-checks with Stripe).

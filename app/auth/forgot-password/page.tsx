@@ -4,11 +4,13 @@ import Link from "next/link"
 import { ForgotPasswordForm } from "@/components/auth/forgot-password-form"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 
 export const metadata: Metadata = { title: "Reset your password" }
 
-export default async function ForgotPasswordPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams
+export default async function ForgotPasswordPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const { error } = parseSearchParams(await searchParams, { error: z.string().max(64) })
   return (
     <Card className="mx-auto max-w-md">
       <CardHeader>

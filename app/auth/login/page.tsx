@@ -6,15 +6,17 @@ import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { signIn } from "@/lib/actions/auth"
 import { safeNext } from "@/lib/auth/safe-next"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 
 export const metadata: Metadata = { title: "Log in" }
 
-export default async function LoginPage({
-  searchParams,
-}: {
-  searchParams: Promise<{ next?: string; signed_out?: string; error?: string }>
-}) {
-  const params = await searchParams
+export default async function LoginPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const params = parseSearchParams(await searchParams, {
+    next: z.string().max(2048),
+    signed_out: z.string().max(8),
+    error: z.string().max(64),
+  })
   const next = safeNext(params.next)
   return (
     <Card className="mx-auto max-w-md">

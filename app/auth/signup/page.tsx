@@ -5,11 +5,13 @@ import { AuthForm } from "@/components/auth/auth-form"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { signUp } from "@/lib/actions/auth"
 import { safeNext } from "@/lib/auth/safe-next"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 
 export const metadata: Metadata = { title: "Sign up" }
 
-export default async function SignupPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const next = safeNext((await searchParams).next)
+export default async function SignupPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const next = safeNext(parseSearchParams(await searchParams, { next: z.string().max(2048) }).next)
   return (
     <Card className="mx-auto max-w-md">
       <CardHeader>

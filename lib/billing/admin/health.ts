@@ -47,7 +47,26 @@ export async function checkHealth(deps: { pool: Pool; pingStripe: () => Promise<
   return { status: database.ok && stripe.ok ? "ok" : "degraded", checks: { database, stripe: { ...stripe, mode: deps.stripeMode } } }
 }
 
-/** This instance's health, with its own pool and Stripe client. */
+/**
+ * How long a Stripe check's outcome is reused. Stripe's rate limit is account-wide and not the health
+ * route's to spend: an uptime monitor (or anyone, the route is public) polling every second costs at
+ * most one Stripe read per instance per window. A failure is reused for a shorter time.
+ */
+export const STRIPE_CHECK_TTL_MS = 60_000
+const STRIPE_FAILURE_TTL_MS = 10_000
+
+let stripeCheck: { at: number; result: Promise<void>; failed: boolean } | null = null
+
+/** One Stripe ping per window, shared by every request of this instance (a failed ping rejects, as the probe expects). */
+function cachedPingStripe(now = Date.now()): Promise<void> {
+  if (stripeCheck && now - stripeCheck.at < (stripeCheck.failed ? STRIPE_FAILURE_TTL_MS : STRIPE_CHECK_TTL_MS)) return stripeCheck.result
+  const entry = { at: now, failed: false, result: pingStripe() }
+  entry.result.catch(() => (entry.failed = true))
+  stripeCheck = entry
+  return entry.result
+}
+
+/** This instance's health, with its own pool and Stripe client; the Stripe half is cached (STRIPE_CHECK_TTL_MS). */
 export function currentHealth(): Promise<Health> {
-  return checkHealth({ pool, pingStripe: () => pingStripe(), stripeMode: env.stripeMode })
+  return checkHealth({ pool, pingStripe: () => cachedPingStripe(), stripeMode: env.stripeMode })
 }

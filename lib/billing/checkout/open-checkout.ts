@@ -14,7 +14,10 @@ const WAIT_FOR_PENDING_MS = 5000
 
 type Slot = { reuse: string } | { pending: true } | { reserved: number; replaces: string | null }
 
-export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: string | null; reused: boolean }> {
+/** Where a user who already subscribed is sent instead of a second Checkout. */
+export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
+
+export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: string | null; reused: boolean; alreadyPaid?: true }> {
   const started = Date.now()
   let slot = await reserve(c)
   while ("pending" in slot && Date.now() - started < WAIT_FOR_PENDING_MS) {
@@ -26,8 +29,14 @@ export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: stri
   try {
     if (slot.replaces) {
       const old = await expireCheckoutSession(slot.replaces)
-      // Paid in another tab a moment ago: the caller's "already subscribed?" check will see it on the next click.
-      if (old.status === "complete") log.warn("replaced Checkout session had completed", { userId: c.userId, session: slot.replaces })
+      // Paid in another tab after the caller's "already subscribed?" read: no second session (it could be
+      // paid into a second subscription); the user goes to manage, where the sync shows what they bought.
+      if (old.status === "complete") {
+        log.warn("replaced Checkout session had completed; not opening another", { userId: c.userId, session: slot.replaces })
+        await db.delete(checkoutSessions).where(eq(checkoutSessions.id, slot.reserved))
+        await db.update(checkoutSessions).set({ status: "complete" }).where(eq(checkoutSessions.stripeSessionId, slot.replaces))
+        return { url: MANAGE_PATH, reused: false, alreadyPaid: true }
+      }
     }
     const session = await createSubscriptionCheckout(c)
     await db

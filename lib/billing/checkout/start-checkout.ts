@@ -6,9 +6,10 @@ import type { CurrentUser } from "@/lib/auth/current-user"
 import { db } from "@/lib/db/client"
 import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
+import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { CATALOG } from "../catalog"
-import { openCheckout } from "./open-checkout"
+import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
 import { getCurrentSubscription } from "../views/queries"
@@ -24,7 +25,10 @@ export const checkoutInput = z.object({
 })
 export type CheckoutInput = z.infer<typeof checkoutInput>
 
-export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
+export { MANAGE_PATH }
+
+/** Checkout clicks a user may make in a minute: a plan or interval switch costs Stripe about four calls. */
+export const CHECKOUTS_PER_MINUTE = 10
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
   const spec = CATALOG.find((p) => p.id === input.plan)
@@ -40,6 +44,9 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
     .where(and(eq(subscriptionPlans.id, input.plan), eq(subscriptionPlans.active, true)))
   const priceId = input.interval === "month" ? plan?.stripeMonthlyPriceId : plan?.stripeYearlyPriceId
   if (!plan || !priceId) return fail("plan_unavailable", "That plan is not available right now.")
+  // Counted after validation and before any Stripe call: Stripe's rate limit is the whole account's.
+  const limited = await hit({ name: "checkout", max: CHECKOUTS_PER_MINUTE, windowSeconds: 60 }, user.id)
+  if (!limited.ok) return fail("rate_limited", `Too many checkout attempts. Please wait ${limited.retryAfter} seconds and try again.`)
 
   try {
     let customerId = await getOrCreateBillingCustomer(user.id, user.email)

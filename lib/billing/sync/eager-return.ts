@@ -2,6 +2,7 @@
 import "server-only"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { log } from "@/lib/log"
+import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { getCheckoutSession } from "@/lib/stripe/checkout"
 import { findBillingCustomerId } from "../checkout/customer"
@@ -22,6 +23,9 @@ export async function refreshFromStripe(userId: string): Promise<{ fresh: boolea
   return { fresh: true }
 }
 
+/** Checkout sessions a user's success page may look up at Stripe in a minute. */
+export const CONFIRMS_PER_MINUTE = 10
+
 /** Checkout success: the session must be this user's, and complete; then sync at once. */
 export async function confirmCheckout(user: CurrentUser, sessionId: string | undefined): Promise<ActionResult<{ fresh: boolean }>> {
   if (!sessionId || !/^cs_[A-Za-z0-9_]+$/.test(sessionId)) return fail("invalid_session", "That checkout link is not valid.")
@@ -29,6 +33,9 @@ export async function confirmCheckout(user: CurrentUser, sessionId: string | und
   // Only when the database already has the subscription: a sync just before Checkout (the checkout
   // action's) is recent too, and would otherwise show "ready" with no plan on the first visit.
   if ((await syncedRecently(user.id)) && (await getCurrentSubscription(user.id))) return { ok: true, fresh: true }
+  // Each look-up is a Stripe call: a made-up id in a reloaded URL must not spend the account's rate limit.
+  const limited = await hit({ name: "checkout-confirm", max: CONFIRMS_PER_MINUTE, windowSeconds: 60 }, user.id)
+  if (!limited.ok) return fail("rate_limited", `Too many attempts. Please wait ${limited.retryAfter} seconds and reload this page.`)
   let session
   try {
     session = await getCheckoutSession(sessionId)

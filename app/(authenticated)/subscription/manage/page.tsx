@@ -14,6 +14,8 @@ import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 
 export const metadata: Metadata = { title: "Manage subscription" }
@@ -52,8 +54,8 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
   )
 }
 
-export default async function ManageSubscriptionPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
-  const { notice } = await searchParams
+export default async function ManageSubscriptionPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const { notice } = parseSearchParams(await searchParams, { notice: z.string().max(64) })
   return (
     <div className="mx-auto max-w-4xl">
       <div className="mb-8">

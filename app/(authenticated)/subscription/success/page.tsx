@@ -6,14 +6,16 @@ import { CurrentSubscription } from "@/components/subscription/current-subscript
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { requireUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { z } from "zod"
 import { getBillingCustomer, getCurrentSubscription } from "@/lib/billing/views/queries"
 import { confirmCheckout } from "@/lib/billing/sync/eager-return"
 
 export const metadata: Metadata = { title: "Subscribed" }
 
-export default async function CheckoutSuccessPage({ searchParams }: { searchParams: Promise<{ session_id?: string }> }) {
+export default async function CheckoutSuccessPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const user = await requireUser()
-  const result = await confirmCheckout(user, (await searchParams).session_id)
+  const result = await confirmCheckout(user, parseSearchParams(await searchParams, { session_id: z.string().max(255) }).session_id)
   if (!result.ok) {
     return (
       <div className="mx-auto max-w-xl space-y-4">
