@@ -3,8 +3,8 @@
 // a server action) verifies the token and signs in, and only as the account the page named.
 import { afterAll, describe, expect, it, vi } from "vitest"
 import { NextRequest } from "next/server"
-import { LOCAL_JWT_SECRET } from "../../packages/supabase-auth-emulator/src/server"
-import { apiKey } from "../../packages/supabase-auth-emulator/src/tokens"
+import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { client, lastLink, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 import { must } from "../support/must"
 
