@@ -51,11 +51,11 @@ function createMeter(ctx: Ctx, p: Params): Meter {
     updated: now,
     display_name: displayName,
     event_name: eventName,
-    event_time_window: (window as Meter.EventTimeWindow | undefined) ?? null,
+    event_time_window: (window as Stripe.Billing.Meter.EventTimeWindow | undefined) ?? null,
     status: "active",
     status_transitions: { deactivated_at: null },
     customer_mapping: { type: "by_id", event_payload_key: (cm && str(cm, "event_payload_key")) || "stripe_customer_id" },
-    default_aggregation: { formula: formula as Meter.DefaultAggregation.Formula },
+    default_aggregation: { formula: formula as Stripe.Billing.Meter.DefaultAggregation.Formula },
     value_settings: { event_payload_key: (vs && str(vs, "event_payload_key")) || "value" },
   })
   return ctx.store.put(meter)
