@@ -1,5 +1,7 @@
 // Records usage of a meter for the signed-in user (the demo feature and load tests call it).
+import { after } from "next/server"
 import { getCurrentUser } from "@/lib/auth/current-user"
+import { flushUsageSoon } from "@/lib/billing/usage/flush-soon"
 import { handleUsageRequest } from "@/lib/billing/usage/usage-request"
 
 export const runtime = "nodejs"
@@ -7,5 +9,8 @@ export const dynamic = "force-dynamic"
 
 export async function POST(request: Request, { params }: { params: Promise<{ meter: string }> }) {
   const [{ meter }, user] = await Promise.all([params, getCurrentUser()])
-  return handleUsageRequest(request, meter, user?.id ?? null)
+  const response = await handleUsageRequest(request, meter, user?.id ?? null)
+  // Stripe hears of the usage after the response, batched (the outbox row is already committed).
+  if (response.status === 200) after(flushUsageSoon)
+  return response
 }
