@@ -75,15 +75,14 @@ async function signedIn(authUrl: string) {
 
 /** The session cookie with its access token's signature broken (same size, same parse, refused at verification). */
 function forgedSession(cookie: string): string {
+  const breakJwt = (text: string) =>
+    text.replace(/(eyJ[\w-]+\.[\w-]+\.)([\w-]{16})/g, (_m, head: string, sig: string) => head + (sig[0] === "A" ? "B" : "A").repeat(16))
   const out = cookie.split("; ").map((c) => {
     const i = c.indexOf("=")
     const raw = decodeURIComponent(c.slice(i + 1))
-    const b64 = raw.startsWith("base64-")
-    const session = JSON.parse(b64 ? Buffer.from(raw.slice(7), "base64url").toString("utf8") : raw) as { access_token: string }
-    const sig = session.access_token.slice(-16)
-    session.access_token = session.access_token.slice(0, -16) + (sig[0] === "A" ? "B" : "A").repeat(16)
-    const json = JSON.stringify(session)
-    return `${c.slice(0, i + 1)}${b64 ? `base64-${Buffer.from(json).toString("base64url")}` : encodeURIComponent(json)}`
+    if (!raw.startsWith("base64-")) return `${c.slice(0, i + 1)}${encodeURIComponent(breakJwt(raw))}`
+    const json = breakJwt(Buffer.from(raw.slice(7), "base64url").toString("utf8"))
+    return `${c.slice(0, i + 1)}base64-${Buffer.from(json).toString("base64url")}`
   })
   if (out.join("; ") === cookie) throw new Error("the forged session equals the real one")
   return out.join("; ")
@@ -176,11 +175,7 @@ async function main() {
     const stripeTotal = summaries.data.reduce((s, x) => s + x.aggregated_value, 0)
 
     // The hard limit, in process against the same Postgres: 64 consumers, a Free allowance of 1,000.
-    process.env.DATABASE_URL = stack.databaseUrl
-    process.env.NEXT_PUBLIC_SUPABASE_URL = stack.authUrl
-    process.env.STRIPE_API_BASE = stack.stripe.url
-    process.env.STRIPE_SECRET_KEY = stack.stripe.secretKey
-    process.env.SUBKIT_OFFLINE = "1"
+    Object.assign(process.env, stack.appEnv, { NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY, LOG_LEVEL: "error" })
     const { USAGE_METERS } = await import("../lib/billing/catalog")
     const { recordUsage, getUsage } = await import("../lib/billing/usage/ledger")
     const { pool } = await import("../lib/db/client")
