@@ -6,6 +6,7 @@ import { loadEnvFiles } from "./lib/load-env"
 loadEnvFiles()
 const { values } = parseArgs({ options: { once: { type: "boolean" }, every: { type: "string", default: "5" } } })
 const { drainBillingEvents } = await import("../lib/billing/sync/drain")
+const { flushUsageOutbox } = await import("../lib/billing/usage/outbox")
 const { pool } = await import("../lib/db/client")
 let stopping = false
 process.once("SIGINT", () => (stopping = true))
@@ -20,6 +21,12 @@ do {
     console.log(
       `${new Date().toISOString()} applied ${report.events} event(s) for ${report.customers} customer(s), ${report.failed} failed`,
     )
+  const usage = await flushUsageOutbox().catch((err: unknown) => {
+    console.error(`usage flush failed: ${err instanceof Error ? err.message : String(err)}`)
+    return null
+  })
+  if (usage && usage.rows)
+    console.log(`${new Date().toISOString()} sent ${usage.units} usage unit(s) in ${usage.stripeCalls} Stripe call(s)`)
   if (values.once) break
   for (let waited = 0; waited < everyMs && !stopping; waited += 250) await new Promise((r) => setTimeout(r, 250))
 } while (!stopping)

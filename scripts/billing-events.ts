@@ -1,18 +1,21 @@
 // npm run billing:events: the webhook inbox by state (count, oldest age), the dead events, and applied
 // events that need a look (a refused customer link, a customer with two live subscriptions).
-//   -- --retry <evt_id>   make one dead event due again      -- --retry-dead   all of them
+// Then the usage outbox (usage reported to Stripe's meters): pending and dead rows.
+//   -- --retry <evt_id>   make one dead event due again      -- --retry-dead   all of them (dead usage rows too)
 import { parseArgs } from "node:util"
 import { loadEnvFiles } from "./lib/load-env"
 
 loadEnvFiles()
 const { values } = parseArgs({ options: { retry: { type: "string" }, "retry-dead": { type: "boolean" } } })
 const { inboxSummary, listDeadEvents, listNoticedEvents, retryDeadEvents } = await import("../lib/billing/sync/inbox-admin")
+const { usageOutboxSummary, retryDeadUsage } = await import("../lib/billing/usage/outbox")
 const { pool } = await import("../lib/db/client")
 try {
   if (values.retry || values["retry-dead"]) {
     const n = await retryDeadEvents(values.retry)
     console.log(`${n} dead event(s) made due again; the next drain (cron, or npm run billing:drain) applies them`)
   }
+  if (values["retry-dead"]) console.log(`${await retryDeadUsage()} dead usage row(s) made due again`)
   const summary = await inboxSummary()
   const age = (s: number | null) =>
     s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
@@ -21,6 +24,9 @@ try {
   )
   const dead = await listDeadEvents()
   for (const d of dead) console.log(`dead ${d.id} ${d.type} customer=${d.customerId ?? "-"} attempts=${d.attempts} error=${d.error ?? "-"}`)
+  const usage = await usageOutboxSummary()
+  console.log(`usage outbox: ${usage.pending} pending, ${usage.dead.count} dead`)
+  for (const d of usage.dead.rows) console.log(`dead usage ${d.id} customer=${d.customer} error=${d.error ?? "-"}`)
   for (const n of await listNoticedEvents()) console.log(`notice ${n.id} ${n.type} customer=${n.customerId ?? "-"} outcome=${n.outcome}`)
 } finally {
   await pool.end()

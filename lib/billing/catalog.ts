@@ -72,3 +72,35 @@ export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) =>
   `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`
 
 export const PORTAL_CONFIGURATION_KEY = "subkit_default"
+
+/**
+ * Metered dimensions. Free: a small monthly allowance, then blocked (hard limit). Pro: `included` a
+ * period, then billed per unit at the period end through a graduated metered price on a Stripe Billing
+ * Meter (tier 1: the included units at 0, tier 2: `overageCents` each). Team: `perSeat` units for each
+ * seat, pooled across the team, billed the same way to the owner. `stripe:setup` creates the meter and
+ * the prices (lookup key `meteredLookupKey`).
+ */
+export type UsageMeter = {
+  name: string
+  /** The Stripe meter's event_name. */
+  eventName: string
+  unit: string
+  free: { included: number }
+  pro: { included: number; overageCents: number }
+  team: { perSeat: number; overageCents: number }
+}
+
+export const USAGE_METERS = {
+  reports: {
+    name: "Reports",
+    eventName: "subkit_reports",
+    unit: "report",
+    free: { included: 20 },
+    pro: { included: 500, overageCents: 5 },
+    team: { perSeat: 300, overageCents: 4 },
+  },
+} as const satisfies Record<string, UsageMeter>
+export type MeterKey = keyof typeof USAGE_METERS
+export const isMeterKey = (k: string): k is MeterKey => Object.hasOwn(USAGE_METERS, k)
+
+export const meteredLookupKey = (planId: CatalogPlan["id"], meter: MeterKey) => `subkit_${planId}_${meter}_metered`

@@ -1,6 +1,18 @@
 // Drizzle mirror of supabase/migrations (the SQL is the source of truth; a test checks they agree).
 import { sql } from "drizzle-orm"
-import { bigint, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core"
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core"
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
 
@@ -226,3 +238,48 @@ export const rateLimits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 )
+
+export const usageCounters = pgTable(
+  "usage_counters",
+  {
+    subject: text("subject").notNull(),
+    meter: text("meter").notNull(),
+    periodStart: tz("period_start").notNull(),
+    periodEnd: tz("period_end").notNull(),
+    used: bigint("used", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.meter, t.periodStart] })],
+)
+
+export const usageRecords = pgTable(
+  "usage_records",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    meter: text("meter").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    value: integer("value").notNull(),
+    subject: text("subject").notNull(),
+    status: text("status").$type<"recorded" | "refused">().notNull(),
+    used: bigint("used", { mode: "number" }).notNull(),
+    remaining: bigint("remaining", { mode: "number" }),
+    createdAt: tz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.meter, t.idempotencyKey] })],
+)
+
+export const usageOutbox = pgTable("usage_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  meter: text("meter").notNull(),
+  value: integer("value").notNull(),
+  status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
+  batchId: text("batch_id"),
+  claimedUntil: tz("claimed_until"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  sentAt: tz("sent_at"),
+})

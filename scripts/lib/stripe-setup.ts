@@ -2,7 +2,15 @@
 // lib/billing/catalog.ts. Idempotent: it compares before it writes, so a second run changes nothing.
 import pg from "pg"
 import Stripe from "stripe"
-import { CATALOG, FEATURES, lookupKey, PORTAL_CONFIGURATION_KEY, type CatalogPlan, type Interval } from "../../lib/billing/catalog"
+import {
+  CATALOG,
+  FEATURES,
+  lookupKey,
+  PORTAL_CONFIGURATION_KEY,
+  USAGE_METERS,
+  type CatalogPlan,
+  type Interval,
+} from "../../lib/billing/catalog"
 import { idsOf, portalParams, type PlanPrices } from "../../lib/stripe/portal-configuration"
 import { ensureSamplePromotion } from "./stripe-promotion-setup"
 
@@ -37,6 +45,7 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await ensureSamplePromotion(stripe, changes)
+  await ensureMeters(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))
   return { changes, notes: featureChanged ? [FEATURE_CHANGE_NOTE] : [], prices, portalConfigurationId }
@@ -253,5 +262,21 @@ async function writePlans(databaseUrl: string, productIds: Record<string, string
     if (retired.rowCount) changes.push(`retired ${retired.rowCount} plan(s)`)
   } finally {
     await client.end()
+  }
+}
+
+/** One Billing Meter per catalog meter (sum of `value`, customer by `stripe_customer_id`), found by event name. */
+async function ensureMeters(stripe: Stripe, changes: string[]) {
+  const active = await stripe.billing.meters.list({ status: "active", limit: 100 }).autoPagingToArray({ limit: 1000 })
+  for (const m of Object.values(USAGE_METERS)) {
+    if (active.some((a) => a.event_name === m.eventName)) continue
+    await stripe.billing.meters.create({
+      display_name: m.name,
+      event_name: m.eventName,
+      default_aggregation: { formula: "sum" },
+      customer_mapping: { type: "by_id", event_payload_key: "stripe_customer_id" },
+      value_settings: { event_payload_key: "value" },
+    })
+    changes.push(`created meter ${m.eventName}`)
   }
 }

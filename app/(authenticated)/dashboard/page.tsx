@@ -4,6 +4,7 @@ import Link from "next/link"
 import { GatedFeature } from "@/components/entitlements/gated-feature"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Button } from "@/components/ui/button"
+import { UsageMeter } from "@/components/usage/usage-meter"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
 import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
@@ -11,12 +12,17 @@ import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { hasAccess } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/views/describable"
+import { getUsage } from "@/lib/billing/usage/ledger"
 
 export const metadata: Metadata = { title: "Dashboard" }
 
 export default async function DashboardPage() {
   const user = await requireUser()
-  const [sub, features] = await Promise.all([getCurrentSubscription(user.id), entitlementKeys(user.id)])
+  const [sub, features, usage] = await Promise.all([
+    getCurrentSubscription(user.id),
+    entitlementKeys(user.id),
+    getUsage(user.id, "reports"),
+  ])
   const plansWith = (key: FeatureKey) => CATALOG.filter((p) => p.entitlements.includes(key)).map((p) => p.name)
   return (
     <div className="space-y-6">
@@ -44,6 +50,7 @@ export default async function DashboardPage() {
           </Button>
         </CardContent>
       </Card>
+      <UsageMeter usage={usage} />
       <GatedFeature
         featureKey="advanced_analytics"
         title={FEATURES.advanced_analytics}

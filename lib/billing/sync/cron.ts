@@ -6,6 +6,7 @@ import { log } from "@/lib/log"
 import { pruneRateLimits } from "@/lib/rate-limit"
 import { drainBillingEvents } from "./drain"
 import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
+import { flushUsageOutbox, usageOutboxSummary } from "../usage/outbox"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -17,11 +18,15 @@ export async function runBillingCron(request: Request): Promise<Response> {
   if (!authorized(request.headers.get("authorization"), env.cronSecret)) return json(401, { error: "unauthorized" })
   try {
     const drained = await drainBillingEvents({ budgetMs: 40_000 })
+    const usage = await flushUsageOutbox()
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
     await pruneRateLimits()
     const inbox = await inboxSummary()
     if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
-    return json(200, { drained, pruned, inbox })
+    const usageOutbox = await usageOutboxSummary()
+    if (usageOutbox.dead.count)
+      log.error("usage rows are dead; run `npm run billing:events -- --retry-dead`", { dead: usageOutbox.dead.count })
+    return json(200, { drained, usage, pruned, inbox, usageOutbox })
   } catch (err) {
     log.error("billing cron failed", { error: err })
     return json(503, { error: "drain failed" })

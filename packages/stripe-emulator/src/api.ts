@@ -7,6 +7,7 @@ import { customers, paymentMethods } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
 import { invoicePreview } from "./resources/invoice-preview"
+import { meters } from "./resources/meters"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
 import { subscriptions } from "./resources/subscriptions"
@@ -29,4 +30,5 @@ export const routes: Record<string, Handler> = {
   ...entitlements,
   ...coupons,
   ...promotionCodes,
+  ...meters,
 }

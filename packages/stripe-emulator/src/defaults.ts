@@ -28,6 +28,7 @@ type ObjectName =
   | "coupon"
   | "promotion_code"
   | "discount"
+  | "billing.meter"
 
 /** A fresh `name` object with Stripe's defaults and `fields` written over it. */
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {

@@ -13,16 +13,18 @@ import { PortalFeatures } from "@/components/subscription/manage/portal-features
 import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
+import { UsageMeter } from "@/components/usage/usage-meter"
 import { requireUser } from "@/lib/auth/current-user"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
+import { getUsage } from "@/lib/billing/usage/ledger"
 
 export const metadata: Metadata = { title: "Manage subscription" }
 
 async function ManageSubscriptionContent({ notice }: { notice?: string }) {
   const user = await requireUser()
-  const view = await loadManageView(user.id)
+  const [view, usage] = await Promise.all([loadManageView(user.id), getUsage(user.id, "reports")])
   const live = view.kind === "live" ? view : null
   return (
     <div className="space-y-6">
@@ -37,6 +39,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
           </CardContent>
         </Card>
       )}
+      <UsageMeter usage={usage} />
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}

@@ -30,6 +30,7 @@ export const BUILT = [
   "coupon",
   "promotion_code",
   "discount",
+  "billing.meter",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {

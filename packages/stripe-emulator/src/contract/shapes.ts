@@ -52,6 +52,9 @@ const ROOTS: Record<string, [string, string]> = {
   discount: ["Discounts", "Discount"],
   "discount:deleted": ["Discounts", "DeletedDiscount"],
   "product_feature:deleted": ["ProductFeatures", "DeletedProductFeature"],
+  "billing.meter": ["Billing/Meters", "Meter"],
+  "billing.meter_event": ["Billing/MeterEvents", "MeterEvent"],
+  "billing.meter_event_summary": ["Billing/MeterEventSummaries", "MeterEventSummary"],
 }
 
 function stripeDir() {

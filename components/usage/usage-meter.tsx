@@ -1,0 +1,60 @@
+// The usage meter: used vs included as a progress bar screen readers announce, the reset date, the
+// threshold notices at 80% and 100%, and the overage so far on paid plans; the demo feature below it.
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
+import { USAGE_METERS } from "@/lib/billing/catalog"
+import type { UsageView } from "@/lib/billing/usage/ledger"
+import { usageThreshold } from "@/lib/billing/usage/thresholds"
+import { GenerateReport } from "./generate-report"
+
+const day = (d: Date) => d.toLocaleDateString("en-US", { month: "long", day: "numeric", year: "numeric", timeZone: "UTC" })
+const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
+
+export function UsageMeter({ usage }: { usage: UsageView }) {
+  const meter = USAGE_METERS[usage.meter]
+  const pct = usage.included ? Math.min(100, Math.round((usage.used / usage.included) * 100)) : 0
+  const threshold = usageThreshold(usage)
+  const valueText = `${usage.used} of ${usage.included} ${meter.unit}s used this period`
+  return (
+    <Card data-testid="usage-meter">
+      <CardHeader>
+        <CardTitle>{meter.name}</CardTitle>
+        <CardDescription>
+          {usage.atLimit === "blocked"
+            ? `${usage.included} a month on the free tier.`
+            : `${usage.included} included, then ${dollars(usage.overageCents)} per ${meter.unit}, billed at the period end.`}
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="space-y-3">
+        <div
+          role="progressbar"
+          aria-label={`${meter.name} used`}
+          aria-valuemin={0}
+          aria-valuemax={usage.included}
+          aria-valuenow={Math.min(usage.used, usage.included)}
+          aria-valuetext={valueText}
+          className="h-3 w-full overflow-hidden rounded bg-muted"
+        >
+          <div className={`h-full ${threshold === "none" ? "bg-primary" : "bg-amber-600"}`} style={{ width: `${pct}%` }} />
+        </div>
+        <p className="text-sm" data-testid="usage-figures">
+          {usage.used} of {usage.included} used · {usage.remaining} left · resets on {day(usage.periodEnd)}
+        </p>
+        {usage.overage > 0 && (
+          <p className="text-sm" data-testid="usage-overage">
+            {usage.overage} over the allowance: {dollars(usage.overage * usage.overageCents)} on your next invoice.
+          </p>
+        )}
+        {threshold !== "none" && (
+          <p role="status" className="text-sm font-medium" data-testid="usage-threshold">
+            {threshold === "reached"
+              ? usage.atLimit === "blocked"
+                ? `You have used all ${usage.included} ${meter.unit}s of this month. Upgrade to keep going.`
+                : `You have used all ${usage.included} included ${meter.unit}s; more are billed as overage.`
+              : `You have used ${pct}% of this period's ${meter.unit}s.`}
+          </p>
+        )}
+        <GenerateReport blocked={usage.atLimit === "blocked" && usage.remaining === 0} />
+      </CardContent>
+    </Card>
+  )
+}

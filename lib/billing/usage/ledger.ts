@@ -1,0 +1,133 @@
+// The usage ledger: recordUsage counts usage against the allowance in one short transaction (the limit
+// check and the increment are one conditional upsert on the period's counter row, so concurrent
+// requests never overshoot a hard limit), idempotent by the caller's key, and writes the outbox row that
+// reports it to Stripe in the same transaction. No Stripe call here: the drain sends the outbox.
+import "server-only"
+import { and, eq, sql } from "drizzle-orm"
+import { db } from "@/lib/db/client"
+import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
+import type { MeterKey } from "../catalog"
+import { allowanceFor, type Allowance } from "./allowance"
+
+export type UsageAnswer =
+  | { ok: true; used: number; remaining: number; included: number; overage: number; duplicate: boolean }
+  | { ok: false; code: "limit_reached"; used: number; remaining: number; included: number; duplicate: boolean; message: string }
+
+export type UsageInput = { userId: string; meter: MeterKey; value: number; idempotencyKey: string }
+
+const limitMessage = (a: Allowance) =>
+  `You have used all ${a.included} of this period's allowance. Upgrade your plan to keep going; it resets on ${a.periodEnd.toISOString().slice(0, 10)}.`
+
+function answer(a: Allowance, status: "recorded" | "refused", used: number, duplicate: boolean): UsageAnswer {
+  const remaining = Math.max(0, a.included - used)
+  if (status === "refused")
+    return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a) }
+  return { ok: true, used, remaining, included: a.included, overage: Math.max(0, used - a.included), duplicate }
+}
+
+class Duplicate extends Error {}
+
+export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
+  const a = await allowanceFor(input.userId, input.meter, now)
+  const cap = a.hardLimit ? a.included : Number.MAX_SAFE_INTEGER
+  try {
+    return await db.transaction(async (tx) => {
+      // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
+      // and the update happens only while the sum stays within the cap. (A first request above the cap
+      // would insert past it, so it is refused without the statement.)
+      const [counted] =
+        input.value > cap
+          ? []
+          : await tx
+              .insert(usageCounters)
+              .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: input.value })
+              .onConflictDoUpdate({
+                target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
+                set: { used: sql`${usageCounters.used} + excluded.used` },
+                setWhere: sql`${usageCounters.used} + excluded.used <= ${cap}`,
+              })
+              .returning({ used: usageCounters.used })
+      const recorded = counted !== undefined
+      let used = counted?.used ?? 0
+      if (!recorded) {
+        const [row] = await tx
+          .select({ used: usageCounters.used })
+          .from(usageCounters)
+          .where(
+            and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart)),
+          )
+        used = row?.used ?? 0
+      }
+      const status = recorded ? "recorded" : "refused"
+      const first = await tx
+        .insert(usageRecords)
+        .values({
+          userId: input.userId,
+          meter: input.meter,
+          idempotencyKey: input.idempotencyKey,
+          value: input.value,
+          subject: a.subject,
+          status,
+          used,
+          remaining: Math.max(0, a.included - used),
+        })
+        .onConflictDoNothing()
+        .returning({ used: usageRecords.used })
+      // The key was used before: undo this increment and give the first answer.
+      if (!first.length) throw new Duplicate()
+      if (recorded && a.stripeCustomerId)
+        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: input.value })
+      return answer(a, status, used, false)
+    })
+  } catch (err) {
+    if (!(err instanceof Duplicate)) throw err
+    const [prev] = await db
+      .select()
+      .from(usageRecords)
+      .where(
+        and(
+          eq(usageRecords.userId, input.userId),
+          eq(usageRecords.meter, input.meter),
+          eq(usageRecords.idempotencyKey, input.idempotencyKey),
+        ),
+      )
+    if (!prev) throw new Error("usage record vanished")
+    return answer({ ...a, included: prev.used + (prev.remaining ?? 0) }, prev.status, prev.used, true)
+  }
+}
+
+export type UsageView = {
+  meter: MeterKey
+  plan: Allowance["plan"]
+  used: number
+  included: number
+  remaining: number
+  /** Units past the allowance, billed at the period end (0 on Free). */
+  overage: number
+  overageCents: number
+  /** Prepaid credits (not modelled yet: always 0). */
+  credits: number
+  periodEnd: Date
+  atLimit: "blocked" | "billed_as_overage"
+}
+
+export async function getUsage(userId: string, meter: MeterKey, now = new Date()): Promise<UsageView> {
+  const a = await allowanceFor(userId, meter, now)
+  const [row] = await db
+    .select({ used: usageCounters.used })
+    .from(usageCounters)
+    .where(and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, meter), eq(usageCounters.periodStart, a.periodStart)))
+  const used = row?.used ?? 0
+  return {
+    meter,
+    plan: a.plan,
+    used,
+    included: a.included,
+    remaining: Math.max(0, a.included - used),
+    overage: a.hardLimit ? 0 : Math.max(0, used - a.included),
+    overageCents: a.overageCents,
+    credits: 0,
+    periodEnd: a.periodEnd,
+    atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
+  }
+}

@@ -1,0 +1,102 @@
+// The usage outbox against the Stripe emulator: 1,000 usage events reach Stripe's meter in one call,
+// a batch re-sent after a crash is counted once (its identifier), a failing batch retries with backoff
+// and ends dead, and the reconciliation finds drift between the ledger and Stripe's summaries.
+import { randomUUID } from "node:crypto"
+import { afterAll, describe, expect, it } from "vitest"
+import { createUser, sql, stripeClient } from "../support/helpers"
+
+const { recordUsage } = await import("@/lib/billing/usage/ledger")
+const { flushUsageOutbox, usageOutboxSummary, retryDeadUsage } = await import("@/lib/billing/usage/outbox")
+const { reconcileUsage } = await import("@/lib/billing/usage/reconcile")
+const { ensureMeter } = await import("@/lib/stripe/meters")
+const { USAGE_METERS } = await import("@/lib/billing/catalog")
+const { env } = await import("@/lib/env")
+const { pool } = await import("@/lib/db/client")
+
+afterAll(async () => {
+  await pool.end()
+})
+
+async function proUser() {
+  const stripe = stripeClient()
+  const user = await createUser()
+  const customer = await stripe.customers.create({ email: user.email })
+  await sql().query(
+    `insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, plan_id, quantity, status, current_period_start, current_period_end, stripe_created_at)
+     values ($1, $2, $3, 'pro', 1, 'active', now() - interval '1 day', now() + interval '29 days', now())`,
+    [`sub_usage_${randomUUID().slice(0, 8)}`, user.id, customer.id],
+  )
+  return { user, customer: customer.id }
+}
+
+const window = () => ({ start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 120_000) })
+/** Only this test's rows are due: other tests' rows stay out of its flushes. */
+const onlyDue = (customer: string) =>
+  sql().query(
+    "update public.usage_outbox set next_attempt_at = now() + interval '1 day' where stripe_customer_id <> $1 and status = 'pending'",
+    [customer],
+  )
+
+describe("usage outbox → Stripe meter", () => {
+  it("sends 1,000 usage events as one meter event, and the ledger equals Stripe's summary", async () => {
+    await ensureMeter(USAGE_METERS.reports.eventName, USAGE_METERS.reports.name)
+    const { user, customer } = await proUser()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < 1000) await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: `o${next++}` })
+      }),
+    )
+    await onlyDue(customer)
+    const report = await flushUsageOutbox()
+    expect(report).toMatchObject({ rows: 1000, batches: 1, stripeCalls: 1, units: 1000, failed: 0 })
+    const { start, end } = window()
+    const rec = await reconcileUsage("reports", start, end)
+    expect(rec.drift.filter((d) => d.customer === customer)).toEqual([])
+  })
+
+  it("a batch sent again after a crash (Stripe had it) is counted once; drift is reported when the ledger and Stripe differ", async () => {
+    const { user, customer } = await proUser()
+    await recordUsage({ userId: user.id, meter: "reports", value: 5, idempotencyKey: "a" })
+    await onlyDue(customer)
+    expect(await flushUsageOutbox()).toMatchObject({ stripeCalls: 1, units: 5 })
+    // The drain died after Stripe accepted but before it marked the rows: they are pending again.
+    await sql().query("update public.usage_outbox set status = 'pending', sent_at = null where stripe_customer_id = $1", [customer])
+    expect(await flushUsageOutbox()).toMatchObject({ stripeCalls: 1, failed: 0, units: 5 })
+    const { start, end } = window()
+    expect((await reconcileUsage("reports", start, end)).drift.filter((d) => d.customer === customer)).toEqual([])
+    // A row marked sent that never reached Stripe is drift.
+    await sql().query("insert into public.usage_outbox (stripe_customer_id, meter, value, status) values ($1, 'reports', 3, 'sent')", [
+      customer,
+    ])
+    expect((await reconcileUsage("reports", start, end)).drift.filter((d) => d.customer === customer)).toEqual([
+      { customer, meter: "reports", ledger: 8, stripe: 5, unsent: 0 },
+    ])
+  })
+
+  it("a failing batch is retried with backoff and ends dead after the maximum attempts; retry-dead makes it due", async () => {
+    const customer = `cus_missing_${randomUUID().slice(0, 8)}`
+    await sql().query("insert into public.usage_outbox (stripe_customer_id, meter, value) values ($1, 'retired_meter', 2)", [customer])
+    await onlyDue(customer)
+    const first = await flushUsageOutbox()
+    expect(first).toMatchObject({ failed: 1, dead: 0 })
+    const [row] = (
+      await sql().query<{ attempts: number; wait: number; last_error: string }>(
+        "select attempts, extract(epoch from next_attempt_at - now())::float8 wait, last_error from public.usage_outbox where stripe_customer_id = $1",
+        [customer],
+      )
+    ).rows
+    expect(row).toMatchObject({ attempts: 1, last_error: "unknown meter retired_meter" })
+    expect(row?.wait).toBeGreaterThan(0.5)
+    // Not due again before its backoff.
+    expect((await flushUsageOutbox()).rows).toBe(0)
+    for (let i = 1; i < env.billing.maxAttempts; i++) {
+      await sql().query("update public.usage_outbox set next_attempt_at = now() where stripe_customer_id = $1", [customer])
+      await flushUsageOutbox()
+    }
+    const summary = await usageOutboxSummary()
+    expect(summary.dead.rows.map((r) => r.customer)).toContain(customer)
+    expect(await retryDeadUsage()).toBeGreaterThanOrEqual(1)
+    await sql().query("delete from public.usage_outbox where stripe_customer_id = $1", [customer])
+  })
+})
