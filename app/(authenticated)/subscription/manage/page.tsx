@@ -36,7 +36,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
         </Card>
       )}
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
-      {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} />}
+      {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
       {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
       <Card>
