@@ -71,6 +71,14 @@ export const CATALOG: readonly CatalogPlan[] = [
 export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) =>
   `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`
 
+/**
+ * Dunning grace: how long a past_due subscription keeps its paid features. Stripe keeps a past_due
+ * subscription's entitlements until its retries end (Smart Retries: 8 attempts within 2 weeks by
+ * default); we lock them earlier, `pastDueDays` after the failed renewal, until the invoice is paid.
+ * Decided in one place with the entitlements: lib/billing/status.ts (graceEndsAt, accessSql).
+ */
+export const GRACE_POLICY = { pastDueDays: 7 } as const
+
 export const PORTAL_CONFIGURATION_KEY = "subkit_default"
 
 /**

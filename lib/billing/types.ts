@@ -85,6 +85,8 @@ export type EventIntent =
       refusedLink?: string
       /** A Checkout session that completed or expired: our record of it follows. */
       checkoutSession?: { id: string; status: "complete" | "expired" }
+      /** A new card arrived (attached, or made the default): pay the customer's open subscription invoices now. */
+      newCard?: boolean
     }
 
 /** A failed call to the billing provider, classified for retries and for customer-facing words. */

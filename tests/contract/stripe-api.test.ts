@@ -535,3 +535,35 @@ describe("billing meters and meter events", () => {
     expect(off.status_transitions.deactivated_at).toEqual(expect.any(Number))
   })
 })
+
+describe("a failed renewal and paying its invoice", () => {
+  // The dunning path the app relies on: a failed renewal leaves the subscription past_due with an open
+  // invoice that Stripe will retry; invoices.pay makes an attempt now (402 on a decline) and, with a
+  // working default card, pays it and makes the subscription active again.
+  it("past_due with an open, retried invoice; invoices.pay declines on the failing card and pays on a new one", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-dunning-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const good = (await stripe.customers.listPaymentMethods(customer.id)).data[0]?.id ?? ""
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: good,
+      metadata: t.tag,
+    })
+    const failing = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id })
+    await stripe.subscriptions.update(sub.id, { default_payment_method: failing.id })
+    const end = sub.items.data[0]?.current_period_end ?? 0
+    await advanceClock(clock.id, end + 2 * 3600)
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("past_due")
+    const [open] = (await stripe.invoices.list({ customer: customer.id, status: "open" })).data
+    expect(open).toMatchObject({ billing_reason: "subscription_cycle", attempted: true, attempt_count: 1 })
+    expect(open?.next_payment_attempt).toBeGreaterThan(end)
+    await expect(stripe.invoices.pay(open?.id ?? "")).rejects.toMatchObject({ statusCode: 402, type: "StripeCardError" })
+    await stripe.subscriptions.update(sub.id, { default_payment_method: good })
+    expect(await stripe.invoices.pay(open?.id ?? "")).toMatchObject({ id: open?.id, status: "paid" })
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("active")
+    await expect(stripe.invoices.pay(open?.id ?? "")).rejects.toMatchObject({ statusCode: 400 })
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})

@@ -10,9 +10,9 @@ import { requireUser } from "@/lib/auth/current-user"
 import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
 import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
-import { hasAccess } from "@/lib/billing/status"
 import { describable } from "@/lib/billing/views/describable"
 import { getUsage } from "@/lib/billing/usage/ledger"
+import { hasAccessAt } from "@/lib/billing/status"
 
 export const metadata: Metadata = { title: "Dashboard" }
 
@@ -36,7 +36,7 @@ export default async function DashboardPage() {
         <CardHeader>
           <CardTitle>Your plan</CardTitle>
           <CardDescription>
-            {sub && hasAccess(sub.status) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}
+            {sub && hasAccessAt(sub, new Date()) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}
           </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">

@@ -14,7 +14,7 @@ export function AlreadySubscribedNotice() {
   )
 }
 
-export function PaymentProblemAlert({ planName }: { planName: string }) {
+export function PaymentProblemAlert({ planName, graceEndsAt = null }: { planName: string; graceEndsAt?: Date | null }) {
   return (
     <Alert variant="destructive" data-testid="payment-problem">
       <AlertTriangle aria-hidden="true" />
@@ -23,6 +23,13 @@ export function PaymentProblemAlert({ planName }: { planName: string }) {
         <AlertDescription>
           Update your payment method and we&apos;ll retry the charge right away, so you keep your {planName} plan.
         </AlertDescription>
+        {graceEndsAt && (
+          <AlertDescription data-testid="grace-ends">
+            {graceEndsAt > new Date()
+              ? `Your ${planName} features stay on until ${formatDate(graceEndsAt)}; then they lock until the invoice is paid.`
+              : `Your ${planName} features are locked until the invoice is paid.`}
+          </AlertDescription>
+        )}
         <ManageSubscriptionButton flow="payment_method_update" variant="destructive" showIcon={false}>
           Update payment method
         </ManageSubscriptionButton>

@@ -21,6 +21,7 @@ import { readCustomer } from "@/lib/stripe/customers"
 import { toProviderError } from "@/lib/stripe/errors"
 import { interpretEvent } from "@/lib/stripe/webhooks"
 import { planIdForPrice } from "./plans"
+import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
 import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "../types"
@@ -62,7 +63,15 @@ export async function applyCustomer(
     // A customer that is not ours and that no event links to needs no Stripe read at all.
     const read: CustomerRead =
       userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
-    return await writeRead(customerId, owner, userId, link, read, pending)
+    const result = await writeRead(customerId, owner, userId, link, read, pending)
+    // After the rows are written and the lease released: a new card pays what is open now.
+    if (result.outcome === "applied" && (userId || link))
+      await payOnNewCard(
+        customerId,
+        pending.map((p) => p.intent),
+        read,
+      )
+    return result
   } catch (err) {
     const error = toProviderError(err)
     log.warn("applying customer failed; will retry", { customerId, events: pending.length, kind: error.kind, error: error.message })

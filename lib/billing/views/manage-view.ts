@@ -3,8 +3,8 @@ import "server-only"
 import { cardLine, endsOn, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
-import { hasEnded, needsPaymentFix } from "../status"
 import { describable } from "./describable"
+import { graceEndsAt, hasEnded, needsPaymentFix } from "../status"
 
 export type ManageView =
   | { kind: "none" }
@@ -14,6 +14,8 @@ export type ManageView =
       subscription: Describable
       /** past_due / unpaid: the customer must fix the card to keep the plan. */
       paymentProblem: boolean
+      /** past_due: when the paid features lock unless the invoice is paid (GRACE_POLICY); null otherwise. */
+      graceEndsAt: Date | null
       /** Paused (a card-less trial ended so): it comes back only when the customer resumes it. */
       paused: boolean
       /** A scheduled cancellation: the plan ends on this date unless renewed. */
@@ -37,6 +39,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
     kind: "live",
     subscription: d,
     paymentProblem: needsPaymentFix(subscription.status),
+    graceEndsAt: graceEndsAt(subscription),
     paused: subscription.status === "paused",
     endsOn: endsOn(d),
     card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,

@@ -7,7 +7,16 @@ type CustomerEvent = Stripe.CustomerUpdatedEvent | Stripe.CustomerDeletedEvent
 type PaymentMethodEvent = Stripe.PaymentMethodAttachedEvent | Stripe.PaymentMethodDetachedEvent | Stripe.PaymentMethodUpdatedEvent
 
 export function customerIntent(event: CustomerEvent): EventIntent {
-  return { kind: "sync", customerId: event.data.object.id, needs: { customer: true, subscriptions: false } }
+  const previous = (event.type === "customer.updated" ? (event.data.previous_attributes ?? {}) : {}) as {
+    invoice_settings?: { default_payment_method?: unknown }
+  }
+  const newCard = event.type === "customer.updated" && previous.invoice_settings?.default_payment_method !== undefined
+  return {
+    kind: "sync",
+    customerId: event.data.object.id,
+    needs: { customer: true, subscriptions: false },
+    ...(newCard ? { newCard } : {}),
+  }
 }
 
 /** The card shown falls back to the subscription's own default, so both parts are read. */
@@ -17,5 +26,6 @@ export function paymentMethodIntent(event: PaymentMethodEvent): EventIntent {
   const previous = (event.data.previous_attributes ?? {}) as { customer?: string | null }
   const customerId = idOf(pm.customer) ?? previous.customer ?? null
   if (!customerId) return { kind: "ignore", outcome: "ignored_no_customer" }
-  return { kind: "sync", customerId, needs: { customer: true, subscriptions: true } }
+  const newCard = event.type === "payment_method.attached"
+  return { kind: "sync", customerId, needs: { customer: true, subscriptions: true }, ...(newCard ? { newCard } : {}) }
 }

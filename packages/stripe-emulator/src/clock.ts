@@ -106,6 +106,7 @@ function retry(ctx: Ctx, inv: Inv) {
   if (inv.next_payment_attempt === null && sub) {
     // Retries exhausted.
     if (ctx.settings.afterFinalFailure === "unpaid") setStatus(ctx, sub, "unpaid")
+    else if (ctx.settings.afterFinalFailure === "past_due") return
     else cancelNow(ctx, sub, { reason: "payment_failed" })
   }
 }

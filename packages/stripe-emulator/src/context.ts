@@ -6,8 +6,12 @@ export const DAY = 86_400
 export type Settings = {
   /** Days between failed renewal payment attempts (Stripe's default smart-retry window is ~2 weeks). */
   retryScheduleDays: number[]
-  /** What happens after the last failed retry: Stripe's default is to cancel. */
-  afterFinalFailure: "cancel" | "unpaid"
+  /**
+   * What happens to the subscription after the last failed retry, as the Dashboard's Revenue recovery
+   * setting offers: cancel it (the default here), mark it unpaid, or leave it past_due (the invoice
+   * stays open, no more attempts).
+   */
+  afterFinalFailure: "cancel" | "unpaid" | "past_due"
 }
 
 export const DEFAULT_SETTINGS: Settings = { retryScheduleDays: [3, 5, 7], afterFinalFailure: "cancel" }

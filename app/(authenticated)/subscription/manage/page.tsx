@@ -41,7 +41,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
       )}
       <UsageMeter usage={usage} />
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
-      {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} />}
+      {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
       {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
       <Card>

@@ -1,0 +1,27 @@
+// Open subscription invoices, and paying them now (dunning: a new card should not wait for Stripe's next retry).
+import "server-only"
+import { BillingProviderError } from "@/lib/billing/types"
+import { stripe } from "./config"
+import { stripeCall } from "./errors"
+
+/** The customer's open invoices that belong to a subscription (one page: a past_due customer has a few). */
+export async function openSubscriptionInvoices(customerId: string): Promise<{ id: string; attemptCount: number }[]> {
+  const page = await stripeCall(() => stripe.invoices.list({ customer: customerId, status: "open", limit: 100 }))
+  return page.data
+    .filter((i) => i.parent?.subscription_details?.subscription)
+    .flatMap((i) => (i.id ? [{ id: i.id, attemptCount: i.attempt_count }] : []))
+}
+
+/**
+ * One payment attempt with the customer's default card. The key names the attempt, so a drain that
+ * retries after a lost response does not charge twice; a later card change makes a new attempt.
+ */
+export async function payInvoice(invoiceId: string, attemptCount: number): Promise<"paid" | "declined"> {
+  try {
+    const inv = await stripeCall(() => stripe.invoices.pay(invoiceId, {}, { idempotencyKey: `subkit-pay-${invoiceId}-${attemptCount}` }))
+    return inv.status === "paid" ? "paid" : "declined"
+  } catch (err) {
+    if (err instanceof BillingProviderError && err.kind === "declined") return "declined"
+    throw err
+  }
+}
