@@ -10,6 +10,7 @@ import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
 import { entitlementKeys } from "@/lib/billing/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/queries"
 import { hasAccess } from "@/lib/billing/status"
+import { getTeamView } from "@/lib/billing/team/view"
 import { describable } from "@/lib/billing/view"
 
 export const metadata: Metadata = { title: "Dashboard" }
@@ -17,6 +18,9 @@ export const metadata: Metadata = { title: "Dashboard" }
 export default async function DashboardPage() {
   const user = await requireUser()
   const [sub, features] = await Promise.all([getCurrentSubscription(user.id), entitlementKeys(user.id)])
+  // Without a plan of their own, a team member is on the owner's Team plan (issue 23, item 9).
+  const team = sub && hasAccess(sub.status) ? null : await getTeamView(user.id)
+  const memberOf = team?.kind === "member" ? team : null
   const plansWith = (key: FeatureKey) => CATALOG.filter((p) => p.entitlements.includes(key)).map((p) => p.name)
   return (
     <div className="space-y-6">
@@ -30,18 +34,30 @@ export default async function DashboardPage() {
         <CardHeader>
           <CardTitle>Your plan</CardTitle>
           <CardDescription>
-            {sub && hasAccess(sub.status) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}
+            {sub && hasAccess(sub.status)
+              ? `${sub.plan?.name ?? "Paid"} features are unlocked.`
+              : memberOf
+                ? `You're on ${memberOf.ownerEmail ?? "your team owner"}'s Team plan.`
+                : "You're on the free tier."}
           </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">
           {sub ? (
             <SubscriptionStatus subscription={describable(sub)} />
+          ) : memberOf ? (
+            <p className="text-sm">Every Team feature is included while you are on the team; the owner manages billing.</p>
           ) : (
             <p className="text-sm">Subscribe to Pro or Team to unlock everything.</p>
           )}
-          <Button asChild variant={sub ? "outline" : "default"}>
-            <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
-          </Button>
+          {memberOf && !sub ? (
+            <Button asChild variant="outline">
+              <Link href="/team">View your team</Link>
+            </Button>
+          ) : (
+            <Button asChild variant={sub ? "outline" : "default"}>
+              <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
+            </Button>
+          )}
         </CardContent>
       </Card>
       <GatedFeature
