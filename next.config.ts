@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   outputFileTracingExcludes: { "*": ["packages/**", "scripts/**", "tests/**"] },
   serverExternalPackages: ["pg"],
   poweredByHeader: false,
+  // `npm run dev` calls the billing cron every 5 s (scripts/lib/dev-cron.ts): keep it out of the request log.
+  logging: { incomingRequests: { ignore: [/^\/api\/cron\/billing(?:\?|$)/] } },
   // Headers that hold for every response, assets and API routes included. Pages also get a
   // nonce-based CSP and, in production, HSTS from proxy.ts (lib/security-headers.ts).
   async headers() {

@@ -78,6 +78,8 @@ const schema = z.object({
   /** "off" stops offering free trials (the catalog's trialDays) without a code change. */
   BILLING_TRIALS: z.enum(["on", "off"]).default("on"),
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Multiplies the per-IP auth attempt limits (lib/auth/auth-limits.ts): raise it where many people share one IP. */
+  AUTH_IP_LIMIT_SCALE: z.coerce.number().int().min(1).max(10000).default(1),
   /** A delivery waits this long before it is applied, so a burst for one customer costs one Stripe read. */
   BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
@@ -179,6 +181,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     stripePortalConfigurationId: v.STRIPE_PORTAL_CONFIGURATION_ID,
     cronSecret: v.CRON_SECRET,
     portalSessionsPerMinute: v.PORTAL_SESSIONS_PER_MINUTE,
+    authIpLimitScale: v.AUTH_IP_LIMIT_SCALE,
     checkoutPaymentMethodCollection: v.CHECKOUT_PAYMENT_METHOD_COLLECTION,
     trialEndWithoutPaymentMethod: v.TRIAL_END_WITHOUT_PAYMENT_METHOD,
     billing: {

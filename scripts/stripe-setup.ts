@@ -9,7 +9,7 @@ import { setupStripe } from "./lib/stripe-setup"
 loadEnvFiles()
 const env = resolveEnv(process.env)
 const stripe = new Stripe(env.stripeSecretKey, stripeOptions(env))
-const result = await setupStripe(stripe, env.databaseUrl, env.appUrl)
+const result = await setupStripe(stripe, env.databaseUrl, env.appUrl, { mode: env.stripeMode })
 console.log(result.changes.length ? result.changes.map((c) => `  ${c}`).join("\n") : "  nothing to change")
 for (const note of result.notes) console.log(`note: ${note}`)
 console.log(`portal configuration: ${result.portalConfigurationId}`)

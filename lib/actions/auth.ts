@@ -4,6 +4,7 @@
 import { isAuthApiError } from "@supabase/supabase-js"
 import { redirect } from "next/navigation"
 import { z } from "zod"
+import { limitAuthAttempt } from "@/lib/auth/auth-limits"
 import { safeNext } from "@/lib/auth/safe-next"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
@@ -57,6 +58,8 @@ function authFailure(err: unknown, action: string) {
 export async function signUp(_prev: AuthState, formData: FormData): Promise<AuthState> {
   const parsed = signUpInput.safeParse(Object.fromEntries(formData))
   if (!parsed.success) return fieldErrors(parsed.error)
+  const limited = await limitAuthAttempt("sign_up", parsed.data.email)
+  if (limited) return limited
   const supabase = await createClient()
   const { data, error } = await supabase.auth.signUp({ email: parsed.data.email, password: parsed.data.password })
   if (error) return authFailure(error, "sign up")
@@ -67,6 +70,8 @@ export async function signUp(_prev: AuthState, formData: FormData): Promise<Auth
 export async function signIn(_prev: AuthState, formData: FormData): Promise<AuthState> {
   const parsed = credentials.safeParse(Object.fromEntries(formData))
   if (!parsed.success) return fieldErrors(parsed.error)
+  const limited = await limitAuthAttempt("sign_in", parsed.data.email)
+  if (limited) return limited
   const supabase = await createClient()
   const { error } = await supabase.auth.signInWithPassword({ email: parsed.data.email, password: parsed.data.password })
   if (error) return authFailure(error, "sign in")
@@ -84,6 +89,8 @@ export async function signOut(): Promise<void> {
 export async function requestPasswordReset(_prev: AuthState, formData: FormData): Promise<AuthState> {
   const parsed = emailOnly.safeParse(Object.fromEntries(formData))
   if (!parsed.success) return fieldErrors(parsed.error)
+  const limited = await limitAuthAttempt("password_reset", parsed.data.email)
+  if (limited) return limited
   const supabase = await createClient()
   const { error } = await supabase.auth.resetPasswordForEmail(parsed.data.email, { redirectTo: linkTarget("/auth/reset-password") })
   if (error) return authFailure(error, "password reset request")
@@ -116,6 +123,8 @@ type EmailChangeState = ActionResult<{ email: string }> | null
 export async function changeEmail(_prev: EmailChangeState, formData: FormData): Promise<EmailChangeState> {
   const parsed = emailOnly.safeParse(Object.fromEntries(formData))
   if (!parsed.success) return fieldErrors(parsed.error)
+  const limited = await limitAuthAttempt("email_change", parsed.data.email)
+  if (limited) return limited
   const supabase = await createClient()
   const { data, error } = await supabase.auth.updateUser(
     { email: parsed.data.email },

@@ -12,7 +12,12 @@ export const SAMPLE_COUPON = {
 } as const
 export const SAMPLE_PROMOTION_CODE = "WELCOME20"
 
-export async function ensureSamplePromotion(stripe: Stripe, changes: string[]): Promise<string> {
+/** A sample anyone can read in this repository is never made (or turned back on) with a live key. */
+export async function ensureSamplePromotion(stripe: Stripe, changes: string[], mode: "live" | "test"): Promise<string | null> {
+  if (mode === "live") {
+    changes.push(`skipped the sample coupon and promotion code ${SAMPLE_PROMOTION_CODE}: they are never made with a live key`)
+    return null
+  }
   const coupon = await ensureCoupon(stripe, changes)
   const same = (await stripe.promotionCodes.list({ code: SAMPLE_PROMOTION_CODE, limit: 100 })).data
   const ours = same.filter((p) => (typeof p.promotion.coupon === "string" ? p.promotion.coupon : p.promotion.coupon?.id) === coupon)

@@ -29,7 +29,12 @@ export type SetupResult = {
 export const FEATURE_CHANGE_NOTE =
   "existing subscriptions get feature changes at their next renewal (up to a year away on yearly plans); new subscriptions get them now"
 
-export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: string): Promise<SetupResult> {
+export async function setupStripe(
+  stripe: Stripe,
+  databaseUrl: string,
+  appUrl: string,
+  opts: { mode?: "live" | "test" } = {},
+): Promise<SetupResult> {
   const changes: string[] = []
   const prices: SetupResult["prices"] = {}
   const productIds: Record<string, string> = {}
@@ -44,7 +49,7 @@ export async function setupStripe(stripe: Stripe, databaseUrl: string, appUrl: s
     }
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
-  await ensureSamplePromotion(stripe, changes)
+  await ensureSamplePromotion(stripe, changes, opts.mode ?? "test")
   await ensureMeters(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))

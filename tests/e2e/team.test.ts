@@ -47,6 +47,11 @@ describe("team", () => {
     expect(await memberPage.getByText("You joined the team.").count()).toBe(1)
     expect(await memberPage.getByText(`You're on ${owner}'s team`).count()).toBe(1)
     expect(await sharedWorkspaces(memberPage)).toBe("true")
+    // The dashboard says whose Team plan they are on and links to the team (issue 23, item 9).
+    await memberPage.goto(app("/dashboard"))
+    await expect.poll(() => memberPage.getByText(`You're on ${owner}'s Team plan.`).count(), SLOW).toBe(1)
+    expect(await memberPage.getByText("You're on the free tier.").count()).toBe(0)
+    expect(await memberPage.getByRole("link", { name: "View your team" }).getAttribute("href")).toBe("/team")
 
     // The owner adds a seat: the preview shows the prorated charge, the confirm bills it.
     await ownerPage.goto(app("/team"))

@@ -66,6 +66,19 @@ describe("stripe:setup", () => {
     expect((await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data).toHaveLength(1)
   })
 
+  it("with a live key never creates or reactivates the sample coupon or code (issue 23, item 2)", async () => {
+    const stripe = stripeClient()
+    const [code] = (await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data
+    await stripe.promotionCodes.update(must(code, "code").id, { active: false })
+    try {
+      const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999", { mode: "live" })
+      expect(result.changes).toEqual(["skipped the sample coupon and promotion code WELCOME20: they are never made with a live key"])
+      expect((await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data).toHaveLength(0)
+    } finally {
+      await stripe.promotionCodes.update(must(code, "code").id, { active: true })
+    }
+  })
+
   it("re-attaches a plan's detached feature and says existing subscriptions get it at their next renewal", async () => {
     const stripe = stripeClient()
     const pf = (await stripe.products.listFeatures("subkit_pro", { limit: 100 })).data.find(

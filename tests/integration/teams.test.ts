@@ -136,6 +136,12 @@ describe("a Team subscription's team", () => {
     })
   })
 
+  it("a confirm with no input at all (confirmTeamSeats(null)) is a coded error, not a throw (issue 23, item 7)", async () => {
+    const owner = await createUser()
+    for (const input of [null, undefined, "x", 3])
+      expect(await confirmSeats(owner, input as never)).toMatchObject({ ok: false, code: "invalid_input" })
+  })
+
   it("refuses fewer seats than the people on the team, and says why", async () => {
     const third = await createUser()
     ok(await inviteMember(owner, third.email))

@@ -30,4 +30,8 @@ describe("docs/deploy.md", () => {
     expect(links.find((l) => l.includes("type=recovery"))).toContain("next=/auth/reset-password")
     for (const link of links) expect(link).toContain("email={{ .Email }}")
   })
+
+  it("says preview and production use separate databases (issue 23, item 7)", () => {
+    expect(doc).toContain("Preview and Production use **separate databases**")
+  })
 })

@@ -13,6 +13,7 @@ import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { describable } from "@/lib/billing/views/describable"
 import { getUsage } from "@/lib/billing/usage/ledger"
 import { hasAccessAt } from "@/lib/billing/status"
+import { getTeamView } from "@/lib/billing/team/view"
 
 export const metadata: Metadata = { title: "Dashboard" }
 
@@ -23,6 +24,9 @@ export default async function DashboardPage() {
     entitlementKeys(user.id),
     getUsage(user.id, "reports"),
   ])
+  // Without a plan of their own, a team member is on the owner's Team plan (issue 23, item 9).
+  const team = sub && hasAccessAt(sub, new Date()) ? null : await getTeamView(user.id)
+  const memberOf = team?.kind === "member" ? team : null
   const plansWith = (key: FeatureKey) => CATALOG.filter((p) => p.entitlements.includes(key)).map((p) => p.name)
   return (
     <div className="space-y-6">
@@ -36,18 +40,30 @@ export default async function DashboardPage() {
         <CardHeader>
           <CardTitle>Your plan</CardTitle>
           <CardDescription>
-            {sub && hasAccessAt(sub, new Date()) ? `${sub.plan?.name ?? "Paid"} features are unlocked.` : "You're on the free tier."}
+            {sub && hasAccessAt(sub, new Date())
+              ? `${sub.plan?.name ?? "Paid"} features are unlocked.`
+              : memberOf
+                ? `You're on ${memberOf.ownerEmail ?? "your team owner"}'s Team plan.`
+                : "You're on the free tier."}
           </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">
           {sub ? (
             <SubscriptionStatus subscription={describable(sub)} />
+          ) : memberOf ? (
+            <p className="text-sm">Every Team feature is included while you are on the team; the owner manages billing.</p>
           ) : (
             <p className="text-sm">Subscribe to Pro or Team to unlock everything.</p>
           )}
-          <Button asChild variant={sub ? "outline" : "default"}>
-            <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
-          </Button>
+          {memberOf && !sub ? (
+            <Button asChild variant="outline">
+              <Link href="/team">View your team</Link>
+            </Button>
+          ) : (
+            <Button asChild variant={sub ? "outline" : "default"}>
+              <Link href={sub ? "/subscription" : "/pricing"}>{sub ? "View subscription" : "See plans"}</Link>
+            </Button>
+          )}
         </CardContent>
       </Card>
       <UsageMeter usage={usage} />

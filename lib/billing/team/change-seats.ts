@@ -66,6 +66,8 @@ export async function confirmSeats(
   owner: CurrentUser,
   input: { quantity: unknown; itemId: unknown; prorationDate: unknown; currentQuantity: unknown; amountDue: unknown },
 ): Promise<ActionResult> {
+  // The action's argument comes from the browser: anything, null included.
+  if (!input || typeof input !== "object") return fail("invalid_input", "Preview the new seat count first, then confirm it.")
   const checked = await check(owner, input.quantity)
   if (!checked.ok) return checked
   const seen = z

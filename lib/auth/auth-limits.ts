@@ -1,0 +1,40 @@
+// The app's own limits on sign-in, sign-up, password-reset and email-change attempts (issue 23, item 4),
+// per address and per client IP, counted in Postgres (public.rate_limits) so every instance shares
+// them. Auth's own limits count per IP too, and behind this server they would see one IP for
+// everyone: one script could lock every user out, or spend the project's email quota team invites need.
+import "server-only"
+import { headers } from "next/headers"
+import { env } from "@/lib/env"
+import { hit } from "@/lib/rate-limit"
+import { fail, type ActionResult } from "@/lib/result"
+
+export type AuthAction = "sign_in" | "sign_up" | "password_reset" | "email_change"
+
+/** Attempts per window; emails are the scarce resource (Supabase's quota is per project), so those are tighter. */
+export const AUTH_LIMITS: Record<AuthAction, { perAddress: number; perIp: number; windowSeconds: number }> = {
+  sign_in: { perAddress: 10, perIp: 30, windowSeconds: 300 },
+  sign_up: { perAddress: 3, perIp: 10, windowSeconds: 3600 },
+  password_reset: { perAddress: 3, perIp: 10, windowSeconds: 3600 },
+  email_change: { perAddress: 3, perIp: 10, windowSeconds: 3600 },
+}
+
+/** The client's IP as the platform's proxy reports it (Vercel sets X-Forwarded-For; its first entry is the client). */
+export async function clientIp(): Promise<string> {
+  const h = await headers()
+  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim()
+  return (forwarded || h.get("x-real-ip")?.trim() || "unknown").slice(0, 64)
+}
+
+/** Counts one attempt; a refusal when the address or this IP is past its limit. */
+export async function limitAuthAttempt(action: AuthAction, address: string): Promise<Extract<ActionResult, { ok: false }> | null> {
+  const limit = AUTH_LIMITS[action]
+  const ip = await clientIp()
+  const [byAddress, byIp] = await Promise.all([
+    hit({ name: `auth:${action}:address`, max: limit.perAddress, windowSeconds: limit.windowSeconds }, address.toLowerCase()),
+    hit({ name: `auth:${action}:ip`, max: limit.perIp * env.authIpLimitScale, windowSeconds: limit.windowSeconds }, ip),
+  ])
+  const refused = !byAddress.ok ? byAddress : !byIp.ok ? byIp : null
+  if (!refused) return null
+  const minutes = Math.max(1, Math.ceil(refused.retryAfter / 60))
+  return fail("rate_limited", `Too many attempts. Please try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`)
+}
