@@ -226,3 +226,13 @@ export const rateLimits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 )
+
+export const adminAuditLog = pgTable("admin_audit_log", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  actorId: uuid("actor_id"),
+  actorEmail: text("actor_email"),
+  action: text("action").notNull(),
+  target: text("target"),
+  detail: jsonb("detail").notNull().default({}),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
