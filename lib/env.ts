@@ -8,6 +8,10 @@ import { z } from "zod"
 export const LOCAL_SUPABASE_ANON_KEY =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0"
 
+/** Supabase CLI's well-known local service_role key (same local JWT secret, role `service_role`). */
+export const LOCAL_SUPABASE_SERVICE_ROLE_KEY =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
+
 export const LOCAL_DEFAULTS = {
   appUrl: "http://localhost:3000",
   databaseUrl: "postgres://postgres:postgres@127.0.0.1:54322/postgres",
@@ -64,6 +68,8 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
+  /** Supabase's service_role key: only `npm run admin:grant` uses it (the Auth admin API); never sent to a browser. */
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   /** Points the official SDK at another Stripe-compatible host (the emulator). */
@@ -174,6 +180,8 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     databasePoolMax: v.DATABASE_POOL_MAX,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
     supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
+    /** Null in production unless set: only the admin:grant script needs it, and it says so. */
+    supabaseServiceRoleKey: v.SUPABASE_SERVICE_ROLE_KEY ?? (isStrict(v) ? null : LOCAL_SUPABASE_SERVICE_ROLE_KEY),
     stripeSecretKey: v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey,
     stripeMode: stripeKeyMode(v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey) ?? "test",
     stripeWebhookSecret: v.STRIPE_WEBHOOK_SECRET,

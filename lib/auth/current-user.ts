@@ -9,13 +9,23 @@ import { createClient } from "@/lib/supabase/server"
 import { PATH_HEADER } from "@/lib/supabase/proxy"
 import { safeNext } from "./safe-next"
 
-export type CurrentUser = { id: string; email: string | null }
+/** app_metadata is writable only with the service_role key (users cannot set it themselves). */
+export function isAdminMetadata(appMetadata: unknown): boolean {
+  return typeof appMetadata === "object" && appMetadata !== null && (appMetadata as { role?: unknown }).role === "admin"
+}
+
+/** `isAdmin`: the token's app_metadata.role is "admin" (set only through the Auth admin API; see lib/auth/admin.ts). */
+export type CurrentUser = { id: string; email: string | null; isAdmin?: boolean }
 
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const supabase = await createClient()
   const { data, error } = await supabase.auth.getClaims()
   if (error || !data?.claims.sub) return null
-  return { id: data.claims.sub, email: typeof data.claims.email === "string" ? data.claims.email : null }
+  return {
+    id: data.claims.sub,
+    email: typeof data.claims.email === "string" ? data.claims.email : null,
+    isAdmin: isAdminMetadata(data.claims.app_metadata),
+  }
 })
 
 export type FreshUser = CurrentUser & { pendingEmail: string | null }
@@ -25,7 +35,12 @@ export const getFreshUser = cache(async (): Promise<FreshUser | null> => {
   const supabase = await createClient()
   const { data, error } = await supabase.auth.getUser()
   if (error || !data.user) return null
-  return { id: data.user.id, email: data.user.email ?? null, pendingEmail: data.user.new_email ?? null }
+  return {
+    id: data.user.id,
+    email: data.user.email ?? null,
+    isAdmin: isAdminMetadata(data.user.app_metadata),
+    pendingEmail: data.user.new_email ?? null,
+  }
 })
 
 async function loginRedirect(): Promise<never> {

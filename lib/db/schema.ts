@@ -283,3 +283,13 @@ export const usageOutbox = pgTable("usage_outbox", {
   createdAt: tz("created_at").notNull().defaultNow(),
   sentAt: tz("sent_at"),
 })
+
+export const adminAuditLog = pgTable("admin_audit_log", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  actorId: uuid("actor_id"),
+  actorEmail: text("actor_email"),
+  action: text("action").notNull(),
+  target: text("target"),
+  detail: jsonb("detail").notNull().default({}),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})

@@ -1,0 +1,35 @@
+"use server"
+// The operator console's actions. Each checks the admin role on the server (requireAdmin: a 404 for
+// anyone else), does what the CLI does (npm run billing:events -- --retry / --retry-dead), and
+// records who did it in the audit log.
+import { revalidatePath } from "next/cache"
+import { z } from "zod"
+import { requireAdmin } from "@/lib/auth/admin"
+import { audit } from "@/lib/billing/admin/audit"
+import { retryDeadEvents } from "@/lib/billing/sync/inbox-admin"
+import { fail, type ActionResult } from "@/lib/result"
+
+const eventId = z.string().regex(/^evt_[A-Za-z0-9]+$/, "Not a Stripe event id.")
+
+export type ReplayResult = ActionResult<{ replayed: number }>
+
+/** Makes one dead event due again with a fresh attempt budget; the next drain applies it. */
+export async function replayEvent(id: unknown): Promise<ReplayResult> {
+  const admin = await requireAdmin()
+  const parsed = eventId.safeParse(id)
+  if (!parsed.success) return fail("invalid_event", parsed.error.issues[0]?.message ?? "Not a Stripe event id.")
+  const replayed = await retryDeadEvents(parsed.data)
+  await audit(admin, "event.replay", parsed.data, { replayed })
+  revalidatePath("/admin/events")
+  if (replayed === 0) return fail("not_dead", "That event is not dead (already applied, or already due again).")
+  return { ok: true, replayed }
+}
+
+/** Every dead event, due again. */
+export async function replayAllDead(): Promise<ReplayResult> {
+  const admin = await requireAdmin()
+  const replayed = await retryDeadEvents()
+  await audit(admin, "event.replay_dead", null, { replayed })
+  revalidatePath("/admin/events")
+  return { ok: true, replayed }
+}
