@@ -2,13 +2,14 @@
 import type { Metadata } from "next"
 import { EventDetailView, EventFilterForm, EventTable, InboxCounts } from "@/components/admin/event-views"
 import { requireAdmin } from "@/lib/auth/admin"
-import { getEvent, inboxSummary, listEvents, parseEventFilter } from "@/lib/billing/admin/events"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+import { eventFilterShape, getEvent, inboxSummary, listEvents } from "@/lib/billing/admin/events"
 
 export const metadata: Metadata = { title: "Admin · Events", robots: { index: false } }
 
-export default async function AdminEventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AdminEventsPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   await requireAdmin()
-  const filter = parseEventFilter(await searchParams)
+  const filter = parseSearchParams(await searchParams, eventFilterShape)
   const [summary, events, detail] = await Promise.all([
     inboxSummary(),
     listEvents(filter),

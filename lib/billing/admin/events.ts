@@ -8,6 +8,8 @@ import { db } from "@/lib/db/client"
 import { subscriptionEvents } from "@/lib/db/schema"
 import { inboxSummary, type InboxState } from "../sync/inbox-admin"
 
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
+
 export { inboxSummary }
 
 export const EVENT_STATES = ["pending", "retrying", "dead", "processed"] as const satisfies readonly InboxState[]
@@ -43,11 +45,12 @@ const filterSchema = z.object({
     .catch(undefined),
 })
 export type EventFilter = z.infer<typeof filterSchema>
+/** The filter's fields, for parseSearchParams. */
+export const eventFilterShape = filterSchema.shape
 
 /** Never throws: anything unusable is dropped (the page shows the unfiltered list). */
-export function parseEventFilter(params: Record<string, string | string[] | undefined>): EventFilter {
-  const parsed = filterSchema.safeParse(params)
-  return parsed.success ? parsed.data : {}
+export function parseEventFilter(params: PageSearchParams): EventFilter {
+  return parseSearchParams(params, eventFilterShape)
 }
 
 const stateSql: Record<InboxState, SQL | undefined> = {
