@@ -20,7 +20,10 @@ afterAll(async () => {
 async function proUser() {
   const stripe = stripeClient()
   const user = await createUser()
-  const customer = await stripe.customers.create({ email: user.email })
+  // On a test clock frozen at the real now: earlier suites advance the emulator's own timeline by weeks,
+  // and Stripe refuses meter events more than 35 days before the customer's time.
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) })
+  const customer = await stripe.customers.create({ email: user.email, test_clock: clock.id })
   await sql().query(
     `insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, plan_id, quantity, status, current_period_start, current_period_end, stripe_created_at)
      values ($1, $2, $3, 'pro', 1, 'active', now() - interval '1 day', now() + interval '29 days', now())`,
