@@ -7,20 +7,10 @@ import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { adminClient, startTestAuth, uniqueEmail } from "../support/auth-emulator"
 import { eventsFor, signedRequest, sql } from "../support/helpers"
+import { jar } from "../support/cookie-jar"
 
 // The actions read the session from next/headers' cookies: a cookie jar stands in for the browser's.
-const jar = vi.hoisted(() => new Map<string, string>())
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    getAll: () => [...jar].map(([name, value]) => ({ name, value })),
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (!value || options?.maxAge === 0) jar.delete(name)
-      else jar.set(name, value)
-    },
-  }),
-  headers: async () => new Headers(),
-}))
+vi.mock("next/headers", () => import("../support/cookie-jar"))
 // Outside a Next request there is no page cache to revalidate (the browser test sees the page refresh).
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }))
 

@@ -7,19 +7,10 @@ import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { client, lastLink, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 import { must } from "../support/must"
+import { jar } from "../support/cookie-jar"
 
-const jar = vi.hoisted(() => new Map<string, string>())
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    getAll: () => [...jar].map(([name, value]) => ({ name, value })),
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (!value || options?.maxAge === 0) jar.delete(name)
-      else jar.set(name, value)
-    },
-  }),
-  headers: async () => new Headers(),
-}))
+// The actions read the session from next/headers' cookies: a cookie jar stands in for the browser's.
+vi.mock("next/headers", () => import("../support/cookie-jar"))
 
 const auth: Emulator = await startTestAuth()
 process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url

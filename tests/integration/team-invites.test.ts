@@ -9,21 +9,10 @@ import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { adminClient, client, follow, mails, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 import { createUser, sql } from "../support/helpers"
 import { must } from "../support/must"
+import { jar } from "../support/cookie-jar"
 
-// The server actions read the session from next/headers' cookies: a cookie jar stands in for the
-// browser's, so the actions run as they do in a request.
-const jar = vi.hoisted(() => new Map<string, string>())
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    getAll: () => [...jar].map(([name, value]) => ({ name, value })),
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    set: (name: string, value: string, options?: { maxAge?: number }) => {
-      if (!value || options?.maxAge === 0) jar.delete(name)
-      else jar.set(name, value)
-    },
-  }),
-  headers: async () => new Headers(),
-}))
+// The actions read the session from next/headers' cookies: a cookie jar stands in for the browser's.
+vi.mock("next/headers", () => import("../support/cookie-jar"))
 const sessionCookies = () => [...jar.keys()].filter((k) => k.includes("auth-token"))
 
 // The app talks to Auth through this proxy, which can answer the magic-link endpoint as Supabase does
