@@ -1,6 +1,7 @@
 // Open subscription invoices, and paying them now (dunning: a new card should not wait for Stripe's next retry).
 import "server-only"
-import { BillingProviderError } from "@/lib/billing/types"
+import { BillingProviderError, type InvoiceState } from "@/lib/billing/types"
+import { invoiceState } from "./mappers"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
@@ -24,4 +25,18 @@ export async function payInvoice(invoiceId: string, attemptCount: number): Promi
     if (err instanceof BillingProviderError && err.kind === "declined") return "declined"
     throw err
   }
+}
+
+/** The invoices as Stripe has them now (one call each; an invoice deleted since, a draft, is left out). */
+export async function readInvoices(ids: string[]): Promise<InvoiceState[]> {
+  const out: InvoiceState[] = []
+  for (const id of new Set(ids)) {
+    try {
+      out.push(invoiceState(await stripeCall(() => stripe.invoices.retrieve(id))))
+    } catch (err) {
+      if (err instanceof BillingProviderError && err.kind === "not_found") continue
+      throw err
+    }
+  }
+  return out
 }

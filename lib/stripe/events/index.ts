@@ -27,6 +27,9 @@ export function intentOf(event: Stripe.Event): EventIntent {
     case "invoice.paid":
     case "invoice.payment_failed":
     case "invoice.payment_action_required":
+    case "invoice.finalized":
+    case "invoice.voided":
+    case "invoice.marked_uncollectible":
       return invoiceIntent(event)
     case "customer.updated":
     case "customer.deleted":
