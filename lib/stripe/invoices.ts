@@ -27,10 +27,15 @@ export async function payInvoice(invoiceId: string, attemptCount: number): Promi
   }
 }
 
-/** The invoices as Stripe has them now (one call each; an invoice deleted since, a draft, is left out). */
-export async function readInvoices(ids: string[]): Promise<InvoiceState[]> {
-  const out: InvoiceState[] = []
+/**
+ * The invoices as Stripe has them now: the customer's latest (one call, however many invoice events a
+ * burst has), plus any named invoice older than that page, one call each (a deleted draft is left out).
+ */
+export async function readInvoices(customerId: string, ids: string[]): Promise<InvoiceState[]> {
+  const page = await stripeCall(() => stripe.invoices.list({ customer: customerId, limit: 20 }))
+  const out = page.data.map(invoiceState)
   for (const id of new Set(ids)) {
+    if (out.some((i) => i.id === id)) continue
     try {
       out.push(invoiceState(await stripeCall(() => stripe.invoices.retrieve(id))))
     } catch (err) {

@@ -68,7 +68,7 @@ export async function applyCustomer(
       userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
     // Invoice events: the invoices themselves, re-read as the subscriptions are (the event is a hint).
     const invoiceIds = pending.flatMap((p) => (p.intent.kind === "sync" && p.intent.invoiceId ? [p.intent.invoiceId] : []))
-    if ((userId || link) && invoiceIds.length) read.invoices = await readInvoices(invoiceIds)
+    if ((userId || link) && invoiceIds.length) read.invoices = await readInvoices(customerId, invoiceIds)
     const result = await writeRead(customerId, owner, userId, link, read, pending)
     // After the rows are written and the lease released: a new card pays what is open now.
     if (result.outcome === "applied" && (userId || link))
