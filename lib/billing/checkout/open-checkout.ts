@@ -6,7 +6,7 @@ import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { checkoutSessions } from "@/lib/db/schema"
 import { log } from "@/lib/log"
-import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe/checkout"
+import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe"
 
 /** A session this close to Stripe's expiry is replaced rather than reused. */
 const MIN_REMAINING_MINUTES = 10
