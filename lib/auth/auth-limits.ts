@@ -38,3 +38,27 @@ export async function limitAuthAttempt(action: AuthAction, address: string): Pro
   const minutes = Math.max(1, Math.ceil(refused.retryAfter / 60))
   return fail("rate_limited", `Too many attempts. Please try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`)
 }
+
+/** The client's IP, or null outside a request (the CLI, the drain, a test calling an action directly). */
+export async function requestIp(): Promise<string | null> {
+  try {
+    return await clientIp()
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Signed-in actions that cost Stripe calls (Checkout, the success page's session look-up, seat confirm)
+ * are limited per user; accounts are free to make, so one IP also has one budget across all of them
+ * (scaled by AUTH_IP_LIMIT_SCALE like the auth limits: a school or office shares an IP).
+ */
+export const STRIPE_SPEND_PER_IP = { name: "stripe-spend:ip", max: 60, windowSeconds: 60 }
+
+export async function limitStripeSpendByIp(): Promise<{ retryAfter: number } | null> {
+  // No forwarded address (not behind the platform's proxy): one shared bucket would lock everyone out together.
+  const ip = await requestIp()
+  if (!ip || ip === "unknown") return null
+  const counted = await hit({ ...STRIPE_SPEND_PER_IP, max: STRIPE_SPEND_PER_IP.max * env.authIpLimitScale }, ip)
+  return counted.ok ? null : { retryAfter: counted.retryAfter }
+}

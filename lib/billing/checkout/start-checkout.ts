@@ -1,5 +1,6 @@
 // Starting a subscription: validate the choice, refuse a second live subscription, open Checkout.
 import "server-only"
+import { limitStripeSpendByIp } from "@/lib/auth/auth-limits"
 import { and, eq } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
@@ -47,6 +48,8 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
   // Counted after validation and before any Stripe call: Stripe's rate limit is the whole account's.
   const limited = await hit({ name: "checkout", max: CHECKOUTS_PER_MINUTE, windowSeconds: 60 }, user.id)
   if (!limited.ok) return fail("rate_limited", `Too many checkout attempts. Please wait ${limited.retryAfter} seconds and try again.`)
+  const byIp = await limitStripeSpendByIp()
+  if (byIp) return fail("rate_limited", `Too many checkout attempts. Please wait ${byIp.retryAfter} seconds and try again.`)
 
   try {
     let customerId = await getOrCreateBillingCustomer(user.id, user.email)
