@@ -2,7 +2,7 @@
 // and the sync keeping active_entitlements right across subscribe, upgrade and cancel.
 import type Stripe from "stripe"
 import { afterAll, describe, expect, it } from "vitest"
-import { CATALOG } from "@/lib/billing/catalog"
+import { CATALOG, planById } from "@/lib/billing/catalog"
 import { drainBillingEvents } from "@/lib/billing/sync/drain"
 import { entitlementKeys, hasEntitlement } from "@/lib/billing/views/entitlements"
 import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
@@ -12,7 +12,7 @@ import { planPrice, subscribedUser } from "../support/billing"
 
 afterAll(() => pool.end())
 
-const keysOf = (plan: "pro" | "team") => [...(CATALOG.find((p) => p.id === plan)?.entitlements ?? [])].sort()
+const keysOf = (plan: "pro" | "team") => [...(planById(plan)?.entitlements ?? [])].sort()
 const rows = async (customerId: string) =>
   (
     await sql().query<{ lookup_key: string }>(

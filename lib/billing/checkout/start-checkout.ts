@@ -9,7 +9,7 @@ import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { CATALOG } from "../catalog"
+import { planById } from "../catalog"
 import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
@@ -32,7 +32,7 @@ export { MANAGE_PATH }
 export const CHECKOUTS_PER_MINUTE = 10
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
-  const spec = CATALOG.find((p) => p.id === input.plan)
+  const spec = planById(input.plan)
   if (!spec) return fail("plan_unavailable", "That plan is not available right now.")
   const seats = spec.perSeat ? (input.seats ?? spec.minSeats) : 1
   if (seats < spec.minSeats || seats > spec.maxSeats)

@@ -12,7 +12,7 @@ import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId } from "@/lib/stripe/portal"
 import type { PlanPrices } from "@/lib/stripe/portal-configuration"
-import { CATALOG } from "../catalog"
+import { perSeatPlan } from "../catalog"
 import { seatUse } from "../team/seats"
 import { findBillingCustomerId, markCustomerDeleted } from "../checkout/customer"
 import { billingFailure } from "../errors"
@@ -89,7 +89,7 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
  * STRIPE_PORTAL_CONFIGURATION_ID (an operator's own configuration) is used as it is.
  */
 async function configurationFor(userId: string): Promise<string | null> {
-  const plan = CATALOG.find((p) => p.perSeat)
+  const plan = perSeatPlan()
   const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, userId))
   const members = team && plan ? (await seatUse(db, team.id)).members : 0
   if (!plan || members <= plan.minSeats || env.stripePortalConfigurationId) return getPortalConfigurationId()

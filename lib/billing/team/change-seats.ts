@@ -12,7 +12,7 @@ import { teams } from "@/lib/db/schema"
 import { hit, type Limit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe/seats"
-import { CATALOG } from "../catalog"
+import { perSeatPlan } from "../catalog"
 import { billingFailure } from "../errors"
 import { syncUserNow } from "../sync/eager"
 import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
@@ -25,7 +25,7 @@ const STALE = "That price preview has expired. Review the new price and confirm 
 type Checked = { subscriptionId: string; quantity: number }
 
 async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionResult<Checked>> {
-  const plan = CATALOG.find((p) => p.perSeat)
+  const plan = perSeatPlan()
   const min = plan?.minSeats ?? 1
   const max = plan?.maxSeats ?? 1
   const parsed = z.coerce.number().int().min(min).max(max).safeParse(rawQuantity)
