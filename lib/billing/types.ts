@@ -74,6 +74,8 @@ export type SubscriptionState = {
   card: CardSummary | null
   /** The discount applying to its invoices now, if any. */
   discount: DiscountState | null
+  /** Stripe's livemode: whether it was made with a live key. */
+  livemode: boolean
 }
 
 export type CustomerState =
@@ -86,10 +88,11 @@ export type CustomerState =
       address: PostalAddress | null
       card: CardSummary | null
       userId: string | null
+      livemode: boolean
     }
 
 /** A feature the customer is entitled to now (Stripe's active entitlement). */
-export type EntitlementState = { id: string; featureId: string; lookupKey: string }
+export type EntitlementState = { id: string; featureId: string; lookupKey: string; livemode: boolean }
 
 /** What one read of a customer needs: each part costs one provider call (entitlements: one list). */
 export type ReadNeeds = { customer: boolean; subscriptions: boolean; entitlements?: boolean }

@@ -63,6 +63,8 @@ export const billingCustomers = pgTable("billing_customers", {
   address: jsonb("address").$type<PostalAddress | null>(),
   defaultPaymentMethod: jsonb("default_payment_method").$type<CardSummary | null>(),
   stripeCustomerDeletedAt: tz("stripe_customer_deleted_at"),
+  /** Stripe's livemode of the customer (null: written before it was recorded). */
+  livemode: boolean("livemode"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
@@ -97,6 +99,8 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
+  /** Stripe's livemode of the subscription (null: written before it was recorded). */
+  livemode: boolean("livemode"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
@@ -166,6 +170,7 @@ export const activeEntitlements = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     stripeEntitlementId: text("stripe_entitlement_id").notNull(),
     stripeFeatureId: text("stripe_feature_id").notNull(),
+    livemode: boolean("livemode"),
     syncedAt: tz("synced_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.stripeCustomerId, t.lookupKey] })],

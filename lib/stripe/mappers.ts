@@ -71,6 +71,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    livemode: sub.livemode,
   }
 }
 
@@ -111,6 +112,7 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
     address: addressOf(c.address),
     card: cardSummary(c.invoice_settings.default_payment_method),
     userId: c.metadata.user_id ?? null,
+    livemode: c.livemode,
   }
 }
 

@@ -162,6 +162,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId,
         stripeEntitlementId: e.id,
         stripeFeatureId: e.featureId,
+        livemode: e.livemode,
       })),
     )
     .onConflictDoUpdate({
@@ -170,6 +171,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId: sql`excluded.user_id`,
         stripeEntitlementId: sql`excluded.stripe_entitlement_id`,
         stripeFeatureId: sql`excluded.stripe_feature_id`,
+        livemode: sql`excluded.livemode`,
         syncedAt: sql`now()`,
       },
     })
