@@ -17,10 +17,7 @@ import {
 } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { readCustomer } from "@/lib/stripe/customers"
-import { readInvoices } from "@/lib/stripe/invoices"
-import { toProviderError } from "@/lib/stripe/errors"
-import { interpretEvent } from "@/lib/stripe/webhooks"
+import { interpretEvent, readCustomer, readInvoices, toProviderError } from "@/lib/stripe"
 import { planIdForPrice } from "./plans"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { queueEmails } from "../email/outbox"
@@ -173,6 +170,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId,
         stripeEntitlementId: e.id,
         stripeFeatureId: e.featureId,
+        livemode: e.livemode,
       })),
     )
     .onConflictDoUpdate({
@@ -181,6 +179,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId: sql`excluded.user_id`,
         stripeEntitlementId: sql`excluded.stripe_entitlement_id`,
         stripeFeatureId: sql`excluded.stripe_feature_id`,
+        livemode: sql`excluded.livemode`,
         syncedAt: sql`now()`,
       },
     })

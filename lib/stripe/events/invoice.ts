@@ -1,4 +1,4 @@
-// invoice.paid / payment_failed / payment_action_required: a subscription's invoice changes its status.
+// invoice.paid / payment_failed / payment_action_required / finalized / voided / marked_uncollectible: a subscription invoice changed.
 import type Stripe from "stripe"
 import type { EmailHint, EventIntent } from "@/lib/billing/types"
 import { fromUnix, idOf, invoiceSubscriptionId } from "../mappers"
