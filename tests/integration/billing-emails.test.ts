@@ -13,6 +13,7 @@ process.env.EMAIL_FROM = "subkit Billing <billing@subkit.test>"
 process.env.EMAIL_MAX_ATTEMPTS = "3"
 const { flushEmailOutbox, emailOutboxSummary, retryDeadEmails } = await import("@/lib/billing/email/outbox")
 const { drainBillingEvents } = await import("@/lib/billing/sync/drain")
+const { getEmailPreferences, preferencesForm, setEmailPreferences } = await import("@/lib/billing/email/preferences")
 const { pool } = await import("@/lib/db/client")
 const { deliverCustomerEvents } = await import("../support/deliver")
 const { advanceTestClock, createUser, customerOnTestClock, sql } = await import("../support/helpers")
@@ -125,7 +126,11 @@ describe("billing emails through the outbox and SMTP", () => {
 
   it("seats changed and trial ending respect the user's opt-out; payment and cancellation emails always go", async () => {
     const { user, stripe, sub, customer, clock, start } = await subscribed("team", { trial_period_days: 7 })
-    await sql().query("insert into email_preferences (user_id, trial_ending, seats_changed) values ($1, false, false)", [user.id])
+    // What the account page's form saves (unticked boxes send nothing; anything but "on" is refused).
+    expect(await getEmailPreferences(user.id)).toEqual({ trial_ending: true, seats_changed: true })
+    expect(preferencesForm.safeParse({ trial_ending: "yes" }).success).toBe(false)
+    await setEmailPreferences(user.id, { trial_ending: false, seats_changed: false })
+    expect(await getEmailPreferences(user.id)).toEqual({ trial_ending: false, seats_changed: false })
     const item = sub.items.data[0]?.id ?? ""
     await stripe.subscriptions.update(sub.id, { items: [{ id: item, quantity: 5 }], proration_behavior: "none" })
     await advanceTestClock(stripe, clock.id, start + 5 * 86_400) // trial_will_end: 3 days before the end

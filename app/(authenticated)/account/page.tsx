@@ -7,6 +7,8 @@ import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { changePassword, signOut } from "@/lib/actions/auth"
+import { saveEmailPreferences } from "@/lib/actions/email-preferences"
+import { getEmailPreferences } from "@/lib/billing/email/preferences"
 import { requireFreshUser } from "@/lib/auth/current-user"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { z } from "zod"
@@ -17,6 +19,7 @@ const UPDATED: Record<string, string> = {
   password: "Your new password is set.",
   email: "Your email address is confirmed and changed.",
   email_half: "Confirmation accepted. Now follow the link sent to your other address to finish the change.",
+  email_prefs: "Your email preferences are saved.",
 }
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
@@ -26,6 +29,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
     searchParams.then((q) => parseSearchParams(q, { updated: z.string().max(64) })),
   ])
   const notice = updated ? UPDATED[updated] : undefined
+  const prefs = await getEmailPreferences(user.id)
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <div>
@@ -62,6 +66,29 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         </CardHeader>
         <CardContent>
           <NewPasswordForm action={changePassword} submitLabel="Change password" success="Your password has been changed." />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Billing emails</CardTitle>
+          <CardDescription>
+            Emails about failed payments, payments to confirm and cancellations are always sent. These you can turn off:
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <form action={saveEmailPreferences} className="space-y-3" data-testid="email-preferences">
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="trial_ending" defaultChecked={prefs.trial_ending} />
+              Trial ending soon (three days before)
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="seats_changed" defaultChecked={prefs.seats_changed} />
+              Seats changed on a Team plan
+            </label>
+            <Button type="submit" variant="outline">
+              Save email preferences
+            </Button>
+          </form>
         </CardContent>
       </Card>
       <Card>

@@ -9,6 +9,7 @@ import {
   PaymentProblemAlert,
   TrialAlert,
 } from "@/components/subscription/manage/manage-alerts"
+import { InvoiceHistory } from "@/components/subscription/manage/invoice-history"
 import { PortalFeatures } from "@/components/subscription/manage/portal-features"
 import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
@@ -19,12 +20,19 @@ import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-para
 import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getUsage } from "@/lib/billing/usage/ledger"
+import { listInvoices } from "@/lib/billing/invoices/store"
 
 export const metadata: Metadata = { title: "Manage subscription" }
 
-async function ManageSubscriptionContent({ notice }: { notice?: string }) {
+type InvoiceCursor = { after?: string; before?: string }
+
+async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?: string; invoices: InvoiceCursor }) {
   const user = await requireUser()
-  const [view, usage] = await Promise.all([loadManageView(user.id), getUsage(user.id, "reports")])
+  const [view, usage, invoices] = await Promise.all([
+    loadManageView(user.id),
+    getUsage(user.id, "reports"),
+    listInvoices(user.id, { after: cursor.after, before: cursor.before }),
+  ])
   const live = view.kind === "live" ? view : null
   return (
     <div className="space-y-6">
@@ -52,13 +60,18 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
           <ManageActions view={view} />
         </CardContent>
       </Card>
+      <InvoiceHistory page={invoices} />
       {live && <PortalFeatures />}
     </div>
   )
 }
 
 export default async function ManageSubscriptionPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
-  const { notice } = parseSearchParams(await searchParams, { notice: z.string().max(64) })
+  const { notice, invoices_after, invoices_before } = parseSearchParams(await searchParams, {
+    notice: z.string().max(64),
+    invoices_after: z.string().max(400),
+    invoices_before: z.string().max(400),
+  })
   return (
     <div className="mx-auto max-w-4xl">
       <div className="mb-8">
@@ -66,7 +79,7 @@ export default async function ManageSubscriptionPage({ searchParams }: { searchP
         <p className="text-muted-foreground">Update your plan, payment methods, and billing information</p>
       </div>
       <Suspense fallback={<ManageSkeleton />}>
-        <ManageSubscriptionContent notice={notice} />
+        <ManageSubscriptionContent notice={notice} invoices={{ after: invoices_after, before: invoices_before }} />
       </Suspense>
     </div>
   )
