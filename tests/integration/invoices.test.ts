@@ -57,6 +57,13 @@ describe("invoices kept by the drain", () => {
     const [row] = (await sql().query("select attempt_count, next_payment_attempt from invoices where id = $1", [open?.id])).rows
     expect(row.attempt_count).toBe(1)
 
+    // "Pay now" is Stripe's hosted page: paying there with the declining card on file fails and says so.
+    const payNow = await fetch(`${open?.hostedInvoiceUrl ?? ""}/pay`, { method: "POST", redirect: "manual" })
+    expect(payNow.status).toBe(303)
+    expect(payNow.headers.get("location")).toContain("payment=failed")
+    const hosted = await (await fetch(open?.hostedInvoiceUrl ?? "")).text()
+    expect(hosted).toContain(`action="/i/${open?.id}/pay"`)
+
     // Paid with a working card: the drain pays it (new card) and the next invoice.paid updates the row.
     await stripe.paymentMethods
       .attach("pm_card_visa", { customer: customer.id })

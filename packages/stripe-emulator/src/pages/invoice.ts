@@ -1,6 +1,7 @@
 // The hosted invoice page and its PDF (a small, valid PDF 1.4 written by hand: no renderer needed).
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
+import { payAndReactivate } from "../invoices"
 import { date, html, money, page } from "./layout"
 import type { PageRequest, PageResult } from "./router"
 
@@ -20,6 +21,13 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
     return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
   const discounts = discountLines(r.ctx, inv)
   if (sub === "pdf") return { body: invoicePdf(inv, discounts), type: "application/pdf" }
+  // Paying on the hosted page: one attempt with the customer's default card (Stripe's page also takes a
+  // new card; not modelled). A paid invoice brings a past_due subscription back to active, as in Stripe.
+  if (sub === "pay" && r.method === "POST") {
+    const paid = inv.status === "open" && payAndReactivate(r.ctx, inv)
+    return { redirect: `/i/${inv.id}?payment=${paid ? "succeeded" : "failed"}` }
+  }
+  const outcome = r.url.searchParams.get("payment")
   const badge = inv.status === "paid" ? "ok" : inv.status === "open" ? "warn" : ""
   return {
     html: page(
@@ -31,7 +39,9 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
       ${inv.lines.data.map((l) => html`<tr><td>${l.description}</td><td>${date(l.period.start)} – ${date(l.period.end)}</td><td style="text-align:right">${money(l.amount, l.currency)}</td></tr>`)}
       ${discounts.map((d) => html`<tr data-testid="invoice-discount"><td colspan="2">${d.label}</td><td style="text-align:right">−${money(d.amount, inv.currency)}</td></tr>`)}
       <tr><th colspan="2">Amount ${inv.status === "paid" ? "paid" : "due"}</th><th style="text-align:right">${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th></tr></table>
-      <div class="actions"><a class="btn secondary" href="${inv.invoice_pdf ?? ""}" download="Invoice-${inv.number}.pdf">Download invoice</a></div></div>`,
+      ${outcome === "failed" ? html`<p role="alert" class="badge">Your card was declined. Update your payment method and try again.</p>` : ""}
+      ${outcome === "succeeded" ? html`<p role="status" class="badge ok">Payment received. Thank you.</p>` : ""}
+      <div class="actions">${inv.status === "open" ? html`<form method="post" action="/i/${inv.id}/pay"><button class="btn" type="submit">Pay ${money(inv.amount_remaining, inv.currency)}</button></form>` : ""}<a class="btn secondary" href="${inv.invoice_pdf ?? ""}" download="Invoice-${inv.number}.pdf">Download invoice</a></div></div>`,
     ),
   }
 }
