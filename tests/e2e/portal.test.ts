@@ -1,8 +1,21 @@
 import type { Page } from "playwright-core"
-import { describe, expect, it } from "vitest"
+import { describe, expect, inject, it } from "vitest"
 import { advanceDays, app, db, fillCard, sharedBrowser, signUp, subscribe, userRow } from "../support/browser"
 
 const browser = sharedBrowser()
+
+/** The billing emails (sent over SMTP into the auth emulator's mailbox) to `to`, waiting for `subject`. */
+async function billingMail(to: string, subject: RegExp, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
+    const { messages } = (await res.json()) as { messages: { kind: string; subject: string; text: string; html: string | null }[] }
+    const mail = messages.find((m) => m.kind === "smtp" && subject.test(m.subject))
+    if (mail) return mail
+    if (Date.now() > deadline) throw new Error(`no billing email ${subject} for ${to}: ${messages.map((m) => m.subject).join(", ")}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
 
 /** The manage page after hydration: its buttons are client components and do nothing before. */
 async function gotoManage(page: Page) {
@@ -86,7 +99,17 @@ describe("Customer Portal", () => {
     // …and the renewal fails.
     await advanceDays(31)
     expect((await userRow(email)).status).toBe("past_due")
+    // The drain mailed it over SMTP: it is in the one dev mailbox, with the update-card link.
+    const mail = await billingMail(email, /^Your Pro payment of \$[\d.]+ failed$/)
+    expect(mail.text).toContain(app("/subscription/update-card"))
+    await page.goto(app("/subscription/update-card"))
+    await page.getByRole("heading", { name: "Update your payment method" }).waitFor()
     await gotoManage(page)
+    // The invoice history: the renewal is due, with Pay now on Stripe's hosted page; the PDF link works.
+    const due = page.getByTestId("invoice-row").filter({ hasText: "Due" })
+    await due.getByTestId("invoice-pay-now").waitFor({ state: "visible" })
+    const pdf = await fetch((await page.getByTestId("invoice-pdf").first().getAttribute("href")) ?? "")
+    expect(pdf.headers.get("content-type")).toContain("application/pdf")
     await page.getByTestId("payment-problem").waitFor({ state: "visible" })
     expect(await page.getByTestId("payment-problem").textContent()).toContain("Your last payment failed")
     await page.getByTestId("payment-problem").getByRole("button", { name: "Update payment method" }).click()
@@ -96,6 +119,8 @@ describe("Customer Portal", () => {
     await page.waitForURL("**/subscription/portal-return?flow=payment_method_update")
     expect(await page.getByTestId("portal-return-summary").textContent()).toMatch(/You're on Pro\. It renews on/)
     expect((await userRow(email)).status).toBe("active")
+    await gotoManage(page)
+    expect(await page.getByTestId("invoice-row").filter({ hasText: "Due" }).count()).toBe(0)
   })
 
   it("expired: shown as ended, invoices still reachable", async () => {

@@ -5,6 +5,7 @@ import "server-only"
 import { after } from "next/server"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
+import { flushEmailOutbox } from "../email/outbox"
 import { verifyWebhook } from "@/lib/stripe"
 import { drainBillingEvents } from "./drain"
 import { storeEvent } from "./inbox"
@@ -79,6 +80,8 @@ function drainSoon(delayMs: number): Promise<void> {
         await drainBillingEvents()
         if (dueAt <= claimedAt || Date.now() - started > DRAIN_LOOP_MS) break
       }
+      // The emails those events queued go now rather than at the next cron (still after the response).
+      await flushEmailOutbox()
     } catch (err) {
       log.error("drain after webhook failed; the cron will pick the events up", { error: err })
     } finally {
