@@ -244,12 +244,7 @@ export const prices: Record<string, Handler> = {
     ctx.emit("price.created", price)
     return price
   },
-  "GET /v1/prices/:id": (ctx, p, { id }) => {
-    allow(p, [])
-    const price = ctx.store.get<Stripe.Price>(id, "price")
-    const withTiers = Array.isArray(p.expand) && p.expand.map(String).includes("tiers")
-    return withTiers && !("tiers" in price) ? { ...price, tiers: null } : price
-  },
+  "GET /v1/prices/:id": (ctx, p, { id }) => (allow(p, []), ctx.store.get<Stripe.Price>(id, "price")),
   "POST /v1/prices/:id": (ctx, p, { id }) => {
     allow(p, PRICE_UPDATE)
     const price = ctx.store.get<Stripe.Price>(id, "price")
@@ -267,18 +262,14 @@ export const prices: Record<string, Handler> = {
     const keys = list(p, "lookup_keys")?.map(String)
     const active = bool(p, "active")
     const product = str(p, "product")
-    // expand[]=data.tiers: a per-unit price's tiers are null.
-    const withTiers = Array.isArray(p.expand) && p.expand.map(String).includes("data.tiers")
     return paginate(
-      ctx.store
-        .all<Stripe.Price>(
-          "price",
-          (x) =>
-            (active === undefined || x.active === active) &&
-            (!product || x.product === product) &&
-            (!keys || keys.includes(x.lookup_key ?? "")),
-        )
-        .map((x) => (withTiers && !("tiers" in x) ? { ...x, tiers: null } : x)),
+      ctx.store.all<Stripe.Price>(
+        "price",
+        (x) =>
+          (active === undefined || x.active === active) &&
+          (!product || x.product === product) &&
+          (!keys || keys.includes(x.lookup_key ?? "")),
+      ),
       p,
       "/v1/prices",
     )
