@@ -35,7 +35,7 @@ export function addressOf(a: Stripe.Address | null | undefined): PostalAddress |
 }
 
 /**
- * One subscription, from its first item (subkit sells single-item subscriptions). Since 2025 the
+ * One subscription, from its plan item (subkit sells one licensed item, beside it at most a metered usage item). Since 2025 the
  * Portal may schedule a cancellation as `cancel_at` = the period end instead of
  * `cancel_at_period_end`; both mean "ends at period end" to our users.
  */
@@ -43,8 +43,12 @@ function trialEndBehavior(v: string | undefined): TrialEndBehavior | null {
   return v === "cancel" || v === "pause" || v === "create_invoice" ? v : null
 }
 
+/** The subscription's licensed (plan) item: a metered usage item may sit beside it. */
+export const planItem = (sub: Stripe.Subscription): Stripe.SubscriptionItem | undefined =>
+  sub.items.data.find((i) => i.price.recurring?.usage_type !== "metered") ?? sub.items.data[0]
+
 export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
-  const item = sub.items.data[0]
+  const item = planItem(sub)
   if (!item) throw new Error(`subscription ${sub.id} has no items`)
   const customerId = idOf(sub.customer)
   if (!customerId) throw new Error(`subscription ${sub.id} has no customer`)

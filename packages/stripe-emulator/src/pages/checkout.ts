@@ -134,6 +134,7 @@ function complete(ctx: Ctx, s: Session, form: Record<string, unknown>) {
     customer,
     price: ctx.store.get<Stripe.Price>(li.price, "price"),
     quantity: li.quantity,
+    metered: (s._metered ?? []).map((id) => ctx.store.get<Stripe.Price>(id, "price")),
     metadata: s._subscription_data.metadata,
     trialDays: s._subscription_data.trial_period_days,
     missingPaymentMethod: s._subscription_data.missing_payment_method,

@@ -9,6 +9,7 @@ import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { createdFilter, paginate } from "../store"
 import { liveCustomer, trialSettings, type Handler, type StoredSession } from "./shared"
+import { meteredItemParam } from "./subscriptions"
 
 export const checkout: Record<string, Handler> = {
   "POST /v1/checkout/sessions": (ctx, p) => {
@@ -37,10 +38,15 @@ export const checkout: Record<string, Handler> = {
     ])
     const mode = req(p, "mode")
     if (mode !== "subscription") throw invalid("mode", "Only mode=subscription is emulated.")
-    const items = (list(p, "line_items") ?? []).map((raw, i) => {
-      const li = raw as Params
+    const raw = list(p, "line_items") ?? []
+    // The licensed item first; metered prices (usage billed from a meter, no quantity) may follow it.
+    const metered = raw.slice(1).map((x, i) => meteredItemParam(ctx, x as Params, `line_items[${i + 1}]`))
+    const items = raw.slice(0, 1).map((x, i) => {
+      const li = x as Params
       allow(li, ["price", "quantity", "adjustable_quantity"], `line_items[${i}]`)
       const price = recurringPrice(ctx, req(li, "price"), `line_items[${i}][price]`)
+      if (price.recurring?.usage_type === "metered")
+        throw invalid(`line_items[${i}][price]`, "The emulator expects the licensed line item first; metered ones may follow it.")
       const quantity = int(li, "quantity") ?? 1
       if (quantity < 1) throw invalid(`line_items[${i}][quantity]`, "Quantity must be at least 1.")
       return { price, quantity }
@@ -103,6 +109,7 @@ export const checkout: Record<string, Handler> = {
       ui_mode: "hosted_page",
       url: `${ctx.baseUrl}/c/pay/${id}`,
       _line_items: items.map((i) => ({ price: i.price.id, quantity: i.quantity })),
+      _metered: metered.map((m) => m.id),
       _subscription_data: {
         metadata: mergeMetadata({}, sd),
         trial_period_days: trial,
