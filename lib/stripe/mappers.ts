@@ -6,6 +6,7 @@ import type {
   CardSummary,
   CustomerState,
   DiscountState,
+  InvoiceState,
   PostalAddress,
   SubscriptionState,
   SubscriptionStatus,
@@ -123,4 +124,31 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
 /** The subscription an invoice belongs to (its `parent` at this API version). */
 export function invoiceSubscriptionId(inv: Stripe.Invoice): string | null {
   return idOf(inv.parent?.subscription_details?.subscription ?? null)
+}
+
+const INVOICE_STATUSES = ["draft", "open", "paid", "uncollectible", "void"] as const
+
+/** An invoice in the domain's words; tax is the sum of total_taxes (null when Stripe computed none). */
+export function invoiceState(inv: Stripe.Invoice): InvoiceState {
+  const taxes = inv.total_taxes ?? []
+  const period = inv.lines.data[0]?.period
+  return {
+    id: inv.id ?? "",
+    customerId: idOf(inv.customer) ?? "",
+    subscriptionId: invoiceSubscriptionId(inv),
+    number: inv.number ?? null,
+    status: INVOICE_STATUSES.find((st) => st === inv.status) ?? "draft",
+    amountDue: inv.amount_due,
+    amountPaid: inv.amount_paid,
+    tax: taxes.length ? taxes.reduce((s, t) => s + t.amount, 0) : null,
+    total: inv.total,
+    currency: inv.currency,
+    created: new Date(inv.created * 1000),
+    periodStart: fromUnix(period?.start ?? inv.period_start),
+    periodEnd: fromUnix(period?.end ?? inv.period_end),
+    hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
+    invoicePdf: inv.invoice_pdf ?? null,
+    attemptCount: inv.attempt_count,
+    nextPaymentAttempt: fromUnix(inv.next_payment_attempt),
+  }
 }
