@@ -20,7 +20,7 @@ import { log } from "@/lib/log"
 import { readCustomer } from "@/lib/stripe/customers"
 import { toProviderError } from "@/lib/stripe/errors"
 import { interpretEvent } from "@/lib/stripe/webhooks"
-import { planIdForPrice } from "./plans"
+import { planIdForPrice, planOfPrice } from "./plans"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
@@ -117,7 +117,9 @@ async function writeRead(
       }
       if (userId && read.subscriptions?.length) {
         const values = await Promise.all(
-          read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))),
+          read.subscriptions.map(async (s) =>
+            subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId), await planOfPrice(tx, s.scheduledChange?.priceId ?? null)),
+          ),
         )
         await tx
           .insert(userSubscriptions)
