@@ -1,7 +1,6 @@
 // Pure mappers from Stripe objects to the domain's types: vendor shapes stop here.
 import type Stripe from "stripe"
-import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
-import type { TrialEndBehavior } from "@/lib/db/schema"
+import { SUBSCRIPTION_STATUSES } from "@/lib/billing/types"
 import type {
   BillingInterval,
   CardSummary,
@@ -11,6 +10,7 @@ import type {
   ScheduledChange,
   SubscriptionState,
   SubscriptionStatus,
+  TrialEndBehavior,
 } from "@/lib/billing/types"
 
 export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
@@ -74,6 +74,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     discount: activeDiscount(sub.discounts),
     scheduleId: idOf(sub.schedule),
     scheduledChange: scheduledChange(sub),
+    livemode: sub.livemode,
   }
 }
 
@@ -136,6 +137,7 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
     address: addressOf(c.address),
     card: cardSummary(c.invoice_settings.default_payment_method),
     userId: c.metadata.user_id ?? null,
+    livemode: c.livemode,
   }
 }
 

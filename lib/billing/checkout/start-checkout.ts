@@ -83,6 +83,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
       customerId = await getOrCreateBillingCustomer(user.id, user.email)
       session = await open(customerId)
     }
+    if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
     if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
     return { ok: true, url: session.url }
   } catch (err) {
