@@ -98,6 +98,12 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountCurrency: text("discount_currency"),
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
+  stripeScheduleId: text("stripe_schedule_id"),
+  scheduledPriceId: text("scheduled_price_id"),
+  scheduledPlanId: text("scheduled_plan_id").references(() => subscriptionPlans.id),
+  scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
+  scheduledQuantity: integer("scheduled_quantity"),
+  scheduledChangeAt: tz("scheduled_change_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),

@@ -8,6 +8,7 @@ import type {
   DiscountState,
   InvoiceState,
   PostalAddress,
+  ScheduledChange,
   SubscriptionState,
   SubscriptionStatus,
   TrialEndBehavior,
@@ -76,8 +77,32 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    scheduleId: idOf(sub.schedule),
+    scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
   }
+}
+
+/**
+ * The next phase of the subscription's schedule (read with `schedule` expanded): the phase after the
+ * one running now, when its item differs from the subscription's. Null without a schedule, when the
+ * schedule is not active or when its next phase changes nothing we show.
+ */
+export function scheduledChange(sub: Stripe.Subscription): ScheduledChange | null {
+  const s = sub.schedule
+  if (!s || typeof s === "string" || s.status !== "active" || !s.current_phase) return null
+  const now = s.current_phase.start_date
+  const next = s.phases.find((p) => p.start_date > now)
+  const it = next?.items[0]
+  if (!next || !it) return null
+  const priceId = idOf(it.price)
+  const current = sub.items.data[0]
+  if (!priceId) return null
+  const quantity = it.quantity ?? 1
+  if (current && current.price.id === priceId && (current.quantity ?? 1) === quantity) return null
+  const price = typeof it.price === "string" ? null : it.price
+  const interval = price && !("deleted" in price && price.deleted) ? intervalOf((price as Stripe.Price).recurring?.interval) : null
+  return { priceId, interval, quantity, at: new Date(next.start_date * 1000) }
 }
 
 const DURATIONS = ["once", "repeating", "forever"] as const
