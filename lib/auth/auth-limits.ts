@@ -5,6 +5,7 @@
 import "server-only"
 import { headers } from "next/headers"
 import { env } from "@/lib/env"
+import { clientIpOf } from "./client-ip"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 
@@ -20,9 +21,7 @@ export const AUTH_LIMITS: Record<AuthAction, { perAddress: number; perIp: number
 
 /** The client's IP as the platform's proxy reports it (Vercel sets X-Forwarded-For; its first entry is the client). */
 export async function clientIp(): Promise<string> {
-  const h = await headers()
-  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim()
-  return (forwarded || h.get("x-real-ip")?.trim() || "unknown").slice(0, 64)
+  return clientIpOf(await headers()) ?? "unknown"
 }
 
 /** Counts one attempt; a refusal when the address or this IP is past its limit. */
@@ -37,4 +36,28 @@ export async function limitAuthAttempt(action: AuthAction, address: string): Pro
   if (!refused) return null
   const minutes = Math.max(1, Math.ceil(refused.retryAfter / 60))
   return fail("rate_limited", `Too many attempts. Please try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`)
+}
+
+/** The client's IP, or null outside a request (the CLI, the drain, a test calling an action directly). */
+export async function requestIp(): Promise<string | null> {
+  try {
+    return await clientIp()
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Signed-in actions that cost Stripe calls (Checkout, the success page's session look-up, seat confirm)
+ * are limited per user; accounts are free to make, so one IP also has one budget across all of them
+ * (scaled by AUTH_IP_LIMIT_SCALE like the auth limits: a school or office shares an IP).
+ */
+export const STRIPE_SPEND_PER_IP = { name: "stripe-spend:ip", max: 60, windowSeconds: 60 }
+
+export async function limitStripeSpendByIp(): Promise<{ retryAfter: number } | null> {
+  // No forwarded address (not behind the platform's proxy): one shared bucket would lock everyone out together.
+  const ip = await requestIp()
+  if (!ip || ip === "unknown") return null
+  const counted = await hit({ ...STRIPE_SPEND_PER_IP, max: STRIPE_SPEND_PER_IP.max * env.authIpLimitScale }, ip)
+  return counted.ok ? null : { retryAfter: counted.retryAfter }
 }

@@ -71,6 +71,14 @@ export const CATALOG: readonly CatalogPlan[] = [
 export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) =>
   `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`
 
+// Typed accessors: the rest of the app asks the catalog through these, not CATALOG.find.
+/** The plan with this id, or undefined for an id the catalog no longer offers. */
+export const planById = (id: string): CatalogPlan | undefined => CATALOG.find((p) => p.id === id)
+/** The plan billed per seat (Team), if the catalog has one. */
+export const perSeatPlan = (): CatalogPlan | undefined => CATALOG.find((p) => p.perSeat)
+/** The plans that grant a feature, in catalog order. */
+export const plansGranting = (feature: FeatureKey): CatalogPlan[] => CATALOG.filter((p) => p.entitlements.includes(feature))
+
 /**
  * Dunning grace: how long a past_due subscription keeps its paid features. Stripe keeps a past_due
  * subscription's entitlements until its retries end (Smart Retries: 8 attempts within 2 weeks by

@@ -1,9 +1,40 @@
 // The billing domain's own vocabulary. lib/stripe (the one adapter that speaks Stripe) returns these;
-// nothing outside lib/stripe sees a Stripe SDK type.
-import type { CardSummary, DiscountDuration, PostalAddress, SubscriptionStatus, TrialEndBehavior } from "@/lib/db/schema"
+// nothing outside lib/stripe sees a Stripe SDK type. The Drizzle schema (lib/db/schema.ts) types its
+// columns with these; this module imports nothing.
 
-export type { CardSummary, PostalAddress, SubscriptionStatus }
+/** Stripe's subscription statuses (what each means for access: lib/billing/status.ts). */
+export const SUBSCRIPTION_STATUSES = [
+  "incomplete",
+  "incomplete_expired",
+  "trialing",
+  "active",
+  "past_due",
+  "canceled",
+  "unpaid",
+  "paused",
+] as const
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
+
 export type BillingInterval = "day" | "week" | "month" | "year"
+
+/** The card shown for a customer or subscription (Stripe's card brand as it names it, e.g. "visa"). */
+export type CardSummary = { brand: string; last4: string; exp_month: number; exp_year: number }
+export type PostalAddress = {
+  line1: string | null
+  line2: string | null
+  city: string | null
+  postal_code: string | null
+  state: string | null
+  country: string | null
+}
+
+/** Stripe's trial_settings.end_behavior.missing_payment_method. */
+export type TrialEndBehavior = "cancel" | "create_invoice" | "pause"
+/** A coupon's duration: the first invoice only, a number of months, or every invoice. */
+export type DiscountDuration = "once" | "repeating" | "forever"
+/** Our record of a Checkout session we opened. */
+export type CheckoutSessionStatus = "open" | "complete" | "expired"
+export type TeamRole = "owner" | "member"
 
 /** The subscription's active discount: what it is called, what it takes off, and for how long. */
 export type DiscountState = {
@@ -43,6 +74,8 @@ export type SubscriptionState = {
   card: CardSummary | null
   /** The discount applying to its invoices now, if any. */
   discount: DiscountState | null
+  /** Stripe's livemode: whether it was made with a live key. */
+  livemode: boolean
 }
 
 export type CustomerState =
@@ -55,10 +88,11 @@ export type CustomerState =
       address: PostalAddress | null
       card: CardSummary | null
       userId: string | null
+      livemode: boolean
     }
 
 /** A feature the customer is entitled to now (Stripe's active entitlement). */
-export type EntitlementState = { id: string; featureId: string; lookupKey: string }
+export type EntitlementState = { id: string; featureId: string; lookupKey: string; livemode: boolean }
 
 /** What one read of a customer needs: each part costs one provider call (entitlements: one list). */
 export type ReadNeeds = { customer: boolean; subscriptions: boolean; entitlements?: boolean }

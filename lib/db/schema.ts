@@ -13,6 +13,17 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core"
+// The column types are the billing domain's vocabulary (lib/billing/types.ts), not declared here.
+import type {
+  BillingInterval,
+  CardSummary,
+  CheckoutSessionStatus,
+  DiscountDuration,
+  PostalAddress,
+  SubscriptionStatus,
+  TeamRole,
+  TrialEndBehavior,
+} from "../billing/types"
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
 
@@ -42,16 +53,6 @@ export const subscriptionPlans = pgTable("subscription_plans", {
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
 
-export type CardSummary = { brand: string; last4: string; exp_month: number; exp_year: number }
-export type PostalAddress = {
-  line1: string | null
-  line2: string | null
-  city: string | null
-  postal_code: string | null
-  state: string | null
-  country: string | null
-}
-
 export const billingCustomers = pgTable("billing_customers", {
   userId: uuid("user_id")
     .primaryKey()
@@ -62,26 +63,11 @@ export const billingCustomers = pgTable("billing_customers", {
   address: jsonb("address").$type<PostalAddress | null>(),
   defaultPaymentMethod: jsonb("default_payment_method").$type<CardSummary | null>(),
   stripeCustomerDeletedAt: tz("stripe_customer_deleted_at"),
+  /** Stripe's livemode of the customer (null: written before it was recorded). */
+  livemode: boolean("livemode"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
-
-export const SUBSCRIPTION_STATUSES = [
-  "incomplete",
-  "incomplete_expired",
-  "trialing",
-  "active",
-  "past_due",
-  "canceled",
-  "unpaid",
-  "paused",
-] as const
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
-
-/** Stripe's trial_settings.end_behavior.missing_payment_method. */
-export type TrialEndBehavior = "cancel" | "create_invoice" | "pause"
-/** A coupon's duration: the first invoice only, a number of months, or every invoice. */
-export type DiscountDuration = "once" | "repeating" | "forever"
 
 export const userSubscriptions = pgTable("user_subscriptions", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -92,7 +78,7 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   stripeCustomerId: text("stripe_customer_id").notNull(),
   planId: text("plan_id").references(() => subscriptionPlans.id),
   stripePriceId: text("stripe_price_id"),
-  interval: text("interval").$type<"day" | "week" | "month" | "year">(),
+  interval: text("interval").$type<BillingInterval>(),
   quantity: integer("quantity").notNull().default(1),
   unitAmount: integer("unit_amount"),
   currency: text("currency"),
@@ -113,6 +99,8 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
+  /** Stripe's livemode of the subscription (null: written before it was recorded). */
+  livemode: boolean("livemode"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
@@ -162,7 +150,7 @@ export const checkoutSessions = pgTable("checkout_sessions", {
   priceId: text("price_id").notNull(),
   quantity: integer("quantity").notNull(),
   trialDays: integer("trial_days"),
-  status: text("status").$type<"open" | "complete" | "expired">().notNull().default("open"),
+  status: text("status").$type<CheckoutSessionStatus>().notNull().default("open"),
   expiresAt: tz("expires_at"),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
@@ -182,6 +170,7 @@ export const activeEntitlements = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     stripeEntitlementId: text("stripe_entitlement_id").notNull(),
     stripeFeatureId: text("stripe_feature_id").notNull(),
+    livemode: boolean("livemode"),
     syncedAt: tz("synced_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.stripeCustomerId, t.lookupKey] })],
@@ -195,8 +184,6 @@ export const teams = pgTable("teams", {
     .references(() => users.id, { onDelete: "cascade" }),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
-
-export type TeamRole = "owner" | "member"
 
 export const teamMembers = pgTable(
   "team_members",

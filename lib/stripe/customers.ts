@@ -60,7 +60,12 @@ async function listEntitlements(customerId: string): Promise<EntitlementState[] 
     return await stripeCall(async () => {
       const out: EntitlementState[] = []
       for await (const e of stripe.entitlements.activeEntitlements.list({ customer: customerId, limit: 100 }))
-        out.push({ id: e.id, featureId: typeof e.feature === "string" ? e.feature : e.feature.id, lookupKey: e.lookup_key })
+        out.push({
+          id: e.id,
+          featureId: typeof e.feature === "string" ? e.feature : e.feature.id,
+          lookupKey: e.lookup_key,
+          livemode: e.livemode,
+        })
       return out
     })
   } catch (err) {

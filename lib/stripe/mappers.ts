@@ -1,7 +1,6 @@
 // Pure mappers from Stripe objects to the domain's types: vendor shapes stop here.
 import type Stripe from "stripe"
-import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
-import type { TrialEndBehavior } from "@/lib/db/schema"
+import { SUBSCRIPTION_STATUSES } from "@/lib/billing/types"
 import type {
   BillingInterval,
   CardSummary,
@@ -10,6 +9,7 @@ import type {
   PostalAddress,
   SubscriptionState,
   SubscriptionStatus,
+  TrialEndBehavior,
 } from "@/lib/billing/types"
 
 export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
@@ -71,6 +71,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    livemode: sub.livemode,
   }
 }
 
@@ -111,6 +112,7 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
     address: addressOf(c.address),
     card: cardSummary(c.invoice_settings.default_payment_method),
     userId: c.metadata.user_id ?? null,
+    livemode: c.livemode,
   }
 }
 

@@ -63,6 +63,8 @@ export function portalParams(appUrl: string, productIds: Record<string, string>,
       subscription_update: {
         enabled: true,
         // Customers may redeem a promotion code when they update (and see their discount) in the portal.
+        // The code's own restrictions are what stop re-entering it at every change: the sample WELCOME20 is
+        // first_time_transaction, which a subscriber (any paid invoice, a trial's $0 one too) never passes.
         default_allowed_updates: ["price", "quantity", "promotion_code"] as ("price" | "quantity" | "promotion_code")[],
         proration_behavior: "always_invoice" as const,
         // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.

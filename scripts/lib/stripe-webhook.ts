@@ -1,9 +1,9 @@
 // The webhook endpoint as code: one endpoint for the app's URL, subscribed to exactly the events
-// subkit applies (lib/billing/sync/webhook-events.ts) and pinned to our API version, so events arrive in
+// subkit applies (the handler table, lib/stripe/events/handlers.ts) and pinned to our API version, so events arrive in
 // the shapes the handlers are written for. Stripe returns an endpoint's signing secret only when
 // it is created; `recreate` replaces the endpoint to get a new one (or a new API version).
 import Stripe from "stripe"
-import { WEBHOOK_EVENT_TYPES } from "../../lib/billing/sync/webhook-events"
+import { HANDLED_EVENT_TYPES } from "../../lib/stripe/events/handlers"
 import { STRIPE_API_VERSION } from "../../lib/stripe/client-options"
 
 export const WEBHOOK_PATH = "/api/webhooks/stripe"
@@ -19,7 +19,7 @@ export type WebhookResult = {
 
 export async function ensureWebhookEndpoint(stripe: Stripe, appUrl: string, opts: { recreate?: boolean } = {}): Promise<WebhookResult> {
   const url = `${appUrl.replace(/\/+$/, "")}${WEBHOOK_PATH}`
-  const events = [...WEBHOOK_EVENT_TYPES].sort()
+  const events = [...HANDLED_EVENT_TYPES].sort()
   const mine: Stripe.WebhookEndpoint[] = []
   for await (const ep of stripe.webhookEndpoints.list({ limit: 100 })) if (ep.url === url) mine.push(ep)
 

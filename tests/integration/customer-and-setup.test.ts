@@ -66,6 +66,23 @@ describe("stripe:setup", () => {
     expect((await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data).toHaveLength(1)
   })
 
+  it("the sample is limited in test mode: first-time customers, a redemption cap, an expiry; an unlimited one is replaced (issue 23, item 2)", async () => {
+    const stripe = stripeClient()
+    const [code] = (await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data
+    expect(code).toMatchObject({ max_redemptions: 1000, restrictions: { first_time_transaction: true } })
+    expect(must(code, "code").expires_at).toBeGreaterThan(Date.now() / 1000 + 80 * 86_400)
+    // A code made before the limits existed: turned off and a limited one made in its place.
+    await stripe.promotionCodes.update(must(code, "code").id, { active: false })
+    const unlimited = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: "subkit_welcome20" }, code: "WELCOME20" })
+    const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
+    expect(result.changes).toEqual([
+      expect.stringMatching(/^replaced promotion code WELCOME20 \(first-time customers, 1000 redemptions, until \d{4}-\d\d-\d\d\)$/),
+    ])
+    expect((await stripe.promotionCodes.retrieve(unlimited.id)).active).toBe(false)
+    const [now] = (await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data
+    expect(now).toMatchObject({ max_redemptions: 1000, restrictions: { first_time_transaction: true } })
+  })
+
   it("with a live key never creates or reactivates the sample coupon or code (issue 23, item 2)", async () => {
     const stripe = stripeClient()
     const [code] = (await stripe.promotionCodes.list({ code: "WELCOME20", active: true })).data

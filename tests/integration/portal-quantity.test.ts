@@ -1,15 +1,12 @@
 // stripe:setup limits what the Customer Portal lets a customer do with quantities: Pro stays at one
 // seat, Team moves only within the seat range the pricing page sells (lib/billing/catalog.ts).
 import { describe, expect, inject, it } from "vitest"
-import { CATALOG } from "@/lib/billing/catalog"
+import { planById } from "@/lib/billing/catalog"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
 import { stripeClient } from "../support/helpers"
 import { must } from "../support/must"
 
-const team = must(
-  CATALOG.find((p) => p.id === "team"),
-  "the team plan",
-)
+const team = must(planById("team"), "the team plan")
 
 async function quantities(configId: string) {
   const cfg = await stripeClient().billingPortal.configurations.retrieve(configId)

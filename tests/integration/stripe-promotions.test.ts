@@ -229,6 +229,27 @@ describe("promotion code restrictions", () => {
   })
 })
 
+describe("first_time_transaction counts any paid invoice (issue 23, item 2)", () => {
+  it("a customer whose only invoice is a trial's $0 one has a prior transaction: a first-time code is refused", async () => {
+    const { customer } = await customerOnClock("promo-after-trial")
+    const trial = await stripe.subscriptions.create({ customer, items: [{ price: pro.id }], trial_period_days: 14 })
+    const invoice = await stripe.invoices.retrieve(String(trial.latest_invoice))
+    expect([invoice.status, invoice.amount_paid]).toEqual(["paid", 0])
+    // Stripe: "only be redeemed for Customers without any successful payments or invoices".
+    const firstTime = await promo(
+      { percent_off: 20, duration: "repeating", duration_in_months: 3 },
+      { restrictions: { first_time_transaction: true } },
+    )
+    expect(
+      await refusal(stripe.subscriptions.create({ customer, items: [{ price: team.id }], discounts: [{ promotion_code: firstTime.id }] })),
+    ).toMatchObject({
+      status: 400,
+      param: "discounts[0][promotion_code]",
+      message: "This promotion code cannot be redeemed because the associated customer has prior transactions.",
+    })
+  })
+})
+
 describe("the discount on the subscription and its invoices", () => {
   it("repeating 20% for 3 months: three discounted invoices, then the discount ends (test clock)", async () => {
     const { clock, start, customer } = await customerOnClock("promo-repeating")

@@ -4,8 +4,7 @@ import { execFile } from "node:child_process"
 import path from "node:path"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, inject, it } from "vitest"
-import { WEBHOOK_EVENT_TYPES } from "@/lib/billing/sync/webhook-events"
-import { STRIPE_API_VERSION } from "@/lib/stripe/client-options"
+import { HANDLED_EVENT_TYPES, STRIPE_API_VERSION } from "@/lib/stripe"
 import { ensureWebhookEndpoint } from "../../scripts/lib/stripe-webhook"
 import { stripeClient } from "../support/helpers"
 import { must } from "../support/must"
@@ -14,7 +13,7 @@ const root = path.resolve(import.meta.dirname, "../..")
 // Nothing listens on the discard port: the emulator's deliveries fail fast and touch no other test.
 const APP = "http://127.0.0.1:9"
 const URL_ = `${APP}/api/webhooks/stripe`
-const events = [...WEBHOOK_EVENT_TYPES].sort()
+const events = [...HANDLED_EVENT_TYPES].sort()
 
 async function endpointsAt(url: string) {
   return (await stripeClient().webhookEndpoints.list({ limit: 100 })).data.filter((e) => e.url === url)

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button"
 import { UsageMeter } from "@/components/usage/usage-meter"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { requireUser } from "@/lib/auth/current-user"
-import { CATALOG, FEATURES, type FeatureKey } from "@/lib/billing/catalog"
+import { FEATURES, plansGranting, type FeatureKey } from "@/lib/billing/catalog"
 import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { describable } from "@/lib/billing/views/describable"
@@ -27,7 +27,7 @@ export default async function DashboardPage() {
   // Without a plan of their own, a team member is on the owner's Team plan (issue 23, item 9).
   const team = sub && hasAccessAt(sub, new Date()) ? null : await getTeamView(user.id)
   const memberOf = team?.kind === "member" ? team : null
-  const plansWith = (key: FeatureKey) => CATALOG.filter((p) => p.entitlements.includes(key)).map((p) => p.name)
+  const plansWith = (key: FeatureKey) => plansGranting(key).map((p) => p.name)
   return (
     <div className="space-y-6">
       <div>

@@ -14,12 +14,12 @@ import { leaveCurrentTeam } from "@/lib/actions/team"
 import { requireUser } from "@/lib/auth/current-user"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { z } from "zod"
-import { CATALOG } from "@/lib/billing/catalog"
+import { perSeatPlan } from "@/lib/billing/catalog"
 import { getTeamView } from "@/lib/billing/team/view"
 
 export const metadata: Metadata = { title: "Team" }
 
-const teamPlan = CATALOG.find((p) => p.perSeat)
+const teamPlan = perSeatPlan()
 
 export default async function TeamPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
   const [user, { joined }] = await Promise.all([

@@ -7,7 +7,7 @@ import { getCurrentUser } from "@/lib/auth/current-user"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { z } from "zod"
 import { getCurrentSubscription, listPlans } from "@/lib/billing/views/queries"
-import { CATALOG } from "@/lib/billing/catalog"
+import { planById } from "@/lib/billing/catalog"
 import { isLive } from "@/lib/billing/status"
 import { trialOfferedFromRecords } from "@/lib/billing/checkout/trial"
 import { env } from "@/lib/env"
@@ -51,7 +51,7 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
             monthlyAmount: p.monthlyAmount,
             yearlyAmount: p.yearlyAmount,
             currency: p.currency,
-            trialDays: trialOffered ? (CATALOG.find((c) => c.id === p.id)?.trialDays ?? 0) : 0,
+            trialDays: trialOffered ? (planById(p.id)?.trialDays ?? 0) : 0,
           }))}
           signedIn={!!user}
           current={live ? { planId: live.planId, interval: live.interval, quantity: live.quantity } : null}

@@ -1,5 +1,6 @@
 // Starting a subscription: validate the choice, refuse a second live subscription, open Checkout.
 import "server-only"
+import { limitStripeSpendByIp } from "@/lib/auth/auth-limits"
 import { and, eq } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
@@ -8,7 +9,7 @@ import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { CATALOG } from "../catalog"
+import { planById } from "../catalog"
 import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
@@ -31,7 +32,7 @@ export { MANAGE_PATH }
 export const CHECKOUTS_PER_MINUTE = 10
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
-  const spec = CATALOG.find((p) => p.id === input.plan)
+  const spec = planById(input.plan)
   if (!spec) return fail("plan_unavailable", "That plan is not available right now.")
   const seats = spec.perSeat ? (input.seats ?? spec.minSeats) : 1
   if (seats < spec.minSeats || seats > spec.maxSeats)
@@ -47,6 +48,8 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
   // Counted after validation and before any Stripe call: Stripe's rate limit is the whole account's.
   const limited = await hit({ name: "checkout", max: CHECKOUTS_PER_MINUTE, windowSeconds: 60 }, user.id)
   if (!limited.ok) return fail("rate_limited", `Too many checkout attempts. Please wait ${limited.retryAfter} seconds and try again.`)
+  const byIp = await limitStripeSpendByIp()
+  if (byIp) return fail("rate_limited", `Too many checkout attempts. Please wait ${byIp.retryAfter} seconds and try again.`)
 
   try {
     let customerId = await getOrCreateBillingCustomer(user.id, user.email)
@@ -80,6 +83,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
       customerId = await getOrCreateBillingCustomer(user.id, user.email)
       session = await open(customerId)
     }
+    if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
     if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
     return { ok: true, url: session.url }
   } catch (err) {

@@ -17,9 +17,7 @@ import {
 } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { readCustomer } from "@/lib/stripe/customers"
-import { toProviderError } from "@/lib/stripe/errors"
-import { interpretEvent } from "@/lib/stripe/webhooks"
+import { interpretEvent, readCustomer, toProviderError } from "@/lib/stripe"
 import { planIdForPrice } from "./plans"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { retryDelaySeconds } from "./retry"
@@ -164,6 +162,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId,
         stripeEntitlementId: e.id,
         stripeFeatureId: e.featureId,
+        livemode: e.livemode,
       })),
     )
     .onConflictDoUpdate({
@@ -172,6 +171,7 @@ async function writeEntitlements(tx: Executor, customerId: string, userId: strin
         userId: sql`excluded.user_id`,
         stripeEntitlementId: sql`excluded.stripe_entitlement_id`,
         stripeFeatureId: sql`excluded.stripe_feature_id`,
+        livemode: sql`excluded.livemode`,
         syncedAt: sql`now()`,
       },
     })

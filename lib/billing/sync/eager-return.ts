@@ -1,10 +1,11 @@
 // Eager syncs for the pages users land on after Stripe: the result says whether what we show is fresh.
 import "server-only"
+import { limitStripeSpendByIp } from "@/lib/auth/auth-limits"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { log } from "@/lib/log"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { getCheckoutSession } from "@/lib/stripe/checkout"
+import { getCheckoutSession } from "@/lib/stripe"
 import { findBillingCustomerId } from "../checkout/customer"
 import { getCurrentSubscription } from "../views/queries"
 import { syncedRecently, syncUserNow } from "./eager"
@@ -36,6 +37,8 @@ export async function confirmCheckout(user: CurrentUser, sessionId: string | und
   // Each look-up is a Stripe call: a made-up id in a reloaded URL must not spend the account's rate limit.
   const limited = await hit({ name: "checkout-confirm", max: CONFIRMS_PER_MINUTE, windowSeconds: 60 }, user.id)
   if (!limited.ok) return fail("rate_limited", `Too many attempts. Please wait ${limited.retryAfter} seconds and reload this page.`)
+  const byIp = await limitStripeSpendByIp()
+  if (byIp) return fail("rate_limited", `Too many attempts. Please wait ${byIp.retryAfter} seconds and reload this page.`)
   let session
   try {
     session = await getCheckoutSession(sessionId)

@@ -31,6 +31,7 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
     discountDuration: s.discount?.duration ?? null,
     discountEndsAt: s.discount?.endsAt ?? null,
     stripeCreatedAt: s.createdAt,
+    livemode: s.livemode,
   }
 }
 
@@ -38,11 +39,11 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
 export function customerFields(
   c: Extract<CustomerState, { deleted: false }>,
   subscriptions: SubscriptionState[] = [],
-): Pick<BillingCustomer, "email" | "name" | "address" | "defaultPaymentMethod"> {
+): Pick<BillingCustomer, "email" | "name" | "address" | "defaultPaymentMethod" | "livemode"> {
   const fallback: CardSummary | null =
     [...subscriptions].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).find((s) => !hasEnded(s.status) && s.card)?.card ??
     null
-  return { email: c.email, name: c.name, address: c.address, defaultPaymentMethod: c.card ?? fallback }
+  return { email: c.email, name: c.name, address: c.address, defaultPaymentMethod: c.card ?? fallback, livemode: c.livemode }
 }
 
 /** More than one live subscription for one customer should never happen; it is reported when it does. */

@@ -3,6 +3,7 @@
 // people on the team (and open invites) is refused before Stripe is asked. No transaction is open
 // during either Stripe call; the rows follow through the eager sync and the webhooks.
 import "server-only"
+import { limitStripeSpendByIp } from "@/lib/auth/auth-limits"
 import { eq } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
@@ -10,8 +11,8 @@ import { db } from "@/lib/db/client"
 import { teams } from "@/lib/db/schema"
 import { hit, type Limit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe/seats"
-import { CATALOG } from "../catalog"
+import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe"
+import { perSeatPlan } from "../catalog"
 import { billingFailure } from "../errors"
 import { syncUserNow } from "../sync/eager"
 import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
@@ -24,7 +25,7 @@ const STALE = "That price preview has expired. Review the new price and confirm 
 type Checked = { subscriptionId: string; quantity: number }
 
 async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionResult<Checked>> {
-  const plan = CATALOG.find((p) => p.perSeat)
+  const plan = perSeatPlan()
   const min = plan?.minSeats ?? 1
   const max = plan?.maxSeats ?? 1
   const parsed = z.coerce.number().int().min(min).max(max).safeParse(rawQuantity)
@@ -62,6 +63,9 @@ export async function previewSeats(owner: CurrentUser, rawQuantity: unknown): Pr
   }
 }
 
+/** A confirm looks the subscription up at Stripe and then changes it: a person confirms a few times at most. */
+export const SEAT_CONFIRMS: Limit = { name: "seat_confirm", max: 10, windowSeconds: 60 }
+
 export async function confirmSeats(
   owner: CurrentUser,
   input: { quantity: unknown; itemId: unknown; prorationDate: unknown; currentQuantity: unknown; amountDue: unknown },
@@ -80,6 +84,11 @@ export async function confirmSeats(
     .safeParse(input)
   if (!seen.success) return fail("stale_preview", STALE)
   const shown = seen.data
+  // Only a well-formed confirm counts, and it counts before the first Stripe call.
+  const allowed = await hit(SEAT_CONFIRMS, owner.id)
+  if (!allowed.ok) return fail("rate_limited", `Too many seat changes. Try again in ${allowed.retryAfter} seconds.`)
+  const byIp = await limitStripeSpendByIp()
+  if (byIp) return fail("rate_limited", `Too many seat changes. Try again in ${byIp.retryAfter} seconds.`)
   // The confirm bills as of the previewed moment, so the charge is what was shown. That moment comes
   // from the browser: it must be recent by Stripe's clock, or an owner could prorate a seat decrease from
   // the start of the period and be credited for time used. And the subscription must be as it was then:

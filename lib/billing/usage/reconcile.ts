@@ -3,7 +3,7 @@
 import "server-only"
 import { sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
-import { meterTotal } from "@/lib/stripe/meters"
+import { meterTotal } from "@/lib/stripe"
 import { USAGE_METERS, type MeterKey } from "../catalog"
 
 export type Drift = { customer: string; meter: MeterKey; ledger: number; stripe: number; unsent: number }

@@ -124,8 +124,13 @@ const refusedMissing = (kind: string, id: string, param: string) => {
   return new DiscountRefused("unknown", err.message, param, "resource_missing")
 }
 
+/**
+ * Stripe: first_time_transaction codes are "only … redeemed for Customers without any successful payments
+ * or invoices". A paid invoice of any amount counts, a trial's $0 one included: a subscriber cannot
+ * re-enter a first-time code in the portal at a plan change.
+ */
 function hasPriorTransactions(ctx: Ctx, customer: string): boolean {
-  return ctx.store.all<Stripe.Invoice>("invoice", (i) => i.customer === customer && i.amount_paid > 0).length > 0
+  return ctx.store.all<Stripe.Invoice>("invoice", (i) => i.customer === customer && (i.status === "paid" || i.amount_paid > 0)).length > 0
 }
 
 /** Counts a redemption on the coupon and its promotion code (Checkout completion, subscription create). */

@@ -5,6 +5,7 @@ import http from "node:http"
 import { isOwnOrigin } from "./local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
+import { clientAddress, createRateLimiter, limitGroup, type RateLimitOptions } from "./rate-limits"
 import { matchRoute, type Handler } from "./route-table"
 import { createRoutes } from "./routes"
 import { AuthError, createAuthService } from "./service"
@@ -27,6 +28,8 @@ export type AuthEmulatorOptions = {
   mailerAutoconfirm?: boolean
   /** Email changes mail the current address too (the CLI's `double_confirm_changes`, on by default). */
   secureEmailChange?: boolean
+  /** GoTrue's per-IP limits on sign-in, sign-up, emailed links and verify (off unless given); see rate-limits.ts. */
+  rateLimits?: RateLimitOptions
 }
 
 export async function startAuthEmulator(opts: AuthEmulatorOptions) {
@@ -37,6 +40,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   // The issuer and magic links name the URL, known once the server listens.
   let routes: Record<string, Handler> = {}
   const mailbox = new Mailbox()
+  const limiter = opts.rateLimits ? createRateLimiter(opts.rateLimits) : null
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
@@ -63,6 +67,9 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
       const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
       if (!open && !req.headers.apikey && !req.headers.authorization) throw new AuthError(401, "no_api_key", "No API key found in request")
+      const group = limiter && opts.rateLimits ? limitGroup(req.method ?? "GET", path) : null
+      if (group && limiter && opts.rateLimits && !limiter.take(group, clientAddress(req, opts.rateLimits)))
+        throw new AuthError(429, "over_request_rate_limit", "Request rate limit reached")
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)
       const text = Buffer.concat(chunks).toString("utf8")

@@ -25,16 +25,3 @@ export function checkoutCompletedIntent(event: Stripe.CheckoutSessionCompletedEv
   if (session.metadata?.user_id !== reference) return { ...sync, refusedLink: "client_reference_id and metadata.user_id disagree" }
   return { ...sync, link: { userId: reference } }
 }
-
-/** checkout.session.expired: abandoned or replaced; only our record of the session changes (no read). */
-export function checkoutExpiredIntent(event: Stripe.CheckoutSessionExpiredEvent): EventIntent {
-  const session = event.data.object
-  const customerId = idOf(session.customer)
-  if (session.mode !== "subscription" || !customerId) return { kind: "ignore", outcome: "ignored_not_ours" }
-  return {
-    kind: "sync",
-    customerId,
-    needs: { customer: false, subscriptions: false },
-    checkoutSession: { id: session.id, status: "expired" },
-  }
-}
