@@ -1,12 +1,13 @@
 // Time: moving the clock runs every renewal, payment retry and cancellation due on the way, in order.
 import type Stripe from "stripe"
-import { addInterval, amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
+import { amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
 import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, expireSession, setStatus } from "./lifecycle"
 import { advanceSchedule, scheduleDueAt, type Schedule } from "./schedules"
+import { addInterval } from "./periods"
 
 type Sub = Stripe.Subscription
 type Inv = Stripe.Invoice
