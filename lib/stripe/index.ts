@@ -19,3 +19,4 @@ export { applyPlanChange, planChangeNow, previewPlanChange, releaseSchedule, sch
 export { resumeSubscription } from "./resume"
 export { changeSeats, previewSeatChange, seatChangeNow } from "./seats"
 export { interpretEvent, verifyWebhook } from "./webhooks"
+export { listSubscriptionPage, type SubscriptionPage } from "./subscription-pages"
