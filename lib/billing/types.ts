@@ -74,9 +74,16 @@ export type SubscriptionState = {
   card: CardSummary | null
   /** The discount applying to its invoices now, if any. */
   discount: DiscountState | null
+  /** The subscription schedule attached to it (subscription.schedule), if any. */
+  scheduleId: string | null
+  /** What the schedule's next phase changes, and when: a downgrade or yearly → monthly at the period's end. */
+  scheduledChange: ScheduledChange | null
   /** Stripe's livemode: whether it was made with a live key. */
   livemode: boolean
 }
+
+/** The item a schedule's next phase puts on the subscription, from `at`. */
+export type ScheduledChange = { priceId: string; interval: BillingInterval | null; quantity: number; at: Date }
 
 export type CustomerState =
   | { id: string; deleted: true }
@@ -218,3 +225,36 @@ export type SeatChange = { subscriptionId: string; itemId: string; fromQuantity:
 
 /** What a seat change would do if confirmed now: the item, its quantity, Stripe's time, the cost at the previewed moment. */
 export type SeatChangeCheck = { itemId: string; currentQuantity: number; stripeNow: number; amountDue: number }
+
+/** A plan change asked of Stripe: billed now (upgrades) or at the period's end (downgrades, yearly → monthly). */
+export type PlanChangeRequest = { subscriptionId: string; kind: "now" | "at_period_end"; priceId: string; quantity: number }
+
+/** What a plan change costs, every amount Stripe's. */
+export type PlanChangePreview = {
+  kind: "now" | "at_period_end"
+  itemId: string
+  fromPriceId: string
+  fromQuantity: number
+  priceId: string
+  quantity: number
+  /** Unix seconds: a change billed now is applied as of this moment (the period's end for a scheduled one). */
+  prorationDate: number
+  /** Charged now when positive; negative: credited to the customer's balance. 0 for a scheduled change. */
+  amountDue: number
+  /** Tax included in amountDue (0 without Stripe Tax). */
+  tax: number
+  currency: string
+  lines: { description: string; amount: number }[]
+  /** The invoice after the change: its amount and tax, and when. */
+  nextInvoice: { amount: number; tax: number; at: Date }
+}
+
+/** What a change billed now would do if confirmed now. */
+export type PlanChangeCheck = {
+  itemId: string
+  priceId: string
+  quantity: number
+  scheduleId: string | null
+  stripeNow: number
+  amountDue: number
+}

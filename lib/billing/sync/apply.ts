@@ -18,7 +18,7 @@ import {
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { interpretEvent, readCustomer, readInvoices, toProviderError } from "@/lib/stripe"
-import { planIdForPrice } from "./plans"
+import { planIdForPrice, planOfPrice } from "./plans"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { queueEmails } from "../email/outbox"
 import { writeInvoices } from "../invoices/store"
@@ -120,7 +120,9 @@ async function writeRead(
       }
       if (userId && read.subscriptions?.length) {
         const values = await Promise.all(
-          read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))),
+          read.subscriptions.map(async (s) =>
+            subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId), await planOfPrice(tx, s.scheduledChange?.priceId ?? null)),
+          ),
         )
         await tx
           .insert(userSubscriptions)

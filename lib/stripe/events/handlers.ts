@@ -14,6 +14,7 @@ import { subscriptionIntent } from "./customer-subscription"
 import { entitlementSummaryIntent } from "./entitlements-active-entitlement-summary-updated"
 import { invoiceIntent } from "./invoice"
 import { paymentMethodIntent } from "./payment-method"
+import { scheduleIntent } from "./subscription-schedule"
 
 export const handlers = {
   "checkout.session.completed": checkoutCompletedIntent,
@@ -39,6 +40,11 @@ export const handlers = {
   "payment_method.detached": paymentMethodIntent,
   "payment_method.updated": paymentMethodIntent,
   "entitlements.active_entitlement_summary.updated": entitlementSummaryIntent,
+  "subscription_schedule.created": scheduleIntent,
+  "subscription_schedule.updated": scheduleIntent,
+  "subscription_schedule.released": scheduleIntent,
+  "subscription_schedule.canceled": scheduleIntent,
+  "subscription_schedule.completed": scheduleIntent,
 } satisfies { [T in StripeEventType]?: Handler<T> }
 
 export type HandledEventType = keyof typeof handlers
