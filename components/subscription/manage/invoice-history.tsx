@@ -21,9 +21,7 @@ export function InvoiceHistory({ page }: { page: InvoicePage }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>
-          <h2>Invoices</h2>
-        </CardTitle>
+        <CardTitle>Invoices</CardTitle>
       </CardHeader>
       <CardContent className="space-y-4">
         <div className="overflow-x-auto">

@@ -11,12 +11,11 @@ export const metadata: Metadata = { title: "Update payment method" }
 export default async function UpdateCardPage() {
   await requireUser()
   return (
-    <div className="mx-auto max-w-xl">
+    <div className="mx-auto max-w-xl space-y-6">
+      <h1 className="text-3xl font-bold">Update your payment method</h1>
       <Card>
         <CardHeader>
-          <CardTitle>
-            <h1>Update your payment method</h1>
-          </CardTitle>
+          <CardTitle>A new card keeps your plan</CardTitle>
         </CardHeader>
         <CardContent className="space-y-4">
           <p className="text-muted-foreground">
