@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core"
 import { describe, expect, inject, it } from "vitest"
-import { advanceDays, app, db, fillCard, sharedBrowser, signUp, subscribe, userRow } from "../support/browser"
+import { advanceDays, app, db, fillCard, inboxSettled, sharedBrowser, signUp, subscribe, userRow } from "../support/browser"
 
 const browser = sharedBrowser()
 
@@ -119,6 +119,8 @@ describe("Customer Portal", () => {
     await page.waitForURL("**/subscription/portal-return?flow=payment_method_update")
     expect(await page.getByTestId("portal-return-summary").textContent()).toMatch(/You're on Pro\. It renews on/)
     expect((await userRow(email)).status).toBe("active")
+    // The portal return synced the subscription at once; the invoice row follows invoice.paid's webhook.
+    await inboxSettled()
     await gotoManage(page)
     expect(await page.getByTestId("invoice-row").filter({ hasText: "Due" }).count()).toBe(0)
   })
