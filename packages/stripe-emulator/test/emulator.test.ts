@@ -2,8 +2,7 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCheckedEmulator } from "../support/contract"
-import { must } from "../support/must"
+import { startCheckedEmulator, must } from "./support"
 
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe
