@@ -67,6 +67,7 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
           </a>
         </div>
       </div>,
+      { branding: r.ctx.branding },
     ),
   }
 }
