@@ -45,10 +45,14 @@ const config = [
     files: ["scripts/**", "tests/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [packageInternals] }] },
   },
-  // The packages import nothing of the app. Their hosted pages are JSX rendered by preact on a plain
-  // Node server, not Next pages: Next's document rules do not apply.
-  {
-    files: ["packages/**"],
+  // The packages import nothing of the app, and reach no package's files by path: a package's own tests
+  // (packages/*/test) import it by its name and `exports`, as any project would. Their hosted pages are
+  // JSX rendered by preact on a plain Node server, not Next pages: Next's document rules do not apply.
+  ...[
+    ["stripe-emulator", "@subkit/stripe-emulator"],
+    ["supabase-auth-emulator", "@subkit/supabase-auth-emulator"],
+  ].map(([dir, name]) => ({
+    files: [`packages/${dir}/**`],
     rules: {
       "@next/next/no-head-element": "off",
       "no-restricted-imports": [
@@ -56,14 +60,19 @@ const config = [
         {
           patterns: [
             {
-              group: ["@/**", "**/lib/**", "**/app/**", "**/components/**", "**/scripts/**", "**/tests/**", "@subkit/*"],
-              message: "A package imports nothing of the app (nor another package's files).",
+              group: ["@/**", "**/lib/**", "**/app/**", "**/components/**", "**/scripts/**", "**/tests/**"],
+              message: "A package imports nothing of the app.",
+            },
+            { group: ["@subkit/*", `!${name}`, "!@subkit/local-only"], message: "A package does not import another emulator package." },
+            {
+              group: ["**/src", "**/src/**", "@subkit/*/src/**", "**/packages/**"],
+              message: "Import a package by its name and an `exports` entry, not its files (its tests too).",
             },
           ],
         },
       ],
     },
-  },
+  })),
   {
     files: ["app/**", "components/**", "lib/**", "proxy.ts"],
     rules: {

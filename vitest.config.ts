@@ -11,13 +11,20 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      // Each emulator package's tests live beside it (packages/*/test): unit/ here, the rest with the integration suite.
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts", "packages/*/test/unit/**/*.test.ts"], environment: "node" },
+      },
       {
         resolve: { alias },
         test: {
           name: "integration",
-          include: ["tests/integration/**/*.test.ts"],
+          include: ["tests/integration/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+          exclude: ["packages/*/test/unit/**"],
           globalSetup: ["tests/support/integration-global.ts"],
+          // The packages' tests leave their contract reports here for the suite's total (integration-global.ts).
+          env: { STRIPE_CONTRACT_PARTS: path.resolve(import.meta.dirname, ".data/stripe-contract") },
           setupFiles: ["tests/support/integration-env.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

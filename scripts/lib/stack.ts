@@ -57,6 +57,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       port: opts.ports?.stripe ?? 0,
       stateFile: opts.stripeState,
       webhooks: { retryDelaysMs: opts.webhookRetryDelaysMs },
+      branding: { accountName: "subkit" }, // the app's account; the package's default is neutral
       ...opts.stripeEmulator,
       log: (l) => log(`[stripe] ${l}`),
     })

@@ -225,7 +225,7 @@ describe("invites", () => {
     ok(await inviteMember(s.user, invitee.email))
     const { token } = await inviteLink(invitee.email)
     for (const status of ["paused", "unpaid"] as const) {
-      // Stripe's own status change is tested in stripe-trials.test.ts; here the row says it.
+      // Stripe's own status change is tested in packages/stripe-emulator/test/trials.test.ts; here the row says it.
       await sql().query("update user_subscriptions set status = $2 where stripe_subscription_id = $1", [s.subscriptionId, status])
       const why =
         status === "paused"

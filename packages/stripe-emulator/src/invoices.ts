@@ -38,7 +38,7 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
     id,
     object: "invoice",
     account_country: "US",
-    account_name: "subkit (emulator)",
+    account_name: ctx.branding.accountName,
     amount_due: total,
     amount_paid: 0,
     amount_remaining: total,

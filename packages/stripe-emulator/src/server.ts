@@ -7,7 +7,7 @@ import { routes, type Handler } from "./api"
 import { advanceTo } from "./clock"
 import { afterEmit } from "./resources/entitlements"
 import { atCustomerTime, requestCustomer } from "./resources/test-clocks"
-import { DEFAULT_SETTINGS, type Ctx, type Settings } from "./context"
+import { brandingOf, DEFAULT_SETTINGS, type Branding, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
 import { foreignRequest } from "./local-only"
 import { renderPage } from "./pages/router"
@@ -26,6 +26,8 @@ export type StripeEmulatorOptions = {
   /** Persist state to this JSON file (dev); in memory when omitted (tests). */
   stateFile?: string
   settings?: Partial<Settings>
+  /** The account's name and colour on invoices and the hosted pages (neutral defaults: "Test account"). */
+  branding?: Partial<Branding>
   /** The one secret key accepted (401 for any other), as a Stripe account has. */
   secretKey?: string
   /** Added to every /v1 response: ms, `[min, max]`, or "150" / "100-300" (STRIPE_EMULATOR_LATENCY_MS). */
@@ -77,6 +79,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
   const ctx: Ctx = {
     store,
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    branding: brandingOf(opts.branding),
     baseUrl: "",
     emit(type, object, previous) {
       // Stripe sends previous_attributes with every *.updated event: a missing one is an emulator bug.

@@ -2,7 +2,7 @@
 // always sends at the pinned version, set to Stripe's default for a field nobody set (null where the
 // field is nullable, else 0 / false / [] / {}). Fixture values are used only for non-nullable
 // enums (a non-nullable enum has no neutral value), never for strings, numbers or nullable fields.
-// Run: npx tsx packages/stripe-emulator/src/contract/gen-defaults.ts   (tests/unit/stripe-contract.test.ts checks it is current)
+// Run: npx tsx packages/stripe-emulator/src/contract/gen-defaults.ts   (packages/stripe-emulator/test/unit/contract.test.ts checks it is current)
 import { readFileSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import { loadShapes, type Shape, type Shapes } from "./shapes"

@@ -48,11 +48,13 @@ export class ContractRecorder {
   private extras = new Map<string, Set<string>>()
   private counts = { responses: 0, events: 0 }
 
+  /** `shapes` given, or loaded from `shapesCacheDir` (see loadShapes: STRIPE_SHAPES_CACHE_DIR, else .data/). */
   constructor(
     readonly strict = true,
     shapes?: Shapes,
+    shapesCacheDir?: string,
   ) {
-    this.shapes = shapes ?? loadShapes()
+    this.shapes = shapes ?? loadShapes(shapesCacheDir)
   }
 
   /** Checks one /v1 response; returns the drift found (empty when the body matches Stripe's shape). */

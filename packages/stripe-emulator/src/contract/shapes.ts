@@ -64,7 +64,11 @@ function stripeDir() {
   return path.join(path.dirname(require.resolve("stripe")), "../esm")
 }
 
-export function loadShapes(cacheDir = path.resolve(".data")): Shapes {
+/**
+ * The shapes, built once per stripe version and cached in `cacheDir`: by default STRIPE_SHAPES_CACHE_DIR,
+ * else .data/ under the working directory.
+ */
+export function loadShapes(cacheDir = process.env.STRIPE_SHAPES_CACHE_DIR || path.resolve(".data")): Shapes {
   const dir = stripeDir()
   const version = readFileSync(path.join(dir, "apiVersion.d.ts"), "utf8").match(/ApiVersion = "([^"]+)"/)?.[1] ?? "unknown"
   const pkg = JSON.parse(readFileSync(path.join(dir, "../package.json"), "utf8")) as { version: string }

@@ -9,7 +9,7 @@ import { StripeApiError } from "../errors"
 import { collectsNoCard, completeSession, setSessionDiscount } from "../resources/checkout"
 import type { StoredSession } from "../resources/shared"
 import { customerMessage, DiscountRows, promotionCode } from "./checkout-discount"
-import { CardFields, date, money, page, readCard } from "./layout"
+import { Brand, CardFields, date, money, page, readCard } from "./layout"
 import type { PageRequest, PageResult } from "./types"
 
 type Session = StoredSession
@@ -86,11 +86,7 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
           </a>
         </p>
       ) : null}
-      <div class="brand">
-        <i aria-hidden="true"></i>
-        <span>subkit</span>
-        <span class="badge">TEST MODE</span>
-      </div>
+      <Brand branding={ctx.branding} />
       <p class="muted">Subscribe to {name}</p>
       <div class="price" data-testid="checkout-total">
         {money(total, price.currency)}
@@ -171,14 +167,14 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
           {trial ? "Start trial" : "Subscribe"}
         </button>
         <p class="muted small">
-          By confirming your subscription, you allow subkit to charge you for future payments in accordance with their terms. You can always
-          cancel your subscription.
+          By confirming your subscription, you allow {ctx.branding.accountName} to charge you for future payments in accordance with their
+          terms. You can always cancel your subscription.
         </p>
       </form>
       <footer>
-        <span>Powered by the subkit Stripe emulator</span> · <a href="https://stripe.com/legal/end-users">Terms</a>
+        <span>Powered by the Stripe emulator</span> · <a href="https://stripe.com/legal/end-users">Terms</a>
       </footer>
     </>
   )
-  return page(`Subscribe to ${name}`, body, { side })
+  return page(`Subscribe to ${name}`, body, { side, branding: ctx.branding })
 }

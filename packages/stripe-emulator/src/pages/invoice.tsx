@@ -92,6 +92,7 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
           </a>
         </div>
       </div>,
+      { branding: r.ctx.branding },
     ),
   }
 }

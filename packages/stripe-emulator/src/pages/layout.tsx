@@ -3,10 +3,12 @@
 // escapes every interpolation), one small accessible stylesheet, and the card fields both pages share.
 import type { ComponentChildren, VNode } from "preact"
 import { renderToString } from "preact-render-to-string"
+import type { Branding } from "../context"
 
 export { money } from "../billing"
 
 const CSS = `
+:root{--brand:#635bff}
 *{box-sizing:border-box}
 body{
   margin:0;
@@ -19,7 +21,7 @@ body{
 .side{background:#fff;padding:40px 32px;border-right:1px solid #e3e8ee}
 .main{padding:40px 32px;max-width:720px}
 .brand{display:flex;align-items:center;gap:10px;font-weight:600;margin-bottom:28px}
-.brand i{width:28px;height:28px;border-radius:6px;background:#635bff;display:inline-block}
+.brand i{width:28px;height:28px;border-radius:6px;background:var(--brand);display:inline-block}
 .muted{color:#697386}
 .small{font-size:13px}
 h1{font-size:22px;margin:0 0 6px}
@@ -42,10 +44,10 @@ button,.btn{
   text-decoration:none;
   text-align:center;
 }
-.primary{background:#635bff;color:#fff;width:100%;margin-top:20px}
+.primary{background:var(--brand);color:#fff;width:100%;margin-top:20px}
 .secondary{background:#fff;color:#1a1f36;border:1px solid #cfd7df}
 .danger{background:#df1b41;color:#fff}
-.link{background:none;color:#635bff;padding:0;font-weight:500}
+.link{background:none;color:var(--brand);padding:0;font-weight:500}
 .alert{border-radius:6px;padding:12px 14px;margin:12px 0;background:#fff5f7;color:#a41c4e;border:1px solid #fbd3dc}
 .notice{border-radius:6px;padding:12px 14px;margin:12px 0;background:#ecfdf3;color:#05603a;border:1px solid #abefc6}
 .badge{display:inline-block;border-radius:999px;padding:2px 8px;font-size:12px;font-weight:600;background:#e3e8ee}
@@ -63,14 +65,16 @@ footer a{color:#697386;margin-right:12px}
 `
 
 /** A whole HTML document: with a side column (Checkout, the portal) or a single centred column. */
-export function page(title: string, body: ComponentChildren, opts: { side?: ComponentChildren } = {}): string {
+export function page(title: string, body: ComponentChildren, opts: { side?: ComponentChildren; branding?: Branding } = {}): string {
+  // The colour is checked as a hex colour when the emulator starts (brandingOf), so it is safe in CSS.
+  const css = opts.branding ? `${CSS}:root{--brand:${opts.branding.primaryColor}}` : CSS
   const doc = (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <title>{title}</title>
-        <style dangerouslySetInnerHTML={{ __html: CSS }} />
+        <style dangerouslySetInnerHTML={{ __html: css }} />
       </head>
       <body>
         {opts.side ? (
@@ -92,6 +96,15 @@ export function page(title: string, body: ComponentChildren, opts: { side?: Comp
 export function date(ts: number | null | undefined) {
   return ts ? new Date(ts * 1000).toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" }) : "—"
 }
+
+/** The account's mark and name, with the test-mode badge, atop Checkout and the portal. */
+export const Brand = ({ branding }: { branding: Branding }) => (
+  <div class="brand">
+    <i aria-hidden="true"></i>
+    <span>{branding.accountName}</span>
+    <span class="badge">TEST MODE</span>
+  </div>
+)
 
 export const CardFields = ({ error }: { error?: string }): VNode => (
   <>

@@ -7,7 +7,7 @@ import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { couponOf, liveDiscounts } from "../discounts"
 import { couponTerms } from "./checkout-discount"
-import { CardFields, date, money, page } from "./layout"
+import { Brand, CardFields, date, money, page } from "./layout"
 
 export type Config = Stripe.BillingPortal.Configuration
 export type Sub = Stripe.Subscription
@@ -51,30 +51,27 @@ export function Side({ p }: { p: Ctx2 }) {
   const bp = p.config.business_profile
   return (
     <>
-      <div class="brand">
-        <i aria-hidden="true"></i>
-        <span>subkit</span>
-        <span class="badge">TEST MODE</span>
-      </div>
+      <Brand branding={p.ctx.branding} />
       {bp.headline ? <p>{bp.headline}</p> : null}
       {p.session.return_url ? (
         <p>
           <a class="btn secondary" href={p.session.return_url} data-testid="portal-return">
-            ← Return to subkit
+            ← Return to {p.ctx.branding.accountName}
           </a>
         </p>
       ) : null}
       <footer>
         {bp.terms_of_service_url ? <a href={bp.terms_of_service_url}>Terms</a> : null}
         {bp.privacy_policy_url ? <a href={bp.privacy_policy_url}>Privacy</a> : null}
-        <span class="muted">Powered by the subkit Stripe emulator</span>
+        <span class="muted">Powered by the Stripe emulator</span>
       </footer>
     </>
   )
 }
 
 /** A portal screen: the page with the portal's side column. */
-export const shell = (p: Ctx2, title: string, body: ComponentChildren) => page(title, body, { side: <Side p={p} /> })
+export const shell = (p: Ctx2, title: string, body: ComponentChildren) =>
+  page(title, body, { side: <Side p={p} />, branding: p.ctx.branding })
 
 function firstItem(s: Sub) {
   const it = s.items.data[0]

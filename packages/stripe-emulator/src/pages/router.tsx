@@ -31,7 +31,7 @@ export async function renderPage(
       html: page(
         "Stripe emulator",
         <>
-          <h1>subkit Stripe emulator</h1>
+          <h1>Stripe emulator</h1>
           <p class="muted">API at /v1, admin at /_emulator. See packages/stripe-emulator/README.md.</p>
         </>,
       ),

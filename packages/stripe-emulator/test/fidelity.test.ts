@@ -3,7 +3,7 @@
 // test clocks and the portal's adjustable quantity. Every response here also passes the contract check.
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCheckedEmulator } from "../support/contract"
+import { startCheckedEmulator } from "./support"
 
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe

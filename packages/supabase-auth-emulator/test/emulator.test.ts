@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
 import { inject } from "vitest"
-import { sql } from "../support/helpers"
-import { must } from "../support/must"
+import { sql, must } from "./support"
 
 let emulator: Awaited<ReturnType<typeof startAuthEmulator>>
 let shortLived: Awaited<ReturnType<typeof startAuthEmulator>>

@@ -3,8 +3,7 @@
 // its invoices, and the discount's end driven by a test clock. Every response passes the contract check.
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCheckedEmulator } from "../support/contract"
-import { advanceTestClock } from "../support/helpers"
+import { startCheckedEmulator, advanceTestClock } from "./support"
 
 const DAY = 86_400
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>

@@ -3,7 +3,7 @@
 // getClaims tests (test/GoTrueClient.test.ts, docker-tests/asymmetric-jwt.test.ts), marked "auth-js:".
 import { generateKeyPair, SignJWT, decodeProtectedHeader, createRemoteJWKSet, jwtVerify } from "jose"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { client, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
+import { client, startTestAuth, uniqueEmail, type Emulator } from "./support"
 
 let auth: Emulator
 let shortLived: Emulator

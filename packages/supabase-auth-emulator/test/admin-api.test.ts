@@ -1,7 +1,7 @@
 // supabase-js's `auth.admin` against the auth emulator: the auth-js GoTrueAdminApi tests for users
 // (test/GoTrueApi.test.ts, "auth-js:"), plus the service_role requirement.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminClient, client, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
+import { adminClient, client, startTestAuth, uniqueEmail, type Emulator } from "./support"
 import type { SupabaseClient } from "@supabase/supabase-js"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"

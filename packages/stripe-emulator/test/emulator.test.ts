@@ -2,8 +2,7 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCheckedEmulator } from "../support/contract"
-import { must } from "../support/must"
+import { startCheckedEmulator, must } from "./support"
 
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>
 let stripe: Stripe
@@ -270,5 +269,37 @@ describe("webhooks", () => {
       await stripe.webhookEndpoints.update(endpoint.id, { disabled: true })
       server.close()
     }
+  })
+})
+
+describe("branding", () => {
+  it("shows a neutral account by default and the configured name and colour when given; refuses a non-hex colour", async () => {
+    const page = async (s: Stripe.Checkout.Session) => (await fetch(must(s.url, "session url"))).text()
+    const session = (client: Stripe, p: string) =>
+      client.checkout.sessions.create({ mode: "subscription", line_items: [{ price: p }], success_url: "http://app.test/ok" })
+    const neutral = await page(await session(stripe, price.id))
+    expect(neutral).toContain("<span>Test account</span>")
+    expect(neutral).not.toMatch(/subkit/i)
+
+    const acme = await startCheckedEmulator("stripe-emulator-branding", { branding: { accountName: "Acme & Co", primaryColor: "#0a7cff" } })
+    try {
+      const client = acme.client()
+      const product = await client.products.create({ name: "Plus" })
+      const p = await client.prices.create({ product: product.id, currency: "usd", unit_amount: 900, recurring: { interval: "month" } })
+      const html = await page(await session(client, p.id))
+      expect(html).toContain("<span>Acme &amp; Co</span>")
+      expect(html).toContain("you allow Acme &amp; Co to charge you")
+      expect(html).toContain(":root{--brand:#0a7cff}")
+      const customer = await client.customers.create({ email: "a@example.com", payment_method: "pm_card_visa" })
+      const pm = must((await client.paymentMethods.list({ customer: customer.id })).data[0], "pm").id
+      await client.customers.update(customer.id, { invoice_settings: { default_payment_method: pm } })
+      const sub = await client.subscriptions.create({ customer: customer.id, items: [{ price: p.id }], expand: ["latest_invoice"] })
+      expect((sub.latest_invoice as Stripe.Invoice).account_name).toBe("Acme & Co")
+    } finally {
+      await acme.stop()
+    }
+    await expect(
+      startCheckedEmulator("stripe-emulator-bad-colour", { branding: { primaryColor: "red;}body{display:none" } }),
+    ).rejects.toThrow(/hex colour/)
   })
 })

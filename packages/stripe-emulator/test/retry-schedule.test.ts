@@ -3,8 +3,7 @@
 import type Stripe from "stripe"
 import { afterAll, describe, expect, it } from "vitest"
 import type { StripeEmulatorOptions } from "@subkit/stripe-emulator"
-import { startCheckedEmulator } from "../support/contract"
-import { advanceInSteps } from "../support/test-clock"
+import { startCheckedEmulator, advanceInSteps } from "./support"
 
 const DAY = 86_400
 const started: { stop(): Promise<void> | void }[] = []

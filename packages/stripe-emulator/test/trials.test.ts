@@ -4,8 +4,7 @@
 // trial_settings.end_behavior.missing_payment_method. Every response also passes the contract check.
 import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCheckedEmulator } from "../support/contract"
-import { advanceTestClock } from "../support/helpers"
+import { startCheckedEmulator, advanceTestClock } from "./support"
 
 const DAY = 86_400
 let em: Awaited<ReturnType<typeof startCheckedEmulator>>

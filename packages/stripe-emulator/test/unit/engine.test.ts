@@ -5,7 +5,7 @@ import { checkCard } from "@subkit/stripe-emulator/cards"
 import { parseForm } from "@subkit/stripe-emulator/params"
 import { invoicePdf } from "@subkit/stripe-emulator/pages/invoice"
 import { sign } from "@subkit/stripe-emulator/webhooks"
-import { must } from "../support/must"
+import { must } from "../support"
 
 describe("Stripe emulator internals", () => {
   it("adds months like Stripe: the anchor day, clamped to the month's end", () => {

@@ -1,0 +1,40 @@
+// Support for the auth emulator's own tests: an emulator on the suite's Postgres, supabase-js on it,
+// and a pg pool. Only the package, supabase-js and pg: nothing of the app.
+import { createClient, type SupabaseClient } from "@supabase/supabase-js"
+import pg from "pg"
+import WebSocket from "ws"
+import { inject } from "vitest"
+import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
+import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
+
+export type Emulator = Awaited<ReturnType<typeof startAuthEmulator>>
+
+export function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`)
+  return value
+}
+
+let pool: pg.Pool | undefined
+export const sql = () => (pool ??= new pg.Pool({ connectionString: inject("databaseUrl"), max: 5 }))
+
+export const startTestAuth = (opts: Partial<AuthEmulatorOptions> = {}) =>
+  startAuthEmulator({ databaseUrl: inject("databaseUrl"), port: 0, kdf: { N: 1024, r: 8, p: 1 }, log: () => {}, ...opts })
+
+export function client(url: string, opts: { flowType?: "implicit" | "pkce"; key?: string; persist?: boolean } = {}): SupabaseClient {
+  return createClient(url, opts.key ?? "anon-key", {
+    auth: {
+      persistSession: opts.persist ?? false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      flowType: opts.flowType ?? "implicit",
+    },
+    realtime: { transport: WebSocket as never },
+  })
+}
+
+/** supabase-js with the CLI's service_role key (HS256 with the local secret), for `auth.admin`. */
+export async function adminClient(url: string) {
+  return client(url, { key: await apiKey(LOCAL_JWT_SECRET, "service_role") })
+}
+
+export const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`
