@@ -5,6 +5,7 @@
 import "server-only"
 import { headers } from "next/headers"
 import { env } from "@/lib/env"
+import { clientIpOf } from "./client-ip"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 
@@ -20,9 +21,7 @@ export const AUTH_LIMITS: Record<AuthAction, { perAddress: number; perIp: number
 
 /** The client's IP as the platform's proxy reports it (Vercel sets X-Forwarded-For; its first entry is the client). */
 export async function clientIp(): Promise<string> {
-  const h = await headers()
-  const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim()
-  return (forwarded || h.get("x-real-ip")?.trim() || "unknown").slice(0, 64)
+  return clientIpOf(await headers()) ?? "unknown"
 }
 
 /** Counts one attempt; a refusal when the address or this IP is past its limit. */

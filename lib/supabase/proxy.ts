@@ -2,6 +2,7 @@
 import { createServerClient } from "@supabase/ssr"
 import { NextResponse, type NextRequest } from "next/server"
 import WebSocket from "ws"
+import { authForwardHeaders, clientIpOf } from "@/lib/auth/client-ip"
 import { env } from "@/lib/env"
 import { authCookieOptions } from "./cookie-options"
 
@@ -18,6 +19,8 @@ export async function updateSession(request: NextRequest) {
   }
   let response = NextResponse.next({ request: { headers: forwarded() } })
   const supabase = createServerClient(env.supabaseUrl, env.supabaseAnonKey, {
+    // A token refresh counts against the client's IP at Auth, not this server's.
+    global: { headers: authForwardHeaders(clientIpOf(request.headers)) },
     cookies: {
       getAll: () => request.cookies.getAll(),
       setAll(cookiesToSet) {

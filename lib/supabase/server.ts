@@ -1,14 +1,18 @@
 // Supabase client for Server Components, Server Actions and Route Handlers (cookie-based session).
 import "server-only"
 import { createServerClient } from "@supabase/ssr"
-import { cookies } from "next/headers"
+import { cookies, headers } from "next/headers"
 import WebSocket from "ws"
+import { authForwardHeaders, clientIpOf } from "@/lib/auth/client-ip"
 import { env } from "@/lib/env"
 import { authCookieOptions } from "./cookie-options"
 
 export async function createClient() {
   const cookieStore = await cookies()
+  // Auth counts this request against the client's IP, not this server's (lib/auth/client-ip.ts).
+  const forwardFor = authForwardHeaders(clientIpOf(await headers()))
   return createServerClient(env.supabaseUrl, env.supabaseAnonKey, {
+    global: { headers: forwardFor },
     cookies: {
       getAll: () => cookieStore.getAll(),
       setAll(cookiesToSet) {

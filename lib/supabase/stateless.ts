@@ -4,10 +4,12 @@
 import "server-only"
 import { createClient } from "@supabase/supabase-js"
 import WebSocket from "ws"
+import { authForwardHeaders } from "@/lib/auth/client-ip"
 import { env } from "@/lib/env"
 
-export function statelessClient(opts: { flowType?: "implicit" | "pkce" } = {}) {
+export function statelessClient(opts: { flowType?: "implicit" | "pkce"; clientIp?: string | null } = {}) {
   return createClient(env.supabaseUrl, env.supabaseAnonKey, {
+    global: { headers: authForwardHeaders(opts.clientIp ?? null) },
     auth: { flowType: opts.flowType ?? "implicit", persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     // Node 20 has no global WebSocket; realtime is unused but supabase-js builds its client eagerly.
     realtime: { transport: WebSocket as never },

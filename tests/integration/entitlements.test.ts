@@ -212,3 +212,26 @@ describe("product feature changes reach existing subscriptions at their next ren
     expect(summary.entitlements.data.map((e) => e.lookup_key)).toEqual([base.lookup_key])
   })
 })
+
+describe("livemode on the rows (issue 23, item 7)", () => {
+  it("the sync records Stripe's livemode; rows of the other mode than the app's key grant nothing", async () => {
+    const s = await subscribedUser({ plan: "pro" })
+    await deliverSince(s.stripe, s.customerId)
+    expect(await hasEntitlement(s.user.id, "advanced_analytics")).toBe(true)
+    const modes = async () =>
+      (
+        await sql().query(
+          `select (select array_agg(distinct livemode) from user_subscriptions where stripe_customer_id = $1) as subs,
+                  (select array_agg(distinct livemode) from billing_customers where stripe_customer_id = $1) as customers,
+                  (select array_agg(distinct livemode) from active_entitlements where stripe_customer_id = $1) as entitlements`,
+          [s.customerId],
+        )
+      ).rows[0]
+    expect(await modes()).toEqual({ subs: [false], customers: [false], entitlements: [false] })
+    // The app runs with a test key: rows a live key wrote (a shared database, a swapped key) grant nothing.
+    await sql().query("update active_entitlements set livemode = true where stripe_customer_id = $1", [s.customerId])
+    await sql().query("update user_subscriptions set livemode = true where stripe_customer_id = $1", [s.customerId])
+    expect(await hasEntitlement(s.user.id, "advanced_analytics")).toBe(false)
+    expect(await entitlementKeys(s.user.id)).toEqual(new Set())
+  })
+})

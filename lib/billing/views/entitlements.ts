@@ -8,9 +8,20 @@
 import "server-only"
 import { sql, type SQL } from "drizzle-orm"
 import { db } from "@/lib/db/client"
+import { env } from "@/lib/env"
 import { activeEntitlements, subscriptionPlans, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { CATALOG, type FeatureKey } from "../catalog"
 import { accessSql } from "../status"
+
+/**
+ * Rows of the mode the app's key is in (issue 23, item 7): a test-mode purchase never grants anything to
+ * an app running with a live key, nor a live one to a test deployment. Null: written before the mode was
+ * recorded; it counts until the next sync writes it.
+ */
+const sameMode = (alias: SQL): SQL => {
+  const live = env.stripeMode === "live"
+  return sql`coalesce(${alias}.livemode, ${live}) = ${live}`
+}
 
 /**
  * The user ids whose entitlements `userId` has: their own, and their team owner's while they are a
@@ -25,6 +36,7 @@ const holders = (userId: string, now: Date): SQL =>
        union all
        select ${teams.ownerUserId} from ${teamMembers} join ${teams} on ${teams.id} = ${teamMembers.teamId}
          join ${userSubscriptions} on ${userSubscriptions.userId} = ${teams.ownerUserId} and ${accessSql(sql`user_subscriptions`, now)}
+           and ${sameMode(sql`user_subscriptions`)}
          join ${subscriptionPlans} on ${subscriptionPlans.id} = ${userSubscriptions.planId} and ${subscriptionPlans.perSeat}
        where ${teamMembers.userId} = ${userId} and ${teamMembers.role} = 'member'
          and (select count(*) from ${teamMembers} as earlier
@@ -39,12 +51,14 @@ const graced = (userId: string, now: Date): SQL => {
   const pairs = CATALOG.flatMap((p) => p.entitlements.map((key) => sql`(${p.id}, ${key})`))
   return sql`select grant_.key from ${userSubscriptions} as graced
       join (values ${sql.join(pairs, sql`, `)}) as grant_(plan_id, key) on grant_.plan_id = graced.plan_id
-    where graced.user_id in ${holders(userId, now)} and graced.status = 'past_due' and ${accessSql(sql`graced`, now)}`
+    where graced.user_id in ${holders(userId, now)} and graced.status = 'past_due' and ${accessSql(sql`graced`, now)}
+      and ${sameMode(sql`graced`)}`
 }
 
 /** Every feature key the user has at `now`: Stripe's, and the plan's during a dunning grace. */
 const keysSql = (userId: string, now: Date): SQL =>
   sql`select ${activeEntitlements.lookupKey} as key from ${activeEntitlements} where ${activeEntitlements.userId} in ${holders(userId, now)}
+      and ${sameMode(sql`active_entitlements`)}
       union ${graced(userId, now)}`
 
 /** `now` is for tests under a test clock; the app asks at the present time. */

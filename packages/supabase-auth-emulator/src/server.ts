@@ -5,7 +5,10 @@ import http from "node:http"
 import { isOwnOrigin } from "./local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
-import { createRoutes, matchRoute, type Handler } from "./routes"
+import { startSmtpSink, type SmtpSink } from "./smtp-sink"
+import { clientAddress, createRateLimiter, limitGroup, type RateLimitOptions } from "./rate-limits"
+import { matchRoute, type Handler } from "./route-table"
+import { createRoutes } from "./routes"
 import { AuthError, createAuthService } from "./service"
 import { Jwt, type KdfCost } from "./tokens"
 
@@ -26,6 +29,10 @@ export type AuthEmulatorOptions = {
   mailerAutoconfirm?: boolean
   /** Email changes mail the current address too (the CLI's `double_confirm_changes`, on by default). */
   secureEmailChange?: boolean
+  /** An SMTP listener that drops every message into the mailbox (0: any free port; unset: none). */
+  smtpPort?: number
+  /** GoTrue's per-IP limits on sign-in, sign-up, emailed links and verify (off unless given); see rate-limits.ts. */
+  rateLimits?: RateLimitOptions
 }
 
 export async function startAuthEmulator(opts: AuthEmulatorOptions) {
@@ -36,6 +43,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   // The issuer and magic links name the URL, known once the server listens.
   let routes: Record<string, Handler> = {}
   const mailbox = new Mailbox()
+  const limiter = opts.rateLimits ? createRateLimiter(opts.rateLimits) : null
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
@@ -62,6 +70,9 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
       const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
       if (!open && !req.headers.apikey && !req.headers.authorization) throw new AuthError(401, "no_api_key", "No API key found in request")
+      const group = limiter && opts.rateLimits ? limitGroup(req.method ?? "GET", path) : null
+      if (group && limiter && opts.rateLimits && !limiter.take(group, clientAddress(req, opts.rateLimits)))
+        throw new AuthError(429, "over_request_rate_limit", "Request rate limit reached")
       const chunks: Buffer[] = []
       for await (const c of req) chunks.push(c as Buffer)
       const text = Buffer.concat(chunks).toString("utf8")
@@ -113,6 +124,14 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   })
   const port = (server.address() as { port: number }).port
   const url = `http://${host}:${port}`
+  let smtp: SmtpSink | undefined
+  try {
+    smtp = opts.smtpPort === undefined ? undefined : await startSmtpSink({ mailbox, port: opts.smtpPort, host, log })
+  } catch (err) {
+    server.close()
+    await pool.end()
+    throw err
+  }
   const publicUrl = opts.publicUrl ?? url
   const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
   routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
@@ -125,7 +144,10 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   return {
     url,
     port,
+    /** smtp://host:port of the SMTP listener, when `smtpPort` started one. */
+    smtpUrl: smtp?.url ?? null,
     stop: async () => {
+      await smtp?.stop()
       server.closeAllConnections()
       await new Promise((r) => server.close(r))
       await pool.end()
