@@ -96,6 +96,8 @@ const schema = z.object({
   BILLING_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Customers one drain applies at once (each costs 1–2 Stripe calls). */
   BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** While the process is busy (pages), the drain starts at most one customer per this many ms; 0: never paced. */
+  BILLING_DRAIN_BUSY_PAUSE_MS: z.coerce.number().int().min(0).max(1000).default(40),
   /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
   BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
   /** A page reload within this window shows the database instead of asking Stripe again. */
@@ -220,6 +222,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
       trials: v.BILLING_TRIALS === "on",
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
+      drainBusyPauseMs: v.BILLING_DRAIN_BUSY_PAUSE_MS,
       maxAttempts: v.BILLING_MAX_ATTEMPTS,
       eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
       eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,

@@ -181,7 +181,7 @@ export class BillingProviderError extends Error {
   constructor(
     readonly kind: "rate_limited" | "unavailable" | "misconfigured" | "not_found" | "declined" | "invalid" | "unknown",
     message: string,
-    readonly detail: { code?: string; requestId?: string; status?: number } = {},
+    readonly detail: { code?: string; requestId?: string; status?: number; retryAfterSeconds?: number } = {},
   ) {
     super(message)
     this.name = "BillingProviderError"

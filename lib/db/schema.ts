@@ -135,6 +135,14 @@ export const customerSyncs = pgTable("customer_syncs", {
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
 
+/** One row: no drain claims customers before `until` (Stripe answered 429; lib/billing/sync/stripe-backoff.ts). */
+export const stripeBackoff = pgTable("stripe_backoff", {
+  id: boolean("id").primaryKey().default(true),
+  until: tz("until").notNull(),
+  strikes: integer("strikes").notNull().default(1),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
 export const portalSessions = pgTable("portal_sessions", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
   userId: uuid("user_id")

@@ -10,7 +10,7 @@ export function toProviderError(err: unknown): BillingProviderError {
   }
   const detail = { code: err.code, requestId: err.requestId, status: err.statusCode }
   if (err instanceof Stripe.errors.StripeRateLimitError || err.statusCode === 429)
-    return new BillingProviderError("rate_limited", err.message, detail)
+    return new BillingProviderError("rate_limited", err.message, { ...detail, retryAfterSeconds: retryAfter(err.headers) })
   if (err instanceof Stripe.errors.StripeConnectionError || err instanceof Stripe.errors.StripeAPIError || (err.statusCode ?? 0) >= 500)
     return new BillingProviderError("unavailable", err.message, detail)
   if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError)
@@ -18,6 +18,16 @@ export function toProviderError(err: unknown): BillingProviderError {
   if (err instanceof Stripe.errors.StripeCardError) return new BillingProviderError("declined", err.message, detail)
   if (err.code === "resource_missing" || err.statusCode === 404) return new BillingProviderError("not_found", err.message, detail)
   return new BillingProviderError("invalid", err.message, detail)
+}
+
+/** Stripe's Retry-After, in seconds, when a 429 carries one (delta-seconds or an HTTP date). */
+function retryAfter(headers: Record<string, unknown> | undefined): number | undefined {
+  const value = headers?.["retry-after"]
+  if (typeof value !== "string" || !value.trim()) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000)
 }
 
 /** Runs one SDK call and rethrows its failure as a BillingProviderError. */

@@ -13,7 +13,7 @@ export type ProxyOptions = {
   /** Requests per second before Stripe's 429 rate_limit error (token bucket, one second of burst). */
   rateLimit?: number
 }
-type Fault = { status: number; count: number; path?: string }
+type Fault = { status: number; count: number; path?: string; headers?: Record<string, string> }
 
 export type StripeProxy = {
   url: string
@@ -95,7 +95,7 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
                 message: `Injected ${fault.status} from the Stripe proxy.`,
               },
             },
-            { "stripe-should-retry": "false" },
+            { "stripe-should-retry": "false", ...fault.headers },
           )
         }
         const forward = http.request(

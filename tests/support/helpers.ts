@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import Stripe from "stripe"
 import { inject } from "vitest"
+import { resetLocalBackoff } from "@/lib/billing/sync/stripe-backoff"
 import { advanceInSteps } from "./test-clock"
 
 export const WEBHOOK_SECRET = "whsec_integration_tests"
@@ -71,7 +72,7 @@ export function permutations<T>(items: T[]): T[][] {
 
 /** The proxy between the app and the emulator (scripts/lib/stripe-proxy.ts): injected failures, call counts. */
 export const faults = {
-  async add(fault: { status: number; count: number; path?: string }) {
+  async add(fault: { status: number; count: number; path?: string; headers?: Record<string, string> }) {
     await fetch(`${inject("appStripeUrl")}/_proxy/faults`, { method: "POST", body: JSON.stringify(fault) })
   },
   async clear() {
@@ -94,7 +95,14 @@ export async function withStripeLimits<T>(
     return await fn()
   } finally {
     await set({ latencyMs: 0, rateLimit: 0 })
+    await clearStripeBackoff()
   }
+}
+
+/** Forgets a 429's shared backoff (lib/billing/sync/stripe-backoff.ts), so the next test's drains claim at once. */
+export async function clearStripeBackoff() {
+  await sql().query("delete from stripe_backoff")
+  resetLocalBackoff()
 }
 
 export async function proxyStats() {

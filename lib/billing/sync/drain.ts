@@ -2,14 +2,26 @@
 // transaction), and repeats until nothing is due or its time budget is spent. Any number of drains
 // may run at once on any number of instances: claiming skips locked rows and leases each customer
 // to one drain; a crashed drain's lease expires and another takes over. Postgres is the queue.
+// A 429 from Stripe stops every drain on every instance until the backoff is over (stripe-backoff.ts);
+// in the process, customers are paced while pages are being served (pace.ts).
 import "server-only"
-import { sql } from "drizzle-orm"
+import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
-import { customerSyncs, subscriptionEvents } from "@/lib/db/schema"
+import { customerSyncs, stripeBackoff, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
+import { paceDrain } from "./pace"
+import { backingOff, noteRateLimited, noteStripeAnswered } from "./stripe-backoff"
 
-export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
+export type DrainReport = {
+  customers: number
+  events: number
+  failed: number
+  lostLeases: number
+  rateLimited: boolean
+  /** Claimed but released untouched because Stripe asked every drain to wait. */
+  skipped: number
+}
 export type DrainOptions = { budgetMs?: number; concurrency?: number }
 
 export async function drainBillingEvents({
@@ -18,20 +30,34 @@ export async function drainBillingEvents({
 }: DrainOptions = {}): Promise<DrainReport> {
   const owner = newOwner()
   const deadline = Date.now() + budgetMs
-  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false }
+  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false, skipped: 0 }
   // Stop claiming once Stripe says "too many requests": the failed customers are already scheduled
-  // with backoff, and more claims now would only spend more of the limit.
-  while (Date.now() < deadline && !report.rateLimited) {
+  // with backoff, every drain holds back until the shared backoff is over, and more claims now would
+  // only spend more of the limit.
+  while (Date.now() < deadline && !report.rateLimited && !backingOff()) {
+    let applied = 0
     const customers = await claimCustomers(owner, concurrency * 4)
     if (customers.length === 0) break
     await forEachLimited(customers, concurrency, async (customerId) => {
+      await paceDrain()
+      if (backingOff()) {
+        // Claimed before the 429: give it back untouched (no attempt counted); it stays due.
+        await releaseLease(customerId, owner)
+        report.skipped++
+        return
+      }
       const result = await applyCustomer(customerId, owner)
       report.customers++
       report.events += result.events
       if (result.outcome === "failed") report.failed++
-      if (result.error?.kind === "rate_limited") report.rateLimited = true
+      if (result.error?.kind === "rate_limited") {
+        report.rateLimited = true
+        await noteRateLimited(result.error.detail.retryAfterSeconds)
+      }
       if (result.outcome === "lost_lease") report.lostLeases++
+      if (result.outcome === "applied") applied++
     })
+    if (applied > 0) await noteStripeAnswered()
   }
   return report
 }
@@ -46,6 +72,7 @@ async function claimCustomers(owner: string, limit: number): Promise<string[]> {
     with due as (
       select customer_id, received_at from ${subscriptionEvents}
       where processed_at is null and dead_at is null and customer_id is not null and next_attempt_at <= now()
+        and not exists (select 1 from ${stripeBackoff} where ${stripeBackoff.until} > now())
       order by next_attempt_at
       limit ${limit * 20}
       for update skip locked
@@ -59,6 +86,13 @@ async function claimCustomers(owner: string, limit: number): Promise<string[]> {
       where ${customerSyncs.leaseUntil} is null or ${customerSyncs.leaseUntil} < now()
     returning stripe_customer_id`)
   return rows.map((r) => r.stripe_customer_id)
+}
+
+async function releaseLease(customerId: string, owner: string) {
+  await db
+    .update(customerSyncs)
+    .set({ leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
+    .where(and(eq(customerSyncs.stripeCustomerId, customerId), eq(customerSyncs.leaseOwner, owner)))
 }
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {

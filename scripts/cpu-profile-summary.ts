@@ -1,0 +1,50 @@
+// npx tsx scripts/cpu-profile-summary.ts <file.cpuprofile> [--top 25]
+// Summarises a V8 CPU profile (node --cpu-prof; bench:webhooks -- --cpu-prof DIR writes one for the app):
+// self time by function and by where the code lives (a package under node_modules, node's own, the app),
+// so a burst's profile says where the process's time went without a profiler UI.
+import { readFileSync } from "node:fs"
+import { parseArgs } from "node:util"
+
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "25" } } })
+const file = positionals[0]
+if (!file) throw new Error("usage: cpu-profile-summary <file.cpuprofile> [--top 25]")
+const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
+const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+const selfUs = new Map<number, number>()
+profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
+
+function place(url: string): string {
+  if (!url) return "(native / V8)"
+  if (url.startsWith("node:")) return "node:" + (url.slice(5).split("/")[0] ?? "")
+  const nm = url.lastIndexOf("node_modules/")
+  if (nm >= 0) {
+    const rest = url.slice(nm + 13).split("/")
+    return rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url)
+  }
+  if (url.includes("/.next/")) return ".next " + (url.split("/.next/")[1]?.split("/").slice(0, 2).join("/") ?? "")
+  return url.replace(/^file:\/\//, "")
+}
+
+const fns = new Map<string, number>()
+const places = new Map<string, number>()
+for (const [id, us] of selfUs) {
+  const n = byId.get(id)
+  if (!n) continue
+  const { functionName, url, lineNumber } = n.callFrame
+  const key = `${functionName || "(anonymous)"}  ${place(url)}${url ? `:${lineNumber + 1}` : ""}`
+  fns.set(key, (fns.get(key) ?? 0) + us)
+  const p = ["(idle)", "(program)", "(garbage collector)"].includes(functionName) ? functionName : place(url)
+  places.set(p, (places.get(p) ?? 0) + us)
+}
+const top = Number(values.top)
+const pct = (us: number) => ((100 * us) / total).toFixed(1).padStart(5) + "%"
+const ms = (us: number) => (us / 1000).toFixed(0).padStart(7) + " ms"
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`)
+console.log("\nself time by place")
+for (const [k, us] of [...places].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`)
+console.log("\nself time by function")
+for (const [k, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`)
