@@ -72,6 +72,8 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
     livemode: sub.livemode,
+    cancellationReason: sub.cancellation_details?.reason ?? null,
+    cancellationFeedback: sub.cancellation_details?.feedback ?? null,
   }
 }
 

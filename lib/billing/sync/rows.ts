@@ -32,6 +32,8 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
     discountEndsAt: s.discount?.endsAt ?? null,
     stripeCreatedAt: s.createdAt,
     livemode: s.livemode,
+    cancellationReason: s.cancellationReason ?? null,
+    cancellationFeedback: s.cancellationFeedback ?? null,
   }
 }
 
