@@ -98,6 +98,12 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountCurrency: text("discount_currency"),
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
+  stripeScheduleId: text("stripe_schedule_id"),
+  scheduledPriceId: text("scheduled_price_id"),
+  scheduledPlanId: text("scheduled_plan_id").references(() => subscriptionPlans.id),
+  scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
+  scheduledQuantity: integer("scheduled_quantity"),
+  scheduledChangeAt: tz("scheduled_change_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
@@ -281,6 +287,55 @@ export const adminAuditLog = pgTable("admin_audit_log", {
   target: text("target"),
   detail: jsonb("detail").notNull().default({}),
   createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export const emailOutbox = pgTable("email_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeEventId: text("stripe_event_id").notNull(),
+  template: text("template").notNull(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  toEmail: text("to_email").notNull(),
+  data: jsonb("data").notNull().default({}),
+  status: text("status").$type<"pending" | "sent" | "skipped" | "dead">().notNull().default("pending"),
+  claimedUntil: tz("claimed_until"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+  messageId: text("message_id"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  sentAt: tz("sent_at"),
+})
+
+export const emailPreferences = pgTable("email_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  trialEnding: boolean("trial_ending").notNull().default(true),
+  seatsChanged: boolean("seats_changed").notNull().default(true),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export const invoices = pgTable("invoices", {
+  id: text("id").primaryKey(),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  number: text("number"),
+  status: text("status").$type<"draft" | "open" | "paid" | "uncollectible" | "void">().notNull(),
+  amountDue: bigint("amount_due", { mode: "number" }).notNull(),
+  amountPaid: bigint("amount_paid", { mode: "number" }).notNull(),
+  tax: bigint("tax", { mode: "number" }),
+  total: bigint("total", { mode: "number" }).notNull(),
+  currency: text("currency").notNull(),
+  created: tz("created").notNull(),
+  periodStart: tz("period_start"),
+  periodEnd: tz("period_end"),
+  hostedInvoiceUrl: text("hosted_invoice_url"),
+  invoicePdf: text("invoice_pdf"),
+  attemptCount: integer("attempt_count").notNull().default(0),
+  nextPaymentAttempt: tz("next_payment_attempt"),
+  syncedAt: tz("synced_at").notNull().defaultNow(),
 })
 
 export const reconcileRuns = pgTable("reconcile_runs", {

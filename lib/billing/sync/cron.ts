@@ -8,6 +8,7 @@ import { drainBillingEvents } from "./drain"
 import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
 import { reconcileDue, reconcileStep, type StepReport } from "./reconcile"
 import { flushUsageOutbox, usageOutboxSummary } from "../usage/outbox"
+import { emailOutboxSummary, flushEmailOutbox } from "../email/outbox"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -20,6 +21,8 @@ export async function runBillingCron(request: Request): Promise<Response> {
   try {
     const drained = await drainBillingEvents({ budgetMs: 40_000 })
     const usage = await flushUsageOutbox()
+    // Emails after the drain, so those its events just queued go in this same call.
+    const email = await flushEmailOutbox()
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
     await pruneRateLimits()
     const inbox = await inboxSummary()
@@ -27,8 +30,11 @@ export async function runBillingCron(request: Request): Promise<Response> {
     const usageOutbox = await usageOutboxSummary()
     if (usageOutbox.dead.count)
       log.error("usage rows are dead; run `npm run billing:events -- --retry-dead`", { dead: usageOutbox.dead.count })
+    const emailOutbox = await emailOutboxSummary()
+    if (emailOutbox.dead.count)
+      log.error("billing emails are dead; run `npm run billing:events -- --retry-dead`", { dead: emailOutbox.dead.count })
     const reconcile = await reconcileCronStep()
-    return json(200, { drained, usage, pruned, inbox, usageOutbox, reconcile })
+    return json(200, { drained, usage, email, pruned, inbox, usageOutbox, emailOutbox, reconcile })
   } catch (err) {
     log.error("billing cron failed", { error: err })
     return json(503, { error: "drain failed" })
