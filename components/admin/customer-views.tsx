@@ -146,7 +146,26 @@ export function CustomerDetailView({ c }: { c: CustomerDetail }) {
         )}
       </Section>
       <Section title="Invoices">
-        <p className="text-sm">subkit keeps no invoice rows; the customer&apos;s invoices are in the Stripe Dashboard (link above).</p>
+        {c.invoices.length === 0 ? (
+          <p className="text-sm">None recorded (the drain records invoices from invoice.* events; all are in the Stripe Dashboard).</p>
+        ) : (
+          <ul className="text-sm" data-testid="customer-invoices">
+            {c.invoices.map((i) => (
+              <li key={i.id}>
+                {i.number ?? i.id} · {i.status} · {money(i.total, i.currency)} · {day(i.created)}
+                {i.url && (
+                  <>
+                    {" "}
+                    ·{" "}
+                    <a className="underline" href={i.url} target="_blank" rel="noreferrer">
+                      hosted invoice
+                    </a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
       </Section>
       <Section title="Usage">
         <ul className="text-sm" data-testid="customer-usage">

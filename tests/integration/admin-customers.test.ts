@@ -69,7 +69,13 @@ describe("one customer's page", () => {
        values ($1, 'customer.subscription.updated', now(), '{}', $2, now(), 'synced_active')`,
       [`evt_page${Date.now()}`, customerId],
     )
+    await sql().query(
+      `insert into invoices (id, stripe_customer_id, status, amount_due, amount_paid, total, currency, created)
+       values ($1, $2, 'paid', 1200, 1200, 1200, 'usd', now())`,
+      [`in_page${Date.now()}`, customerId],
+    )
     const c = await getCustomerDetail(user.id)
+    expect(c?.invoices).toMatchObject([{ status: "paid", total: 1200, currency: "usd" }])
     expect(c).toMatchObject({
       userId: user.id,
       email: user.email,

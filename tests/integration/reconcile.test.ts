@@ -26,7 +26,7 @@ async function runToEnd(maxCalls: number) {
   const from = requests.length
   for (let i = 0; i < 500; i++) {
     const before = requests.length
-    const report = await reconcileStep({ trigger: "test", maxCalls, rps: 10, start: i === 0 })
+    const report = await reconcileStep({ trigger: "test", maxCalls, start: i === 0 }) // the default pace, 8 a second
     perStep.push(requests.length - before)
     expect(report.calls).toBeLessThanOrEqual(maxCalls)
     if (report.finished) return { report, perStep, busiest: busiestSecond(requests.slice(from)) }

@@ -81,6 +81,7 @@ export type CustomerDetail = {
     members: { userId: string; email: string | null; role: string }[]
   } | null
   usage: UsageView[]
+  invoices: { id: string; number: string | null; status: string; total: number; currency: string; created: Date; url: string | null }[]
   events: { id: string; type: string; receivedAt: Date; outcome: string | null; state: string }[]
 }
 
@@ -129,9 +130,10 @@ export async function getCustomerDetail(rawUserId: unknown, now = new Date()): P
   const r = rows[0]
   if (!r?.user) return null
   const customerId = r.customer?.stripe_customer_id ?? null
-  const [usage, events] = await Promise.all([
+  const [usage, events, invoices] = await Promise.all([
     Promise.all((Object.keys(USAGE_METERS) as MeterKey[]).map((m) => getUsage(userId, m, now))),
     customerId ? recentEvents(customerId) : Promise.resolve([]),
+    customerId ? recentInvoices(customerId) : Promise.resolve([]),
   ])
   const date = (v: string | null) => (v ? new Date(v) : null)
   return {
@@ -167,8 +169,32 @@ export async function getCustomerDetail(rawUserId: unknown, now = new Date()): P
       members: (r.team.members ?? []).map((m) => ({ userId: m.user_id, email: m.email, role: m.role })),
     },
     usage,
+    invoices,
     events,
   }
+}
+
+/** The customer's 20 newest invoices as the drain last read them (index invoices_customer_created). */
+export async function recentInvoices(customerId: string, limit = 20) {
+  const { rows } = await db.execute<{
+    id: string
+    number: string | null
+    status: string
+    total: string
+    currency: string
+    created: string
+    hosted_invoice_url: string | null
+  }>(sql`select id, number, status, total, currency, created, hosted_invoice_url from public.invoices
+    where stripe_customer_id = ${customerId} order by created desc, id desc limit ${limit}`)
+  return rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    total: Number(r.total),
+    currency: r.currency,
+    created: new Date(r.created),
+    url: r.hosted_invoice_url,
+  }))
 }
 
 /** The customer's 20 newest events (index subscription_events_customer_received_idx). */

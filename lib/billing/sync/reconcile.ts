@@ -70,9 +70,14 @@ const COMPARED = [
   "discountLabel",
 ] as const
 
-/** A sliding one-second window: `take(n)` waits until n more requests fit in it. Counts what it lets through. */
+/**
+ * A sliding one-second window over Stripe requests: `take(n)` waits until n more fit, and returns
+ * `done`, called when they have finished. A request counts in the window until it has finished (its
+ * actual start lies between the reservation and the end), so the requests Stripe sees never exceed `rps`
+ * in any second, however long the database work between reserving and sending takes.
+ */
 export class CallBudget {
-  private stamps: number[] = []
+  private slots: { until: number }[] = []
   used = 0
   constructor(
     readonly max: number,
@@ -81,17 +86,23 @@ export class CallBudget {
   fits(n: number) {
     return this.used + n <= this.max
   }
-  async take(n = 1) {
+  async take(n = 1): Promise<() => void> {
     if (!this.fits(n)) throw new Error("reconcile budget exhausted")
     for (;;) {
       const now = Date.now()
-      this.stamps = this.stamps.filter((t) => t > now - 1000)
-      if (this.stamps.length + n <= this.rps) {
-        for (let i = 0; i < n; i++) this.stamps.push(now)
+      this.slots = this.slots.filter((s) => s.until > now - 1000)
+      if (this.slots.length + n <= this.rps) {
+        const mine = Array.from({ length: n }, () => ({ until: Infinity }))
+        this.slots.push(...mine)
         this.used += n
-        return
+        return () => {
+          const end = Date.now()
+          for (const s of mine) s.until = end
+        }
       }
-      await new Promise((r) => setTimeout(r, (this.stamps[0] ?? now) + 1001 - now))
+      const finished = this.slots.filter((s) => s.until !== Infinity).map((s) => s.until)
+      const wait = finished.length ? Math.max(5, Math.min(...finished) + 1001 - now) : 20
+      await new Promise((r) => setTimeout(r, wait))
     }
   }
 }
@@ -122,8 +133,8 @@ export async function reconcileStep(opts: StepOptions = {}): Promise<StepReport>
       if (!(await resyncPending(run.id, budget))) break
       if (phase === "subscriptions") {
         if (!budget.fits(1)) break
-        await budget.take(1)
-        const page = await listSubscriptionPage(cursor, opts.pageSize)
+        const done = await budget.take(1)
+        const page = await listSubscriptionPage(cursor, opts.pageSize).finally(done)
         const states = page.subscriptions
         if (states.length)
           await db.execute(sql`insert into public.reconcile_seen (run_id, stripe_subscription_id)
@@ -323,8 +334,8 @@ async function resyncPending(runId: number, budget: CallBudget): Promise<boolean
       let error: string | null = null
       if (!f.user_id) error = "the customer is not mapped to a user"
       else {
-        await budget.take(RESYNC_CALLS)
-        const result = await syncUserNow(f.user_id, { force: true })
+        const done = await budget.take(RESYNC_CALLS)
+        const result = await syncUserNow(f.user_id, { force: true }).finally(done)
         if (result.status !== "synced") error = `re-sync ${result.status}${result.error ? `: ${result.error.message}` : ""}`
         else {
           error = await stillDiffers(f.differences)

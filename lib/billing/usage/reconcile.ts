@@ -13,8 +13,8 @@ export type UsagePaging = {
   after?: string | null
   /** At most this many customers (one summaries call each). */
   limit?: number
-  /** Awaited before each Stripe call (the reconciliation's rate limit and budget). */
-  beforeCall?: () => Promise<void>
+  /** Awaited before each Stripe call (the reconciliation's rate limit and budget); what it returns is called after it. */
+  beforeCall?: () => Promise<(() => void) | void>
 }
 
 /**
@@ -40,8 +40,10 @@ export async function reconcileUsage(
   const customers = more ? rows.rows.slice(0, limit) : rows.rows
   const drift: Drift[] = []
   for (const r of customers) {
-    await beforeCall?.()
-    const stripe = await meterTotal(USAGE_METERS[meter].eventName, r.customer, start.getTime() / 1000, end.getTime() / 1000)
+    const done = await beforeCall?.()
+    const stripe = await meterTotal(USAGE_METERS[meter].eventName, r.customer, start.getTime() / 1000, end.getTime() / 1000).finally(() =>
+      done?.(),
+    )
     if (r.ledger - r.unsent !== stripe) drift.push({ customer: r.customer, meter, ledger: r.ledger, stripe, unsent: r.unsent })
   }
   return { checked: customers.length, drift, last: customers.at(-1)?.customer ?? null, more }
