@@ -120,3 +120,16 @@ export type MeterKey = keyof typeof USAGE_METERS
 export const isMeterKey = (k: string): k is MeterKey => Object.hasOwn(USAGE_METERS, k)
 
 export const meteredLookupKey = (planId: CatalogPlan["id"], meter: MeterKey) => `subkit_${planId}_${meter}_metered`
+
+/**
+ * The retention offer: when a customer starts cancelling in the portal (the in-app "Cancel subscription"),
+ * Stripe's subscription_cancel flow offers this coupon first (retention.coupon_offer), once per customer
+ * (lib/billing/portal/retention.ts records it). `stripe:setup` creates the coupon by this id. Accepted, it
+ * becomes the subscription's discount for `durationInMonths`.
+ */
+export const RETENTION_OFFER = {
+  couponId: "subkit_retention_25_3m",
+  name: "Stay with us: 25% off for 3 months",
+  percentOff: 25,
+  durationInMonths: 3,
+} as const

@@ -7,6 +7,7 @@ import {
   FEATURES,
   lookupKey,
   PORTAL_CONFIGURATION_KEY,
+  RETENTION_OFFER,
   USAGE_METERS,
   type CatalogPlan,
   type Interval,
@@ -50,6 +51,7 @@ export async function setupStripe(
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await ensureSamplePromotion(stripe, changes, opts.mode ?? "test")
+  await ensureRetentionCoupon(stripe, changes)
   await ensureMeters(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))
@@ -284,4 +286,23 @@ async function ensureMeters(stripe: Stripe, changes: string[]) {
     })
     changes.push(`created meter ${m.eventName}`)
   }
+}
+
+/** The catalog's retention coupon (RETENTION_OFFER), made once by its own id; no code: only the portal's cancel flow offers it. */
+async function ensureRetentionCoupon(stripe: Stripe, changes: string[]) {
+  try {
+    await stripe.coupons.retrieve(RETENTION_OFFER.couponId)
+    return
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err
+  }
+  await stripe.coupons.create({
+    id: RETENTION_OFFER.couponId,
+    name: RETENTION_OFFER.name,
+    percent_off: RETENTION_OFFER.percentOff,
+    duration: "repeating",
+    duration_in_months: RETENTION_OFFER.durationInMonths,
+    metadata: { subkit_key: "retention" },
+  })
+  changes.push(`created coupon ${RETENTION_OFFER.couponId}`)
 }
