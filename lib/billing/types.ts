@@ -107,7 +107,13 @@ export type EntitlementState = { id: string; featureId: string; lookupKey: strin
 
 /** What one read of a customer needs: each part costs one provider call (entitlements: one list). */
 export type ReadNeeds = { customer: boolean; subscriptions: boolean; entitlements?: boolean }
-export type CustomerRead = { customer?: CustomerState; subscriptions?: SubscriptionState[]; entitlements?: EntitlementState[] }
+export type CustomerRead = {
+  customer?: CustomerState
+  subscriptions?: SubscriptionState[]
+  entitlements?: EntitlementState[]
+  /** Invoices invoice.* events named, as Stripe has them now (public.invoices). */
+  invoices?: InvoiceState[]
+}
 
 /** A webhook event whose signature checked out, ready to be stored. */
 export type VerifiedEvent = { id: string; type: string; createdAt: Date; customerId: string | null; raw: string }
@@ -132,7 +138,47 @@ export type EventIntent =
       checkoutSession?: { id: string; status: "complete" | "expired" }
       /** A new card arrived (attached, or made the default): pay the customer's open subscription invoices now. */
       newCard?: boolean
+      /** The event asks for a billing email (lib/billing/email): the drain queues it with the rows it writes. */
+      email?: EmailHint
+      /** An invoice event: the drain re-reads this invoice from Stripe and keeps it in public.invoices. */
+      invoiceId?: string
     }
+
+/** What an event tells a billing email; the rest (plan name, recipient, links) comes from the rows. */
+export type EmailHint =
+  | {
+      template: "payment_failed" | "payment_action_required"
+      amount: number
+      currency: string
+      invoiceNumber: string | null
+      hostedInvoiceUrl: string | null
+      nextAttemptAt: Date | null
+    }
+  | { template: "trial_ending"; trialEndsAt: Date | null }
+  | { template: "subscription_will_cancel"; endsAt: Date | null }
+  | { template: "subscription_cancelled"; endedAt: Date | null }
+  | { template: "seats_changed"; from: number; to: number }
+
+/** An invoice as the billing provider has it now (kept in public.invoices). */
+export type InvoiceState = {
+  id: string
+  customerId: string
+  subscriptionId: string | null
+  number: string | null
+  status: "draft" | "open" | "paid" | "uncollectible" | "void"
+  amountDue: number
+  amountPaid: number
+  tax: number | null
+  total: number
+  currency: string
+  created: Date
+  periodStart: Date | null
+  periodEnd: Date | null
+  hostedInvoiceUrl: string | null
+  invoicePdf: string | null
+  attemptCount: number
+  nextPaymentAttempt: Date | null
+}
 
 /** A failed call to the billing provider, classified for retries and for customer-facing words. */
 export class BillingProviderError extends Error {

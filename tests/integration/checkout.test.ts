@@ -110,6 +110,16 @@ describe("startCheckout", () => {
     expect((await sql().query("select status from checkout_sessions where stripe_session_id = $1", [session.id])).rows[0].status).toBe(
       "complete",
     )
+    // The plan and, beside it, its metered usage price (billed from the meter at the period end).
+    const sub = await stripeClient().subscriptions.retrieve(session.subscription as string)
+    expect(sub.items.data.map((i) => [i.price.lookup_key, i.price.recurring?.usage_type])).toEqual([
+      ["subkit_pro_monthly", "licensed"],
+      ["subkit_pro_reports_metered_monthly", "metered"],
+    ])
+    expect((await sql().query("select plan_id, quantity from user_subscriptions where user_id = $1", [user.id])).rows[0]).toMatchObject({
+      plan_id: "pro",
+      quantity: 1,
+    })
     expect(await startCheckout(user, { plan: "team", interval: "month", seats: 2 })).toEqual({
       ok: true,
       url: "/subscription/manage?notice=already-subscribed",

@@ -30,6 +30,10 @@ export const handlers = {
   "invoice.paid": invoiceIntent,
   "invoice.payment_failed": invoiceIntent,
   "invoice.payment_action_required": invoiceIntent,
+  // Kept in public.invoices (the manage page's history) as they are finalized, voided or written off.
+  "invoice.finalized": invoiceIntent,
+  "invoice.voided": invoiceIntent,
+  "invoice.marked_uncollectible": invoiceIntent,
   "customer.updated": customerIntent,
   "customer.deleted": customerIntent,
   "payment_method.attached": paymentMethodIntent,

@@ -1,12 +1,13 @@
 // Time: moving the clock runs every renewal, payment retry and cancellation due on the way, in order.
 import type Stripe from "stripe"
-import { addInterval, amountOf, item, periodEnd, productName, snapshot } from "./billing"
+import { amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
 import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, expireSession, setStatus } from "./lifecycle"
 import { advanceSchedule, scheduleDueAt, type Schedule } from "./schedules"
+import { addInterval } from "./periods"
 
 type Sub = Stripe.Subscription
 type Inv = Stripe.Invoice
@@ -90,16 +91,22 @@ function renew(ctx: Ctx, sub: Sub) {
   // .payment_succeeded) or fails (invoice.payment_failed, then the subscription turns past_due).
   const previous: Record<string, unknown> = { items: { ...sub.items, data: [snapshot(it)] } }
   const wasTrial = sub.status === "trialing"
-  it.current_period_start = start
-  it.current_period_end = end
+  const usagePeriod = { start: it.current_period_start, end: start }
+  // Every item moves to the new period together (a metered item shares the licensed item's cycle).
+  for (const x of sub.items.data) {
+    x.current_period_start = start
+    x.current_period_end = end
+  }
   if (wasTrial) {
     previous.status = sub.status
     sub.status = "active"
   }
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, previous)
+  // Licensed items are billed in advance for the new period, metered ones in arrears for the one that ended.
   const inv = createInvoice(ctx, sub, "subscription_cycle", [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period: { start, end } },
+    ...sub.items.data.filter(isMetered).flatMap((m) => usageLines(ctx, sub, m, usagePeriod.start, usagePeriod.end)),
   ])
   const paid = payInvoice(ctx, inv)
   if (!paid && sub.status === "active") setStatus(ctx, sub, "past_due")

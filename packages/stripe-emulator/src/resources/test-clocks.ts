@@ -2,7 +2,7 @@
 // the clock's frozen_time; advancing the clock runs that customer's renewals, retries and
 // cancellations. Advancing is asynchronous as on Stripe: status `advancing`, then `ready`.
 import type Stripe from "stripe"
-import { addInterval } from "../billing"
+import { addInterval } from "../periods"
 import { advanceTo } from "../clock"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
