@@ -151,3 +151,16 @@ export function meteredPriceSpec(planId: CatalogPlan["id"], meter: MeterKey): Me
 /** What the app reports to the meter for a plan: every unit (Pro's tiers make the allowance free) or only the overage (Team). */
 export const reportsToMeter = (planId: "free" | CatalogPlan["id"]): "all" | "overage" | "nothing" =>
   planId === "pro" ? "all" : planId === "team" ? "overage" : "nothing"
+
+/**
+ * The retention offer: when a customer starts cancelling in the portal (the in-app "Cancel subscription"),
+ * Stripe's subscription_cancel flow offers this coupon first (retention.coupon_offer), once per customer
+ * (lib/billing/portal/retention.ts records it). `stripe:setup` creates the coupon by this id. Accepted, it
+ * becomes the subscription's discount for `durationInMonths`.
+ */
+export const RETENTION_OFFER = {
+  couponId: "subkit_retention_25_3m",
+  name: "Stay with us: 25% off for 3 months",
+  percentOff: 25,
+  durationInMonths: 3,
+} as const

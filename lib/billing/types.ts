@@ -46,6 +46,8 @@ export type DiscountState = {
   duration: DiscountDuration
   /** When a repeating discount stops; null for once and forever. */
   endsAt: Date | null
+  /** The coupon behind it. */
+  couponId?: string
 }
 
 /** A subscription as the billing provider has it now. */
@@ -74,6 +76,8 @@ export type SubscriptionState = {
   card: CardSummary | null
   /** The discount applying to its invoices now, if any. */
   discount: DiscountState | null
+  /** Stripe's cancellation_details: why it ends (or will), and the reason and words the customer gave. */
+  cancellation: { reason: string | null; feedback: string | null; comment: string | null }
   /** The subscription schedule attached to it (subscription.schedule), if any. */
   scheduleId: string | null
   /** What the schedule's next phase changes, and when: a downgrade or yearly → monthly at the period's end. */
@@ -208,7 +212,8 @@ export type CheckoutSessionState = {
 /** A deep link into one step of the portal, returning to `afterUrl` when done. */
 export type PortalFlowRequest =
   | { type: "payment_method_update"; afterUrl: string }
-  | { type: "subscription_cancel" | "subscription_update"; subscriptionId: string; afterUrl: string }
+  | { type: "subscription_cancel"; subscriptionId: string; afterUrl: string; retentionCouponId?: string | null }
+  | { type: "subscription_update"; subscriptionId: string; afterUrl: string }
 
 /** What a change to N seats costs now (prorated, billed at once) and at the next renewal. */
 export type SeatPreview = {

@@ -98,6 +98,10 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountCurrency: text("discount_currency"),
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
+  discountCouponId: text("discount_coupon_id"),
+  cancellationReason: text("cancellation_reason"),
+  cancellationFeedback: text("cancellation_feedback"),
+  cancellationComment: text("cancellation_comment"),
   stripeScheduleId: text("stripe_schedule_id"),
   scheduledPriceId: text("scheduled_price_id"),
   scheduledPlanId: text("scheduled_plan_id").references(() => subscriptionPlans.id),
@@ -230,6 +234,17 @@ export const teamInvites = pgTable("team_invites", {
   acceptedAt: tz("accepted_at"),
   acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
   revokedAt: tz("revoked_at"),
+})
+
+export const retentionOffers = pgTable("retention_offers", {
+  stripeCustomerId: text("stripe_customer_id").primaryKey(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  couponId: text("coupon_id").notNull(),
+  offeredAt: tz("offered_at").notNull().defaultNow(),
+  outcome: text("outcome").$type<"offered" | "accepted" | "declined">().notNull().default("offered"),
+  decidedAt: tz("decided_at"),
 })
 
 export const rateLimits = pgTable(

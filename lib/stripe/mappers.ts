@@ -77,6 +77,11 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    cancellation: {
+      reason: sub.cancellation_details?.reason ?? null,
+      feedback: sub.cancellation_details?.feedback ?? null,
+      comment: sub.cancellation_details?.comment ?? null,
+    },
     scheduleId: idOf(sub.schedule),
     scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
@@ -129,6 +134,7 @@ export function activeDiscount(discounts: (string | Stripe.Discount)[] | null | 
       currency: coupon.currency,
       duration,
       endsAt: duration === "repeating" ? fromUnix(d.end) : null,
+      couponId: coupon.id,
     }
   }
   return null

@@ -68,7 +68,13 @@ export async function createPortalSession(p: { customerId: string; configuration
         ? {
             flow_data: {
               type: flow.type,
-              subscription_cancel: { subscription: flow.subscriptionId },
+              subscription_cancel: {
+                subscription: flow.subscriptionId,
+                // The catalog's retention coupon, offered before the customer confirms (once per customer).
+                ...(flow.retentionCouponId
+                  ? { retention: { type: "coupon_offer" as const, coupon_offer: { coupon: flow.retentionCouponId } } }
+                  : {}),
+              },
               after_completion: after(flow.afterUrl),
             },
           }
@@ -84,5 +90,5 @@ export async function createPortalSession(p: { customerId: string; configuration
         : {}),
     }),
   )
-  return { id: session.id, url: session.url }
+  return { id: session.id, url: session.url, retentionCouponId: session.flow?.subscription_cancel?.retention?.coupon_offer?.coupon ?? null }
 }

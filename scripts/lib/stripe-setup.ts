@@ -10,6 +10,7 @@ import {
   meteredPriceSpec,
   meterProductId,
   PORTAL_CONFIGURATION_KEY,
+  RETENTION_OFFER,
   type MeterKey,
   USAGE_METERS,
   type CatalogPlan,
@@ -54,6 +55,7 @@ export async function setupStripe(
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await ensureSamplePromotion(stripe, changes, opts.mode ?? "test")
+  await ensureRetentionCoupon(stripe, changes)
   const meters = await ensureMeters(stripe, changes)
   await ensureMeteredPrices(stripe, meters, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
@@ -366,4 +368,23 @@ async function ensureMeterProduct(stripe: Stripe, meter: MeterKey, name: string,
     changes.push(`created product ${id}`)
   }
   return id
+}
+
+/** The catalog's retention coupon (RETENTION_OFFER), made once by its own id; no code: only the portal's cancel flow offers it. */
+async function ensureRetentionCoupon(stripe: Stripe, changes: string[]) {
+  try {
+    await stripe.coupons.retrieve(RETENTION_OFFER.couponId)
+    return
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err
+  }
+  await stripe.coupons.create({
+    id: RETENTION_OFFER.couponId,
+    name: RETENTION_OFFER.name,
+    percent_off: RETENTION_OFFER.percentOff,
+    duration: "repeating",
+    duration_in_months: RETENTION_OFFER.durationInMonths,
+    metadata: { subkit_key: "retention" },
+  })
+  changes.push(`created coupon ${RETENTION_OFFER.couponId}`)
 }

@@ -743,3 +743,65 @@ describe("subscription schedules", () => {
     await stripe.testHelpers.testClocks.del(clock.id)
   })
 })
+
+describe("cancellation with a retention offer", () => {
+  it("a cancel flow carries retention.coupon_offer; the coupon on the subscription is its discount; cancellation_details kept", async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 25, duration: "repeating", duration_in_months: 3, metadata: t.tag })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const cfg = await stripe.billingPortal.configurations.create({
+      metadata: t.tag,
+      features: {
+        subscription_cancel: {
+          enabled: true,
+          mode: "at_period_end",
+          cancellation_reason: { enabled: true, options: ["too_expensive", "unused", "other"] },
+        },
+      },
+    })
+    expect(cfg.features.subscription_cancel.cancellation_reason).toMatchObject({ enabled: true })
+    const session = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      configuration: cfg.id,
+      flow_data: {
+        type: "subscription_cancel",
+        subscription_cancel: { subscription: sub.id, retention: { type: "coupon_offer", coupon_offer: { coupon: coupon.id } } },
+      },
+    })
+    expect(session.flow?.subscription_cancel).toEqual({
+      subscription: sub.id,
+      retention: { type: "coupon_offer", coupon_offer: { coupon: coupon.id } },
+    })
+    await expect(
+      stripe.billingPortal.sessions.create({
+        customer: customer.id,
+        configuration: cfg.id,
+        flow_data: {
+          type: "subscription_cancel",
+          subscription_cancel: { subscription: sub.id, retention: { type: "coupon_offer", coupon_offer: { coupon: "nope_missing" } } },
+        },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    // What accepting does: the coupon becomes the subscription's discount, ending after its months.
+    const accepted = await stripe.subscriptions.update(sub.id, { discounts: [{ coupon: coupon.id }], expand: ["discounts"] })
+    const discount = accepted.discounts[0] as Stripe.Discount
+    expect(discount.source.coupon).toBe(coupon.id)
+    expect(discount.end).toBeGreaterThan(discount.start + 85 * 86_400)
+    // What declining does: cancel at the period's end with the customer's reason and comment.
+    const declined = await stripe.subscriptions.update(sub.id, {
+      cancel_at_period_end: true,
+      cancellation_details: { feedback: "too_expensive", comment: "Cheaper elsewhere" },
+    })
+    expect(declined.cancellation_details).toMatchObject({
+      reason: "cancellation_requested",
+      feedback: "too_expensive",
+      comment: "Cheaper elsewhere",
+    })
+  })
+})

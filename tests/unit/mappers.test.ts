@@ -131,8 +131,10 @@ describe("the subscription's discount", () => {
 
   it("maps the expanded discount: the code the customer entered, what it takes off, when a repeating one ends", () => {
     const sub = baseSub()
-    sub.discounts = [discount(coupon({}), "WELCOME20", 1_800_000_000)]
+    const c = coupon({})
+    sub.discounts = [discount(c, "WELCOME20", 1_800_000_000)]
     expect(subscriptionState(sub).discount).toEqual({
+      couponId: c.id,
       label: "WELCOME20",
       percentOff: 20,
       amountOff: null,

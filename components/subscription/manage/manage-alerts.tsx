@@ -61,13 +61,28 @@ export function PausedAlert({ planName, hasCard }: { planName: string; hasCard: 
   )
 }
 
-export function CancelScheduledAlert({ endsOn }: { endsOn: Date }) {
+/** Stripe's cancellation_details.feedback values, as the portal's reason list words them. */
+const FEEDBACK: Record<string, string> = {
+  too_expensive: "It's too expensive",
+  missing_features: "Some features are missing",
+  switched_service: "I'm switching to a different service",
+  unused: "I don't use the service enough",
+  customer_service: "Customer service was less than expected",
+  too_complex: "Ease of use was less than expected",
+  low_quality: "Quality was less than expected",
+  other: "Other reason",
+}
+
+export function CancelScheduledAlert({ endsOn, feedback }: { endsOn: Date; feedback?: string | null }) {
   return (
     <Alert variant="warning" data-testid="cancel-scheduled">
       <CalendarX aria-hidden="true" />
       <div className="space-y-2">
         <AlertTitle>Your plan ends on {formatDate(endsOn)}</AlertTitle>
-        <AlertDescription>You keep everything until then. Changed your mind? Renew in the billing portal.</AlertDescription>
+        <AlertDescription>
+          You keep everything until then.{feedback && FEEDBACK[feedback] ? ` The reason you gave: ${FEEDBACK[feedback]}.` : ""} Changed your
+          mind? Renew in the billing portal.
+        </AlertDescription>
         <ManageSubscriptionButton variant="outline" showIcon={false}>
           Renew subscription
         </ManageSubscriptionButton>
@@ -85,6 +100,18 @@ export function TrialAlert({ trial, endingSoon }: { trial: { endsOn: string; the
         <AlertTitle>{endingSoon ? `Your trial ends soon, on ${trial.endsOn}` : `Trial ends on ${trial.endsOn}`}</AlertTitle>
         <AlertDescription>{trial.then}</AlertDescription>
       </div>
+    </Alert>
+  )
+}
+
+/** The retention offer the customer accepted in the cancel flow: what it is and until when it applies. */
+export function RetentionAcceptedAlert({ label, endsAt }: { label: string; endsAt: Date | null }) {
+  return (
+    <Alert variant="success" data-testid="retention-accepted">
+      <AlertTitle>Thanks for staying</AlertTitle>
+      <AlertDescription>
+        You accepted {label}.{endsAt ? ` It applies to your invoices until ${formatDate(endsAt)}; after that the usual price returns.` : ""}
+      </AlertDescription>
     </Alert>
   )
 }

@@ -14,6 +14,7 @@ import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigu
 import { perSeatPlan } from "../catalog"
 import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 import { seatUse } from "../team/seats"
+import { claimRetentionOffer, withdrawRetentionOffer } from "./retention"
 import { findBillingCustomerId, markCustomerDeleted } from "../checkout/customer"
 import { billingFailure } from "../errors"
 import { getCurrentSubscription, listPlans } from "../views/queries"
@@ -26,7 +27,8 @@ export type PortalFlow = (typeof PORTAL_FLOWS)[number]
 /** Clicks within this window get the session already opened. */
 export const REUSE_WINDOW_SECONDS = 10
 export const PORTAL_RETURN_PATH = "/subscription/portal-return"
-type Opened = { url: string; reused: boolean }
+/** `retentionOffered`: the cancel flow offers the retention coupon (Stripe's session says so). */
+type Opened = { url: string; reused: boolean; retentionOffered?: boolean }
 type Reservation = { reserved: number } | { reuse: string } | { limited: true }
 
 export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): Promise<ActionResult<Opened>> {
@@ -41,7 +43,10 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
     if (!sub || hasEnded(sub.status)) return fail("no_subscription", "You don't have an active subscription to change.")
     if (flow === "subscription_cancel" && sub.cancelAtPeriodEnd)
       return fail("already_canceling", "Your subscription is already set to end.")
-    flowRequest = { type: flow, subscriptionId: sub.stripeSubscriptionId, afterUrl: `${returnUrl}?flow=${flow}` }
+    flowRequest =
+      flow === "subscription_cancel"
+        ? { type: flow, subscriptionId: sub.stripeSubscriptionId, afterUrl: `${returnUrl}?flow=${flow}` }
+        : { type: flow, subscriptionId: sub.stripeSubscriptionId, afterUrl: `${returnUrl}?flow=${flow}` }
   }
 
   const reservation = await reserveSessionSlot("portal", user.id, (tx) => decide(tx, user.id, flow))
@@ -52,6 +57,7 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
     return fail("rate_limited", "You've opened billing several times in the last minute. Please wait a moment and try again.")
   }
 
+  let claimed = false
   try {
     const configuration = await configurationFor(user.id)
     if (!configuration) {
@@ -59,14 +65,20 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
       await db.delete(portalSessions).where(eq(portalSessions.id, reservation.reserved))
       return fail("portal_not_configured", "Billing management is not available yet. Please contact support.")
     }
+    // The cancel flow offers the retention coupon unless this customer already answered it.
+    if (flowRequest?.type === "subscription_cancel") {
+      flowRequest.retentionCouponId = await claimRetentionOffer(user.id, customerId)
+      claimed = flowRequest.retentionCouponId !== null
+    }
     const session = await createPortalSession({ customerId, configuration, returnUrl, ...(flowRequest ? { flow: flowRequest } : {}) })
     await db
       .update(portalSessions)
       .set({ stripeSessionId: session.id, url: session.url })
       .where(eq(portalSessions.id, reservation.reserved))
-    return { ok: true, url: session.url, reused: false }
+    return { ok: true, url: session.url, reused: false, retentionOffered: session.retentionCouponId !== null }
   } catch (err) {
     await db.delete(portalSessions).where(eq(portalSessions.id, reservation.reserved))
+    if (claimed) await withdrawRetentionOffer(customerId)
     if (err instanceof BillingProviderError && err.kind === "not_found" && err.detail.code === "resource_missing") {
       await markCustomerDeleted(customerId)
       return fail("no_customer", "Your billing account was closed. Choose a plan to start again.")

@@ -19,6 +19,7 @@ import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { interpretEvent, readCustomer, readInvoices, toProviderError } from "@/lib/stripe"
 import { planIdForPrice, planOfPrice } from "./plans"
+import { decideRetentionOffer } from "../portal/retention"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { queueEmails } from "../email/outbox"
 import { writeInvoices } from "../invoices/store"
@@ -128,6 +129,7 @@ async function writeRead(
           .insert(userSubscriptions)
           .values(values)
           .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
+        await decideRetentionOffer(tx, customerId)
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
       }
       if (read.customer?.deleted) await tx.delete(activeEntitlements).where(eq(activeEntitlements.stripeCustomerId, customerId))

@@ -5,6 +5,7 @@ import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
 import { describable } from "./describable"
 import { planById } from "../catalog"
+import { retentionOfferOf } from "../portal/retention"
 import { graceEndsAt, hasEnded, needsPaymentFix } from "../status"
 
 export type ManageView =
@@ -29,6 +30,10 @@ export type ManageView =
       trialEndingSoon: boolean
       /** A plan change waiting for the period's end (a subscription schedule's next phase): "Changes to X on DATE". */
       scheduledChange: { planName: string; interval: "day" | "week" | "month" | "year" | null; quantity: number; at: Date } | null
+      /** The retention offer the customer accepted in the cancel flow, while its discount is on: what and until when. */
+      retentionAccepted: { label: string; endsAt: Date | null; acceptedAt: Date | null } | null
+      /** The reason the customer chose when cancelling (Stripe's cancellation_details.feedback), if any. */
+      cancellationFeedback: string | null
       /** The current plan and interval, when they are ones the in-app plan change knows. */
       plan: { id: string; interval: "month" | "year" } | null
     }
@@ -40,6 +45,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
   const d = describable(subscription)
   const card = customer?.defaultPaymentMethod
   const trial = subscriptionTrialNotice(subscription, d, card)
+  const offer = await retentionOfferOf(subscription.stripeCustomerId)
   return {
     kind: "live",
     subscription: d,
@@ -59,6 +65,11 @@ export async function loadManageView(userId: string): Promise<ManageView> {
             at: subscription.scheduledChangeAt,
           }
         : null,
+    retentionAccepted:
+      offer?.outcome === "accepted" && subscription.discountCouponId === offer.couponId && subscription.discountLabel
+        ? { label: subscription.discountLabel, endsAt: subscription.discountEndsAt, acceptedAt: offer.decidedAt }
+        : null,
+    cancellationFeedback: subscription.cancellationFeedback,
     plan:
       subscription.planId && (subscription.interval === "month" || subscription.interval === "year")
         ? { id: subscription.planId, interval: subscription.interval }

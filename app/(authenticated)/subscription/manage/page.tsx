@@ -7,6 +7,7 @@ import {
   CancelScheduledAlert,
   PausedAlert,
   PaymentProblemAlert,
+  RetentionAcceptedAlert,
   TrialAlert,
 } from "@/components/subscription/manage/manage-alerts"
 import { InvoiceHistory } from "@/components/subscription/manage/invoice-history"
@@ -64,7 +65,8 @@ async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
-      {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
+      {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} feedback={live.cancellationFeedback} />}
+      {live?.retentionAccepted && <RetentionAcceptedAlert label={live.retentionAccepted.label} endsAt={live.retentionAccepted.endsAt} />}
       {live?.scheduledChange && (
         <ScheduledChange
           planName={live.scheduledChange.planName}

@@ -1,7 +1,8 @@
 // Billing portal configurations and sessions (the hosted portal is pages/portal.tsx).
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
-import { invalid } from "../errors"
+import { couponValid } from "../discounts"
+import { invalid, missing, StripeApiError } from "../errors"
 import { fromDefaults } from "../defaults"
 import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
@@ -224,6 +225,34 @@ export const portal: Record<string, Handler> = {
         throw invalid("flow_data[type]", `This flow cannot be used because the ${feature} feature is disabled in the portal configuration.`)
       const detail = obj(flowData, type)
       let subscription: string | null = null
+      let retention: Stripe.BillingPortal.Session.Flow.SubscriptionCancel.Retention | null = null
+      if (detail && type !== "payment_method_update")
+        allow(
+          detail,
+          type === "subscription_cancel" ? ["subscription", "retention"] : ["subscription", "items", "discounts"],
+          `flow_data[${type}]`,
+        )
+      const retentionParam = type === "subscription_cancel" && detail ? obj(detail, "retention") : undefined
+      if (retentionParam) {
+        // retention[type]=coupon_offer with retention[coupon_offer][coupon]: a coupon that can still be redeemed.
+        const base = "flow_data[subscription_cancel][retention]"
+        allow(retentionParam, ["type", "coupon_offer"], base)
+        const rtype = req(retentionParam, "type")
+        if (rtype !== "coupon_offer") throw invalid(`${base}[type]`, "Invalid retention[type]: must be coupon_offer")
+        const offer = obj(retentionParam, "coupon_offer")
+        if (!offer) throw missingParam(`${base}[coupon_offer]`)
+        allow(offer, ["coupon"], `${base}[coupon_offer]`)
+        const couponId = req(offer, "coupon")
+        const coupon = ctx.store.find<Stripe.Coupon>(couponId)
+        // A parameter naming nothing is a 400 resource_missing (a 404 is for the URL's own id).
+        if (!coupon || coupon.object !== "coupon" || coupon.deleted)
+          throw new StripeApiError(400, "invalid_request_error", missing("coupon", couponId).message, {
+            code: "resource_missing",
+            param: `${base}[coupon_offer][coupon]`,
+          })
+        if (!couponValid(ctx, coupon)) throw invalid(`${base}[coupon_offer][coupon]`, `The coupon ${couponId} is no longer valid.`)
+        retention = { type: "coupon_offer", coupon_offer: { coupon: coupon.id } }
+      }
       if (type !== "payment_method_update") {
         subscription = detail ? req(detail, "subscription") : ""
         if (!subscription) throw missingParam(`flow_data[${type}][subscription]`)
@@ -246,7 +275,7 @@ export const portal: Record<string, Handler> = {
           redirect: afterType === "redirect" ? { return_url: String(redirect?.return_url) } : null,
           hosted_confirmation: afterType === "hosted_confirmation" ? { custom_message: null } : null,
         },
-        subscription_cancel: type === "subscription_cancel" ? { retention: null, subscription: subscription ?? "" } : null,
+        subscription_cancel: type === "subscription_cancel" ? { retention, subscription: subscription ?? "" } : null,
         subscription_update: type === "subscription_update" ? { subscription: subscription ?? "" } : null,
         subscription_update_confirm: null,
         customer_update: null,

@@ -11,7 +11,7 @@ import {
   type ItemChange,
 } from "../billing"
 import { clockOf } from "../clock"
-import { oneDiscountParam, resolveDiscount } from "../discounts"
+import { applyToSubscription, oneDiscountParam, resolveDiscount } from "../discounts"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
 import type { Ctx } from "../context"
@@ -156,6 +156,7 @@ export const subscriptions: Record<string, Handler> = {
       "description",
       "payment_behavior",
       "proration_date",
+      "discounts",
     ])
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
@@ -215,6 +216,22 @@ export const subscriptions: Record<string, Handler> = {
       ctx.emit("customer.subscription.updated", sub, previous)
     }
     if (change) changeItem(ctx, sub, change)
+    // discounts: [{coupon | promotion_code}] replaces the subscription's discount (one here), as the
+    // portal's accepted retention offer does.
+    const discount = subscriptionDiscount(p)
+    if (discount) {
+      const it = sub.items.data[0]
+      applyToSubscription(
+        ctx,
+        sub,
+        resolveDiscount(ctx, discount, {
+          products: it ? [it.price.product as string] : [],
+          amount: it ? (it.price.unit_amount ?? 0) * (it.quantity ?? 1) : 0,
+          currency: sub.currency,
+          customer: sub.customer as string,
+        }),
+      )
+    }
     return sub
   },
   "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {
