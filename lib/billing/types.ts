@@ -84,10 +84,6 @@ export type SubscriptionState = {
   scheduledChange: ScheduledChange | null
   /** Stripe's livemode: whether it was made with a live key. */
   livemode: boolean
-  /** Why it was canceled (cancellation_details.reason: cancellation_requested, payment_failed, payment_disputed). */
-  cancellationReason?: string | null
-  /** The customer's reason from the portal's cancel flow (cancellation_details.feedback: too_expensive, …). */
-  cancellationFeedback?: string | null
 }
 
 /** The item a schedule's next phase puts on the subscription, from `at`. */

@@ -111,8 +111,6 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
-  cancellationReason: text("cancellation_reason"),
-  cancellationFeedback: text("cancellation_feedback"),
   createdAt: tz("created_at").notNull().defaultNow(),
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })

@@ -85,8 +85,6 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     scheduleId: idOf(sub.schedule),
     scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
-    cancellationReason: sub.cancellation_details?.reason ?? null,
-    cancellationFeedback: sub.cancellation_details?.feedback ?? null,
   }
 }
 

@@ -47,8 +47,6 @@ export function subscriptionRow(
     scheduledChangeAt: s.scheduledChange?.at ?? null,
     stripeCreatedAt: s.createdAt,
     livemode: s.livemode,
-    cancellationReason: s.cancellationReason ?? null,
-    cancellationFeedback: s.cancellationFeedback ?? null,
   }
 }
 
