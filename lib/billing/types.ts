@@ -45,6 +45,8 @@ export type SubscriptionState = {
   discount: DiscountState | null
   /** Stripe's livemode: whether it was made with a live key. */
   livemode: boolean
+  /** card.fingerprint of its own default card (one card number, whatever the customer). */
+  cardFingerprint: string | null
 }
 
 export type CustomerState =
@@ -58,6 +60,8 @@ export type CustomerState =
       card: CardSummary | null
       userId: string | null
       livemode: boolean
+      /** card.fingerprint of the customer's default card. */
+      cardFingerprint: string | null
     }
 
 /** A feature the customer is entitled to now (Stripe's active entitlement). */

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { customerSyncs, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
+import { flushBillingActions } from "../checkout/trial-cards"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
 
 export type DrainReport = { customers: number; events: number; failed: number; lostLeases: number; rateLimited: boolean }
@@ -33,6 +34,8 @@ export async function drainBillingEvents({
       if (result.outcome === "lost_lease") report.lostLeases++
     })
   }
+  // The Stripe calls the applies decided on (a trial on a card that had one ends now).
+  if (!report.rateLimited) await flushBillingActions()
   return report
 }
 
