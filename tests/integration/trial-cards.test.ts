@@ -2,7 +2,10 @@
 // with a card that already had a trial gets its trial ended at once by the drain (trial_end=now through
 // the billing_actions outbox), so it is billed the first period now; another card keeps its trial.
 import { afterAll, describe, expect, it, vi } from "vitest"
+import { TRIAL_MAX_SEATS } from "@/lib/billing/catalog"
 import { startCheckout } from "@/lib/billing/checkout/start-checkout"
+import { openPortal } from "@/lib/billing/portal/open-portal"
+import { previewSeats } from "@/lib/billing/team/change-seats"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { createUser, sql, stripeClient, uniqueCardNumber } from "../support/helpers"
@@ -13,9 +16,9 @@ vi.hoisted(() => {
 
 afterAll(() => pool.end())
 
-async function trialWithCard(cardnumber: string) {
+async function trialWithCard(cardnumber: string, plan: { plan: "pro" | "team"; seats?: number } = { plan: "pro" }) {
   const user = await createUser()
-  const started = await startCheckout(user, { plan: "pro", interval: "month" })
+  const started = await startCheckout(user, { ...plan, interval: "month" })
   if (!started.ok) throw new Error(started.message)
   const sessionId = /\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1] ?? ""
   const paid = await fetch(started.url, {
@@ -77,5 +80,36 @@ describe("one trial per card", () => {
 
     const other = await trialWithCard(uniqueCardNumber())
     expect((await stripeClient().subscriptions.retrieve(other.subscriptionId)).status).toBe("trialing")
+  })
+})
+
+describe("a Team trial's seats are capped until it converts", () => {
+  it(`in-app seat changes and the portal's quantity stop at ${TRIAL_MAX_SEATS}; a Team Checkout for more has no trial`, async () => {
+    const t = await trialWithCard(uniqueCardNumber(), { plan: "team", seats: 2 })
+    expect((await stripeClient().subscriptions.retrieve(t.subscriptionId)).status).toBe("trialing")
+    expect(await previewSeats(t.user, TRIAL_MAX_SEATS + 1)).toMatchObject({ ok: false, code: "trial_seat_cap" })
+    expect((await previewSeats(t.user, TRIAL_MAX_SEATS)).ok).toBe(true)
+    const portal = await openPortal(t.user, "home")
+    if (!portal.ok) throw new Error(portal.message)
+    // The portal session's configuration caps the Team quantity: a fourth seat is refused there too.
+    const price = (await stripeClient().subscriptions.retrieve(t.subscriptionId)).items.data[0]?.price.id ?? ""
+    const confirm = (quantity: number) =>
+      fetch(`${portal.url}/confirm`, {
+        method: "POST",
+        body: new URLSearchParams({ subscription: t.subscriptionId, price, quantity: String(quantity) }),
+        redirect: "manual",
+      })
+    expect((await confirm(TRIAL_MAX_SEATS + 1)).status).toBe(400)
+    expect((await stripeClient().subscriptions.retrieve(t.subscriptionId)).items.data[0]?.quantity).toBe(2)
+    const capped = (await stripeClient().billingPortal.configurations.list({ limit: 100 })).data.filter((c) =>
+      String(c.metadata?.subkit_key).includes(`:max_seats_${TRIAL_MAX_SEATS}:`),
+    )
+    expect(capped[0]?.features.subscription_update.products?.find((p) => p.adjustable_quantity.enabled)?.adjustable_quantity.maximum).toBe(
+      TRIAL_MAX_SEATS,
+    )
+
+    const big = await trialWithCard(uniqueCardNumber(), { plan: "team", seats: TRIAL_MAX_SEATS + 2 })
+    const sub = await stripeClient().subscriptions.retrieve(big.subscriptionId)
+    expect([sub.status, sub.trial_end, sub.items.data[0]?.quantity]).toEqual(["active", null, TRIAL_MAX_SEATS + 2])
   })
 })

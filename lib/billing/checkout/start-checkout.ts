@@ -9,7 +9,7 @@ import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { planById } from "../catalog"
+import { planById, TRIAL_MAX_SEATS } from "../catalog"
 import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
@@ -59,7 +59,11 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
     const current = await getCurrentSubscription(user.id)
     if (current && isLive(current.status)) return { ok: true, url: MANAGE_PATH }
 
-    const trial = spec.trialDays > 0 && (await decideTrial(user.id, customerId, { synced: synced.status === "synced" })).eligible
+    // A Team trial has up to TRIAL_MAX_SEATS seats: a Checkout for more starts without one (billed today).
+    const trial =
+      spec.trialDays > 0 &&
+      !(spec.perSeat && seats > TRIAL_MAX_SEATS) &&
+      (await decideTrial(user.id, customerId, { synced: synced.status === "synced" })).eligible
     const open = (customer: string) =>
       openCheckout({
         ...(trial ? { trialDays: spec.trialDays } : {}),

@@ -12,7 +12,7 @@ import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId } from "@/lib/stripe/portal"
 import type { PlanPrices } from "@/lib/stripe/portal-configuration"
-import { perSeatPlan } from "../catalog"
+import { perSeatPlan, TRIAL_MAX_SEATS } from "../catalog"
 import { seatUse } from "../team/seats"
 import { findBillingCustomerId, markCustomerDeleted } from "../checkout/customer"
 import { billingFailure } from "../errors"
@@ -92,7 +92,10 @@ async function configurationFor(userId: string): Promise<string | null> {
   const plan = perSeatPlan()
   const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, userId))
   const members = team && plan ? (await seatUse(db, team.id)).members : 0
-  if (!plan || members <= plan.minSeats || env.stripePortalConfigurationId) return getPortalConfigurationId()
+  // A Team trial's seats are capped until it converts (TRIAL_MAX_SEATS): the portal's quantity too.
+  const current = plan ? await getCurrentSubscription(userId) : null
+  const trialCap = current?.plan?.perSeat && current.status === "trialing" ? TRIAL_MAX_SEATS : undefined
+  if (!plan || (members <= plan.minSeats && !trialCap) || env.stripePortalConfigurationId) return getPortalConfigurationId()
   const productIds: Record<string, string> = {}
   const prices: PlanPrices = {}
   for (const p of await listPlans()) {
@@ -100,7 +103,7 @@ async function configurationFor(userId: string): Promise<string | null> {
     productIds[p.id] = p.stripeProductId
     prices[p.id] = { month: p.stripeMonthlyPriceId, year: p.stripeYearlyPriceId }
   }
-  return getMinSeatsPortalConfigurationId(members, { productIds, prices })
+  return getMinSeatsPortalConfigurationId(members, { productIds, prices }, trialCap)
 }
 
 /** One short transaction, serialized per user: reuse a fresh session, wait for one being opened, or take a slot. */
