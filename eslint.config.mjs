@@ -15,6 +15,12 @@ const packageInternals = {
   message: "Import a workspace package by its name and an `exports` entry (e.g. @subkit/stripe-emulator), not its files.",
 }
 
+// lib/stripe is used through its entry module (lib/stripe/index.ts), never by its files.
+const stripeInternals = {
+  group: ["@/lib/stripe/*", "@/lib/stripe/**", "**/lib/stripe/*", "**/lib/stripe/**", "../stripe/*", "../../stripe/*"],
+  message: 'Import the Stripe adapter from "@/lib/stripe" (its entry module), not its files.',
+}
+
 const config = [
   { ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "packages/stripe-emulator/src/fixtures.json"] },
   ...nextVitals,
@@ -39,10 +45,12 @@ const config = [
     files: ["scripts/**", "tests/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [packageInternals] }] },
   },
-  // The packages import nothing of the app.
+  // The packages import nothing of the app. Their hosted pages are JSX rendered by preact on a plain
+  // Node server, not Next pages: Next's document rules do not apply.
   {
     files: ["packages/**"],
     rules: {
+      "@next/next/no-head-element": "off",
       "no-restricted-imports": [
         "error",
         {
@@ -79,7 +87,7 @@ const config = [
               message: "Only lib/stripe (the adapter) imports the Stripe SDK; use its functions and the types in lib/billing/types.ts.",
             },
           ],
-          patterns: [appBoundary],
+          patterns: [appBoundary, stripeInternals],
         },
       ],
     },
@@ -97,7 +105,7 @@ const config = [
           patterns: [
             appBoundary,
             {
-              group: ["@/lib/db/client", "@/lib/stripe/*"],
+              group: ["@/lib/db/client", "@/lib/stripe", "@/lib/stripe/*"],
               message: "Routes and components call lib/billing (and lib/auth), not the database client or the Stripe adapter.",
             },
           ],

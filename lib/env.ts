@@ -18,6 +18,9 @@ export const LOCAL_DEFAULTS = {
   supabaseUrl: "http://127.0.0.1:54321",
   stripeApiBase: "http://127.0.0.1:12111",
   stripeSecretKey: "sk_test_subkit_emulator",
+  /** The Supabase Auth emulator's SMTP listener: its dev mailbox (:54321/_mailbox) shows every email. */
+  smtpUrl: "smtp://127.0.0.1:54325",
+  emailFrom: "subkit <billing@localhost>",
 } as const
 
 /** What production needs, and where each value comes from (printed when one is missing; docs/deploy.md). */
@@ -30,6 +33,9 @@ export const PRODUCTION_VARIABLES = {
   STRIPE_WEBHOOK_SECRET:
     "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
   CRON_SECRET: "any random string of 32+ characters, e.g. `openssl rand -hex 32`; Vercel Cron sends it as a Bearer token",
+  SMTP_URL:
+    "your email provider's SMTP URL, e.g. smtps://USER:PASSWORD@smtp.example.com:465 (Resend, Postmark, SES, SendGrid all give one)",
+  EMAIL_FROM: 'the sender of billing emails, on a domain your provider verified, e.g. "Acme Billing <billing@example.com>"',
 } as const
 
 export type StripeKeyMode = "live" | "test"
@@ -96,6 +102,22 @@ const schema = z.object({
   BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
   /** Processed events keep their payload this long, then the cron prunes it. */
   BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Billing emails leave through this SMTP server (smtp:// or smtps://, credentials in the URL). */
+  SMTP_URL: optionalUrl.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  /** The From header of billing emails: an address, or "Name <address>". */
+  EMAIL_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.?[^\s<>@]*>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address or "Name <address>"')
+      .optional(),
+  ),
+  /** Failed sends before an email is dead (backoff doubles from 2 s up to 1 h). */
+  EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 })
 
@@ -123,6 +145,8 @@ function rules(v: Parsed, opts: Options): Issue[] {
     if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://"))
       add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
     if (v.CRON_SECRET && v.CRON_SECRET.length < 32) add("CRON_SECRET", "must be at least 32 characters")
+    if (v.SMTP_URL && /^smtps?:\/\/(127\.|localhost|\[::1\])/.test(v.SMTP_URL))
+      add("SMTP_URL", "points at this machine (the dev mailbox); use your email provider's SMTP URL in production")
   } else {
     // Outside production a half-set group is a mistake: name what is missing.
     if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret)
@@ -199,6 +223,11 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
       maxAttempts: v.BILLING_MAX_ATTEMPTS,
       eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
       eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,
+    },
+    email: {
+      smtpUrl: v.SMTP_URL ?? LOCAL_DEFAULTS.smtpUrl,
+      from: v.EMAIL_FROM ?? LOCAL_DEFAULTS.emailFrom,
+      maxAttempts: v.EMAIL_MAX_ATTEMPTS,
     },
     logLevel: v.LOG_LEVEL,
   }

@@ -1,4 +1,4 @@
-// npm run bench:webhooks -- [--latency-ms 300|100-300] [--rate-limit 25] [--customers 200] [--events-per-customer 5]
+// npm run bench:webhooks -- [--latency-ms 300|100-300] [--rate-limit 25] [--customers 200] [--events-per-customer 5] [--two]
 // The production build (next build + next start) on a PostgreSQL server, with Stripe's latency and
 // rate limit put in front of the emulator by scripts/lib/stripe-proxy.ts. In one run:
 //   baseline   the same route given a wrong signature: routing, bounded body read, HMAC, 400
@@ -6,6 +6,8 @@
 //   drain      until every acknowledged event is applied (after() + the cron), Stripe calls counted
 //   pages      /pricing and the signed-in /subscription/manage at c=8, idle and during a burst, with
 //              Stripe at 0 ms and at the requested latency (Stripe's latency must not reach pages)
+// --two: two `next start` instances on the same database; every delivery is posted to both at once
+// (ingest counts each event once, against one instance's verify-only rate), pages alternate between them.
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -30,6 +32,9 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "16" },
     rounds: { type: "string", default: "3" },
     "skip-build": { type: "boolean", default: false },
+    two: { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of the (first) app process into this directory (node --cpu-prof). */
+    "cpu-prof": { type: "string" },
   },
 })
 const LATENCY = parseLatency(args["latency-ms"])
@@ -40,35 +45,50 @@ const CONCURRENCY = Number(args.concurrency)
 const ROUNDS = Number(args.rounds)
 const PAGE_CONCURRENCY = 8
 const CRON_SECRET = randomUUID()
+const INSTANCES = args.two ? 2 : 1
 
 async function main() {
   buildUnlessSkipped(Boolean(args["skip-build"]))
-  const port = await freePort()
-  const appUrl = `http://localhost:${port}`
+  const ports = [await freePort()]
+  if (INSTANCES === 2) ports.push(await freePort())
+  const appUrls = ports.map((p) => `http://localhost:${p}`)
+  const appUrl = appUrls[0] as string
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })
   const proxy = await startStripeProxy(stack.stripe.url, { latencyMs: LATENCY, rateLimit: RATE_LIMIT })
   const stripe = stack.stripe.client() // setup talks to the emulator directly; only the app pays latency
   // The bench posts events itself; the emulator's own deliveries would only add noise.
   for (const ep of (await stripe.webhookEndpoints.list()).data) await stripe.webhookEndpoints.update(ep.id, { disabled: true })
-  const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stack.appEnv,
-      STRIPE_API_BASE: proxy.url,
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
-      CRON_SECRET,
-      SUBKIT_OFFLINE: "1",
-      LOG_LEVEL: "error",
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_POOL_MAX: "16",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  })
+  const apps = ports.map((port, i) =>
+    spawn(
+      process.execPath,
+      [
+        ...(args["cpu-prof"] && i === 0 ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : []),
+        nextBin,
+        "start",
+        "--port",
+        String(port),
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...stack.appEnv,
+          STRIPE_API_BASE: proxy.url,
+          NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+          CRON_SECRET,
+          SUBKIT_OFFLINE: "1",
+          LOG_LEVEL: "error",
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_POOL_MAX: "16",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    ),
+  )
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
   try {
-    await waitForPort(port, 60_000)
+    for (const port of ports) await waitForPort(port, 60_000)
     console.log(`setting up ${CUSTOMERS} subscribed customers and a signed-in user…`)
     const subs = await subscribeCustomers(db, stripe, CUSTOMERS)
     const cookie = await signedInCookie(db, stripe, stack.authUrl)
@@ -80,14 +100,16 @@ async function main() {
       create trigger bench_twice before update on subscription_events for each row
         when (old.processed_at is not null and new.processed_at is distinct from old.processed_at) execute function bench_twice();`)
 
-    const hook = `${appUrl}/api/webhooks/stripe`
+    // The verify-only baseline is one instance's; ingest feeds every instance every delivery.
+    const verifyHook = `${appUrl}/api/webhooks/stripe`
+    const hook = appUrls.map((u) => `${u}/api/webhooks/stripe`)
     const cron = `${appUrl}/api/cron/billing`
-    const pages = { pricing: `${appUrl}/pricing`, manage: `${appUrl}/subscription/manage` }
+    const pages = { pricing: appUrls.map((u) => `${u}/pricing`), manage: appUrls.map((u) => `${u}/subscription/manage`) }
     const burst = (tag: string) => renewalBurst(tag, subs, PER_CUSTOMER, stack.webhookSecret)
     const forged = burst("forged").map((d) => ({ ...d, header: d.header.replace(/v1=[0-9a-f]+/, "v1=" + "0".repeat(64)) }))
 
     // Warm both paths and the pages (JIT, pools, caches).
-    await fire(hook, forged.slice(0, 200), CONCURRENCY, 400)
+    await fire(verifyHook, forged.slice(0, 200), CONCURRENCY, 400)
     await fire(hook, burst("warm").slice(0, 200), CONCURRENCY, 200)
     for (const url of Object.values(pages)) await pageLoad(url, { concurrency: 2, headers: { cookie }, until: () => true, min: 40 })
     await waitApplied(db, cron, "evt_warm_%", 120_000)
@@ -97,7 +119,7 @@ async function main() {
     const ingest: number[] = []
     const acknowledged: string[] = []
     for (let r = 1; r <= ROUNDS; r++) {
-      base.push((await fire(hook, forged, CONCURRENCY, 400)).rate)
+      base.push((await fire(verifyHook, forged, CONCURRENCY, 400)).rate)
       const res = await fire(hook, burst(`r${r}`), CONCURRENCY, 200)
       ingest.push(res.rate)
       acknowledged.push(...res.acknowledged)
@@ -138,6 +160,7 @@ async function main() {
     const dead = await db.query<{ n: number }>("select count(*)::int n from subscription_events where dead_at is not null")
     const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
     const result = {
+      instances: INSTANCES,
       latency_ms: args["latency-ms"],
       rate_limit: RATE_LIMIT ?? null,
       customers: CUSTOMERS,
@@ -156,6 +179,10 @@ async function main() {
       manage_p95_c1_ms: round(single.manage.p95),
       manage_p95_burst_ms: round(during.manage.p95),
       manage_p95_burst_at_0ms_ms: round(zero.manage.p95),
+      pricing_burst_vs_idle: round(during.pricing.p95 / idle.pricing.p95),
+      manage_burst_vs_idle: round(during.manage.p95 / idle.manage.p95),
+      pricing_burst_at_0ms_vs_idle: round(zero.pricing.p95 / idle.pricing.p95),
+      manage_burst_at_0ms_vs_idle: round(zero.manage.p95 / idle.manage.p95),
       pricing_burst_vs_0ms: round(during.pricing.p95 / zero.pricing.p95),
       manage_burst_vs_0ms: round(during.manage.p95 / zero.manage.p95),
       page_errors:
@@ -176,11 +203,19 @@ async function main() {
     console.log(
       `  /subscription/manage ${result.manage_p95_idle_ms}   ${result.manage_p95_burst_at_0ms_ms}   ${result.manage_p95_burst_ms}`,
     )
+    console.log(
+      `  burst p95 / idle p95: /pricing ${result.pricing_burst_at_0ms_vs_idle} (0 ms), ${result.pricing_burst_vs_idle} (${args["latency-ms"]} ms); ` +
+        `/subscription/manage ${result.manage_burst_at_0ms_vs_idle} (0 ms), ${result.manage_burst_vs_idle} (${args["latency-ms"]} ms)`,
+    )
     console.log(`RESULT ${JSON.stringify(result)}`)
   } finally {
-    const exited = new Promise((r) => app.once("exit", r))
-    app.kill("SIGTERM")
-    await exited
+    await Promise.all(
+      apps.map((app) => {
+        const exited = new Promise((r) => app.once("exit", r))
+        app.kill("SIGTERM")
+        return exited
+      }),
+    )
     await db.end()
     await proxy.stop()
     await stack.stop()
@@ -190,7 +225,7 @@ async function main() {
 const round = (x: number) => Math.round(x * 100) / 100
 
 /** Page p95 at c=8 (half /pricing, half the signed-in manage page): while `during` runs, or for 200 requests each. */
-async function measurePages(pages: { pricing: string; manage: string }, cookie: string, during?: () => Promise<unknown>) {
+async function measurePages(pages: { pricing: string[]; manage: string[] }, cookie: string, during?: () => Promise<unknown>) {
   let done = !during
   const work = during?.().finally(() => (done = true))
   const until = () => done

@@ -7,12 +7,13 @@
 // from NEXT_PUBLIC_APP_URL (3000); state in SUBKIT_DATA_DIR (.data).
 import { randomBytes } from "node:crypto"
 import path from "node:path"
-import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, resolveEnv } from "../lib/env"
+import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, LOCAL_SUPABASE_SERVICE_ROLE_KEY, resolveEnv } from "../lib/env"
 import { startDevCron } from "./lib/dev-cron"
 import { appService, authService, postgresService, stripeService, type DevService } from "./lib/dev-services"
 import { loadEnvFiles } from "./lib/load-env"
 import { migrate } from "./lib/migrate"
 import { prepareStripe } from "./lib/prepare-stripe"
+import { DEV_ADMIN, seedDevAdmin } from "./lib/seed-admin"
 import { statusTable } from "./lib/status-table"
 import { Supervisor } from "./lib/supervisor"
 import Stripe from "stripe"
@@ -53,12 +54,15 @@ try {
     await start(db)
     const { applied } = await migrate(db.url)
     if (applied.length) log(`subkit: applied ${applied.length} migration(s)`)
-    const auth = authService({ port: port("AUTH_EMULATOR_PORT", 54321), databaseUrl: db.url })
+    const smtpPort = port("AUTH_EMULATOR_SMTP_PORT", Number(new URL(LOCAL_DEFAULTS.smtpUrl).port))
+    const auth = authService({ port: port("AUTH_EMULATOR_PORT", 54321), smtpPort, databaseUrl: db.url })
     const stripe = stripeService({
       port: port("STRIPE_EMULATOR_PORT", Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port)),
       stateFile: path.join(dataDir, "stripe-emulator.json"),
     })
     await Promise.all([start(auth), start(stripe)])
+    const seeded = await seedDevAdmin(auth.url.replace(/\/auth\/v1$/, ""), LOCAL_SUPABASE_SERVICE_ROLE_KEY)
+    if (seeded.created) log(`subkit: created the dev admin ${DEV_ADMIN.email}`)
     const stripeUrl = new URL(stripe.url)
     const client = new Stripe(LOCAL_DEFAULTS.stripeSecretKey, {
       host: stripeUrl.hostname,
@@ -75,6 +79,8 @@ try {
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       CRON_SECRET: env.cronSecret ?? randomBytes(16).toString("hex"),
+      // Billing emails go over SMTP into the auth emulator's mailbox, with the auth emails.
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     }
   }
   await start(appService({ appUrl: env.appUrl, env: childEnv }))
@@ -86,7 +92,8 @@ try {
   )
   log(`\n  subkit is running${offline ? " offline" : ""} on ${env.appUrl} (Ctrl-C stops everything)\n${statusTable(rows)}`)
   if (offline) {
-    log(`  Emails (sign-up, magic links, resets): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)
+    log(`  Emails (sign-up, magic links, resets, billing over SMTP ${childEnv.SMTP_URL}): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)
+    log(`  Operator console: ${env.appUrl}/admin/events (dev admin ${DEV_ADMIN.email} / ${DEV_ADMIN.password})`)
     log(`  Webhook deliveries: ${childEnv.STRIPE_API_BASE}/_emulator/webhooks/deliveries`)
     log("  Test cards: 4242 4242 4242 4242 (works), 4000 0000 0000 0002 (declined), 4000 0000 0000 0341 (fails at renewal).\n")
   }

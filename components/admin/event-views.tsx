@@ -44,6 +44,10 @@ export function EventFilterForm({ filter }: { filter: EventFilter }) {
           <option value="processed">processed</option>
         </select>
       </label>
+      <label className="flex flex-col">
+        Outcome
+        <input name="outcome" defaultValue={filter.outcome ?? ""} className="rounded border px-2 py-1" placeholder="synced_active" />
+      </label>
       <button type="submit" className="rounded border px-3 py-1">
         Filter
       </button>

@@ -3,7 +3,7 @@ import { Badge } from "@/components/ui/badge"
 import { Tag } from "lucide-react"
 import { discountLine, headline, type Describable } from "@/lib/billing/views/describe"
 import { hasEnded, STATUS_LABEL, STATUS_TONE } from "@/lib/billing/status"
-import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { SubscriptionStatus } from "@/lib/billing/types"
 
 export function StatusBadge({ status, cancelScheduled }: { status: SubscriptionStatus; cancelScheduled?: boolean }) {
   if (cancelScheduled && (status === "active" || status === "trialing")) return <Badge variant="warning">Cancels soon</Badge>

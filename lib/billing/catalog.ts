@@ -126,4 +126,35 @@ export const USAGE_METERS = {
 export type MeterKey = keyof typeof USAGE_METERS
 export const isMeterKey = (k: string): k is MeterKey => Object.hasOwn(USAGE_METERS, k)
 
-export const meteredLookupKey = (planId: CatalogPlan["id"], meter: MeterKey) => `subkit_${planId}_${meter}_metered`
+export const meteredLookupKey = (planId: CatalogPlan["id"], meter: MeterKey, interval: Interval = "month") =>
+  `subkit_${planId}_${meter}_metered_${interval === "month" ? "monthly" : "yearly"}`
+
+/** The Stripe product the metered prices of a meter belong to (its name is the invoice line's). */
+export const meterProductId = (meter: MeterKey) => `subkit_${meter}_usage`
+
+/**
+ * The metered price of a plan for a meter, billed in arrears on the plan's renewal invoice.
+ * Pro: graduated tiers, the first `included` units at 0, then `overageCents` each; the app reports every
+ * unit to the meter. Team: the pool is `perSeat` × seats, and graduated tiers have fixed bounds that
+ * cannot scale with the seat count, so Team's price is a flat `overageCents` per unit and the app reports
+ * to the meter only the units past the pool (the ledger knows the pool when it records: ledger.ts).
+ */
+export type MeteredPriceSpec =
+  { scheme: "tiered"; tiers: { upTo: number | "inf"; unitAmount: number }[] } | { scheme: "per_unit"; unitAmount: number }
+
+export function meteredPriceSpec(planId: CatalogPlan["id"], meter: MeterKey): MeteredPriceSpec {
+  const m = USAGE_METERS[meter]
+  return planId === "pro"
+    ? {
+        scheme: "tiered",
+        tiers: [
+          { upTo: m.pro.included, unitAmount: 0 },
+          { upTo: "inf", unitAmount: m.pro.overageCents },
+        ],
+      }
+    : { scheme: "per_unit", unitAmount: m.team.overageCents }
+}
+
+/** What the app reports to the meter for a plan: every unit (Pro's tiers make the allowance free) or only the overage (Team). */
+export const reportsToMeter = (planId: "free" | CatalogPlan["id"]): "all" | "overage" | "nothing" =>
+  planId === "pro" ? "all" : planId === "team" ? "overage" : "nothing"

@@ -1,6 +1,6 @@
 // What a Stripe subscription status means for the product: access, and whether a new Checkout is allowed.
 import { sql, type SQL } from "drizzle-orm"
-import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { SubscriptionStatus } from "./types"
 import { GRACE_POLICY } from "./catalog"
 
 /** Statuses in which the customer keeps using the product (past_due only until graceEndsAt). */

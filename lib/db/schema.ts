@@ -14,6 +14,17 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core"
+// The column types are the billing domain's vocabulary (lib/billing/types.ts), not declared here.
+import type {
+  BillingInterval,
+  CardSummary,
+  CheckoutSessionStatus,
+  DiscountDuration,
+  PostalAddress,
+  SubscriptionStatus,
+  TeamRole,
+  TrialEndBehavior,
+} from "../billing/types"
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" })
 
@@ -43,16 +54,6 @@ export const subscriptionPlans = pgTable("subscription_plans", {
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
 
-export type CardSummary = { brand: string; last4: string; exp_month: number; exp_year: number }
-export type PostalAddress = {
-  line1: string | null
-  line2: string | null
-  city: string | null
-  postal_code: string | null
-  state: string | null
-  country: string | null
-}
-
 export const billingCustomers = pgTable("billing_customers", {
   userId: uuid("user_id")
     .primaryKey()
@@ -69,23 +70,6 @@ export const billingCustomers = pgTable("billing_customers", {
   updatedAt: tz("updated_at").notNull().defaultNow(),
 })
 
-export const SUBSCRIPTION_STATUSES = [
-  "incomplete",
-  "incomplete_expired",
-  "trialing",
-  "active",
-  "past_due",
-  "canceled",
-  "unpaid",
-  "paused",
-] as const
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
-
-/** Stripe's trial_settings.end_behavior.missing_payment_method. */
-export type TrialEndBehavior = "cancel" | "create_invoice" | "pause"
-/** A coupon's duration: the first invoice only, a number of months, or every invoice. */
-export type DiscountDuration = "once" | "repeating" | "forever"
-
 export const userSubscriptions = pgTable("user_subscriptions", {
   id: uuid("id").primaryKey().defaultRandom(),
   stripeSubscriptionId: text("stripe_subscription_id").notNull().unique(),
@@ -95,7 +79,7 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   stripeCustomerId: text("stripe_customer_id").notNull(),
   planId: text("plan_id").references(() => subscriptionPlans.id),
   stripePriceId: text("stripe_price_id"),
-  interval: text("interval").$type<"day" | "week" | "month" | "year">(),
+  interval: text("interval").$type<BillingInterval>(),
   quantity: integer("quantity").notNull().default(1),
   unitAmount: integer("unit_amount"),
   currency: text("currency"),
@@ -115,6 +99,12 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountCurrency: text("discount_currency"),
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
+  stripeScheduleId: text("stripe_schedule_id"),
+  scheduledPriceId: text("scheduled_price_id"),
+  scheduledPlanId: text("scheduled_plan_id").references(() => subscriptionPlans.id),
+  scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
+  scheduledQuantity: integer("scheduled_quantity"),
+  scheduledChangeAt: tz("scheduled_change_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
@@ -167,7 +157,7 @@ export const checkoutSessions = pgTable("checkout_sessions", {
   priceId: text("price_id").notNull(),
   quantity: integer("quantity").notNull(),
   trialDays: integer("trial_days"),
-  status: text("status").$type<"open" | "complete" | "expired">().notNull().default("open"),
+  status: text("status").$type<CheckoutSessionStatus>().notNull().default("open"),
   expiresAt: tz("expires_at"),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
@@ -201,8 +191,6 @@ export const teams = pgTable("teams", {
     .references(() => users.id, { onDelete: "cascade" }),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
-
-export type TeamRole = "owner" | "member"
 
 export const teamMembers = pgTable(
   "team_members",
@@ -330,3 +318,91 @@ export const adminAuditLog = pgTable("admin_audit_log", {
   detail: jsonb("detail").notNull().default({}),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
+
+export const emailOutbox = pgTable("email_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeEventId: text("stripe_event_id").notNull(),
+  template: text("template").notNull(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  toEmail: text("to_email").notNull(),
+  data: jsonb("data").notNull().default({}),
+  status: text("status").$type<"pending" | "sent" | "skipped" | "dead">().notNull().default("pending"),
+  claimedUntil: tz("claimed_until"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+  messageId: text("message_id"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  sentAt: tz("sent_at"),
+})
+
+export const emailPreferences = pgTable("email_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  trialEnding: boolean("trial_ending").notNull().default(true),
+  seatsChanged: boolean("seats_changed").notNull().default(true),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export const invoices = pgTable("invoices", {
+  id: text("id").primaryKey(),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  number: text("number"),
+  status: text("status").$type<"draft" | "open" | "paid" | "uncollectible" | "void">().notNull(),
+  amountDue: bigint("amount_due", { mode: "number" }).notNull(),
+  amountPaid: bigint("amount_paid", { mode: "number" }).notNull(),
+  tax: bigint("tax", { mode: "number" }),
+  total: bigint("total", { mode: "number" }).notNull(),
+  currency: text("currency").notNull(),
+  created: tz("created").notNull(),
+  periodStart: tz("period_start"),
+  periodEnd: tz("period_end"),
+  hostedInvoiceUrl: text("hosted_invoice_url"),
+  invoicePdf: text("invoice_pdf"),
+  attemptCount: integer("attempt_count").notNull().default(0),
+  nextPaymentAttempt: tz("next_payment_attempt"),
+  syncedAt: tz("synced_at").notNull().defaultNow(),
+})
+
+export const reconcileRuns = pgTable("reconcile_runs", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  trigger: text("trigger").$type<"cron" | "admin" | "cli" | "test">().notNull(),
+  phase: text("phase").$type<"subscriptions" | "orphans" | "usage" | "done">().notNull().default("subscriptions"),
+  cursor: text("cursor"),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: tz("lease_until"),
+  stripeCalls: integer("stripe_calls").notNull().default(0),
+  subscriptionsChecked: integer("subscriptions_checked").notNull().default(0),
+  drifted: integer("drifted").notNull().default(0),
+  fixed: integer("fixed").notNull().default(0),
+  startedAt: tz("started_at").notNull().defaultNow(),
+  finishedAt: tz("finished_at"),
+})
+
+export const reconcileFindings = pgTable("reconcile_findings", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  runId: bigint("run_id", { mode: "number" })
+    .notNull()
+    .references(() => reconcileRuns.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  userId: uuid("user_id"),
+  differences: jsonb("differences").notNull(),
+  fixed: boolean("fixed"),
+  error: text("error"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export const reconcileSeen = pgTable(
+  "reconcile_seen",
+  {
+    runId: bigint("run_id", { mode: "number" })
+      .notNull()
+      .references(() => reconcileRuns.id, { onDelete: "cascade" }),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.stripeSubscriptionId] })],
+)

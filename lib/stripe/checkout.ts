@@ -10,6 +10,8 @@ export type SubscriptionCheckout = {
   userId: string
   planId: string
   priceId: string
+  /** Metered prices added beside the plan (usage billed in arrears from a Billing Meter; no quantity). */
+  meteredPriceIds?: string[]
   quantity: number
   successUrl: string
   cancelUrl: string
@@ -26,7 +28,7 @@ export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promi
       mode: "subscription",
       customer: c.customerId,
       client_reference_id: c.userId,
-      line_items: [{ price: c.priceId, quantity: c.quantity }],
+      line_items: [{ price: c.priceId, quantity: c.quantity }, ...(c.meteredPriceIds ?? []).map((price) => ({ price }))],
       subscription_data: {
         metadata: { user_id: c.userId, plan_id: c.planId },
         ...(c.trialDays

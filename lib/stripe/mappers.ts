@@ -1,15 +1,17 @@
 // Pure mappers from Stripe objects to the domain's types: vendor shapes stop here.
 import type Stripe from "stripe"
-import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
-import type { TrialEndBehavior } from "@/lib/db/schema"
+import { SUBSCRIPTION_STATUSES } from "@/lib/billing/types"
 import type {
   BillingInterval,
   CardSummary,
   CustomerState,
   DiscountState,
+  InvoiceState,
   PostalAddress,
+  ScheduledChange,
   SubscriptionState,
   SubscriptionStatus,
+  TrialEndBehavior,
 } from "@/lib/billing/types"
 
 export const fromUnix = (s: number | null | undefined): Date | null => (s ? new Date(s * 1000) : null)
@@ -40,7 +42,7 @@ export function addressOf(a: Stripe.Address | null | undefined): PostalAddress |
 }
 
 /**
- * One subscription, from its first item (subkit sells single-item subscriptions). Since 2025 the
+ * One subscription, from its plan item (subkit sells one licensed item, beside it at most a metered usage item). Since 2025 the
  * Portal may schedule a cancellation as `cancel_at` = the period end instead of
  * `cancel_at_period_end`; both mean "ends at period end" to our users.
  */
@@ -48,8 +50,12 @@ function trialEndBehavior(v: string | undefined): TrialEndBehavior | null {
   return v === "cancel" || v === "pause" || v === "create_invoice" ? v : null
 }
 
+/** The subscription's licensed (plan) item: a metered usage item may sit beside it. */
+export const planItem = (sub: Stripe.Subscription): Stripe.SubscriptionItem | undefined =>
+  sub.items.data.find((i) => i.price.recurring?.usage_type !== "metered") ?? sub.items.data[0]
+
 export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
-  const item = sub.items.data[0]
+  const item = planItem(sub)
   if (!item) throw new Error(`subscription ${sub.id} has no items`)
   const customerId = idOf(sub.customer)
   if (!customerId) throw new Error(`subscription ${sub.id} has no customer`)
@@ -76,9 +82,33 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    scheduleId: idOf(sub.schedule),
+    scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
     cardFingerprint: cardFingerprintOf(sub.default_payment_method),
   }
+}
+
+/**
+ * The next phase of the subscription's schedule (read with `schedule` expanded): the phase after the
+ * one running now, when its item differs from the subscription's. Null without a schedule, when the
+ * schedule is not active or when its next phase changes nothing we show.
+ */
+export function scheduledChange(sub: Stripe.Subscription): ScheduledChange | null {
+  const s = sub.schedule
+  if (!s || typeof s === "string" || s.status !== "active" || !s.current_phase) return null
+  const now = s.current_phase.start_date
+  const next = s.phases.find((p) => p.start_date > now)
+  const it = next?.items[0]
+  if (!next || !it) return null
+  const priceId = idOf(it.price)
+  const current = sub.items.data[0]
+  if (!priceId) return null
+  const quantity = it.quantity ?? 1
+  if (current && current.price.id === priceId && (current.quantity ?? 1) === quantity) return null
+  const price = typeof it.price === "string" ? null : it.price
+  const interval = price && !("deleted" in price && price.deleted) ? intervalOf((price as Stripe.Price).recurring?.interval) : null
+  return { priceId, interval, quantity, at: new Date(next.start_date * 1000) }
 }
 
 const DURATIONS = ["once", "repeating", "forever"] as const
@@ -126,4 +156,31 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
 /** The subscription an invoice belongs to (its `parent` at this API version). */
 export function invoiceSubscriptionId(inv: Stripe.Invoice): string | null {
   return idOf(inv.parent?.subscription_details?.subscription ?? null)
+}
+
+const INVOICE_STATUSES = ["draft", "open", "paid", "uncollectible", "void"] as const
+
+/** An invoice in the domain's words; tax is the sum of total_taxes (null when Stripe computed none). */
+export function invoiceState(inv: Stripe.Invoice): InvoiceState {
+  const taxes = inv.total_taxes ?? []
+  const period = inv.lines.data[0]?.period
+  return {
+    id: inv.id ?? "",
+    customerId: idOf(inv.customer) ?? "",
+    subscriptionId: invoiceSubscriptionId(inv),
+    number: inv.number ?? null,
+    status: INVOICE_STATUSES.find((st) => st === inv.status) ?? "draft",
+    amountDue: inv.amount_due,
+    amountPaid: inv.amount_paid,
+    tax: taxes.length ? taxes.reduce((s, t) => s + t.amount, 0) : null,
+    total: inv.total,
+    currency: inv.currency,
+    created: new Date(inv.created * 1000),
+    periodStart: fromUnix(period?.start ?? inv.period_start),
+    periodEnd: fromUnix(period?.end ?? inv.period_end),
+    hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
+    invoicePdf: inv.invoice_pdf ?? null,
+    attemptCount: inv.attempt_count,
+    nextPaymentAttempt: fromUnix(inv.next_payment_attempt),
+  }
 }

@@ -76,3 +76,16 @@ export async function ensureMeter(eventName: string, displayName: string): Promi
   meterIds.set(eventName, m.id)
   return m.id
 }
+
+const pricesByKey = new Map<string, string | null>()
+
+/**
+ * The active price with this lookup key (cached per process; stripe:setup creates the metered prices).
+ * null when there is none: Checkout then sells the plan without its usage item, and a warning is logged.
+ */
+export async function priceIdByLookupKey(lookupKey: string): Promise<string | null> {
+  if (pricesByKey.has(lookupKey)) return pricesByKey.get(lookupKey) ?? null
+  const [price] = (await stripeCall(() => stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 }))).data
+  if (price) pricesByKey.set(lookupKey, price.id)
+  return price?.id ?? null
+}

@@ -5,11 +5,12 @@ import type Stripe from "stripe"
 import type { SeatChange, SeatChangeCheck, SeatPreview } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
+import { planItem } from "./mappers"
 
-/** The subscription's one item (its id, quantity and period), read from Stripe. */
+/** The subscription's plan item (its id, quantity and period), read from Stripe; a metered item beside it is left alone. */
 async function itemOf(subscriptionId: string): Promise<Stripe.SubscriptionItem> {
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
-  const item = sub.items.data[0]
+  const item = planItem(sub)
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
   return item
 }

@@ -6,7 +6,11 @@ import {
   CATALOG,
   FEATURES,
   lookupKey,
+  meteredLookupKey,
+  meteredPriceSpec,
+  meterProductId,
   PORTAL_CONFIGURATION_KEY,
+  type MeterKey,
   USAGE_METERS,
   type CatalogPlan,
   type Interval,
@@ -50,7 +54,8 @@ export async function setupStripe(
   }
   const portalConfigurationId = await ensurePortal(stripe, appUrl, productIds, prices, changes)
   await ensureSamplePromotion(stripe, changes, opts.mode ?? "test")
-  await ensureMeters(stripe, changes)
+  const meters = await ensureMeters(stripe, changes)
+  await ensureMeteredPrices(stripe, meters, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))
   return { changes, notes: featureChanged ? [FEATURE_CHANGE_NOTE] : [], prices, portalConfigurationId }
@@ -270,18 +275,95 @@ async function writePlans(databaseUrl: string, productIds: Record<string, string
   }
 }
 
-/** One Billing Meter per catalog meter (sum of `value`, customer by `stripe_customer_id`), found by event name. */
+/** One Billing Meter per catalog meter (sum of `value`, customer by `stripe_customer_id`), found by event name. Returns meter key → id. */
 async function ensureMeters(stripe: Stripe, changes: string[]) {
   const active = await stripe.billing.meters.list({ status: "active", limit: 100 }).autoPagingToArray({ limit: 1000 })
-  for (const m of Object.values(USAGE_METERS)) {
-    if (active.some((a) => a.event_name === m.eventName)) continue
-    await stripe.billing.meters.create({
+  const ids: Partial<Record<MeterKey, string>> = {}
+  for (const [key, m] of Object.entries(USAGE_METERS) as [MeterKey, (typeof USAGE_METERS)[MeterKey]][]) {
+    const found = active.find((a) => a.event_name === m.eventName)
+    if (found) {
+      ids[key] = found.id
+      continue
+    }
+    const created = await stripe.billing.meters.create({
       display_name: m.name,
       event_name: m.eventName,
       default_aggregation: { formula: "sum" },
       customer_mapping: { type: "by_id", event_payload_key: "stripe_customer_id" },
       value_settings: { event_payload_key: "value" },
     })
+    ids[key] = created.id
     changes.push(`created meter ${m.eventName}`)
   }
+  return ids
+}
+
+/** Tiers as Stripe returns them, in a comparable form (the last tier's up_to is null there, "inf" here). */
+const tiersFingerprint = (tiers: { upTo: number | "inf" | null; unitAmount: number | null }[]) =>
+  JSON.stringify(tiers.map((t) => [t.upTo === "inf" ? null : t.upTo, t.unitAmount ?? 0]))
+
+/**
+ * The metered price of each plan and interval on each meter's product, found by lookup key
+ * (meteredLookupKey); a changed spec or meter is a new price that takes over the key.
+ */
+async function ensureMeteredPrices(stripe: Stripe, meters: Partial<Record<MeterKey, string>>, changes: string[]) {
+  for (const [key, m] of Object.entries(USAGE_METERS) as [MeterKey, (typeof USAGE_METERS)[MeterKey]][]) {
+    const meter = meters[key]
+    if (!meter) continue
+    const product = await ensureMeterProduct(stripe, key, m.name, changes)
+    for (const plan of CATALOG)
+      for (const interval of ["month", "year"] as const) {
+        const lookup = meteredLookupKey(plan.id, key, interval)
+        const spec = meteredPriceSpec(plan.id, key)
+        const [existing] = (await stripe.prices.list({ lookup_keys: [lookup], limit: 1, expand: ["data.tiers"] })).data
+        const same =
+          existing?.active &&
+          existing.product === product &&
+          existing.currency === plan.currency &&
+          existing.recurring?.interval === interval &&
+          existing.recurring.usage_type === "metered" &&
+          existing.recurring.meter === meter &&
+          (spec.scheme === "tiered"
+            ? existing.billing_scheme === "tiered" &&
+              existing.tiers_mode === "graduated" &&
+              tiersFingerprint((existing.tiers ?? []).map((t) => ({ upTo: t.up_to, unitAmount: t.unit_amount }))) ===
+                tiersFingerprint(spec.tiers)
+            : existing.billing_scheme === "per_unit" && existing.unit_amount === spec.unitAmount)
+        if (same) continue
+        const created = await stripe.prices.create({
+          product,
+          currency: plan.currency,
+          recurring: { interval, usage_type: "metered", meter },
+          ...(spec.scheme === "tiered"
+            ? {
+                billing_scheme: "tiered" as const,
+                tiers_mode: "graduated" as const,
+                tiers: spec.tiers.map((t) => ({ up_to: t.upTo, unit_amount: t.unitAmount })),
+              }
+            : { billing_scheme: "per_unit" as const, unit_amount: spec.unitAmount }),
+          lookup_key: lookup,
+          transfer_lookup_key: true,
+          nickname: `${plan.name} ${m.name.toLowerCase()} (${interval === "month" ? "monthly" : "yearly"})`,
+          metadata: { subkit_plan_id: plan.id, subkit_meter: key },
+        })
+        if (existing) await stripe.prices.update(existing.id, { active: false })
+        changes.push(`created price ${lookup} (${created.id})`)
+      }
+  }
+}
+
+async function ensureMeterProduct(stripe: Stripe, meter: MeterKey, name: string, changes: string[]) {
+  const id = meterProductId(meter)
+  try {
+    const p = await stripe.products.retrieve(id)
+    if (p.name !== name || !p.active) {
+      await stripe.products.update(id, { name, active: true })
+      changes.push(`updated product ${id}`)
+    }
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)) throw err
+    await stripe.products.create({ id, name, metadata: { subkit_meter: meter } })
+    changes.push(`created product ${id}`)
+  }
+  return id
 }

@@ -561,6 +561,105 @@ describe("billing meters and meter events", () => {
   })
 })
 
+describe("a metered graduated price on a meter", () => {
+  // What stripe:setup creates and Checkout sells beside the plan: a metered price on a Billing Meter with
+  // graduated tiers (the first 500 free, then 5 cents), billed in arrears on the renewal invoice.
+  it("refuses a metered price without a meter; the renewal invoice bills the period's usage by the tiers", async () => {
+    const eventName = `contract_metered_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const meter = await stripe.billing.meters.create({
+      display_name: "Contract reports",
+      event_name: eventName,
+      default_aggregation: { formula: "sum" },
+      customer_mapping: { type: "by_id", event_payload_key: "stripe_customer_id" },
+      value_settings: { event_payload_key: "value" },
+    })
+    const product = await stripe.products.create({ name: "Contract reports", metadata: t.tag })
+    await expect(
+      stripe.prices.create({
+        product: product.id,
+        currency: "usd",
+        unit_amount: 5,
+        recurring: { interval: "month", usage_type: "metered" },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    await expect(
+      stripe.prices.create({
+        product: product.id,
+        currency: "usd",
+        recurring: { interval: "month", usage_type: "metered", meter: meter.id },
+        billing_scheme: "tiered",
+        tiers_mode: "graduated",
+        tiers: [{ up_to: 500, unit_amount: 0 }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    const metered = await stripe.prices.create({
+      product: product.id,
+      currency: "usd",
+      recurring: { interval: "month", usage_type: "metered", meter: meter.id },
+      billing_scheme: "tiered",
+      tiers_mode: "graduated",
+      tiers: [
+        { up_to: 500, unit_amount: 0 },
+        { up_to: "inf", unit_amount: 5 },
+      ],
+      metadata: t.tag,
+    })
+    expect(metered).toMatchObject({
+      billing_scheme: "tiered",
+      tiers_mode: "graduated",
+      unit_amount: null,
+      recurring: { usage_type: "metered", meter: meter.id, interval: "month" },
+    })
+    const read = await stripe.prices.retrieve(metered.id, { expand: ["tiers"] })
+    expect(read.tiers?.map((x) => [x.up_to, x.unit_amount])).toEqual([
+      [500, 0],
+      [null, 5],
+    ])
+
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-metered-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]?.id
+    // A metered item takes no quantity.
+    await expect(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }, { price: metered.id, quantity: 3 }] }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }, { price: metered.id }],
+      default_payment_method: pm,
+      metadata: t.tag,
+    })
+    const usageItem = sub.items.data.find((i) => i.price.id === metered.id)
+    expect(usageItem?.price.recurring?.usage_type).toBe("metered")
+    await stripe.billing.meterEvents.create({
+      event_name: eventName,
+      timestamp: start + 60,
+      payload: { stripe_customer_id: customer.id, value: "520" },
+    })
+    await stripe.billing.meterEvents.create({
+      event_name: eventName,
+      timestamp: start + 120,
+      payload: { stripe_customer_id: customer.id, value: "3" },
+    })
+    const end = sub.items.data[0]?.current_period_end ?? 0
+    await advanceClock(clock.id, end + 3600)
+    const [renewal] = (await stripe.invoices.list({ customer: customer.id, limit: 1 })).data
+    expect(renewal?.billing_reason).toBe("subscription_cycle")
+    const lines = renewal?.lines.data ?? []
+    const usage = lines.filter((l) => l.pricing?.price_details?.price === metered.id)
+    // 523 used: tier 1 500 × $0, tier 2 23 × $0.05, for the period that ended.
+    expect(usage.reduce((s, l) => s + l.amount, 0)).toBe(23 * 5)
+    expect(usage.map((l) => l.quantity).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([23, 500])
+    expect(usage.every((l) => l.period.end === end)).toBe(true)
+    const plan = lines.find((l) => l.pricing?.price_details?.price === price.id)
+    expect(plan?.amount).toBe(1500)
+    expect(plan?.period.start).toBe(end)
+    await stripe.billing.meters.deactivate(meter.id)
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})
+
 describe("a failed renewal and paying its invoice", () => {
   // The dunning path the app relies on: a failed renewal leaves the subscription past_due with an open
   // invoice that Stripe will retry; invoices.pay makes an attempt now (402 on a decline) and, with a
@@ -590,5 +689,82 @@ describe("a failed renewal and paying its invoice", () => {
     expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("active")
     await expect(stripe.invoices.pay(open?.id ?? "")).rejects.toMatchObject({ statusCode: 400 })
     expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})
+
+describe("subscription schedules", () => {
+  // A downgrade at the period's end, as the app schedules it: a schedule made from the subscription,
+  // its phases replaced by [the current phase, the new item for one interval], released at the end.
+  it("from_subscription, a second phase applied when the clock passes its start, then released; cancel ends the subscription", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    expect(schedule).toMatchObject({
+      object: "subscription_schedule",
+      status: "active",
+      end_behavior: "release",
+      subscription: sub.id,
+      customer: customer.id,
+      current_phase: { start_date: item.current_period_start, end_date: item.current_period_end },
+    })
+    expect(schedule.phases).toHaveLength(1)
+    expect(schedule.phases[0]?.items[0]).toMatchObject({ price: price.id, quantity: 2 })
+    expect((await stripe.subscriptions.retrieve(sub.id)).schedule).toBe(schedule.id)
+    // Cancelling directly is refused while the schedule manages the subscription.
+    await expect(stripe.subscriptions.update(sub.id, { cancel_at_period_end: true })).rejects.toMatchObject({ statusCode: 400 })
+    const current = schedule.phases[0]
+    if (!current) throw new Error("no phase")
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, {
+      end_behavior: "release",
+      phases: [
+        { items: [{ price: price.id, quantity: 2 }], start_date: current.start_date, end_date: current.end_date },
+        { items: [{ price: price.id, quantity: 1 }], duration: { interval: "month", interval_count: 1 } },
+      ],
+    })
+    expect(updated.phases.map((p) => [p.start_date, p.items[0]?.quantity])).toEqual([
+      [current.start_date, 2],
+      [current.end_date, 1],
+    ])
+    // The start date of the current phase cannot move.
+    await expect(
+      stripe.subscriptionSchedules.update(schedule.id, {
+        phases: [{ items: [{ price: price.id, quantity: 2 }], start_date: current.start_date + 60, end_date: current.end_date }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    // Before its start nothing changes; past it the renewal bills the new quantity.
+    await advanceClock(clock.id, current.end_date - 3600)
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(2)
+    await advanceClock(clock.id, current.end_date + 2 * 3600)
+    const renewed = await stripe.subscriptions.retrieve(sub.id)
+    expect(renewed.items.data[0]).toMatchObject({ quantity: 1, current_period_start: current.end_date })
+    const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
+    expect(cycle).toMatchObject({ total: 1500, status: "paid" })
+    const during = await stripe.subscriptionSchedules.retrieve(schedule.id)
+    expect(during).toMatchObject({ status: "active", current_phase: { start_date: current.end_date } })
+    // Released: the subscription goes on as it is, without the schedule.
+    const released = await stripe.subscriptionSchedules.release(schedule.id)
+    expect(released).toMatchObject({ status: "released", released_subscription: sub.id, subscription: null })
+    expect(released.released_at).toEqual(expect.any(Number))
+    expect((await stripe.subscriptions.retrieve(sub.id)).schedule).toBeNull()
+    await expect(stripe.subscriptionSchedules.release(schedule.id)).rejects.toMatchObject({ statusCode: 400 })
+    const types = (await eventsAbout([schedule.id], ["subscription_schedule.created", "subscription_schedule.released"])).map((e) => e.type)
+    expect(types).toEqual(expect.arrayContaining(["subscription_schedule.created", "subscription_schedule.released"]))
+
+    // Cancel: the schedule and its subscription end at once.
+    const again = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    const canceled = await stripe.subscriptionSchedules.cancel(again.id)
+    expect(canceled).toMatchObject({ status: "canceled" })
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("canceled")
+    await stripe.testHelpers.testClocks.del(clock.id)
   })
 })

@@ -25,6 +25,7 @@ const { drainBillingEvents } = await import("@/lib/billing/sync/drain")
 const { receiveStripeWebhook } = await import("@/lib/billing/sync/ingest")
 const { createClient } = await import("@/lib/supabase/server")
 const { pool } = await import("@/lib/db/client")
+const { DEV_ADMIN, seedDevAdmin } = await import("../../scripts/lib/seed-admin")
 
 afterAll(async () => {
   await pool.end()
@@ -145,5 +146,40 @@ describe("the events page's inputs", () => {
       data: { object: { email: "[redacted]", customer_details: "[redacted]", id: "cus_1", name: null } },
     })
     expect(await getEvent("evt_missing")).toBeNull()
+  })
+
+  it("filters by the recorded outcome as a literal prefix (LIKE's `_` escaped)", async () => {
+    const customer = `cus_outcome${Date.now()}`
+    const insert = (id: string, outcome: string | null) =>
+      sql().query(
+        `insert into subscription_events (stripe_event_id, type, stripe_created_at, payload, customer_id, processed_at, outcome)
+         values ($1, 'customer.subscription.updated', now(), '{}', $2, case when $3::text is null then null else now() end, $3)`,
+        [`evt_${id}${Date.now()}`, customer, outcome],
+      )
+    await insert("a", "synced_active")
+    await insert("b", "syncedXactive")
+    await insert("c", "ignored_unknown_customer")
+    await insert("d", null)
+    const outcomes = async (outcome: string | string[]) =>
+      (await listEvents(parseEventFilter({ customer, outcome }))).map((e) => e.outcome).sort()
+    expect(await outcomes("synced_active")).toEqual(["synced_active"])
+    expect(await outcomes("synced")).toEqual(["syncedXactive", "synced_active"])
+    expect(await outcomes(["ignored", "synced"])).toEqual(["ignored_unknown_customer"])
+    expect(await outcomes("%")).toHaveLength(4) // not an outcome: dropped, the list is unfiltered
+  })
+})
+
+describe("the dev stack's admin", () => {
+  it("is seeded through the Auth admin API with app_metadata.role = admin, idempotently, and can sign in", async () => {
+    const seed = { email: uniqueEmail("devadmin"), password: "dev-password-1" }
+    const key = await apiKey(LOCAL_JWT_SECRET, "service_role")
+    const first = await seedDevAdmin(auth.url, key, seed)
+    expect(first.created).toBe(true)
+    expect(await seedDevAdmin(auth.url, key, seed)).toEqual({ created: false, userId: first.userId })
+    jar.clear()
+    const { data, error } = await (await createClient()).auth.signInWithPassword(seed)
+    expect(error).toBeNull()
+    expect(data.user?.app_metadata.role).toBe("admin")
+    expect(DEV_ADMIN.email).toBe("admin@subkit.local")
   })
 })

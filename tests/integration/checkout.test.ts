@@ -68,6 +68,25 @@ describe("startCheckout", () => {
     expect(await openRows(user.id)).toEqual([])
   })
 
+  it("a click while another's session is still being opened waits for it, then answers checkout_busy", async () => {
+    const user = await createUser()
+    const [plan] = (await sql().query("select stripe_monthly_price_id from subscription_plans where id = 'pro'")).rows
+    // Another click holds the slot and is waiting for Stripe: a reserved row without its URL yet.
+    await sql().query("insert into checkout_sessions (user_id, price_id, quantity) values ($1, $2, 1)", [
+      user.id,
+      plan.stripe_monthly_price_id,
+    ])
+    const started = Date.now()
+    const result = await startCheckout(user, { plan: "pro", interval: "month" })
+    expect(result).toEqual({
+      ok: false,
+      code: "checkout_busy",
+      message: "Checkout is opening in another tab. Please try again in a moment.",
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5000) // it waited for the other click first
+    expect(await openRows(user.id)).toMatchObject([{ url: null }]) // the other click's slot, untouched
+  }, 20_000)
+
   it("five concurrent clicks open one session", async () => {
     const user = await createUser()
     const results = await Promise.all(Array.from({ length: 5 }, () => startCheckout(user, { plan: "pro", interval: "year" })))
@@ -91,6 +110,16 @@ describe("startCheckout", () => {
     expect((await sql().query("select status from checkout_sessions where stripe_session_id = $1", [session.id])).rows[0].status).toBe(
       "complete",
     )
+    // The plan and, beside it, its metered usage price (billed from the meter at the period end).
+    const sub = await stripeClient().subscriptions.retrieve(session.subscription as string)
+    expect(sub.items.data.map((i) => [i.price.lookup_key, i.price.recurring?.usage_type])).toEqual([
+      ["subkit_pro_monthly", "licensed"],
+      ["subkit_pro_reports_metered_monthly", "metered"],
+    ])
+    expect((await sql().query("select plan_id, quantity from user_subscriptions where user_id = $1", [user.id])).rows[0]).toMatchObject({
+      plan_id: "pro",
+      quantity: 1,
+    })
     expect(await startCheckout(user, { plan: "team", interval: "month", seats: 2 })).toEqual({
       ok: true,
       url: "/subscription/manage?notice=already-subscribed",

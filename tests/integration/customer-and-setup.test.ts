@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest"
+import type Stripe from "stripe"
 import { pool } from "@/lib/db/client"
 import { getOrCreateBillingCustomer } from "@/lib/billing/checkout/customer"
 import { FEATURE_CHANGE_NOTE, setupStripe } from "../../scripts/lib/stripe-setup"
@@ -36,6 +37,28 @@ describe("stripe:setup", () => {
       ["pro", false],
       ["team", true],
     ])
+  })
+
+  it("has made the metered prices on the meter: Pro graduated (the allowance free), Team per unit; a stale one is replaced", async () => {
+    const stripe = stripeClient()
+    const keys = ["subkit_pro_reports_metered_monthly", "subkit_team_reports_metered_monthly", "subkit_pro_reports_metered_yearly"]
+    const found = (await stripe.prices.list({ lookup_keys: keys, expand: ["data.tiers"] })).data
+    const byKey: Record<string, Stripe.Price> = Object.fromEntries(found.map((p) => [p.lookup_key, p]))
+    const [meter] = (await stripe.billing.meters.list({ status: "active" })).data.filter((m) => m.event_name === "subkit_reports")
+    const pro = must(byKey.subkit_pro_reports_metered_monthly, "pro metered")
+    expect(pro).toMatchObject({ billing_scheme: "tiered", tiers_mode: "graduated", recurring: { usage_type: "metered", meter: meter?.id } })
+    expect(pro.tiers?.map((t) => [t.up_to, t.unit_amount])).toEqual([
+      [500, 0],
+      [null, 5],
+    ])
+    expect(must(byKey.subkit_team_reports_metered_monthly, "team metered")).toMatchObject({ billing_scheme: "per_unit", unit_amount: 4 })
+    expect(must(byKey.subkit_pro_reports_metered_yearly, "pro yearly").recurring?.interval).toBe("year")
+    await stripe.prices.update(pro.id, { active: false })
+    const result = await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")
+    expect(result.changes.filter((c) => c.includes("_metered_"))).toEqual([
+      expect.stringMatching(/^created price subkit_pro_reports_metered_monthly /),
+    ])
+    expect((await setupStripe(stripe, inject("databaseUrl"), "http://localhost:3999")).changes).toEqual([])
   })
 
   it("moves the lookup key to a new price when the amount changes", async () => {

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from "vitest"
 import { GET } from "@/app/api/health/route"
 import { pool } from "@/lib/db/client"
 import { checkHealth } from "@/lib/billing/admin/health"
-import { pingStripe } from "@/lib/stripe/health"
+import { pingStripe } from "@/lib/stripe"
 import { faults } from "../support/helpers"
 
 afterAll(() => pool.end())

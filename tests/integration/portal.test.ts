@@ -37,6 +37,12 @@ describe("openPortal", () => {
     expect(html).toContain("Pro")
   })
 
+  it("a click while another's session is still being opened waits for it, then answers portal_busy", async () => {
+    const { user } = await synced()
+    await sql().query("insert into portal_sessions (user_id, flow) values ($1, 'home')", [user.id])
+    expect(await openPortal(user, "home")).toMatchObject({ ok: false, code: "portal_busy" })
+  }, 20_000)
+
   it("reuses a session opened seconds ago, and allows five a minute", async () => {
     const { user } = await synced()
     const first = await openPortal(user, "home")

@@ -107,7 +107,7 @@ describe("recordUsage", () => {
     expect(await outboxFor(customer)).toEqual({ n: "1", total: String(included + 7) })
   })
 
-  it("a Team's allowance is pooled across its members (per seat) and billed to the owner", async () => {
+  it("a Team's allowance is pooled across its members (per seat); only the units past the pool are reported, to the owner", async () => {
     const owner = await createUser()
     const member = await createUser()
     const customer = await subscribe(owner.id, "team", 2)
@@ -123,7 +123,13 @@ describe("recordUsage", () => {
     const m = await recordUsage({ userId: member.id, meter: "reports", value: 5, idempotencyKey: "t1" })
     expect(m).toMatchObject({ ok: true, used: 15, remaining: pool2 - 15 })
     expect(await getUsage(owner.id, "reports")).toMatchObject({ plan: "team", used: 15, included: pool2 })
-    expect(await outboxFor(customer)).toEqual({ n: "2", total: "15" })
+    // Within the pool nothing goes to the meter: Team's metered price bills every unit it is sent.
+    expect(await outboxFor(customer)).toEqual({ n: "0", total: "0" })
+    // Crossing the pool: only the units past it are reported (15 + pool2 used → 15 over).
+    await recordUsage({ userId: member.id, meter: "reports", value: pool2, idempotencyKey: "t2" })
+    expect(await outboxFor(customer)).toEqual({ n: "1", total: "15" })
+    await recordUsage({ userId: owner.id, meter: "reports", value: 4, idempotencyKey: "t3" })
+    expect(await outboxFor(customer)).toEqual({ n: "2", total: "19" })
   })
 })
 

@@ -1,8 +1,7 @@
 import type Stripe from "stripe"
 import { describe, expect, it } from "vitest"
 import { retryDelaySeconds, RETRY_CAP_SECONDS } from "@/lib/billing/sync/retry"
-import { HANDLED_EVENT_TYPES } from "@/lib/stripe/events"
-import { intentOf } from "@/lib/stripe/events"
+import { HANDLED_EVENT_TYPES, intentOf } from "@/lib/stripe"
 
 const USER = "6f1c2b9e-8a0d-4c57-9b1e-2f3a4b5c6d7e"
 const event = (type: string, object: object, previous?: object) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { cardLine, discountLine, endsOn, headline, priceLine, type Describable } from "@/lib/billing/views/describe"
 import { currentOf, hasAccess, isLive } from "@/lib/billing/status"
-import { SUBSCRIPTION_STATUSES } from "@/lib/db/schema"
+import { SUBSCRIPTION_STATUSES } from "@/lib/billing/types"
 import { must } from "../support/must"
 
 const base: Describable = {

@@ -12,6 +12,8 @@ const PROD = {
   STRIPE_SECRET_KEY: "sk_live_51abc",
   STRIPE_WEBHOOK_SECRET: LIVE_SECRET,
   CRON_SECRET: "c".repeat(64),
+  SMTP_URL: "smtps://resend:re_key@smtp.resend.com:465",
+  EMAIL_FROM: "Acme Billing <billing@example.com>",
 }
 
 function refusal(source: Record<string, string | undefined>): EnvError {
@@ -52,6 +54,16 @@ describe("production configuration", () => {
   it("requires https for the public URL and a long cron secret", () => {
     expect(refusal({ ...PROD, NEXT_PUBLIC_APP_URL: "http://app.example.com" }).message).toMatch(/NEXT_PUBLIC_APP_URL must be an https URL/)
     expect(refusal({ ...PROD, CRON_SECRET: "short" }).message).toMatch(/CRON_SECRET must be at least 32/)
+  })
+
+  it("billing email: an SMTP URL and a From address; the dev mailbox only offline", () => {
+    expect(resolveEnv(PROD).email).toMatchObject({ smtpUrl: PROD.SMTP_URL, from: PROD.EMAIL_FROM })
+    expect(refusal({ ...PROD, SMTP_URL: "https://smtp.example.com" }).message).toMatch(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/)
+    expect(refusal({ ...PROD, SMTP_URL: "smtp://127.0.0.1:54325" }).message).toMatch(/SMTP_URL points at this machine/)
+    expect(refusal({ ...PROD, EMAIL_FROM: "not an address" }).message).toMatch(/EMAIL_FROM must be an address/)
+    expect(resolveEnv({ ...PROD, EMAIL_FROM: "billing@example.com" }).email.from).toBe("billing@example.com")
+    const offline = resolveEnv({})
+    expect(offline.email).toMatchObject({ smtpUrl: LOCAL_DEFAULTS.smtpUrl, from: LOCAL_DEFAULTS.emailFrom })
   })
 
   it("runs the production build offline only with an explicit SUBKIT_OFFLINE=1", () => {

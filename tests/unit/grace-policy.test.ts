@@ -3,7 +3,7 @@ import type Stripe from "stripe"
 import { describe, expect, it } from "vitest"
 import { GRACE_POLICY } from "@/lib/billing/catalog"
 import { graceEndsAt, hasAccessAt } from "@/lib/billing/status"
-import { intentOf } from "@/lib/stripe/events"
+import { intentOf } from "@/lib/stripe"
 
 const DAY = 86_400_000
 const start = new Date("2027-01-01T00:00:00Z")

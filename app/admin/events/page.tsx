@@ -1,5 +1,6 @@
 // /admin/events: the webhook inbox for admins (everyone else gets a 404).
 import type { Metadata } from "next"
+import { AdminNav } from "@/components/admin/admin-nav"
 import { EventDetailView, EventFilterForm, EventTable, InboxCounts } from "@/components/admin/event-views"
 import { requireAdmin } from "@/lib/auth/admin"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
@@ -17,6 +18,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
   ])
   return (
     <div className="space-y-6">
+      <AdminNav current="/admin/events" />
       <h1 className="text-3xl font-bold">Webhook events</h1>
       <InboxCounts summary={summary} />
       {detail && <EventDetailView event={detail} />}

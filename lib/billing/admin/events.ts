@@ -2,7 +2,7 @@
 // the list is filtered by type, customer and state; one event's payload is shown with personal data
 // masked. Search params are parsed leniently: a repeated or unknown value falls back, never throws.
 import "server-only"
-import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm"
+import { and, desc, eq, isNotNull, isNull, like, sql, type SQL } from "drizzle-orm"
 import { z } from "zod"
 import { db } from "@/lib/db/client"
 import { subscriptionEvents } from "@/lib/db/schema"
@@ -35,6 +35,15 @@ const filterSchema = z.object({
     )
     .catch(undefined),
   state: first.pipe(z.enum(EVENT_STATES).optional()).catch(undefined),
+  /** The recorded outcome of applying the event, matched as a prefix (`synced` finds synced_active, synced_canceled…). */
+  outcome: first
+    .pipe(
+      z
+        .string()
+        .regex(/^[a-z_]+$/)
+        .optional(),
+    )
+    .catch(undefined),
   event: first
     .pipe(
       z
@@ -94,6 +103,8 @@ export async function listEvents(filter: EventFilter, limit = 100): Promise<Even
         filter.type ? eq(e.type, filter.type) : undefined,
         filter.customer ? eq(e.customerId, filter.customer) : undefined,
         filter.state ? stateSql[filter.state] : undefined,
+        // `_` is LIKE's one-character wildcard: escaped, the prefix is matched literally.
+        filter.outcome ? like(e.outcome, `${filter.outcome.replaceAll("_", "\\_")}%`) : undefined,
       ),
     )
     .orderBy(desc(e.receivedAt))

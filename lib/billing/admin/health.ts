@@ -5,7 +5,7 @@ import type { Pool } from "pg"
 import { pool } from "@/lib/db/client"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { pingStripe, stripeFailureClass } from "@/lib/stripe/health"
+import { pingStripe, stripeFailureClass } from "@/lib/stripe"
 
 export type Check = { ok: boolean; latencyMs: number; error?: "timeout" | "unreachable" | "authentication_failed" | "error" }
 export type Health = { status: "ok" | "degraded"; checks: { database: Check; stripe: Check & { mode: "live" | "test" } } }

@@ -4,7 +4,7 @@ import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { billingCustomers } from "@/lib/db/schema"
-import { createCustomer } from "@/lib/stripe/customers"
+import { createCustomer } from "@/lib/stripe"
 
 export async function getOrCreateBillingCustomer(userId: string, email: string | null | undefined): Promise<string> {
   const existing = await mappingOf(userId)

@@ -3,29 +3,27 @@
 // subscription). The slot is decided in a short transaction; Stripe is called after it commits.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
-import { db } from "@/lib/db/client"
+import { db, type Transaction } from "@/lib/db/client"
 import { checkoutSessions } from "@/lib/db/schema"
 import { log } from "@/lib/log"
-import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe/checkout"
+import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe"
+import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 
 /** A session this close to Stripe's expiry is replaced rather than reused. */
 const MIN_REMAINING_MINUTES = 10
-const WAIT_FOR_PENDING_MS = 5000
 
-type Slot = { reuse: string } | { pending: true } | { reserved: number; replaces: string | null }
+type Slot = { reuse: string } | { reserved: number; replaces: string | null }
 
 /** Where a user who already subscribed is sent instead of a second Checkout. */
 export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
 
-export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: string | null; reused: boolean; alreadyPaid?: true }> {
-  const started = Date.now()
-  let slot = await reserve(c)
-  while ("pending" in slot && Date.now() - started < WAIT_FOR_PENDING_MS) {
-    await new Promise((r) => setTimeout(r, 150))
-    slot = await reserve(c)
-  }
+/** `busy`: another click's Checkout for this user was still being opened after the wait. */
+export type OpenedCheckout = { url: string | null; reused: boolean; alreadyPaid?: true } | { busy: true }
+
+export async function openCheckout(c: SubscriptionCheckout): Promise<OpenedCheckout> {
+  const slot = await reserveSessionSlot("checkout", c.userId, (tx) => decide(tx, c))
+  if (isPending(slot)) return { busy: true }
   if ("reuse" in slot) return { url: slot.reuse, reused: true }
-  if ("pending" in slot) throw new Error("another Checkout for this user is still being opened")
   try {
     if (slot.replaces) {
       const old = await expireCheckoutSession(slot.replaces)
@@ -50,31 +48,29 @@ export async function openCheckout(c: SubscriptionCheckout): Promise<{ url: stri
   }
 }
 
-async function reserve(c: SubscriptionCheckout): Promise<Slot> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`checkout:${c.userId}`}, 0))`)
-    const [open] = await tx
-      .select({
-        id: checkoutSessions.id,
-        url: checkoutSessions.url,
-        stripeSessionId: checkoutSessions.stripeSessionId,
-        priceId: checkoutSessions.priceId,
-        quantity: checkoutSessions.quantity,
-        trialDays: checkoutSessions.trialDays,
-        usable: sql<boolean>`coalesce(${checkoutSessions.expiresAt} > now() + make_interval(mins => ${MIN_REMAINING_MINUTES}), false)`,
-        stale: sql<boolean>`${checkoutSessions.createdAt} < now() - interval '1 minute'`,
-      })
-      .from(checkoutSessions)
-      .where(and(eq(checkoutSessions.userId, c.userId), eq(checkoutSessions.status, "open")))
-    if (open && !open.url && !open.stale) return { pending: true as const }
-    if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity && open.trialDays === (c.trialDays ?? null))
-      return { reuse: open.url }
-    if (open) await tx.update(checkoutSessions).set({ status: "expired" }).where(eq(checkoutSessions.id, open.id))
-    const [row] = await tx
-      .insert(checkoutSessions)
-      .values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity, trialDays: c.trialDays ?? null })
-      .returning({ id: checkoutSessions.id })
-    if (!row) throw new Error("checkout reservation was not written")
-    return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
-  })
+/** Under the per-user lock (see ../session-slot.ts): reuse the open session, wait for one being opened, or take a slot. */
+async function decide(tx: Transaction, c: SubscriptionCheckout): Promise<Slot | Pending> {
+  const [open] = await tx
+    .select({
+      id: checkoutSessions.id,
+      url: checkoutSessions.url,
+      stripeSessionId: checkoutSessions.stripeSessionId,
+      priceId: checkoutSessions.priceId,
+      quantity: checkoutSessions.quantity,
+      trialDays: checkoutSessions.trialDays,
+      usable: sql<boolean>`coalesce(${checkoutSessions.expiresAt} > now() + make_interval(mins => ${MIN_REMAINING_MINUTES}), false)`,
+      stale: sql<boolean>`${checkoutSessions.createdAt} < now() - interval '1 minute'`,
+    })
+    .from(checkoutSessions)
+    .where(and(eq(checkoutSessions.userId, c.userId), eq(checkoutSessions.status, "open")))
+  if (open && !open.url && !open.stale) return PENDING
+  if (open?.url && open.usable && open.priceId === c.priceId && open.quantity === c.quantity && open.trialDays === (c.trialDays ?? null))
+    return { reuse: open.url }
+  if (open) await tx.update(checkoutSessions).set({ status: "expired" }).where(eq(checkoutSessions.id, open.id))
+  const [row] = await tx
+    .insert(checkoutSessions)
+    .values({ userId: c.userId, priceId: c.priceId, quantity: c.quantity, trialDays: c.trialDays ?? null })
+    .returning({ id: checkoutSessions.id })
+  if (!row) throw new Error("checkout reservation was not written")
+  return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
 }

@@ -9,7 +9,9 @@ import { subscriptionPlans } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
-import { planById, TRIAL_MAX_SEATS } from "../catalog"
+import { log } from "@/lib/log"
+import { priceIdByLookupKey } from "@/lib/stripe"
+import { meteredLookupKey, planById, TRIAL_MAX_SEATS, USAGE_METERS, type CatalogPlan, type Interval, type MeterKey } from "../catalog"
 import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
@@ -30,6 +32,18 @@ export { MANAGE_PATH }
 
 /** Checkout clicks a user may make in a minute: a plan or interval switch costs Stripe about four calls. */
 export const CHECKOUTS_PER_MINUTE = 10
+
+/** The plan's metered prices, one per catalog meter (those stripe:setup has not created are left out, with a warning). */
+export async function meteredPricesFor(planId: CatalogPlan["id"], interval: Interval): Promise<string[]> {
+  const ids: string[] = []
+  for (const meter of Object.keys(USAGE_METERS) as MeterKey[]) {
+    const key = meteredLookupKey(planId, meter, interval)
+    const id = await priceIdByLookupKey(key)
+    if (id) ids.push(id)
+    else log.warn("no metered price: usage past the allowance will not be billed; run npm run stripe:setup", { lookupKey: key })
+  }
+  return ids
+}
 
 export async function startCheckout(user: CurrentUser, input: CheckoutInput): Promise<ActionResult<{ url: string }>> {
   const spec = planById(input.plan)
@@ -59,6 +73,8 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
     const current = await getCurrentSubscription(user.id)
     if (current && isLive(current.status)) return { ok: true, url: MANAGE_PATH }
 
+    // The plan's metered usage price (overage on the Billing Meter) rides along as a second item.
+    const meteredPriceIds = await meteredPricesFor(spec.id, input.interval)
     // A Team trial has up to TRIAL_MAX_SEATS seats: a Checkout for more starts without one (billed today).
     const trial =
       spec.trialDays > 0 &&
@@ -73,6 +89,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
         userId: user.id,
         planId: plan.id,
         priceId,
+        meteredPriceIds,
         quantity: seats,
         successUrl: `${env.appUrl}/subscription/success?session_id={CHECKOUT_SESSION_ID}`,
         cancelUrl: `${env.appUrl}/pricing?checkout=canceled`,
@@ -87,6 +104,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
       customerId = await getOrCreateBillingCustomer(user.id, user.email)
       session = await open(customerId)
     }
+    if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
     if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
     return { ok: true, url: session.url }
   } catch (err) {

@@ -12,7 +12,7 @@ import type { Executor } from "@/lib/db/client"
 import { db } from "@/lib/db/client"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { endTrialNow } from "@/lib/stripe/seats"
+import { endTrialNow } from "@/lib/stripe"
 import { retryDelaySeconds } from "../sync/retry"
 import type { CustomerState, SubscriptionState } from "../types"
 

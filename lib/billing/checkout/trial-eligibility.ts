@@ -1,7 +1,7 @@
 // The one-trial rule, as a pure function so it can be tested without Stripe or a database.
 // A user gets a free trial only as a new customer: never after a trial (ours or Stripe's, on this
 // customer or a replaced one), and never after having paid, so cancel → resubscribe cannot farm trials.
-import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { SubscriptionStatus } from "../types"
 
 export type PastSubscription = { status: SubscriptionStatus; trialStart: Date | null }
 

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { userSubscriptions } from "@/lib/db/schema"
 import { env } from "@/lib/env"
-import { readCustomer } from "@/lib/stripe/customers"
+import { readCustomer } from "@/lib/stripe"
 import { trialEligibility, type PastSubscription, type TrialDecision as RuleDecision } from "./trial-eligibility"
 
 export type TrialDecision = RuleDecision | { eligible: false; reason: "trials_off" }

@@ -5,14 +5,14 @@
 import "server-only"
 import { and, desc, eq, gt, sql } from "drizzle-orm"
 import type { CurrentUser } from "@/lib/auth/current-user"
-import { db } from "@/lib/db/client"
+import { db, type Transaction } from "@/lib/db/client"
 import { billingCustomers, customerSyncs, portalSessions, teams } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
-import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId } from "@/lib/stripe/portal"
-import type { PlanPrices } from "@/lib/stripe/portal-configuration"
+import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId, type PlanPrices } from "@/lib/stripe"
 import { perSeatPlan, TRIAL_MAX_SEATS } from "../catalog"
+import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 import { seatUse } from "../team/seats"
 import { findBillingCustomerId, markCustomerDeleted } from "../checkout/customer"
 import { billingFailure } from "../errors"
@@ -26,11 +26,8 @@ export type PortalFlow = (typeof PORTAL_FLOWS)[number]
 /** Clicks within this window get the session already opened. */
 export const REUSE_WINDOW_SECONDS = 10
 export const PORTAL_RETURN_PATH = "/subscription/portal-return"
-/** How long a click waits for the session another click is opening. */
-const WAIT_FOR_PENDING_MS = 5000
-
 type Opened = { url: string; reused: boolean }
-type Reservation = { reserved: number } | { reuse: string } | { pending: true } | { limited: true }
+type Reservation = { reserved: number } | { reuse: string } | { limited: true }
 
 export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): Promise<ActionResult<Opened>> {
   const customerId = await findBillingCustomerId(user.id)
@@ -47,14 +44,9 @@ export async function openPortal(user: CurrentUser, flow: PortalFlow = "home"): 
     flowRequest = { type: flow, subscriptionId: sub.stripeSubscriptionId, afterUrl: `${returnUrl}?flow=${flow}` }
   }
 
-  const started = Date.now()
-  let reservation = await reserve(user.id, flow)
-  while ("pending" in reservation && Date.now() - started < WAIT_FOR_PENDING_MS) {
-    await new Promise((r) => setTimeout(r, 150))
-    reservation = await reserve(user.id, flow)
-  }
+  const reservation = await reserveSessionSlot("portal", user.id, (tx) => decide(tx, user.id, flow))
+  if (isPending(reservation)) return fail("portal_busy", "Billing is opening in another tab. Please try again in a moment.")
   if ("reuse" in reservation) return { ok: true, url: reservation.reuse, reused: true }
-  if ("pending" in reservation) return fail("portal_busy", "Billing is opening in another tab. Please try again in a moment.")
   if ("limited" in reservation) {
     log.warn("portal rate limited", { userId: user.id })
     return fail("rate_limited", "You've opened billing several times in the last minute. Please wait a moment and try again.")
@@ -106,28 +98,25 @@ async function configurationFor(userId: string): Promise<string | null> {
   return getMinSeatsPortalConfigurationId(members, { productIds, prices }, trialCap)
 }
 
-/** One short transaction, serialized per user: reuse a fresh session, wait for one being opened, or take a slot. */
-async function reserve(userId: string, flow: PortalFlow): Promise<Reservation> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`portal:${userId}`}, 0))`)
-    // Ages are computed by the database clock, the one every app instance shares.
-    const recent = await tx
-      .select({
-        url: portalSessions.url,
-        flow: portalSessions.flow,
-        fresh: sql<boolean>`${portalSessions.createdAt} > now() - make_interval(secs => ${REUSE_WINDOW_SECONDS})`,
-      })
-      .from(portalSessions)
-      .where(and(eq(portalSessions.userId, userId), gt(portalSessions.createdAt, sql`now() - interval '1 minute'`)))
-      .orderBy(desc(portalSessions.createdAt))
-    const latest = recent[0]
-    if (latest && latest.flow === flow && latest.fresh) return latest.url ? { reuse: latest.url } : { pending: true as const }
-    if (recent.length >= env.portalSessionsPerMinute) return { limited: true as const }
-    const [row] = await tx.insert(portalSessions).values({ userId, flow }).returning({ id: portalSessions.id })
-    if (!row) throw new Error("portal reservation was not written")
-    // Coming back from this portal visit is not a reload: the return page must ask Stripe again.
-    await tx.execute(sql`update ${customerSyncs} set eager_sync_at = null
-      where stripe_customer_id = (select stripe_customer_id from ${billingCustomers} where user_id = ${userId})`)
-    return { reserved: row.id }
-  })
+/** Under the per-user lock (see ../session-slot.ts): reuse a fresh session, wait for one being opened, or take a slot. */
+async function decide(tx: Transaction, userId: string, flow: PortalFlow): Promise<Reservation | Pending> {
+  // Ages are computed by the database clock, the one every app instance shares.
+  const recent = await tx
+    .select({
+      url: portalSessions.url,
+      flow: portalSessions.flow,
+      fresh: sql<boolean>`${portalSessions.createdAt} > now() - make_interval(secs => ${REUSE_WINDOW_SECONDS})`,
+    })
+    .from(portalSessions)
+    .where(and(eq(portalSessions.userId, userId), gt(portalSessions.createdAt, sql`now() - interval '1 minute'`)))
+    .orderBy(desc(portalSessions.createdAt))
+  const latest = recent[0]
+  if (latest && latest.flow === flow && latest.fresh) return latest.url ? { reuse: latest.url } : PENDING
+  if (recent.length >= env.portalSessionsPerMinute) return { limited: true as const }
+  const [row] = await tx.insert(portalSessions).values({ userId, flow }).returning({ id: portalSessions.id })
+  if (!row) throw new Error("portal reservation was not written")
+  // Coming back from this portal visit is not a reload: the return page must ask Stripe again.
+  await tx.execute(sql`update ${customerSyncs} set eager_sync_at = null
+    where stripe_customer_id = (select stripe_customer_id from ${billingCustomers} where user_id = ${userId})`)
+  return { reserved: row.id }
 }

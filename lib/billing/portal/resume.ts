@@ -4,7 +4,7 @@
 import "server-only"
 import type { CurrentUser } from "@/lib/auth/current-user"
 import { fail, type ActionResult } from "@/lib/result"
-import { resumeSubscription } from "@/lib/stripe/resume"
+import { resumeSubscription } from "@/lib/stripe"
 import { billingFailure } from "../errors"
 import { getBillingCustomer, getCurrentSubscription } from "../views/queries"
 import { syncUserNow } from "../sync/eager"

@@ -3,7 +3,7 @@
 // Run by the drain after it applied the events (never on a request path, no connection held).
 import "server-only"
 import { log } from "@/lib/log"
-import { openSubscriptionInvoices, payInvoice } from "@/lib/stripe/invoices"
+import { openSubscriptionInvoices, payInvoice } from "@/lib/stripe"
 import type { CustomerRead, EventIntent } from "../types"
 
 export type PayOutcome = { invoiceId: string; result: "paid" | "declined" | "failed" }

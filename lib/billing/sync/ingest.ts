@@ -5,7 +5,7 @@ import "server-only"
 import { after } from "next/server"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { verifyWebhook } from "@/lib/stripe/webhooks"
+import { verifyWebhook } from "@/lib/stripe"
 import { drainBillingEvents } from "./drain"
 import { storeEvent } from "./inbox"
 

@@ -4,7 +4,8 @@
 import "server-only"
 import { asc, desc, eq, inArray } from "drizzle-orm"
 import { db } from "@/lib/db/client"
-import { teamInvites, teamMembers, teams, users, type TeamRole } from "@/lib/db/schema"
+import { teamInvites, teamMembers, teams, users } from "@/lib/db/schema"
+import type { TeamRole } from "../types"
 import { asUser, type SubscriptionView } from "../views/queries"
 import { openInvite, teamSubscription } from "./seats"
 

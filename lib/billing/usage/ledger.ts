@@ -6,7 +6,7 @@ import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
-import type { MeterKey } from "../catalog"
+import { reportsToMeter, type MeterKey } from "../catalog"
 import { allowanceFor, type Allowance } from "./allowance"
 
 export type UsageAnswer =
@@ -26,6 +26,19 @@ function answer(a: Allowance, status: "recorded" | "refused", used: number, dupl
 }
 
 class Duplicate extends Error {}
+
+/**
+ * What this recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
+ * price makes the allowance free); Team only the part past the pool, since a pool of seats × N cannot be a
+ * fixed tier bound. `usedAfter` is the counter after this increment, read under its row lock, so
+ * concurrent recordings split the overage exactly.
+ */
+export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: number, usedAfter: number): number {
+  const mode = reportsToMeter(a.plan)
+  if (mode === "nothing") return 0
+  if (mode === "all") return value
+  return Math.min(value, Math.max(0, usedAfter - a.included))
+}
 
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
   const a = await allowanceFor(input.userId, input.meter, now)
@@ -75,8 +88,9 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
         .returning({ used: usageRecords.used })
       // The key was used before: undo this increment and give the first answer.
       if (!first.length) throw new Duplicate()
-      if (recorded && a.stripeCustomerId)
-        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: input.value })
+      const reported = recorded ? unitsToReport(a, input.value, used) : 0
+      if (reported > 0 && a.stripeCustomerId)
+        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: reported })
       return answer(a, status, used, false)
     })
   } catch (err) {

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { sendMeterEvent } from "@/lib/stripe/meters"
+import { sendMeterEvent } from "@/lib/stripe"
 import { isMeterKey, USAGE_METERS } from "../catalog"
 import { retryDelaySeconds } from "../sync/retry"
 

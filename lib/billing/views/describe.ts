@@ -1,5 +1,5 @@
 // Words for a subscription's state, shared by every page that shows one (pure: unit-tested).
-import type { SubscriptionStatus } from "@/lib/db/schema"
+import type { SubscriptionStatus } from "../types"
 import type { DiscountState } from "../types"
 
 /** A subscription's active discount, as stored (user_subscriptions.discount_*). */

@@ -1,7 +1,7 @@
 // What a trialing subscription's pages say about the trial's end (pure: unit-tested). Stripe charges
 // the card on file when the trial ends; without one it follows
 // trial_settings.end_behavior.missing_payment_method (cancel, pause, or an invoice that cannot be paid).
-import type { TrialEndBehavior } from "@/lib/db/schema"
+import type { TrialEndBehavior } from "../types"
 import { formatDate, priceLine, type Describable } from "./describe"
 
 export type TrialFacts = {

@@ -10,6 +10,7 @@ import { invoicePreview } from "./resources/invoice-preview"
 import { meters } from "./resources/meters"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
+import { subscriptionSchedules } from "./resources/subscription-schedules"
 import { subscriptions } from "./resources/subscriptions"
 import { testClocks } from "./resources/test-clocks"
 
@@ -23,6 +24,7 @@ export const routes: Record<string, Handler> = {
   ...paymentMethods,
   ...checkout,
   ...subscriptions,
+  ...subscriptionSchedules,
   ...invoicePreview,
   ...portal,
   ...events,

@@ -7,23 +7,16 @@ import { fromDefaults } from "./defaults"
 import { createDiscount, redeem, type Resolved } from "./discounts"
 import { afterDiscounts, createInvoice, debitedRate, payInvoice, setDebitedRate, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
+import { tieredCost } from "./resources/catalog"
+import { aggregate } from "./resources/meters"
+
+import { addInterval } from "./periods"
+
+export { addInterval } // re-exported: the engine's public calendar helper
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
 type Price = Stripe.Price
-
-/** Adds whole months/years the way Stripe does: the anchor's day, clamped to the month's end. */
-export function addInterval(ts: number, interval: Stripe.Price.Recurring.Interval, count = 1): number {
-  const d = new Date(ts * 1000)
-  if (interval === "day") return ts + DAY * count
-  if (interval === "week") return ts + 7 * DAY * count
-  const months = interval === "month" ? count : 12 * count
-  const day = d.getUTCDate()
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()))
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate()
-  target.setUTCDate(Math.min(day, lastDay))
-  return Math.floor(target.getTime() / 1000)
-}
 
 export const snapshot = <T>(o: T): T => structuredClone(o)
 export const item = (sub: Sub): Item => {
@@ -34,6 +27,7 @@ export const item = (sub: Sub): Item => {
 export const periodEnd = (sub: Sub) => item(sub).current_period_end
 export const periodStart = (sub: Sub) => item(sub).current_period_start
 export const amountOf = (it: Item) => (it.price.unit_amount ?? 0) * (it.quantity ?? 1)
+export const isMetered = (it: Item) => it.price.recurring?.usage_type === "metered"
 
 export function legacyPlan(price: Price): Stripe.Plan {
   return {
@@ -49,18 +43,18 @@ export function legacyPlan(price: Price): Stripe.Plan {
     interval_count: price.recurring?.interval_count ?? 1,
     livemode: false,
     metadata: price.metadata,
-    meter: null,
+    meter: price.recurring?.meter ?? null,
     nickname: price.nickname,
     product: price.product,
-    tiers_mode: null,
+    tiers_mode: price.tiers_mode,
     transform_usage: null,
     trial_period_days: null,
-    usage_type: "licensed",
+    usage_type: price.recurring?.usage_type ?? "licensed",
   } as Stripe.Plan
 }
 
-function newItem(ctx: Ctx, subId: string, price: Price, quantity: number, start: number, end: number): Item {
-  return fromDefaults<Item>("subscription_item", {
+function newItem(ctx: Ctx, subId: string, price: Price, quantity: number | undefined, start: number, end: number): Item {
+  const it = fromDefaults<Item>("subscription_item", {
     id: ctx.store.id("si", 14),
     object: "subscription_item",
     created: ctx.store.now(),
@@ -74,6 +68,33 @@ function newItem(ctx: Ctx, subId: string, price: Price, quantity: number, start:
     current_period_end: end,
     billing_thresholds: null,
   })
+  // A metered item has no quantity (Stripe leaves the field out).
+  if (quantity === undefined) delete (it as Partial<Item>).quantity
+  return it
+}
+
+/**
+ * The usage lines of a metered item for [start, end): the meter's aggregated value for the customer,
+ * priced by the price's tiers (graduated: one line per tier reached, as Stripe itemises them).
+ */
+export function usageLines(ctx: Ctx, sub: Sub, it: Item, start: number, end: number): Line[] {
+  const meter = it.price.recurring?.meter
+  const m = meter ? ctx.store.find<Stripe.Billing.Meter>(meter) : undefined
+  const used = m ? aggregate(ctx, m, sub.customer as string, start, end) : 0
+  const name = productName(ctx, it.price)
+  const interval = it.price.recurring?.interval ?? "month"
+  return tieredCost(it.price, used).map((t) => ({
+    amount: t.amount,
+    description:
+      it.price.billing_scheme === "tiered"
+        ? `${name} (Tier ${t.tier + 1} at ${money(t.unit, it.price.currency)} / ${interval})`
+        : `${t.quantity} × ${name} (at ${money(t.unit, it.price.currency)} / ${interval})`,
+    item: it,
+    period: { start, end },
+    quantity: t.quantity,
+    unitAmount: t.unit,
+    metered: true,
+  }))
 }
 
 export function recurringPrice(ctx: Ctx, id: string, param: string): Price {
@@ -115,6 +136,8 @@ export type NewSubscription = {
   customer: Stripe.Customer
   price: Price
   quantity: number
+  /** Metered prices added as items after the licensed one (no quantity; billed from their meters in arrears). */
+  metered?: Price[]
   metadata: Record<string, string>
   trialDays?: number
   /** trial_settings.end_behavior.missing_payment_method: what the trial's end does without a card. */
@@ -135,6 +158,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
   const trialEnd = input.trialDays ? now + input.trialDays * DAY : null
   const end = trialEnd ?? addInterval(now, interval, interval_count)
   const it = newItem(ctx, id, input.price, input.quantity, now, end)
+  const meteredItems = (input.metered ?? []).map((price) => newItem(ctx, id, price, undefined, now, end))
   const sub = fromDefaults<Sub>("subscription", {
     id,
     object: "subscription",
@@ -154,7 +178,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
     description: input.description ?? null,
     discounts: [],
     ended_at: null,
-    items: { object: "list", data: [it], has_more: false, url: `/v1/subscription_items?subscription=${id}` },
+    items: { object: "list", data: [it, ...meteredItems], has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     metadata: input.metadata,
     pause_collection: null,

@@ -19,6 +19,11 @@ export type Line = {
   proration?: boolean
   /** A proration's discounts, already taken off its amount (Stripe lists them with a discount amount of 0). */
   discounts?: string[]
+  /** A usage line's units and unit amount (otherwise the item's quantity and price). */
+  quantity?: number
+  unitAmount?: number
+  /** Billed from a meter's usage (credit grants apply to these). */
+  metered?: boolean
 }
 
 /** A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview). */
@@ -80,7 +85,7 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
             discounts: [],
             invoice: id,
             period: l.period,
-            quantity: l.item.quantity ?? 1,
+            quantity: l.quantity ?? l.item.quantity ?? 1,
             subscription: sub.id,
             subtotal: l.amount,
             pretax_credit_amounts: (off.perLine[i] ?? []).map((d) => ({ ...d, type: "discount" })),
@@ -99,9 +104,9 @@ export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingR
             pricing: {
               type: "price_details",
               price_details: { price: l.item.price.id, product: l.item.price.product as string },
-              unit_amount_decimal: String(l.item.price.unit_amount ?? 0),
+              unit_amount_decimal: String(l.unitAmount ?? l.item.price.unit_amount ?? 0),
             },
-            quantity_decimal: String(l.item.quantity ?? 1),
+            quantity_decimal: String(l.quantity ?? l.item.quantity ?? 1),
           } as never,
         ),
       ),
@@ -141,7 +146,7 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   customer.next_invoice_sequence = seq + 1
   const inv = draftInvoice(ctx, sub, reason, lines, id)
   // A full-period line is what the item's period is paid at (flexible billing mode credits from it).
-  for (const l of lines) if (!l.proration) recordPeriodDebit(inv, l.item)
+  for (const l of lines) if (!l.proration && !l.metered) recordPeriodDebit(inv, l.item)
   ctx.store.put(customer)
   ctx.store.put(inv)
   ctx.emit("invoice.created", inv)

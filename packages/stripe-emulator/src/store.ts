@@ -187,6 +187,9 @@ export function expand(store: Store, value: unknown, paths: string[]): unknown {
   return out
 }
 
+/** Fields Stripe includes only when expanded; the emulator always shows them where they exist (a tiered price's `tiers`). */
+const INCLUDABLE = new Set(["tiers"])
+
 function expandPath(store: Store, value: unknown, parts: string[], path: string, index: number): unknown {
   if (value === null || value === undefined || parts.length === 0) return value
   if (Array.isArray(value)) return value.map((v) => expandPath(store, v, parts, path, index))
@@ -195,7 +198,11 @@ function expandPath(store: Store, value: unknown, parts: string[], path: string,
   const rec = value as Record<string, unknown>
   const cannot = () => invalid(`expand[${index}]`, `This property cannot be expanded (${path}).`)
   // Lists (`data.…`) and already expanded objects are walked through; an id string is replaced.
-  if (!(head in rec)) throw cannot()
+  if (!(head in rec)) {
+    // An includable field (Stripe adds it only when expanded) that this object has not got: nothing to add.
+    if (INCLUDABLE.has(head) && rest.length === 0) return rec
+    throw cannot()
+  }
   let child = rec[head]
   const byId = (id: string) => {
     const found = store.find<StripeObject>(id)

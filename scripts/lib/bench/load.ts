@@ -17,8 +17,13 @@ export const median = (xs: number[]) =>
     0.5,
   )
 
-/** Posts every delivery at `concurrency`; a 2xx means Stripe would consider it delivered. */
-export async function fire(url: string, deliveries: Delivery[], concurrency: number, expect: number): Promise<FireResult> {
+/**
+ * Posts every delivery at `concurrency`; a 2xx means Stripe would consider it delivered. Given several
+ * urls, each delivery goes to all of them at once (instances fed the same delivery); it counts as
+ * acknowledged when every one answered `expect`.
+ */
+export async function fire(url: string | string[], deliveries: Delivery[], concurrency: number, expect: number): Promise<FireResult> {
+  const urls = Array.isArray(url) ? url : [url]
   const latencies: number[] = []
   const statuses: Record<number, number> = {}
   const acknowledged: string[] = []
@@ -31,20 +36,25 @@ export async function fire(url: string, deliveries: Delivery[], concurrency: num
         const d = deliveries[i]
         if (!d) break
         const t = performance.now()
-        try {
-          const res = await fetch(url, {
-            method: "POST",
-            headers: { "content-type": "application/json", "stripe-signature": d.header },
-            body: d.payload,
-          })
-          await res.arrayBuffer()
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1
-          if (res.status === expect) {
-            if (res.ok) acknowledged.push(d.id)
-          } else errors++
-        } catch {
-          errors++
-        }
+        const answers = await Promise.all(
+          urls.map(async (u) => {
+            try {
+              const res = await fetch(u, {
+                method: "POST",
+                headers: { "content-type": "application/json", "stripe-signature": d.header },
+                body: d.payload,
+              })
+              await res.arrayBuffer()
+              statuses[res.status] = (statuses[res.status] ?? 0) + 1
+              return res.status
+            } catch {
+              return 0
+            }
+          }),
+        )
+        if (answers.every((s) => s === expect)) {
+          if (expect < 300) acknowledged.push(d.id)
+        } else errors++
         latencies.push(performance.now() - t)
       }
     }),
@@ -64,11 +74,12 @@ export async function fire(url: string, deliveries: Delivery[], concurrency: num
 
 export type PageResult = { requests: number; p50: number; p95: number; errors: number }
 
-/** Requests `url` at `concurrency` until `until()` says stop (at least `min` requests). */
+/** Requests `url` (several: in turn) at `concurrency` until `until()` says stop (at least `min` requests). */
 export async function pageLoad(
-  url: string,
+  url: string | string[],
   opts: { concurrency: number; headers?: Record<string, string>; until: () => boolean; min?: number },
 ): Promise<PageResult> {
+  const urls = Array.isArray(url) ? url : [url]
   const latencies: number[] = []
   let errors = 0
   let count = 0
@@ -78,7 +89,7 @@ export async function pageLoad(
         count++
         const t = performance.now()
         try {
-          const res = await fetch(url, { headers: opts.headers ?? {}, redirect: "manual" })
+          const res = await fetch(urls[count % urls.length] as string, { headers: opts.headers ?? {}, redirect: "manual" })
           await res.arrayBuffer()
           if (res.status !== 200) errors++
         } catch {

@@ -55,6 +55,7 @@ const ROOTS: Record<string, [string, string]> = {
   "billing.meter": ["Billing/Meters", "Meter"],
   "billing.meter_event": ["Billing/MeterEvents", "MeterEvent"],
   "billing.meter_event_summary": ["Billing/MeterEventSummaries", "MeterEventSummary"],
+  subscription_schedule: ["SubscriptionSchedules", "SubscriptionSchedule"],
 }
 
 function stripeDir() {

@@ -104,6 +104,68 @@ function writeLookupKey(ctx: Ctx, price: Stripe.Price, p: Params) {
   price.lookup_key = key
 }
 
+/** `tiers` and `tiers_mode` of a tiered price: ascending `up_to`, the last `inf`. */
+function tiersParam(p: Params): { mode: Stripe.Price.TiersMode; tiers: Stripe.Price.Tier[] } {
+  const mode = str(p, "tiers_mode")
+  if (!mode) throw missingParam("tiers_mode")
+  if (mode !== "graduated" && mode !== "volume") throw invalid("tiers_mode", "Invalid tiers_mode: must be one of graduated or volume")
+  const raw = list(p, "tiers")
+  if (!raw?.length) throw missingParam("tiers")
+  let previous = 0
+  const tiers = raw.map((t, i) => {
+    const tier = t as Params
+    const at = `tiers[${i}]`
+    allow(tier, ["up_to", "unit_amount", "flat_amount", "unit_amount_decimal", "flat_amount_decimal"], at)
+    const upTo = str(tier, "up_to")
+    if (!upTo) throw missingParam(`${at}[up_to]`)
+    const last = i === raw.length - 1
+    if ((upTo === "inf") !== last) throw invalid(`${at}[up_to]`, "The last tier must have up_to=inf, and only the last.")
+    const bound = upTo === "inf" ? null : int(tier, "up_to")
+    if (bound !== null && (bound === undefined || bound <= previous))
+      throw invalid(`${at}[up_to]`, "Tiers must be in ascending order of up_to, each above the last.")
+    if (bound) previous = bound
+    const unit = int(tier, "unit_amount")
+    const flat = int(tier, "flat_amount")
+    if (unit === undefined && flat === undefined) throw invalid(at, "Each tier needs unit_amount or flat_amount.")
+    if ((unit ?? 0) < 0 || (flat ?? 0) < 0) throw invalid(at, "Tier amounts must be greater than or equal to 0.")
+    return {
+      flat_amount: flat ?? null,
+      flat_amount_decimal: flat === undefined ? null : String(flat),
+      unit_amount: unit ?? null,
+      unit_amount_decimal: unit === undefined ? null : String(unit),
+      up_to: bound,
+    } as unknown as Stripe.Price.Tier
+  })
+  return { mode, tiers }
+}
+
+/** What `quantity` units cost on a price, by its tiers (graduated: each tier's units at its rate), one entry per tier billed. */
+export function tieredCost(price: Stripe.Price, quantity: number): { tier: number; quantity: number; amount: number; unit: number }[] {
+  const tiers = (price as Stripe.Price & { tiers?: Stripe.Price.Tier[] }).tiers
+  if (price.billing_scheme !== "tiered" || !tiers)
+    return [{ tier: 0, quantity, amount: (price.unit_amount ?? 0) * quantity, unit: price.unit_amount ?? 0 }]
+  if (price.tiers_mode === "volume") {
+    const i = tiers.findIndex((t) => t.up_to === null || quantity <= t.up_to)
+    const t = tiers[i] as Stripe.Price.Tier
+    return [{ tier: i, quantity, amount: (t.unit_amount ?? 0) * quantity + (t.flat_amount ?? 0), unit: t.unit_amount ?? 0 }]
+  }
+  const out: { tier: number; quantity: number; amount: number; unit: number }[] = []
+  let from = 0
+  tiers.forEach((t, i) => {
+    if (i > 0 && quantity <= from) return
+    const upTo = t.up_to ?? Number.POSITIVE_INFINITY
+    const n = Math.max(0, Math.min(quantity, upTo) - from)
+    out.push({
+      tier: i,
+      quantity: n,
+      amount: (t.unit_amount ?? 0) * n + (n > 0 || i === 0 ? (t.flat_amount ?? 0) : 0),
+      unit: t.unit_amount ?? 0,
+    })
+    from = upTo
+  })
+  return out
+}
+
 export const prices: Record<string, Handler> = {
   "POST /v1/prices": (ctx, p) => {
     allow(p, [
@@ -116,22 +178,41 @@ export const prices: Record<string, Handler> = {
       "active",
       "tax_behavior",
       "billing_scheme",
+      "tiers",
+      "tiers_mode",
       ...PRICE_UPDATE,
     ])
     const product = ctx.store.get<Stripe.Product>(req(p, "product"), "product", "product", "product")
     const recurring = obj(p, "recurring")
-    if (recurring) allow(recurring, ["interval", "interval_count", "usage_type"], "recurring")
+    if (recurring) allow(recurring, ["interval", "interval_count", "usage_type", "meter"], "recurring")
     const interval = recurring && (req(recurring, "interval") as Stripe.Price.Recurring.Interval)
     if (interval && !["day", "week", "month", "year"].includes(interval))
       throw invalid("recurring[interval]", `Invalid recurring[interval]: must be one of day, week, month, or year`)
+    const usageType = (recurring && str(recurring, "usage_type")) || "licensed"
+    if (usageType !== "licensed" && usageType !== "metered")
+      throw invalid("recurring[usage_type]", "Invalid recurring[usage_type]: must be one of licensed or metered")
+    const meterId = recurring && str(recurring, "meter")
+    // Since 2025-03-31.basil a metered price is priced on a Billing Meter's aggregated usage.
+    if (usageType === "metered" && !meterId) throw missingParam("recurring[meter]")
+    if (meterId && usageType !== "metered")
+      throw invalid("recurring[meter]", "recurring[meter] can only be set when recurring[usage_type] is metered.")
+    if (meterId) ctx.store.get(meterId, "billing meter", "billing.meter", "recurring[meter]")
+    const scheme = str(p, "billing_scheme") ?? "per_unit"
+    if (scheme !== "per_unit" && scheme !== "tiered")
+      throw invalid("billing_scheme", "Invalid billing_scheme: must be one of per_unit or tiered")
+    const tiers = scheme === "tiered" ? tiersParam(p) : undefined
+    if (scheme !== "tiered" && (p.tiers !== undefined || p.tiers_mode !== undefined))
+      throw invalid(p.tiers !== undefined ? "tiers" : "tiers_mode", "tiers and tiers_mode can only be set when billing_scheme is tiered.")
     const unitAmount = int(p, "unit_amount")
-    if (unitAmount === undefined) throw missingParam("unit_amount")
-    if (unitAmount < 0) throw invalid("unit_amount", "This value must be greater than or equal to 0.")
+    if (scheme === "tiered" && unitAmount !== undefined)
+      throw invalid("unit_amount", "unit_amount cannot be set when billing_scheme is tiered; set the amounts on the tiers.")
+    if (scheme === "per_unit" && unitAmount === undefined) throw missingParam("unit_amount")
+    if (unitAmount !== undefined && unitAmount < 0) throw invalid("unit_amount", "This value must be greater than or equal to 0.")
     const price = fromDefaults<Stripe.Price>("price", {
       id: ctx.store.id("price"),
       object: "price",
       active: bool(p, "active") ?? true,
-      billing_scheme: "per_unit",
+      billing_scheme: scheme,
       created: ctx.store.now(),
       currency: req(p, "currency").toLowerCase(),
       custom_unit_amount: null,
@@ -143,17 +224,19 @@ export const prices: Record<string, Handler> = {
           ? {
               interval,
               interval_count: int(recurring, "interval_count") ?? 1,
-              meter: null,
+              meter: meterId ?? null,
               trial_period_days: null,
-              usage_type: "licensed",
+              usage_type: usageType,
             }
           : null,
       tax_behavior: (str(p, "tax_behavior") as Stripe.Price.TaxBehavior) ?? "unspecified",
-      tiers_mode: null,
+      tiers_mode: tiers ? tiers.mode : null,
       transform_quantity: null,
       type: interval ? "recurring" : "one_time",
-      unit_amount: unitAmount,
-      unit_amount_decimal: String(unitAmount),
+      unit_amount: unitAmount ?? null,
+      unit_amount_decimal: unitAmount === undefined ? null : String(unitAmount),
+      // Stripe includes `tiers` only when expanded (expand[]=tiers); the emulator always does.
+      ...(tiers ? { tiers: tiers.tiers } : {}),
     } as unknown as Partial<Stripe.Price> & { id: string })
     price.metadata = mergeMetadata({}, p)
     writeLookupKey(ctx, price, p)

@@ -12,6 +12,8 @@ export type Handler = (ctx: Ctx, p: Params, path: PathParams) => unknown
 export type StoredPm = Stripe.PaymentMethod & { _outcome: Outcome }
 export type StoredSession = Stripe.Checkout.Session & {
   _line_items: { price: string; quantity: number }[]
+  /** Metered prices added to the subscription after the licensed item (no quantity, nothing due now). */
+  _metered?: string[]
   _subscription_data: {
     metadata: Record<string, string>
     trial_period_days?: number

@@ -26,11 +26,27 @@ const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", 
 export function subscriptionItemsParam(ctx: Ctx, sub: Stripe.Subscription | null, p: Params) {
   const items = list(p, "items")
   if (!items) return undefined
-  if (items.length !== 1) throw invalid("items", "The emulator supports subscriptions with exactly one item.")
+  // A new subscription may add metered items after its one licensed item (usage billed from a meter).
+  const metered = sub ? [] : items.slice(1).map((x, i) => meteredItemParam(ctx, x as Params, `items[${i + 1}]`))
+  if (items.length !== 1 + metered.length) throw invalid("items", "The emulator supports subscriptions with exactly one item.")
   const raw = items[0] as Params
   allow(raw, ["id", "price", "quantity", "deleted", "metadata"], "items[0]")
   if (sub && raw.id !== undefined && raw.id !== sub.items.data[0]?.id) throw missing("subscription_item", String(raw.id), "items[0][id]")
-  return { price: raw.price ? recurringPrice(ctx, String(raw.price), "items[0][price]") : undefined, quantity: int(raw, "quantity") }
+  const price = raw.price ? recurringPrice(ctx, String(raw.price), "items[0][price]") : undefined
+  if (price?.recurring?.usage_type === "metered")
+    throw invalid("items[0][price]", "The emulator expects the licensed item first; metered items may follow it.")
+  return { price, quantity: int(raw, "quantity"), metered }
+}
+
+/** A metered item: its price is metered and it takes no quantity (Stripe bills the meter's usage). */
+export function meteredItemParam(ctx: Ctx, raw: Params, at: string): Stripe.Price {
+  allow(raw, ["price", "quantity", "metadata"], at)
+  const price = recurringPrice(ctx, req(raw, "price"), `${at}[price]`)
+  if (price.recurring?.usage_type !== "metered")
+    throw invalid("items", "The emulator supports subscriptions with exactly one licensed item (metered items may be added).")
+  if (raw.quantity !== undefined)
+    throw invalid(`${at}[quantity]`, "Quantity cannot be set for a metered price: usage is reported to its meter.")
+  return price
 }
 
 const PRORATION_BEHAVIORS = ["create_prorations", "always_invoice", "none"] as const
@@ -119,6 +135,7 @@ export const subscriptions: Record<string, Handler> = {
       customer,
       price,
       quantity: change.quantity ?? 1,
+      metered: change.metered,
       metadata: mergeMetadata({}, p),
       trialDays,
       missingPaymentMethod,
@@ -146,6 +163,13 @@ export const subscriptions: Record<string, Handler> = {
       throw invalid("trial_end", "The emulator supports only trial_end=now on an update (a timestamp is not emulated).")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
+    // Stripe: "The subscription is managed by the subscription schedule …, and updating any cancelation
+    // behavior directly is not allowed. Please update the schedule instead."
+    if (sub.schedule && (p.cancel_at_period_end !== undefined || p.cancel_at !== undefined))
+      throw invalid(
+        "cancel_at_period_end",
+        `The subscription is managed by the subscription schedule \`${String(sub.schedule)}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+      )
     const behavior = paymentBehavior(p)
     const items = subscriptionItemsParam(ctx, sub, p)
     const change = items && { ...items, proration: prorationBehavior(p), prorationDate: prorationDate(ctx, sub, p) }
