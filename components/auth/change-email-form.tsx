@@ -28,6 +28,15 @@ export function ChangeEmailForm({ current }: { current: string | null }) {
         value={email}
         onChange={(e) => setEmail(e.target.value)}
       />
+      <FormField
+        id="email_current_password"
+        name="current_password"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={errors.current_password}
+      />
       <SubmitButton label="Change email" pendingLabel="Sending…" />
     </form>
   )

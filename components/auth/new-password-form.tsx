@@ -8,13 +8,34 @@ import { SubmitButton } from "./submit-button"
 
 type Action = (prev: ActionResult | null, data: FormData) => Promise<ActionResult | null>
 
-export function NewPasswordForm({ action, submitLabel, success }: { action: Action; submitLabel: string; success?: string }) {
+export function NewPasswordForm({
+  action,
+  submitLabel,
+  success,
+  askCurrent = false,
+}: {
+  action: Action
+  submitLabel: string
+  success?: string
+  /** The account page asks for the current password; a reset link's page does not. */
+  askCurrent?: boolean
+}) {
   const [state, formAction] = useActionState(action, null)
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {}
   return (
     // React empties the fields after every submission: right for passwords, which are never echoed back.
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} success={success} />
+      {askCurrent && (
+        <FormField
+          id="current_password"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.current_password}
+        />
+      )}
       <FormField
         id="password"
         label="New password"

@@ -67,6 +67,13 @@ export const CATALOG: readonly CatalogPlan[] = [
   },
 ]
 
+/**
+ * A per-seat plan's seats during its free trial (issue 23, item 5): one card must not give a hundred people
+ * free Team. In-app seat changes and the portal's quantity refuse more until the trial converts; a Team
+ * Checkout for more seats starts without a trial (billed today).
+ */
+export const TRIAL_MAX_SEATS = 3
+
 /** Stable lookup keys: stripe:setup finds its prices by these on every run. */
 export const lookupKey = (planId: CatalogPlan["id"], interval: Interval) =>
   `subkit_${planId}_${interval === "month" ? "monthly" : "yearly"}`

@@ -84,6 +84,8 @@ export type SubscriptionState = {
   scheduledChange: ScheduledChange | null
   /** Stripe's livemode: whether it was made with a live key. */
   livemode: boolean
+  /** card.fingerprint of its own default card (one card number, whatever the customer). */
+  cardFingerprint: string | null
 }
 
 /** The item a schedule's next phase puts on the subscription, from `at`. */
@@ -100,6 +102,8 @@ export type CustomerState =
       card: CardSummary | null
       userId: string | null
       livemode: boolean
+      /** card.fingerprint of the customer's default card. */
+      cardFingerprint: string | null
     }
 
 /** A feature the customer is entitled to now (Stripe's active entitlement). */

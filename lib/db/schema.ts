@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from "drizzle-orm/pg-core"
 // The column types are the billing domain's vocabulary (lib/billing/types.ts), not declared here.
@@ -299,6 +300,37 @@ export const usageOutbox = pgTable("usage_outbox", {
   createdAt: tz("created_at").notNull().defaultNow(),
   sentAt: tz("sent_at"),
 })
+
+/** Card fingerprints of subscriptions that had a trial: one trial per card (lib/billing/checkout/trial-cards.ts). */
+export const trialCards = pgTable(
+  "trial_cards",
+  {
+    fingerprint: text("fingerprint").notNull(),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    firstSeenAt: tz("first_seen_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.fingerprint, t.stripeSubscriptionId] })],
+)
+
+/** Stripe calls the sync decided on, sent by the drain (an outbox). */
+export const billingActions = pgTable(
+  "billing_actions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").$type<"end_trial">().notNull(),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+    claimedUntil: tz("claimed_until"),
+    doneAt: tz("done_at"),
+    deadAt: tz("dead_at"),
+    lastError: text("last_error"),
+    createdAt: tz("created_at").notNull().defaultNow(),
+  },
+  (t) => [unique().on(t.kind, t.stripeSubscriptionId)],
+)
 
 export const adminAuditLog = pgTable("admin_audit_log", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),

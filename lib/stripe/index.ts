@@ -17,6 +17,6 @@ export { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigu
 export type { PlanPrices } from "./portal-configuration"
 export { applyPlanChange, planChangeNow, previewPlanChange, releaseSchedule, schedulePlanChange } from "./plan-change"
 export { resumeSubscription } from "./resume"
-export { listSubscriptionPage, type SubscriptionPage } from "./subscription-pages"
-export { changeSeats, previewSeatChange, seatChangeNow } from "./seats"
+export { changeSeats, endTrialNow, previewSeatChange, seatChangeNow } from "./seats"
 export { interpretEvent, verifyWebhook } from "./webhooks"
+export { listSubscriptionPage, type SubscriptionPage } from "./subscription-pages"

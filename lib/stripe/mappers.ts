@@ -31,6 +31,11 @@ export function cardSummary(pm: Stripe.PaymentMethod | string | null | undefined
   return { brand: pm.card.brand, last4: pm.card.last4, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year }
 }
 
+/** The card's fingerprint (the same for one card number on any customer), when the method is an expanded card. */
+export function cardFingerprintOf(pm: Stripe.PaymentMethod | string | null | undefined): string | null {
+  return pm && typeof pm !== "string" ? (pm.card?.fingerprint ?? null) : null
+}
+
 export function addressOf(a: Stripe.Address | null | undefined): PostalAddress | null {
   if (!a || !Object.values(a).some(Boolean)) return null
   return { line1: a.line1, line2: a.line2, city: a.city, postal_code: a.postal_code, state: a.state, country: a.country }
@@ -85,6 +90,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     scheduleId: idOf(sub.schedule),
     scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
+    cardFingerprint: cardFingerprintOf(sub.default_payment_method),
   }
 }
 
@@ -149,6 +155,7 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
     card: cardSummary(c.invoice_settings.default_payment_method),
     userId: c.metadata.user_id ?? null,
     livemode: c.livemode,
+    cardFingerprint: cardFingerprintOf(c.invoice_settings.default_payment_method),
   }
 }
 

@@ -27,14 +27,21 @@ export function idsOf(plan: CatalogPlan, productIds: Record<string, string>, pri
 }
 
 /** The tag a configuration carries in metadata.subkit_key: the default, or the variant for a minimum seat count. */
-export const portalConfigurationKey = (minSeats?: number) =>
-  minSeats ? `${PORTAL_CONFIGURATION_KEY}:min_seats_${minSeats}` : PORTAL_CONFIGURATION_KEY
+export const portalConfigurationKey = (minSeats?: number, maxSeats?: number) =>
+  (minSeats ? `${PORTAL_CONFIGURATION_KEY}:min_seats_${minSeats}` : PORTAL_CONFIGURATION_KEY) + (maxSeats ? `:max_seats_${maxSeats}` : "")
 
 /**
  * `minSeats` raises the per-seat plan's minimum quantity (a team owner may not go below their member
  * count in the portal); undefined gives the default configuration.
  */
-export function portalParams(appUrl: string, productIds: Record<string, string>, prices: PlanPrices, minSeats?: number) {
+export function portalParams(
+  appUrl: string,
+  productIds: Record<string, string>,
+  prices: PlanPrices,
+  minSeats?: number,
+  /** Caps the per-seat plan's quantity (a Team trial: TRIAL_MAX_SEATS). */
+  maxSeats?: number,
+) {
   return {
     business_profile: {
       headline: "subkit: manage your plan, payment method and invoices",
@@ -70,16 +77,21 @@ export function portalParams(appUrl: string, productIds: Record<string, string>,
         // Seats change only within what the pricing page sells: Pro is one seat, Team its seat range.
         products: CATALOG.map((p) => {
           const ids = idsOf(p, productIds, prices)
-          return { product: ids.product, prices: [ids.month, ids.year], adjustable_quantity: adjustableQuantity(p, minSeats) }
+          return { product: ids.product, prices: [ids.month, ids.year], adjustable_quantity: adjustableQuantity(p, minSeats, maxSeats) }
         }),
       },
     },
-    metadata: { subkit_key: portalConfigurationKey(minSeats) },
+    metadata: { subkit_key: portalConfigurationKey(minSeats, maxSeats) },
   } satisfies Stripe.BillingPortal.ConfigurationCreateParams
 }
 
-export function adjustableQuantity(plan: CatalogPlan, minSeats = 0): { enabled: boolean; minimum?: number; maximum?: number } {
+export function adjustableQuantity(
+  plan: CatalogPlan,
+  minSeats = 0,
+  maxSeats?: number,
+): { enabled: boolean; minimum?: number; maximum?: number } {
+  const maximum = Math.min(plan.maxSeats, maxSeats ?? plan.maxSeats)
   return plan.perSeat && plan.maxSeats > plan.minSeats
-    ? { enabled: true, minimum: Math.min(plan.maxSeats, Math.max(plan.minSeats, minSeats)), maximum: plan.maxSeats }
+    ? { enabled: true, minimum: Math.min(maximum, Math.max(plan.minSeats, minSeats)), maximum }
     : { enabled: false }
 }

@@ -32,8 +32,9 @@ export async function getPortalConfigurationId(): Promise<string | null> {
 export async function getMinSeatsPortalConfigurationId(
   minSeats: number,
   ids: { productIds: Record<string, string>; prices: PlanPrices },
+  maxSeats?: number,
 ): Promise<string> {
-  const params = portalParams(env.appUrl, ids.productIds, ids.prices, minSeats)
+  const params = portalParams(env.appUrl, ids.productIds, ids.prices, minSeats, maxSeats)
   const digest = createHash("sha256").update(JSON.stringify(params)).digest("hex").slice(0, 12)
   const key = `${params.metadata.subkit_key}:${digest}`
   const cached = cachedVariants.get(key)

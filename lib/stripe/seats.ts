@@ -91,3 +91,10 @@ export async function changeSeats(change: SeatChange): Promise<void> {
     ),
   )
 }
+
+/** Ends a subscription's trial now (Stripe bills its first period at once); idempotent per subscription. */
+export async function endTrialNow(subscriptionId: string): Promise<void> {
+  await stripeCall(() =>
+    stripe.subscriptions.update(subscriptionId, { trial_end: "now" }, { idempotencyKey: `subkit-end-trial-${subscriptionId}` }),
+  )
+}

@@ -242,6 +242,31 @@ describe("promotion codes", () => {
   })
 })
 
+describe("trials and cards (one trial per card, issue 23 item 5)", () => {
+  it("one card number has one fingerprint on any customer; trial_end=now ends a trial and bills at once", async () => {
+    const customer = async () => {
+      const c = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+      return { c, pm: (await stripe.customers.listPaymentMethods(c.id)).data[0] }
+    }
+    const [a, b] = [await customer(), await customer()]
+    expect(a.pm?.card?.fingerprint).toMatch(/^[A-Za-z0-9]{16}$/)
+    expect(b.pm?.card?.fingerprint).toBe(a.pm?.card?.fingerprint)
+    const sub = await stripe.subscriptions.create({
+      customer: a.c.id,
+      items: [{ price: price.id }],
+      default_payment_method: a.pm?.id,
+      trial_period_days: 14,
+      metadata: t.tag,
+    })
+    expect(sub.status).toBe("trialing")
+    const ended = await stripe.subscriptions.update(sub.id, { trial_end: "now" })
+    expect(ended.status).toBe("active")
+    expect(ended.trial_end).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 60)
+    const invoice = await stripe.invoices.retrieve(String(ended.latest_invoice))
+    expect(invoice).toMatchObject({ status: "paid", amount_paid: 1500, billing_reason: "subscription_update" })
+  })
+})
+
 describe("test clocks", () => {
   it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
     const start = Math.floor(Date.now() / 1000)

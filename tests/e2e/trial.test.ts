@@ -5,6 +5,7 @@
 import { AxeBuilder } from "@axe-core/playwright"
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { uniqueCardNumber } from "../support/cards"
 import { must } from "../support/must"
 import { fillCard, noPageErrors, sharedBrowser, signUp, userRow } from "../support/browser"
 import { advanceClock, customerOnClock, DAY, day, settled, stripe, trialApp } from "../support/trial-app"
@@ -29,7 +30,7 @@ describe("free trial with a card collected up front", () => {
     await page.waitForURL("**/c/pay/**")
     expect(await page.getByText("14 days free").count()).toBe(1)
     expect(await page.getByRole("table", { name: "Order summary" }).getByRole("row").last().textContent()).toBe("Total due today$0.00")
-    await fillCard(page, "4242 4242 4242 4242")
+    await fillCard(page, uniqueCardNumber())
     await page.getByRole("button", { name: "Start trial" }).click()
     await page.waitForURL("**/subscription/success**")
 
@@ -87,7 +88,7 @@ describe("free trial with a card collected up front", () => {
     expect(await page.getByText(/days free/).count()).toBe(0)
     expect(await page.getByRole("table", { name: "Order summary" }).getByRole("row").last().textContent()).toBe("Total due today$15.00")
     expect(await page.getByRole("button", { name: "Start trial" }).count()).toBe(0)
-    await fillCard(page, "4242 4242 4242 4242")
+    await fillCard(page, uniqueCardNumber())
     await page.getByRole("button", { name: "Subscribe" }).click()
     await page.waitForURL("**/subscription/success**")
     const again = (await stripe().subscriptions.list({ customer, status: "all" })).data.filter((s) => s.id !== sub?.id)
@@ -177,7 +178,7 @@ describe("a trial that ended paused", () => {
 
     await paused.getByRole("button", { name: "Add payment method" }).click()
     await page.waitForURL("**/p/session/**/payment-method")
-    await fillCard(page, "4242 4242 4242 4242")
+    await fillCard(page, uniqueCardNumber())
     await page.getByRole("button", { name: "Add" }).click()
     await page.waitForURL("**/subscription/portal-return?flow=payment_method_update")
     // A card on file does not resume it: Stripe leaves a paused subscription paused until it is resumed.

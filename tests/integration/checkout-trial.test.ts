@@ -5,7 +5,7 @@ import { startCheckout } from "@/lib/billing/checkout/start-checkout"
 import { markCustomerDeleted } from "@/lib/billing/checkout/customer"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
-import { createUser, sql, stripeClient } from "../support/helpers"
+import { createUser, sql, stripeClient, uniqueCardNumber } from "../support/helpers"
 
 afterAll(() => pool.end())
 
@@ -19,7 +19,8 @@ const sessionIdOf = (url: string) => /\/(cs_[A-Za-z0-9_]+)/.exec(url)?.[1] ?? ""
 const pay = (url: string) =>
   fetch(url, {
     method: "POST",
-    body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123" }),
+    // Each person their own card: one card reused across accounts gets one trial (trial-cards.test.ts).
+    body: new URLSearchParams({ cardnumber: uniqueCardNumber(), exp: "12 / 34", cvc: "123" }),
     redirect: "manual",
   })
 

@@ -4,6 +4,7 @@ import pg from "pg"
 import Stripe from "stripe"
 import { inject } from "vitest"
 import { resetLocalBackoff } from "@/lib/billing/sync/stripe-backoff"
+import { uniqueCardNumber } from "./cards"
 import { advanceInSteps } from "./test-clock"
 
 export const WEBHOOK_SECRET = "whsec_integration_tests"
@@ -124,10 +125,15 @@ export async function customerOnTestClock(user: { id: string; email: string | nu
   const stripe = stripeClient()
   const start = Math.floor(Date.now() / 1000)
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start })
+  // A card of this person's own: one card shared by every suite would read as one card farming trials.
+  const card = await stripe.paymentMethods.create({
+    type: "card",
+    card: { number: uniqueCardNumber(), exp_month: 12, exp_year: 2034, cvc: "123" },
+  } as Stripe.PaymentMethodCreateParams)
   const customer = await stripe.customers.create({
     email: user.email ?? undefined,
     test_clock: clock.id,
-    payment_method: "pm_card_visa",
+    payment_method: card.id,
     metadata: { user_id: user.id },
   })
   const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]?.id ?? ""
@@ -135,3 +141,5 @@ export async function customerOnTestClock(user: { id: string; email: string | nu
   await sql().query("insert into billing_customers (user_id, stripe_customer_id) values ($1, $2)", [user.id, customer.id])
   return { stripe, start, clock, customer }
 }
+
+export { uniqueCardNumber }

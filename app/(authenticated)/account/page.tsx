@@ -65,7 +65,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           <CardDescription>Changing it signs you out on your other devices.</CardDescription>
         </CardHeader>
         <CardContent>
-          <NewPasswordForm action={changePassword} submitLabel="Change password" success="Your password has been changed." />
+          <NewPasswordForm action={changePassword} submitLabel="Change password" success="Your password has been changed." askCurrent />
         </CardContent>
       </Card>
       <Card>

@@ -11,7 +11,7 @@ import { hit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { log } from "@/lib/log"
 import { priceIdByLookupKey } from "@/lib/stripe"
-import { meteredLookupKey, planById, USAGE_METERS, type CatalogPlan, type Interval, type MeterKey } from "../catalog"
+import { meteredLookupKey, planById, TRIAL_MAX_SEATS, USAGE_METERS, type CatalogPlan, type Interval, type MeterKey } from "../catalog"
 import { MANAGE_PATH, openCheckout } from "./open-checkout"
 import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { billingFailure } from "../errors"
@@ -75,7 +75,11 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
 
     // The plan's metered usage price (overage on the Billing Meter) rides along as a second item.
     const meteredPriceIds = await meteredPricesFor(spec.id, input.interval)
-    const trial = spec.trialDays > 0 && (await decideTrial(user.id, customerId, { synced: synced.status === "synced" })).eligible
+    // A Team trial has up to TRIAL_MAX_SEATS seats: a Checkout for more starts without one (billed today).
+    const trial =
+      spec.trialDays > 0 &&
+      !(spec.perSeat && seats > TRIAL_MAX_SEATS) &&
+      (await decideTrial(user.id, customerId, { synced: synced.status === "synced" })).eligible
     const open = (customer: string) =>
       openCheckout({
         ...(trial ? { trialDays: spec.trialDays } : {}),

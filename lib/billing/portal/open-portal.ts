@@ -11,7 +11,7 @@ import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
 import { createPortalSession, getMinSeatsPortalConfigurationId, getPortalConfigurationId, type PlanPrices } from "@/lib/stripe"
-import { perSeatPlan } from "../catalog"
+import { perSeatPlan, TRIAL_MAX_SEATS } from "../catalog"
 import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 import { seatUse } from "../team/seats"
 import { claimRetentionOffer, withdrawRetentionOffer } from "./retention"
@@ -96,7 +96,10 @@ async function configurationFor(userId: string): Promise<string | null> {
   const plan = perSeatPlan()
   const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, userId))
   const members = team && plan ? (await seatUse(db, team.id)).members : 0
-  if (!plan || members <= plan.minSeats || env.stripePortalConfigurationId) return getPortalConfigurationId()
+  // A Team trial's seats are capped until it converts (TRIAL_MAX_SEATS): the portal's quantity too.
+  const current = plan ? await getCurrentSubscription(userId) : null
+  const trialCap = current?.plan?.perSeat && current.status === "trialing" ? TRIAL_MAX_SEATS : undefined
+  if (!plan || (members <= plan.minSeats && !trialCap) || env.stripePortalConfigurationId) return getPortalConfigurationId()
   const productIds: Record<string, string> = {}
   const prices: PlanPrices = {}
   for (const p of await listPlans()) {
@@ -104,7 +107,7 @@ async function configurationFor(userId: string): Promise<string | null> {
     productIds[p.id] = p.stripeProductId
     prices[p.id] = { month: p.stripeMonthlyPriceId, year: p.stripeYearlyPriceId }
   }
-  return getMinSeatsPortalConfigurationId(members, { productIds, prices })
+  return getMinSeatsPortalConfigurationId(members, { productIds, prices }, trialCap)
 }
 
 /** Under the per-user lock (see ../session-slot.ts): reuse a fresh session, wait for one being opened, or take a slot. */

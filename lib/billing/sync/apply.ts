@@ -3,6 +3,7 @@
 // loaded, Stripe is read once for all of them with no database connection held, and then rows and
 // event outcomes are written in one short transaction that first checks the lease is still ours.
 import "server-only"
+import { recordTrialCards } from "../checkout/trial-cards"
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm"
@@ -131,6 +132,7 @@ async function writeRead(
           .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
         await decideRetentionOffer(tx, customerId)
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
+        await recordTrialCards(tx, userId, read.subscriptions, read.customer)
       }
       if (read.customer?.deleted) await tx.delete(activeEntitlements).where(eq(activeEntitlements.stripeCustomerId, customerId))
       else if (userId && read.entitlements) await writeEntitlements(tx, customerId, userId, read.entitlements)

@@ -9,6 +9,7 @@ import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { customerSyncs, stripeBackoff, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
+import { flushBillingActions } from "../checkout/trial-cards"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
 import { paceDrain } from "./pace"
 import { backingOff, noteRateLimited, noteStripeAnswered } from "./stripe-backoff"
@@ -59,6 +60,8 @@ export async function drainBillingEvents({
     })
     if (applied > 0) await noteStripeAnswered()
   }
+  // The Stripe calls the applies decided on (a trial on a card that had one ends now).
+  if (!report.rateLimited) await flushBillingActions()
   return report
 }
 

@@ -12,7 +12,7 @@ import { teams } from "@/lib/db/schema"
 import { hit, type Limit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { changeSeats, previewSeatChange, seatChangeNow } from "@/lib/stripe"
-import { perSeatPlan } from "../catalog"
+import { perSeatPlan, TRIAL_MAX_SEATS } from "../catalog"
 import { billingFailure } from "../errors"
 import { syncUserNow } from "../sync/eager"
 import { BillingProviderError, type SeatChangeCheck, type SeatPreview } from "../types"
@@ -38,6 +38,10 @@ async function check(owner: CurrentUser, rawQuantity: unknown): Promise<ActionRe
     return suspended ? fail("team_inactive", suspended) : fail("no_team", "Seats belong to an active Team subscription.")
   }
   if (sub.cancelAtPeriodEnd) return fail("canceling", "Your subscription is set to end. Renew it before changing seats.")
+  if (sub.status === "trialing" && quantity > TRIAL_MAX_SEATS)
+    return fail("trial_seat_cap", `During the free trial a team has up to ${TRIAL_MAX_SEATS} seats. Add more once the trial has ended.`, {
+      quantity: `Up to ${TRIAL_MAX_SEATS} during the trial.`,
+    })
   if (quantity === sub.quantity)
     return fail("unchanged", `Your team already has ${quantity} seats.`, { quantity: "Choose a different number." })
   const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.ownerUserId, owner.id))

@@ -1,6 +1,17 @@
 // Stripe's test cards and the outcomes the emulator gives them.
+import { createHash } from "node:crypto"
 import type Stripe from "stripe"
 import { StripeApiError } from "./errors"
+
+/**
+ * Stripe's `card.fingerprint`: the same for every PaymentMethod made from one card number, on any
+ * customer ("Uniquely identifies this particular card number"), so an integration can tell one card
+ * used twice. 16 alphanumerics, derived from the number alone.
+ */
+export function cardFingerprint(number: string): string {
+  const digest = createHash("sha256").update(`subkit-emulator-card:${number}`).digest("base64")
+  return digest.replace(/[^A-Za-z0-9]/g, "").slice(0, 16)
+}
 
 type Outcome = "ok" | "attach_declined" | "attach_insufficient_funds" | "charge_declined"
 type TestCard = { brand: string; funding: "credit" | "debit"; outcome: Outcome }
@@ -72,7 +83,7 @@ export function checkCard(input: CardInput, now: Date): { card: Stripe.PaymentMe
     display_brand: known.brand,
     exp_month: input.exp_month,
     exp_year: year,
-    fingerprint: `fp${number.slice(-8)}`,
+    fingerprint: cardFingerprint(number),
     funding: known.funding,
     generated_from: null,
     last4: number.slice(-4),

@@ -75,7 +75,22 @@ function hasPaymentMethod(ctx: Ctx, sub: Sub): boolean {
   return Boolean(customer?.invoice_settings?.default_payment_method)
 }
 
-function renew(ctx: Ctx, sub: Sub) {
+/**
+ * `trial_end: "now"` on an update: the trial ends at once, as at its natural end, with the billing cycle
+ * starting now (Stripe: "the special value now … end the customer's trial immediately"): the subscription
+ * turns active, and its first invoice is made and charged.
+ */
+export function endTrialNow(ctx: Ctx, sub: Sub) {
+  const now = ctx.store.now()
+  const it = item(sub)
+  it.current_period_end = now
+  sub.trial_end = now
+  sub.billing_cycle_anchor = now
+  // An update ends it, so its invoice is the update's (billing_reason subscription_update), not a cycle's.
+  renew(ctx, sub, "subscription_update")
+}
+
+function renew(ctx: Ctx, sub: Sub, reason: "subscription_cycle" | "subscription_update" = "subscription_cycle") {
   if (sub.cancel_at_period_end || (sub.cancel_at && sub.cancel_at <= periodEnd(sub))) return cancelNow(ctx, sub)
   // A trial that ends without a card follows trial_settings: cancel or pause instead of invoicing.
   const missing = sub.trial_settings?.end_behavior.missing_payment_method
@@ -104,7 +119,7 @@ function renew(ctx: Ctx, sub: Sub) {
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, previous)
   // Licensed items are billed in advance for the new period, metered ones in arrears for the one that ended.
-  const inv = createInvoice(ctx, sub, "subscription_cycle", [
+  const inv = createInvoice(ctx, sub, reason, [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period: { start, end } },
     ...sub.items.data.filter(isMetered).flatMap((m) => usageLines(ctx, sub, m, usagePeriod.start, usagePeriod.end)),
   ])

@@ -10,7 +10,7 @@ import {
   resumeSubscription,
   type ItemChange,
 } from "../billing"
-import { clockOf } from "../clock"
+import { clockOf, endTrialNow } from "../clock"
 import { applyToSubscription, oneDiscountParam, resolveDiscount } from "../discounts"
 import { payAndReactivate } from "../invoices"
 import { cancelNow } from "../lifecycle"
@@ -157,8 +157,11 @@ export const subscriptions: Record<string, Handler> = {
       "payment_behavior",
       "proration_date",
       "discounts",
+      "trial_end",
     ])
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
+    if (p.trial_end !== undefined && p.trial_end !== "now")
+      throw invalid("trial_end", "The emulator supports only trial_end=now on an update (a timestamp is not emulated).")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
     // Stripe: "The subscription is managed by the subscription schedule …, and updating any cancelation
@@ -232,6 +235,8 @@ export const subscriptions: Record<string, Handler> = {
         }),
       )
     }
+    // After the other changes, as Stripe applies them in one update. A subscription not trialing: nothing to end.
+    if (p.trial_end === "now" && sub.status === "trialing") endTrialNow(ctx, sub)
     return sub
   },
   "DELETE /v1/subscriptions/:id": (ctx, p, { id }) => {
