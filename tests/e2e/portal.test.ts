@@ -130,6 +130,8 @@ describe("Customer Portal", () => {
     const email = await signUp(page, "/pricing")
     await subscribe(page)
     await openPortal(page, "Cancel subscription")
+    // The cancel flow opens on the retention offer (issue 20, item 3): declined here.
+    await page.getByRole("link", { name: "No thanks, continue cancelling" }).click()
     await page.getByRole("button", { name: "Cancel plan" }).click()
     await page.waitForURL("**/subscription/portal-return?flow=subscription_cancel")
     await advanceDays(32)

@@ -16,6 +16,14 @@ afterAll(() => pool.end())
 
 const offerOf = async (customerId: string) =>
   (await sql().query("select outcome, coupon_id, decided_at from retention_offers where stripe_customer_id = $1", [customerId])).rows[0]
+/** The hosted portal as a customer uses it: the cancel flow's first page, then a form post. */
+async function portalStep(url: string) {
+  const res = await fetch(url, { redirect: "manual" })
+  return { status: res.status, location: res.headers.get("location") ?? "", html: await res.text() }
+}
+const post = (url: string, form: Record<string, string>) =>
+  fetch(url, { method: "POST", body: new URLSearchParams(form), redirect: "manual" })
+
 /** Past the portal's 10-second session reuse: the next click opens a new session. */
 const forgetSessions = (userId: string) => sql().query("delete from portal_sessions where user_id = $1", [userId])
 
@@ -29,8 +37,19 @@ describe("the retention offer in the cancel flow", () => {
     // The customer left without answering: the next cancel flow offers it again.
     await forgetSessions(s.user.id)
     expect(await openPortal(s.user, "subscription_cancel")).toMatchObject({ ok: true, retentionOffered: true })
-    // Accepted (what the portal's offer screen does): the coupon goes on the subscription.
-    await s.stripe.subscriptions.update(s.subscriptionId, { discounts: [{ coupon: RETENTION_OFFER.couponId }] })
+    // The cancel flow opens on the offer; accepting it puts the coupon on the subscription.
+    const second = await openPortal(s.user, "subscription_cancel")
+    expect(second).toMatchObject({ ok: true, reused: true })
+    if (!second.ok) throw new Error(second.message)
+    const first = await portalStep(second.url)
+    expect(first.location).toContain("/offer?subscription=")
+    const offer = await portalStep(new URL(first.location, second.url).toString())
+    expect(offer.html).toContain("Before you go")
+    expect(offer.html).toContain("25% off · for 3 months")
+    expect(offer.html).toContain("$11.25 instead of $15.00")
+    const accepted = await post(new URL("offer", new URL(first.location, second.url)).toString(), { subscription: s.subscriptionId })
+    expect(accepted.status).toBe(303)
+    expect(accepted.headers.get("location")).toContain("/subscription/portal-return?flow=subscription_cancel")
     await syncUserNow(s.user.id, { force: true })
     expect(await offerOf(s.customerId)).toMatchObject({ outcome: "accepted" })
     const view = await loadManageView(s.user.id)
@@ -47,10 +66,20 @@ describe("the retention offer in the cancel flow", () => {
     const s = await subscribedUser({ plan: "pro" })
     await syncUserNow(s.user.id, { force: true })
     expect(await openPortal(s.user, "subscription_cancel")).toMatchObject({ ok: true, retentionOffered: true })
-    await s.stripe.subscriptions.update(s.subscriptionId, {
-      cancel_at_period_end: true,
-      cancellation_details: { feedback: "too_expensive", comment: "Cheaper elsewhere" },
+    const opened = await openPortal(s.user, "subscription_cancel")
+    if (!opened.ok) throw new Error(opened.message)
+    const first = await portalStep(opened.url)
+    const offerUrl = new URL(first.location, opened.url)
+    expect(offerUrl.pathname).toMatch(/\/offer$/)
+    // "No thanks": the reason form, then cancel at the period's end with the reason and comment.
+    const form = await portalStep(new URL(`cancel?subscription=${s.subscriptionId}&declined=1`, offerUrl).toString())
+    expect(form.html).toContain("Tell us why you're canceling")
+    const canceled = await post(new URL("cancel", offerUrl).toString(), {
+      subscription: s.subscriptionId,
+      reason: "too_expensive",
+      comment: "Cheaper elsewhere",
     })
+    expect(canceled.status).toBe(303)
     await syncUserNow(s.user.id, { force: true })
     expect(await offerOf(s.customerId)).toMatchObject({ outcome: "declined" })
     expect(await getCurrentSubscription(s.user.id)).toMatchObject({

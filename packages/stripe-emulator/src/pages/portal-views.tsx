@@ -11,7 +11,45 @@ import { Brand, CardFields, date, money, page } from "./layout"
 
 export type Config = Stripe.BillingPortal.Configuration
 export type Sub = Stripe.Subscription
-export type PortalSession = Stripe.BillingPortal.Session & { _flow_done?: boolean }
+export type PortalSession = Stripe.BillingPortal.Session & { _flow_done?: boolean; _offer_answered?: boolean }
+
+/** The coupon a cancel flow offers before the customer confirms (flow_data.subscription_cancel.retention), if any. */
+export function retentionCoupon(p: Ctx2): Stripe.Coupon | null {
+  const id = p.session.flow?.subscription_cancel?.retention?.coupon_offer?.coupon
+  const c = id ? p.ctx.store.find<Stripe.Coupon>(id) : undefined
+  return c && c.object === "coupon" && !p.session._offer_answered ? c : null
+}
+
+/** The retention offer's screen: the coupon's terms and what the plan costs with it; accept, or go on cancelling. */
+export function offerPage(p: Ctx2, s: Sub, coupon: Stripe.Coupon) {
+  const it = s.items.data[0]
+  const full = (it?.price.unit_amount ?? 0) * (it?.quantity ?? 1)
+  const off = coupon.percent_off != null ? Math.round((full * coupon.percent_off) / 100) : Math.min(full, coupon.amount_off ?? 0)
+  return shell(
+    p,
+    "Before you go",
+    <>
+      <h1>Before you go</h1>
+      <div class="card" data-testid="retention-offer">
+        <p>
+          <strong>{coupon.name ?? "A discount"}</strong>: {couponTerms(coupon)}.
+        </p>
+        <p>
+          Stay and pay {money(full - off, s.currency)} instead of {money(full, s.currency)} per {it?.price.recurring?.interval ?? "period"}.
+        </p>
+        <form method="post" action="offer">
+          <input type="hidden" name="subscription" value={s.id} />
+          <button class="primary" type="submit">
+            Accept offer
+          </button>
+        </form>
+        <p>
+          <a href={`cancel?subscription=${s.id}&declined=1`}>No thanks, continue cancelling</a>
+        </p>
+      </div>
+    </>,
+  )
+}
 
 export const REASONS: Record<string, string> = {
   too_expensive: "It's too expensive",

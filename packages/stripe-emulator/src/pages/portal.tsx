@@ -17,7 +17,9 @@ import {
   confirmPage,
   customerPage,
   home,
+  offerPage,
   paymentMethodPage,
+  retentionCoupon,
   chosenQuantity,
   promotionCodesAllowed,
   REASONS,
@@ -101,7 +103,27 @@ function portalAt(r: PageRequest, id: string, step: string): PageResult {
         changeItem(r.ctx, s, { price, quantity, proration: config.features.subscription_update.proration_behavior as "none" })
         return finish(p, "updated")
       }
+      case "GET offer": {
+        const coupon = retentionCoupon(p)
+        if (!coupon) return { redirect: `${p.base}/cancel?subscription=${sub().id}` }
+        return { html: offerPage(p, sub(), coupon) }
+      }
+      case "POST offer": {
+        // Accepted: the offered coupon becomes the subscription's discount, through the API's own update.
+        const coupon = retentionCoupon(p)
+        if (!coupon) throw new StripeApiError(400, "invalid_request_error", "This offer is no longer available.")
+        const s = sub()
+        route("POST /v1/subscriptions/:id")(r.ctx, { discounts: [{ coupon: coupon.id }] }, { id: s.id })
+        session._offer_answered = true
+        r.ctx.store.put(session)
+        return finish(p, "offer_accepted")
+      }
       case "GET cancel":
+        // Declining the offer (the link from the offer screen) answers it: it is not shown again in this session.
+        if (r.url.searchParams.get("declined") && retentionCoupon(p)) {
+          session._offer_answered = true
+          r.ctx.store.put(session)
+        }
         return { html: cancelPage(p, sub()) }
       case "POST cancel": {
         const s = sub()
@@ -218,7 +240,8 @@ function flowStart(p: Ctx2) {
   const f = p.session.flow
   if (!f) return `${p.base}/home`
   if (f.type === "payment_method_update") return `${p.base}/payment-method`
-  if (f.type === "subscription_cancel") return `${p.base}/cancel?subscription=${f.subscription_cancel?.subscription ?? ""}`
+  if (f.type === "subscription_cancel")
+    return `${p.base}/${retentionCoupon(p) ? "offer" : "cancel"}?subscription=${f.subscription_cancel?.subscription ?? ""}`
   return `${p.base}/update?subscription=${f.subscription_update?.subscription ?? f.subscription_update_confirm?.subscription}`
 }
 
