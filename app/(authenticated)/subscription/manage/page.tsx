@@ -19,6 +19,7 @@ import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-para
 import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getUsage } from "@/lib/billing/usage/ledger"
+import { projectionFor } from "@/lib/billing/usage/projection"
 
 export const metadata: Metadata = { title: "Manage subscription" }
 
@@ -39,7 +40,7 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
           </CardContent>
         </Card>
       )}
-      <UsageMeter usage={usage} />
+      <UsageMeter usage={usage} projection={await projectionFor(usage)} />
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
