@@ -45,10 +45,12 @@ const config = [
     files: ["scripts/**", "tests/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [packageInternals] }] },
   },
-  // The packages import nothing of the app.
+  // The packages import nothing of the app. Their hosted pages are JSX rendered by preact on a plain
+  // Node server, not Next pages: Next's document rules do not apply.
   {
     files: ["packages/**"],
     rules: {
+      "@next/next/no-head-element": "off",
       "no-restricted-imports": [
         "error",
         {

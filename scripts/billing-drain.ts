@@ -1,4 +1,4 @@
-// npm run billing:drain: applies due webhook events, for self-hosting without Vercel Cron.
+// npm run billing:drain: applies due webhook events, sends usage and billing emails, for self-hosting without Vercel Cron.
 //   -- --once        drain once and exit          -- --every 5     seconds between drains (default 5)
 import { parseArgs } from "node:util"
 import { loadEnvFiles } from "./lib/load-env"
@@ -7,6 +7,7 @@ loadEnvFiles()
 const { values } = parseArgs({ options: { once: { type: "boolean" }, every: { type: "string", default: "5" } } })
 const { drainBillingEvents } = await import("../lib/billing/sync/drain")
 const { flushUsageOutbox } = await import("../lib/billing/usage/outbox")
+const { flushEmailOutbox } = await import("../lib/billing/email/outbox")
 const { pool } = await import("../lib/db/client")
 let stopping = false
 process.once("SIGINT", () => (stopping = true))
@@ -27,6 +28,14 @@ do {
   })
   if (usage && usage.rows)
     console.log(`${new Date().toISOString()} sent ${usage.units} usage unit(s) in ${usage.stripeCalls} Stripe call(s)`)
+  const email = await flushEmailOutbox().catch((err: unknown) => {
+    console.error(`email flush failed: ${err instanceof Error ? err.message : String(err)}`)
+    return null
+  })
+  if (email && email.claimed)
+    console.log(
+      `${new Date().toISOString()} emails: ${email.sent} sent, ${email.skipped} turned off, ${email.failed} failed (${email.dead} dead)`,
+    )
   if (values.once) break
   for (let waited = 0; waited < everyMs && !stopping; waited += 250) await new Promise((r) => setTimeout(r, 250))
 } while (!stopping)

@@ -54,7 +54,8 @@ try {
     await start(db)
     const { applied } = await migrate(db.url)
     if (applied.length) log(`subkit: applied ${applied.length} migration(s)`)
-    const auth = authService({ port: port("AUTH_EMULATOR_PORT", 54321), databaseUrl: db.url })
+    const smtpPort = port("AUTH_EMULATOR_SMTP_PORT", Number(new URL(LOCAL_DEFAULTS.smtpUrl).port))
+    const auth = authService({ port: port("AUTH_EMULATOR_PORT", 54321), smtpPort, databaseUrl: db.url })
     const stripe = stripeService({
       port: port("STRIPE_EMULATOR_PORT", Number(new URL(LOCAL_DEFAULTS.stripeApiBase).port)),
       stateFile: path.join(dataDir, "stripe-emulator.json"),
@@ -78,6 +79,8 @@ try {
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       CRON_SECRET: env.cronSecret ?? randomBytes(16).toString("hex"),
+      // Billing emails go over SMTP into the auth emulator's mailbox, with the auth emails.
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     }
   }
   await start(appService({ appUrl: env.appUrl, env: childEnv }))
@@ -89,7 +92,7 @@ try {
   )
   log(`\n  subkit is running${offline ? " offline" : ""} on ${env.appUrl} (Ctrl-C stops everything)\n${statusTable(rows)}`)
   if (offline) {
-    log(`  Emails (sign-up, magic links, resets): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)
+    log(`  Emails (sign-up, magic links, resets, billing over SMTP ${childEnv.SMTP_URL}): ${childEnv.NEXT_PUBLIC_SUPABASE_URL}/_mailbox`)
     log(`  Operator console: ${env.appUrl}/admin/events (dev admin ${DEV_ADMIN.email} / ${DEV_ADMIN.password})`)
     log(`  Webhook deliveries: ${childEnv.STRIPE_API_BASE}/_emulator/webhooks/deliveries`)
     log("  Test cards: 4242 4242 4242 4242 (works), 4000 0000 0000 0002 (declined), 4000 0000 0000 0341 (fails at renewal).\n")

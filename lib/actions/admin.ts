@@ -9,6 +9,7 @@ import { requireAdmin } from "@/lib/auth/admin"
 import { audit } from "@/lib/billing/admin/audit"
 import { syncUserNow, type SyncNow } from "@/lib/billing/sync/eager"
 import { retryDeadEvents } from "@/lib/billing/sync/inbox-admin"
+import { requestReconcileRun } from "@/lib/billing/sync/reconcile"
 import { db } from "@/lib/db/client"
 import { billingCustomers } from "@/lib/db/schema"
 import { fail, type ActionResult } from "@/lib/result"
@@ -62,4 +63,15 @@ export async function syncCustomer(userId: unknown): Promise<SyncCustomerResult>
   if (result.status === "busy") return fail("busy", "A sync of this customer is running; try again in a moment.")
   if (result.status === "failed") return fail("failed", `Stripe could not be read: ${result.error?.message ?? "unknown error"}`)
   return { ok: true, status: result.status }
+}
+
+export type ReconcileResult = ActionResult<{ runId: number; created: boolean }>
+
+/** "Reconcile now": opens a run that the cron's next steps work through within the call budget. */
+export async function startReconciliation(): Promise<ReconcileResult> {
+  const admin = await requireAdmin()
+  const run = await requestReconcileRun("admin")
+  await audit(admin, "reconcile.start", String(run.runId), { created: run.created })
+  revalidatePath("/admin/reconciliation")
+  return { ok: true, ...run }
 }

@@ -74,9 +74,16 @@ export type SubscriptionState = {
   card: CardSummary | null
   /** The discount applying to its invoices now, if any. */
   discount: DiscountState | null
+  /** The subscription schedule attached to it (subscription.schedule), if any. */
+  scheduleId: string | null
+  /** What the schedule's next phase changes, and when: a downgrade or yearly → monthly at the period's end. */
+  scheduledChange: ScheduledChange | null
   /** Stripe's livemode: whether it was made with a live key. */
   livemode: boolean
 }
+
+/** The item a schedule's next phase puts on the subscription, from `at`. */
+export type ScheduledChange = { priceId: string; interval: BillingInterval | null; quantity: number; at: Date }
 
 export type CustomerState =
   | { id: string; deleted: true }
@@ -96,7 +103,13 @@ export type EntitlementState = { id: string; featureId: string; lookupKey: strin
 
 /** What one read of a customer needs: each part costs one provider call (entitlements: one list). */
 export type ReadNeeds = { customer: boolean; subscriptions: boolean; entitlements?: boolean }
-export type CustomerRead = { customer?: CustomerState; subscriptions?: SubscriptionState[]; entitlements?: EntitlementState[] }
+export type CustomerRead = {
+  customer?: CustomerState
+  subscriptions?: SubscriptionState[]
+  entitlements?: EntitlementState[]
+  /** Invoices invoice.* events named, as Stripe has them now (public.invoices). */
+  invoices?: InvoiceState[]
+}
 
 /** A webhook event whose signature checked out, ready to be stored. */
 export type VerifiedEvent = { id: string; type: string; createdAt: Date; customerId: string | null; raw: string }
@@ -121,7 +134,47 @@ export type EventIntent =
       checkoutSession?: { id: string; status: "complete" | "expired" }
       /** A new card arrived (attached, or made the default): pay the customer's open subscription invoices now. */
       newCard?: boolean
+      /** The event asks for a billing email (lib/billing/email): the drain queues it with the rows it writes. */
+      email?: EmailHint
+      /** An invoice event: the drain re-reads this invoice from Stripe and keeps it in public.invoices. */
+      invoiceId?: string
     }
+
+/** What an event tells a billing email; the rest (plan name, recipient, links) comes from the rows. */
+export type EmailHint =
+  | {
+      template: "payment_failed" | "payment_action_required"
+      amount: number
+      currency: string
+      invoiceNumber: string | null
+      hostedInvoiceUrl: string | null
+      nextAttemptAt: Date | null
+    }
+  | { template: "trial_ending"; trialEndsAt: Date | null }
+  | { template: "subscription_will_cancel"; endsAt: Date | null }
+  | { template: "subscription_cancelled"; endedAt: Date | null }
+  | { template: "seats_changed"; from: number; to: number }
+
+/** An invoice as the billing provider has it now (kept in public.invoices). */
+export type InvoiceState = {
+  id: string
+  customerId: string
+  subscriptionId: string | null
+  number: string | null
+  status: "draft" | "open" | "paid" | "uncollectible" | "void"
+  amountDue: number
+  amountPaid: number
+  tax: number | null
+  total: number
+  currency: string
+  created: Date
+  periodStart: Date | null
+  periodEnd: Date | null
+  hostedInvoiceUrl: string | null
+  invoicePdf: string | null
+  attemptCount: number
+  nextPaymentAttempt: Date | null
+}
 
 /** A failed call to the billing provider, classified for retries and for customer-facing words. */
 export class BillingProviderError extends Error {
@@ -172,3 +225,36 @@ export type SeatChange = { subscriptionId: string; itemId: string; fromQuantity:
 
 /** What a seat change would do if confirmed now: the item, its quantity, Stripe's time, the cost at the previewed moment. */
 export type SeatChangeCheck = { itemId: string; currentQuantity: number; stripeNow: number; amountDue: number }
+
+/** A plan change asked of Stripe: billed now (upgrades) or at the period's end (downgrades, yearly → monthly). */
+export type PlanChangeRequest = { subscriptionId: string; kind: "now" | "at_period_end"; priceId: string; quantity: number }
+
+/** What a plan change costs, every amount Stripe's. */
+export type PlanChangePreview = {
+  kind: "now" | "at_period_end"
+  itemId: string
+  fromPriceId: string
+  fromQuantity: number
+  priceId: string
+  quantity: number
+  /** Unix seconds: a change billed now is applied as of this moment (the period's end for a scheduled one). */
+  prorationDate: number
+  /** Charged now when positive; negative: credited to the customer's balance. 0 for a scheduled change. */
+  amountDue: number
+  /** Tax included in amountDue (0 without Stripe Tax). */
+  tax: number
+  currency: string
+  lines: { description: string; amount: number }[]
+  /** The invoice after the change: its amount and tax, and when. */
+  nextInvoice: { amount: number; tax: number; at: Date }
+}
+
+/** What a change billed now would do if confirmed now. */
+export type PlanChangeCheck = {
+  itemId: string
+  priceId: string
+  quantity: number
+  scheduleId: string | null
+  stripeNow: number
+  amountDue: number
+}

@@ -98,6 +98,12 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   discountCurrency: text("discount_currency"),
   discountDuration: text("discount_duration").$type<DiscountDuration>(),
   discountEndsAt: tz("discount_ends_at"),
+  stripeScheduleId: text("stripe_schedule_id"),
+  scheduledPriceId: text("scheduled_price_id"),
+  scheduledPlanId: text("scheduled_plan_id").references(() => subscriptionPlans.id),
+  scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
+  scheduledQuantity: integer("scheduled_quantity"),
+  scheduledChangeAt: tz("scheduled_change_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
@@ -280,3 +286,91 @@ export const adminAuditLog = pgTable("admin_audit_log", {
   detail: jsonb("detail").notNull().default({}),
   createdAt: tz("created_at").notNull().defaultNow(),
 })
+
+export const emailOutbox = pgTable("email_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeEventId: text("stripe_event_id").notNull(),
+  template: text("template").notNull(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  toEmail: text("to_email").notNull(),
+  data: jsonb("data").notNull().default({}),
+  status: text("status").$type<"pending" | "sent" | "skipped" | "dead">().notNull().default("pending"),
+  claimedUntil: tz("claimed_until"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+  messageId: text("message_id"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  sentAt: tz("sent_at"),
+})
+
+export const emailPreferences = pgTable("email_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  trialEnding: boolean("trial_ending").notNull().default(true),
+  seatsChanged: boolean("seats_changed").notNull().default(true),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
+export const invoices = pgTable("invoices", {
+  id: text("id").primaryKey(),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  number: text("number"),
+  status: text("status").$type<"draft" | "open" | "paid" | "uncollectible" | "void">().notNull(),
+  amountDue: bigint("amount_due", { mode: "number" }).notNull(),
+  amountPaid: bigint("amount_paid", { mode: "number" }).notNull(),
+  tax: bigint("tax", { mode: "number" }),
+  total: bigint("total", { mode: "number" }).notNull(),
+  currency: text("currency").notNull(),
+  created: tz("created").notNull(),
+  periodStart: tz("period_start"),
+  periodEnd: tz("period_end"),
+  hostedInvoiceUrl: text("hosted_invoice_url"),
+  invoicePdf: text("invoice_pdf"),
+  attemptCount: integer("attempt_count").notNull().default(0),
+  nextPaymentAttempt: tz("next_payment_attempt"),
+  syncedAt: tz("synced_at").notNull().defaultNow(),
+})
+
+export const reconcileRuns = pgTable("reconcile_runs", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  trigger: text("trigger").$type<"cron" | "admin" | "cli" | "test">().notNull(),
+  phase: text("phase").$type<"subscriptions" | "orphans" | "usage" | "done">().notNull().default("subscriptions"),
+  cursor: text("cursor"),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: tz("lease_until"),
+  stripeCalls: integer("stripe_calls").notNull().default(0),
+  subscriptionsChecked: integer("subscriptions_checked").notNull().default(0),
+  drifted: integer("drifted").notNull().default(0),
+  fixed: integer("fixed").notNull().default(0),
+  startedAt: tz("started_at").notNull().defaultNow(),
+  finishedAt: tz("finished_at"),
+})
+
+export const reconcileFindings = pgTable("reconcile_findings", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  runId: bigint("run_id", { mode: "number" })
+    .notNull()
+    .references(() => reconcileRuns.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  userId: uuid("user_id"),
+  differences: jsonb("differences").notNull(),
+  fixed: boolean("fixed"),
+  error: text("error"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+export const reconcileSeen = pgTable(
+  "reconcile_seen",
+  {
+    runId: bigint("run_id", { mode: "number" })
+      .notNull()
+      .references(() => reconcileRuns.id, { onDelete: "cascade" }),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.stripeSubscriptionId] })],
+)

@@ -42,7 +42,8 @@ async function listSubscriptions(customerId: string) {
         status: "all",
         limit: 100,
         // The discount's coupon and promotion code too: the pages say "WELCOME20: 20% off · ends on …".
-        expand: ["data.default_payment_method", "data.discounts.source.coupon", "data.discounts.promotion_code"],
+        // The schedule too: a change scheduled for the period's end ("Changes to Pro on …").
+        expand: ["data.default_payment_method", "data.discounts.source.coupon", "data.discounts.promotion_code", "data.schedule"],
       })
       // subkit keeps one live subscription per customer; more than a page means something else is wrong.
       if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)

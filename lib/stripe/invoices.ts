@@ -1,6 +1,7 @@
 // Open subscription invoices, and paying them now (dunning: a new card should not wait for Stripe's next retry).
 import "server-only"
-import { BillingProviderError } from "@/lib/billing/types"
+import { BillingProviderError, type InvoiceState } from "@/lib/billing/types"
+import { invoiceState } from "./mappers"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 
@@ -44,4 +45,23 @@ export async function previewUsageCharge(subscriptionId: string): Promise<{ cent
     credits += (l.pretax_credit_amounts ?? []).filter((c) => c.type === "credit_balance_transaction").reduce((s, c) => s + c.amount, 0)
   }
   return { cents, credits }
+}
+
+/**
+ * The invoices as Stripe has them now: the customer's latest (one call, however many invoice events a
+ * burst has), plus any named invoice older than that page, one call each (a deleted draft is left out).
+ */
+export async function readInvoices(customerId: string, ids: string[]): Promise<InvoiceState[]> {
+  const page = await stripeCall(() => stripe.invoices.list({ customer: customerId, limit: 20 }))
+  const out = page.data.map(invoiceState)
+  for (const id of new Set(ids)) {
+    if (out.some((i) => i.id === id)) continue
+    try {
+      out.push(invoiceState(await stripeCall(() => stripe.invoices.retrieve(id))))
+    } catch (err) {
+      if (err instanceof BillingProviderError && err.kind === "not_found") continue
+      throw err
+    }
+  }
+  return out
 }

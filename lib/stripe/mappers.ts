@@ -6,7 +6,9 @@ import type {
   CardSummary,
   CustomerState,
   DiscountState,
+  InvoiceState,
   PostalAddress,
+  ScheduledChange,
   SubscriptionState,
   SubscriptionStatus,
   TrialEndBehavior,
@@ -75,8 +77,32 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     createdAt,
     card: cardSummary(sub.default_payment_method),
     discount: activeDiscount(sub.discounts),
+    scheduleId: idOf(sub.schedule),
+    scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
   }
+}
+
+/**
+ * The next phase of the subscription's schedule (read with `schedule` expanded): the phase after the
+ * one running now, when its item differs from the subscription's. Null without a schedule, when the
+ * schedule is not active or when its next phase changes nothing we show.
+ */
+export function scheduledChange(sub: Stripe.Subscription): ScheduledChange | null {
+  const s = sub.schedule
+  if (!s || typeof s === "string" || s.status !== "active" || !s.current_phase) return null
+  const now = s.current_phase.start_date
+  const next = s.phases.find((p) => p.start_date > now)
+  const it = next?.items[0]
+  if (!next || !it) return null
+  const priceId = idOf(it.price)
+  const current = sub.items.data[0]
+  if (!priceId) return null
+  const quantity = it.quantity ?? 1
+  if (current && current.price.id === priceId && (current.quantity ?? 1) === quantity) return null
+  const price = typeof it.price === "string" ? null : it.price
+  const interval = price && !("deleted" in price && price.deleted) ? intervalOf((price as Stripe.Price).recurring?.interval) : null
+  return { priceId, interval, quantity, at: new Date(next.start_date * 1000) }
 }
 
 const DURATIONS = ["once", "repeating", "forever"] as const
@@ -123,4 +149,31 @@ export function customerState(c: Stripe.Customer | Stripe.DeletedCustomer): Cust
 /** The subscription an invoice belongs to (its `parent` at this API version). */
 export function invoiceSubscriptionId(inv: Stripe.Invoice): string | null {
   return idOf(inv.parent?.subscription_details?.subscription ?? null)
+}
+
+const INVOICE_STATUSES = ["draft", "open", "paid", "uncollectible", "void"] as const
+
+/** An invoice in the domain's words; tax is the sum of total_taxes (null when Stripe computed none). */
+export function invoiceState(inv: Stripe.Invoice): InvoiceState {
+  const taxes = inv.total_taxes ?? []
+  const period = inv.lines.data[0]?.period
+  return {
+    id: inv.id ?? "",
+    customerId: idOf(inv.customer) ?? "",
+    subscriptionId: invoiceSubscriptionId(inv),
+    number: inv.number ?? null,
+    status: INVOICE_STATUSES.find((st) => st === inv.status) ?? "draft",
+    amountDue: inv.amount_due,
+    amountPaid: inv.amount_paid,
+    tax: taxes.length ? taxes.reduce((s, t) => s + t.amount, 0) : null,
+    total: inv.total,
+    currency: inv.currency,
+    created: new Date(inv.created * 1000),
+    periodStart: fromUnix(period?.start ?? inv.period_start),
+    periodEnd: fromUnix(period?.end ?? inv.period_end),
+    hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
+    invoicePdf: inv.invoice_pdf ?? null,
+    attemptCount: inv.attempt_count,
+    nextPaymentAttempt: fromUnix(inv.next_payment_attempt),
+  }
 }

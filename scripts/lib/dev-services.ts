@@ -57,12 +57,12 @@ export function postgresService(opts: { port: number; dataDir: string }): DevSer
   }
 }
 
-export function authService(opts: { port: number; databaseUrl: string }): DevService {
+export function authService(opts: { port: number; smtpPort: number; databaseUrl: string }): DevService {
   const url = `http://127.0.0.1:${opts.port}/auth/v1`
   return {
     name: "auth",
     ...tsx("packages/supabase-auth-emulator/src/main.ts"),
-    env: { AUTH_EMULATOR_PORT: String(opts.port), DATABASE_URL: opts.databaseUrl },
+    env: { AUTH_EMULATOR_PORT: String(opts.port), AUTH_EMULATOR_SMTP_PORT: String(opts.smtpPort), DATABASE_URL: opts.databaseUrl },
     url,
     ready: (alive) => waitForHttp(`${url}/health`, alive, "auth"),
     state: () => healthState(`${url}/health`),

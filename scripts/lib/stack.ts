@@ -51,7 +51,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     const { applied } = await migrate(databaseUrl)
     if (applied.length) log(`applied ${applied.length} migration(s)`)
-    const auth = await startAuthEmulator({ databaseUrl, port: opts.ports?.auth ?? 0, log: (l) => log(`[auth] ${l}`) })
+    const auth = await startAuthEmulator({ databaseUrl, port: opts.ports?.auth ?? 0, smtpPort: 0, log: (l) => log(`[auth] ${l}`) })
     stops.push(auth.stop)
     const stripe = await startStripeEmulator({
       port: opts.ports?.stripe ?? 0,
@@ -75,6 +75,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         STRIPE_API_BASE: stripe.url,
         STRIPE_SECRET_KEY: stripe.secretKey,
         STRIPE_WEBHOOK_SECRET: webhookSecret,
+        // Billing emails into the auth emulator's mailbox over SMTP.
+        SMTP_URL: auth.smtpUrl ?? "",
         // A production build (e2e, benchmarks) refuses emulator defaults unless told it runs offline.
         SUBKIT_OFFLINE: "1",
         // Every browser test and benchmark user signs up from this machine's one IP.

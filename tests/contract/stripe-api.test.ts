@@ -769,3 +769,80 @@ describe("a failed renewal and paying its invoice", () => {
     expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
   })
 })
+
+describe("subscription schedules", () => {
+  // A downgrade at the period's end, as the app schedules it: a schedule made from the subscription,
+  // its phases replaced by [the current phase, the new item for one interval], released at the end.
+  it("from_subscription, a second phase applied when the clock passes its start, then released; cancel ends the subscription", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 2 }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    expect(schedule).toMatchObject({
+      object: "subscription_schedule",
+      status: "active",
+      end_behavior: "release",
+      subscription: sub.id,
+      customer: customer.id,
+      current_phase: { start_date: item.current_period_start, end_date: item.current_period_end },
+    })
+    expect(schedule.phases).toHaveLength(1)
+    expect(schedule.phases[0]?.items[0]).toMatchObject({ price: price.id, quantity: 2 })
+    expect((await stripe.subscriptions.retrieve(sub.id)).schedule).toBe(schedule.id)
+    // Cancelling directly is refused while the schedule manages the subscription.
+    await expect(stripe.subscriptions.update(sub.id, { cancel_at_period_end: true })).rejects.toMatchObject({ statusCode: 400 })
+    const current = schedule.phases[0]
+    if (!current) throw new Error("no phase")
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, {
+      end_behavior: "release",
+      phases: [
+        { items: [{ price: price.id, quantity: 2 }], start_date: current.start_date, end_date: current.end_date },
+        { items: [{ price: price.id, quantity: 1 }], duration: { interval: "month", interval_count: 1 } },
+      ],
+    })
+    expect(updated.phases.map((p) => [p.start_date, p.items[0]?.quantity])).toEqual([
+      [current.start_date, 2],
+      [current.end_date, 1],
+    ])
+    // The start date of the current phase cannot move.
+    await expect(
+      stripe.subscriptionSchedules.update(schedule.id, {
+        phases: [{ items: [{ price: price.id, quantity: 2 }], start_date: current.start_date + 60, end_date: current.end_date }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    // Before its start nothing changes; past it the renewal bills the new quantity.
+    await advanceClock(clock.id, current.end_date - 3600)
+    expect((await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.quantity).toBe(2)
+    await advanceClock(clock.id, current.end_date + 2 * 3600)
+    const renewed = await stripe.subscriptions.retrieve(sub.id)
+    expect(renewed.items.data[0]).toMatchObject({ quantity: 1, current_period_start: current.end_date })
+    const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
+    expect(cycle).toMatchObject({ total: 1500, status: "paid" })
+    const during = await stripe.subscriptionSchedules.retrieve(schedule.id)
+    expect(during).toMatchObject({ status: "active", current_phase: { start_date: current.end_date } })
+    // Released: the subscription goes on as it is, without the schedule.
+    const released = await stripe.subscriptionSchedules.release(schedule.id)
+    expect(released).toMatchObject({ status: "released", released_subscription: sub.id, subscription: null })
+    expect(released.released_at).toEqual(expect.any(Number))
+    expect((await stripe.subscriptions.retrieve(sub.id)).schedule).toBeNull()
+    await expect(stripe.subscriptionSchedules.release(schedule.id)).rejects.toMatchObject({ statusCode: 400 })
+    const types = (await eventsAbout([schedule.id], ["subscription_schedule.created", "subscription_schedule.released"])).map((e) => e.type)
+    expect(types).toEqual(expect.arrayContaining(["subscription_schedule.created", "subscription_schedule.released"]))
+
+    // Cancel: the schedule and its subscription end at once.
+    const again = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    const canceled = await stripe.subscriptionSchedules.cancel(again.id)
+    expect(canceled).toMatchObject({ status: "canceled" })
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe("canceled")
+    await stripe.testHelpers.testClocks.del(clock.id)
+  })
+})

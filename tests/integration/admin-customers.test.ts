@@ -16,7 +16,7 @@ process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
 process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon")
 const { subscribedUser } = await import("../support/billing")
 const { grantAdmin } = await import("@/lib/auth/admin-grant")
-const { syncCustomer } = await import("@/lib/actions/admin")
+const { syncCustomer, startReconciliation } = await import("@/lib/actions/admin")
 const { searchCustomers, getCustomerDetail, stripeDashboardUrl, parseCustomerSearch } = await import("@/lib/billing/admin/customers")
 const { syncUserNow } = await import("@/lib/billing/sync/eager")
 const { recordUsage } = await import("@/lib/billing/usage/ledger")
@@ -106,5 +106,27 @@ describe("Sync now", () => {
     expect(rows[0]).toEqual({ status: "active", quantity: 1 })
     const audit = await sql().query("select * from admin_audit_log where action = 'customer.sync' and target = $1", [customerId])
     expect(audit.rows).toMatchObject([{ actor_email: email, detail: { status: "synced" } }])
+  })
+})
+
+describe("Reconcile now", () => {
+  it("opens one run for the cron to work through (no Stripe call on the request), audited; a 404 to a non-admin", async () => {
+    await signInAs({ admin: false })
+    await expect(startReconciliation()).rejects.toMatchObject({ digest: "NEXT_HTTP_ERROR_FALLBACK;404" })
+    const email = await signInAs({ admin: true })
+    // Whatever run another test left open is closed first, so this one is the admin's.
+    await sql().query("update reconcile_runs set finished_at = now(), phase = 'done' where finished_at is null")
+    const first = await startReconciliation()
+    expect(first).toMatchObject({ ok: true, created: true })
+    const again = await startReconciliation()
+    expect(again).toMatchObject({ ok: true, created: false, runId: first.ok ? first.runId : -1 })
+    const { rows } = await sql().query("select trigger, stripe_calls from reconcile_runs where finished_at is null")
+    expect(rows).toEqual([{ trigger: "admin", stripe_calls: 0 }])
+    const audit = await sql().query(
+      "select detail from admin_audit_log where action = 'reconcile.start' and actor_email = $1 order by id",
+      [email],
+    )
+    expect(audit.rows.map((r) => r.detail)).toEqual([{ created: true }, { created: false }])
+    await sql().query("update reconcile_runs set finished_at = now(), phase = 'done' where finished_at is null")
   })
 })

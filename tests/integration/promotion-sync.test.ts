@@ -98,7 +98,7 @@ describe("a promotion code redeemed in the hosted portal", () => {
 
     for (const [typed, words] of [
       ["NOPE-NOT-A-CODE", "This code is invalid."],
-      [proOnly, "This code is valid, but doesn&#39;t apply to items in your order."],
+      [proOnly, "This code is valid, but doesn't apply to items in your order."],
     ] as const) {
       const refused = await confirm(typed)
       expect(refused.status).toBe(400)

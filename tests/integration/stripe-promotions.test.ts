@@ -401,7 +401,7 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     expect(bad.status).toBe(400)
     expect(await bad.text()).toContain("This code is invalid.")
     const wrong = await post(url, { promo_action: "apply", promotion_code: "teamonly" })
-    expect(await wrong.text()).toContain("This code is valid, but doesn&#39;t apply to items in your order.")
+    expect(await wrong.text()).toContain("This code is valid, but doesn't apply to items in your order.")
     expect((await stripe.checkout.sessions.retrieve(s.id)).discounts).toBeNull()
 
     const good = await (await post(url, { promo_action: "apply", promotion_code: "field20" })).text()
@@ -508,7 +508,7 @@ describe("a promotion code restricted to a customer", () => {
     for (const s of [await sessionFor(bob.id), await sessionFor()]) {
       const r = await apply(s)
       expect(r.status).toBe(400)
-      expect(r.html).toContain("This code isn&#39;t available for this customer.")
+      expect(r.html).toContain("This code isn't available for this customer.")
       expect((await stripe.checkout.sessions.retrieve(s.id)).discounts).toBeNull()
     }
     const own = await sessionFor(alice.id)

@@ -207,7 +207,8 @@ describe("webhook apply (the drain)", () => {
     const before = await faults.calls()
     const report = await drainBillingEvents()
     expect(report.events).toBe(events.length)
-    expect(await faults.calls()).toBe(before + 1) // one subscriptions.list for the whole group
+    // One subscriptions.list for the whole group, and one invoices.list for its invoice events (public.invoices).
+    expect(await faults.calls()).toBe(before + 2)
     await expectConverged(stripe, subscriptionId)
   })
 

@@ -4,7 +4,7 @@ import { desc } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { adminAuditLog } from "@/lib/db/schema"
 
-export type AuditAction = "event.replay" | "event.replay_dead" | "customer.sync" | "admin.grant"
+export type AuditAction = "event.replay" | "event.replay_dead" | "customer.sync" | "admin.grant" | "reconcile.start" | "metrics.export"
 export type Actor = { id: string | null; email: string | null }
 
 export async function audit(actor: Actor, action: AuditAction, target: string | null, detail: Record<string, unknown> = {}) {

@@ -17,9 +17,11 @@ import {
 } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
-import { interpretEvent, readCustomer, toProviderError } from "@/lib/stripe"
-import { planIdForPrice } from "./plans"
+import { interpretEvent, readCustomer, readInvoices, toProviderError } from "@/lib/stripe"
+import { planIdForPrice, planOfPrice } from "./plans"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
+import { queueEmails } from "../email/outbox"
+import { writeInvoices } from "../invoices/store"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
 import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "../types"
@@ -61,6 +63,9 @@ export async function applyCustomer(
     // A customer that is not ours and that no event links to needs no Stripe read at all.
     const read: CustomerRead =
       userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
+    // Invoice events: the invoices themselves, re-read as the subscriptions are (the event is a hint).
+    const invoiceIds = pending.flatMap((p) => (p.intent.kind === "sync" && p.intent.invoiceId ? [p.intent.invoiceId] : []))
+    if ((userId || link) && invoiceIds.length) read.invoices = await readInvoices(customerId, invoiceIds)
     const result = await writeRead(customerId, owner, userId, link, read, pending)
     // After the rows are written and the lease released: a new card pays what is open now.
     if (result.outcome === "applied" && (userId || link))
@@ -115,7 +120,9 @@ async function writeRead(
       }
       if (userId && read.subscriptions?.length) {
         const values = await Promise.all(
-          read.subscriptions.map(async (s) => subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId))),
+          read.subscriptions.map(async (s) =>
+            subscriptionRow(s, userId, await planIdForPrice(tx, s.priceId), await planOfPrice(tx, s.scheduledChange?.priceId ?? null)),
+          ),
         )
         await tx
           .insert(userSubscriptions)
@@ -125,6 +132,9 @@ async function writeRead(
       }
       if (read.customer?.deleted) await tx.delete(activeEntitlements).where(eq(activeEntitlements.stripeCustomerId, customerId))
       else if (userId && read.entitlements) await writeEntitlements(tx, customerId, userId, read.entitlements)
+      if (userId && read.invoices?.length) await writeInvoices(tx, read.invoices)
+      // Billing emails go out with the rows that caused them: the same commit, once per event and template.
+      if (userId && !read.customer?.deleted) await queueEmails(tx, userId, pending, read)
       if (userId && read.customer && !read.customer.deleted) {
         await tx
           .update(billingCustomers)

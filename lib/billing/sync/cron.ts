@@ -6,7 +6,9 @@ import { log } from "@/lib/log"
 import { pruneRateLimits } from "@/lib/rate-limit"
 import { drainBillingEvents } from "./drain"
 import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
+import { reconcileDue, reconcileStep, type StepReport } from "./reconcile"
 import { flushUsageOutbox, usageOutboxSummary } from "../usage/outbox"
+import { emailOutboxSummary, flushEmailOutbox } from "../email/outbox"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -19,6 +21,8 @@ export async function runBillingCron(request: Request): Promise<Response> {
   try {
     const drained = await drainBillingEvents({ budgetMs: 40_000 })
     const usage = await flushUsageOutbox()
+    // Emails after the drain, so those its events just queued go in this same call.
+    const email = await flushEmailOutbox()
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
     await pruneRateLimits()
     const inbox = await inboxSummary()
@@ -26,7 +30,11 @@ export async function runBillingCron(request: Request): Promise<Response> {
     const usageOutbox = await usageOutboxSummary()
     if (usageOutbox.dead.count)
       log.error("usage rows are dead; run `npm run billing:events -- --retry-dead`", { dead: usageOutbox.dead.count })
-    return json(200, { drained, usage, pruned, inbox, usageOutbox })
+    const emailOutbox = await emailOutboxSummary()
+    if (emailOutbox.dead.count)
+      log.error("billing emails are dead; run `npm run billing:events -- --retry-dead`", { dead: emailOutbox.dead.count })
+    const reconcile = await reconcileCronStep()
+    return json(200, { drained, usage, email, pruned, inbox, usageOutbox, emailOutbox, reconcile })
   } catch (err) {
     log.error("billing cron failed", { error: err })
     return json(503, { error: "drain failed" })
@@ -37,4 +45,18 @@ function authorized(header: string | null, secret: string): boolean {
   const given = Buffer.from(header ?? "")
   const expected = Buffer.from(`Bearer ${secret}`)
   return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+/**
+ * The daily reconciliation, a bounded step per cron call: a new run once a day, and each call after it
+ * continues the open run for RECONCILE_DEFAULTS.maxCalls Stripe requests until it finishes. Its failure
+ * is logged and never fails the drain's answer (the next call resumes from the cursor).
+ */
+async function reconcileCronStep(): Promise<StepReport | { error: string }> {
+  try {
+    return await reconcileStep({ trigger: "cron", start: await reconcileDue() })
+  } catch (err) {
+    log.error("reconciliation step failed", { error: err })
+    return { error: "reconciliation step failed" }
+  }
 }

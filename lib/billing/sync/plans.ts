@@ -5,8 +5,14 @@ import type { Executor } from "@/lib/db/client"
 import { subscriptionPlans } from "@/lib/db/schema"
 
 let planCache: Map<string, string> | undefined
+const intervals = new Map<string, "month" | "year">()
 
 export async function planIdForPrice(tx: Executor, priceId: string | null): Promise<string | null> {
+  return (await planOfPrice(tx, priceId))?.planId ?? null
+}
+
+/** The catalog plan and interval a price is (a scheduled phase names its price only by id). */
+export async function planOfPrice(tx: Executor, priceId: string | null): Promise<{ planId: string; interval: "month" | "year" } | null> {
   if (!priceId) return null
   if (!planCache?.has(priceId)) {
     const plans = await tx
@@ -16,7 +22,11 @@ export async function planIdForPrice(tx: Executor, priceId: string | null): Prom
     for (const p of plans) {
       if (p.m) planCache.set(p.m, p.id)
       if (p.y) planCache.set(p.y, p.id)
+      if (p.m) intervals.set(p.m, "month")
+      if (p.y) intervals.set(p.y, "year")
     }
   }
-  return planCache.get(priceId) ?? null
+  const planId = planCache.get(priceId)
+  const interval = intervals.get(priceId)
+  return planId && interval ? { planId, interval } : null
 }

@@ -3,7 +3,12 @@ import type { BillingCustomer, NewUserSubscription } from "@/lib/db/schema"
 import { hasEnded, isLive } from "../status"
 import type { CardSummary, CustomerState, SubscriptionState } from "../types"
 
-export function subscriptionRow(s: SubscriptionState, userId: string, planId: string | null): NewUserSubscription {
+export function subscriptionRow(
+  s: SubscriptionState,
+  userId: string,
+  planId: string | null,
+  scheduled: { planId: string; interval: "month" | "year" } | null = null,
+): NewUserSubscription {
   return {
     stripeSubscriptionId: s.id,
     userId,
@@ -30,6 +35,12 @@ export function subscriptionRow(s: SubscriptionState, userId: string, planId: st
     discountCurrency: s.discount?.currency ?? null,
     discountDuration: s.discount?.duration ?? null,
     discountEndsAt: s.discount?.endsAt ?? null,
+    stripeScheduleId: s.scheduleId,
+    scheduledPriceId: s.scheduledChange?.priceId ?? null,
+    scheduledPlanId: s.scheduledChange ? (scheduled?.planId ?? null) : null,
+    scheduledInterval: s.scheduledChange ? (scheduled?.interval ?? s.scheduledChange.interval) : null,
+    scheduledQuantity: s.scheduledChange?.quantity ?? null,
+    scheduledChangeAt: s.scheduledChange?.at ?? null,
     stripeCreatedAt: s.createdAt,
     livemode: s.livemode,
   }

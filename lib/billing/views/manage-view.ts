@@ -4,6 +4,7 @@ import { cardLine, endsOn, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
 import { describable } from "./describable"
+import { planById } from "../catalog"
 import { graceEndsAt, hasEnded, needsPaymentFix } from "../status"
 
 export type ManageView =
@@ -26,6 +27,10 @@ export type ManageView =
       trial: TrialNotice | null
       /** Stripe's customer.subscription.trial_will_end (3 days before the end) has been received for this trial. */
       trialEndingSoon: boolean
+      /** A plan change waiting for the period's end (a subscription schedule's next phase): "Changes to X on DATE". */
+      scheduledChange: { planName: string; interval: "day" | "week" | "month" | "year" | null; quantity: number; at: Date } | null
+      /** The current plan and interval, when they are ones the in-app plan change knows. */
+      plan: { id: string; interval: "month" | "year" } | null
     }
 
 export async function loadManageView(userId: string): Promise<ManageView> {
@@ -45,5 +50,18 @@ export async function loadManageView(userId: string): Promise<ManageView> {
     card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,
     trial,
     trialEndingSoon: trial !== null && (await trialWillEndReceived(subscription)),
+    scheduledChange:
+      subscription.scheduledPriceId && subscription.scheduledChangeAt
+        ? {
+            planName: (subscription.scheduledPlanId && planById(subscription.scheduledPlanId)?.name) || "another plan",
+            interval: subscription.scheduledInterval,
+            quantity: subscription.scheduledQuantity ?? 1,
+            at: subscription.scheduledChangeAt,
+          }
+        : null,
+    plan:
+      subscription.planId && (subscription.interval === "month" || subscription.interval === "year")
+        ? { id: subscription.planId, interval: subscription.interval }
+        : null,
   }
 }

@@ -14,6 +14,7 @@ import { subscriptionIntent } from "./customer-subscription"
 import { entitlementSummaryIntent } from "./entitlements-active-entitlement-summary-updated"
 import { invoiceIntent } from "./invoice"
 import { paymentMethodIntent } from "./payment-method"
+import { scheduleIntent } from "./subscription-schedule"
 
 export const handlers = {
   "checkout.session.completed": checkoutCompletedIntent,
@@ -29,12 +30,21 @@ export const handlers = {
   "invoice.paid": invoiceIntent,
   "invoice.payment_failed": invoiceIntent,
   "invoice.payment_action_required": invoiceIntent,
+  // Kept in public.invoices (the manage page's history) as they are finalized, voided or written off.
+  "invoice.finalized": invoiceIntent,
+  "invoice.voided": invoiceIntent,
+  "invoice.marked_uncollectible": invoiceIntent,
   "customer.updated": customerIntent,
   "customer.deleted": customerIntent,
   "payment_method.attached": paymentMethodIntent,
   "payment_method.detached": paymentMethodIntent,
   "payment_method.updated": paymentMethodIntent,
   "entitlements.active_entitlement_summary.updated": entitlementSummaryIntent,
+  "subscription_schedule.created": scheduleIntent,
+  "subscription_schedule.updated": scheduleIntent,
+  "subscription_schedule.released": scheduleIntent,
+  "subscription_schedule.canceled": scheduleIntent,
+  "subscription_schedule.completed": scheduleIntent,
 } satisfies { [T in StripeEventType]?: Handler<T> }
 
 export type HandledEventType = keyof typeof handlers

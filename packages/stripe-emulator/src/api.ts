@@ -11,6 +11,7 @@ import { invoicePreview } from "./resources/invoice-preview"
 import { meters } from "./resources/meters"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
+import { subscriptionSchedules } from "./resources/subscription-schedules"
 import { subscriptions } from "./resources/subscriptions"
 import { testClocks } from "./resources/test-clocks"
 
@@ -24,6 +25,7 @@ export const routes: Record<string, Handler> = {
   ...paymentMethods,
   ...checkout,
   ...subscriptions,
+  ...subscriptionSchedules,
   ...invoicePreview,
   ...portal,
   ...events,

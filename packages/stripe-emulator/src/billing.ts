@@ -7,25 +7,16 @@ import { fromDefaults } from "./defaults"
 import { createDiscount, redeem, type Resolved } from "./discounts"
 import { afterDiscounts, createInvoice, debitedRate, payInvoice, setDebitedRate, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
-import { tieredCost } from "./resources/catalog"
-import { aggregate } from "./resources/meters"
+import { aggregate } from "./meter-usage"
+import { tieredCost } from "./tiers"
+
+import { addInterval } from "./periods"
+
+export { addInterval } // re-exported: the engine's public calendar helper
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
 type Price = Stripe.Price
-
-/** Adds whole months/years the way Stripe does: the anchor's day, clamped to the month's end. */
-export function addInterval(ts: number, interval: Stripe.Price.Recurring.Interval, count = 1): number {
-  const d = new Date(ts * 1000)
-  if (interval === "day") return ts + DAY * count
-  if (interval === "week") return ts + 7 * DAY * count
-  const months = interval === "month" ? count : 12 * count
-  const day = d.getUTCDate()
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()))
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate()
-  target.setUTCDate(Math.min(day, lastDay))
-  return Math.floor(target.getTime() / 1000)
-}
 
 export const snapshot = <T>(o: T): T => structuredClone(o)
 export const item = (sub: Sub): Item => {

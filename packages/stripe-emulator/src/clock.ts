@@ -1,11 +1,13 @@
 // Time: moving the clock runs every renewal, payment retry and cancellation due on the way, in order.
 import type Stripe from "stripe"
-import { addInterval, amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
+import { amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
 import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
 import { createInvoice, payAndReactivate, payInvoice, subscriptionOf } from "./invoices"
 import { cancelNow, expireSession, setStatus } from "./lifecycle"
+import { advanceSchedule, scheduleDueAt, type Schedule } from "./schedules"
+import { addInterval } from "./periods"
 
 type Sub = Stripe.Subscription
 type Inv = Stripe.Invoice
@@ -22,6 +24,10 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
   const consider = (at: number | null | undefined, run: () => void) => {
     if (at != null && at <= until && (!best || at < best.at)) best = { at, run }
   }
+  // A schedule's next phase starts at the end of the current one: before the renewal due at the same
+  // moment, so the renewal bills the new phase's price.
+  for (const s of ctx.store.all<Schedule>("subscription_schedule", (x) => clockOf(ctx, x.customer) === clock))
+    consider(scheduleDueAt(s), () => advanceSchedule(ctx, s))
   for (const sub of ctx.store.all<Sub>("subscription", (x) => clockOf(ctx, x.customer) === clock)) {
     // A paused subscription (a trial that ended without a card) waits for /resume; nothing is due.
     if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.status === "paused") continue

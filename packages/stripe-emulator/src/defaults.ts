@@ -29,6 +29,7 @@ type ObjectName =
   | "promotion_code"
   | "discount"
   | "billing.meter"
+  | "subscription_schedule"
 
 /** A fresh `name` object with Stripe's defaults and `fields` written over it. */
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {

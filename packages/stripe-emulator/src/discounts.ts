@@ -2,13 +2,13 @@
 // and the reason hosted Checkout turns into its customer-facing words), what it takes off, and the
 // discount objects a redemption creates on a subscription and ends per the coupon's duration.
 import type Stripe from "stripe"
-import { addInterval } from "./billing"
+import { addInterval } from "./periods"
 import type { Ctx } from "./context"
 import { fromDefaults } from "./defaults"
 import { invalid, missing, StripeApiError } from "./errors"
 import { allow, list, str, type Params } from "./params"
 
-/** Why a code was refused; pages/checkout.ts maps each to what Stripe's Checkout tells the customer. */
+/** Why a code was refused; pages/checkout-discount.tsx maps each to what Stripe's Checkout tells the customer. */
 export type RefusalReason =
   "unknown" | "inactive" | "expired" | "redeemed_out" | "not_applicable" | "minimum_amount" | "first_time" | "other_customer"
 

@@ -5,7 +5,7 @@ import { DAY, type Ctx } from "./context"
 import { fromDefaults } from "./defaults"
 import { amountOff, appliesTo, couponOf, liveDiscounts, removeDiscount } from "./discounts"
 import { setStatus } from "./lifecycle"
-import { applyCredits } from "./resources/credits"
+import { applyCredits } from "./credits"
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem

@@ -1,7 +1,7 @@
 // GoTrue's admin API (api/admin.go) as supabase-js's `auth.admin` calls it: users by id, listed with
 // page/per_page and GoTrue's Link + X-Total-Count headers. A service_role key is required.
 import type http from "node:http"
-import type { Handler } from "./routes"
+import type { Handler } from "./route-table"
 import { AuthError, type AuthService, type Row } from "./service"
 import type { Jwt } from "./tokens"
 

@@ -1,6 +1,6 @@
 // The email-link endpoints: magic link (/otp), password recovery (/recover), account changes
 // (PUT /user) and the link they all end at (/verify), after GoTrue's api/{otp,recover,user,verify}.go.
-import type { Handler } from "./routes"
+import type { Handler } from "./route-table"
 import { AuthError, type AuthService, type Row } from "./service"
 import { createEmailTokens, isVerifyType, pkceParams, type VerifyType } from "./email-tokens"
 import type { Mailbox } from "./mailbox"

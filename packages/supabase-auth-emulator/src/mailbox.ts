@@ -5,11 +5,31 @@ import { randomUUID } from "node:crypto"
 
 export type MailKind = "confirmation" | "recovery" | "magic_link" | "email_change" | "email_changed_notification" | "invite"
 
+/** A message that arrived over SMTP (smtp-sink.ts): the app's own emails, e.g. billing. */
+export type SmtpMessage = {
+  to: string
+  from: string
+  subject: string
+  text: string
+  html: string | null
+  messageId: string | null
+  /** The X-… headers (and List-Unsubscribe) the sender set, lower-cased names. */
+  headers: Record<string, string>
+}
+
 export type Mail = {
   id: string
   to: string
   subject: string
-  kind: MailKind
+  /** An auth email the emulator wrote, or "smtp" for one received by the SMTP sink. */
+  kind: MailKind | "smtp"
+  /** The sender (auth emails: the emulator's own). */
+  from: string
+  /** The HTML part, when the sender gave one (SMTP mails). */
+  html: string | null
+  /** SMTP mails: the sender's Message-ID and X-… headers. */
+  message_id: string | null
+  headers: Record<string, string>
   /** The action link (absent for notifications). */
   link: string | null
   /** The 6-digit code the template may show instead of the link. */
@@ -36,7 +56,42 @@ export class Mailbox {
     const text = [SUBJECTS[kind], extra, link ? `Follow this link: ${link}` : "", otp ? `Alternatively, enter the code: ${otp}` : ""]
       .filter(Boolean)
       .join("\n\n")
-    const mail: Mail = { id: randomUUID(), to, subject: SUBJECTS[kind], kind, link, otp, text, sent_at: new Date().toISOString() }
+    return this.push({
+      id: randomUUID(),
+      to,
+      from: "noreply@mail.app.supabase.io",
+      subject: SUBJECTS[kind],
+      kind,
+      html: null,
+      message_id: null,
+      headers: {},
+      link,
+      otp,
+      text,
+      sent_at: new Date().toISOString(),
+    })
+  }
+
+  /** A message the SMTP sink received; its first https?/ link is `link`, for a person's click. */
+  receive(m: SmtpMessage): Mail {
+    const link = /https?:\/\/[^\s<>"')\]]+/.exec(m.text)?.[0] ?? null
+    return this.push({
+      id: randomUUID(),
+      to: m.to,
+      from: m.from,
+      subject: m.subject,
+      kind: "smtp",
+      html: m.html,
+      message_id: m.messageId,
+      headers: m.headers,
+      link,
+      otp: null,
+      text: m.text,
+      sent_at: new Date().toISOString(),
+    })
+  }
+
+  private push(mail: Mail): Mail {
     this.messages.push(mail)
     if (this.messages.length > LIMIT) this.messages.shift()
     return mail
@@ -57,9 +112,10 @@ export class Mailbox {
       .map(
         (m) => `<article>
   <h2>${esc(m.subject)}</h2>
-  <p class="meta">To <strong>${esc(m.to)}</strong> · <time datetime="${m.sent_at}">${esc(m.sent_at)}</time></p>
+  <p class="meta">To <strong>${esc(m.to)}</strong>${m.kind === "smtp" ? ` · from ${esc(m.from)} · via SMTP` : ""} · <time datetime="${m.sent_at}">${esc(m.sent_at)}</time></p>
   ${m.link ? `<p><a href="${esc(m.link)}">${esc(linkLabel(m.kind))}</a></p>` : ""}
   ${m.otp ? `<p>Code: <code>${esc(m.otp)}</code></p>` : ""}
+  ${m.html ? `<details><summary>HTML part</summary><iframe sandbox title="${esc(m.subject)}" srcdoc="${esc(m.html)}" style="width:100%;height:28rem;border:1px solid #ccc"></iframe></details>` : ""}
   <pre>${esc(m.text)}</pre>
 </article>`,
       )
@@ -77,7 +133,8 @@ ${rows || "<p>No messages yet.</p>"}
   }
 }
 
-function linkLabel(kind: MailKind) {
+function linkLabel(kind: Mail["kind"]) {
+  if (kind === "smtp") return "Open the first link"
   if (kind === "recovery") return "Reset password"
   if (kind === "email_change") return "Confirm email change"
   if (kind === "magic_link") return "Log in"

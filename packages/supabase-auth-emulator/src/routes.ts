@@ -1,39 +1,10 @@
 // The GoTrue endpoints, as a route table over the auth service.
-import type http from "node:http"
 import { createAdminRoutes } from "./admin-routes"
 import { createEmailRoutes, type MailerConfig } from "./email-routes"
 import { createEmailTokens, pkceParams } from "./email-tokens"
+import type { Handler } from "./route-table"
 import { AuthError, type AuthService } from "./service"
 import { sha256url, verifyPassword, type Jwt } from "./tokens"
-
-export type Handler = (
-  req: http.IncomingMessage,
-  url: URL,
-  body: Record<string, unknown>,
-  params: Record<string, string>,
-) => Promise<[number, unknown] | [number, unknown, Record<string, string>]>
-
-/** The handler for `METHOD /path`: an exact route, else one with `:param` segments. */
-export function matchRoute(
-  routes: Record<string, Handler>,
-  method: string,
-  path: string,
-): { handler: Handler; params: Record<string, string> } | null {
-  const exact = routes[`${method} ${path}`]
-  if (exact) return { handler: exact, params: {} }
-  const parts = path.split("/")
-  for (const [key, handler] of Object.entries(routes)) {
-    const [m, pattern = ""] = key.split(" ")
-    const want = pattern.split("/")
-    if (m !== method || !pattern.includes("/:") || want.length !== parts.length) continue
-    const params: Record<string, string> = {}
-    if (
-      want.every((seg, i) => (seg.startsWith(":") ? ((params[seg.slice(1)] = decodeURIComponent(parts[i] ?? "")), true) : seg === parts[i]))
-    )
-      return { handler, params }
-  }
-  return null
-}
 
 export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Record<string, Handler> {
   const { q, issueSession, createUser, findUser, normEmail, checkPassword, userFromBearer, refresh, userJson } = svc

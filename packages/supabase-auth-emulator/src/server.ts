@@ -5,8 +5,10 @@ import http from "node:http"
 import { isOwnOrigin } from "./local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
+import { startSmtpSink, type SmtpSink } from "./smtp-sink"
 import { clientAddress, createRateLimiter, limitGroup, type RateLimitOptions } from "./rate-limits"
-import { createRoutes, matchRoute, type Handler } from "./routes"
+import { matchRoute, type Handler } from "./route-table"
+import { createRoutes } from "./routes"
 import { AuthError, createAuthService } from "./service"
 import { Jwt, type KdfCost } from "./tokens"
 
@@ -27,6 +29,8 @@ export type AuthEmulatorOptions = {
   mailerAutoconfirm?: boolean
   /** Email changes mail the current address too (the CLI's `double_confirm_changes`, on by default). */
   secureEmailChange?: boolean
+  /** An SMTP listener that drops every message into the mailbox (0: any free port; unset: none). */
+  smtpPort?: number
   /** GoTrue's per-IP limits on sign-in, sign-up, emailed links and verify (off unless given); see rate-limits.ts. */
   rateLimits?: RateLimitOptions
 }
@@ -120,6 +124,14 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   })
   const port = (server.address() as { port: number }).port
   const url = `http://${host}:${port}`
+  let smtp: SmtpSink | undefined
+  try {
+    smtp = opts.smtpPort === undefined ? undefined : await startSmtpSink({ mailbox, port: opts.smtpPort, host, log })
+  } catch (err) {
+    server.close()
+    await pool.end()
+    throw err
+  }
   const publicUrl = opts.publicUrl ?? url
   const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
   routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
@@ -132,7 +144,10 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   return {
     url,
     port,
+    /** smtp://host:port of the SMTP listener, when `smtpPort` started one. */
+    smtpUrl: smtp?.url ?? null,
     stop: async () => {
+      await smtp?.stop()
       server.closeAllConnections()
       await new Promise((r) => server.close(r))
       await pool.end()

@@ -9,6 +9,7 @@ import {
   PaymentProblemAlert,
   TrialAlert,
 } from "@/components/subscription/manage/manage-alerts"
+import { PlanChange, ScheduledChange } from "@/components/subscription/manage/plan-change"
 import { PortalFeatures } from "@/components/subscription/manage/portal-features"
 import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
@@ -20,6 +21,18 @@ import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getUsage } from "@/lib/billing/usage/ledger"
 import { projectionFor } from "@/lib/billing/usage/projection"
+import { CATALOG } from "@/lib/billing/catalog"
+
+/** Every plan × interval the in-app change offers, but the current one. */
+function planOptions(current: { id: string; interval: "month" | "year" }) {
+  return CATALOG.flatMap((p) =>
+    (["month", "year"] as const).map((interval) => ({
+      plan: p.id,
+      interval,
+      label: `${p.name} ${interval === "month" ? "monthly" : "yearly"}`,
+    })),
+  ).filter((o) => o.plan !== current.id || o.interval !== current.interval)
+}
 
 export const metadata: Metadata = { title: "Manage subscription" }
 
@@ -45,6 +58,27 @@ async function ManageSubscriptionContent({ notice }: { notice?: string }) {
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
       {live?.endsOn && <CancelScheduledAlert endsOn={live.endsOn} />}
+      {live?.scheduledChange && (
+        <ScheduledChange
+          planName={live.scheduledChange.planName}
+          interval={live.scheduledChange.interval}
+          at={live.scheduledChange.at.toISOString()}
+        />
+      )}
+      {live?.plan && !live.scheduledChange && !live.endsOn && !live.paymentProblem && !live.paused && (
+        <Card>
+          <CardHeader>
+            <CardTitle>Change plan</CardTitle>
+          </CardHeader>
+          <CardContent className="space-y-2">
+            <p className="text-sm text-muted-foreground">
+              Upgrades start now (you pay the difference for the rest of the period). Downgrades and yearly → monthly start at the end of
+              your current period.
+            </p>
+            <PlanChange options={planOptions(live.plan)} />
+          </CardContent>
+        </Card>
+      )}
       <Card>
         <CardHeader>
           <CardTitle>Quick Actions</CardTitle>

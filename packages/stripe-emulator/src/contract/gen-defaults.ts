@@ -31,6 +31,7 @@ export const BUILT = [
   "promotion_code",
   "discount",
   "billing.meter",
+  "subscription_schedule",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {

@@ -58,6 +58,7 @@ const ROOTS: Record<string, [string, string]> = {
   "billing.credit_grant": ["Billing/CreditGrants", "CreditGrant"],
   "billing.credit_balance_summary": ["Billing/CreditBalanceSummary", "CreditBalanceSummary"],
   "billing.credit_balance_transaction": ["Billing/CreditBalanceTransactions", "CreditBalanceTransaction"],
+  subscription_schedule: ["SubscriptionSchedules", "SubscriptionSchedule"],
 }
 
 function stripeDir() {

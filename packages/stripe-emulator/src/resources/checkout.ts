@@ -1,15 +1,19 @@
-// Checkout Sessions (the hosted page is pages/checkout.ts).
+// Checkout Sessions and their completion (the hosted page, pages/checkout.tsx, renders and reads the form).
 import type Stripe from "stripe"
-import { onlyItem, productName, recurringPrice } from "../billing"
+import { createSubscription, onlyItem, productName, recurringPrice } from "../billing"
+import { checkCard, DECLINED, INSUFFICIENT, type CardInput } from "../cards"
 import type { Ctx } from "../context"
 import { amountOff, appliesTo, oneDiscountParam, resolveDiscount, type DiscountSpec, type Order, type Resolved } from "../discounts"
-import { invalid } from "../errors"
+import { invalid, StripeApiError } from "../errors"
 import { expireSession } from "../lifecycle"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { createdFilter, paginate } from "../store"
+import { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./customers"
 import { liveCustomer, trialSettings, type Handler, type StoredSession } from "./shared"
 import { meteredItemParam } from "./subscriptions"
+
+import { atCustomerTime } from "./test-clocks"
 
 export const checkout: Record<string, Handler> = {
   "POST /v1/checkout/sessions": (ctx, p) => {
@@ -244,4 +248,84 @@ function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
     }
   })
   return paginate(data, p, `/v1/checkout/sessions/${s.id}/line_items`)
+}
+
+/** payment_method_collection=if_required with nothing due today (a trial): Checkout asks for no card. */
+export const collectsNoCard = (s: StoredSession) => s.payment_method_collection === "if_required" && (s.amount_total ?? 0) === 0
+
+/** What the customer entered on the hosted page: the card is null when the session collects none. */
+export type Completion = { email: string; name: string | null; card: CardInput | null }
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/**
+ * Completes a Checkout Session as the customer's payment does: checks the email and card (a decline
+ * throws and creates nothing), re-checks the discount, creates the customer, payment method and
+ * subscription, and emits checkout.session.completed. A customer on a test clock subscribes at the
+ * clock's time, as through the API. Throws StripeApiError (shown on the page) or DiscountRefused.
+ */
+export function completeSession(ctx: Ctx, s: StoredSession, input: Completion) {
+  const fixed = s.customer ? ctx.store.find<Stripe.Customer>(s.customer as string) : undefined
+  return fixed ? atCustomerTime(ctx, fixed, () => complete(ctx, s, input)) : complete(ctx, s, input)
+}
+
+function complete(ctx: Ctx, s: StoredSession, input: Completion) {
+  const fixed = s.customer ? ctx.store.get<Stripe.Customer>(s.customer as string, "customer") : undefined
+  const email = (fixed?.email ?? input.email).trim()
+  if (!EMAIL_RE.test(email)) throw new StripeApiError(400, "invalid_request_error", "Your email address is incomplete.")
+  const card = collectsNoCard(s) ? null : input.card
+  // Validate and authorize before anything exists, so a decline leaves no customer or subscription.
+  const { outcome } = card ? checkCard(card, new Date(ctx.store.now() * 1000)) : { outcome: "ok" }
+  if (outcome === "attach_insufficient_funds") throw INSUFFICIENT()
+  if (outcome !== "ok") throw DECLINED()
+  // The code is checked again as the session completes: it may have expired or run out since it was applied.
+  const applied = s.discounts?.[0]
+  const discount: Resolved | undefined = applied
+    ? resolveDiscount(
+        ctx,
+        { coupon: (applied.coupon as string | null) ?? undefined, promotion_code: (applied.promotion_code as string | null) ?? undefined },
+        { ...sessionOrder(ctx, s), customer: fixed?.id ?? null },
+      )
+    : undefined
+  const name = input.name?.trim() || null
+  const customer = fixed ?? createCustomer(ctx, { email, ...(name ? { name } : {}) })
+  const pm = card ? createPaymentMethod(ctx, card, { name, email }) : null
+  if (pm) {
+    attachPaymentMethod(ctx, pm, customer)
+    updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
+  }
+  const li = onlyItem({ data: s._line_items })
+  const sub = createSubscription(ctx, {
+    discount,
+    checkoutSession: s.id,
+    customer,
+    price: ctx.store.get<Stripe.Price>(li.price, "price"),
+    quantity: li.quantity,
+    metered: (s._metered ?? []).map((id) => ctx.store.get<Stripe.Price>(id, "price")),
+    metadata: s._subscription_data.metadata,
+    trialDays: s._subscription_data.trial_period_days,
+    missingPaymentMethod: s._subscription_data.missing_payment_method,
+    paymentMethod: pm?.id ?? null,
+    description: s._subscription_data.description,
+  })
+  Object.assign(s, {
+    status: "complete",
+    payment_status: s._subscription_data.trial_period_days ? "no_payment_required" : "paid",
+    customer: customer.id,
+    subscription: sub.id,
+    invoice: sub.latest_invoice,
+    customer_details: {
+      address: null,
+      email,
+      name,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
+      business_name: null,
+      individual_name: null,
+    },
+    url: null,
+  })
+  ctx.store.put(s)
+  ctx.emit("checkout.session.completed", s)
 }

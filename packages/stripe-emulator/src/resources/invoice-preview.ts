@@ -8,7 +8,7 @@ import type { Ctx } from "../context"
 import { invalid, StripeApiError } from "../errors"
 import { draftInvoice, type Line } from "../invoices"
 import { allow, obj, req, type Params } from "../params"
-import { applyCredits } from "./credits"
+import { applyCredits } from "../credits"
 import type { Handler } from "./shared"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
 

@@ -1,4 +1,4 @@
-// Billing portal configurations and sessions (the hosted portal is pages/portal.ts).
+// Billing portal configurations and sessions (the hosted portal is pages/portal.tsx).
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"

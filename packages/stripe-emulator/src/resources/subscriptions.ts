@@ -160,6 +160,13 @@ export const subscriptions: Record<string, Handler> = {
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
       throw invalid("subscription", "A canceled subscription can only update its cancellation_details and metadata.")
+    // Stripe: "The subscription is managed by the subscription schedule …, and updating any cancelation
+    // behavior directly is not allowed. Please update the schedule instead."
+    if (sub.schedule && (p.cancel_at_period_end !== undefined || p.cancel_at !== undefined))
+      throw invalid(
+        "cancel_at_period_end",
+        `The subscription is managed by the subscription schedule \`${String(sub.schedule)}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+      )
     const behavior = paymentBehavior(p)
     const items = subscriptionItemsParam(ctx, sub, p)
     const change = items && { ...items, proration: prorationBehavior(p), prorationDate: prorationDate(ctx, sub, p) }

@@ -2,7 +2,7 @@
 // the clock's frozen_time; advancing the clock runs that customer's renewals, retries and
 // cancellations. Advancing is asynchronous as on Stripe: status `advancing`, then `ready`.
 import type Stripe from "stripe"
-import { addInterval } from "../billing"
+import { addInterval } from "../periods"
 import { advanceTo } from "../clock"
 import type { Ctx } from "../context"
 import { invalid } from "../errors"
@@ -37,10 +37,10 @@ export function requestCustomer(ctx: Ctx, id: string, p: Params): Stripe.Custome
     if (typeof ref !== "string") return undefined
     const o = ctx.store.find<{ object: string; customer?: unknown }>(ref)
     if (o?.object === "customer") return o as unknown as Stripe.Customer
-    if (o?.object === "subscription" || o?.object === "invoice") return of(o.customer)
+    if (o?.object === "subscription" || o?.object === "invoice" || o?.object === "subscription_schedule") return of(o.customer)
     return undefined
   }
-  return of(id) ?? of(p.customer) ?? of(p.subscription)
+  return of(id) ?? of(p.customer) ?? of(p.subscription) ?? of(p.from_subscription)
 }
 
 /**

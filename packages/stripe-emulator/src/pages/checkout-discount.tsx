@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 // Hosted Checkout's promotion code field: Apply (a plain form post that re-renders the page) checks the
 // code with resolveDiscount and shows the discount line, or the reason in Checkout's customer-facing words.
 import type Stripe from "stripe"
@@ -6,8 +7,8 @@ import { DiscountRefused, resolveDiscount, type RefusalReason } from "../discoun
 import { sessionOrder, setSessionDiscount } from "../resources/checkout"
 import type { StoredSession } from "../resources/shared"
 import { atCustomerTime } from "../resources/test-clocks"
-import { html, money } from "./layout"
-import type { PageResult } from "./router"
+import { money } from "./layout"
+import type { PageResult } from "./types"
 
 type Session = StoredSession
 type Render = (ctx: Ctx, s: Session, form: Record<string, unknown>, error?: string, promoError?: string) => string
@@ -87,21 +88,71 @@ function appliedDiscount(ctx: Ctx, s: Session): { label: string; terms: string }
   return { label: promo?.code ?? coupon.name ?? coupon.id, terms: couponTerms(coupon) }
 }
 
+type RowsProps = { ctx: Ctx; s: Session; subtotal: number; currency: string; form: Record<string, unknown>; promoError?: string }
+
 /** Subtotal, the applied discount (with Remove) or the "Add promotion code" field, as table rows. */
-export function discountRows(ctx: Ctx, s: Session, subtotal: number, currency: string, form: Record<string, unknown>, promoError?: string) {
+export function DiscountRows({ ctx, s, subtotal, currency, form, promoError }: RowsProps) {
   const applied = appliedDiscount(ctx, s)
   const off = s.total_details?.amount_discount ?? 0
-  const subtotalRow = html`<tr><td>Subtotal</td><td style="text-align:right">${money(subtotal, currency)}</td></tr>`
+  const right = "text-align:right"
+  const subtotalRow = (
+    <tr>
+      <td>Subtotal</td>
+      <td style={right}>{money(subtotal, currency)}</td>
+    </tr>
+  )
   if (applied)
-    return html`${subtotalRow}<tr data-testid="checkout-discount"><td><strong>${applied.label}</strong><br><span class="muted small">${applied.terms}</span>
-      ${s.allow_promotion_codes ? html`<form method="post" style="display:inline"><input type="hidden" name="promo_action" value="remove"><button class="link small" type="submit" aria-label="Remove promotion code ${applied.label}">Remove</button></form>` : ""}</td>
-      <td style="text-align:right">−${money(off, currency)}</td></tr>`
-  if (!s.allow_promotion_codes) return ""
-  return html`${subtotalRow}<tr><td colspan="2"><form method="post" novalidate>
-      <input type="hidden" name="promo_action" value="apply">
-      <label for="promotion_code">Add promotion code</label>
-      <div class="row"><input id="promotion_code" name="promotion_code" autocomplete="off" value="${String(form.promotion_code ?? "")}" ${promoError ? html`aria-invalid="true" aria-describedby="promo-error"` : ""}>
-      <button class="secondary" type="submit" style="flex:0 0 auto">Apply</button></div>
-      ${promoError ? html`<div class="alert" role="alert" id="promo-error" data-testid="promo-error">${promoError}</div>` : ""}
-    </form></td></tr>`
+    return (
+      <>
+        {subtotalRow}
+        <tr data-testid="checkout-discount">
+          <td>
+            <strong>{applied.label}</strong>
+            <br />
+            <span class="muted small">{applied.terms}</span>
+            {s.allow_promotion_codes ? (
+              <form method="post" style="display:inline">
+                <input type="hidden" name="promo_action" value="remove" />
+                <button class="link small" type="submit" aria-label={`Remove promotion code ${applied.label}`}>
+                  Remove
+                </button>
+              </form>
+            ) : null}
+          </td>
+          <td style={right}>−{money(off, currency)}</td>
+        </tr>
+      </>
+    )
+  if (!s.allow_promotion_codes) return null
+  return (
+    <>
+      {subtotalRow}
+      <tr>
+        <td colSpan={2}>
+          <form method="post" novalidate>
+            <input type="hidden" name="promo_action" value="apply" />
+            <label for="promotion_code">Add promotion code</label>
+            <div class="row">
+              <input
+                id="promotion_code"
+                name="promotion_code"
+                autocomplete="off"
+                value={String(form.promotion_code ?? "")}
+                aria-invalid={promoError ? "true" : undefined}
+                aria-describedby={promoError ? "promo-error" : undefined}
+              />
+              <button class="secondary" type="submit" style="flex:0 0 auto">
+                Apply
+              </button>
+            </div>
+            {promoError ? (
+              <div class="alert" role="alert" id="promo-error" data-testid="promo-error">
+                {promoError}
+              </div>
+            ) : null}
+          </form>
+        </td>
+      </tr>
+    </>
+  )
 }

@@ -1,14 +1,15 @@
+/** @jsxImportSource preact */
 // Routes the emulator's hosted pages: Checkout (/c/pay), the Customer Portal (/p/session), invoices (/i).
 import type http from "node:http"
 import type { Ctx } from "../context"
-import { parseForm, type Params } from "../params"
+import { parseForm } from "../params"
 import { checkoutPage } from "./checkout"
 import { invoicePage } from "./invoice"
-import { html, page } from "./layout"
+import { page } from "./layout"
 import { portalPage } from "./portal"
+import type { PageRequest, PageResult } from "./types"
 
-export type PageRequest = { ctx: Ctx; method: string; url: URL; form: Params; segments: string[] }
-export type PageResult = { status?: number; html?: string; redirect?: string; body?: Buffer; type?: string }
+export type { PageRequest, PageResult } from "./types"
 
 export async function renderPage(
   ctx: Ctx,
@@ -29,10 +30,13 @@ export async function renderPage(
     out = {
       html: page(
         "Stripe emulator",
-        html`<h1>subkit Stripe emulator</h1><p class="muted">API at /v1, admin at /_emulator. See packages/stripe-emulator/README.md.</p>`,
+        <>
+          <h1>subkit Stripe emulator</h1>
+          <p class="muted">API at /v1, admin at /_emulator. See packages/stripe-emulator/README.md.</p>
+        </>,
       ),
     }
-  else out = { status: 404, html: page("Not found", html`<h1>Page not found</h1>`) }
+  else out = { status: 404, html: page("Not found", <h1>Page not found</h1>) }
   if (out.redirect) {
     res.writeHead(303, { location: out.redirect })
     return void res.end()

@@ -1,8 +1,9 @@
+/** @jsxImportSource preact */
 // The hosted invoice page and its PDF (a small, valid PDF 1.4 written by hand: no renderer needed).
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
-import { date, html, money, page } from "./layout"
-import type { PageRequest, PageResult } from "./router"
+import { date, money, page } from "./layout"
+import type { PageRequest, PageResult } from "./types"
 
 /** "Discount (WELCOME20)" and the amount, per discount on the invoice: the code, else the coupon's name. */
 function discountLines(ctx: Ctx, inv: Stripe.Invoice) {
@@ -16,27 +17,62 @@ function discountLines(ctx: Ctx, inv: Stripe.Invoice) {
 
 export function invoicePage(r: PageRequest, id: string, sub?: string): PageResult {
   const inv = r.ctx.store.find<Stripe.Invoice>(id)
-  if (!inv || inv.object !== "invoice" || inv.status === "draft")
-    return { status: 404, html: page("Invoice", html`<h1>Invoice not found</h1>`) }
+  if (!inv || inv.object !== "invoice" || inv.status === "draft") return { status: 404, html: page("Invoice", <h1>Invoice not found</h1>) }
   const discounts = discountLines(r.ctx, inv)
   if (sub === "pdf") return { body: invoicePdf(inv, discounts), type: "application/pdf" }
   const badge = inv.status === "paid" ? "ok" : inv.status === "open" ? "warn" : ""
+  const paid = inv.status === "paid"
+  const right = "text-align:right"
   return {
     html: page(
       `Invoice ${inv.number}`,
-      html`<div class="card"><h1>Invoice ${inv.number} <span class="badge ${badge}">${inv.status}</span></h1>
-      <p class="muted">${inv.account_name} · ${date(inv.created)}${inv.customer_email ? html` · billed to ${inv.customer_email}` : ""}</p>
-      <div class="price">${money(inv.total, inv.currency)}</div>
-      <table aria-label="Invoice lines"><tr><th>Description</th><th>Period</th><th style="text-align:right">Amount</th></tr>
-      ${inv.lines.data.map((l) => html`<tr><td>${l.description}</td><td>${date(l.period.start)} – ${date(l.period.end)}</td><td style="text-align:right">${money(l.amount, l.currency)}</td></tr>`)}
-      ${discounts.map((d) => html`<tr data-testid="invoice-discount"><td colspan="2">${d.label}</td><td style="text-align:right">−${money(d.amount, inv.currency)}</td></tr>`)}
-      <tr><th colspan="2">Amount ${inv.status === "paid" ? "paid" : "due"}</th><th style="text-align:right">${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th></tr></table>
-      <div class="actions"><a class="btn secondary" href="${inv.invoice_pdf ?? ""}" download="Invoice-${inv.number}.pdf">Download invoice</a></div></div>`,
+      <div class="card">
+        <h1>
+          Invoice {inv.number} <span class={`badge ${badge}`}>{inv.status}</span>
+        </h1>
+        <p class="muted">
+          {inv.account_name} · {date(inv.created)}
+          {inv.customer_email ? ` · billed to ${inv.customer_email}` : null}
+        </p>
+        <div class="price">{money(inv.total, inv.currency)}</div>
+        <table aria-label="Invoice lines">
+          <tr>
+            <th>Description</th>
+            <th>Period</th>
+            <th style={right}>Amount</th>
+          </tr>
+          {inv.lines.data.map((l) => (
+            <tr key={l.id}>
+              <td>{l.description}</td>
+              <td>
+                {date(l.period.start)} – {date(l.period.end)}
+              </td>
+              <td style={right}>{money(l.amount, l.currency)}</td>
+            </tr>
+          ))}
+          {discounts.map((d) => (
+            <tr key={d.label} data-testid="invoice-discount">
+              <td colSpan={2}>{d.label}</td>
+              <td style={right}>−{money(d.amount, inv.currency)}</td>
+            </tr>
+          ))}
+          <tr>
+            <th colSpan={2}>Amount {paid ? "paid" : "due"}</th>
+            <th style={right}>{money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th>
+          </tr>
+        </table>
+        <div class="actions">
+          <a class="btn secondary" href={inv.invoice_pdf ?? ""} download={`Invoice-${inv.number}.pdf`}>
+            Download invoice
+          </a>
+        </div>
+      </div>,
     ),
   }
 }
 
 export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amount: number }[] = []): Buffer {
+  const paid = inv.status === "paid"
   const text = [
     `Invoice ${inv.number}`,
     `${inv.account_name ?? ""}`,
@@ -47,7 +83,7 @@ export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amou
     ...discounts.map((d) => `${d.label}    -${money(d.amount, inv.currency)}`),
     "",
     `Total: ${money(inv.total, inv.currency)}`,
-    `Amount ${inv.status === "paid" ? "paid" : "due"}: ${money(inv.status === "paid" ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,
+    `Amount ${paid ? "paid" : "due"}: ${money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,
   ]
   const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, "?").replace(/([\\()])/g, "\\$1")
   const stream = `BT /F1 12 Tf 56 780 Td 16 TL ${text.map((t) => `(${esc(t)}) Tj T*`).join(" ")} ET`

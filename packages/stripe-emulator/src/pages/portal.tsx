@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 // The hosted Customer Portal, honouring the session's configuration: subscription overview, plan
 // switch, cancel at period end (with reasons) and renew, payment method, billing details, invoices.
 // flow_data deep links open straight on their step and finish as after_completion says.
@@ -9,7 +10,7 @@ import { customerMessage, findPromotionCode } from "./checkout-discount"
 import { atCustomerTime } from "../resources/test-clocks"
 import { StripeApiError } from "../errors"
 import { retryOpenInvoices } from "../invoices"
-import { html, page, readCard } from "./layout"
+import { page, readCard } from "./layout"
 import {
   allowedPrices,
   cancelPage,
@@ -21,14 +22,14 @@ import {
   promotionCodesAllowed,
   REASONS,
   requireFeature,
-  side,
+  shell,
   updatePage,
   type Config,
   type Ctx2,
   type PortalSession,
   type Sub,
 } from "./portal-views"
-import type { PageRequest, PageResult } from "./router"
+import type { PageRequest, PageResult } from "./types"
 
 export function portalPage(r: PageRequest, id: string, step: string): PageResult {
   const session = r.ctx.store.find<PortalSession>(id)
@@ -42,7 +43,13 @@ function portalAt(r: PageRequest, id: string, step: string): PageResult {
   if (!session || session.object !== "billing_portal.session")
     return {
       status: 404,
-      html: page("Billing", html`<h1>This link has expired</h1><p>Ask the site you came from for a new link to manage your billing.</p>`),
+      html: page(
+        "Billing",
+        <>
+          <h1>This link has expired</h1>
+          <p>Ask the site you came from for a new link to manage your billing.</p>
+        </>,
+      ),
     }
   const config = r.ctx.store.get<Config>(session.configuration as string, "billing portal configuration", "billing_portal.configuration")
   const customer = r.ctx.store.get<Stripe.Customer>(session.customer, "customer")
@@ -166,15 +173,35 @@ function portalAt(r: PageRequest, id: string, step: string): PageResult {
         return finish(p, "customer")
       }
       default:
-        return { status: 404, html: page("Billing", html`<h1>Page not found</h1><p><a href="${p.base}/home">Back to billing</a></p>`) }
+        return {
+          status: 404,
+          html: page(
+            "Billing",
+            <>
+              <h1>Page not found</h1>
+              <p>
+                <a href={`${p.base}/home`}>Back to billing</a>
+              </p>
+            </>,
+          ),
+        }
     }
   } catch (err) {
     if (!(err instanceof StripeApiError)) throw err
     return {
       status: err.status,
-      html: page("Billing", html`<div class="alert" role="alert">${err.message}</div><p><a href="${p.base}/home">Back to billing</a></p>`, {
-        side: side(p),
-      }),
+      html: shell(
+        p,
+        "Billing",
+        <>
+          <div class="alert" role="alert">
+            {err.message}
+          </div>
+          <p>
+            <a href={`${p.base}/home`}>Back to billing</a>
+          </p>
+        </>,
+      ),
     }
   }
 }
