@@ -3,13 +3,14 @@
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { USAGE_METERS } from "@/lib/billing/catalog"
 import type { UsageView } from "@/lib/billing/usage/ledger"
+import type { UsageProjection } from "@/lib/billing/usage/projection"
 import { usageThreshold } from "@/lib/billing/usage/thresholds"
 import { GenerateReport } from "./generate-report"
 
 const day = (d: Date) => d.toLocaleDateString("en-US", { month: "long", day: "numeric", year: "numeric", timeZone: "UTC" })
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
 
-export function UsageMeter({ usage }: { usage: UsageView }) {
+export function UsageMeter({ usage, projection = null }: { usage: UsageView; projection?: UsageProjection | null }) {
   const meter = USAGE_METERS[usage.meter]
   const pct = usage.included ? Math.min(100, Math.round((usage.used / usage.included) * 100)) : 0
   const threshold = usageThreshold(usage)
@@ -39,10 +40,18 @@ export function UsageMeter({ usage }: { usage: UsageView }) {
         <p className="text-sm" data-testid="usage-figures">
           {usage.used} of {usage.included} used · {usage.remaining} left · resets on {day(usage.periodEnd)}
         </p>
-        {usage.overage > 0 && (
+        {projection ? (
+          // Stripe's preview of the next invoice: the usage it has so far, priced by the metered price, less credits.
           <p className="text-sm" data-testid="usage-overage">
-            {usage.overage} over the allowance: {dollars(usage.overage * usage.overageCents)} on your next invoice.
+            {usage.overage} over the allowance. Projected usage charge on your next invoice: {dollars(projection.net)}
+            {projection.credits > 0 ? ` (${dollars(projection.cents)} less ${dollars(projection.credits)} of credits)` : ""}.
           </p>
+        ) : (
+          usage.overage > 0 && (
+            <p className="text-sm" data-testid="usage-overage">
+              {usage.overage} over the allowance: {dollars(usage.overage * usage.overageCents)} on your next invoice.
+            </p>
+          )
         )}
         {threshold !== "none" && (
           <p role="status" className="text-sm font-medium" data-testid="usage-threshold">

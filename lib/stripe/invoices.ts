@@ -28,6 +28,26 @@ export async function payInvoice(invoiceId: string, attemptCount: number): Promi
 }
 
 /**
+ * What the subscription's next invoice will bill for metered usage so far, from Stripe's preview
+ * (invoices.createPreview: the usage lines priced by the metered price's tiers, less the credits that
+ * would apply). null when the subscription has no metered item.
+ */
+export async function previewUsageCharge(subscriptionId: string): Promise<{ cents: number; credits: number } | null> {
+  const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
+  const metered = new Set(sub.items.data.filter((i) => i.price.recurring?.usage_type === "metered").map((i) => i.id))
+  if (!metered.size) return null
+  const preview = await stripeCall(() => stripe.invoices.createPreview({ subscription: subscriptionId }))
+  let cents = 0
+  let credits = 0
+  for (const l of preview.lines.data) {
+    if (!metered.has(l.parent?.subscription_item_details?.subscription_item ?? "")) continue
+    cents += l.amount
+    credits += (l.pretax_credit_amounts ?? []).filter((c) => c.type === "credit_balance_transaction").reduce((s, c) => s + c.amount, 0)
+  }
+  return { cents, credits }
+}
+
+/**
  * The invoices as Stripe has them now: the customer's latest (one call, however many invoice events a
  * burst has), plus any named invoice older than that page, one call each (a deleted draft is left out).
  */

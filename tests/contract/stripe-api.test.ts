@@ -660,6 +660,109 @@ describe("a metered graduated price on a meter", () => {
   })
 })
 
+describe("billing credits on metered usage", () => {
+  // A prepaid credit pack as the app grants it: a paid credit grant scoped to metered prices, its balance,
+  // drawn down by the renewal invoice's usage lines before the card is charged; expire and void.
+  it("a credit grant's balance, the preview and the renewal net of it, its transactions; expire and void end grants", async () => {
+    const eventName = `contract_credits_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const meter = await stripe.billing.meters.create({
+      display_name: "Contract credits",
+      event_name: eventName,
+      default_aggregation: { formula: "sum" },
+      customer_mapping: { type: "by_id", event_payload_key: "stripe_customer_id" },
+      value_settings: { event_payload_key: "value" },
+    })
+    const product = await stripe.products.create({ name: "Contract credit usage", metadata: t.tag })
+    const metered = await stripe.prices.create({
+      product: product.id,
+      currency: "usd",
+      recurring: { interval: "month", usage_type: "metered", meter: meter.id },
+      unit_amount: 5,
+      metadata: t.tag,
+    })
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-credits-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]?.id
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }, { price: metered.id }],
+      default_payment_method: pm,
+      metadata: t.tag,
+    })
+    await expect(
+      stripe.billing.creditGrants.create({
+        customer: customer.id,
+        category: "paid",
+        amount: { type: "monetary", monetary: { currency: "usd", value: 0 } },
+        applicability_config: { scope: { price_type: "metered" } },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    const grant = await stripe.billing.creditGrants.create({
+      customer: customer.id,
+      name: "200 reports",
+      category: "paid",
+      amount: { type: "monetary", monetary: { currency: "usd", value: 500 } },
+      applicability_config: { scope: { price_type: "metered" } },
+      expires_at: start + 90 * 86_400,
+      metadata: t.tag,
+    })
+    expect(grant).toMatchObject({ object: "billing.credit_grant", category: "paid", customer: customer.id, voided_at: null })
+    expect((await stripe.billing.creditGrants.retrieve(grant.id)).id).toBe(grant.id)
+    expect((await stripe.billing.creditGrants.list({ customer: customer.id })).data.map((g) => g.id)).toEqual([grant.id])
+    const balance = async () =>
+      (
+        await stripe.billing.creditBalanceSummaries.retrieve({
+          customer: customer.id,
+          filter: { type: "applicability_scope", applicability_scope: { price_type: "metered" } },
+        })
+      ).balances[0]?.available_balance.monetary?.value ?? 0
+    expect(await balance()).toBe(500)
+    // 130 units at 5 cents = $6.50 of usage: $5.00 from credits, $1.50 charged.
+    await stripe.billing.meterEvents.create({
+      event_name: eventName,
+      timestamp: start + 60,
+      payload: { stripe_customer_id: customer.id, value: "130" },
+    })
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id })
+    const previewUsage = preview.lines.data.find((l) => l.pricing?.price_details?.price === metered.id)
+    expect(previewUsage?.amount).toBe(650)
+    expect(preview.total).toBe(1500 + 650 - 500)
+    expect(await balance()).toBe(500)
+    const end = sub.items.data[0]?.current_period_end ?? 0
+    await advanceClock(clock.id, end + 3600)
+    const [renewal] = (await stripe.invoices.list({ customer: customer.id, limit: 1 })).data
+    const usage = renewal?.lines.data.find((l) => l.pricing?.price_details?.price === metered.id)
+    expect(usage?.amount).toBe(650)
+    expect(usage?.pretax_credit_amounts?.reduce((s, c) => s + c.amount, 0)).toBe(500)
+    expect(renewal?.total).toBe(1500 + 150)
+    expect(await balance()).toBe(0)
+    const txns = (await stripe.billing.creditBalanceTransactions.list({ customer: customer.id, credit_grant: grant.id })).data
+    expect(txns.map((x) => x.type).sort()).toEqual(["credit", "debit"])
+    expect(txns.find((x) => x.type === "debit")?.debit).toMatchObject({ type: "credits_applied", amount: { monetary: { value: 500 } } })
+
+    const second = await stripe.billing.creditGrants.create({
+      customer: customer.id,
+      category: "paid",
+      amount: { type: "monetary", monetary: { currency: "usd", value: 300 } },
+      applicability_config: { scope: { price_type: "metered" } },
+    })
+    expect(await balance()).toBe(300)
+    expect((await stripe.billing.creditGrants.expire(second.id)).expires_at).toEqual(expect.any(Number))
+    expect(await balance()).toBe(0)
+    const third = await stripe.billing.creditGrants.create({
+      customer: customer.id,
+      category: "promotional",
+      amount: { type: "monetary", monetary: { currency: "usd", value: 100 } },
+      applicability_config: { scope: { price_type: "metered" } },
+    })
+    expect((await stripe.billing.creditGrants.voidGrant(third.id)).voided_at).toEqual(expect.any(Number))
+    expect(await balance()).toBe(0)
+    await stripe.billing.meters.deactivate(meter.id)
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})
+
 describe("a failed renewal and paying its invoice", () => {
   // The dunning path the app relies on: a failed renewal leaves the subscription past_due with an open
   // invoice that Stripe will retry; invoices.pay makes an attempt now (402 on a decline) and, with a

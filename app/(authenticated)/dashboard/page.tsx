@@ -12,6 +12,7 @@ import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { describable } from "@/lib/billing/views/describable"
 import { getUsage } from "@/lib/billing/usage/ledger"
+import { projectionFor } from "@/lib/billing/usage/projection"
 import { hasAccessAt } from "@/lib/billing/status"
 import { getTeamView } from "@/lib/billing/team/view"
 
@@ -66,7 +67,7 @@ export default async function DashboardPage() {
           )}
         </CardContent>
       </Card>
-      <UsageMeter usage={usage} />
+      <UsageMeter usage={usage} projection={await projectionFor(usage)} />
       <GatedFeature
         featureKey="advanced_analytics"
         title={FEATURES.advanced_analytics}

@@ -19,6 +19,8 @@ export type Allowance = {
   periodEnd: Date
   /** Who Stripe bills for the usage (null on Free: nothing is reported). */
   stripeCustomerId: string | null
+  /** The user whose subscription pays for the usage (the team's owner for a pool; null on Free). */
+  payerUserId: string | null
   overageCents: number
 }
 
@@ -53,6 +55,7 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       periodStart: sub.currentPeriodStart as Date,
       periodEnd: sub.currentPeriodEnd as Date,
       stripeCustomerId: sub.stripeCustomerId,
+      payerUserId: payerId,
       overageCents: m.team.overageCents,
     }
   const own = team ? await liveSubscription(userId) : sub
@@ -65,6 +68,7 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       periodStart: own.currentPeriodStart as Date,
       periodEnd: own.currentPeriodEnd as Date,
       stripeCustomerId: own.stripeCustomerId,
+      payerUserId: userId,
       overageCents: own.planId === "team" ? m.team.overageCents : m.pro.overageCents,
     }
   const month = calendarMonth(now)
@@ -76,6 +80,7 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
     periodStart: month.start,
     periodEnd: month.end,
     stripeCustomerId: null,
+    payerUserId: null,
     overageCents: 0,
   }
 }

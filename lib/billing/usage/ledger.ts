@@ -123,6 +123,8 @@ export type UsageView = {
   credits: number
   periodEnd: Date
   atLimit: "blocked" | "billed_as_overage"
+  /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
+  payerUserId: string | null
 }
 
 export async function getUsage(userId: string, meter: MeterKey, now = new Date()): Promise<UsageView> {
@@ -143,5 +145,6 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     credits: 0,
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
+    payerUserId: a.payerUserId,
   }
 }

@@ -3,6 +3,7 @@
 import { prices, products } from "./resources/catalog"
 import { checkout } from "./resources/checkout"
 import { coupons, promotionCodes } from "./resources/coupons"
+import { credits } from "./resources/credits"
 import { customers, paymentMethods } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
@@ -33,4 +34,5 @@ export const routes: Record<string, Handler> = {
   ...coupons,
   ...promotionCodes,
   ...meters,
+  ...credits,
 }

@@ -7,8 +7,8 @@ import { fromDefaults } from "./defaults"
 import { createDiscount, redeem, type Resolved } from "./discounts"
 import { afterDiscounts, createInvoice, debitedRate, payInvoice, setDebitedRate, type Line } from "./invoices"
 import { setStatus } from "./lifecycle"
-import { tieredCost } from "./resources/catalog"
-import { aggregate } from "./resources/meters"
+import { aggregate } from "./meter-usage"
+import { tieredCost } from "./tiers"
 
 import { addInterval } from "./periods"
 

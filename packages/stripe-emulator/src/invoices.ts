@@ -5,6 +5,7 @@ import { DAY, type Ctx } from "./context"
 import { fromDefaults } from "./defaults"
 import { amountOff, appliesTo, couponOf, liveDiscounts, removeDiscount } from "./discounts"
 import { setStatus } from "./lifecycle"
+import { applyCredits } from "./credits"
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
@@ -145,6 +146,8 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   const seq = customer.next_invoice_sequence ?? 1
   customer.next_invoice_sequence = seq + 1
   const inv = draftInvoice(ctx, sub, reason, lines, id)
+  // Billing credits draw down on the lines they cover before the invoice is finalized and charged.
+  applyCredits(ctx, inv, lines, true)
   // A full-period line is what the item's period is paid at (flexible billing mode credits from it).
   for (const l of lines) if (!l.proration && !l.metered) recordPeriodDebit(inv, l.item)
   ctx.store.put(customer)

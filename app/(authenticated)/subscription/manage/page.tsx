@@ -23,6 +23,7 @@ import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getUsage } from "@/lib/billing/usage/ledger"
 import { listInvoices } from "@/lib/billing/invoices/store"
+import { projectionFor } from "@/lib/billing/usage/projection"
 import { CATALOG } from "@/lib/billing/catalog"
 
 /** Every plan × interval the in-app change offers, but the current one. */
@@ -61,7 +62,7 @@ async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?
           </CardContent>
         </Card>
       )}
-      <UsageMeter usage={usage} />
+      <UsageMeter usage={usage} projection={await projectionFor(usage)} />
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}

@@ -55,6 +55,9 @@ const ROOTS: Record<string, [string, string]> = {
   "billing.meter": ["Billing/Meters", "Meter"],
   "billing.meter_event": ["Billing/MeterEvents", "MeterEvent"],
   "billing.meter_event_summary": ["Billing/MeterEventSummaries", "MeterEventSummary"],
+  "billing.credit_grant": ["Billing/CreditGrants", "CreditGrant"],
+  "billing.credit_balance_summary": ["Billing/CreditBalanceSummary", "CreditBalanceSummary"],
+  "billing.credit_balance_transaction": ["Billing/CreditBalanceTransactions", "CreditBalanceTransaction"],
   subscription_schedule: ["SubscriptionSchedules", "SubscriptionSchedule"],
 }
 

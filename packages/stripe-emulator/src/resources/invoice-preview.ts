@@ -3,11 +3,12 @@
 // the update itself and never stored. proration_behavior always_invoice previews the prorations billed
 // now; create_prorations the next renewal with them pending; none the next renewal alone.
 import type Stripe from "stripe"
-import { addInterval, amountOf, item, planItemChange, productName, recurringOf } from "../billing"
+import { addInterval, amountOf, isMetered, item, planItemChange, productName, recurringOf, usageLines } from "../billing"
 import type { Ctx } from "../context"
 import { invalid, StripeApiError } from "../errors"
 import { draftInvoice, type Line } from "../invoices"
 import { allow, obj, req, type Params } from "../params"
+import { applyCredits } from "../credits"
 import type { Handler } from "./shared"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
 
@@ -39,8 +40,13 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
     const { interval, interval_count } = recurringOf(next.price)
     const period = { start, end: addInterval(start, interval, interval_count) }
     lines.push({ amount: amountOf(next), description: `${next.quantity ?? 1} × ${productName(ctx, next.price)}`, item: next, period })
+    // Metered items: the usage so far in the current period, billed in arrears at the renewal.
+    for (const m of sub.items.data.filter(isMetered)) lines.push(...usageLines(ctx, sub, m, m.current_period_start, m.current_period_end))
   }
-  return draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
+  const inv = draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
+  // Credits the customer has now, as they would apply (nothing is drawn down by a preview).
+  applyCredits(ctx, inv, lines, false)
+  return inv
 }
 
 export const invoicePreview: Record<string, Handler> = {

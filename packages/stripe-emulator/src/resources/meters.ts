@@ -10,10 +10,10 @@ import { invalid, StripeApiError } from "../errors"
 import { allow, int, missingParam, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { atCustomerTime } from "./test-clocks"
+import { aggregate, type StoredEvent } from "../meter-usage"
 import type { Handler } from "./shared"
 
 type Meter = Stripe.Billing.Meter
-type StoredEvent = Stripe.Billing.MeterEvent & { id: string; _created_at: number }
 
 const FORMULAS = ["sum", "count", "last"]
 export const PAST_WINDOW_S = 35 * DAY
@@ -96,38 +96,6 @@ export function recordMeterEvent(ctx: Ctx, p: Params, at = ""): Stripe.Billing.M
   ctx.store.put(event)
   const { id: _id, _created_at, ...shown } = event
   return shown
-}
-
-/** The events a meter counts for a customer in [start, end). */
-function countedEvents(ctx: Ctx, meter: Meter, customer: string, start: number, end: number) {
-  const ck = meter.customer_mapping.event_payload_key
-  const vk = meter.value_settings.event_payload_key
-  return ctx.store
-    .all<StoredEvent>(
-      "billing.meter_event",
-      (e) =>
-        e.event_name === meter.event_name &&
-        e.payload[ck] === customer &&
-        e.timestamp >= start &&
-        e.timestamp < end &&
-        (meter.default_aggregation.formula === "count" || Number.isFinite(Number(e.payload[vk]))) &&
-        // Events sent after deactivation are refused by Stripe's processing.
-        (meter.status_transitions.deactivated_at === null || e.created < meter.status_transitions.deactivated_at),
-    )
-    .sort((a, b) => a.timestamp - b.timestamp || a.created - b.created)
-}
-
-export function aggregate(ctx: Ctx, meter: Meter, customer: string, start: number, end: number): number {
-  const events = countedEvents(ctx, meter, customer, start, end)
-  const vk = meter.value_settings.event_payload_key
-  switch (meter.default_aggregation.formula) {
-    case "count":
-      return events.length
-    case "last":
-      return events.length ? Number(events[events.length - 1]?.payload[vk]) : 0
-    default:
-      return events.reduce((s, e) => s + Number(e.payload[vk]), 0)
-  }
 }
 
 function summaries(ctx: Ctx, p: Params, id: string) {
