@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto"
 import pg from "pg"
 import Stripe from "stripe"
 import { inject } from "vitest"
-import { resetLocalBackoff } from "@/lib/billing/sync/stripe-backoff"
 import { uniqueCardNumber } from "./cards"
 import { advanceInSteps } from "./test-clock"
 
@@ -103,6 +102,9 @@ export async function withStripeLimits<T>(
 /** Forgets a 429's shared backoff (lib/billing/sync/stripe-backoff.ts), so the next test's drains claim at once. */
 export async function clearStripeBackoff() {
   await sql().query("delete from stripe_backoff")
+  // Imported here, not at the top: this module loads before a test file points lib/env at its own
+  // services (e.g. NEXT_PUBLIC_SUPABASE_URL), and an app import at the top would read lib/env first.
+  const { resetLocalBackoff } = await import("@/lib/billing/sync/stripe-backoff")
   resetLocalBackoff()
 }
 
