@@ -62,7 +62,10 @@ describe("billing emails through the outbox and SMTP", () => {
     expect(queued.map((r) => [r.template, r.status])).toEqual([["payment_failed", "pending"]])
     expect(billing(await mails(auth.url, user.email))).toHaveLength(0)
 
-    expect(await flushEmailOutbox()).toMatchObject({ sent: 1, failed: 0 })
+    // Other test files share the database, so their queued emails may go in the same flush.
+    const flushed = await flushEmailOutbox()
+    expect(flushed.sent).toBeGreaterThanOrEqual(1)
+    expect(flushed.failed).toBe(0)
     const [mail] = billing(await mails(auth.url, user.email))
     const open = (await stripe.invoices.list({ customer: customer.id, status: "open" })).data[0]
     const due = `$${((open?.amount_due ?? 0) / 100).toFixed(2)}`

@@ -10,7 +10,7 @@ import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { pool } from "@/lib/db/client"
 import { subscribedUser } from "../support/billing"
-import { sql } from "../support/helpers"
+import { emulatorNow, sql } from "../support/helpers"
 
 afterAll(() => pool.end())
 
@@ -55,7 +55,7 @@ describe("the retention offer in the cancel flow", () => {
     const view = await loadManageView(s.user.id)
     if (view.kind !== "live") throw new Error("not live")
     expect(view.retentionAccepted).toMatchObject({ label: RETENTION_OFFER.name })
-    const months = (view.retentionAccepted?.endsAt?.getTime() ?? 0) - Date.now()
+    const months = (view.retentionAccepted?.endsAt?.getTime() ?? 0) - (await emulatorNow()) * 1000
     expect(months / 86_400_000).toBeGreaterThan(85)
     expect(months / 86_400_000).toBeLessThan(95)
     await forgetSessions(s.user.id)

@@ -8,7 +8,7 @@ import { openPortal } from "@/lib/billing/portal/open-portal"
 import { previewSeats } from "@/lib/billing/team/change-seats"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
-import { createUser, sql, stripeClient, uniqueCardNumber } from "../support/helpers"
+import { createUser, emulatorNow, sql, stripeClient, uniqueCardNumber } from "../support/helpers"
 
 vi.hoisted(() => {
   process.env.BILLING_TRIALS = "on"
@@ -61,7 +61,7 @@ describe("one trial per card", () => {
     const second = await trialWithCard(card)
     const ended = await stripeClient().subscriptions.retrieve(second.subscriptionId)
     expect(ended.status).toBe("active")
-    expect(ended.trial_end).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 5)
+    expect(ended.trial_end).toBeLessThanOrEqual((await emulatorNow()) + 5)
     const invoices = (await stripeClient().invoices.list({ subscription: second.subscriptionId })).data
     expect(invoices.some((i) => i.status === "paid" && i.amount_paid > 0)).toBe(true)
     // The rows follow through the webhooks; the action is done, once.

@@ -145,3 +145,9 @@ export async function customerOnTestClock(user: { id: string; email: string | nu
 }
 
 export { uniqueCardNumber }
+
+/** The Stripe emulator's own now (its timeline moves ahead of the wall clock when tests advance it). */
+export async function emulatorNow(): Promise<number> {
+  const res = await fetch(`${inject("stripeUrl")}/_emulator/clock`)
+  return ((await res.json()) as { now: number }).now
+}
