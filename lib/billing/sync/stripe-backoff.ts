@@ -27,14 +27,19 @@ export function backoffSeconds(strikes: number, retryAfterSeconds?: number, rand
 
 /**
  * Records a 429 for every drain: pushes `until` out (never in) by the backoff for this strike. Strikes
- * count 429s in a row: within a minute of the previous backoff's end and with no customer applied in
- * between (noteStripeAnswered); otherwise a 429 starts again at 1.
+ * count 429s in a row: after the previous backoff ended, within a minute of it, with no customer applied
+ * in between (noteStripeAnswered); one during the backoff keeps the strike; otherwise a 429 starts at 1.
  */
 export async function noteRateLimited(retryAfterSeconds?: number): Promise<Date> {
-  const { rows: prev } = await db.execute<{ strikes: number; recent: boolean }>(
-    sql`select ${stripeBackoff.strikes} as strikes, ${stripeBackoff.until} > now() - interval '60 seconds' as recent from ${stripeBackoff} where id`,
+  const { rows: prev } = await db.execute<{ strikes: number; recent: boolean; waiting: boolean }>(
+    sql`select ${stripeBackoff.strikes} as strikes, ${stripeBackoff.until} > now() - interval '60 seconds' as recent,
+      ${stripeBackoff.until} > now() as waiting from ${stripeBackoff} where id`,
   )
-  const strikes = prev[0]?.recent ? prev[0].strikes + 1 : 1
+  // A 429 that comes while the backoff is still on belongs to the same wave (the other requests a batch
+  // had in flight): it keeps the strike instead of doubling it, so one burst of concurrent 429s does not
+  // climb to the cap at once and starve the drain under a steady limit.
+  const last = prev[0]
+  const strikes = !last?.recent ? 1 : last.waiting ? Math.max(1, last.strikes) : last.strikes + 1
   const seconds = backoffSeconds(strikes, retryAfterSeconds)
   // Two drains may note a 429 at once: the later `until` wins, never an earlier one.
   const { rows } = await db.execute<{ until: string }>(sql`
