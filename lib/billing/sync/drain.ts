@@ -12,7 +12,7 @@ import { env } from "@/lib/env"
 import { flushBillingActions } from "../checkout/trial-cards"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
 import { paceDrain } from "./pace"
-import { backingOff, noteRateLimited, noteStripeAnswered } from "./stripe-backoff"
+import { backingOff, noteRateLimited, noteStripeAnswered, recentlyRateLimited } from "./stripe-backoff"
 
 export type DrainReport = {
   customers: number
@@ -37,9 +37,10 @@ export async function drainBillingEvents({
   // only spend more of the limit.
   while (Date.now() < deadline && !report.rateLimited && !backingOff()) {
     let applied = 0
-    const customers = await claimCustomers(owner, concurrency * 4)
+    const limit = recentlyRateLimited() ? 1 : concurrency
+    const customers = await claimCustomers(owner, limit * 4)
     if (customers.length === 0) break
-    await forEachLimited(customers, concurrency, async (customerId) => {
+    await forEachLimited(customers, limit, async (customerId) => {
       await paceDrain()
       if (backingOff()) {
         // Claimed before the 429: give it back untouched (no attempt counted); it stays due.

@@ -15,6 +15,13 @@ let localUntil = 0
 /** This process noted a 429 since Stripe last answered one of its drains. */
 let noted = false
 
+/**
+ * True from a 429 this process noted until one of its drains applies a customer again: meanwhile the
+ * drain applies one customer at a time, so a customer's reads fit in what the limit leaves (several
+ * customers at once each lose one of their reads to the limit, and none is applied).
+ */
+export const recentlyRateLimited = () => noted
+
 /** True while this process knows Stripe asked us to wait. */
 export const backingOff = (now = Date.now()) => now < localUntil
 
