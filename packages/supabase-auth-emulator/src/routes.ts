@@ -92,6 +92,6 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
       return [204, null]
     },
     ...createEmailRoutes(svc, cfg),
-    ...createAdminRoutes(svc, jwt),
+    ...createAdminRoutes(svc, jwt, cfg.publicUrl),
   }
 }

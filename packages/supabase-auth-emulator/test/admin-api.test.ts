@@ -1,7 +1,7 @@
 // supabase-js's `auth.admin` against the auth emulator: the auth-js GoTrueAdminApi tests for users
 // (test/GoTrueApi.test.ts, "auth-js:"), plus the service_role requirement.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminClient, client, startTestAuth, uniqueEmail, type Emulator } from "./support"
+import { adminClient, client, must, startTestAuth, uniqueEmail, type Emulator } from "./support"
 import type { SupabaseClient } from "@supabase/supabase-js"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
@@ -172,5 +172,46 @@ describe("auth.admin users", () => {
     })
     expect(res.status).toBe(403)
     expect(((await res.json()) as { code: string }).code).toBe("not_admin")
+  })
+})
+
+describe("auth.admin.generateLink (GoTrue's POST /admin/generate_link: the link, not a mail)", () => {
+  it("a magic link for an existing user verifies as magiclink and signs them in; nothing is mailed", async () => {
+    const email = uniqueEmail("genlink-existing")
+    expect((await createNewUserWithEmail(email)).error).toBeNull()
+    const { data, error } = await admin.generateLink({ type: "magiclink", email, options: { redirectTo: "http://localhost:3000/x" } })
+    expect(error).toBeNull()
+    expect(data.properties).toMatchObject({ verification_type: "magiclink", redirect_to: "http://localhost:3000/x" })
+    expect(data.properties?.action_link).toContain("/auth/v1/verify?token=")
+    expect(data.user?.email).toBe(email)
+    const mailbox = (await (await fetch(`${auth.url}/_mailbox/messages?to=${encodeURIComponent(email)}`)).json()) as { messages: unknown[] }
+    expect(mailbox.messages).toEqual([])
+    const verified = await client(auth.url).auth.verifyOtp({ type: "magiclink", token_hash: must(data.properties?.hashed_token, "hash") })
+    expect(verified.error).toBeNull()
+    expect(verified.data.user?.email).toBe(email)
+    // The token is one use.
+    const again = await client(auth.url).auth.verifyOtp({ type: "magiclink", token_hash: must(data.properties?.hashed_token, "hash") })
+    expect(again.error?.code).toBe("otp_expired")
+  })
+
+  it("a magic link for an unknown address signs it up (GoTrue turns it into a signup link), confirmed by verifying", async () => {
+    const email = uniqueEmail("genlink-new")
+    const { data, error } = await admin.generateLink({ type: "magiclink", email })
+    expect(error).toBeNull()
+    expect(data.properties?.verification_type).toBe("signup")
+    expect(data.user?.email_confirmed_at ?? null).toBeNull()
+    const verified = await client(auth.url).auth.verifyOtp({ type: "signup", token_hash: must(data.properties?.hashed_token, "hash") })
+    expect(verified.error).toBeNull()
+    expect(verified.data.user?.email_confirmed_at).toBeTruthy()
+    expect(verified.data.session?.access_token).toBeTruthy()
+  })
+
+  it("recovery needs a user, invite refuses a confirmed one, an unknown type is a 400, and it needs the service_role key", async () => {
+    expect((await admin.generateLink({ type: "recovery", email: uniqueEmail("genlink-none") })).error?.status).toBe(404)
+    const email = uniqueEmail("genlink-confirmed")
+    expect((await admin.createUser({ email, email_confirm: true })).error).toBeNull()
+    expect((await admin.generateLink({ type: "invite", email })).error?.code).toBe("email_exists")
+    expect((await admin.generateLink({ type: "bogus" as never, email } as never)).error?.status).toBe(400)
+    expect((await client(auth.url).auth.admin.generateLink({ type: "magiclink", email })).error?.status).toBe(403)
   })
 })
