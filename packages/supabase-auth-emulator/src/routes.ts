@@ -22,8 +22,9 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
         sms_provider: "",
       },
     ],
-    // The public half of the ES256 signing key; getClaims() caches it and verifies tokens locally.
-    "GET /.well-known/jwks.json": async () => [200, { keys: [jwt.publicJwk] }, { "cache-control": "public, max-age=600" }],
+    // The public halves of the asymmetric keys (GoTrue's WellKnownJwks: no oct key); getClaims() caches them
+    // and verifies tokens locally.
+    "GET /.well-known/jwks.json": async () => [200, { keys: jwt.publicJwks }, { "cache-control": "public, max-age=600" }],
     // The dev inbox (see mailbox.ts): newest first, ?to= filters by recipient.
     "GET /_mailbox": async (_req, url) => [200, mailbox.html(url.searchParams.get("to")), { "content-type": "text/html; charset=utf-8" }],
     "GET /_mailbox/messages": async (_req, url) => [200, { messages: mailbox.list(url.searchParams.get("to")) }],
