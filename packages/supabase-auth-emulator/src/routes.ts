@@ -2,6 +2,7 @@
 import { createAdminRoutes } from "./admin-routes"
 import { createEmailRoutes, type MailerConfig } from "./email-routes"
 import { createEmailTokens, pkceParams } from "./email-tokens"
+import { createLinkRoutes } from "./link-routes"
 import type { Handler } from "./route-table"
 import { AuthError, type AuthService } from "./service"
 import { sha256url, verifyPassword, type Jwt } from "./tokens"
@@ -48,7 +49,7 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
         "confirmation_token",
         email,
         "signup",
-        url.searchParams.get("redirect_to") || cfg.publicUrl,
+        url.searchParams.get("redirect_to") || cfg.siteUrl,
         pkce,
       )
       await q("update auth.users set confirmation_sent_at = now() where id = $1", [u.id])
@@ -94,5 +95,6 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
     },
     ...createEmailRoutes(svc, cfg),
     ...createAdminRoutes(svc, jwt),
+    ...createLinkRoutes(svc, jwt, cfg),
   }
 }

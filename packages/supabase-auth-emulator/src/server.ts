@@ -30,6 +30,8 @@ export type AuthEmulatorOptions = {
   kdf?: KdfCost
   /** Where the magic links point (defaults to the listening address). */
   publicUrl?: string
+  /** GOTRUE_SITE_URL: where emailed and generated links send the user when they name no `redirect_to` (default `publicUrl`). */
+  siteUrl?: string
   log?: (line: string) => void
   /** Signups need no email confirmation (the CLI's default); false mails a confirmation link first. */
   mailerAutoconfirm?: boolean
@@ -144,6 +146,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600, opts.jwtKeys)
   routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
     publicUrl,
+    siteUrl: opts.siteUrl ?? publicUrl,
     log,
     mailbox,
     autoconfirm: opts.mailerAutoconfirm ?? true,

@@ -1,18 +1,13 @@
 // Signing keys as GoTrue takes them (GOTRUE_JWT_KEYS, supabase/auth internal/conf/jwk.go): RS256, ES256 and
 // HS256 `oct` JWKs, the one whose key_ops has "sign" signs, /.well-known/jwks.json serves the public parts,
 // supabase-js's getClaims() verifies through it, and tokens verify only in the listed keys' algorithms.
-import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto"
-import { decodeProtectedHeader, SignJWT } from "jose"
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto"
+import { decodeProtectedHeader } from "jose"
 import { afterAll, describe, expect, it } from "vitest"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey, type JwtKey } from "@subkit/supabase-auth-emulator/tokens"
-import { client, startTestAuth, uniqueEmail, type Emulator } from "./support"
+import { client, rsaSigningKey, signedApiKey, startTestAuth, uniqueEmail, type Emulator } from "./support"
 
-/** A key as supabase-js's test/generate-signing-keys.js makes one: RSA-2048, a uuid kid, sign + verify. */
-export function rsaSigningKey(ops = ["sign", "verify"]): JwtKey {
-  const jwk = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" })
-  return { ...jwk, kid: randomUUID(), key_ops: ops, alg: "RS256" }
-}
 const ecSigningKey = (ops = ["sign", "verify"]): JwtKey => ({
   ...generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
   kid: randomUUID(),
@@ -30,13 +25,7 @@ const octKey = (ops: string[]): JwtKey => ({
 type Jwks = { keys: (Record<string, unknown> & { kid: string })[] }
 const jwksOf = async (e: Emulator) => (await (await fetch(`${e.url}/auth/v1/.well-known/jwks.json`)).json()) as Jwks
 
-/** A service_role API key signed by `key` with its kid, as the supabase-js tests make SUPABASE_SECRET_KEY. */
-async function serviceRoleKey(key: JwtKey) {
-  return new SignJWT({ iss: "supabase-demo", role: "service_role" })
-    .setProtectedHeader({ alg: String(key.alg), typ: "JWT", kid: String(key.kid) })
-    .setExpirationTime(1983812996)
-    .sign(key.kty === "oct" ? Buffer.from(String(key.k), "base64url") : createPrivateKey({ key, format: "jwk" }))
-}
+const serviceRoleKey = (key: JwtKey) => signedApiKey(key, "service_role")
 const listUsers = async (e: Emulator, bearer: string) =>
   fetch(`${e.url}/auth/v1/admin/users?per_page=1`, { headers: { apikey: bearer, authorization: `Bearer ${bearer}` } })
 
