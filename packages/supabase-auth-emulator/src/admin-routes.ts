@@ -1,38 +1,13 @@
 // GoTrue's admin API (api/admin.go) as supabase-js's `auth.admin` calls it: users by id, listed with
 // page/per_page and GoTrue's Link + X-Total-Count headers. A service_role key is required.
-import { randomBytes } from "node:crypto"
-import type http from "node:http"
+import { adminCheck, UUID_RE } from "./admin-auth"
 import type { Handler } from "./route-table"
-import { createEmailTokens, type TokenType, type VerifyType } from "./email-tokens"
 import { AuthError, type AuthService, type Row } from "./service"
 import type { Jwt } from "./tokens"
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const ADMIN_ROLES = ["service_role", "supabase_admin"] // GOTRUE_JWT_ADMIN_ROLES' default
-
-// What each generate_link type stores (GoTrue's adminGenerateLink): magic links reuse the recovery token.
-const LINK_TOKENS: Partial<Record<VerifyType, TokenType>> = {
-  magiclink: "recovery_token",
-  recovery: "recovery_token",
-  signup: "confirmation_token",
-  invite: "confirmation_token",
-}
-
-export function createAdminRoutes(svc: AuthService, jwt: Jwt, publicUrl: string): Record<string, Handler> {
+export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Handler> {
   const { q, createUser, findUser, normEmail, checkPassword, userJson } = svc
-  const tokens = createEmailTokens(q, publicUrl)
-
-  async function requireAdmin(req: http.IncomingMessage) {
-    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1]
-    if (!token) throw new AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
-    let role: string | undefined
-    try {
-      role = (await jwt.verifyApiKey(token)).role
-    } catch {
-      throw new AuthError(403, "bad_jwt", "invalid JWT: unable to parse or verify signature, signature is invalid")
-    }
-    if (!role || !ADMIN_ROLES.includes(role)) throw new AuthError(403, "not_admin", "User not allowed")
-  }
+  const requireAdmin = adminCheck(jwt)
 
   async function userById(id: string | undefined): Promise<Row> {
     if (!id || !UUID_RE.test(id)) throw new AuthError(404, "validation_failed", "user_id must be an UUID")
@@ -98,48 +73,6 @@ export function createAdminRoutes(svc: AuthService, jwt: Jwt, publicUrl: string)
       const ban = banUntil(body.ban_duration)
       if (ban) await q("update auth.users set banned_until = $2 where id = $1", [u.id, ban])
       return [200, userJson((await userById(u.id)) ?? u)]
-    },
-    // GoTrue's POST /admin/generate_link: the link an email would carry, returned instead of mailed (an app
-    // sending its own email). A magic link for an unknown address signs the address up (an unconfirmed user
-    // with a random password) and becomes a signup link, as GoTrue does; recovery needs an existing user;
-    // invite refuses a confirmed one. email_change_* is not emulated.
-    "POST /admin/generate_link": async (req, url, body) => {
-      await requireAdmin(req)
-      let type = String(body.type ?? "") as VerifyType
-      if (!(type in LINK_TOKENS))
-        throw new AuthError(400, "validation_failed", `Invalid email action link type requested: ${String(body.type ?? "")}`)
-      if (!body.email) throw new AuthError(400, "validation_failed", "An email address is required")
-      const email = normEmail(body.email)
-      let user = await findUser(email)
-      if (!user && type === "magiclink") type = "signup"
-      if (!user && type === "recovery") throw new AuthError(404, "user_not_found", "User with this email not found")
-      if (user && (type === "signup" || type === "invite") && user.email_confirmed_at)
-        throw new AuthError(422, "email_exists", "A user with this email address has already been registered")
-      if (!user) {
-        const password = type === "signup" ? (body.password ? checkPassword(body.password) : randomBytes(32).toString("hex")) : null
-        user = await createUser(email, password, meta(body.data, "data"), false)
-        if (!user) throw new AuthError(422, "email_exists", "A user with this email address has already been registered")
-      }
-      const redirectTo = body.redirect_to ? String(body.redirect_to) : url.searchParams.get("redirect_to") || publicUrl
-      const { otp, hash, link } = await tokens.issue(user, LINK_TOKENS[type] as TokenType, email, type, redirectTo, null)
-      const sent =
-        type === "invite"
-          ? "invited_at = now(), confirmation_sent_at = now()"
-          : type === "signup"
-            ? "confirmation_sent_at = now()"
-            : "recovery_sent_at = now()"
-      await q(`update auth.users set ${sent} where id = $1`, [user.id])
-      return [
-        200,
-        {
-          ...userJson(await userById(user.id as string)),
-          action_link: link,
-          email_otp: otp,
-          hashed_token: hash,
-          verification_type: type,
-          redirect_to: redirectTo,
-        },
-      ]
     },
     "GET /admin/users/:id": async (req, _url, _body, params) => {
       await requireAdmin(req)
