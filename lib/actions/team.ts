@@ -3,9 +3,11 @@
 // Each checks who is signed in; the rules (who may act, seats) live in lib/billing/team.
 import { revalidatePath } from "next/cache"
 import { redirect } from "next/navigation"
+import { after } from "next/server"
 import { z } from "zod"
 import { requestIp } from "@/lib/auth/auth-limits"
 import { getCurrentUser, getFreshUser } from "@/lib/auth/current-user"
+import { flushEmailOutbox } from "@/lib/billing/email/outbox"
 import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
 import { acceptInvite, inviteMember, inviteSignIn, revokeInvite } from "@/lib/billing/team/invites"
 import { leaveTeam, removeMember } from "@/lib/billing/team/members"
@@ -30,7 +32,12 @@ async function asSignedIn<T extends object>(
 
 export type InviteState = ActionResult<{ email: string }> | null
 export async function inviteTeamMember(_prev: InviteState, formData: FormData): Promise<InviteState> {
-  return asSignedIn((user) => inviteMember(user, formData.get("email")))
+  const result = await asSignedIn((user) => inviteMember(user, formData.get("email")))
+  // The invite email is in the outbox; it goes after the response (as the webhook drain's emails do)
+  // rather than at the next cron. A failure stays queued for the cron's sender.
+  if (result.ok)
+    after(() => flushEmailOutbox().catch((err: unknown) => log.warn("invite email flush failed; the cron will send it", { error: err })))
+  return result
 }
 
 export async function revokeTeamInvite(inviteId: string): Promise<ActionResult> {
