@@ -267,6 +267,32 @@ describe("trials and cards (one trial per card, issue 23 item 5)", () => {
   })
 })
 
+describe("a trial with a promotion code (issue 23, item 8)", () => {
+  it("the $0 trial invoice lists no discount; the preview of the first charge is after the discount, for every seat", async () => {
+    const c = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(c.id)).data[0]
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3, metadata: t.tag })
+    const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, metadata: t.tag })
+    const sub = await stripe.subscriptions.create({
+      customer: c.id,
+      items: [{ price: price.id, quantity: 3 }],
+      default_payment_method: pm?.id,
+      trial_period_days: 14,
+      discounts: [{ promotion_code: code.id }],
+      metadata: t.tag,
+    })
+    expect(sub.status).toBe("trialing")
+    // Stripe ignores a coupon on a zero-cost invoice (changelog 2013-10-29).
+    const trialInvoice = await stripe.invoices.retrieve(String(sub.latest_invoice))
+    expect(trialInvoice).toMatchObject({ total: 0, amount_due: 0 })
+    expect(trialInvoice.total_discount_amounts ?? []).toEqual([])
+    // 3 × $15.00 = $45.00, less 20%: $36.00.
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id })
+    expect(preview).toMatchObject({ subtotal: 4500, total: 3600, amount_due: 3600 })
+    await stripe.subscriptions.cancel(sub.id)
+  })
+})
+
 describe("test clocks", () => {
   it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
     const start = Math.floor(Date.now() / 1000)
