@@ -62,5 +62,11 @@ describe("the first charge after a trial", () => {
     const first = (await stripe.invoices.list({ subscription: sub.id })).data.find((i) => i.billing_reason === "subscription_cycle")
     expect(first?.amount_paid).toBe(1920)
     expect(await upcoming(sub.id)).toMatchObject({ upcoming_amount: null })
+    // Every event applied at the first try: the preview never failed a read.
+    const events = await sql().query(
+      "select type, attempts, error from subscription_events where customer_id = $1 and (attempts > 0 or error is not null or processed_at is null)",
+      [customer.id],
+    )
+    expect(events.rows).toEqual([])
   })
 })
