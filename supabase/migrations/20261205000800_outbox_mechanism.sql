@@ -25,5 +25,12 @@ comment on column public.billing_actions.claimed_until is 'A flusher holds the r
 
 -- The claim's index, as the other two have: due rows are found without reading sent ones.
 create index billing_actions_due on public.billing_actions (next_attempt_at) where status = 'pending';
--- A taken-over usage batch is found by its id (and marked by row id, not by a scan for the batch).
+-- The batch a row was claimed into (one claim's rows of one key are sent together; email and actions: a row
+-- each), kept through retries; an abandoned batch is taken over whole, found by this index.
+alter table public.email_outbox add column batch_id text;
+alter table public.billing_actions add column batch_id text;
+comment on column public.email_outbox.batch_id is 'The batch the row was claimed into (its own id: an email is sent alone).';
+comment on column public.billing_actions.batch_id is 'The batch the row was claimed into (its own id: an action is sent alone).';
 create index usage_outbox_batch on public.usage_outbox (batch_id) where status = 'pending';
+create index email_outbox_batch on public.email_outbox (batch_id) where status = 'pending';
+create index billing_actions_batch on public.billing_actions (batch_id) where status = 'pending';

@@ -210,7 +210,7 @@ describe.runIf(inject("databaseKind") === "postgres")("the outbox mechanism", ()
         [table],
       )
       const names = cols.map((c) => c.column_name)
-      for (const c of ["status", "attempts", "next_attempt_at", "claimed_until", "claimed_by", "last_error", "sent_at"])
+      for (const c of ["status", "attempts", "next_attempt_at", "claimed_until", "claimed_by", "batch_id", "last_error", "sent_at"])
         expect(names, `${table}.${c}`).toContain(c)
       const { rows: indexes } = await sql().query<{ indexdef: string }>("select indexdef from pg_indexes where tablename = $1", [table])
       expect(

@@ -9,7 +9,6 @@
 import "server-only"
 import { sql } from "drizzle-orm"
 import type { Executor } from "@/lib/db/client"
-import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { endTrialNow } from "@/lib/stripe"
 import { defineOutbox } from "../outbox/outbox"
@@ -43,8 +42,6 @@ export async function recordTrialCards(
   }
 }
 
-export type ActionsReport = { sent: number; failed: number; dead: number }
-
 type Row = { kind: string; stripe_subscription_id: string }
 
 /** What each kind of billing action calls; a new kind is a handler here (and in the table's kind check). */
@@ -61,19 +58,16 @@ export const billingActionsOutbox = defineOutbox<Row>({
   columns: sql`o.kind, o.stripe_subscription_id`,
   batchSize: 50,
   concurrency: 1,
-  leaseSeconds: 90,
-  maxAttempts: () => env.billing.maxAttempts,
   deadColumns: sql`kind, stripe_subscription_id subscription`,
   async send({ rows: [row] }) {
     const action = row && BILLING_ACTIONS[row.kind]
-    // Retried, not dead: a newer deploy's flusher may know the kind.
-    if (!row || !action) throw new Error(`unknown billing action ${row?.kind}`)
-    await action(row)
+    if (!action) throw new Error(`unknown billing action ${row?.kind}`) // retried, not dead: a newer deploy may know it
+    await action(row as Row)
   },
 })
 
 /** Sends due billing actions (the drain and the cron call it). `failed` counts those still retried. */
-export async function flushBillingActions({ limit = 50 } = {}): Promise<ActionsReport> {
+export async function flushBillingActions({ limit = 50 } = {}): Promise<{ sent: number; failed: number; dead: number }> {
   const { sent, failed, dead } = await billingActionsOutbox.flush({ limit })
   return { sent, failed: failed - dead, dead }
 }

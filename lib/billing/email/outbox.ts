@@ -1,9 +1,7 @@
-// The billing email outbox. The drain queues a row per (event, template) in the transaction that
-// applies the event (queueEmails), so an email is queued once however often the event is delivered,
-// replayed or re-applied. The sender (lib/billing/outbox, run by the drain script and the cron, never a
-// request) skips optional emails the user turned off, renders the template and sends it over SMTP; the
-// shared mechanism retries a failure with backoff, and after EMAIL_MAX_ATTEMPTS the row is dead and
-// listed by `npm run billing:events` (`--retry-dead` makes it due again).
+// The billing email outbox. The drain queues a row per (event, template) in the transaction that applies the
+// event (queueEmails), so an email is queued once however often the event is delivered, replayed or re-applied.
+// The sender (lib/billing/outbox: the drain script and the cron, never a request) skips optional emails the user
+// turned off, renders and sends over SMTP; retried with backoff, dead after EMAIL_MAX_ATTEMPTS (billing:events).
 import "server-only"
 import { sql } from "drizzle-orm"
 import type { Executor } from "@/lib/db/client"
@@ -14,8 +12,6 @@ import { CATALOG } from "../catalog"
 import { planIdForPrice } from "../sync/plans"
 import { defineOutbox, PermanentFailure, type OutboxSummary } from "../outbox/outbox"
 import type { CustomerRead, EmailHint, EventIntent } from "../types"
-
-export const EMAIL_CLAIM_SECONDS = 60
 
 /** Where the email's buttons go: app URLs, which send a signed-out reader through sign-in first. */
 export const EMAIL_LINKS = {
@@ -87,8 +83,6 @@ export async function queueEmails(
   return queued
 }
 
-export type EmailFlushReport = { claimed: number; sent: number; skipped: number; failed: number; dead: number }
-
 type Row = { template: string; to_email: string; data: unknown; opted_out: boolean }
 
 export const emailOutbox = defineOutbox<Row>({
@@ -99,8 +93,7 @@ export const emailOutbox = defineOutbox<Row>({
     coalesce((select case o.template when 'trial_ending' then not p.trial_ending when 'seats_changed' then not p.seats_changed else false end
       from public.email_preferences p where p.user_id = o.user_id), false) as opted_out`,
   batchSize: 100,
-  concurrency: 4,
-  leaseSeconds: EMAIL_CLAIM_SECONDS,
+  leaseSeconds: 60,
   maxAttempts: () => env.email.maxAttempts,
   deadColumns: sql`template, to_email "to"`,
   async send({ id, rows: [row] }) {
@@ -121,14 +114,8 @@ export const emailOutbox = defineOutbox<Row>({
 })
 
 /** Sends what is due (at most `limit`); each row is one SMTP message. */
-export async function flushEmailOutbox({ limit = 100, concurrency = 4 } = {}): Promise<EmailFlushReport> {
-  const { claimed, sent, skipped, failed, dead } = await emailOutbox.flush({ limit, concurrency })
-  return { claimed, sent, skipped, failed, dead }
-}
+export const flushEmailOutbox = (options?: { limit?: number; concurrency?: number }) => emailOutbox.flush(options)
 
 export type EmailOutboxSummary = OutboxSummary<{ id: number; template: string; to: string; attempts: number; error: string | null }>
-
 export const emailOutboxSummary = () => emailOutbox.summary<EmailOutboxSummary["dead"]["rows"][number]>()
-
-/** Makes dead emails due again (npm run billing:events -- --retry-dead). */
 export const retryDeadEmails = () => emailOutbox.retryDead()

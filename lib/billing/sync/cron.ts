@@ -9,7 +9,7 @@ import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
 import { reconcileDue, reconcileStep, type StepReport } from "./reconcile"
 import { flushUsageOutbox } from "../usage/outbox"
 import { flushEmailOutbox } from "../email/outbox"
-import { outboxSummaries } from "../outbox/all"
+import { OUTBOXES } from "../outbox/all"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -28,7 +28,7 @@ export async function runBillingCron(request: Request): Promise<Response> {
     await pruneRateLimits()
     const inbox = await inboxSummary()
     if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
-    const outboxes = await outboxSummaries()
+    const outboxes = Object.fromEntries(await Promise.all(OUTBOXES.map(async (o) => [o.spec.name, await o.summary()] as const)))
     for (const [name, o] of Object.entries(outboxes))
       if (o.dead.count) log.error(`${name} outbox rows are dead; run \`npm run billing:events -- --retry-dead\``, { dead: o.dead.count })
     const reconcile = await reconcileCronStep()

@@ -1,16 +1,13 @@
-// The usage outbox (lib/billing/outbox): due rows are claimed into batches (one per customer and meter),
-// each sent as ONE Stripe meter event with the batch's summed value and the batch id as its identifier.
-// A failure retries the same batch (same identifier, so Stripe counts it once) with backoff; after the
-// maximum attempts the rows are dead and listed by billing:events.
+// The usage outbox (lib/billing/outbox): due rows are claimed into batches, one per customer and meter, each sent
+// as ONE Stripe meter event with the batch's summed value and the batch id as its identifier (a retry keeps it,
+// so Stripe counts it once); after the maximum attempts the rows are dead and listed by billing:events.
 import "server-only"
 import { sql } from "drizzle-orm"
-import { env } from "@/lib/env"
 import { sendMeterEvent } from "@/lib/stripe"
 import { isMeterKey, USAGE_METERS } from "../catalog"
-import { defineOutbox, type OutboxSummary } from "../outbox/outbox"
+import { defineOutbox } from "../outbox/outbox"
 
 export type FlushReport = { batches: number; rows: number; units: number; stripeCalls: number; failed: number; dead: number }
-export const CLAIM_LEASE_SECONDS = 90
 
 type Row = { stripe_customer_id: string; meter: string; value: number; at: number }
 
@@ -20,9 +17,6 @@ export const usageOutbox = defineOutbox<Row>({
   columns: sql`o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at`,
   batchKey: (fresh) => sql`'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter)`,
   batchSize: 5000,
-  concurrency: 4,
-  leaseSeconds: CLAIM_LEASE_SECONDS,
-  maxAttempts: () => env.billing.maxAttempts,
   deadColumns: sql`stripe_customer_id customer`,
   async send({ id, rows }, count) {
     const first = rows[0] as Row
@@ -41,20 +35,10 @@ export const usageOutbox = defineOutbox<Row>({
   },
 })
 
-export async function flushUsageOutbox({ limit = 5000, concurrency = 4 } = {}): Promise<FlushReport> {
-  const r = await usageOutbox.flush({ limit, concurrency })
-  return {
-    batches: r.batches,
-    rows: r.claimed,
-    units: r.counts.units ?? 0,
-    stripeCalls: r.counts.stripeCalls ?? 0,
-    failed: r.failed,
-    dead: r.dead,
-  }
+export async function flushUsageOutbox(options?: { limit?: number; concurrency?: number }): Promise<FlushReport> {
+  const { batches, claimed: rows, failed, dead, counts } = await usageOutbox.flush(options)
+  return { batches, rows, units: counts.units ?? 0, stripeCalls: counts.stripeCalls ?? 0, failed, dead }
 }
 
-export const usageOutboxSummary = (): Promise<OutboxSummary<{ id: number; customer: string; error: string | null }>> =>
-  usageOutbox.summary()
-
-/** Makes dead usage rows due again (npm run billing:events -- --retry-dead). */
+export const usageOutboxSummary = () => usageOutbox.summary<{ id: number; customer: string; error: string | null }>()
 export const retryDeadUsage = () => usageOutbox.retryDead()
