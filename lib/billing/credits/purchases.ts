@@ -17,9 +17,12 @@ import type { EventIntent } from "../types"
 /** Inside the drain's transaction: record each paid pack once, and mark balances to read again. */
 export async function recordCreditEvents(tx: Executor, userId: string, customerId: string, intents: readonly EventIntent[]) {
   let stale = false
+  let invoiced = false
   for (const intent of intents) {
     if (intent.kind !== "sync") continue
     stale ||= intent.creditBalanceChanged === true
+    // An invoice may have drawn credits (Stripe applies them as it finalizes the renewal).
+    invoiced ||= intent.invoiceId !== undefined
     const p = intent.creditPurchase
     if (!p || !isCreditPackId(p.packId)) continue
     const pack = CREDIT_PACKS[p.packId]
@@ -31,6 +34,8 @@ export async function recordCreditEvents(tx: Executor, userId: string, customerI
       on conflict (stripe_checkout_session_id) do nothing`)
   }
   if (stale) await markBalanceStale(tx, customerId)
+  else if (invoiced)
+    await tx.execute(sql`update public.credit_balances set stale = true, updated_at = now() where stripe_customer_id = ${customerId}`)
 }
 
 async function markBalanceStale(tx: Executor, customerId: string) {

@@ -189,6 +189,8 @@ export type UsageView = {
   credits: number
   /** The cached Stripe credit balance on metered prices, in cents (null on Free). */
   creditCents: number | null
+  /** Whether this user tops up these credits (not a team member: the owner buys for the pool). */
+  canBuyCredits: boolean
   periodEnd: Date
   atLimit: "blocked" | "billed_as_overage"
   /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
@@ -214,6 +216,7 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     overageCents: a.overageCents,
     credits: credits.units,
     creditCents: credits.cents,
+    canBuyCredits: a.payerUserId === null || a.payerUserId === userId,
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
     payerUserId: a.payerUserId,
