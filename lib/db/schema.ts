@@ -336,6 +336,43 @@ export const billingActions = pgTable(
   (t) => [unique().on(t.kind, t.stripeSubscriptionId)],
 )
 
+/** Paid credit packs and the Stripe credit grant the drain creates for each (lib/billing/credits). */
+export const creditPurchases = pgTable("credit_purchases", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeCheckoutSessionId: text("stripe_checkout_session_id").notNull().unique(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  packId: text("pack_id").notNull(),
+  meter: text("meter").notNull(),
+  units: integer("units").notNull(),
+  amountPaid: integer("amount_paid").notNull(),
+  currency: text("currency").notNull(),
+  grantCents: integer("grant_cents").notNull(),
+  unitsUsed: integer("units_used").notNull().default(0),
+  paidAt: tz("paid_at").notNull(),
+  expiresAt: tz("expires_at").notNull(),
+  stripeCreditGrantId: text("stripe_credit_grant_id"),
+  grantedAt: tz("granted_at"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  claimedUntil: tz("claimed_until"),
+  lastError: text("last_error"),
+  deadAt: tz("dead_at"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+})
+
+/** A customer's available credit on metered prices, from Stripe's credit balance summary. */
+export const creditBalances = pgTable("credit_balances", {
+  stripeCustomerId: text("stripe_customer_id").primaryKey(),
+  availableCents: bigint("available_cents", { mode: "number" }).notNull().default(0),
+  currency: text("currency").notNull().default("usd"),
+  stale: boolean("stale").notNull().default(true),
+  refreshedAt: tz("refreshed_at"),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
+
 export const adminAuditLog = pgTable("admin_audit_log", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
   actorId: uuid("actor_id"),

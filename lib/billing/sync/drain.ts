@@ -10,6 +10,7 @@ import { db } from "@/lib/db/client"
 import { customerSyncs, stripeBackoff, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { flushBillingActions } from "../checkout/trial-cards"
+import { flushCreditGrants } from "../credits/purchases"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
 import { forEachLimited, paceDrain } from "./pace"
 import { backingOff, noteRateLimited, noteStripeAnswered, recentlyRateLimited } from "./stripe-backoff"
@@ -63,6 +64,8 @@ export async function drainBillingEvents({
   }
   // The Stripe calls the applies decided on (a trial on a card that had one ends now).
   if (!report.rateLimited) await flushBillingActions()
+  // Paid credit packs the applies recorded: their grants, then the balances they changed.
+  if (!report.rateLimited && !backingOff()) await flushCreditGrants()
   return report
 }
 
