@@ -109,6 +109,10 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
   scheduledQuantity: integer("scheduled_quantity"),
   scheduledChangeAt: tz("scheduled_change_at"),
+  /** Stripe's invoice preview of the next charge (amount_due: discounts, seats, tax), kept by the sync while trialing. */
+  upcomingAmount: integer("upcoming_amount"),
+  upcomingCurrency: text("upcoming_currency"),
+  upcomingAt: tz("upcoming_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
