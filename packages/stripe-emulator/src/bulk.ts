@@ -17,7 +17,7 @@ import { advanceSubscription } from "./clock"
 import type { Ctx } from "./context"
 import { StripeApiError } from "./errors"
 import { recomputeEntitlements } from "./resources/entitlements"
-import { createCustomer, createPaymentMethod } from "./resources/customers"
+import { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
 import type { Params } from "./params"
 
 export type BulkSubscription = {
@@ -51,6 +51,11 @@ export type BulkCustomer = {
   card?: string
   /** Seconds before now the customer (and its subscription) was created; 0 when absent. */
   createdAgo?: number
+  /**
+   * A new card attached and made the default this many seconds before now (POST /v1/payment_methods/:id/attach,
+   * then POST /v1/customers/:id with invoice_settings): an open invoice is paid by its next scheduled retry.
+   */
+  cardUpdate?: { ago: number; card: string }
   subscription?: BulkSubscription
 }
 
@@ -82,10 +87,13 @@ export function bulkImport(ctx: Ctx, customers: BulkCustomer[]): BulkImportResul
       try {
         const createdAt = now - Math.max(0, Math.floor(spec.createdAgo ?? 0))
         store.frozenAt = createdAt
-        const number = spec.card ? (TEST_TOKENS[spec.card] ?? spec.card) : undefined
-        const pm = number
-          ? createPaymentMethod(ctx, { number, exp_month: 12, exp_year: new Date(now * 1000).getUTCFullYear() + 3, cvc: "123" }, {})
-          : undefined
+        const card = (token: string) =>
+          createPaymentMethod(
+            ctx,
+            { number: TEST_TOKENS[token] ?? token, exp_month: 12, exp_year: new Date(now * 1000).getUTCFullYear() + 3, cvc: "123" },
+            {},
+          )
+        const pm = spec.card ? card(spec.card) : undefined
         const params: Params = { email: spec.email }
         if (spec.name) params.name = spec.name
         if (spec.metadata) params.metadata = spec.metadata
@@ -119,24 +127,36 @@ export function bulkImport(ctx: Ctx, customers: BulkCustomer[]): BulkImportResul
             }
           : {}
         // Each later request at its own moment, with the history between run by the engine.
-        const steps: { at: number; run: () => void }[] = []
+        const steps: { at: number; run: () => void; onSubscription: boolean }[] = []
         if (s.cancelAtPeriodEndAgo !== undefined)
           steps.push({
             at: now - s.cancelAtPeriodEndAgo,
             run: () =>
               routes["POST /v1/subscriptions/:id"]?.(ctx, { cancel_at_period_end: "true", ...details }, { id: sub.id, product: "" }),
+            onSubscription: true,
           })
         if (s.canceledAgo !== undefined)
           steps.push({
             at: now - s.canceledAgo,
             run: () => routes["DELETE /v1/subscriptions/:id"]?.(ctx, details, { id: sub.id, product: "" }),
+            onSubscription: true,
+          })
+        const update = spec.cardUpdate
+        if (update)
+          steps.push({
+            at: now - update.ago,
+            run: () => {
+              const fresh = attachPaymentMethod(ctx, card(update.card), customer)
+              updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: fresh.id } })
+            },
+            onSubscription: false,
           })
         steps.sort((a, b) => a.at - b.at)
         for (const step of steps) {
           const at = Math.max(createdAt, Math.min(now, Math.floor(step.at)))
           advanceSubscription(ctx, sub, at)
           // A request on a subscription the history already ended is skipped (the API would refuse it).
-          if (sub.status === "canceled" || sub.status === "incomplete_expired") continue
+          if (step.onSubscription && (sub.status === "canceled" || sub.status === "incomplete_expired")) continue
           store.frozenAt = at
           step.run()
         }

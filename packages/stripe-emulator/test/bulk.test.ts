@@ -46,6 +46,15 @@ const scenarios = (): Scenario[] => [
     spec: { card: "pm_card_chargeCustomerFail", createdAgo: 45 * DAY, subscription: { items: [{ price: price.id }], trialDays: 14 } },
   },
   {
+    name: "card-fails-then-updated",
+    spec: {
+      card: "pm_card_chargeCustomerFail",
+      createdAgo: 20 * DAY,
+      cardUpdate: { ago: 4 * DAY, card: "pm_card_visa" },
+      subscription: { items: [{ price: price.id }], trialDays: 14 },
+    },
+  },
+  {
     name: "canceled-now",
     spec: {
       card: "pm_card_visa",
@@ -89,6 +98,8 @@ async function viaApi(name: string, spec: Scenario["spec"], now: number): Promis
     await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } })
   }
   const s = must(spec.subscription, "a subscription")
+  const steps: { at: number; run: () => Promise<unknown> }[] = []
+  const details = s.cancellation ? { cancellation_details: s.cancellation as Stripe.SubscriptionUpdateParams.CancellationDetails } : {}
   const sub = await stripe.subscriptions.create({
     customer: customer.id,
     items: s.items,
@@ -96,14 +107,25 @@ async function viaApi(name: string, spec: Scenario["spec"], now: number): Promis
     ...(s.missingPaymentMethod ? { trial_settings: { end_behavior: { missing_payment_method: s.missingPaymentMethod } } } : {}),
     ...(s.coupon ? { discounts: [{ coupon: s.coupon }] } : {}),
   })
-  const details = s.cancellation ? { cancellation_details: s.cancellation as Stripe.SubscriptionUpdateParams.CancellationDetails } : {}
-  if (s.cancelAtPeriodEndAgo !== undefined) {
-    await advanceTestClock(stripe, clock.id, now - s.cancelAtPeriodEndAgo)
-    await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true, ...details })
-  }
-  if (s.canceledAgo !== undefined) {
-    await advanceTestClock(stripe, clock.id, now - s.canceledAgo)
-    await stripe.subscriptions.cancel(sub.id, details as Stripe.SubscriptionCancelParams)
+  if (s.cancelAtPeriodEndAgo !== undefined)
+    steps.push({
+      at: now - s.cancelAtPeriodEndAgo,
+      run: () => stripe.subscriptions.update(sub.id, { cancel_at_period_end: true, ...details }),
+    })
+  if (s.canceledAgo !== undefined)
+    steps.push({ at: now - s.canceledAgo, run: () => stripe.subscriptions.cancel(sub.id, details as Stripe.SubscriptionCancelParams) })
+  const update = spec.cardUpdate
+  if (update)
+    steps.push({
+      at: now - update.ago,
+      run: async () => {
+        const pm = await stripe.paymentMethods.attach(update.card, { customer: customer.id })
+        await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } })
+      },
+    })
+  for (const step of steps.sort((a, b) => a.at - b.at)) {
+    await advanceTestClock(stripe, clock.id, step.at)
+    await step.run()
   }
   await advanceTestClock(stripe, clock.id, now)
   return sub.id
@@ -165,6 +187,7 @@ describe("bulk import", () => {
       "trial-no-card-cancel": "canceled",
       "trial-card-fails-past-due": "past_due",
       "trial-card-fails-canceled": "canceled",
+      "card-fails-then-updated": "active",
       "canceled-now": "canceled",
       "cancel-at-period-end-passed": "canceled",
       "seats-coupon-cancel-pending": "active",
