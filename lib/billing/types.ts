@@ -154,7 +154,14 @@ export type EventIntent =
       email?: EmailHint
       /** An invoice event: the drain re-reads this invoice from Stripe and keeps it in public.invoices. */
       invoiceId?: string
+      /** A paid credit pack's Checkout (mode=payment): the drain records it, then grants the credits (lib/billing/credits). */
+      creditPurchase?: CreditPurchaseHint
+      /** A billing.credit_grant.* event: the customer's cached credit balance is read again. */
+      creditBalanceChanged?: boolean
     }
+
+/** What checkout.session.completed says about a paid credit pack (checked against the catalog by the handler). */
+export type CreditPurchaseHint = { sessionId: string; packId: string; amountPaid: number; currency: string; paidAt: Date }
 
 /** What an event tells a billing email; the rest (plan name, recipient, links) comes from the rows. */
 export type EmailHint =
