@@ -1,6 +1,7 @@
 // npm run billing:events: the webhook inbox by state (count, oldest age), the dead events, and applied
 // events that need a look (a refused customer link, a customer with two live subscriptions).
-// Then the usage outbox (usage reported to Stripe's meters) and the billing email outbox: pending and dead rows.
+// Then the usage outbox (usage reported to Stripe's meters), the billing email outbox and the credit grants of
+// paid credit packs: pending and dead rows.
 //   -- --retry <evt_id>   make one dead event due again      -- --retry-dead   all of them (dead usage rows and emails too)
 import { parseArgs } from "node:util"
 import { loadEnvFiles } from "./lib/load-env"
@@ -10,6 +11,7 @@ const { values } = parseArgs({ options: { retry: { type: "string" }, "retry-dead
 const { inboxSummary, listDeadEvents, listNoticedEvents, retryDeadEvents } = await import("../lib/billing/sync/inbox-admin")
 const { usageOutboxSummary, retryDeadUsage } = await import("../lib/billing/usage/outbox")
 const { emailOutboxSummary, retryDeadEmails } = await import("../lib/billing/email/outbox")
+const { creditGrantSummary, retryDeadCreditGrants } = await import("../lib/billing/credits/purchases")
 const { pool } = await import("../lib/db/client")
 try {
   if (values.retry || values["retry-dead"]) {
@@ -18,6 +20,7 @@ try {
   }
   if (values["retry-dead"]) console.log(`${await retryDeadUsage()} dead usage row(s) made due again`)
   if (values["retry-dead"]) console.log(`${await retryDeadEmails()} dead email(s) made due again`)
+  if (values["retry-dead"]) console.log(`${await retryDeadCreditGrants()} dead credit grant(s) made due again`)
   const summary = await inboxSummary()
   const age = (s: number | null) =>
     s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
@@ -32,6 +35,10 @@ try {
   const email = await emailOutboxSummary()
   console.log(`email outbox: ${email.pending} pending, ${email.dead.count} dead`)
   for (const d of email.dead.rows) console.log(`dead email ${d.id} ${d.template} to=${d.to} attempts=${d.attempts} error=${d.error ?? "-"}`)
+  const grants = await creditGrantSummary()
+  console.log(`credit grants: ${grants.pending} pending, ${grants.dead.count} dead`)
+  for (const d of grants.dead.rows)
+    console.log(`dead credit grant session=${d.session} customer=${d.customer} attempts=${d.attempts} error=${d.error ?? "-"}`)
   for (const n of await listNoticedEvents()) console.log(`notice ${n.id} ${n.type} customer=${n.customerId ?? "-"} outcome=${n.outcome}`)
 } finally {
   await pool.end()

@@ -120,3 +120,26 @@ export async function refreshStaleBalances({ limit = 20 } = {}): Promise<number>
   }
   return read
 }
+
+export type CreditGrantSummary = {
+  pending: number
+  dead: { count: number; rows: { session: string; customer: string; attempts: number; error: string | null }[] }
+}
+
+/** Purchases not granted yet and those dead (npm run billing:events). */
+export async function creditGrantSummary(): Promise<CreditGrantSummary> {
+  const { rows } = await db.execute<{ pending: number; dead: number }>(sql`
+    select count(*) filter (where dead_at is null)::int pending, count(*) filter (where dead_at is not null)::int dead
+    from public.credit_purchases where granted_at is null`)
+  const dead = await db.execute<{ session: string; customer: string; attempts: number; error: string | null }>(sql`
+    select stripe_checkout_session_id session, stripe_customer_id customer, attempts, last_error error
+    from public.credit_purchases where granted_at is null and dead_at is not null order by id limit 20`)
+  return { pending: rows[0]?.pending ?? 0, dead: { count: rows[0]?.dead ?? 0, rows: dead.rows } }
+}
+
+/** Makes dead credit grants due again (npm run billing:events -- --retry-dead); the same idempotency key keeps it one grant. */
+export async function retryDeadCreditGrants(): Promise<number> {
+  const res = await db.execute(sql`update public.credit_purchases set dead_at = null, attempts = 0, next_attempt_at = now()
+    where granted_at is null and dead_at is not null returning id`)
+  return res.rows.length
+}
