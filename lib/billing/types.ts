@@ -86,7 +86,15 @@ export type SubscriptionState = {
   livemode: boolean
   /** card.fingerprint of its own default card (one card number, whatever the customer). */
   cardFingerprint: string | null
+  /**
+   * The first charge after a trial, from invoices.createPreview (read by the sync for a trialing
+   * subscription that will renew; null otherwise, or when not read).
+   */
+  upcoming: UpcomingCharge | null
 }
+
+/** The next charge as Stripe's invoice preview has it (amount_due: after discounts, with every seat and tax). */
+export type UpcomingCharge = { amount: number; currency: string; at: Date | null }
 
 /** The item a schedule's next phase puts on the subscription, from `at`. */
 export type ScheduledChange = { priceId: string; interval: BillingInterval | null; quantity: number; at: Date }

@@ -12,7 +12,7 @@ import { env } from "@/lib/env"
 import { flushBillingActions } from "../checkout/trial-cards"
 import { flushCreditGrants } from "../credits/purchases"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
-import { paceDrain } from "./pace"
+import { forEachLimited, paceDrain } from "./pace"
 import { backingOff, noteRateLimited, noteStripeAnswered, recentlyRateLimited } from "./stripe-backoff"
 
 export type DrainReport = {
@@ -100,13 +100,4 @@ async function releaseLease(customerId: string, owner: string) {
     .update(customerSyncs)
     .set({ leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
     .where(and(eq(customerSyncs.stripeCustomerId, customerId), eq(customerSyncs.leaseOwner, owner)))
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
-    }),
-  )
 }

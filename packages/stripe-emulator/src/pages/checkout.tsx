@@ -8,7 +8,7 @@ import { DiscountRefused } from "../discounts"
 import { StripeApiError } from "../errors"
 import { collectsNoCard, completeSession, setSessionDiscount } from "../resources/checkout"
 import type { StoredSession } from "../resources/shared"
-import { customerMessage, DiscountRows, promotionCode } from "./checkout-discount"
+import { customerMessage, DiscountRows, offAfterTrial, promotionCode } from "./checkout-discount"
 import { Brand, CardFields, date, money, page, readCard } from "./layout"
 import type { PageRequest, PageResult } from "./types"
 
@@ -95,7 +95,7 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
       </div>
       {trial ? (
         <p>
-          <strong>{trial} days free</strong>, then {money(total, price.currency)} per {interval} from{" "}
+          <strong>{trial} days free</strong>, then {money(total - offAfterTrial(ctx, s), price.currency)} per {interval} from{" "}
           {date(ctx.store.now() + trial * 86400)}
         </p>
       ) : null}
