@@ -70,7 +70,9 @@ export function UsageMeter({ usage, projection = null, from = "dashboard", credi
           <p role="status" className="text-sm font-medium" data-testid="usage-threshold">
             {threshold === "reached"
               ? usage.atLimit === "blocked"
-                ? `You have used all ${usage.included} ${meter.unit}s of this month. Upgrade to keep going.`
+                ? usage.credits > 0
+                  ? `You have used all ${usage.included} ${meter.unit}s of this month; more come from your credits.`
+                  : `You have used all ${usage.included} ${meter.unit}s of this month. Upgrade to keep going.`
                 : `You have used all ${usage.included} included ${meter.unit}s; more are billed as overage.`
               : `You have used ${pct}% of this period's ${meter.unit}s.`}
           </p>

@@ -358,13 +358,15 @@ export const creditPurchases = pgTable("credit_purchases", {
   paidAt: tz("paid_at").notNull(),
   expiresAt: tz("expires_at").notNull(),
   stripeCreditGrantId: text("stripe_credit_grant_id"),
-  grantedAt: tz("granted_at"),
   attempts: integer("attempts").notNull().default(0),
   nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
   claimedUntil: tz("claimed_until"),
   lastError: text("last_error"),
-  deadAt: tz("dead_at"),
   createdAt: tz("created_at").notNull().defaultNow(),
+  status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
+  claimedBy: text("claimed_by"),
+  batchId: text("batch_id"),
+  sentAt: tz("sent_at"),
 })
 
 /** A customer's available credit on metered prices, from Stripe's credit balance summary. */

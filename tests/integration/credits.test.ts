@@ -10,7 +10,8 @@ import { must } from "../support/must"
 
 const { CREDIT_PACKS, USAGE_METERS, meteredLookupKey, creditGrantCents } = await import("@/lib/billing/catalog")
 const { startCreditCheckout } = await import("@/lib/billing/credits/buy")
-const { flushCreditGrants } = await import("@/lib/billing/credits/purchases")
+const { flushCreditGrants, creditGrantsOutbox } = await import("@/lib/billing/credits/purchases")
+const { env } = await import("@/lib/env")
 const { receiveStripeWebhook } = await import("@/lib/billing/sync/ingest")
 const { drainBillingEvents } = await import("@/lib/billing/sync/drain")
 const { recordUsage, getUsage } = await import("@/lib/billing/usage/ledger")
@@ -134,7 +135,9 @@ describe("buying a credit pack", () => {
     await deliver(customer.id)
     const [row] = await purchasesOf(user.id)
     // As if the drain died after Stripe made the grant and before it recorded it.
-    await sql().query("update credit_purchases set granted_at = null, stripe_credit_grant_id = null where user_id = $1", [user.id])
+    await sql().query("update credit_purchases set status = 'pending', sent_at = null, stripe_credit_grant_id = null where user_id = $1", [
+      user.id,
+    ])
     expect((await flushCreditGrants()).granted).toBeGreaterThanOrEqual(1)
     const grants = (await stripe.billing.creditGrants.list({ customer: customer.id })).data
     expect(grants.map((g) => g.id)).toEqual([row?.stripe_credit_grant_id])
@@ -142,11 +145,46 @@ describe("buying a credit pack", () => {
   })
 })
 
-/** A pack row as the drain records it (the Free rules need no Stripe). */
+describe("a grant Stripe refuses", () => {
+  it("is retried with backoff, dead after the maximum attempts, listed, and made due again by --retry-dead", async () => {
+    const user = await createUser()
+    const session = `cs_test_missing_${crypto.randomUUID()}`
+    await sql().query(
+      `insert into credit_purchases (stripe_checkout_session_id, user_id, stripe_customer_id, pack_id, meter, units, amount_paid, currency,
+         grant_cents, paid_at, expires_at) values ($1, $2, 'cus_does_not_exist', $3, 'reports', 200, 1000, 'usd', 1000, now(), now() + interval '1 year')`,
+      [session, user.id, PACK.id],
+    )
+    const row = async () =>
+      (
+        await sql().query(
+          "select attempts, status, next_attempt_at > now() later, last_error from credit_purchases where stripe_checkout_session_id = $1",
+          [session],
+        )
+      ).rows[0]
+    expect((await flushCreditGrants()).failed).toBeGreaterThanOrEqual(1)
+    expect(await row()).toMatchObject({
+      attempts: 1,
+      status: "pending",
+      later: true,
+      last_error: expect.stringMatching(/cus_does_not_exist/),
+    })
+    await sql().query("update credit_purchases set attempts = $2, next_attempt_at = now() where stripe_checkout_session_id = $1", [
+      session,
+      env.billing.maxAttempts - 1,
+    ])
+    expect((await flushCreditGrants()).dead).toBeGreaterThanOrEqual(1)
+    expect((await row())?.status).toBe("dead")
+    expect((await creditGrantsOutbox.summary<{ session: string }>()).dead.rows.map((d) => d.session)).toContain(session)
+    expect(await creditGrantsOutbox.retryDead()).toBeGreaterThanOrEqual(1)
+    expect(await row()).toMatchObject({ attempts: 0, status: "pending", later: false })
+  })
+})
+
+/** A pack row as the drain records and grants it (the Free rules need no Stripe). */
 async function packFor(userId: string, units: number, expiresAt = new Date(Date.now() + 86_400_000 * 300)) {
   await sql().query(
     `insert into credit_purchases (stripe_checkout_session_id, user_id, stripe_customer_id, pack_id, meter, units, amount_paid, currency,
-       grant_cents, paid_at, expires_at) values ($1, $2, 'cus_free_credits', $3, 'reports', $4, 1000, 'usd', 1000, now(), $5)`,
+       grant_cents, paid_at, expires_at, status, sent_at) values ($1, $2, 'cus_free_credits', $3, 'reports', $4, 1000, 'usd', 1000, now(), $5, 'sent', now())`,
     [`cs_test_free_${crypto.randomUUID()}`, userId, PACK.id, units, expiresAt],
   )
 }
