@@ -1,11 +1,11 @@
-// The usage ledger: recordUsage counts usage against the allowance in one short transaction (the limit
-// check and the increment are one conditional upsert on the period's counter row, so concurrent
+// The usage ledger: recordUsage counts usage against the allowance in one statement, record_usage (the
+// limit check and the increment are one conditional upsert on the period's counter row, so concurrent
 // requests never overshoot a hard limit), idempotent by the caller's key, and writes the outbox row that
 // reports it to Stripe in the same transaction. No Stripe call here: the drain sends the outbox.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
-import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
+import { usageCounters } from "@/lib/db/schema"
 import { reportsToMeter, type MeterKey } from "../catalog"
 import { allowanceFor, type Allowance } from "./allowance"
 
@@ -25,13 +25,12 @@ function answer(a: Allowance, status: "recorded" | "refused", used: number, dupl
   return { ok: true, used, remaining, included: a.included, overage: Math.max(0, used - a.included), duplicate }
 }
 
-class Duplicate extends Error {}
-
 /**
- * What this recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
+ * What a recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
  * price makes the allowance free); Team only the part past the pool, since a pool of seats × N cannot be a
- * fixed tier bound. `usedAfter` is the counter after this increment, read under its row lock, so
- * concurrent recordings split the overage exactly.
+ * fixed tier bound. `usedAfter` is the counter after this increment. The same rule runs in SQL under the
+ * counter's row lock (record_usage, migration 20261205000200), so concurrent recordings split the
+ * overage exactly; this is its statement in TypeScript, for the tests and the reader.
  */
 export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: number, usedAfter: number): number {
   const mode = reportsToMeter(a.plan)
@@ -40,74 +39,25 @@ export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: nu
   return Math.min(value, Math.max(0, usedAfter - a.included))
 }
 
+type Recorded = { o_status: "recorded" | "refused"; o_used: string; o_remaining: string | null; o_duplicate: boolean }
+
+/**
+ * One statement, one round trip (record_usage): the idempotency row, the check and increment, the stored
+ * answer and the outbox row commit together, and the counter's row lock is held only inside Postgres.
+ */
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
   const a = await allowanceFor(input.userId, input.meter, now)
   const cap = a.hardLimit ? a.included : Number.MAX_SAFE_INTEGER
-  try {
-    return await db.transaction(async (tx) => {
-      // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
-      // and the update happens only while the sum stays within the cap. (A first request above the cap
-      // would insert past it, so it is refused without the statement.)
-      const [counted] =
-        input.value > cap
-          ? []
-          : await tx
-              .insert(usageCounters)
-              .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: input.value })
-              .onConflictDoUpdate({
-                target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
-                set: { used: sql`${usageCounters.used} + excluded.used` },
-                setWhere: sql`${usageCounters.used} + excluded.used <= ${cap}`,
-              })
-              .returning({ used: usageCounters.used })
-      const recorded = counted !== undefined
-      let used = counted?.used ?? 0
-      if (!recorded) {
-        const [row] = await tx
-          .select({ used: usageCounters.used })
-          .from(usageCounters)
-          .where(
-            and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart)),
-          )
-        used = row?.used ?? 0
-      }
-      const status = recorded ? "recorded" : "refused"
-      const first = await tx
-        .insert(usageRecords)
-        .values({
-          userId: input.userId,
-          meter: input.meter,
-          idempotencyKey: input.idempotencyKey,
-          value: input.value,
-          subject: a.subject,
-          status,
-          used,
-          remaining: Math.max(0, a.included - used),
-        })
-        .onConflictDoNothing()
-        .returning({ used: usageRecords.used })
-      // The key was used before: undo this increment and give the first answer.
-      if (!first.length) throw new Duplicate()
-      const reported = recorded ? unitsToReport(a, input.value, used) : 0
-      if (reported > 0 && a.stripeCustomerId)
-        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: reported })
-      return answer(a, status, used, false)
-    })
-  } catch (err) {
-    if (!(err instanceof Duplicate)) throw err
-    const [prev] = await db
-      .select()
-      .from(usageRecords)
-      .where(
-        and(
-          eq(usageRecords.userId, input.userId),
-          eq(usageRecords.meter, input.meter),
-          eq(usageRecords.idempotencyKey, input.idempotencyKey),
-        ),
-      )
-    if (!prev) throw new Error("usage record vanished")
-    return answer({ ...a, included: prev.used + (prev.remaining ?? 0) }, prev.status, prev.used, true)
-  }
+  const res = await db.execute<Recorded>(sql`
+    select * from public.record_usage(${input.userId}::uuid, ${input.meter}::text, ${input.idempotencyKey}::text, ${input.value}::int,
+      ${a.subject}::text, ${a.periodStart.toISOString()}::timestamptz, ${a.periodEnd.toISOString()}::timestamptz,
+      ${String(cap)}::bigint, ${String(a.included)}::bigint, ${a.stripeCustomerId}::text, ${reportsToMeter(a.plan)}::text)`)
+  const row = res.rows[0]
+  if (!row) throw new Error("record_usage returned nothing")
+  const used = Number(row.o_used)
+  // A repeated key answers as it did the first time, with that time's allowance.
+  const answered = row.o_duplicate ? { ...a, included: used + Number(row.o_remaining ?? 0) } : a
+  return answer(answered, row.o_status, used, row.o_duplicate)
 }
 
 export type UsageView = {

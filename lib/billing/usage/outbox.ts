@@ -17,25 +17,55 @@ export const CLAIM_LEASE_SECONDS = 90
 
 type Claimed = { id: string; batch_id: string; stripe_customer_id: string; meter: string; value: number; at: number; attempts: number }
 
-/** Claims up to `limit` due rows (a batch another drain abandoned is taken over whole, with its id). */
-async function claim(limit: number): Promise<Claimed[]> {
+/**
+ * When a customer's pending usage is worth a Stripe call on the way (after() and the cron): this many
+ * rows, or its oldest row this old. One call carries the whole batch, so calls per 1,000 usage events stay
+ * at about 1,000 / USAGE_BATCH_ROWS for a busy customer, and a quiet one waits at most the age (Stripe
+ * bills metered usage at the period's end; the timestamp sent is the usage's own).
+ */
+export const USAGE_BATCH_ROWS = 1000
+export const USAGE_BATCH_MAX_AGE_SECONDS = 60
+
+/**
+ * Claims whole batches, up to `limit` of them: each customer and meter's due rows without a batch become
+ * one new batch, and a batch that failed or that a dead drain abandoned is taken over whole, with its id
+ * (its identifier at Stripe), never a part of it: a part sent under the batch's identifier would be
+ * refused as a duplicate of the whole, or the whole of a part, and the rest marked sent unsent. Claims
+ * are serialised by an advisory lock (one short statement each), so two drains never split a batch.
+ * `ripeOnly` leaves the batches that are neither USAGE_BATCH_ROWS long nor USAGE_BATCH_MAX_AGE_SECONDS old.
+ */
+async function claim(limit: number, ripeOnly: boolean): Promise<Claimed[]> {
   const fresh = randomUUID()
-  const res = await db.execute<Claimed>(sql`
-    with due as (
-      select id from public.usage_outbox
-      where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
-      order by id limit ${limit} for update skip locked
-    )
-    update public.usage_outbox o
-    set claimed_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS}),
-        batch_id = coalesce(o.batch_id, 'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter))
-    from due where o.id = due.id
-    returning o.id, o.batch_id, o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at, o.attempts`)
-  return res.rows
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('subkit.usage_outbox.claim'))`)
+    const res = await tx.execute<Claimed>(sql`
+      with due as (
+        select id, stripe_customer_id, meter, batch_id, created_at from public.usage_outbox
+        where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
+      ), batches as (
+        select stripe_customer_id, meter, batch_id from due
+        group by stripe_customer_id, meter, batch_id
+        having not ${ripeOnly} or batch_id is not null or count(*) >= ${USAGE_BATCH_ROWS}
+          or min(created_at) <= now() - make_interval(secs => ${USAGE_BATCH_MAX_AGE_SECONDS})
+        order by min(created_at) limit ${limit}
+      )
+      update public.usage_outbox o
+      set claimed_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS}),
+          batch_id = coalesce(o.batch_id, 'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter))
+      from due join batches b on b.stripe_customer_id = due.stripe_customer_id and b.meter = due.meter
+        and b.batch_id is not distinct from due.batch_id
+      where o.id = due.id and o.status = 'pending'
+      returning o.id, o.batch_id, o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at, o.attempts`)
+    return res.rows
+  })
 }
 
-export async function flushUsageOutbox({ limit = 5000, concurrency = 4 } = {}): Promise<FlushReport> {
-  const rows = await claim(limit)
+/**
+ * Sends due usage to Stripe: at most `limit` batches, `concurrency` at a time. `ripeOnly` (after() and
+ * the cron) sends only batches worth a call now; billing:drain and the tests send everything due.
+ */
+export async function flushUsageOutbox({ limit = 200, concurrency = 4, ripeOnly = false } = {}): Promise<FlushReport> {
+  const rows = await claim(limit, ripeOnly)
   const report: FlushReport = { batches: 0, rows: rows.length, units: 0, stripeCalls: 0, failed: 0, dead: 0 }
   const batches = new Map<string, Claimed[]>()
   for (const r of rows) batches.set(r.batch_id, [...(batches.get(r.batch_id) ?? []), r])
