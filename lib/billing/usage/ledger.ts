@@ -1,13 +1,24 @@
-// The usage ledger: recordUsage counts usage against the allowance in one statement, record_usage (the
-// limit check and the increment are one conditional upsert on the period's counter row, so concurrent
-// requests never overshoot a hard limit), idempotent by the caller's key, and writes the outbox row that
-// reports it to Stripe in the same transaction. No Stripe call here: the drain sends the outbox.
+// The usage ledger: recordUsage counts usage against the allowance in one statement on Pro and Team
+// (record_usage) and in one short transaction on Free (its credit packs are locked and drawn), the limit
+// check and the increment one conditional upsert on the period's counter row, so concurrent requests never
+// overshoot a hard limit; idempotent by the caller's key; the outbox row that reports it to Stripe is
+// written in the same transaction. No Stripe call here: the drain sends the outbox.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
-import { db } from "@/lib/db/client"
-import { usageCounters } from "@/lib/db/schema"
-import { reportsToMeter, type MeterKey } from "../catalog"
-import { allowanceFor, type Allowance } from "./allowance"
+import { db, type Transaction } from "@/lib/db/client"
+import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
+import { creditPackFor, reportsToMeter, type MeterKey } from "../catalog"
+import {
+  allowanceFor,
+  consumeLots,
+  creditLots,
+  creditsFor,
+  creditUnitsNeeded,
+  drawFromLots,
+  lotUnitsLeft,
+  type Allowance,
+  type CreditsView,
+} from "./allowance"
 
 export type UsageAnswer =
   | { ok: true; used: number; remaining: number; included: number; overage: number; duplicate: boolean }
@@ -15,22 +26,34 @@ export type UsageAnswer =
 
 export type UsageInput = { userId: string; meter: MeterKey; value: number; idempotencyKey: string }
 
-const limitMessage = (a: Allowance) =>
-  `You have used all ${a.included} of this period's allowance. Upgrade your plan to keep going; it resets on ${a.periodEnd.toISOString().slice(0, 10)}.`
+const limitMessage = (a: Allowance, meter: MeterKey) =>
+  `You have used all ${a.included} of this period's allowance. ${
+    creditPackFor(meter) ? "Upgrade your plan or buy credits" : "Upgrade your plan"
+  } to keep going; it resets on ${a.periodEnd.toISOString().slice(0, 10)}.`
 
-function answer(a: Allowance, status: "recorded" | "refused", used: number, duplicate: boolean): UsageAnswer {
-  const remaining = Math.max(0, a.included - used)
+/** `creditsLeft`: Free's credit units left after this answer (they add to what remains). */
+function answer(
+  a: Allowance,
+  meter: MeterKey,
+  status: "recorded" | "refused",
+  used: number,
+  duplicate: boolean,
+  creditsLeft = 0,
+): UsageAnswer {
+  const remaining = Math.max(0, a.included - used) + creditsLeft
   if (status === "refused")
-    return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a) }
+    return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a, meter) }
   return { ok: true, used, remaining, included: a.included, overage: Math.max(0, used - a.included), duplicate }
 }
 
+class Duplicate extends Error {}
+
 /**
- * What a recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
+ * What this recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
  * price makes the allowance free); Team only the part past the pool, since a pool of seats × N cannot be a
- * fixed tier bound. `usedAfter` is the counter after this increment. The same rule runs in SQL under the
- * counter's row lock (record_usage, migration 20261205000200), so concurrent recordings split the
- * overage exactly; this is its statement in TypeScript, for the tests and the reader.
+ * fixed tier bound. `usedAfter` is the counter after this increment, read under its row lock, so
+ * concurrent recordings split the overage exactly. record_usage (migration 20261205000200) applies the
+ * same rule in SQL under the lock.
  */
 export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: number, usedAfter: number): number {
   const mode = reportsToMeter(a.plan)
@@ -42,12 +65,12 @@ export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: nu
 type Recorded = { o_status: "recorded" | "refused"; o_used: string; o_remaining: string | null; o_duplicate: boolean }
 
 /**
- * One statement, one round trip (record_usage): the idempotency row, the check and increment, the stored
- * answer and the outbox row commit together, and the counter's row lock is held only inside Postgres.
+ * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage), `cap` the most
+ * the counter may reach. The idempotency row, the increment, the stored answer and the outbox row commit
+ * together, and the counter's row lock, which all of a busy subject's recordings queue on, is held only
+ * inside Postgres.
  */
-export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
-  const a = await allowanceFor(input.userId, input.meter, now)
-  const cap = a.hardLimit ? a.included : Number.MAX_SAFE_INTEGER
+async function recordInOneStatement(a: Allowance, input: UsageInput, cap: number): Promise<UsageAnswer> {
   const res = await db.execute<Recorded>(sql`
     select * from public.record_usage(${input.userId}::uuid, ${input.meter}::text, ${input.idempotencyKey}::text, ${input.value}::int,
       ${a.subject}::text, ${a.periodStart.toISOString()}::timestamptz, ${a.periodEnd.toISOString()}::timestamptz,
@@ -57,7 +80,128 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
   const used = Number(row.o_used)
   // A repeated key answers as it did the first time, with that time's allowance.
   const answered = row.o_duplicate ? { ...a, included: used + Number(row.o_remaining ?? 0) } : a
-  return answer(answered, row.o_status, used, row.o_duplicate)
+  return answer(answered, input.meter, row.o_status, used, row.o_duplicate)
+}
+
+export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
+  const a = await allowanceFor(input.userId, input.meter, now)
+  if (!a.hardLimit) return recordInOneStatement(a, input, Number.MAX_SAFE_INTEGER)
+  // Free without packs: the allowance is the cap. (A pack bought since this read only means this request
+  // is refused at the limit as it would have been a moment earlier; with packs, the transaction below
+  // locks and re-reads them.)
+  if (!(await creditLots(db, input.userId, input.meter, now)).length) return recordInOneStatement(a, input, a.included)
+  const cap = a.included
+  try {
+    return await db.transaction(async (tx) => {
+      // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
+      const lots = await creditLots(tx, input.userId, input.meter, now, true)
+      if (lots.length) return await recordDrawingCredits(tx, a, input, lots)
+      // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
+      // and the update happens only while the sum stays within the cap. (A first request above the cap
+      // would insert past it, so it is refused without the statement.)
+      const [counted] =
+        input.value > cap
+          ? []
+          : await tx
+              .insert(usageCounters)
+              .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: input.value })
+              .onConflictDoUpdate({
+                target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
+                set: { used: sql`${usageCounters.used} + excluded.used` },
+                setWhere: sql`${usageCounters.used} + excluded.used <= ${cap}`,
+              })
+              .returning({ used: usageCounters.used })
+      const recorded = counted !== undefined
+      let used = counted?.used ?? 0
+      if (!recorded) {
+        const [row] = await tx
+          .select({ used: usageCounters.used })
+          .from(usageCounters)
+          .where(
+            and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart)),
+          )
+        used = row?.used ?? 0
+      }
+      const status = recorded ? "recorded" : "refused"
+      const first = await tx
+        .insert(usageRecords)
+        .values({
+          userId: input.userId,
+          meter: input.meter,
+          idempotencyKey: input.idempotencyKey,
+          value: input.value,
+          subject: a.subject,
+          status,
+          used,
+          remaining: Math.max(0, a.included - used),
+        })
+        .onConflictDoNothing()
+        .returning({ used: usageRecords.used })
+      // The key was used before: undo this increment and give the first answer.
+      if (!first.length) throw new Duplicate()
+      const reported = recorded ? unitsToReport(a, input.value, used) : 0
+      if (reported > 0 && a.stripeCustomerId)
+        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: reported })
+      return answer(a, input.meter, status, used, false)
+    })
+  } catch (err) {
+    if (!(err instanceof Duplicate)) throw err
+    const [prev] = await db
+      .select()
+      .from(usageRecords)
+      .where(
+        and(
+          eq(usageRecords.userId, input.userId),
+          eq(usageRecords.meter, input.meter),
+          eq(usageRecords.idempotencyKey, input.idempotencyKey),
+        ),
+      )
+    if (!prev) throw new Error("usage record vanished")
+    return answer({ ...a, included: prev.used + (prev.remaining ?? 0) }, input.meter, prev.status, prev.used, true)
+  }
+}
+
+/**
+ * A Free recording while the user has credit packs (allowance.ts: the rules). The packs are locked by the
+ * caller; the counter row is locked here (a no-op upsert), then the part past the allowance is drawn from
+ * the packs, or the whole request refused if they hold less. Free reports nothing to Stripe.
+ */
+async function recordDrawingCredits(tx: Transaction, a: Allowance, input: UsageInput, lots: Awaited<ReturnType<typeof creditLots>>) {
+  const key = and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart))
+  const [row] = await tx
+    .insert(usageCounters)
+    .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: 0 })
+    .onConflictDoUpdate({
+      target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
+      set: { used: sql`${usageCounters.used}` },
+    })
+    .returning({ used: usageCounters.used })
+  const before = row?.used ?? 0
+  const draws = drawFromLots(lots, creditUnitsNeeded(a.included, before, input.value))
+  const recorded = draws !== null
+  const used = recorded ? before + input.value : before
+  if (draws) {
+    await tx.update(usageCounters).set({ used }).where(key)
+    await consumeLots(tx, draws)
+  }
+  const creditsLeft = lotUnitsLeft(lots) - (draws ?? []).reduce((s, d) => s + d.units, 0)
+  const status = recorded ? "recorded" : "refused"
+  const first = await tx
+    .insert(usageRecords)
+    .values({
+      userId: input.userId,
+      meter: input.meter,
+      idempotencyKey: input.idempotencyKey,
+      value: input.value,
+      subject: a.subject,
+      status,
+      used,
+      remaining: Math.max(0, a.included - used) + creditsLeft,
+    })
+    .onConflictDoNothing()
+    .returning({ used: usageRecords.used })
+  if (!first.length) throw new Duplicate()
+  return answer(a, input.meter, status, used, false, creditsLeft)
 }
 
 export type UsageView = {
@@ -69,8 +213,12 @@ export type UsageView = {
   /** Units past the allowance, billed at the period end (0 on Free). */
   overage: number
   overageCents: number
-  /** Prepaid credits (not modelled yet: always 0). */
+  /** Prepaid credit units left (Free: the packs; Pro/Team: the Stripe balance at the overage price). */
   credits: number
+  /** The cached Stripe credit balance on metered prices, in cents (null on Free). */
+  creditCents: number | null
+  /** Whether this user tops up these credits (not a team member: the owner buys for the pool). */
+  canBuyCredits: boolean
   periodEnd: Date
   atLimit: "blocked" | "billed_as_overage"
   /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
@@ -84,15 +232,19 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     .from(usageCounters)
     .where(and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, meter), eq(usageCounters.periodStart, a.periodStart)))
   const used = row?.used ?? 0
+  const credits: CreditsView = await creditsFor(a, userId, meter, now)
   return {
     meter,
     plan: a.plan,
     used,
     included: a.included,
-    remaining: Math.max(0, a.included - used),
+    // On Free the packs add to what is left before the hard limit.
+    remaining: Math.max(0, a.included - used) + (a.hardLimit ? credits.units : 0),
     overage: a.hardLimit ? 0 : Math.max(0, used - a.included),
     overageCents: a.overageCents,
-    credits: 0,
+    credits: credits.units,
+    creditCents: credits.cents,
+    canBuyCredits: a.payerUserId === null || a.payerUserId === userId,
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
     payerUserId: a.payerUserId,
