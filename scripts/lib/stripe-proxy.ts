@@ -3,7 +3,7 @@
 // and the integration tests put it between the app and the emulator; it also counts the app's calls.
 //   POST /_proxy/faults {"status": 500, "count": 3, "path": "/v1/subscriptions"}   next 3 matching calls fail
 //   DELETE /_proxy/faults                                                          clear them
-//   GET /_proxy/stats                                                              {calls, limited, faults}
+//   GET /_proxy/stats                                                              {calls, limited, paths, faults}
 //   POST /_proxy/config {"latencyMs": [100, 300], "rateLimit": 25}                 change the behaviour
 import http from "node:http"
 
@@ -17,7 +17,8 @@ type Fault = { status: number; count: number; path?: string; headers?: Record<st
 
 export type StripeProxy = {
   url: string
-  stats: () => { calls: number; limited: number }
+  /** `paths`: API calls by path, ids collapsed (`/v1/customers/:id`), to tell what the app called. */
+  stats: () => { calls: number; limited: number; paths: Record<string, number> }
   configure: (o: ProxyOptions) => void
   stop: () => Promise<void>
 }
@@ -33,6 +34,7 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
   let faults: Fault[] = []
   let calls = 0
   let limited = 0
+  const paths: Record<string, number> = {}
   let tokens = opts.rateLimit ?? 0
   let refilled = Date.now()
   const upstream = new URL(target)
@@ -63,14 +65,18 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
         if (req.method === "DELETE") faults = []
         return reply(res, 200, { faults })
       }
-      if (req.url === "/_proxy/stats") return reply(res, 200, { calls, limited, faults })
+      if (req.url === "/_proxy/stats") return reply(res, 200, { calls, limited, paths, faults })
       if (req.url === "/_proxy/config" && req.method === "POST") {
         Object.assign(opts, JSON.parse(body.toString() || "{}") as ProxyOptions)
         tokens = opts.rateLimit ?? 0
         return reply(res, 200, opts)
       }
       const api = req.url?.startsWith("/v1/") ?? false
-      if (api) calls++
+      if (api) {
+        calls++
+        const p = (req.url ?? "").split("?")[0]?.replace(/\/[a-z]{2,8}_(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,}/g, "/:id") ?? ""
+        paths[p] = (paths[p] ?? 0) + 1
+      }
       void delay().then(() => {
         if (api && !takeToken()) {
           limited++
@@ -120,7 +126,7 @@ export async function startStripeProxy(target: string, opts: ProxyOptions = {}):
   const { port } = server.address() as { port: number }
   return {
     url: `http://127.0.0.1:${port}`,
-    stats: () => ({ calls, limited }),
+    stats: () => ({ calls, limited, paths: { ...paths } }),
     configure: (o) => {
       Object.assign(opts, o)
       tokens = opts.rateLimit ?? 0

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
 
 const { recordUsage } = await import("@/lib/billing/usage/ledger")
-const { flushUsageOutbox, usageOutboxSummary, retryDeadUsage } = await import("@/lib/billing/usage/outbox")
+const { flushUsageOutbox, usageOutboxSummary, retryDeadUsage, USAGE_BATCH_ROWS, USAGE_BATCH_MAX_AGE_SECONDS } =
+  await import("@/lib/billing/usage/outbox")
 const { reconcileUsage } = await import("@/lib/billing/usage/reconcile")
-const { ensureMeter } = await import("@/lib/stripe/meters")
+const { ensureMeter, meterTotal } = await import("@/lib/stripe/meters")
 const { USAGE_METERS } = await import("@/lib/billing/catalog")
 const { env } = await import("@/lib/env")
 const { pool } = await import("@/lib/db/client")
@@ -101,5 +102,51 @@ describe("usage outbox → Stripe meter", () => {
     expect(summary.dead.rows.map((r) => r.customer)).toContain(customer)
     expect(await retryDeadUsage()).toBeGreaterThanOrEqual(1)
     await sql().query("delete from public.usage_outbox where stripe_customer_id = $1", [customer])
+  })
+
+  it("an abandoned batch is taken over whole: its identifier never carries a part of it", async () => {
+    const { customer } = await proUser()
+    // A drain claimed three rows as one batch and died before Stripe had it; its lease has run out.
+    const batch = `usage_abandoned_${randomUUID().slice(0, 8)}`
+    for (const value of [1, 2, 4])
+      await sql().query(
+        `insert into public.usage_outbox (stripe_customer_id, meter, value, batch_id, claimed_until, created_at)
+         values ($1, 'reports', $2, $3, now() - interval '1 second', now() - interval '2 minutes')`,
+        [customer, value, batch],
+      )
+    await onlyDue(customer)
+    // Room for fewer rows than the batch has: a part sent under the batch's identifier, and the whole
+    // batch marked sent, lost the rest (3 of 7 reached Stripe before the fix).
+    expect(await flushUsageOutbox({ limit: 2 })).toMatchObject({ batches: 1, rows: 3, units: 7, stripeCalls: 1, failed: 0 })
+    await flushUsageOutbox()
+    const { start, end } = window()
+    expect(await meterTotal(USAGE_METERS.reports.eventName, customer, start.getTime() / 1000, end.getTime() / 1000)).toBe(7)
+    expect((await reconcileUsage("reports", start, end)).drift.filter((d) => d.customer === customer)).toEqual([])
+  })
+
+  it("after() and the cron send a customer's usage once it is worth a call: a full batch, or its oldest row old enough", async () => {
+    const { user, customer } = await proUser()
+    for (let i = 0; i < 5; i++) await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: `young${i}` })
+    await onlyDue(customer)
+    // Five young rows wait (a call for five events would be 200 per 1,000).
+    expect(await flushUsageOutbox({ ripeOnly: true })).toMatchObject({ rows: 0, stripeCalls: 0 })
+    await sql().query(
+      "update public.usage_outbox set created_at = now() - make_interval(secs => $2) where stripe_customer_id = $1 and status = 'pending'",
+      [customer, USAGE_BATCH_MAX_AGE_SECONDS + 1],
+    )
+    expect(await flushUsageOutbox({ ripeOnly: true })).toMatchObject({ rows: 5, batches: 1, stripeCalls: 1, units: 5 })
+    // A full batch goes at once, however young.
+    let next = 0
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < USAGE_BATCH_ROWS) await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: `full${next++}` })
+      }),
+    )
+    await onlyDue(customer)
+    expect(await flushUsageOutbox({ ripeOnly: true })).toMatchObject({ rows: USAGE_BATCH_ROWS, batches: 1, stripeCalls: 1 })
+    const { start, end } = window()
+    expect(await meterTotal(USAGE_METERS.reports.eventName, customer, start.getTime() / 1000, end.getTime() / 1000)).toBe(
+      5 + USAGE_BATCH_ROWS,
+    )
   })
 })

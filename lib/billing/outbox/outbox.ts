@@ -27,6 +27,8 @@ export type OutboxSpec<R> = {
   leaseSeconds?: number // (90)
   maxAttempts?: () => number // (BILLING_MAX_ATTEMPTS)
   deadColumns: SQL // what a dead row's listing shows besides id, attempts and error
+  /** With `flush({ ripeOnly: true })`, only rows for which this holds (alias d) are claimed: a batch worth sending now. */
+  ripe?: SQL
   /** Sends one batch; `count` adds to the report (whose `failed` includes the dead). Throwing retries it; the answer may name another done status (skipped) or columns to set. */
   send: (batch: Batch<R>, count: (key: string, n?: number) => void) => Promise<void | { status?: string; set?: SQL }>
 }
@@ -43,10 +45,11 @@ const due = (a: string) =>
 export function defineOutbox<R extends Record<string, unknown>>(spec: OutboxSpec<R>) {
   const t = sql.raw(spec.table)
 
-  async function claim(limit: number, owner: string): Promise<Batch<R>[]> {
+  async function claim(limit: number, owner: string, ripeOnly = false): Promise<Batch<R>[]> {
+    const ripe = ripeOnly && spec.ripe ? sql` and (d.batch_id is not null or ${spec.ripe})` : sql``
     // Due rows for `owner`; an abandoned batch (batch_id kept) is taken over whole, past the limit (`whole`: its pending rows).
     const { rows } = await db.execute<{ id: string; attempts: number; batch_id: string; whole: number | null }>(sql`
-      with due as (select d.id, d.batch_id from ${t} d where ${due("d")} order by d.id limit ${limit} for update skip locked),
+      with due as (select d.id, d.batch_id from ${t} d where ${due("d")}${ripe} order by d.id limit ${limit} for update skip locked),
         rest as (select x.id, x.batch_id from ${t} x where x.batch_id in (select batch_id from due)
                  and x.id not in (select id from due) and ${due("x")} for update skip locked),
         whole as (select batch_id, count(*)::int n from ${t} where batch_id in (select batch_id from due) and status = 'pending' group by 1),
@@ -95,10 +98,10 @@ export function defineOutbox<R extends Record<string, unknown>>(spec: OutboxSpec
   return {
     spec,
     claim,
-    /** Claims up to `limit` due rows and sends their batches, `concurrency` at a time, each after the drain's pace. */
-    async flush({ limit = spec.batchSize, concurrency = spec.concurrency ?? 4 } = {}): Promise<FlushResult> {
+    /** Claims up to `limit` due rows (`ripeOnly`: the spec's ripe ones) and sends their batches, `concurrency` at a time, each after the drain's pace. */
+    async flush({ limit = spec.batchSize, concurrency = spec.concurrency ?? 4, ripeOnly = false } = {}): Promise<FlushResult> {
       const owner = randomUUID()
-      const batches = await claim(limit, owner)
+      const batches = await claim(limit, owner, ripeOnly)
       const claimed = batches.reduce((n, b) => n + b.rows.length, 0)
       const result: FlushResult = { claimed, batches: batches.length, sent: 0, skipped: 0, failed: 0, dead: 0, counts: {} }
       await forEachLimited(batches, concurrency, (b) => paceDrain().then(() => attempt(b, owner, result)))

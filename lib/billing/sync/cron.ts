@@ -21,7 +21,7 @@ export async function runBillingCron(request: Request): Promise<Response> {
   if (!authorized(request.headers.get("authorization"), env.cronSecret)) return json(401, { error: "unauthorized" })
   try {
     const drained = await drainBillingEvents({ budgetMs: 40_000 })
-    const usage = await flushUsageOutbox()
+    const usage = await flushUsageOutbox({ ripeOnly: true })
     // Emails after the drain, so those its events just queued go in this same call.
     const email = await flushEmailOutbox()
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)

@@ -40,21 +40,28 @@ export function calendarMonth(now: Date): { start: Date; end: Date } {
   return { start, end }
 }
 
-async function liveSubscription(userId: string) {
-  const rows = await db.select().from(userSubscriptions).where(eq(userSubscriptions.userId, userId))
+const live = (rows: (typeof userSubscriptions.$inferSelect)[]) => {
   const sub = currentOf(rows)
   return sub && hasAccess(sub.status) && sub.currentPeriodStart && sub.currentPeriodEnd ? sub : undefined
 }
 
+const subscriptionsOf = (userId: string) => db.select().from(userSubscriptions).where(eq(userSubscriptions.userId, userId))
+
 export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
   const m = USAGE_METERS[meter]
-  const [team] = await db
-    .select({ id: teams.id, owner: teams.ownerUserId })
-    .from(teamMembers)
-    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-    .where(eq(teamMembers.userId, userId))
+  // The team and the user's own subscriptions at once (one round trip on the recording path); the
+  // owner's only when the user is a member of someone else's team.
+  const [[team], ownRows] = await Promise.all([
+    db
+      .select({ id: teams.id, owner: teams.ownerUserId })
+      .from(teamMembers)
+      .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+      .where(eq(teamMembers.userId, userId)),
+    subscriptionsOf(userId),
+  ])
   const payerId = team?.owner ?? userId
-  const sub = await liveSubscription(payerId)
+  const own = live(ownRows)
+  const sub = payerId === userId ? own : live(await subscriptionsOf(payerId))
   if (sub && sub.planId === "team" && team)
     return {
       subject: `team:${team.id}`,
@@ -67,7 +74,6 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       payerUserId: payerId,
       overageCents: m.team.overageCents,
     }
-  const own = team ? await liveSubscription(userId) : sub
   if (own && (own.planId === "pro" || own.planId === "team"))
     return {
       subject: `user:${userId}`,

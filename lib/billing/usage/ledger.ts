@@ -1,7 +1,8 @@
-// The usage ledger: recordUsage counts usage against the allowance in one short transaction (the limit
-// check and the increment are one conditional upsert on the period's counter row, so concurrent
-// requests never overshoot a hard limit), idempotent by the caller's key, and writes the outbox row that
-// reports it to Stripe in the same transaction. No Stripe call here: the drain sends the outbox.
+// The usage ledger: recordUsage counts usage against the allowance in one statement on Pro and Team
+// (record_usage) and in one short transaction on Free (its credit packs are locked and drawn), the limit
+// check and the increment one conditional upsert on the period's counter row, so concurrent requests never
+// overshoot a hard limit; idempotent by the caller's key; the outbox row that reports it to Stripe is
+// written in the same transaction. No Stripe call here: the drain sends the outbox.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db, type Transaction } from "@/lib/db/client"
@@ -51,7 +52,8 @@ class Duplicate extends Error {}
  * What this recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
  * price makes the allowance free); Team only the part past the pool, since a pool of seats × N cannot be a
  * fixed tier bound. `usedAfter` is the counter after this increment, read under its row lock, so
- * concurrent recordings split the overage exactly.
+ * concurrent recordings split the overage exactly. record_usage (migration 20261205000200) applies the
+ * same rule in SQL under the lock.
  */
 export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: number, usedAfter: number): number {
   const mode = reportsToMeter(a.plan)
@@ -60,13 +62,39 @@ export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: nu
   return Math.min(value, Math.max(0, usedAfter - a.included))
 }
 
+type Recorded = { o_status: "recorded" | "refused"; o_used: string; o_remaining: string | null; o_duplicate: boolean }
+
+/**
+ * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage), `cap` the most
+ * the counter may reach. The idempotency row, the increment, the stored answer and the outbox row commit
+ * together, and the counter's row lock, which all of a busy subject's recordings queue on, is held only
+ * inside Postgres.
+ */
+async function recordInOneStatement(a: Allowance, input: UsageInput, cap: number): Promise<UsageAnswer> {
+  const res = await db.execute<Recorded>(sql`
+    select * from public.record_usage(${input.userId}::uuid, ${input.meter}::text, ${input.idempotencyKey}::text, ${input.value}::int,
+      ${a.subject}::text, ${a.periodStart.toISOString()}::timestamptz, ${a.periodEnd.toISOString()}::timestamptz,
+      ${String(cap)}::bigint, ${String(a.included)}::bigint, ${a.stripeCustomerId}::text, ${reportsToMeter(a.plan)}::text)`)
+  const row = res.rows[0]
+  if (!row) throw new Error("record_usage returned nothing")
+  const used = Number(row.o_used)
+  // A repeated key answers as it did the first time, with that time's allowance.
+  const answered = row.o_duplicate ? { ...a, included: used + Number(row.o_remaining ?? 0) } : a
+  return answer(answered, input.meter, row.o_status, used, row.o_duplicate)
+}
+
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
   const a = await allowanceFor(input.userId, input.meter, now)
-  const cap = a.hardLimit ? a.included : Number.MAX_SAFE_INTEGER
+  if (!a.hardLimit) return recordInOneStatement(a, input, Number.MAX_SAFE_INTEGER)
+  // Free without packs: the allowance is the cap. (A pack bought since this read only means this request
+  // is refused at the limit as it would have been a moment earlier; with packs, the transaction below
+  // locks and re-reads them.)
+  if (!(await creditLots(db, input.userId, input.meter, now)).length) return recordInOneStatement(a, input, a.included)
+  const cap = a.included
   try {
     return await db.transaction(async (tx) => {
       // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
-      const lots = a.hardLimit ? await creditLots(tx, input.userId, input.meter, now, true) : []
+      const lots = await creditLots(tx, input.userId, input.meter, now, true)
       if (lots.length) return await recordDrawingCredits(tx, a, input, lots)
       // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
       // and the update happens only while the sum stays within the cap. (A first request above the cap

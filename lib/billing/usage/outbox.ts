@@ -7,6 +7,15 @@ import { sendMeterEvent } from "@/lib/stripe"
 import { isMeterKey, USAGE_METERS } from "../catalog"
 import { defineOutbox } from "../outbox/outbox"
 
+/**
+ * When a customer's pending usage is worth a Stripe call on the way (after() and the cron): this many
+ * rows, or its oldest row this old. One call carries the whole batch, so calls per 1,000 usage events stay
+ * at about 1,000 / USAGE_BATCH_ROWS for a busy customer, and a quiet one waits at most the age (Stripe
+ * bills metered usage at the period's end; the timestamp sent is the usage's own).
+ */
+export const USAGE_BATCH_ROWS = 1000
+export const USAGE_BATCH_MAX_AGE_SECONDS = 60
+
 export type FlushReport = { batches: number; rows: number; units: number; stripeCalls: number; failed: number; dead: number }
 
 type Row = { stripe_customer_id: string; meter: string; value: number; at: number }
@@ -18,6 +27,10 @@ export const usageOutbox = defineOutbox<Row>({
   batchKey: (fresh) => sql`'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter)`,
   batchSize: 5000,
   deadColumns: sql`stripe_customer_id customer`,
+  // The customer and meter's due rows are a full batch, or the oldest is old enough.
+  ripe: sql`(d.stripe_customer_id, d.meter) in (select r.stripe_customer_id, r.meter from public.usage_outbox r
+    where r.status = 'pending' and r.next_attempt_at <= now() and (r.claimed_until is null or r.claimed_until < now())
+    group by 1, 2 having count(*) >= ${USAGE_BATCH_ROWS} or min(r.created_at) <= now() - make_interval(secs => ${USAGE_BATCH_MAX_AGE_SECONDS}))`,
   async send({ id, rows }, count) {
     const first = rows[0] as Row
     if (!isMeterKey(first.meter)) throw new Error(`unknown meter ${first.meter}`)
@@ -35,7 +48,8 @@ export const usageOutbox = defineOutbox<Row>({
   },
 })
 
-export async function flushUsageOutbox(options?: { limit?: number; concurrency?: number }): Promise<FlushReport> {
+/** `ripeOnly` (after() and the cron): only batches worth a call now; billing:drain and the tests send everything due. */
+export async function flushUsageOutbox(options?: { limit?: number; concurrency?: number; ripeOnly?: boolean }): Promise<FlushReport> {
   const { batches, claimed: rows, failed, dead, counts } = await usageOutbox.flush(options)
   return { batches, rows, units: counts.units ?? 0, stripeCalls: counts.stripeCalls ?? 0, failed, dead }
 }
