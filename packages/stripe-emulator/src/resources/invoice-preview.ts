@@ -9,11 +9,13 @@ import { invalid, StripeApiError } from "../errors"
 import { draftInvoice, type Line } from "../invoices"
 import { allow, obj, req, type Params } from "../params"
 import { applyCredits } from "../credits"
+import { applyTax, automaticTaxParam } from "../tax"
 import type { Handler } from "./shared"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
 
 function preview(ctx: Ctx, p: Params): Stripe.Invoice {
-  allow(p, ["subscription", "subscription_details", "customer"])
+  allow(p, ["subscription", "subscription_details", "customer", "automatic_tax"])
+  const automaticTax = automaticTaxParam(p)
   const sub = ctx.store.get<Stripe.Subscription>(req(p, "subscription"), "subscription", "subscription", "subscription")
   if (p.customer !== undefined && p.customer !== sub.customer)
     throw invalid("customer", `The subscription ${sub.id} does not belong to the customer ${String(p.customer)}.`)
@@ -46,6 +48,8 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
   const inv = draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
   // Credits the customer has now, as they would apply (nothing is drawn down by a preview).
   applyCredits(ctx, inv, lines, false)
+  // automatic_tax[enabled] of the preview, else the subscription's own setting.
+  applyTax(ctx, inv, automaticTax ?? sub.automatic_tax?.enabled ?? false)
   return inv
 }
 
