@@ -17,7 +17,7 @@ import { testClocks } from "./resources/test-clocks"
 import { taxRates } from "./resources/tax-rates"
 
 export type { Handler } from "./resources/shared"
-export { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
+export { attachPaymentMethod, createCustomer, createPaymentMethod, createTaxId, updateCustomer } from "./resources/customers"
 
 export const routes: Record<string, Handler> = {
   ...products,

@@ -136,7 +136,8 @@ export function computeTax(ctx: Ctx, who: TaxSubject, amounts: Taxable[]): TaxRe
   let exclusive = 0
   let inclusive = 0
   const taxes = amounts.map(({ amount, inclusive: inc }) => {
-    const base = Math.max(0, amount)
+    // A proration's credit line is negative: its tax is negative too (credited with it).
+    const base = amount
     const tax = inc ? Math.round(base - base / (1 + d.percent / 100)) : Math.round((base * d.percent) / 100)
     if (inc) inclusive += tax
     else exclusive += tax
