@@ -36,7 +36,9 @@ describe("keeping the customer: the retention offer and an in-app plan change", 
         return page.getByTestId("retention-accepted").count()
       }, SLOW)
       .toBe(1)
-    expect(await page.getByTestId("retention-accepted").textContent()).toMatch(/You accepted .+\. It applies to your invoices until \w+ \d+, \d{4}/)
+    expect(await page.getByTestId("retention-accepted").textContent()).toMatch(
+      /You accepted .+\. It applies to your invoices until \w+ \d+, \d{4}/,
+    )
     expect((await userRow(email))?.cancel_at_period_end).toBe(false)
 
     // The in-app change: Stripe's preview first, then the confirm bills exactly that.
