@@ -1069,3 +1069,44 @@ describe("Stripe Tax (automatic_tax)", () => {
     expect(s.total_details?.amount_tax).toBe(0)
   })
 })
+
+describe("a subscription schedule's next phase previewed", () => {
+  it("invoices.createPreview({ schedule }): the next phase's item from its start, with the subscription's discount", async () => {
+    const yearly = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 15000,
+      recurring: { interval: "year" },
+      metadata: t.tag,
+    })
+    const coupon = await stripe.coupons.create({ percent_off: 50, duration: "forever", metadata: t.tag })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: yearly.id }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: coupon.id }],
+      metadata: t.tag,
+    })
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    const current = schedule.phases[0]
+    if (!current) throw new Error("no phase")
+    const discounts = current.discounts.map((d) => ({ discount: typeof d.discount === "string" ? d.discount : (d.discount?.id ?? "") }))
+    await stripe.subscriptionSchedules.update(schedule.id, {
+      end_behavior: "release",
+      phases: [
+        { items: [{ price: yearly.id, quantity: 1 }], start_date: current.start_date, end_date: current.end_date, discounts },
+        { items: [{ price: price.id, quantity: 3 }], duration: { interval: "month", interval_count: 1 }, discounts },
+      ],
+    })
+    const next = await stripe.invoices.createPreview({ schedule: schedule.id })
+    const line = next.lines.data[0]
+    expect(line?.pricing?.price_details?.price).toBe(price.id)
+    expect(line?.period.start).toBe(current.end_date)
+    expect(line?.quantity).toBe(3)
+    expect(next.subtotal).toBe(4500)
+    expect(next.total).toBe(2250) // the forever 50% coupon still applies
+    await stripe.subscriptionSchedules.release(schedule.id)
+  })
+})
