@@ -660,6 +660,43 @@ describe("a metered graduated price on a meter", () => {
   })
 })
 
+describe("Checkout in payment mode", () => {
+  // The credit pack: a one-time price sold through Checkout mode=payment (paying it needs the hosted page, so
+  // the completion is asserted in the emulator's own tests and tests/integration/credits.test.ts).
+  it("takes a one-time price with payment_intent_data; refuses a recurring price; no PaymentIntent before payment", async () => {
+    const product = await stripe.products.create({ name: "Contract credit pack", metadata: t.tag })
+    const once = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1000, metadata: t.tag })
+    expect(once).toMatchObject({ type: "one_time", recurring: null })
+    const customer = await stripe.customers.create({ metadata: t.tag })
+    const base = { mode: "payment" as const, customer: customer.id, success_url: "https://example.com/ok?id={CHECKOUT_SESSION_ID}" }
+    await expect(stripe.checkout.sessions.create({ ...base, line_items: [{ price: price.id, quantity: 1 }] })).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/recurring price/),
+    })
+    const session = await stripe.checkout.sessions.create({
+      ...base,
+      line_items: [{ price: once.id, quantity: 1 }],
+      metadata: { credit_pack: "contract", ...t.tag },
+      payment_intent_data: { metadata: { credit_pack: "contract" } },
+    })
+    expect(session).toMatchObject({
+      mode: "payment",
+      status: "open",
+      payment_status: "unpaid",
+      payment_intent: null,
+      subscription: null,
+      amount_total: 1000,
+      currency: "usd",
+      customer: customer.id,
+      metadata: { credit_pack: "contract" },
+    })
+    const items = await stripe.checkout.sessions.listLineItems(session.id)
+    expect(items.data.map((i) => [i.price?.id, i.quantity, i.amount_total])).toEqual([[once.id, 1, 1000]])
+    const expired = await stripe.checkout.sessions.expire(session.id)
+    expect(expired).toMatchObject({ status: "expired", payment_status: "unpaid" })
+  })
+})
+
 describe("billing credits on metered usage", () => {
   // A prepaid credit pack as the app grants it: a paid credit grant scoped to metered prices, its balance,
   // drawn down by the renewal invoice's usage lines before the card is charged; expire and void.

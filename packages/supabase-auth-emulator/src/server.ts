@@ -2,7 +2,7 @@
 // own database: users live in auth.users, so the public.users trigger and foreign keys behave as on
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
-import { isOwnOrigin } from "./local-only"
+import { isOwnOrigin } from "@subkit/local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
 import { startSmtpSink, type SmtpSink } from "./smtp-sink"

@@ -1,9 +1,10 @@
 // Signing keys as GoTrue takes them (GOTRUE_JWT_KEYS, supabase/auth internal/conf/jwk.go): RS256, ES256 and
 // HS256 `oct` JWKs, the one whose key_ops has "sign" signs, /.well-known/jwks.json serves the public parts,
-// supabase-js's getClaims() verifies through it, and tokens verify only in the listed keys' algorithms.
+// supabase-js's getClaims() verifies through it, and tokens verify only in the listed keys' algorithms. "auth-js:"
+// tests are ported from supabase-js's packages/core/auth-js/test/docker-tests/asymmetric-jwt.test.ts.
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto"
 import { decodeProtectedHeader } from "jose"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey, type JwtKey } from "@subkit/supabase-auth-emulator/tokens"
 import { client, rsaSigningKey, signedApiKey, startTestAuth, uniqueEmail, type Emulator } from "./support"
@@ -40,7 +41,7 @@ afterAll(async () => {
 })
 
 describe("GOTRUE_JWT_KEYS", () => {
-  it("RS256: signs with the sign key, serves only its public part, getClaims verifies through the JWKS", async () => {
+  it("auth-js: getClaims fetches JWKS to verify asymmetric jwt. RS256: signs with the sign key, serves only its public part, getClaims verifies through the JWKS", async () => {
     const rsa = rsaSigningKey()
     const auth = await start(JSON.stringify([rsa]))
     const { keys } = await jwksOf(auth)
@@ -59,6 +60,19 @@ describe("GOTRUE_JWT_KEYS", () => {
     expect(data?.header).toMatchObject({ alg: "RS256", kid: rsa.kid })
     expect(urls.some((u) => u.endsWith("/.well-known/jwks.json"))).toBe(true)
     expect(urls.some((u) => u.endsWith("/user"))).toBe(false) // verified locally, not by asking Auth
+  })
+
+  it("auth-js: getClaims should return error for Invalid JWT signature (mocked verify), with RS256 keys", async () => {
+    const auth = await start([rsaSigningKey()])
+    const sb = client(auth.url, { persist: true })
+    const { data: signUpData, error: signUpError } = await sb.auth.signUp({ email: uniqueEmail("rs256-bad"), password: "secret-pw" })
+    expect(signUpError).toBeNull()
+    expect(signUpData.session).not.toBeNull()
+    const verifySpy = vi.spyOn(crypto.subtle, "verify").mockImplementation(async () => false)
+    const { data, error } = await sb.auth.getClaims()
+    verifySpy.mockRestore()
+    expect(error?.message).toContain("Invalid JWT signature")
+    expect(data).toBeNull()
   })
 
   it("RS256 only: an HS256 key signed with the JWT secret is refused (HS256 is not among the keys' algorithms)", async () => {

@@ -82,6 +82,12 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
               <td style={right}>−{money(d.amount, inv.currency)}</td>
             </tr>
           ))}
+          {credited(inv) > 0 ? (
+            <tr data-testid="invoice-credits">
+              <td colSpan={2}>Credits applied</td>
+              <td style={right}>−{money(credited(inv), inv.currency)}</td>
+            </tr>
+          ) : null}
           {tax.rows.map((t) => (
             <tr key={t.label} data-testid="invoice-tax">
               <td colSpan={2}>{t.label}</td>
@@ -167,3 +173,7 @@ export function invoicePdf(
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
   return Buffer.from(out, "latin1")
 }
+
+/** Billing credits drawn on the invoice (its pretax credit amounts from credit balance transactions). */
+const credited = (inv: Stripe.Invoice) =>
+  (inv.total_pretax_credit_amounts ?? []).filter((c) => c.type === "credit_balance_transaction").reduce((s, c) => s + c.amount, 0)
