@@ -91,6 +91,12 @@ const schema = z.object({
   TRIAL_END_WITHOUT_PAYMENT_METHOD: z.enum(["cancel", "pause", "create_invoice"]).default("cancel"),
   /** "off" stops offering free trials (the catalog's trialDays) without a code change. */
   BILLING_TRIALS: z.enum(["on", "off"]).default("on"),
+  /**
+   * "on" turns on Stripe Tax: automatic_tax on Checkout (billing address and VAT id collected), plan
+   * changes and previews. Off by default: live mode needs Stripe Tax set up in the Dashboard (head
+   * office address, registrations) first (docs/deploy.md "Stripe Tax").
+   */
+  STRIPE_TAX: z.enum(["on", "off"]).default("off"),
   PORTAL_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** Multiplies the per-IP auth attempt limits (lib/auth/auth-limits.ts): raise it where many people share one IP. */
   AUTH_IP_LIMIT_SCALE: z.coerce.number().int().min(1).max(10000).default(1),
@@ -222,6 +228,8 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     trialEndWithoutPaymentMethod: v.TRIAL_END_WITHOUT_PAYMENT_METHOD,
     billing: {
       trials: v.BILLING_TRIALS === "on",
+      /** Stripe Tax (automatic_tax) on Checkout, plan changes and previews. */
+      tax: v.STRIPE_TAX === "on",
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
       drainBusyPauseMs: v.BILLING_DRAIN_BUSY_PAUSE_MS,

@@ -30,7 +30,18 @@ export type PricingPlan = {
 }
 type Current = { planId: string | null; interval: string | null; quantity: number } | null
 
-export function PricingPlans({ plans, signedIn, current }: { plans: PricingPlan[]; signedIn: boolean; current: Current }) {
+export function PricingPlans({
+  plans,
+  signedIn,
+  current,
+  plusTax = false,
+}: {
+  plans: PricingPlan[]
+  signedIn: boolean
+  current: Current
+  /** STRIPE_TAX on: the catalog's prices are before tax (exclusive), so each says "plus tax". */
+  plusTax?: boolean
+}) {
   const [interval, setInterval] = useState<Interval>(current?.interval === "year" ? "year" : "month")
   return (
     <div className="space-y-6">
@@ -58,14 +69,26 @@ export function PricingPlans({ plans, signedIn, current }: { plans: PricingPlan[
       </fieldset>
       <div className="grid gap-6 md:grid-cols-2">
         {plans.map((plan) => (
-          <PlanCard key={plan.id} plan={plan} interval={interval} signedIn={signedIn} current={current} />
+          <PlanCard key={plan.id} plan={plan} interval={interval} signedIn={signedIn} current={current} plusTax={plusTax} />
         ))}
       </div>
     </div>
   )
 }
 
-function PlanCard({ plan, interval, signedIn, current }: { plan: PricingPlan; interval: Interval; signedIn: boolean; current: Current }) {
+function PlanCard({
+  plan,
+  interval,
+  signedIn,
+  current,
+  plusTax,
+}: {
+  plan: PricingPlan
+  interval: Interval
+  signedIn: boolean
+  current: Current
+  plusTax: boolean
+}) {
   const spec = CATALOG.find((c) => c.id === plan.id)
   const [seats, setSeats] = useState(spec?.minSeats ?? 1)
   const [state, formAction] = useActionState(createCheckoutSession, null)
@@ -90,6 +113,7 @@ function PlanCard({ plan, interval, signedIn, current }: { plan: PricingPlan; in
             {" "}
             / {interval}
             {plan.perSeat ? " per seat" : ""}
+            {plusTax ? " plus tax" : ""}
           </span>
         </p>
         {plan.trialDays > 0 && !subscribed && (

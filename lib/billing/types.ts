@@ -267,6 +267,8 @@ export type PlanChangePreview = {
   amountDue: number
   /** Tax included in amountDue (0 without Stripe Tax). */
   tax: number
+  /** STRIPE_TAX on and Stripe Tax cannot place the customer (automatic_tax.status requires_location_inputs). */
+  taxNeedsAddress: boolean
   currency: string
   lines: { description: string; amount: number }[]
   /** The invoice after the change: its amount and tax, and when. */
@@ -281,4 +283,6 @@ export type PlanChangeCheck = {
   scheduleId: string | null
   stripeNow: number
   amountDue: number
+  /** Stripe Tax needs the customer's billing address before this change can be taxed. */
+  taxNeedsAddress: boolean
 }

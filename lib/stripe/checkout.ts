@@ -20,7 +20,22 @@ export type SubscriptionCheckout = {
   paymentMethodCollection: "always" | "if_required"
   /** trial_settings.end_behavior.missing_payment_method: a card-less trial's end (Stripe's default is create_invoice). */
   trialEndWithoutPaymentMethod: "cancel" | "pause" | "create_invoice"
+  /** STRIPE_TAX: Stripe Tax on the session and the subscription it makes (address and VAT id collected). */
+  automaticTax?: boolean
 }
+
+/**
+ * Stripe Tax on Checkout: automatic_tax; the billing address always collected (it places the customer);
+ * VAT ids collected (an EU business is reverse charged); the address and business name saved onto our
+ * existing customer (customer_update: Stripe requires address=auto for a customer without an address,
+ * name=auto for tax id collection), so later invoices and previews are taxed at the same place.
+ */
+export const CHECKOUT_TAX = {
+  automatic_tax: { enabled: true },
+  billing_address_collection: "required",
+  tax_id_collection: { enabled: true },
+  customer_update: { address: "auto", name: "auto" },
+} as const
 
 export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promise<CheckoutSessionState> {
   const session = await stripeCall(() =>
@@ -41,6 +56,7 @@ export async function createSubscriptionCheckout(c: SubscriptionCheckout): Promi
       payment_method_collection: c.paymentMethodCollection,
       metadata: { user_id: c.userId, plan_id: c.planId },
       allow_promotion_codes: true,
+      ...(c.automaticTax ? CHECKOUT_TAX : {}),
       success_url: c.successUrl,
       cancel_url: c.cancelUrl,
     }),

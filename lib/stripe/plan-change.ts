@@ -4,8 +4,24 @@
 import "server-only"
 import type Stripe from "stripe"
 import type { PlanChangeCheck, PlanChangePreview, PlanChangeRequest } from "@/lib/billing/types"
+import { env } from "@/lib/env"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
+
+/** STRIPE_TAX: previews and changes ask Stripe Tax (automatic_tax) for the tax; off, nothing is sent. */
+const withTax = () => (env.billing.tax ? { automatic_tax: { enabled: true } } : {})
+
+/** Whether Stripe Tax could place the customer: requires_location_inputs means it needs a billing address. */
+const needsAddress = (invoice: Stripe.Invoice) => env.billing.tax && invoice.automatic_tax?.status === "requires_location_inputs"
+
+/** A line's tax, and the part of it added on top of its amount (exclusive tax). */
+function lineTax(l: Stripe.InvoiceLineItem) {
+  const taxes = l.taxes ?? []
+  return {
+    tax: taxes.reduce((s, t) => s + t.amount, 0),
+    added: taxes.filter((t) => t.tax_behavior === "exclusive").reduce((s, t) => s + t.amount, 0),
+  }
+}
 
 async function subscriptionOf(subscriptionId: string): Promise<{ sub: Stripe.Subscription; item: Stripe.SubscriptionItem }> {
   const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
@@ -45,17 +61,24 @@ export async function previewPlanChange(r: PlanChangeRequest): Promise<PlanChang
       stripe.invoices.createPreview({
         subscription: r.subscriptionId,
         subscription_details: { items, proration_behavior: "always_invoice" },
+        ...withTax(),
       }),
     )
     // A new interval starts a new period now: the invoice after it is that period's renewal.
     const period = invoice.lines.data.find((l) => !l.parent?.subscription_item_details?.proration)
     let next: PlanChangePreview["nextInvoice"]
     if (period) {
+      // The new period's line again at its end (same amount, discount and tax rate, barring changes).
       const discounted = period.amount - (period.discount_amounts ?? []).reduce((s, d) => s + d.amount, 0)
-      next = { amount: discounted, tax: 0, at: new Date(period.period.end * 1000) }
+      const { tax, added } = lineTax(period)
+      next = { amount: discounted + added, tax, at: new Date(period.period.end * 1000) }
     } else {
       const renewal = await stripeCall(() =>
-        stripe.invoices.createPreview({ subscription: r.subscriptionId, subscription_details: { items, proration_behavior: "none" } }),
+        stripe.invoices.createPreview({
+          subscription: r.subscriptionId,
+          subscription_details: { items, proration_behavior: "none" },
+          ...withTax(),
+        }),
       )
       next = {
         amount: renewal.total,
@@ -68,6 +91,7 @@ export async function previewPlanChange(r: PlanChangeRequest): Promise<PlanChang
       prorationDate: prorationMoment(invoice),
       amountDue: invoice.total,
       tax: taxOf(invoice),
+      taxNeedsAddress: needsAddress(invoice),
       lines: linesOf(invoice),
       nextInvoice: next,
     }
@@ -80,15 +104,21 @@ export async function previewPlanChange(r: PlanChangeRequest): Promise<PlanChang
       : p,
   )
   let next: PlanChangePreview["nextInvoice"]
+  let taxNeedsAddress = false
   if (sameInterval === null) {
     const renewal = await stripeCall(() =>
-      stripe.invoices.createPreview({ subscription: r.subscriptionId, subscription_details: { items, proration_behavior: "none" } }),
+      stripe.invoices.createPreview({
+        subscription: r.subscriptionId,
+        subscription_details: { items, proration_behavior: "none" },
+        ...withTax(),
+      }),
     )
+    taxNeedsAddress = needsAddress(renewal)
     next = { amount: renewal.total, tax: taxOf(renewal), at: new Date(item.current_period_end * 1000) }
   } else {
     next = { amount: (sameInterval.unit_amount ?? 0) * r.quantity, tax: 0, at: new Date(item.current_period_end * 1000) }
   }
-  return { ...base, prorationDate: item.current_period_end, amountDue: 0, tax: 0, lines: [], nextInvoice: next }
+  return { ...base, prorationDate: item.current_period_end, amountDue: 0, tax: 0, taxNeedsAddress, lines: [], nextInvoice: next }
 }
 
 /** What a confirm of a change billed now checks: the item as it is, Stripe's "now", the amount at the previewed moment. */
@@ -96,9 +126,13 @@ export async function planChangeNow(r: PlanChangeRequest, at: number): Promise<P
   const { sub, item } = await subscriptionOf(r.subscriptionId)
   const details = { items: [{ id: item.id, price: r.priceId, quantity: r.quantity }], proration_behavior: "always_invoice" as const }
   const [now, then] = await Promise.all([
-    stripeCall(() => stripe.invoices.createPreview({ subscription: r.subscriptionId, subscription_details: details })),
+    stripeCall(() => stripe.invoices.createPreview({ subscription: r.subscriptionId, subscription_details: details, ...withTax() })),
     stripeCall(() =>
-      stripe.invoices.createPreview({ subscription: r.subscriptionId, subscription_details: { ...details, proration_date: at } }),
+      stripe.invoices.createPreview({
+        subscription: r.subscriptionId,
+        subscription_details: { ...details, proration_date: at },
+        ...withTax(),
+      }),
     ),
   ])
   return {
@@ -108,6 +142,7 @@ export async function planChangeNow(r: PlanChangeRequest, at: number): Promise<P
     scheduleId: typeof sub.schedule === "string" ? sub.schedule : (sub.schedule?.id ?? null),
     stripeNow: prorationMoment(now),
     amountDue: then.total,
+    taxNeedsAddress: needsAddress(then),
   }
 }
 
@@ -121,6 +156,8 @@ export async function applyPlanChange(r: PlanChangeRequest & { itemId: string; p
         proration_behavior: "always_invoice",
         proration_date: r.prorationDate,
         payment_behavior: "error_if_incomplete",
+        // Stripe Tax on this invoice and the subscription's next ones (a subscription from before STRIPE_TAX too).
+        ...withTax(),
       },
       { idempotencyKey: `subkit-plan-${r.subscriptionId}-${r.fromPriceId}-${r.priceId}-${r.quantity}-${r.prorationDate}` },
     ),
@@ -166,6 +203,8 @@ export async function schedulePlanChange(r: PlanChangeRequest & { interval: "mon
             items: [{ price: r.priceId, quantity: r.quantity }],
             duration: { interval: r.interval, interval_count: 1 },
             proration_behavior: "none",
+            // The new plan's invoices taxed by Stripe Tax (the phase sets it on the subscription).
+            ...withTax(),
             ...(discounts.length ? { discounts } : {}),
           },
         ],

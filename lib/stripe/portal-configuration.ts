@@ -57,6 +57,8 @@ export function portalParams(
           "name",
           "address",
           "shipping",
+          // VAT ids, editable by the customer (an EU business is reverse charged under Stripe Tax).
+          "tax_id",
         ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.CustomerUpdate.AllowedUpdate[],
       },
       invoice_history: { enabled: true },

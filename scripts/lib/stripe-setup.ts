@@ -142,6 +142,19 @@ async function ensureProductFeatures(
   }
 }
 
+/**
+ * Prices say they are exclusive of tax (the catalog's amounts are before tax, "plus tax" on the pricing
+ * page): Stripe Tax needs a tax behavior on every price it taxes. A price made before this has
+ * "unspecified", which Stripe lets us set once.
+ */
+const TAX_BEHAVIOR = "exclusive" as const
+
+async function ensureTaxBehavior(stripe: Stripe, price: Stripe.Price, key: string, changes: string[]) {
+  if (price.tax_behavior && price.tax_behavior !== "unspecified") return
+  await stripe.prices.update(price.id, { tax_behavior: TAX_BEHAVIOR })
+  changes.push(`set tax_behavior=${TAX_BEHAVIOR} on price ${key} (${price.id})`)
+}
+
 async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval, product: string, changes: string[]) {
   const key = lookupKey(plan.id, interval)
   const [existing] = (await stripe.prices.list({ lookup_keys: [key], limit: 1 })).data
@@ -153,14 +166,17 @@ async function ensurePrice(stripe: Stripe, plan: CatalogPlan, interval: Interval
     existing.currency === plan.currency &&
     existing.recurring?.interval === interval &&
     existing.product === product
-  )
+  ) {
+    await ensureTaxBehavior(stripe, existing, key, changes)
     return existing.id
+  }
   // Prices are immutable: a new amount is a new price that takes over the lookup key.
   const created = await stripe.prices.create({
     product,
     currency: plan.currency,
     unit_amount: amount,
     recurring: { interval },
+    tax_behavior: TAX_BEHAVIOR,
     lookup_key: key,
     transfer_lookup_key: true,
     nickname: `${plan.name} ${interval === "month" ? "monthly" : "yearly"}`,
@@ -333,10 +349,14 @@ async function ensureMeteredPrices(stripe: Stripe, meters: Partial<Record<MeterK
               tiersFingerprint((existing.tiers ?? []).map((t) => ({ upTo: t.up_to, unitAmount: t.unit_amount }))) ===
                 tiersFingerprint(spec.tiers)
             : existing.billing_scheme === "per_unit" && existing.unit_amount === spec.unitAmount)
-        if (same) continue
+        if (same && existing) {
+          await ensureTaxBehavior(stripe, existing, lookup, changes)
+          continue
+        }
         const created = await stripe.prices.create({
           product,
           currency: plan.currency,
+          tax_behavior: TAX_BEHAVIOR,
           recurring: { interval, usage_type: "metered", meter },
           ...(spec.scheme === "tiered"
             ? {

@@ -996,3 +996,180 @@ describe("cancellation with a retention offer", () => {
     })
   })
 })
+
+// Stripe Tax (issue 20 item 6). Against Stripe's test mode the account needs Stripe Tax on, a US head
+// office and test-mode registrations in Germany and France (docs/deploy.md "Stripe Tax"); the
+// emulator computes from its table of test rates (DE 19%, FR 20%: the real standard rates there).
+describe("Stripe Tax (automatic_tax)", () => {
+  let taxed: Stripe.Price
+  beforeAll(async () => {
+    // Stripe Tax needs the price's tax behavior (or the account's default): exclusive adds the tax.
+    taxed = await stripe.prices.create({
+      product: price.product as string,
+      currency: "eur",
+      unit_amount: 1500,
+      recurring: { interval: "month" },
+      tax_behavior: "exclusive",
+      metadata: t.tag,
+    })
+  })
+
+  it("a German customer pays 19% on the first invoice and on a previewed change; the rate is retrievable", async () => {
+    const customer = await stripe.customers.create({
+      payment_method: "pm_card_visa",
+      address: { country: "DE", postal_code: "10115", city: "Berlin", line1: "Invalidenstraße 1" },
+      metadata: t.tag,
+    })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: taxed.id }],
+      default_payment_method: pm?.id,
+      automatic_tax: { enabled: true },
+      expand: ["latest_invoice"],
+      metadata: t.tag,
+    })
+    expect(sub.automatic_tax).toMatchObject({ enabled: true })
+    const inv = sub.latest_invoice as Stripe.Invoice
+    expect(inv.automatic_tax).toMatchObject({ enabled: true, status: "complete" })
+    expect(inv.total_taxes).toEqual([
+      expect.objectContaining({ amount: 285, taxable_amount: 1500, tax_behavior: "exclusive", taxability_reason: "standard_rated" }),
+    ])
+    expect(inv).toMatchObject({ subtotal: 1500, total_excluding_tax: 1500, total: 1785, amount_paid: 1785, status: "paid" })
+    expect(inv.lines.data[0]?.taxes?.[0]).toMatchObject({ amount: 285, type: "tax_rate_details" })
+    const rateId = inv.total_taxes?.[0]?.tax_rate_details?.tax_rate ?? ""
+    const rate = await stripe.taxRates.retrieve(rateId)
+    expect(rate).toMatchObject({ object: "tax_rate", country: "DE", percentage: 19, inclusive: false, tax_type: "vat" })
+    // A preview of two seats at the renewal, with automatic tax: 3000 + 19%.
+    const item = sub.items.data[0]
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      automatic_tax: { enabled: true },
+      subscription_details: { items: [{ id: item?.id, quantity: 2 }], proration_behavior: "none" },
+    })
+    expect(preview.automatic_tax.status).toBe("complete")
+    expect(preview.total_taxes?.reduce((s, x) => s + x.amount, 0)).toBe(570)
+    expect(preview.total).toBe(3570)
+  })
+
+  it("a French business with a valid VAT id is reverse charged (tax 0); a malformed VAT id is refused", async () => {
+    const customer = await stripe.customers.create({
+      payment_method: "pm_card_visa",
+      name: "Exemple SARL",
+      address: { country: "FR", postal_code: "75001", city: "Paris", line1: "1 rue de Rivoli" },
+      metadata: t.tag,
+    })
+    await expect(stripe.customers.createTaxId(customer.id, { type: "eu_vat", value: "FR12" })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "tax_id_invalid",
+    })
+    const taxId = await stripe.customers.createTaxId(customer.id, { type: "eu_vat", value: "FR12345678901" })
+    expect(taxId).toMatchObject({ object: "tax_id", type: "eu_vat", value: "FR12345678901", country: "FR" })
+    expect((await stripe.customers.listTaxIds(customer.id)).data.map((x) => x.id)).toEqual([taxId.id])
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: taxed.id }],
+      default_payment_method: pm?.id,
+      automatic_tax: { enabled: true },
+      expand: ["latest_invoice"],
+      metadata: t.tag,
+    })
+    const inv = sub.latest_invoice as Stripe.Invoice
+    expect(inv.customer_tax_ids).toEqual([expect.objectContaining({ type: "eu_vat", value: "FR12345678901" })])
+    expect(inv.total_taxes).toEqual([expect.objectContaining({ amount: 0, taxability_reason: "reverse_charge" })])
+    expect(inv.total).toBe(1500)
+    const gone = await stripe.customers.deleteTaxId(customer.id, taxId.id)
+    expect(gone).toMatchObject({ id: taxId.id, deleted: true })
+  })
+
+  it("no address: a subscription with automatic tax is refused, a preview says requires_location_inputs", async () => {
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: taxed.id }],
+        default_payment_method: pm?.id,
+        automatic_tax: { enabled: true },
+        metadata: t.tag,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: "customer_tax_location_invalid" })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: taxed.id }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id, automatic_tax: { enabled: true } })
+    expect(preview.automatic_tax).toMatchObject({ enabled: true, status: "requires_location_inputs" })
+    expect(preview.total).toBe(1500)
+  })
+
+  it("Checkout with automatic tax: customer_update is needed for a customer without an address, and name=auto for tax ids", async () => {
+    const customer = await stripe.customers.create({ email: "tax-checkout@example.com", metadata: t.tag })
+    const base = {
+      mode: "subscription" as const,
+      customer: customer.id,
+      line_items: [{ price: taxed.id, quantity: 1 }],
+      success_url: "https://example.com/ok",
+      automatic_tax: { enabled: true },
+      metadata: t.tag,
+    }
+    await expect(stripe.checkout.sessions.create(base)).rejects.toMatchObject({ statusCode: 400 })
+    await expect(
+      stripe.checkout.sessions.create({ ...base, customer_update: { address: "auto" }, tax_id_collection: { enabled: true } }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    const s = await stripe.checkout.sessions.create({
+      ...base,
+      billing_address_collection: "required",
+      customer_update: { address: "auto", name: "auto" },
+      tax_id_collection: { enabled: true },
+    })
+    expect(s.automatic_tax).toMatchObject({ enabled: true })
+    expect(s.tax_id_collection).toMatchObject({ enabled: true })
+    expect(s.billing_address_collection).toBe("required")
+    expect(s.total_details?.amount_tax).toBe(0)
+  })
+})
+
+describe("a subscription schedule's next phase previewed", () => {
+  it("invoices.createPreview({ schedule }): the next phase's item from its start, with the subscription's discount", async () => {
+    const yearly = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 15000,
+      recurring: { interval: "year" },
+      metadata: t.tag,
+    })
+    const coupon = await stripe.coupons.create({ percent_off: 50, duration: "forever", metadata: t.tag })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: yearly.id }],
+      default_payment_method: pm?.id,
+      discounts: [{ coupon: coupon.id }],
+      metadata: t.tag,
+    })
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    const current = schedule.phases[0]
+    if (!current) throw new Error("no phase")
+    const discounts = current.discounts.map((d) => ({ discount: typeof d.discount === "string" ? d.discount : (d.discount?.id ?? "") }))
+    await stripe.subscriptionSchedules.update(schedule.id, {
+      end_behavior: "release",
+      phases: [
+        { items: [{ price: yearly.id, quantity: 1 }], start_date: current.start_date, end_date: current.end_date, discounts },
+        { items: [{ price: price.id, quantity: 3 }], duration: { interval: "month", interval_count: 1 }, discounts },
+      ],
+    })
+    const next = await stripe.invoices.createPreview({ schedule: schedule.id })
+    const line = next.lines.data[0]
+    expect(line?.pricing?.price_details?.price).toBe(price.id)
+    expect(line?.period.start).toBe(current.end_date)
+    expect(line?.quantity).toBe(3)
+    expect(next.subtotal).toBe(4500)
+    expect(next.total).toBe(2250) // the forever 50% coupon still applies
+    await stripe.subscriptionSchedules.release(schedule.id)
+  })
+})

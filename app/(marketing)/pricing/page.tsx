@@ -54,6 +54,7 @@ export default async function PricingPage({ searchParams }: { searchParams: Prom
             trialDays: trialOffered ? (planById(p.id)?.trialDays ?? 0) : 0,
           }))}
           signedIn={!!user}
+          plusTax={env.billing.tax}
           current={live ? { planId: live.planId, interval: live.interval, quantity: live.quantity } : null}
         />
       )}

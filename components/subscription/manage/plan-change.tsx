@@ -107,6 +107,14 @@ export function PlanChange({ options }: { options: Option[] }) {
               Nothing is charged now. You keep your current plan until {formatDate(preview.nextInvoice.at)}.
             </p>
           )}
+          {preview.taxNeedsAddress && (
+            <Alert variant="destructive" data-testid="plan-preview-tax-address">
+              <AlertDescription>
+                Tax can&apos;t be calculated without your billing address. Add it in the billing portal (Manage billing → Billing
+                information), then preview again.
+              </AlertDescription>
+            </Alert>
+          )}
           <p className="text-muted-foreground" data-testid="plan-preview-next">
             Next invoice: {money(preview.nextInvoice.amount, preview.currency)}
             {preview.nextInvoice.tax > 0 && ` (including ${money(preview.nextInvoice.tax, preview.currency)} tax)`} on{" "}
@@ -118,7 +126,12 @@ export function PlanChange({ options }: { options: Option[] }) {
             </Alert>
           )}
           <div className="flex gap-2">
-            <Button type="button" disabled={pending} aria-busy={pending} onClick={() => confirm(choice, preview)}>
+            <Button
+              type="button"
+              disabled={pending || preview.taxNeedsAddress}
+              aria-busy={pending}
+              onClick={() => confirm(choice, preview)}
+            >
               {pending && <Loader2 className="animate-spin" aria-hidden="true" />}
               {preview.kind === "now" ? `Switch to ${choice.label}` : `Change to ${choice.label} on ${formatDate(preview.nextInvoice.at)}`}
             </Button>

@@ -85,6 +85,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
         ...(trial ? { trialDays: spec.trialDays } : {}),
         paymentMethodCollection: env.checkoutPaymentMethodCollection,
         trialEndWithoutPaymentMethod: env.trialEndWithoutPaymentMethod,
+        automaticTax: env.billing.tax,
         customerId: customer,
         userId: user.id,
         planId: plan.id,

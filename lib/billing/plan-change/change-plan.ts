@@ -12,7 +12,7 @@ import { hit, type Limit } from "@/lib/rate-limit"
 import { fail, type ActionResult } from "@/lib/result"
 import { applyPlanChange, planChangeNow, previewPlanChange, releaseSchedule, schedulePlanChange } from "@/lib/stripe"
 import { planById, type CatalogPlan, type Interval } from "../catalog"
-import { billingFailure } from "../errors"
+import { billingFailure, TAX_ADDRESS_REQUIRED } from "../errors"
 import { syncUserNow } from "../sync/eager"
 import { BillingProviderError, type PlanChangeCheck, type PlanChangePreview } from "../types"
 import { formatDate } from "../views/describe"
@@ -133,6 +133,7 @@ export async function confirmPlan(user: CurrentUser, input: unknown): Promise<Ac
         now.quantity === shown.fromQuantity &&
         now.amountDue === shown.amountDue
       if (!moment || !same) return fail("stale_preview", STALE)
+      if (now.taxNeedsAddress) return fail("tax_address_required", TAX_ADDRESS_REQUIRED)
       await applyPlanChange({ ...checked, itemId: shown.itemId, prorationDate: shown.prorationDate, fromPriceId: shown.fromPriceId })
     }
   } catch (err) {

@@ -4,7 +4,7 @@ import { prices, products } from "./resources/catalog"
 import { checkout, paymentIntents } from "./resources/checkout"
 import { coupons, promotionCodes } from "./resources/coupons"
 import { credits } from "./resources/credits"
-import { customers, paymentMethods } from "./resources/customers"
+import { customers, paymentMethods, taxIds } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
 import { invoicePreview } from "./resources/invoice-preview"
@@ -14,14 +14,16 @@ import type { Handler } from "./resources/shared"
 import { subscriptionSchedules } from "./resources/subscription-schedules"
 import { subscriptions } from "./resources/subscriptions"
 import { testClocks } from "./resources/test-clocks"
+import { taxRates } from "./resources/tax-rates"
 
 export type { Handler } from "./resources/shared"
-export { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./resources/customers"
+export { attachPaymentMethod, createCustomer, createPaymentMethod, createTaxId, updateCustomer } from "./resources/customers"
 
 export const routes: Record<string, Handler> = {
   ...products,
   ...prices,
   ...customers,
+  ...taxIds,
   ...paymentMethods,
   ...checkout,
   ...paymentIntents,
@@ -36,4 +38,5 @@ export const routes: Record<string, Handler> = {
   ...promotionCodes,
   ...meters,
   ...credits,
+  ...taxRates,
 }

@@ -148,6 +148,8 @@ export type NewSubscription = {
   discount?: Resolved
   /** The Checkout Session the discount was entered on, recorded on the discount object. */
   checkoutSession?: string
+  /** automatic_tax[enabled]: Stripe Tax on every invoice of the subscription (tax.ts). */
+  automaticTax?: boolean
 }
 
 /** Creates a subscription and its first invoice, and tries to pay it (Checkout and the API path). */
@@ -162,6 +164,7 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Sub {
   const sub = fromDefaults<Sub>("subscription", {
     id,
     object: "subscription",
+    automatic_tax: { disabled_reason: null, enabled: !!input.automaticTax, liability: input.automaticTax ? { type: "self" } : null },
     billing_cycle_anchor: end === trialEnd ? trialEnd : now,
     billing_cycle_anchor_config: null,
     // The default for new subscriptions since 2025-09-30.clover (and in Checkout's subscription_data).

@@ -6,6 +6,7 @@ import { fromDefaults } from "./defaults"
 import { amountOff, appliesTo, couponOf, liveDiscounts, removeDiscount } from "./discounts"
 import { setStatus } from "./lifecycle"
 import { applyCredits } from "./credits"
+import { applyTax } from "./tax"
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
@@ -148,6 +149,8 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   const inv = draftInvoice(ctx, sub, reason, lines, id)
   // Billing credits draw down on the lines they cover before the invoice is finalized and charged.
   applyCredits(ctx, inv, lines, true)
+  // Stripe Tax on what is left after discounts and credits, when the subscription has automatic tax.
+  applyTax(ctx, inv, sub.automatic_tax?.enabled ?? false)
   // A full-period line is what the item's period is paid at (flexible billing mode credits from it).
   for (const l of lines) if (!l.proration && !l.metered) recordPeriodDebit(inv, l.item)
   ctx.store.put(customer)

@@ -23,11 +23,22 @@ export function phaseObject(
     proration: Stripe.SubscriptionSchedule.Phase.ProrationBehavior
     discounts?: Stripe.SubscriptionSchedule.Phase.Discount[]
     metadata?: Record<string, string>
+    /** automatic_tax[enabled] of the phase: set on the subscription when the phase starts. */
+    automaticTax?: boolean
   },
 ): Phase {
   return {
     add_invoice_items: [],
     application_fee_percent: null,
+    ...(fields.automaticTax === undefined
+      ? {}
+      : {
+          automatic_tax: {
+            disabled_reason: null,
+            enabled: fields.automaticTax,
+            liability: fields.automaticTax ? { type: "self" } : null,
+          },
+        }),
     billing_cycle_anchor: null,
     billing_thresholds: null,
     collection_method: null,
@@ -139,6 +150,13 @@ function applyPhase(ctx: Ctx, sub: Sub, phase: Phase) {
   const price = ctx.store.get<Stripe.Price>(typeof it.price === "string" ? it.price : it.price.id, "price")
   const quantity = it.quantity ?? 1
   const current = item(sub)
+  // The phase's automatic tax, before its item: the invoices the change makes are taxed (or not) by it.
+  if (phase.automatic_tax && phase.automatic_tax.enabled !== sub.automatic_tax.enabled) {
+    const before = sub.automatic_tax
+    sub.automatic_tax = { disabled_reason: null, enabled: phase.automatic_tax.enabled, liability: phase.automatic_tax.liability }
+    ctx.store.put(sub)
+    ctx.emit("customer.subscription.updated", sub, { automatic_tax: before })
+  }
   if (current.price.id === price.id && current.quantity === quantity) return
   if (ctx.store.now() >= periodEnd(sub)) {
     const before = snapshot(current)

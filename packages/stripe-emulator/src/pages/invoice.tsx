@@ -16,11 +16,29 @@ function discountLines(ctx: Ctx, inv: Stripe.Invoice) {
   })
 }
 
+/** The invoice's tax lines ("VAT 19% DE") and, for a reverse-charged invoice, the note Stripe prints. */
+export function taxLines(ctx: Ctx, inv: Stripe.Invoice) {
+  const byRate = new Map<string, { label: string; amount: number }>()
+  for (const t of inv.total_taxes ?? []) {
+    const id = t.tax_rate_details?.tax_rate ?? ""
+    const rate = ctx.store.find<Stripe.TaxRate>(id)
+    const label = rate
+      ? `${rate.display_name} ${rate.percentage}%${rate.inclusive ? " (included)" : ""} · ${rate.jurisdiction ?? rate.country ?? ""}`
+      : "Tax"
+    const row = byRate.get(id) ?? { label, amount: 0 }
+    row.amount += t.amount
+    byRate.set(id, row)
+  }
+  const reverse = (inv.total_taxes ?? []).some((t) => t.taxability_reason === "reverse_charge")
+  return { rows: [...byRate.values()], note: reverse ? "Reverse charge: VAT to be accounted for by the recipient." : null }
+}
+
 export function invoicePage(r: PageRequest, id: string, sub?: string): PageResult {
   const inv = r.ctx.store.find<Stripe.Invoice>(id)
   if (!inv || inv.object !== "invoice" || inv.status === "draft") return { status: 404, html: page("Invoice", <h1>Invoice not found</h1>) }
   const discounts = discountLines(r.ctx, inv)
-  if (sub === "pdf") return { body: invoicePdf(inv, discounts), type: "application/pdf" }
+  const tax = taxLines(r.ctx, inv)
+  if (sub === "pdf") return { body: invoicePdf(inv, discounts, tax), type: "application/pdf" }
   // Paying on the hosted page: one attempt with the customer's default card (Stripe's page also takes a
   // new card; not modelled). A paid invoice brings a past_due subscription back to active, as in Stripe.
   if (sub === "pay" && r.method === "POST") {
@@ -70,11 +88,22 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
               <td style={right}>−{money(credited(inv), inv.currency)}</td>
             </tr>
           ) : null}
+          {tax.rows.map((t) => (
+            <tr key={t.label} data-testid="invoice-tax">
+              <td colSpan={2}>{t.label}</td>
+              <td style={right}>{money(t.amount, inv.currency)}</td>
+            </tr>
+          ))}
           <tr>
             <th colSpan={2}>Amount {paid ? "paid" : "due"}</th>
             <th style={right}>{money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th>
           </tr>
         </table>
+        {tax.note ? (
+          <p class="muted" data-testid="invoice-reverse-charge">
+            {tax.note}
+          </p>
+        ) : null}
         {outcome === "failed" ? (
           <p role="alert" class="badge">
             Your card was declined. Update your payment method and try again.
@@ -103,7 +132,11 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
   }
 }
 
-export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amount: number }[] = []): Buffer {
+export function invoicePdf(
+  inv: Stripe.Invoice,
+  discounts: { label: string; amount: number }[] = [],
+  tax: { rows: { label: string; amount: number }[]; note: string | null } = { rows: [], note: null },
+): Buffer {
   const paid = inv.status === "paid"
   const text = [
     `Invoice ${inv.number}`,
@@ -113,6 +146,9 @@ export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amou
     "",
     ...inv.lines.data.map((l) => `${l.description}    ${date(l.period.start)} - ${date(l.period.end)}    ${money(l.amount, l.currency)}`),
     ...discounts.map((d) => `${d.label}    -${money(d.amount, inv.currency)}`),
+    ...tax.rows.map((t) => `${t.label}    ${money(t.amount, inv.currency)}`),
+    ...(inv.customer_tax_ids ?? []).map((t) => `Customer tax ID: ${t.value ?? ""}`),
+    ...(tax.note ? [tax.note] : []),
     "",
     `Total: ${money(inv.total, inv.currency)}`,
     `Amount ${paid ? "paid" : "due"}: ${money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,

@@ -2,6 +2,7 @@
 // The Customer Portal's screens (JSX only); portal.tsx routes requests and performs the actions.
 import type { ComponentChildren } from "preact"
 import type Stripe from "stripe"
+import { taxIdsOf } from "../tax"
 import { periodEnd, productName } from "../billing"
 import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
@@ -574,6 +575,7 @@ export function customerPage(p: Ctx2, error?: string) {
   requireFeature(p.config.features.customer_update.enabled)
   const allowed = p.config.features.customer_update.allowed_updates
   const c = p.customer
+  const taxIds = taxIdsOf(p.ctx, c.id)
   const a = c.address
   const s = c.shipping?.address
   return shell(
@@ -617,6 +619,19 @@ export function customerPage(p: Ctx2, error?: string) {
                   <Field id="country" label="Country" value={a?.country ?? "US"} auto="country" />
                 </div>
               </div>
+            </>
+          ) : null}
+          {allowed.includes("tax_id") ? (
+            <>
+              <h2>Tax ID</h2>
+              {taxIds.length ? (
+                <p data-testid="portal-tax-ids">
+                  {taxIds.map((t) => (
+                    <span key={t.id}>{t.value} </span>
+                  ))}
+                </p>
+              ) : null}
+              <Field id="tax_id" label="VAT number (replaces the one on file; empty removes it)" value={taxIds[0]?.value} />
             </>
           ) : null}
           {allowed.includes("shipping") ? (

@@ -3,7 +3,9 @@
 // switch, cancel at period end (with reasons) and renew, payment method, billing details, invoices.
 // flow_data deep links open straight on their step and finish as after_completion says.
 import type Stripe from "stripe"
-import { attachPaymentMethod, createPaymentMethod, routes, updateCustomer, type Handler } from "../api"
+import { attachPaymentMethod, createPaymentMethod, createTaxId, routes, updateCustomer, type Handler } from "../api"
+import { enteredTaxId } from "../resources/checkout"
+import { taxIdsOf } from "../tax"
 import { changeItem } from "../billing"
 import { applyToSubscription, DiscountRefused, resolveDiscount } from "../discounts"
 import { customerMessage, findPromotionCode } from "./checkout-discount"
@@ -183,6 +185,25 @@ function portalAt(r: PageRequest, id: string, step: string): PageResult {
         const email = String(f.email ?? "").trim()
         if (allowed.includes("email") && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
           return { status: 400, html: customerPage(p, "Enter a valid email address.") }
+        // Tax ID: the VAT number entered replaces the one on file (checked as customers.createTaxId does); empty removes it.
+        if (allowed.includes("tax_id") && f.tax_id !== undefined) {
+          const entered = enteredTaxId(String(f.tax_id))
+          const current = taxIdsOf(r.ctx, customer.id)
+          if (entered && !current.some((t) => t.value === entered.value)) {
+            try {
+              createTaxId(r.ctx, customer, entered.type, entered.value, "tax_id")
+            } catch (err) {
+              if (!(err instanceof StripeApiError)) throw err
+              return { status: 400, html: customerPage(p, "Enter a valid VAT number, such as DE123456789.") }
+            }
+          }
+          for (const t of current)
+            if (t.value !== entered?.value) {
+              ;(t as unknown as { deleted: boolean }).deleted = true
+              r.ctx.store.put(t)
+              r.ctx.emit("customer.tax_id.deleted", t)
+            }
+        }
         updateCustomer(r.ctx, customer, {
           ...(allowed.includes("email") ? { email } : {}),
           ...(allowed.includes("name") ? { name: String(f.name ?? "") } : {}),

@@ -9,11 +9,16 @@ import { expireSession } from "../lifecycle"
 import { fromDefaults } from "../defaults"
 import { allow, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { createdFilter, paginate } from "../store"
-import { attachPaymentMethod, createCustomer, createPaymentMethod, updateCustomer } from "./customers"
+import { attachPaymentMethod, createCustomer, createPaymentMethod, createTaxId, updateCustomer } from "./customers"
 import { liveCustomer, trialSettings, type Handler, type StoredSession } from "./shared"
 import { meteredItemParam } from "./subscriptions"
 
 import { atCustomerTime } from "./test-clocks"
+import { automaticTaxParam, computeTax, subjectOf, taxLocation, validEuVat, type TaxSubject } from "../tax"
+
+/** An address as customers.create / update take it (no nulls). */
+const addressParams = (a: Stripe.Address): Params =>
+  Object.fromEntries(Object.entries(a).filter(([, v]) => typeof v === "string" && v !== "")) as Params
 
 export const checkout: Record<string, Handler> = {
   "POST /v1/checkout/sessions": (ctx, p) => {
@@ -39,6 +44,7 @@ export const checkout: Record<string, Handler> = {
       "tax_id_collection",
       "payment_method_collection",
       "discounts",
+      "automatic_tax",
       "payment_intent_data",
     ])
     const mode = req(p, "mode")
@@ -73,6 +79,8 @@ export const checkout: Record<string, Handler> = {
     const email = str(p, "customer_email")
     if (customer && email) throw invalid("customer_email", "You may only specify one of these parameters: customer, customer_email.")
     const successUrl = req(p, "success_url")
+    const tax = taxParams(p, customer)
+    if (payment && tax.automatic) throw invalid("automatic_tax", "The emulator computes tax on subscription-mode sessions only.")
     const sd = obj(p, "subscription_data") ?? {}
     allow(sd, ["metadata", "trial_period_days", "description", "trial_settings"], "subscription_data")
     const trial = int(sd, "trial_period_days")
@@ -99,7 +107,14 @@ export const checkout: Record<string, Handler> = {
       amount_subtotal: (first.price.unit_amount ?? 0) * first.quantity,
       amount_total: trial ? 0 : (first.price.unit_amount ?? 0) * first.quantity,
       total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 }, // discounts are set below; no shipping or tax
-      billing_address_collection: (str(p, "billing_address_collection") as "auto") ?? null,
+      billing_address_collection: tax.billingAddressCollection,
+      automatic_tax: {
+        enabled: tax.automatic,
+        liability: tax.automatic ? { type: "self" } : null,
+        provider: tax.automatic ? "stripe" : null,
+        status: null,
+      },
+      tax_id_collection: { enabled: tax.taxIdCollection, required: "never" },
       cancel_url: str(p, "cancel_url") ?? null,
       client_reference_id: str(p, "client_reference_id") ?? null,
       client_secret: null,
@@ -135,8 +150,10 @@ export const checkout: Record<string, Handler> = {
         description: str(sd, "description"),
         missing_payment_method: missingPm,
       },
+      _customer_update: tax.customerUpdate,
     } as Partial<StoredSession> & { id: string })
     if (discountSpec && resolved) setSessionDiscount(ctx, session, discountSpec, resolved)
+    else setSessionTotals(ctx, session, customer ? subjectOf(ctx, customer) : null)
     return ctx.store.put(session)
   },
   "GET /v1/checkout/sessions/:id": (ctx, p, { id }) => {
@@ -239,9 +256,85 @@ export function setSessionDiscount(ctx: Ctx, s: StoredSession, spec: DiscountSpe
   const trial = Boolean(s._subscription_data.trial_period_days)
   const off = r && !trial && order.products.some((p) => appliesTo(r.coupon, p)) ? amountOff(r.coupon, order.amount, order.currency) : 0
   s.discounts = spec ? [{ coupon: spec.coupon ?? null, promotion_code: spec.promotion_code ?? null }] : null
-  s.total_details = { amount_discount: off, amount_shipping: 0, amount_tax: 0 }
-  s.amount_total = trial ? 0 : order.amount - off
+  s.total_details = { amount_discount: off, amount_shipping: 0, amount_tax: s.total_details?.amount_tax ?? 0 }
+  const fixed = s.customer ? ctx.store.find<Stripe.Customer>(s.customer as string) : undefined
+  setSessionTotals(ctx, s, s._tax_subject ?? (fixed ? subjectOf(ctx, fixed) : null))
+}
+
+/**
+ * The session's totals: the subtotal less the discount, plus Stripe Tax on it when automatic tax is on
+ * (exclusive unless the price is tax-inclusive) for `who` (the customer, or the address and VAT number
+ * entered on the hosted page). Without a usable address the status is requires_location_inputs and no
+ * tax is added yet. A trial is due nothing today.
+ */
+export function setSessionTotals(ctx: Ctx, s: StoredSession, who: TaxSubject | null) {
+  const order = sessionOrder(ctx, s)
+  const trial = Boolean(s._subscription_data.trial_period_days)
+  const off = s.total_details?.amount_discount ?? 0
+  const due = trial ? 0 : order.amount - off
+  let tax = 0
+  let exclusive = 0
+  if (s.automatic_tax.enabled) {
+    const price = ctx.store.get<Stripe.Price>(onlyItem({ data: s._line_items }).price, "price")
+    const r = who ? computeTax(ctx, who, [{ amount: due, inclusive: price.tax_behavior === "inclusive" }]) : null
+    s.automatic_tax = { ...s.automatic_tax, status: r?.status ?? "requires_location_inputs" }
+    tax = r ? r.exclusive + r.inclusive : 0
+    exclusive = r?.exclusive ?? 0
+    s._tax = r && r.status === "complete" ? { percent: r.percent, reason: r.reason, amount: tax, inclusive: r.inclusive > 0 } : null
+  }
+  s.total_details = { amount_discount: off, amount_shipping: 0, amount_tax: tax }
+  s.amount_subtotal = order.amount
+  s.amount_total = due + exclusive
   ctx.store.put(s)
+}
+
+type SessionTax = {
+  automatic: boolean
+  billingAddressCollection: "auto" | "required" | null
+  taxIdCollection: boolean
+  customerUpdate: { address: "auto" | "never"; name: "auto" | "never"; shipping: "auto" | "never" } | null
+}
+
+/**
+ * automatic_tax, billing_address_collection, tax_id_collection and customer_update, checked as Stripe
+ * does: customer_update needs a customer; automatic tax for a customer without a usable address needs
+ * customer_update[address]=auto (or shipping) to save the address entered; tax id collection for an
+ * existing customer needs customer_update[name]=auto (the business name is saved on the customer).
+ */
+function taxParams(p: Params, customer: Stripe.Customer | undefined): SessionTax {
+  const automatic = automaticTaxParam(p) ?? false
+  const bac = str(p, "billing_address_collection")
+  if (bac !== undefined && bac !== "auto" && bac !== "required")
+    throw invalid("billing_address_collection", "Invalid billing_address_collection: must be one of auto or required")
+  const tic = obj(p, "tax_id_collection")
+  if (tic) allow(tic, ["enabled", "required"], "tax_id_collection")
+  const taxIdCollection = tic ? (bool(tic, "enabled") ?? false) : false
+  if (tic && str(tic, "required") !== undefined && str(tic, "required") !== "never" && str(tic, "required") !== "if_supported")
+    throw invalid("tax_id_collection[required]", "Invalid tax_id_collection[required]: must be one of if_supported or never")
+  const cu = obj(p, "customer_update")
+  let customerUpdate: SessionTax["customerUpdate"] = null
+  if (cu) {
+    if (!customer) throw invalid("customer_update", "customer_update can only be used with customer.")
+    allow(cu, ["address", "name", "shipping"], "customer_update")
+    const v = (k: string) => {
+      const x = str(cu, k) ?? "never"
+      if (x !== "auto" && x !== "never")
+        throw invalid(`customer_update[${k}]`, `Invalid customer_update[${k}]: must be one of auto or never`)
+      return x
+    }
+    customerUpdate = { address: v("address"), name: v("name"), shipping: v("shipping") }
+  }
+  if (customer && automatic && !taxLocation(customer) && customerUpdate?.address !== "auto" && customerUpdate?.shipping !== "auto")
+    throw invalid(
+      "customer_update[address]",
+      "Automatic tax calculation in Checkout requires a valid address on the Customer. Add a valid address to the Customer or set either `customer_update[address]` to 'auto' or `customer_update[shipping]` to 'auto' to save the address entered in Checkout to the Customer.",
+    )
+  if (customer && taxIdCollection && customerUpdate?.name !== "auto")
+    throw invalid(
+      "tax_id_collection[enabled]",
+      "tax_id_collection requires updating business name on the customer. To enable tax ID collection for an existing customer, please set `customer_update[name]` to `auto`.",
+    )
+  return { automatic, billingAddressCollection: (bac as "auto" | "required" | undefined) ?? null, taxIdCollection, customerUpdate }
 }
 
 function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
@@ -254,8 +347,8 @@ function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
       object: "item",
       amount_discount: discount,
       amount_subtotal: amount,
-      amount_tax: 0,
-      amount_total: amount - discount,
+      amount_tax: i === 0 ? (s.total_details?.amount_tax ?? 0) : 0,
+      amount_total: s.amount_total ?? amount - discount,
       currency: price.currency,
       description: productName(ctx, price),
       price,
@@ -269,7 +362,36 @@ function lineItems(ctx: Ctx, s: StoredSession, p: Params) {
 export const collectsNoCard = (s: StoredSession) => s.payment_method_collection === "if_required" && (s.amount_total ?? 0) === 0
 
 /** What the customer entered on the hosted page: the card is null when the session collects none. */
-export type Completion = { email: string; name: string | null; card: CardInput | null }
+export type Completion = {
+  email: string
+  name: string | null
+  card: CardInput | null
+  /** The billing address entered (automatic tax or billing_address_collection), when the page asked for one. */
+  address?: Stripe.Address | null
+  /** tax_id_collection: the business name and VAT number entered, if the customer buys as a business. */
+  businessName?: string | null
+  taxId?: string | null
+}
+
+/** The VAT number entered on the page as Stripe's tax id: gb_vat for GB…, eu_vat otherwise (checked as createTaxId does). */
+export function enteredTaxId(raw: string | null | undefined): { type: "eu_vat" | "gb_vat"; value: string } | null {
+  const value = (raw ?? "").replace(/\s/g, "").toUpperCase()
+  if (!value) return null
+  return { type: value.startsWith("GB") ? "gb_vat" : "eu_vat", value }
+}
+
+/** Who the session's tax is for, from what the page was given (else the customer's own address and tax ids). */
+export function pageTaxSubject(ctx: Ctx, s: StoredSession, input: Pick<Completion, "address" | "taxId">): TaxSubject {
+  const fixed = s.customer ? ctx.store.find<Stripe.Customer>(s.customer as string) : undefined
+  const own = fixed ? subjectOf(ctx, fixed) : { address: null, shipping: null, taxIds: [] }
+  const tid = s.tax_id_collection?.enabled ? enteredTaxId(input.taxId) : null
+  return {
+    ...own,
+    address: input.address?.country ? input.address : own.address,
+    shipping: input.address?.country ? null : own.shipping,
+    taxIds: tid ? [...own.taxIds, tid] : own.taxIds,
+  }
+}
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
@@ -302,8 +424,36 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
         { ...sessionOrder(ctx, s), customer: fixed?.id ?? null },
       )
     : undefined
+  // Stripe Tax needs a location: the address entered here (or the customer's own); a VAT number must be valid.
+  const tid = s.tax_id_collection?.enabled ? enteredTaxId(input.taxId) : null
+  if (tid && (tid.type === "eu_vat" ? !validEuVat(tid.value) : !/^GB(?:\d{9}|\d{12})$/.test(tid.value)))
+    throw new StripeApiError(400, "invalid_request_error", "Your tax ID is invalid. Enter a VAT number such as DE123456789.")
+  const who = pageTaxSubject(ctx, s, input)
+  if (s.automatic_tax.enabled && !taxLocation(who))
+    throw new StripeApiError(
+      400,
+      "invalid_request_error",
+      "Enter your billing address: a country (and a ZIP code in the US) is needed to calculate tax.",
+    )
+  const entered = input.address?.country ? input.address : null
   const name = input.name?.trim() || null
-  const customer = fixed ?? createCustomer(ctx, { email, ...(name ? { name } : {}) })
+  const businessName = tid ? input.businessName?.trim() || null : null
+  const customer =
+    fixed ??
+    createCustomer(ctx, {
+      email,
+      ...(businessName || name ? { name: businessName ?? name } : {}),
+      ...(entered ? { address: addressParams(entered) } : {}),
+    })
+  if (fixed) {
+    const cu = s._customer_update
+    const changes: Params = {}
+    if (entered && cu?.address === "auto") changes.address = addressParams(entered)
+    if (businessName && cu?.name === "auto") changes.name = businessName
+    if (Object.keys(changes).length) updateCustomer(ctx, customer, changes)
+  }
+  if (tid) createTaxId(ctx, customer, tid.type, tid.value)
+  if (s.automatic_tax.enabled) setSessionTotals(ctx, s, subjectOf(ctx, customer))
   const pm = card ? createPaymentMethod(ctx, card, { name, email }) : null
   // A one-time payment charges the card without saving it to the customer (no setup_future_usage here).
   if (pm && s.mode !== "payment") {
@@ -324,6 +474,7 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
     missingPaymentMethod: s._subscription_data.missing_payment_method,
     paymentMethod: pm?.id ?? null,
     description: s._subscription_data.description,
+    automaticTax: s.automatic_tax.enabled,
   })
   Object.assign(s, {
     status: "complete",
@@ -331,7 +482,16 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
     customer: customer.id,
     subscription: sub.id,
     invoice: sub.latest_invoice,
-    customer_details: customerDetails(email, name),
+    customer_details: {
+      address: entered ?? (s.automatic_tax.enabled ? (customer.address ?? null) : null),
+      email,
+      name: businessName ?? name,
+      phone: null,
+      tax_exempt: customer.tax_exempt ?? "none",
+      tax_ids: tid ? [tid] : [],
+      business_name: businessName,
+      individual_name: null,
+    },
     url: null,
   })
   ctx.store.put(s)

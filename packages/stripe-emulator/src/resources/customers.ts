@@ -3,7 +3,8 @@ import type Stripe from "stripe"
 import { cancelNow } from "../lifecycle"
 import { assertAttachable, checkCard, TEST_TOKENS } from "../cards"
 import type { Ctx } from "../context"
-import { invalid, missing } from "../errors"
+import { invalid, missing, StripeApiError } from "../errors"
+import { taxIdsOf, validEuVat, type StoredTaxId } from "../tax"
 import { fromDefaults } from "../defaults"
 import { allow, int, mergeMetadata, missingParam, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
@@ -22,6 +23,7 @@ const CUSTOMER_FIELDS = [
   "payment_method",
   "preferred_locales",
   "invoice_prefix",
+  "tax_exempt",
 ]
 
 function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
@@ -29,6 +31,12 @@ function writeCustomer(ctx: Ctx, c: Stripe.Customer, p: Params) {
   if (p.name !== undefined) c.name = str(p, "name") || null
   if (p.phone !== undefined) c.phone = str(p, "phone") || null
   if (p.description !== undefined) c.description = str(p, "description") || null
+  if (p.tax_exempt !== undefined) {
+    const te = str(p, "tax_exempt") || "none"
+    if (!["none", "exempt", "reverse"].includes(te))
+      throw invalid("tax_exempt", "Invalid tax_exempt: must be one of none, exempt, or reverse")
+    c.tax_exempt = te as Stripe.Customer.TaxExempt
+  }
   c.address = p.address === "" ? null : address(obj(p, "address"), "address", c.address ?? null)
   const shipping = p.shipping === "" ? null : obj(p, "shipping")
   if (shipping === null) c.shipping = null
@@ -256,5 +264,73 @@ export const paymentMethods: Record<string, Handler> = {
       p,
       "/v1/payment_methods",
     )
+  },
+}
+
+/** Tax id types the emulator takes, and the format it checks (Stripe validates each type's format). */
+const TAX_ID_FORMATS: Record<string, { re: RegExp; country?: string; verified?: boolean }> = {
+  eu_vat: { re: /^(?:[A-Z]{2})[0-9A-Z]{8,12}$/, verified: true },
+  gb_vat: { re: /^GB(?:\d{9}|\d{12})$/, country: "GB", verified: true },
+  au_abn: { re: /^\d{11}$/, country: "AU" },
+  us_ein: { re: /^\d{2}-?\d{7}$/, country: "US" },
+  ch_vat: { re: /^CHE-?\d{3}\.?\d{3}\.?\d{3} ?(?:MWST|TVA|IVA)$/, country: "CH" },
+  no_vat: { re: /^\d{9}MVA$/, country: "NO" },
+}
+
+/**
+ * A customer's tax id. eu_vat must be a valid-format number of an EU country (tax.ts validEuVat) and
+ * gb_vat GB + 9 or 12 digits; such ids are verified at once (Stripe checks VIES/HMRC asynchronously:
+ * pending, then verified), except a value containing 000000000, which stays unverified as in Stripe's test mode.
+ */
+export function createTaxId(ctx: Ctx, customer: Stripe.Customer, type: string, rawValue: string, param = "value"): StoredTaxId {
+  const format = TAX_ID_FORMATS[type]
+  if (!format) throw invalid("type", `Invalid type: must be one of ${Object.keys(TAX_ID_FORMATS).join(", ")} (the emulator's tax id types)`)
+  const value = rawValue.replace(/\s/g, "").toUpperCase()
+  const country = type === "eu_vat" ? validEuVat(value) : format.re.test(value) ? (format.country ?? null) : null
+  if (!country || !format.re.test(value))
+    throw new StripeApiError(400, "invalid_request_error", `Invalid value for ${type}.`, { code: "tax_id_invalid", param })
+  const t: StoredTaxId = {
+    id: ctx.store.id("txi"),
+    object: "tax_id",
+    country,
+    created: ctx.store.now(),
+    customer: customer.id,
+    customer_account: null,
+    livemode: false,
+    owner: { customer: customer.id, type: "customer", customer_account: null } as Stripe.TaxId.Owner,
+    type: type as Stripe.TaxId.Type,
+    value,
+    verification: format.verified
+      ? { status: value.includes("000000000") ? "unverified" : "verified", verified_address: null, verified_name: null }
+      : null,
+  } as StoredTaxId
+  ctx.store.put(t)
+  ctx.emit("customer.tax_id.created", t)
+  return t
+}
+
+export const taxIds: Record<string, Handler> = {
+  "POST /v1/customers/:id/tax_ids": (ctx, p, { id }) => {
+    allow(p, ["type", "value"])
+    return createTaxId(ctx, liveCustomer(ctx, id), req(p, "type"), req(p, "value"))
+  },
+  "GET /v1/customers/:id/tax_ids": (ctx, p, { id }) =>
+    allow(p, ["limit", "starting_after", "ending_before"]) &&
+    paginate(taxIdsOf(ctx, liveCustomer(ctx, id).id), p, `/v1/customers/${id}/tax_ids`),
+  // (the router's path parameters are :id and :product: here :product is the customer)
+  "GET /v1/customers/:product/tax_ids/:id": (ctx, p, { product, id }) => {
+    allow(p, [])
+    const t = taxIdsOf(ctx, liveCustomer(ctx, product).id).find((x) => x.id === id)
+    if (!t) throw missing("tax_id", id)
+    return t
+  },
+  "DELETE /v1/customers/:product/tax_ids/:id": (ctx, p, { product, id }) => {
+    allow(p, [])
+    const t = taxIdsOf(ctx, liveCustomer(ctx, product).id).find((x) => x.id === id)
+    if (!t) throw missing("tax_id", id)
+    ;(t as unknown as { deleted: boolean }).deleted = true
+    ctx.store.put(t)
+    ctx.emit("customer.tax_id.deleted", t)
+    return { id: t.id, object: "tax_id", deleted: true }
   },
 }

@@ -7,13 +7,18 @@ import { addInterval, amountOf, isMetered, item, planItemChange, productName, re
 import type { Ctx } from "../context"
 import { invalid, StripeApiError } from "../errors"
 import { draftInvoice, type Line } from "../invoices"
-import { allow, obj, req, type Params } from "../params"
+import { allow, obj, req, str, type Params } from "../params"
+import { currentPhaseIndex, subscriptionOfSchedule, type Schedule } from "../schedules"
 import { applyCredits } from "../credits"
+import { applyTax, automaticTaxParam } from "../tax"
 import type { Handler } from "./shared"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
 
 function preview(ctx: Ctx, p: Params): Stripe.Invoice {
-  allow(p, ["subscription", "subscription_details", "customer"])
+  allow(p, ["subscription", "subscription_details", "customer", "automatic_tax", "schedule"])
+  const automaticTax = automaticTaxParam(p)
+  const scheduleId = str(p, "schedule")
+  if (scheduleId) return schedulePreview(ctx, p, scheduleId, automaticTax)
   const sub = ctx.store.get<Stripe.Subscription>(req(p, "subscription"), "subscription", "subscription", "subscription")
   if (p.customer !== undefined && p.customer !== sub.customer)
     throw invalid("customer", `The subscription ${sub.id} does not belong to the customer ${String(p.customer)}.`)
@@ -46,6 +51,42 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
   const inv = draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
   // Credits the customer has now, as they would apply (nothing is drawn down by a preview).
   applyCredits(ctx, inv, lines, false)
+  // automatic_tax[enabled] of the preview, else the subscription's own setting.
+  applyTax(ctx, inv, automaticTax ?? sub.automatic_tax?.enabled ?? false)
+  return inv
+}
+
+/**
+ * `schedule`: the schedule's next invoice. When a next phase follows the current one, it is the first
+ * invoice of that phase: its item for one interval of its price from the phase's start, with the
+ * subscription's discounts as they stand then and the phase's (else the subscription's) automatic tax;
+ * without one, the subscription's own next renewal.
+ */
+function schedulePreview(ctx: Ctx, p: Params, id: string, automaticTax: boolean | undefined): Stripe.Invoice {
+  if (p.subscription_details !== undefined)
+    throw invalid("subscription_details", "You may only specify one of these parameters: schedule, subscription_details.")
+  const s = ctx.store.get<Schedule>(id, "subscription_schedule", "subscription_schedule", "schedule")
+  const sub = subscriptionOfSchedule(ctx, s)
+  if (!sub || (s.status !== "active" && s.status !== "not_started"))
+    throw new StripeApiError(400, "invalid_request_error", `The subscription schedule ${id} has no upcoming invoice.`, {
+      code: "invoice_upcoming_none",
+    })
+  if (p.subscription !== undefined && p.subscription !== sub.id)
+    throw invalid("subscription", `The schedule ${id} does not belong to the subscription ${String(p.subscription)}.`)
+  const next = s.phases[currentPhaseIndex(s) + 1]
+  const phaseItem = next?.items[0]
+  if (!next || !phaseItem) return preview(ctx, { subscription: sub.id, ...(p.automatic_tax ? { automatic_tax: p.automatic_tax } : {}) })
+  const price = ctx.store.get<Stripe.Price>(typeof phaseItem.price === "string" ? phaseItem.price : phaseItem.price.id, "price")
+  const quantity = phaseItem.quantity ?? 1
+  const it = { ...structuredClone(item(sub)), price, quantity }
+  const { interval, interval_count } = recurringOf(price)
+  const period = { start: next.start_date, end: addInterval(next.start_date, interval, interval_count) }
+  const lines: Line[] = [
+    { amount: (price.unit_amount ?? 0) * quantity, description: `${quantity} × ${productName(ctx, price)}`, item: it, period },
+  ]
+  const inv = draftInvoice(ctx, sub, "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
+  applyCredits(ctx, inv, lines, false)
+  applyTax(ctx, inv, automaticTax ?? next.automatic_tax?.enabled ?? sub.automatic_tax?.enabled ?? false)
   return inv
 }
 

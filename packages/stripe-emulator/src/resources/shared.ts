@@ -5,6 +5,7 @@ import { invalid } from "../errors"
 import type { Outcome } from "../cards"
 import type { Ctx } from "../context"
 import { allow, obj, str, type Params } from "../params"
+import type { TaxSubject } from "../tax"
 
 /** The path parameters Stripe's URLs have here (`/v1/customers/:id`, `/v1/products/:product/features/:id`); "" where a route has none. */
 export type PathParams = { id: string; product: string }
@@ -22,6 +23,12 @@ export type StoredSession = Stripe.Checkout.Session & {
     description?: string
     missing_payment_method?: MissingPaymentMethod
   }
+  /** customer_update: what completing the session saves onto an existing customer. */
+  _customer_update?: { address: "auto" | "never"; name: "auto" | "never"; shipping: "auto" | "never" } | null
+  /** The address and VAT number last entered on the hosted page (what its tax line was computed for). */
+  _tax_subject?: TaxSubject | null
+  /** The tax line the page shows: rate, reason and amount. */
+  _tax?: { percent: number; reason: string | null; amount: number; inclusive: boolean } | null
 }
 
 /** `trial_settings[end_behavior][missing_payment_method]` of a create call, checked like Stripe does. */

@@ -1,6 +1,7 @@
 // /v1/subscription_schedules: a schedule made from an existing subscription (`from_subscription`),
 // retrieved, listed, its phases replaced, released or canceled. What the clock does with it: schedules.ts.
 import type Stripe from "stripe"
+import { assertTaxLocation, automaticTaxParam } from "../tax"
 import { item, recurringPrice } from "../billing"
 import type { Ctx } from "../context"
 import { fromDefaults } from "../defaults"
@@ -27,7 +28,9 @@ function phasesParam(ctx: Ctx, s: Schedule, p: Params): Phase[] {
   raw.forEach((r, i) => {
     const ph = r as Params
     const param = `phases[${i}]`
-    allow(ph, ["items", "start_date", "end_date", "duration", "proration_behavior", "discounts", "metadata"], param)
+    allow(ph, ["items", "start_date", "end_date", "duration", "proration_behavior", "discounts", "metadata", "automatic_tax"], param)
+    const automaticTax = automaticTaxParam(ph, `${param}[automatic_tax]`)
+    if (automaticTax) assertTaxLocation(ctx.store.get<Stripe.Customer>(s.customer as string, "customer"))
     const items = list(ph, "items") ?? []
     if (items.length !== 1) throw invalid(`${param}[items]`, "The emulator supports phases with exactly one item.")
     const itemRaw = items[0] as Params
@@ -77,6 +80,7 @@ function phasesParam(ctx: Ctx, s: Schedule, p: Params): Phase[] {
         proration: proration as Stripe.SubscriptionSchedule.Phase.ProrationBehavior,
         discounts: discounts as Stripe.SubscriptionSchedule.Phase.Discount[],
         metadata: mergeMetadata({}, ph),
+        automaticTax,
       }),
     )
   })

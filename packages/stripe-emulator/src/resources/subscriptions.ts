@@ -19,6 +19,7 @@ import { invalid, missing, StripeApiError } from "../errors"
 import { allow, missingParam, bool, int, list, mergeMetadata, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
 import { chargeSucceeds, DECLINED } from "../cards"
+import { assertTaxLocation, automaticTaxParam } from "../tax"
 import { liveCustomer, trialSettings, type Handler, type StoredPm } from "./shared"
 
 const SUB_STATUSES = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"]
@@ -109,8 +110,12 @@ export const subscriptions: Record<string, Handler> = {
       "collection_method",
       "trial_settings",
       "discounts",
+      "automatic_tax",
     ])
     const customer = liveCustomer(ctx, req(p, "customer"), "customer")
+    const automaticTax = automaticTaxParam(p)
+    // Stripe Tax must be able to place the customer before a subscription with automatic tax exists.
+    if (automaticTax) assertTaxLocation(customer)
     const change = subscriptionItemsParam(ctx, null, p)
     if (!change?.price) throw missingParam("items")
     const pm = str(p, "default_payment_method")
@@ -141,6 +146,7 @@ export const subscriptions: Record<string, Handler> = {
       missingPaymentMethod,
       paymentMethod: pm ?? null,
       description: str(p, "description"),
+      automaticTax,
     })
   },
   "GET /v1/subscriptions/:id": (ctx, p, { id }) => allow(p, []) && ctx.store.get(id, "subscription"),
@@ -158,8 +164,11 @@ export const subscriptions: Record<string, Handler> = {
       "proration_date",
       "discounts",
       "trial_end",
+      "automatic_tax",
     ])
     const sub = ctx.store.get<Stripe.Subscription>(id, "subscription")
+    const automaticTax = automaticTaxParam(p)
+    if (automaticTax) assertTaxLocation(ctx.store.get<Stripe.Customer>(sub.customer as string, "customer"))
     if (p.trial_end !== undefined && p.trial_end !== "now")
       throw invalid("trial_end", "The emulator supports only trial_end=now on an update (a timestamp is not emulated).")
     if (sub.status === "canceled" || sub.status === "incomplete_expired")
@@ -210,6 +219,8 @@ export const subscriptions: Record<string, Handler> = {
         reason: sub.cancel_at ? "cancellation_requested" : null,
       })
     }
+    if (automaticTax !== undefined)
+      set("automatic_tax", { disabled_reason: null, enabled: automaticTax, liability: automaticTax ? { type: "self" } : null })
     if (p.default_payment_method !== undefined) set("default_payment_method", str(p, "default_payment_method") || null)
     if (p.description !== undefined) set("description", str(p, "description") || null)
     const meta = mergeMetadata(sub.metadata, p)
