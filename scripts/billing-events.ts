@@ -18,7 +18,7 @@ try {
   }
   if (values["retry-dead"]) console.log(`${await retryDeadUsage()} dead usage row(s) made due again`)
   if (values["retry-dead"]) console.log(`${await retryDeadEmails()} dead email(s) made due again`)
-  const summary = await inboxSummary()
+  const summary = await inboxSummary({ exactProcessed: true })
   const age = (s: number | null) =>
     s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
   console.table(
