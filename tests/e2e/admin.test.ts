@@ -110,7 +110,8 @@ describe("operator console", () => {
         return finding.getByText("fixed", { exact: true }).count()
       }, SLOW)
       .toBe(1)
-    expect(await finding.textContent()).toContain(`"field":"quantity","ours":${sub.quantity + 4},"stripe":${sub.quantity}`)
+    const differences = JSON.parse((await finding.locator("code").textContent()) ?? "[]") as unknown[]
+    expect(differences).toEqual([{ subscription: sub.id, field: "quantity", ours: sub.quantity + 4, stripe: sub.quantity }])
     expect((await db().query("select quantity from user_subscriptions where stripe_subscription_id = $1", [sub.id])).rows[0]).toEqual({
       quantity: sub.quantity,
     })
