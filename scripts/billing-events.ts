@@ -16,7 +16,7 @@ try {
     console.log(`${n} dead event(s) made due again; the next drain (cron, or npm run billing:drain) applies them`)
   }
   if (values["retry-dead"]) for (const o of OUTBOXES) console.log(`${await o.retryDead()} dead ${o.spec.name} row(s) made due again`)
-  const summary = await inboxSummary()
+  const summary = await inboxSummary({ exactProcessed: true })
   const age = (s: number | null) =>
     s === null ? "-" : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
   console.table(

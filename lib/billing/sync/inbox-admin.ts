@@ -5,21 +5,30 @@ import { db } from "@/lib/db/client"
 import { subscriptionEvents } from "@/lib/db/schema"
 
 export type InboxState = "pending" | "retrying" | "dead" | "processed"
-export type InboxSummary = Record<InboxState, { count: number; oldestAgeSeconds: number | null }>
+export type InboxSummary = Record<InboxState, { count: number; oldestAgeSeconds: number | null; estimated?: true }>
 
 /**
- * Counts and the oldest age per state: one aggregate per state, each on its partial index
- * (subscription_events_processed_received_idx and _unprocessed_received_idx, index-only), not a pass
- * over the whole inbox. A state with no rows reads as count 0, oldest null, as before.
+ * Counts and the oldest age per state. The backlog (pending, retrying, dead) is counted exactly, each state
+ * on the partial index of unprocessed rows (subscription_events_unprocessed_received_idx): it stays small
+ * however long the history. Processed events are the whole history, so by default their count is Postgres's
+ * own estimate of the table's rows (pg_class.reltuples, kept by autovacuum/ANALYZE) less the exact backlog,
+ * marked `estimated`, instead of a pass over every row on each page load and cron call; `exactProcessed`
+ * counts them (the CLI). The oldest processed event is one index lookup either way. A state with no rows
+ * reads as count 0, oldest null.
  */
-export async function inboxSummary(): Promise<InboxSummary> {
+export async function inboxSummary({ exactProcessed = false }: { exactProcessed?: boolean } = {}): Promise<InboxSummary> {
   const e = subscriptionEvents
   const age = sql`extract(epoch from now() - min(received_at))::float8`
   const { rows } = await db.execute<{ state: InboxState; count: string; oldest: number | null }>(sql`
-    select 'processed' as state, count(*) as count, ${age} as oldest from ${e} where processed_at is not null
-    union all select 'dead', count(*), ${age} from ${e} where processed_at is null and dead_at is not null
+    select 'dead' as state, count(*) as count, ${age} as oldest from ${e} where processed_at is null and dead_at is not null
     union all select 'retrying', count(*), ${age} from ${e} where processed_at is null and dead_at is null and attempts > 0
-    union all select 'pending', count(*), ${age} from ${e} where processed_at is null and dead_at is null and attempts = 0`)
+    union all select 'pending', count(*), ${age} from ${e} where processed_at is null and dead_at is null and attempts = 0
+    union all select 'processed', ${
+      exactProcessed
+        ? sql`(select count(*) from ${e} where processed_at is not null)`
+        : sql`(select case when reltuples < 0 then null else reltuples::bigint end from pg_class where oid = 'public.subscription_events'::regclass)`
+    },
+      extract(epoch from now() - (select received_at from ${e} where processed_at is not null order by received_at limit 1))::float8`)
   const summary: InboxSummary = {
     pending: { count: 0, oldestAgeSeconds: null },
     retrying: { count: 0, oldestAgeSeconds: null },
@@ -27,6 +36,15 @@ export async function inboxSummary(): Promise<InboxSummary> {
     processed: { count: 0, oldestAgeSeconds: null },
   }
   for (const r of rows) summary[r.state] = { count: Number(r.count), oldestAgeSeconds: r.oldest === null ? null : Math.round(r.oldest) }
+  const processed = rows.find((r) => r.state === "processed")
+  if (!exactProcessed) {
+    const backlog = summary.pending.count + summary.retrying.count + summary.dead.count
+    if (processed?.count == null) {
+      // Never analysed (a new database): small enough to count.
+      const [exact] = (await db.execute<{ n: string }>(sql`select count(*) as n from ${e} where processed_at is not null`)).rows
+      summary.processed.count = Number(exact?.n ?? 0)
+    } else summary.processed = { ...summary.processed, count: Math.max(0, Number(processed.count) - backlog), estimated: true }
+  }
   return summary
 }
 
