@@ -1,6 +1,6 @@
 "use client"
 // Accepting an invite: on success the action goes to the team page; a refusal is said here.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"

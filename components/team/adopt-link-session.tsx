@@ -6,7 +6,7 @@
 // browser in unseen). Join hands the tokens to the server with the invite's token (adopted as the
 // HttpOnly session cookies only for that invite's address, never over another signed-in user), then
 // accepts the invite. Without link tokens, `children` (log in / sign up) are shown instead.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useEffect, useState, useTransition, type ReactNode } from "react"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
