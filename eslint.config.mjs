@@ -48,9 +48,11 @@ const config = [
   // The packages import nothing of the app, and reach no package's files by path: a package's own tests
   // (packages/*/test) import it by its name and `exports`, as any project would. Their hosted pages are
   // JSX rendered by preact on a plain Node server, not Next pages: Next's document rules do not apply.
+  // Both emulators depend on @subkit/local-only (their one copy of the loopback-only rule), and it on nothing.
   ...[
     ["stripe-emulator", "@subkit/stripe-emulator"],
     ["supabase-auth-emulator", "@subkit/supabase-auth-emulator"],
+    ["local-only", "@subkit/local-only"],
   ].map(([dir, name]) => ({
     files: [`packages/${dir}/**`],
     rules: {
@@ -63,7 +65,10 @@ const config = [
               group: ["@/**", "**/lib/**", "**/app/**", "**/components/**", "**/scripts/**", "**/tests/**"],
               message: "A package imports nothing of the app.",
             },
-            { group: ["@subkit/*", `!${name}`, "!@subkit/local-only"], message: "A package does not import another emulator package." },
+            {
+              group: [...new Set(["@subkit/*", `!${name}`, "!@subkit/local-only"])],
+              message: "A package does not import another emulator package.",
+            },
             {
               group: ["**/src", "**/src/**", "@subkit/*/src/**", "**/packages/**"],
               message: "Import a package by its name and an `exports` entry, not its files (its tests too).",

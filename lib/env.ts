@@ -29,6 +29,8 @@ export const PRODUCTION_VARIABLES = {
   DATABASE_URL: "Supabase Dashboard → Connect → Transaction pooler (port 6543) connection string",
   NEXT_PUBLIC_SUPABASE_URL: "Supabase Dashboard → Project Settings → API → Project URL",
   NEXT_PUBLIC_SUPABASE_ANON_KEY: "Supabase Dashboard → Project Settings → API → anon public key",
+  SUPABASE_SERVICE_ROLE_KEY:
+    "Supabase Dashboard → Project Settings → API → service_role key (server-only: team invite links sign the invitee in through the Auth admin API)",
   STRIPE_SECRET_KEY: "Stripe Dashboard → Developers → API keys (sk_live_… or a restricted rk_live_… key)",
   STRIPE_WEBHOOK_SECRET:
     "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
@@ -74,7 +76,7 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
-  /** Supabase's service_role key: only `npm run admin:grant` uses it (the Auth admin API); never sent to a browser. */
+  /** Supabase's service_role key: the Auth admin API (invite sign-in, `npm run admin:grant`); never sent to a browser. */
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
@@ -206,7 +208,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     databasePoolMax: v.DATABASE_POOL_MAX,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
     supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
-    /** Null in production unless set: only the admin:grant script needs it, and it says so. */
+    /** Required in production (team invite sign-in); the CLI's local key otherwise. */
     supabaseServiceRoleKey: v.SUPABASE_SERVICE_ROLE_KEY ?? (isStrict(v) ? null : LOCAL_SUPABASE_SERVICE_ROLE_KEY),
     stripeSecretKey: v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey,
     stripeMode: stripeKeyMode(v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey) ?? "test",

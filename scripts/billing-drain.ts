@@ -6,8 +6,8 @@ import { loadEnvFiles } from "./lib/load-env"
 loadEnvFiles()
 const { values } = parseArgs({ options: { once: { type: "boolean" }, every: { type: "string", default: "5" } } })
 const { drainBillingEvents } = await import("../lib/billing/sync/drain")
-const { flushUsageOutbox } = await import("../lib/billing/usage/outbox")
-const { flushEmailOutbox } = await import("../lib/billing/email/outbox")
+const { usageOutbox } = await import("../lib/billing/usage/outbox")
+const { emailOutbox } = await import("../lib/billing/email/outbox")
 const { pool } = await import("../lib/db/client")
 let stopping = false
 process.once("SIGINT", () => (stopping = true))
@@ -22,20 +22,13 @@ do {
     console.log(
       `${new Date().toISOString()} applied ${report.events} event(s) for ${report.customers} customer(s), ${report.failed} failed`,
     )
-  const usage = await flushUsageOutbox().catch((err: unknown) => {
-    console.error(`usage flush failed: ${err instanceof Error ? err.message : String(err)}`)
-    return null
-  })
-  if (usage && usage.rows)
-    console.log(`${new Date().toISOString()} sent ${usage.units} usage unit(s) in ${usage.stripeCalls} Stripe call(s)`)
-  const email = await flushEmailOutbox().catch((err: unknown) => {
-    console.error(`email flush failed: ${err instanceof Error ? err.message : String(err)}`)
-    return null
-  })
-  if (email && email.claimed)
-    console.log(
-      `${new Date().toISOString()} emails: ${email.sent} sent, ${email.skipped} turned off, ${email.failed} failed (${email.dead} dead)`,
-    )
+  for (const o of [usageOutbox, emailOutbox]) {
+    const failed = (err: unknown) => console.error(`${o.spec.name} flush failed: ${err instanceof Error ? err.message : String(err)}`)
+    const r = await o.flush().catch(failed)
+    const counts = Object.entries(r?.counts ?? {}).map(([k, n]) => `, ${n} ${k}`)
+    const what = r && `${r.sent} sent, ${r.skipped} skipped, ${r.failed} failed (${r.dead} dead)${counts.join("")}`
+    if (r?.claimed) console.log(`${new Date().toISOString()} ${o.spec.name}: ${what}`)
+  }
   if (values.once) break
   for (let waited = 0; waited < everyMs && !stopping; waited += 250) await new Promise((r) => setTimeout(r, 250))
 } while (!stopping)

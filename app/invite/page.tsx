@@ -1,15 +1,14 @@
-// Where an invite email lands (/invite?token=…). The link carries a session in its fragment, which
-// AdoptLinkSession turns into cookies only when a signed-out visitor presses Join (issue 23, item 1).
-// Anyone holding the link may see whose team it is for.
+// Where an invite email lands (/invite?token=…). The page says whose team it is and which account the
+// link signs in as; a signed-out visitor is signed in as the invited address only when they press Join
+// (a POST: issue 23, item 1), never just by opening the link. Anyone holding the link may see this much.
 import type { Metadata } from "next"
 import Link from "next/link"
 import { AcceptInviteButton } from "@/components/team/accept-invite-button"
-import { AdoptLinkSession } from "@/components/team/adopt-link-session"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { signOut } from "@/lib/actions/auth"
 import { getCurrentUser } from "@/lib/auth/current-user"
-import { describeInvite, inviteToken } from "@/lib/billing/team/invites"
+import { describeInvite, inviteToken, teamNameOf } from "@/lib/billing/team/invites"
 
 export const metadata: Metadata = { title: "Team invite", robots: { index: false } }
 
@@ -27,12 +26,13 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
   return (
     <div className="mx-auto max-w-md space-y-4 py-8">
       <h1 className="text-3xl font-bold">Team invite</h1>
-      {user && <AdoptLinkSession token={token} signedIn />}
       <Card>
         <CardHeader>
           <CardTitle>{invite ? "Join a team on subkit" : "Invite not found"}</CardTitle>
           <CardDescription>
-            {invite ? `${invite.ownerEmail ?? "A subkit user"} invited ${invite.email} to their team.` : "This invite link is not valid."}
+            {invite
+              ? `${invite.ownerEmail ?? "A subkit user"} invited ${invite.email} to join ${teamNameOf(invite.ownerEmail)}.`
+              : "This invite link is not valid."}
           </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4 text-sm">
@@ -50,17 +50,20 @@ export default async function InvitePage({ searchParams }: { searchParams: Promi
             </p>
           )}
           {invite?.state === "open" && !user && (
-            <AdoptLinkSession token={token} email={invite.email}>
-              <p>Log in as {invite.email} to join. No account yet? Sign up with that address.</p>
-              <div className="flex gap-2">
-                <Button asChild>
-                  <Link href={`/auth/login?next=${encodeURIComponent(here)}`}>Log in</Link>
-                </Button>
-                <Button asChild variant="outline">
-                  <Link href={`/auth/signup?next=${encodeURIComponent(here)}`}>Sign up</Link>
-                </Button>
-              </div>
-            </AdoptLinkSession>
+            <>
+              <p data-testid="link-signs-in-as">
+                This link signs you in as {invite.email} (an account is made for the address if it has none). Press Join to sign in and join
+                the team.
+              </p>
+              <AcceptInviteButton token={token} />
+              <p className="text-muted-foreground">
+                Not {invite.email}? Don&apos;t press Join.{" "}
+                <Link href={`/auth/login?next=${encodeURIComponent(here)}`} className="underline">
+                  Log in with a password
+                </Link>{" "}
+                instead.
+              </p>
+            </>
           )}
           {invite?.state === "open" && user && user.email?.toLowerCase() !== invite.email && (
             <>

@@ -1,10 +1,11 @@
 "use client"
-// Accepting an invite: on success the action goes to the team page; a refusal is said here.
+// Join on the invite page: signs a signed-out invitee in as the invited address (the page has said
+// which) and accepts the invite; on success the action goes to the team page; a refusal is said here.
 import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
-import { acceptTeamInvite } from "@/lib/actions/team"
+import { joinTeamWithLink } from "@/lib/actions/team"
 
 export function AcceptInviteButton({ token }: { token: string }) {
   const [error, setError] = useState<string | null>(null)
@@ -22,7 +23,7 @@ export function AcceptInviteButton({ token }: { token: string }) {
         aria-busy={pending}
         onClick={() =>
           start(async () => {
-            const result = await acceptTeamInvite(token)
+            const result = await joinTeamWithLink(token)
             if (result && !result.ok) setError(result.message)
           })
         }

@@ -1,14 +1,18 @@
 "use client"
 // The demo feature that consumes usage: each click records one report through POST /api/usage/reports
-// (a fresh idempotency key per click), then refreshes the meter. At a hard limit it offers the upgrade.
+// (a fresh idempotency key per click), then refreshes the meter. At a hard limit it offers the upgrade and,
+// when the catalog has a pack, buying credits.
 import Link from "next/link"
 import { useRouter } from "next/navigation"
 import { useState, useTransition } from "react"
 import { Button } from "@/components/ui/button"
+import { BuyCreditsButton } from "./buy-credits-button"
 
 type Answer = { used?: number; remaining?: number; error?: { code: string; message: string } }
 
-export function GenerateReport({ blocked }: { blocked: boolean }) {
+type CreditsOffer = { pack: string; label: string; from: "dashboard" | "manage" }
+
+export function GenerateReport({ blocked, credits = null }: { blocked: boolean; credits?: CreditsOffer | null }) {
   const router = useRouter()
   const [message, setMessage] = useState<string | null>(null)
   const [limited, setLimited] = useState(blocked)
@@ -42,6 +46,7 @@ export function GenerateReport({ blocked }: { blocked: boolean }) {
             <Link href="/pricing">Upgrade</Link>
           </Button>
         )}
+        {limited && credits && <BuyCreditsButton {...credits} />}
       </div>
       <p aria-live="polite" className="text-sm" data-testid="usage-message">
         {message}

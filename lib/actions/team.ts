@@ -3,14 +3,19 @@
 // Each checks who is signed in; the rules (who may act, seats) live in lib/billing/team.
 import { revalidatePath } from "next/cache"
 import { redirect } from "next/navigation"
+import { after } from "next/server"
 import { z } from "zod"
+import { requestIp } from "@/lib/auth/auth-limits"
 import { getCurrentUser, getFreshUser } from "@/lib/auth/current-user"
+import { flushEmailOutbox } from "@/lib/billing/email/outbox"
 import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
-import { acceptInvite, checkLinkSession, inviteMember, revokeInvite } from "@/lib/billing/team/invites"
+import { acceptInvite, inviteMember, inviteSignIn, revokeInvite } from "@/lib/billing/team/invites"
 import { leaveTeam, removeMember } from "@/lib/billing/team/members"
 import type { SeatPreview } from "@/lib/billing/types"
 import { fail, type ActionResult } from "@/lib/result"
+import { log } from "@/lib/log"
 import { createClient } from "@/lib/supabase/server"
+import { sessionForInvitedAddress } from "@/lib/supabase/invite-session"
 
 const signedOut = () => fail("unauthenticated", "Your session has ended. Please log in again.")
 
@@ -27,7 +32,12 @@ async function asSignedIn<T extends object>(
 
 export type InviteState = ActionResult<{ email: string }> | null
 export async function inviteTeamMember(_prev: InviteState, formData: FormData): Promise<InviteState> {
-  return asSignedIn((user) => inviteMember(user, formData.get("email")))
+  const result = await asSignedIn((user) => inviteMember(user, formData.get("email")))
+  // The invite email is in the outbox; it goes after the response (as the webhook drain's emails do)
+  // rather than at the next cron. A failure stays queued for the cron's sender.
+  if (result.ok)
+    after(() => flushEmailOutbox().catch((err: unknown) => log.warn("invite email flush failed; the cron will send it", { error: err })))
+  return result
 }
 
 export async function revokeTeamInvite(inviteId: string): Promise<ActionResult> {
@@ -65,27 +75,32 @@ export async function acceptTeamInvite(token: string): Promise<ActionResult> {
   redirect("/team?joined=1")
 }
 
-const linkSession = z.object({
-  token: z.string().max(512),
-  access_token: z.string().min(20).max(8192),
-  refresh_token: z.string().min(1).max(512),
-})
-
 /**
- * An invite link signs the invitee in with the implicit flow: the tokens arrive in the URL fragment,
- * which only the browser sees. The invite page hands them here, with the invite's token, to become the
- * usual session cookies (HttpOnly; no Supabase client runs in the browser). Anyone can put tokens in a
- * link, so they are adopted only for that open invite's own address and never over another signed-in
- * user (checkLinkSession).
+ * Join on /invite (a POST): for a signed-out visitor holding an open invite's link, signs the browser in
+ * as the invited address (an account is made if the address has none) and accepts the invite; for
+ * someone signed in with that address, only accepts. Never over another signed-in user (inviteSignIn).
  */
-export async function adoptLinkSession(input: { token: string; access_token: string; refresh_token: string }): Promise<ActionResult> {
-  const parsed = linkSession.safeParse(input)
-  if (!parsed.success) return fail("invalid_link", "This sign-in link is not valid. Ask the team owner for a new invite.")
-  const checked = await checkLinkSession(parsed.data.token, parsed.data.access_token, await getCurrentUser())
-  if (!checked.ok) return checked
-  if (!checked.replace) return { ok: true }
-  const supabase = await createClient()
-  const { error } = await supabase.auth.setSession({ access_token: parsed.data.access_token, refresh_token: parsed.data.refresh_token })
-  if (error) return fail("invalid_link", "This sign-in link has expired. Ask the team owner for a new invite, or log in.")
-  return { ok: true }
+export async function joinTeamWithLink(rawToken: unknown): Promise<ActionResult> {
+  const token = z.string().max(512).safeParse(rawToken)
+  if (!token.success) return fail("invalid_link", "This invite link is not valid. Ask the team owner for a new invite.")
+  const decided = await inviteSignIn(token.data, await getCurrentUser())
+  if (!decided.ok) return decided
+  if (decided.signIn) {
+    const session = await sessionForInvitedAddress(decided.email, await requestIp())
+    if (!session.ok || session.email?.toLowerCase() !== decided.email) {
+      log.warn("invite sign-in failed", {
+        unavailable: session.ok ? false : session.unavailable,
+        error: session.ok ? "other address" : session.message,
+      })
+      return fail("auth_unavailable", "We couldn't sign you in just now. Please try again, or log in and open the link again.")
+    }
+    const supabase = await createClient()
+    const { error } = await supabase.auth.setSession({ access_token: session.accessToken, refresh_token: session.refreshToken })
+    if (error) return fail("auth_unavailable", "We couldn't sign you in just now. Please try again, or log in and open the link again.")
+    // The user Auth just verified the address of (this request's cookies were read before they were set).
+    const joined = await acceptInvite({ id: session.userId, email: session.email }, token.data)
+    if (!joined.ok) return joined
+    redirect("/team?joined=1")
+  }
+  return acceptTeamInvite(token.data)
 }

@@ -1,7 +1,7 @@
 // The app's own limits on sign-in, sign-up, password-reset and email-change attempts (issue 23, item 4),
 // per address and per client IP, counted in Postgres (public.rate_limits) so every instance shares
 // them. Auth's own limits count per IP too, and behind this server they would see one IP for
-// everyone: one script could lock every user out, or spend the project's email quota team invites need.
+// everyone: one script could lock every user out, or spend the project's Auth email quota (sign-up and reset mails).
 import "server-only"
 import { headers } from "next/headers"
 import { env } from "@/lib/env"

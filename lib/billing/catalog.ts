@@ -160,6 +160,51 @@ export const reportsToMeter = (planId: "free" | CatalogPlan["id"]): "all" | "ove
   planId === "pro" ? "all" : planId === "team" ? "overage" : "nothing"
 
 /**
+ * Prepaid credit packs (issue 19, item 4): a one-time price bought through Checkout (mode=payment), found by
+ * `lookupKey` (`stripe:setup` creates it). When the payment's webhook arrives the drain makes a Stripe credit
+ * grant (category paid, scoped to metered prices) worth `units` × Pro's overage unit price, expiring
+ * `expiresAfterMonths` after the purchase. On Pro and Team Stripe applies it to the metered line of the
+ * renewal invoice, so usage past the allowance is paid from credits before the card; on Free (hard limit, no
+ * metered price) the pack lifts the limit by `units`, consumed from our ledger (usage/allowance.ts).
+ */
+export type CreditPack = {
+  id: string
+  meter: MeterKey
+  name: string
+  units: number
+  /** What the pack costs, in cents. */
+  priceCents: number
+  currency: "usd"
+  expiresAfterMonths: number
+  lookupKey: string
+}
+
+export const CREDIT_PACKS = {
+  reports_200: {
+    id: "reports_200",
+    meter: "reports",
+    name: "200 report credits",
+    units: 200,
+    priceCents: 1000,
+    currency: "usd",
+    expiresAfterMonths: 12,
+    lookupKey: "subkit_reports_credits_200",
+  },
+} as const satisfies Record<string, CreditPack>
+export type CreditPackId = keyof typeof CREDIT_PACKS
+export const isCreditPackId = (id: string): id is CreditPackId => Object.hasOwn(CREDIT_PACKS, id)
+/** The pack offered for a meter (the "Buy credits" button). */
+export const creditPackFor = (meter: MeterKey): CreditPack | undefined => Object.values(CREDIT_PACKS).find((p) => p.meter === meter)
+/** The credit grant's monetary value: the pack's units at Pro's overage unit price. */
+export const creditGrantCents = (pack: CreditPack) => pack.units * USAGE_METERS[pack.meter].pro.overageCents
+/** When credits bought at `paidAt` expire. */
+export function creditExpiry(pack: CreditPack, paidAt: Date): Date {
+  const at = new Date(paidAt)
+  at.setUTCMonth(at.getUTCMonth() + pack.expiresAfterMonths)
+  return at
+}
+
+/**
  * The retention offer: when a customer starts cancelling in the portal (the in-app "Cancel subscription"),
  * Stripe's subscription_cancel flow offers this coupon first (retention.coupon_offer), once per customer
  * (lib/billing/portal/retention.ts records it). `stripe:setup` creates the coupon by this id. Accepted, it

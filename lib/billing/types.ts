@@ -86,7 +86,15 @@ export type SubscriptionState = {
   livemode: boolean
   /** card.fingerprint of its own default card (one card number, whatever the customer). */
   cardFingerprint: string | null
+  /**
+   * The first charge after a trial, from invoices.createPreview (read by the sync for a trialing
+   * subscription that will renew; null otherwise, or when not read).
+   */
+  upcoming: UpcomingCharge | null
 }
+
+/** The next charge as Stripe's invoice preview has it (amount_due: after discounts, with every seat and tax). */
+export type UpcomingCharge = { amount: number; currency: string; at: Date | null }
 
 /** The item a schedule's next phase puts on the subscription, from `at`. */
 export type ScheduledChange = { priceId: string; interval: BillingInterval | null; quantity: number; at: Date }
@@ -148,7 +156,14 @@ export type EventIntent =
       email?: EmailHint
       /** An invoice event: the drain re-reads this invoice from Stripe and keeps it in public.invoices. */
       invoiceId?: string
+      /** A paid credit pack's Checkout (mode=payment): the drain records it, then grants the credits (lib/billing/credits). */
+      creditPurchase?: CreditPurchaseHint
+      /** A billing.credit_grant.* event: the customer's cached credit balance is read again. */
+      creditBalanceChanged?: boolean
     }
+
+/** What checkout.session.completed says about a paid credit pack (checked against the catalog by the handler). */
+export type CreditPurchaseHint = { sessionId: string; packId: string; amountPaid: number; currency: string; paidAt: Date }
 
 /** What an event tells a billing email; the rest (plan name, recipient, links) comes from the rows. */
 export type EmailHint =

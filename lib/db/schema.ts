@@ -109,6 +109,10 @@ export const userSubscriptions = pgTable("user_subscriptions", {
   scheduledInterval: text("scheduled_interval").$type<"day" | "week" | "month" | "year">(),
   scheduledQuantity: integer("scheduled_quantity"),
   scheduledChangeAt: tz("scheduled_change_at"),
+  /** Stripe's invoice preview of the next charge (amount_due: discounts, seats, tax), kept by the sync while trialing. */
+  upcomingAmount: integer("upcoming_amount"),
+  upcomingCurrency: text("upcoming_currency"),
+  upcomingAt: tz("upcoming_at"),
   stripeCreatedAt: tz("stripe_created_at").notNull(),
   /** Stripe's livemode of the subscription (null: written before it was recorded). */
   livemode: boolean("livemode"),
@@ -294,6 +298,7 @@ export const usageOutbox = pgTable("usage_outbox", {
   status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
   batchId: text("batch_id"),
   claimedUntil: tz("claimed_until"),
+  claimedBy: text("claimed_by"),
   attempts: integer("attempts").notNull().default(0),
   nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
   lastError: text("last_error"),
@@ -321,16 +326,58 @@ export const billingActions = pgTable(
     kind: text("kind").$type<"end_trial">().notNull(),
     stripeSubscriptionId: text("stripe_subscription_id").notNull(),
     reason: text("reason").notNull(),
+    status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
     claimedUntil: tz("claimed_until"),
-    doneAt: tz("done_at"),
-    deadAt: tz("dead_at"),
+    claimedBy: text("claimed_by"),
+    batchId: text("batch_id"),
+    sentAt: tz("sent_at"),
+    doneAt: tz("done_at").generatedAlwaysAs(sql`sent_at`),
     lastError: text("last_error"),
     createdAt: tz("created_at").notNull().defaultNow(),
   },
   (t) => [unique().on(t.kind, t.stripeSubscriptionId)],
 )
+
+/** Paid credit packs and the Stripe credit grant the drain creates for each (lib/billing/credits). */
+export const creditPurchases = pgTable("credit_purchases", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  stripeCheckoutSessionId: text("stripe_checkout_session_id").notNull().unique(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull(),
+  packId: text("pack_id").notNull(),
+  meter: text("meter").notNull(),
+  units: integer("units").notNull(),
+  amountPaid: integer("amount_paid").notNull(),
+  currency: text("currency").notNull(),
+  grantCents: integer("grant_cents").notNull(),
+  unitsUsed: integer("units_used").notNull().default(0),
+  paidAt: tz("paid_at").notNull(),
+  expiresAt: tz("expires_at").notNull(),
+  stripeCreditGrantId: text("stripe_credit_grant_id"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
+  claimedUntil: tz("claimed_until"),
+  lastError: text("last_error"),
+  createdAt: tz("created_at").notNull().defaultNow(),
+  status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
+  claimedBy: text("claimed_by"),
+  batchId: text("batch_id"),
+  sentAt: tz("sent_at"),
+})
+
+/** A customer's available credit on metered prices, from Stripe's credit balance summary. */
+export const creditBalances = pgTable("credit_balances", {
+  stripeCustomerId: text("stripe_customer_id").primaryKey(),
+  availableCents: bigint("available_cents", { mode: "number" }).notNull().default(0),
+  currency: text("currency").notNull().default("usd"),
+  stale: boolean("stale").notNull().default(true),
+  refreshedAt: tz("refreshed_at"),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+})
 
 export const adminAuditLog = pgTable("admin_audit_log", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
@@ -353,6 +400,8 @@ export const emailOutbox = pgTable("email_outbox", {
   data: jsonb("data").notNull().default({}),
   status: text("status").$type<"pending" | "sent" | "skipped" | "dead">().notNull().default("pending"),
   claimedUntil: tz("claimed_until"),
+  claimedBy: text("claimed_by"),
+  batchId: text("batch_id"),
   attempts: integer("attempts").notNull().default(0),
   nextAttemptAt: tz("next_attempt_at").notNull().defaultNow(),
   lastError: text("last_error"),

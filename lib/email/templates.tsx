@@ -13,6 +13,7 @@ export const EMAIL_TEMPLATES = [
   "subscription_will_cancel",
   "subscription_cancelled",
   "seats_changed",
+  "team_invite",
 ] as const
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number]
 
@@ -39,6 +40,7 @@ export const EMAIL_DATA = {
   subscription_will_cancel: z.object({ planName: z.string(), endsAt: iso, manageUrl: url }),
   subscription_cancelled: z.object({ planName: z.string(), endedAt: iso, plansUrl: url }),
   seats_changed: z.object({ planName: z.string(), from: z.number().int(), to: z.number().int(), manageUrl: url }),
+  team_invite: z.object({ inviterEmail: z.string(), teamName: z.string(), inviteeEmail: z.string(), acceptUrl: url, expiresAt: iso }),
 } satisfies Record<EmailTemplate, z.ZodType>
 
 export type EmailData<T extends EmailTemplate> = z.infer<(typeof EMAIL_DATA)[T]>
@@ -166,6 +168,30 @@ const VIEWS: { [T in EmailTemplate]: (d: EmailData<T>) => Rendered } = {
           Your {d.planName} plan went from {d.from} to {d.to} seat{d.to === 1 ? "" : "s"}. The change is prorated on your next invoice.
         </Text>
         <Action href={d.manageUrl}>Manage subscription</Action>
+      </Layout>
+    ),
+  }),
+  // Sent by the app, not Supabase Auth: Supabase's templates get per-request data only for new or
+  // unconfirmed users, so its Magic Link email could never say who invited whom (issue 23, item 10).
+  team_invite: (d) => ({
+    subject: `${d.inviterEmail} invited you to join ${d.teamName} on subkit`,
+    element: (
+      <Layout
+        preview={`${d.inviterEmail} invited you to ${d.teamName}`}
+        title={`Join ${d.teamName} on subkit`}
+        footer={`You receive this email because ${d.inviterEmail} invited ${d.inviteeEmail} to their team. Not expecting it? Ignore it: nothing happens unless you press Join.`}
+      >
+        <Text>
+          {d.inviterEmail} invited you ({d.inviteeEmail}) to join {d.teamName} on subkit. On the team you get every Team feature; the owner
+          pays, you pay nothing.
+        </Text>
+        <Text>
+          The link signs you in as {d.inviteeEmail} (no password needed) and lets you join. It works until {formatDay(d.expiresAt)}.
+        </Text>
+        <Action href={d.acceptUrl}>Join {d.teamName}</Action>
+        <Text>
+          Or open this link: <Link href={d.acceptUrl}>{d.acceptUrl}</Link>
+        </Text>
       </Layout>
     ),
   }),

@@ -1,6 +1,6 @@
 // Customers and the one read the sync needs: the customer and/or all of their subscriptions.
 import "server-only"
-import { BillingProviderError, type CustomerRead, type EntitlementState, type ReadNeeds } from "@/lib/billing/types"
+import { BillingProviderError, type CustomerRead, type EntitlementState, type ReadNeeds, type SubscriptionState } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 import { customerState, invoiceState, subscriptionState } from "./mappers"
@@ -62,9 +62,27 @@ async function listSubscriptions(customerId: string) {
           s.latest_invoice && typeof s.latest_invoice === "object" ? [invoiceState(s.latest_invoice)] : [],
         ),
       }
-    })
+    }).then(async (read) => ({ ...read, states: await Promise.all(read.states.map(withUpcoming)) }))
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const
+    throw err
+  }
+}
+
+/**
+ * A trialing subscription that will renew gets its first charge from Stripe's invoice preview
+ * (invoices.createPreview: the discount, every seat, tax), so "Your card will then be charged" is what
+ * Stripe will charge; read here by the sync and kept on the row, never on a page view. Any other
+ * subscription makes no call.
+ */
+async function withUpcoming(s: SubscriptionState): Promise<SubscriptionState> {
+  if (s.status !== "trialing" || s.cancelAtPeriodEnd || s.cancelAt) return s
+  try {
+    const preview = await stripeCall(() => stripe.invoices.createPreview({ subscription: s.id }))
+    return { ...s, upcoming: { amount: preview.amount_due, currency: preview.currency, at: s.trialEnd } }
+  } catch (err) {
+    // Stripe has no upcoming invoice for it (invoice_upcoming_none): nothing to say, not a failed read.
+    if (err instanceof BillingProviderError && (err.kind === "invalid" || err.kind === "not_found")) return s
     throw err
   }
 }

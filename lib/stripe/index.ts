@@ -7,6 +7,7 @@ import "server-only"
 
 export { createSubscriptionCheckout, expireCheckoutSession, getCheckoutSession, type SubscriptionCheckout } from "./checkout"
 export { STRIPE_API_VERSION } from "./client-options"
+export { createCreditCheckout, createCreditGrant, readCreditBalance, type CreditCheckout } from "./credits"
 export { createCustomer, readCustomer } from "./customers"
 export { toProviderError } from "./errors"
 export { HANDLED_EVENT_TYPES, intentOf, type HandledEventType } from "./events"

@@ -91,6 +91,7 @@ export function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
     scheduledChange: scheduledChange(sub),
     livemode: sub.livemode,
     cardFingerprint: cardFingerprintOf(sub.default_payment_method),
+    upcoming: null,
   }
 }
 

@@ -4,6 +4,7 @@ import pg from "pg"
 import Stripe from "stripe"
 import {
   CATALOG,
+  CREDIT_PACKS,
   FEATURES,
   lookupKey,
   meteredLookupKey,
@@ -58,6 +59,7 @@ export async function setupStripe(
   await ensureRetentionCoupon(stripe, changes)
   const meters = await ensureMeters(stripe, changes)
   await ensureMeteredPrices(stripe, meters, changes)
+  await ensureCreditPackPrices(stripe, changes)
   await writePlans(databaseUrl, productIds, prices, changes)
   const featureChanged = changes.some((c) => /^(attached|detached) feature |^restored feature /.test(c))
   return { changes, notes: featureChanged ? [FEATURE_CHANGE_NOTE] : [], prices, portalConfigurationId }
@@ -351,6 +353,36 @@ async function ensureMeteredPrices(stripe: Stripe, meters: Partial<Record<MeterK
         if (existing) await stripe.prices.update(existing.id, { active: false })
         changes.push(`created price ${lookup} (${created.id})`)
       }
+  }
+}
+
+/**
+ * Each credit pack's one-time price on its meter's product, found by the pack's lookup key; a changed amount
+ * or currency is a new price that takes over the key (the old one is archived).
+ */
+async function ensureCreditPackPrices(stripe: Stripe, changes: string[]) {
+  for (const pack of Object.values(CREDIT_PACKS)) {
+    const product = await ensureMeterProduct(stripe, pack.meter, USAGE_METERS[pack.meter].name, changes)
+    const [existing] = (await stripe.prices.list({ lookup_keys: [pack.lookupKey], limit: 1 })).data
+    if (
+      existing?.active &&
+      existing.type === "one_time" &&
+      existing.product === product &&
+      existing.currency === pack.currency &&
+      existing.unit_amount === pack.priceCents
+    )
+      continue
+    const created = await stripe.prices.create({
+      product,
+      currency: pack.currency,
+      unit_amount: pack.priceCents,
+      lookup_key: pack.lookupKey,
+      transfer_lookup_key: true,
+      nickname: pack.name,
+      metadata: { subkit_credit_pack: pack.id, subkit_meter: pack.meter },
+    })
+    if (existing) await stripe.prices.update(existing.id, { active: false })
+    changes.push(`created price ${pack.lookupKey} (${created.id})`)
   }
 }
 

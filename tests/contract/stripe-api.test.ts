@@ -297,6 +297,32 @@ describe("trials and cards (one trial per card, issue 23 item 5)", () => {
   })
 })
 
+describe("a trial with a promotion code (issue 23, item 8)", () => {
+  it("the $0 trial invoice lists no discount; the preview of the first charge is after the discount, for every seat", async () => {
+    const c = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(c.id)).data[0]
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3, metadata: t.tag })
+    const code = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id }, metadata: t.tag })
+    const sub = await stripe.subscriptions.create({
+      customer: c.id,
+      items: [{ price: price.id, quantity: 3 }],
+      default_payment_method: pm?.id,
+      trial_period_days: 14,
+      discounts: [{ promotion_code: code.id }],
+      metadata: t.tag,
+    })
+    expect(sub.status).toBe("trialing")
+    // Stripe ignores a coupon on a zero-cost invoice (changelog 2013-10-29).
+    const trialInvoice = await stripe.invoices.retrieve(String(sub.latest_invoice))
+    expect(trialInvoice).toMatchObject({ total: 0, amount_due: 0 })
+    expect(trialInvoice.total_discount_amounts ?? []).toEqual([])
+    // 3 × $15.00 = $45.00, less 20%: $36.00.
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id })
+    expect(preview).toMatchObject({ subtotal: 4500, total: 3600, amount_due: 3600 })
+    await stripe.subscriptions.cancel(sub.id)
+  })
+})
+
 describe("test clocks", () => {
   it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
     const start = Math.floor(Date.now() / 1000)
@@ -687,6 +713,43 @@ describe("a metered graduated price on a meter", () => {
     expect(plan?.period.start).toBe(end)
     await stripe.billing.meters.deactivate(meter.id)
     expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})
+
+describe("Checkout in payment mode", () => {
+  // The credit pack: a one-time price sold through Checkout mode=payment (paying it needs the hosted page, so
+  // the completion is asserted in the emulator's own tests and tests/integration/credits.test.ts).
+  it("takes a one-time price with payment_intent_data; refuses a recurring price; no PaymentIntent before payment", async () => {
+    const product = await stripe.products.create({ name: "Contract credit pack", metadata: t.tag })
+    const once = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1000, metadata: t.tag })
+    expect(once).toMatchObject({ type: "one_time", recurring: null })
+    const customer = await stripe.customers.create({ metadata: t.tag })
+    const base = { mode: "payment" as const, customer: customer.id, success_url: "https://example.com/ok?id={CHECKOUT_SESSION_ID}" }
+    await expect(stripe.checkout.sessions.create({ ...base, line_items: [{ price: price.id, quantity: 1 }] })).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/recurring price/),
+    })
+    const session = await stripe.checkout.sessions.create({
+      ...base,
+      line_items: [{ price: once.id, quantity: 1 }],
+      metadata: { credit_pack: "contract", ...t.tag },
+      payment_intent_data: { metadata: { credit_pack: "contract" } },
+    })
+    expect(session).toMatchObject({
+      mode: "payment",
+      status: "open",
+      payment_status: "unpaid",
+      payment_intent: null,
+      subscription: null,
+      amount_total: 1000,
+      currency: "usd",
+      customer: customer.id,
+      metadata: { credit_pack: "contract" },
+    })
+    const items = await stripe.checkout.sessions.listLineItems(session.id)
+    expect(items.data.map((i) => [i.price?.id, i.quantity, i.amount_total])).toEqual([[once.id, 1, 1000]])
+    const expired = await stripe.checkout.sessions.expire(session.id)
+    expect(expired).toMatchObject({ status: "expired", payment_status: "unpaid" })
   })
 })
 

@@ -1,15 +1,30 @@
 // The Team plan as a team in the browser: the owner subscribes with 2 seats and invites someone by
-// email; the invitee follows the link from the Auth emulator's mailbox (signed in by it), joins and
+// email; the invitee opens the app's invite email from the dev mailbox, presses Join (signed in by it), joins and
 // sees the Team features; the owner previews and buys a third seat, then removes the member, who
 // loses the features.
-import { describe, expect, it } from "vitest"
-import { app, mailLink, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+import { inject, describe, expect, it } from "vitest"
+import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
+import { app, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+import { must } from "../support/must"
 
 const browser = sharedBrowser()
 
 const sharedWorkspaces = async (page: import("playwright-core").Page) => {
   await page.goto(app("/dashboard"))
   return page.getByTestId("feature-shared_workspaces").getAttribute("data-unlocked")
+}
+
+/** The invite email to `to` once the cron's drain has sent it (the app's own email, over SMTP into the dev mailbox). */
+async function inviteMail(to: string): Promise<Mail> {
+  let mail: Mail | undefined
+  await expect
+    .poll(async () => {
+      const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
+      mail = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.headers["x-subkit-email"] === "team_invite")
+      return Boolean(mail)
+    }, SLOW)
+    .toBe(true)
+  return must(mail, `an invite email to ${to}`)
 }
 
 describe("team", () => {
@@ -35,9 +50,13 @@ describe("team", () => {
     // The invitee has no account: the link creates it and signs them in (a separate browser profile).
     const memberPage = await (await browser().newContext()).newPage()
     const memberErrors = await noPageErrors(memberPage)
-    await memberPage.goto(await mailLink(member, "magic_link"))
+    // The invite is the app's own email (issue 23, item 10), sent by the cron's drain over SMTP: it names the inviter and the team.
+    const mail = await inviteMail(member)
+    expect(mail.subject).toBe(`${owner} invited you to join ${owner}'s team on subkit`)
+    expect(mail.text).toContain(`${owner} invited you (${member}) to join ${owner}'s team on subkit`)
+    await memberPage.goto(must(mail.link, "the invite email's link"))
     await memberPage.waitForURL((url) => url.pathname === "/invite")
-    await expect.poll(() => memberPage.getByText(`${owner} invited ${member} to their team.`).count(), SLOW).toBe(1)
+    await expect.poll(() => memberPage.getByText(`${owner} invited ${member} to join ${owner}'s team.`).count(), SLOW).toBe(1)
     // Opening the link signs no one in (issue 23, item 1): only pressing Join does.
     await expect.poll(() => memberPage.getByTestId("link-signs-in-as").textContent(), SLOW).toContain(`signs you in as ${member}`)
     expect((await memberPage.context().cookies()).filter((c) => c.name.includes("auth-token"))).toEqual([])

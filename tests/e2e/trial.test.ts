@@ -46,9 +46,9 @@ describe("free trial with a card collected up front", () => {
     const ends = day(trialEnd)
     await page.goto(at("/subscription"))
     expect(await page.getByTestId("subscription-headline").textContent()).toBe(`You're trying Pro. Your trial ends on ${ends}.`)
-    expect(await page.getByTestId("trial-notice").textContent()).toBe(`Trial ends on ${ends}Your card will then be charged $15.00 / month.`)
+    expect(await page.getByTestId("trial-notice").textContent()).toBe(`Trial ends on ${ends}Your card will then be charged $15.00.`)
     await page.goto(at("/subscription/manage"))
-    expect(await page.getByTestId("trial-notice").textContent()).toBe(`Trial ends on ${ends}Your card will then be charged $15.00 / month.`)
+    expect(await page.getByTestId("trial-notice").textContent()).toBe(`Trial ends on ${ends}Your card will then be charged $15.00.`)
     expect(await page.getByTestId("trial-ending-banner").count()).toBe(0)
 
     // Three days before the end Stripe sends customer.subscription.trial_will_end: the banner.
@@ -56,7 +56,7 @@ describe("free trial with a card collected up front", () => {
     await page.goto(at("/subscription/manage"))
     const banner = page.getByTestId("trial-ending-banner")
     expect(await banner.getByText(`Your trial ends soon, on ${ends}`).count()).toBe(1)
-    expect(await banner.getByText("Your card will then be charged $15.00 / month.").count()).toBe(1)
+    expect(await banner.getByText("Your card will then be charged $15.00.").count()).toBe(1)
     expect(await page.getByTestId("trial-notice").count()).toBe(0)
 
     // Past the end: active, the card charged for the first period.

@@ -9,6 +9,7 @@ const PROD = {
   DATABASE_URL: "postgres://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
   NEXT_PUBLIC_SUPABASE_URL: "https://abc.supabase.co",
   NEXT_PUBLIC_SUPABASE_ANON_KEY: "eyJhbGciOiJIUzI1NiJ9.anon.sig",
+  SUPABASE_SERVICE_ROLE_KEY: "eyJhbGciOiJIUzI1NiJ9.service_role.sig",
   STRIPE_SECRET_KEY: "sk_live_51abc",
   STRIPE_WEBHOOK_SECRET: LIVE_SECRET,
   CRON_SECRET: "c".repeat(64),

@@ -6,7 +6,9 @@ import { SubscriptionStatus } from "@/components/subscription/subscription-statu
 import { Button } from "@/components/ui/button"
 import { UsageMeter } from "@/components/usage/usage-meter"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
+import { z } from "zod"
 import { requireUser } from "@/lib/auth/current-user"
+import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { FEATURES, plansGranting, type FeatureKey } from "@/lib/billing/catalog"
 import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
@@ -18,7 +20,8 @@ import { getTeamView } from "@/lib/billing/team/view"
 
 export const metadata: Metadata = { title: "Dashboard" }
 
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
+  const { credits } = parseSearchParams(await searchParams, { credits: z.enum(["purchased", "canceled"]) })
   const user = await requireUser()
   const [sub, features, usage] = await Promise.all([
     getCurrentSubscription(user.id),
@@ -67,7 +70,7 @@ export default async function DashboardPage() {
           )}
         </CardContent>
       </Card>
-      <UsageMeter usage={usage} projection={await projectionFor(usage)} />
+      <UsageMeter usage={usage} projection={await projectionFor(usage)} from="dashboard" creditsNotice={credits} />
       <GatedFeature
         featureKey="advanced_analytics"
         title={FEATURES.advanced_analytics}

@@ -7,6 +7,7 @@ import { db, type Transaction } from "@/lib/db/client"
 import { checkoutSessions } from "@/lib/db/schema"
 import { log } from "@/lib/log"
 import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe"
+import type { CheckoutSessionState } from "../types"
 import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 
 /** A session this close to Stripe's expiry is replaced rather than reused. */
@@ -20,7 +21,22 @@ export const MANAGE_PATH = "/subscription/manage?notice=already-subscribed"
 /** `busy`: another click's Checkout for this user was still being opened after the wait. */
 export type OpenedCheckout = { url: string | null; reused: boolean; alreadyPaid?: true } | { busy: true }
 
-export async function openCheckout(c: SubscriptionCheckout): Promise<OpenedCheckout> {
+/** What the slot compares to reuse an open session: the same price, quantity and trial. */
+export type CheckoutChoice = Pick<SubscriptionCheckout, "userId" | "priceId" | "quantity" | "trialDays">
+
+export function openCheckout(c: SubscriptionCheckout): Promise<OpenedCheckout> {
+  return openCheckoutWith(c, () => createSubscriptionCheckout(c))
+}
+
+/**
+ * The slot, reuse and replace rules of openCheckout for any Checkout `create` opens. `oneTime` (a credit
+ * pack): a replaced session found paid does not stop this one (buying a second pack is fine).
+ */
+export async function openCheckoutWith(
+  c: CheckoutChoice,
+  create: () => Promise<CheckoutSessionState>,
+  { oneTime = false } = {},
+): Promise<OpenedCheckout> {
   const slot = await reserveSessionSlot("checkout", c.userId, (tx) => decide(tx, c))
   if (isPending(slot)) return { busy: true }
   if ("reuse" in slot) return { url: slot.reuse, reused: true }
@@ -29,14 +45,16 @@ export async function openCheckout(c: SubscriptionCheckout): Promise<OpenedCheck
       const old = await expireCheckoutSession(slot.replaces)
       // Paid in another tab after the caller's "already subscribed?" read: no second session (it could be
       // paid into a second subscription); the user goes to manage, where the sync shows what they bought.
-      if (old.status === "complete") {
+      if (old.status === "complete" && oneTime)
+        await db.update(checkoutSessions).set({ status: "complete" }).where(eq(checkoutSessions.stripeSessionId, slot.replaces))
+      else if (old.status === "complete") {
         log.warn("replaced Checkout session had completed; not opening another", { userId: c.userId, session: slot.replaces })
         await db.delete(checkoutSessions).where(eq(checkoutSessions.id, slot.reserved))
         await db.update(checkoutSessions).set({ status: "complete" }).where(eq(checkoutSessions.stripeSessionId, slot.replaces))
         return { url: MANAGE_PATH, reused: false, alreadyPaid: true }
       }
     }
-    const session = await createSubscriptionCheckout(c)
+    const session = await create()
     await db
       .update(checkoutSessions)
       .set({ stripeSessionId: session.id, url: session.url, expiresAt: session.expiresAt })
@@ -49,7 +67,7 @@ export async function openCheckout(c: SubscriptionCheckout): Promise<OpenedCheck
 }
 
 /** Under the per-user lock (see ../session-slot.ts): reuse the open session, wait for one being opened, or take a slot. */
-async function decide(tx: Transaction, c: SubscriptionCheckout): Promise<Slot | Pending> {
+async function decide(tx: Transaction, c: CheckoutChoice): Promise<Slot | Pending> {
   const [open] = await tx
     .select({
       id: checkoutSessions.id,

@@ -4,16 +4,14 @@
 // for one card number on any customer); a subscription trialing on a card an earlier trial used gets an
 // `end_trial` action, which the drain sends as subscriptions.update(trial_end=now): Stripe bills the
 // first period at once, on that card. Decided in the sync (not on a request path) and sent through the
-// billing_actions outbox, so a retry or a second drain never ends it twice (one action per subscription,
-// an idempotency key per subscription).
+// billing_actions outbox (lib/billing/outbox), so a retry or a second drain never ends it twice (one
+// action per subscription, an idempotency key per subscription).
 import "server-only"
 import { sql } from "drizzle-orm"
 import type { Executor } from "@/lib/db/client"
-import { db } from "@/lib/db/client"
-import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { endTrialNow } from "@/lib/stripe"
-import { retryDelaySeconds } from "../sync/retry"
+import { defineOutbox } from "../outbox/outbox"
 import type { CustomerState, SubscriptionState } from "../types"
 
 export const TRIAL_CARD_REASON = "card_had_trial"
@@ -44,39 +42,32 @@ export async function recordTrialCards(
   }
 }
 
-export type ActionsReport = { sent: number; failed: number; dead: number }
+type Row = { kind: string; stripe_subscription_id: string }
 
-/** Sends due billing actions (the drain and the cron call it). */
-export async function flushBillingActions({ limit = 50 } = {}): Promise<ActionsReport> {
-  const report: ActionsReport = { sent: 0, failed: 0, dead: 0 }
-  const { rows } = await db.execute<{ id: string; stripe_subscription_id: string; attempts: number }>(sql`
-    with due as (
-      select id from public.billing_actions
-      where done_at is null and dead_at is null and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
-      order by id limit ${limit} for update skip locked
-    )
-    update public.billing_actions a set claimed_until = now() + interval '90 seconds'
-    from due where a.id = due.id
-    returning a.id, a.stripe_subscription_id, a.attempts`)
-  for (const row of rows) {
-    try {
-      await endTrialNow(row.stripe_subscription_id)
-      await db.execute(sql`update public.billing_actions set done_at = now(), claimed_until = null, attempts = attempts + 1
-        where id = ${row.id}`)
-      log.info("trial ended: the card already had a trial", { subscriptionId: row.stripe_subscription_id })
-      report.sent++
-    } catch (err) {
-      const attempts = row.attempts + 1
-      const dead = attempts >= env.billing.maxAttempts
-      await db.execute(sql`update public.billing_actions set attempts = ${attempts}, claimed_until = null,
-        last_error = ${(err as Error).message.slice(0, 500)},
-        next_attempt_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)}),
-        dead_at = ${dead ? sql`now()` : sql`null`}
-        where id = ${row.id}`)
-      log.error("billing action failed", { subscriptionId: row.stripe_subscription_id, attempts, error: err })
-      if (dead) report.dead++
-      else report.failed++
-    }
-  }
-  return report
+/** What each kind of billing action calls; a new kind is a handler here (and in the table's kind check). */
+export const BILLING_ACTIONS: Record<string, (row: Row) => Promise<void>> = {
+  async end_trial(row) {
+    await endTrialNow(row.stripe_subscription_id)
+    log.info("trial ended: the card already had a trial", { subscriptionId: row.stripe_subscription_id })
+  },
+}
+
+export const billingActionsOutbox = defineOutbox<Row>({
+  name: "billing action",
+  table: "public.billing_actions",
+  columns: sql`o.kind, o.stripe_subscription_id`,
+  batchSize: 50,
+  concurrency: 1,
+  deadColumns: sql`kind, stripe_subscription_id subscription`,
+  async send({ rows: [row] }) {
+    const action = row && BILLING_ACTIONS[row.kind]
+    if (!action) throw new Error(`unknown billing action ${row?.kind}`) // retried, not dead: a newer deploy may know it
+    await action(row as Row)
+  },
+})
+
+/** Sends due billing actions (the drain and the cron call it). `failed` counts those still retried. */
+export async function flushBillingActions({ limit = 50 } = {}): Promise<{ sent: number; failed: number; dead: number }> {
+  const { sent, failed, dead } = await billingActionsOutbox.flush({ limit })
+  return { sent, failed: failed - dead, dead }
 }

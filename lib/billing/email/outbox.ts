@@ -1,22 +1,17 @@
-// The billing email outbox. The drain queues a row per (event, template) in the transaction that
-// applies the event (queueEmails), so an email is queued once however often the event is delivered,
-// replayed or re-applied. The sender (flushEmailOutbox, run by the drain script and the cron, never a
-// request) claims due rows, skips optional emails the user turned off, renders the template and sends
-// it over SMTP; a failure is retried with exponential backoff, and after EMAIL_MAX_ATTEMPTS the row is
-// dead and listed by `npm run billing:events` (`--retry-dead` makes it due again).
+// The billing email outbox. The drain queues a row per (event, template) in the transaction that applies the
+// event (queueEmails), so an email is queued once however often the event is delivered, replayed or re-applied.
+// The sender (lib/billing/outbox: the drain script and the cron, never a request) skips optional emails the user
+// turned off, renders and sends over SMTP; retried with backoff, dead after EMAIL_MAX_ATTEMPTS (billing:events).
 import "server-only"
 import { sql } from "drizzle-orm"
-import { db, type Executor } from "@/lib/db/client"
+import type { Executor } from "@/lib/db/client"
 import { env } from "@/lib/env"
-import { log } from "@/lib/log"
 import { sendMail } from "@/lib/email/mailer"
 import { EMAIL_TEMPLATES, isOptionalEmail, renderEmail, type EmailTemplate } from "@/lib/email/templates"
 import { CATALOG } from "../catalog"
 import { planIdForPrice } from "../sync/plans"
-import { retryDelaySeconds } from "../sync/retry"
+import { defineOutbox, PermanentFailure, type OutboxSummary } from "../outbox/outbox"
 import type { CustomerRead, EmailHint, EventIntent } from "../types"
-
-export const EMAIL_CLAIM_SECONDS = 60
 
 /** Where the email's buttons go: app URLs, which send a signed-out reader through sign-in first. */
 export const EMAIL_LINKS = {
@@ -88,100 +83,39 @@ export async function queueEmails(
   return queued
 }
 
-export type EmailFlushReport = { claimed: number; sent: number; skipped: number; failed: number; dead: number }
+type Row = { template: string; to_email: string; data: unknown; opted_out: boolean }
 
-type Claimed = { id: number; template: string; to_email: string; data: unknown; attempts: number; opted_out: boolean }
-
-async function claim(limit: number): Promise<Claimed[]> {
-  const { rows } = await db.execute<Claimed>(sql`
-    with due as (
-      select id from public.email_outbox
-      where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
-      order by id limit ${limit} for update skip locked
-    )
-    update public.email_outbox o set claimed_until = now() + make_interval(secs => ${EMAIL_CLAIM_SECONDS})
-    from due where o.id = due.id
-    returning o.id::int, o.template, o.to_email, o.data, o.attempts,
-      coalesce((select case o.template when 'trial_ending' then not p.trial_ending when 'seats_changed' then not p.seats_changed else false end
-        from public.email_preferences p where p.user_id = o.user_id), false) as opted_out`)
-  return rows
-}
+export const emailOutbox = defineOutbox<Row>({
+  name: "email",
+  table: "public.email_outbox",
+  // The preference is read when the email goes, so turning one off stops what is still queued.
+  columns: sql`o.template, o.to_email, o.data,
+    coalesce((select case o.template when 'trial_ending' then not p.trial_ending when 'seats_changed' then not p.seats_changed else false end
+      from public.email_preferences p where p.user_id = o.user_id), false) as opted_out`,
+  batchSize: 100,
+  leaseSeconds: 60,
+  maxAttempts: () => env.email.maxAttempts,
+  deadColumns: sql`template, to_email "to"`,
+  async send({ id, rows: [row] }) {
+    if (!row) return
+    if (row.opted_out && isOptionalEmail(row.template)) return { status: "skipped" }
+    let rendered
+    try {
+      if (!(EMAIL_TEMPLATES as readonly string[]).includes(row.template)) throw new Error(`unknown template ${row.template}`)
+      rendered = await renderEmail(row.template as EmailTemplate, row.data)
+    } catch (err) {
+      // A row that does not render never will: dead at once, not retried.
+      throw new PermanentFailure(err instanceof Error ? err.message : String(err))
+    }
+    const headers = { "X-Subkit-Email": row.template, "X-Subkit-Outbox-Id": id }
+    const messageId = await sendMail({ ...rendered, to: row.to_email, headers })
+    return { set: sql`message_id = ${messageId}` }
+  },
+})
 
 /** Sends what is due (at most `limit`); each row is one SMTP message. */
-export async function flushEmailOutbox({ limit = 100, concurrency = 4 } = {}): Promise<EmailFlushReport> {
-  const rows = await claim(limit)
-  const report: EmailFlushReport = { claimed: rows.length, sent: 0, skipped: 0, failed: 0, dead: 0 }
-  const queue = [...rows]
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) await sendOne(row, report)
-    }),
-  )
-  return report
-}
+export const flushEmailOutbox = (options?: { limit?: number; concurrency?: number }) => emailOutbox.flush(options)
 
-async function sendOne(row: Claimed, report: EmailFlushReport) {
-  // The preference is read when the email goes, so turning one off stops what is still queued.
-  if (row.opted_out && isOptionalEmail(row.template)) {
-    await db.execute(sql`update public.email_outbox set status = 'skipped', sent_at = now(), claimed_until = null where id = ${row.id}`)
-    report.skipped++
-    return
-  }
-  let rendered
-  try {
-    if (!(EMAIL_TEMPLATES as readonly string[]).includes(row.template)) throw new Error(`unknown template ${row.template}`)
-    rendered = await renderEmail(row.template as EmailTemplate, row.data)
-  } catch (err) {
-    // A row that does not render never will: dead at once, not retried.
-    await fail(row, err, true, report)
-    return
-  }
-  try {
-    const messageId = await sendMail({
-      ...rendered,
-      to: row.to_email,
-      headers: { "X-Subkit-Email": row.template, "X-Subkit-Outbox-Id": String(row.id) },
-    })
-    await db.execute(sql`update public.email_outbox set status = 'sent', sent_at = now(), claimed_until = null, message_id = ${messageId},
-      last_error = null where id = ${row.id}`)
-    report.sent++
-  } catch (err) {
-    await fail(row, err, false, report)
-  }
-}
-
-async function fail(row: Claimed, err: unknown, permanent: boolean, report: EmailFlushReport) {
-  const attempts = row.attempts + 1
-  const dead = permanent || attempts >= env.email.maxAttempts
-  const message = (err instanceof Error ? err.message : String(err)).slice(0, 500)
-  report.failed++
-  if (dead) report.dead++
-  await db.execute(sql`update public.email_outbox set attempts = ${attempts}, last_error = ${message}, claimed_until = null,
-      status = ${dead ? "dead" : "pending"}, next_attempt_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)})
-    where id = ${row.id}`)
-  log.warn("billing email not sent", { id: row.id, template: row.template, attempts, dead, error: message })
-}
-
-export type EmailOutboxSummary = {
-  pending: number
-  dead: { count: number; rows: { id: number; template: string; to: string; attempts: number; error: string | null }[] }
-}
-
-export async function emailOutboxSummary(): Promise<EmailOutboxSummary> {
-  const counts = await db.execute<{ status: string; n: number }>(
-    sql`select status, count(*)::int n from public.email_outbox where status in ('pending', 'dead') group by status`,
-  )
-  const dead = await db.execute<{ id: number; template: string; to: string; attempts: number; error: string | null }>(
-    sql`select id::int, template, to_email "to", attempts, last_error error from public.email_outbox where status = 'dead' order by id limit 20`,
-  )
-  const n = (s: string) => counts.rows.find((r) => r.status === s)?.n ?? 0
-  return { pending: n("pending"), dead: { count: n("dead"), rows: dead.rows } }
-}
-
-/** Makes dead emails due again (npm run billing:events -- --retry-dead). */
-export async function retryDeadEmails(): Promise<number> {
-  const res = await db.execute(
-    sql`update public.email_outbox set status = 'pending', attempts = 0, next_attempt_at = now() where status = 'dead' returning id`,
-  )
-  return res.rows.length
-}
+export type EmailOutboxSummary = OutboxSummary<{ id: number; template: string; to: string; attempts: number; error: string | null }>
+export const emailOutboxSummary = () => emailOutbox.summary<EmailOutboxSummary["dead"]["rows"][number]>()
+export const retryDeadEmails = () => emailOutbox.retryDead()

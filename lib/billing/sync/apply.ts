@@ -4,6 +4,7 @@
 // event outcomes are written in one short transaction that first checks the lease is still ours.
 import "server-only"
 import { recordTrialCards } from "../checkout/trial-cards"
+import { recordCreditEvents } from "../credits/purchases"
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm"
@@ -117,6 +118,14 @@ async function writeRead(
       for (const c of checkouts) {
         await tx.execute(sql`update ${checkoutSessions} set status = ${c.status} where stripe_session_id = ${c.id} and status = 'open'`)
       }
+      // A paid credit pack: recorded once per Checkout Session, granted by the drain after this commit.
+      if (userId)
+        await recordCreditEvents(
+          tx,
+          userId,
+          customerId,
+          pending.map((p) => p.intent),
+        )
       if (read.customer?.deleted) {
         await tx.execute(sql`update ${billingCustomers} set stripe_customer_deleted_at = now(), updated_at = now()
           where stripe_customer_id = ${customerId} and stripe_customer_deleted_at is null`)
@@ -215,6 +224,8 @@ function outcomeOf(intent: EventIntent, userId: string | null, read: CustomerRea
   const second = read.subscriptions && liveCount(read.subscriptions) > 1 ? "; customer has more than one live subscription" : ""
   const suffix = `${intent.refusedLink ? `; link refused: ${intent.refusedLink}` : ""}${second}`
   if (intent.checkoutSession?.status === "expired") return "checkout_expired"
+  if (intent.creditPurchase) return `credit_purchase_recorded${suffix}`
+  if (intent.creditBalanceChanged) return "credit_balance_refresh"
   if (!intent.subscriptionId) return `synced${suffix}`
   const sub = read.subscriptions?.find((s) => s.id === intent.subscriptionId)
   return `${sub ? `synced_${sub.status}` : "synced_subscription_not_found"}${suffix}`

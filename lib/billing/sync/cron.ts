@@ -7,8 +7,9 @@ import { pruneRateLimits } from "@/lib/rate-limit"
 import { drainBillingEvents } from "./drain"
 import { inboxSummary, pruneProcessedPayloads } from "./inbox-admin"
 import { reconcileDue, reconcileStep, type StepReport } from "./reconcile"
-import { flushUsageOutbox, usageOutboxSummary } from "../usage/outbox"
-import { emailOutboxSummary, flushEmailOutbox } from "../email/outbox"
+import { flushUsageOutbox } from "../usage/outbox"
+import { flushEmailOutbox } from "../email/outbox"
+import { OUTBOXES } from "../outbox/all"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -27,14 +28,11 @@ export async function runBillingCron(request: Request): Promise<Response> {
     await pruneRateLimits()
     const inbox = await inboxSummary()
     if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
-    const usageOutbox = await usageOutboxSummary()
-    if (usageOutbox.dead.count)
-      log.error("usage rows are dead; run `npm run billing:events -- --retry-dead`", { dead: usageOutbox.dead.count })
-    const emailOutbox = await emailOutboxSummary()
-    if (emailOutbox.dead.count)
-      log.error("billing emails are dead; run `npm run billing:events -- --retry-dead`", { dead: emailOutbox.dead.count })
+    const outboxes = Object.fromEntries(await Promise.all(OUTBOXES.map(async (o) => [o.spec.name, await o.summary()] as const)))
+    for (const [name, o] of Object.entries(outboxes))
+      if (o.dead.count) log.error(`${name} outbox rows are dead; run \`npm run billing:events -- --retry-dead\``, { dead: o.dead.count })
     const reconcile = await reconcileCronStep()
-    return json(200, { drained, usage, email, pruned, inbox, usageOutbox, emailOutbox, reconcile })
+    return json(200, { drained, usage, email, pruned, inbox, outboxes, reconcile })
   } catch (err) {
     log.error("billing cron failed", { error: err })
     return json(503, { error: "drain failed" })

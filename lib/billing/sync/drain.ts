@@ -10,8 +10,9 @@ import { db } from "@/lib/db/client"
 import { customerSyncs, stripeBackoff, subscriptionEvents } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { flushBillingActions } from "../checkout/trial-cards"
+import { flushCreditGrants } from "../credits/purchases"
 import { applyCustomer, LEASE_SECONDS, newOwner } from "./apply"
-import { paceDrain } from "./pace"
+import { forEachLimited, paceDrain } from "./pace"
 import { backingOff, noteRateLimited, noteStripeAnswered, recentlyRateLimited } from "./stripe-backoff"
 
 export type DrainReport = {
@@ -63,6 +64,8 @@ export async function drainBillingEvents({
   }
   // The Stripe calls the applies decided on (a trial on a card that had one ends now).
   if (!report.rateLimited) await flushBillingActions()
+  // Paid credit packs the applies recorded: their grants, then the balances they changed.
+  if (!report.rateLimited && !backingOff()) await flushCreditGrants()
   return report
 }
 
@@ -101,13 +104,4 @@ async function releaseLease(customerId: string, owner: string) {
     .update(customerSyncs)
     .set({ leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
     .where(and(eq(customerSyncs.stripeCustomerId, customerId), eq(customerSyncs.leaseOwner, owner)))
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
-    }),
-  )
 }

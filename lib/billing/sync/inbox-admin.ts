@@ -7,12 +7,19 @@ import { subscriptionEvents } from "@/lib/db/schema"
 export type InboxState = "pending" | "retrying" | "dead" | "processed"
 export type InboxSummary = Record<InboxState, { count: number; oldestAgeSeconds: number | null }>
 
+/**
+ * Counts and the oldest age per state: one aggregate per state, each on its partial index
+ * (subscription_events_processed_received_idx and _unprocessed_received_idx, index-only), not a pass
+ * over the whole inbox. A state with no rows reads as count 0, oldest null, as before.
+ */
 export async function inboxSummary(): Promise<InboxSummary> {
+  const e = subscriptionEvents
+  const age = sql`extract(epoch from now() - min(received_at))::float8`
   const { rows } = await db.execute<{ state: InboxState; count: string; oldest: number | null }>(sql`
-    select case when processed_at is not null then 'processed' when dead_at is not null then 'dead'
-                when attempts > 0 then 'retrying' else 'pending' end as state,
-      count(*) as count, extract(epoch from now() - min(received_at))::float8 as oldest
-    from ${subscriptionEvents} group by 1`)
+    select 'processed' as state, count(*) as count, ${age} as oldest from ${e} where processed_at is not null
+    union all select 'dead', count(*), ${age} from ${e} where processed_at is null and dead_at is not null
+    union all select 'retrying', count(*), ${age} from ${e} where processed_at is null and dead_at is null and attempts > 0
+    union all select 'pending', count(*), ${age} from ${e} where processed_at is null and dead_at is null and attempts = 0`)
   const summary: InboxSummary = {
     pending: { count: 0, oldestAgeSeconds: null },
     retrying: { count: 0, oldestAgeSeconds: null },

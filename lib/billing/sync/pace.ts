@@ -38,3 +38,13 @@ export async function paceDrain(pauseMs: number = env.billing.drainBusyPauseMs):
   gate = turn
   await turn
 }
+
+/** Runs `fn` over `items`, at most `limit` at a time (the drain's customers, an outbox's batches). */
+export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) await fn(items[i] as T)
+    }),
+  )
+}

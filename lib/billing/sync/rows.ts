@@ -45,6 +45,9 @@ export function subscriptionRow(
     scheduledInterval: s.scheduledChange ? (scheduled?.interval ?? s.scheduledChange.interval) : null,
     scheduledQuantity: s.scheduledChange?.quantity ?? null,
     scheduledChangeAt: s.scheduledChange?.at ?? null,
+    upcomingAmount: s.upcoming?.amount ?? null,
+    upcomingCurrency: s.upcoming?.currency ?? null,
+    upcomingAt: s.upcoming?.at ?? null,
     stripeCreatedAt: s.createdAt,
     livemode: s.livemode,
   }

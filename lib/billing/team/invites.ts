@@ -1,30 +1,67 @@
 // Invites: the owner invites an address while a seat is free (an open invite holds one); the link
 // carries a secret whose SHA-256 is stored; only a user signed in with the invited address accepts.
-// Seat checks and writes happen in one short transaction per team; the email goes out after it
-// commits (no connection is held across the call to Auth).
+// Seat checks and writes happen in one short transaction per team, which also queues the invite
+// email in the email outbox (sent by the drain/cron with the billing emails, retried on failure):
+// the app's own email names the inviter and the team (issue 23, item 10). The link lands on /invite,
+// where pressing Join signs a signed-out invitee in as the invited address (signInWithInvite).
 import "server-only"
 import { createHash, randomBytes } from "node:crypto"
 import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm"
 import { z } from "zod"
 import type { CurrentUser } from "@/lib/auth/current-user"
-import { db } from "@/lib/db/client"
-import { teamInvites, teamMembers, teams, users } from "@/lib/db/schema"
+import { db, type Executor } from "@/lib/db/client"
+import { emailOutbox, teamInvites, teamMembers, teams, users } from "@/lib/db/schema"
 import { env } from "@/lib/env"
 import { log } from "@/lib/log"
 import { fail, type ActionResult } from "@/lib/result"
-import { sendSignInLink } from "@/lib/supabase/send-link"
-import { userOfAccessToken } from "@/lib/supabase/stateless"
 import { lockTeam, openInvite, seatUse, suspendedTeamMessage, teamSubscription } from "./seats"
 
 export const INVITE_TTL_DAYS = 7
 export const INVITE_PATH = "/invite"
-/** Invites (re-sends included) a team may send in an hour: every one is an email from the project's shared Auth mail quota. */
+/** Invites (re-sends included) a team may send in an hour: every one is an email from the app's sender. */
 export const INVITES_PER_HOUR = 10
 
 /** The invite secret from /invite?token=…; a repeated parameter (Next gives an array) is read by its first value. */
 export function inviteToken(raw: unknown): string {
   const first: unknown = Array.isArray(raw) ? raw[0] : raw
   return typeof first === "string" ? first : ""
+}
+
+/** The team as invite emails and the invite page name it: teams have no name of their own, so the owner's. */
+export const teamNameOf = (ownerEmail: string | null) => (ownerEmail ? `${ownerEmail}'s team` : "a team")
+
+/** The outbox key of an invite's email (email_outbox.stripe_event_id holds what caused an email). */
+const inviteEmailKey = (inviteId: string) => `team_invite:${inviteId}`
+
+/**
+ * Queues the invite's email in the transaction that writes the invite, and drops the still-unsent
+ * emails of the invites it replaced (their links no longer work: one email, one live link).
+ */
+async function queueInviteEmail(
+  tx: Executor,
+  invite: { id: string; email: string; token: string; expiresAt: Date },
+  owner: CurrentUser,
+  replacedIds: string[],
+) {
+  if (replacedIds.length)
+    await tx
+      .update(emailOutbox)
+      .set({ status: "skipped", sentAt: sql`now()`, lastError: "replaced by a newer invite" })
+      .where(and(inArray(emailOutbox.stripeEventId, replacedIds.map(inviteEmailKey)), eq(emailOutbox.status, "pending")))
+  const inviterEmail = owner.email ?? "A subkit user"
+  await tx.insert(emailOutbox).values({
+    stripeEventId: inviteEmailKey(invite.id),
+    template: "team_invite",
+    userId: owner.id,
+    toEmail: invite.email,
+    data: {
+      inviterEmail,
+      teamName: teamNameOf(owner.email),
+      inviteeEmail: invite.email,
+      acceptUrl: `${env.appUrl}${INVITE_PATH}?token=${invite.token}`,
+      expiresAt: invite.expiresAt.toISOString(),
+    },
+  })
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex")
@@ -101,48 +138,38 @@ export async function inviteMember(owner: CurrentUser, rawEmail: unknown): Promi
         invitedBy: owner.id,
         expiresAt: sql`now() + make_interval(days => ${INVITE_TTL_DAYS})`,
       })
-      .returning({ id: teamInvites.id })
+      .returning({ id: teamInvites.id, expiresAt: teamInvites.expiresAt })
     if (!invite) throw new Error("invite was not written")
-    return { ok: true as const, id: invite.id, replacedIds: [...replaced, ...closed].map((r) => r.id) }
+    await queueInviteEmail(
+      tx,
+      { ...invite, email, token },
+      owner,
+      [...replaced, ...closed].map((r) => r.id),
+    )
+    return { ok: true as const }
   })
   if (!written.ok) return written
-  const sent = await sendSignInLink(email, `${env.appUrl}${INVITE_PATH}?token=${token}`)
-  if (!sent.ok) {
-    // No email, no invite: free the seat rather than leave a link nobody received. A re-send puts
-    // back the invite it replaced, whose link is in the invitee's mailbox: nothing changed for them.
-    await db.transaction(async (tx) => {
-      await lockTeam(tx, team.id)
-      await tx.delete(teamInvites).where(eq(teamInvites.id, written.id))
-      if (!written.replacedIds.length) return
-      // Unless another invite to the address was sent meanwhile (one open invite per address).
-      const [newer] = await tx
-        .select({ id: teamInvites.id })
-        .from(teamInvites)
-        .where(
-          and(eq(teamInvites.teamId, team.id), eq(teamInvites.email, email), isNull(teamInvites.acceptedAt), isNull(teamInvites.revokedAt)),
-        )
-      if (!newer) await tx.update(teamInvites).set({ revokedAt: null }).where(inArray(teamInvites.id, written.replacedIds))
-    })
-    log.warn("invite email not sent", { teamId: team.id, error: sent.message })
-    return fail(
-      sent.rateLimited ? "email_rate_limited" : "email_failed",
-      sent.rateLimited
-        ? "Too many emails were sent to that address just now. Please wait a minute and try again."
-        : "We couldn't send the invite email. Please try again.",
-    )
-  }
-  log.info("team invite sent", { teamId: team.id })
+  log.info("team invite queued", { teamId: team.id })
   return { ok: true, email }
 }
 
 export async function revokeInvite(owner: CurrentUser, inviteId: string): Promise<ActionResult> {
   const team = await ownedTeam(owner.id)
   if (!team || !z.uuid().safeParse(inviteId).success) return fail("not_found", "That invite no longer exists.")
-  const done = await db
-    .update(teamInvites)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(teamInvites.id, inviteId), openInvite(team.id)))
-    .returning({ id: teamInvites.id })
+  const done = await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(teamInvites)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(teamInvites.id, inviteId), openInvite(team.id)))
+      .returning({ id: teamInvites.id })
+    // An email not sent yet is not sent at all: its link would only say the invite was withdrawn.
+    if (rows.length)
+      await tx
+        .update(emailOutbox)
+        .set({ status: "skipped", sentAt: sql`now()`, lastError: "invite withdrawn" })
+        .where(and(eq(emailOutbox.stripeEventId, inviteEmailKey(inviteId)), eq(emailOutbox.status, "pending")))
+    return rows
+  })
   return done.length ? { ok: true } : fail("not_found", "That invite no longer exists.")
 }
 
@@ -176,34 +203,26 @@ const LINK_CLOSED = {
 } as const
 
 /**
- * May the session an invite link carried (in the URL fragment, which anyone can put in a link) become
- * this browser's session? Only for an open invite, whose address the session's user has, and never
- * over someone already signed in as another user: otherwise a link built with an attacker's own tokens
- * would silently sign the victim in to the attacker's account. `replace` is false when the signed-in
- * user is already that user. Auth is asked whose the access token is; no transaction is open meanwhile.
+ * May Join on /invite sign this browser in as the invite's address? Only for an open invite (the link
+ * came to that address: holding its secret proves the mailbox, as a magic link does), and never over
+ * someone already signed in as another user: an owner could mail anyone an invite for an address of
+ * their own, so the page says which account the link signs in as and signs in only on the explicit Join
+ * (a POST). `signIn` is false when the signed-in user already has the invite's address.
  */
-export async function checkLinkSession(
+export async function inviteSignIn(
   rawToken: unknown,
-  accessToken: string,
   current: CurrentUser | null,
-): Promise<ActionResult<{ replace: boolean }>> {
+): Promise<ActionResult<{ email: string; signIn: boolean }>> {
   const token = inviteToken(rawToken)
   const invite = token ? await describeInvite(token) : null
-  if (!invite) return fail("invalid_link", "This sign-in link is not valid. Ask the team owner for a new invite.")
+  if (!invite) return fail("invalid_link", "This invite link is not valid. Ask the team owner for a new invite.")
   if (invite.state !== "open") return fail("invite_closed", LINK_CLOSED[invite.state])
-  const linkUser = await userOfAccessToken(accessToken)
-  if (!linkUser.ok)
-    return linkUser.unavailable
-      ? fail("auth_unavailable", "We couldn't check your sign-in link just now. Please reload the page to try again.")
-      : fail("invalid_link", "This sign-in link has expired. Ask the team owner for a new invite, or log in.")
-  if (linkUser.email?.toLowerCase() !== invite.email)
-    return fail("wrong_account", `This sign-in link is not for ${invite.email}. Ask the team owner for a new invite.`)
-  if (current && current.id !== linkUser.id)
+  if (current && current.email?.toLowerCase() !== invite.email)
     return fail(
       "signed_in",
       `You're signed in as ${current.email ?? "another account"}. Sign out first to accept an invite for ${invite.email}.`,
     )
-  return { ok: true, replace: !current }
+  return { ok: true, email: invite.email, signIn: !current }
 }
 
 const ALREADY_ON_TEAM = "You're already on a team. Leave it before joining another."

@@ -1,10 +1,19 @@
 // The usage rules in one place: whose allowance a user's usage draws on (their own, or their team's
-// pool), how much it includes, the period it resets with, and what happens past it (blocked on Free,
-// billed as overage on Pro and Team to the Stripe customer that pays).
+// pool), how much it includes, the period it resets with, what happens past it (blocked on Free,
+// billed as overage on Pro and Team to the Stripe customer that pays), and how prepaid credits count.
+//
+// Credits (issue 19, item 4). On Pro and Team a pack is a Stripe credit grant on metered prices: Stripe
+// applies it to the renewal invoice's metered line, so overage is paid from credits before the card; the
+// app shows the cached balance (credit_balances), in units at the plan's overage price. On Free (no metered
+// price, nothing invoiced) a pack lifts the hard limit: past the allowance each unit is drawn from the
+// user's packs, the one expiring first first (credit_purchases.units_used), and refused when they are
+// empty. The draw happens in the recording's transaction under the packs' row locks (ledger.ts), so
+// concurrent requests never overdraw. Units a Free user draws are not taken off the Stripe grant (Stripe
+// has no partial debit of a grant): after an upgrade Stripe still applies the pack's full value.
 import "server-only"
-import { eq } from "drizzle-orm"
-import { db } from "@/lib/db/client"
-import { teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm"
+import { db, type Executor } from "@/lib/db/client"
+import { creditBalances, creditPurchases, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { USAGE_METERS, type MeterKey } from "../catalog"
 import { currentOf, hasAccess } from "../status"
 
@@ -83,4 +92,81 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
     payerUserId: null,
     overageCents: 0,
   }
+}
+
+/** A Free user's pack with units left (locked by the recording that draws on it). */
+export type CreditLot = { id: number; units: number; unitsUsed: number; expiresAt: Date }
+
+/** The credit units a recording of `value` needs on Free: the part of it past the allowance. */
+export function creditUnitsNeeded(included: number, usedBefore: number, value: number): number {
+  return Math.max(0, usedBefore + value - included) - Math.max(0, usedBefore - included)
+}
+
+/** Draws `units` from the lots, the one expiring first first; null when they hold fewer. */
+export function drawFromLots(lots: readonly CreditLot[], units: number): { id: number; units: number }[] | null {
+  const ordered = [...lots].sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || a.id - b.id)
+  const draws: { id: number; units: number }[] = []
+  let left = units
+  for (const lot of ordered) {
+    if (left === 0) break
+    const take = Math.min(left, lot.units - lot.unitsUsed)
+    if (take > 0) draws.push({ id: lot.id, units: take })
+    left -= take
+  }
+  return left === 0 ? draws : null
+}
+
+export const lotUnitsLeft = (lots: readonly CreditLot[]) => lots.reduce((s, l) => s + l.units - l.unitsUsed, 0)
+
+/** The user's live packs with units left for a meter; `lock` takes their row locks (inside a recording). */
+export async function creditLots(ex: Executor, userId: string, meter: MeterKey, now: Date, lock = false): Promise<CreditLot[]> {
+  const q = ex
+    .select({
+      id: creditPurchases.id,
+      units: creditPurchases.units,
+      unitsUsed: creditPurchases.unitsUsed,
+      expiresAt: creditPurchases.expiresAt,
+    })
+    .from(creditPurchases)
+    .where(
+      and(
+        eq(creditPurchases.userId, userId),
+        eq(creditPurchases.meter, meter),
+        gt(creditPurchases.expiresAt, now),
+        lt(creditPurchases.unitsUsed, creditPurchases.units),
+      ),
+    )
+    .orderBy(asc(creditPurchases.id))
+  return lock ? q.for("update") : q
+}
+
+/** Credits as the usage meter shows them. */
+export type CreditsView = {
+  /** Units the credits cover: Free's packs left, or the Stripe balance at the plan's overage unit price. */
+  units: number
+  /** The Stripe balance on metered prices (paid plans; null on Free, whose packs are counted in units). */
+  cents: number | null
+  /** When the balance was last read from Stripe (null: never, or Free). */
+  refreshedAt: Date | null
+}
+
+/** The credits an allowance can draw on: Free's packs from our ledger, a paid plan's cached Stripe balance. */
+export async function creditsFor(a: Allowance, userId: string, meter: MeterKey, now = new Date()): Promise<CreditsView> {
+  if (a.hardLimit) return { units: lotUnitsLeft(await creditLots(db, userId, meter, now)), cents: null, refreshedAt: null }
+  if (!a.stripeCustomerId) return { units: 0, cents: 0, refreshedAt: null }
+  const [row] = await db
+    .select({ cents: creditBalances.availableCents, refreshedAt: creditBalances.refreshedAt })
+    .from(creditBalances)
+    .where(eq(creditBalances.stripeCustomerId, a.stripeCustomerId))
+  const cents = row?.cents ?? 0
+  return { units: a.overageCents > 0 ? Math.floor(cents / a.overageCents) : 0, cents, refreshedAt: row?.refreshedAt ?? null }
+}
+
+/** Takes the drawn units off the lots (inside the recording's transaction, the lots locked). */
+export async function consumeLots(tx: Executor, draws: readonly { id: number; units: number }[]) {
+  for (const d of draws)
+    await tx
+      .update(creditPurchases)
+      .set({ unitsUsed: sql`${creditPurchases.unitsUsed} + ${d.units}` })
+      .where(eq(creditPurchases.id, d.id))
 }

@@ -4,10 +4,20 @@
 // reports it to Stripe in the same transaction. No Stripe call here: the drain sends the outbox.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
-import { db } from "@/lib/db/client"
+import { db, type Transaction } from "@/lib/db/client"
 import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
-import { reportsToMeter, type MeterKey } from "../catalog"
-import { allowanceFor, type Allowance } from "./allowance"
+import { creditPackFor, reportsToMeter, type MeterKey } from "../catalog"
+import {
+  allowanceFor,
+  consumeLots,
+  creditLots,
+  creditsFor,
+  creditUnitsNeeded,
+  drawFromLots,
+  lotUnitsLeft,
+  type Allowance,
+  type CreditsView,
+} from "./allowance"
 
 export type UsageAnswer =
   | { ok: true; used: number; remaining: number; included: number; overage: number; duplicate: boolean }
@@ -15,13 +25,23 @@ export type UsageAnswer =
 
 export type UsageInput = { userId: string; meter: MeterKey; value: number; idempotencyKey: string }
 
-const limitMessage = (a: Allowance) =>
-  `You have used all ${a.included} of this period's allowance. Upgrade your plan to keep going; it resets on ${a.periodEnd.toISOString().slice(0, 10)}.`
+const limitMessage = (a: Allowance, meter: MeterKey) =>
+  `You have used all ${a.included} of this period's allowance. ${
+    creditPackFor(meter) ? "Upgrade your plan or buy credits" : "Upgrade your plan"
+  } to keep going; it resets on ${a.periodEnd.toISOString().slice(0, 10)}.`
 
-function answer(a: Allowance, status: "recorded" | "refused", used: number, duplicate: boolean): UsageAnswer {
-  const remaining = Math.max(0, a.included - used)
+/** `creditsLeft`: Free's credit units left after this answer (they add to what remains). */
+function answer(
+  a: Allowance,
+  meter: MeterKey,
+  status: "recorded" | "refused",
+  used: number,
+  duplicate: boolean,
+  creditsLeft = 0,
+): UsageAnswer {
+  const remaining = Math.max(0, a.included - used) + creditsLeft
   if (status === "refused")
-    return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a) }
+    return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a, meter) }
   return { ok: true, used, remaining, included: a.included, overage: Math.max(0, used - a.included), duplicate }
 }
 
@@ -45,6 +65,9 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
   const cap = a.hardLimit ? a.included : Number.MAX_SAFE_INTEGER
   try {
     return await db.transaction(async (tx) => {
+      // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
+      const lots = a.hardLimit ? await creditLots(tx, input.userId, input.meter, now, true) : []
+      if (lots.length) return await recordDrawingCredits(tx, a, input, lots)
       // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
       // and the update happens only while the sum stays within the cap. (A first request above the cap
       // would insert past it, so it is refused without the statement.)
@@ -91,7 +114,7 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
       const reported = recorded ? unitsToReport(a, input.value, used) : 0
       if (reported > 0 && a.stripeCustomerId)
         await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: reported })
-      return answer(a, status, used, false)
+      return answer(a, input.meter, status, used, false)
     })
   } catch (err) {
     if (!(err instanceof Duplicate)) throw err
@@ -106,8 +129,51 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
         ),
       )
     if (!prev) throw new Error("usage record vanished")
-    return answer({ ...a, included: prev.used + (prev.remaining ?? 0) }, prev.status, prev.used, true)
+    return answer({ ...a, included: prev.used + (prev.remaining ?? 0) }, input.meter, prev.status, prev.used, true)
   }
+}
+
+/**
+ * A Free recording while the user has credit packs (allowance.ts: the rules). The packs are locked by the
+ * caller; the counter row is locked here (a no-op upsert), then the part past the allowance is drawn from
+ * the packs, or the whole request refused if they hold less. Free reports nothing to Stripe.
+ */
+async function recordDrawingCredits(tx: Transaction, a: Allowance, input: UsageInput, lots: Awaited<ReturnType<typeof creditLots>>) {
+  const key = and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart))
+  const [row] = await tx
+    .insert(usageCounters)
+    .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: 0 })
+    .onConflictDoUpdate({
+      target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
+      set: { used: sql`${usageCounters.used}` },
+    })
+    .returning({ used: usageCounters.used })
+  const before = row?.used ?? 0
+  const draws = drawFromLots(lots, creditUnitsNeeded(a.included, before, input.value))
+  const recorded = draws !== null
+  const used = recorded ? before + input.value : before
+  if (draws) {
+    await tx.update(usageCounters).set({ used }).where(key)
+    await consumeLots(tx, draws)
+  }
+  const creditsLeft = lotUnitsLeft(lots) - (draws ?? []).reduce((s, d) => s + d.units, 0)
+  const status = recorded ? "recorded" : "refused"
+  const first = await tx
+    .insert(usageRecords)
+    .values({
+      userId: input.userId,
+      meter: input.meter,
+      idempotencyKey: input.idempotencyKey,
+      value: input.value,
+      subject: a.subject,
+      status,
+      used,
+      remaining: Math.max(0, a.included - used) + creditsLeft,
+    })
+    .onConflictDoNothing()
+    .returning({ used: usageRecords.used })
+  if (!first.length) throw new Duplicate()
+  return answer(a, input.meter, status, used, false, creditsLeft)
 }
 
 export type UsageView = {
@@ -119,8 +185,12 @@ export type UsageView = {
   /** Units past the allowance, billed at the period end (0 on Free). */
   overage: number
   overageCents: number
-  /** Prepaid credits (not modelled yet: always 0). */
+  /** Prepaid credit units left (Free: the packs; Pro/Team: the Stripe balance at the overage price). */
   credits: number
+  /** The cached Stripe credit balance on metered prices, in cents (null on Free). */
+  creditCents: number | null
+  /** Whether this user tops up these credits (not a team member: the owner buys for the pool). */
+  canBuyCredits: boolean
   periodEnd: Date
   atLimit: "blocked" | "billed_as_overage"
   /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
@@ -134,15 +204,19 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     .from(usageCounters)
     .where(and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, meter), eq(usageCounters.periodStart, a.periodStart)))
   const used = row?.used ?? 0
+  const credits: CreditsView = await creditsFor(a, userId, meter, now)
   return {
     meter,
     plan: a.plan,
     used,
     included: a.included,
-    remaining: Math.max(0, a.included - used),
+    // On Free the packs add to what is left before the hard limit.
+    remaining: Math.max(0, a.included - used) + (a.hardLimit ? credits.units : 0),
     overage: a.hardLimit ? 0 : Math.max(0, used - a.included),
     overageCents: a.overageCents,
-    credits: 0,
+    credits: credits.units,
+    creditCents: credits.cents,
+    canBuyCredits: a.payerUserId === null || a.payerUserId === userId,
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
     payerUserId: a.payerUserId,

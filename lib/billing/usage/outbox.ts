@@ -1,103 +1,44 @@
-// The usage outbox's sender: claims due rows into batches (one per customer and meter), sends each as
-// ONE Stripe meter event with the batch's summed value and the batch id as its identifier, and marks
-// the rows sent. A failure retries the same batch (same identifier, so Stripe counts it once) with
-// exponential backoff; after the maximum attempts the rows are dead and listed by billing:events.
+// The usage outbox (lib/billing/outbox): due rows are claimed into batches, one per customer and meter, each sent
+// as ONE Stripe meter event with the batch's summed value and the batch id as its identifier (a retry keeps it,
+// so Stripe counts it once); after the maximum attempts the rows are dead and listed by billing:events.
 import "server-only"
-import { randomUUID } from "node:crypto"
 import { sql } from "drizzle-orm"
-import { db } from "@/lib/db/client"
-import { env } from "@/lib/env"
-import { log } from "@/lib/log"
 import { sendMeterEvent } from "@/lib/stripe"
 import { isMeterKey, USAGE_METERS } from "../catalog"
-import { retryDelaySeconds } from "../sync/retry"
+import { defineOutbox } from "../outbox/outbox"
 
 export type FlushReport = { batches: number; rows: number; units: number; stripeCalls: number; failed: number; dead: number }
-export const CLAIM_LEASE_SECONDS = 90
 
-type Claimed = { id: string; batch_id: string; stripe_customer_id: string; meter: string; value: number; at: number; attempts: number }
+type Row = { stripe_customer_id: string; meter: string; value: number; at: number }
 
-/** Claims up to `limit` due rows (a batch another drain abandoned is taken over whole, with its id). */
-async function claim(limit: number): Promise<Claimed[]> {
-  const fresh = randomUUID()
-  const res = await db.execute<Claimed>(sql`
-    with due as (
-      select id from public.usage_outbox
-      where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
-      order by id limit ${limit} for update skip locked
-    )
-    update public.usage_outbox o
-    set claimed_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS}),
-        batch_id = coalesce(o.batch_id, 'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter))
-    from due where o.id = due.id
-    returning o.id, o.batch_id, o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at, o.attempts`)
-  return res.rows
-}
-
-export async function flushUsageOutbox({ limit = 5000, concurrency = 4 } = {}): Promise<FlushReport> {
-  const rows = await claim(limit)
-  const report: FlushReport = { batches: 0, rows: rows.length, units: 0, stripeCalls: 0, failed: 0, dead: 0 }
-  const batches = new Map<string, Claimed[]>()
-  for (const r of rows) batches.set(r.batch_id, [...(batches.get(r.batch_id) ?? []), r])
-  report.batches = batches.size
-  const queue = [...batches.entries()]
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await sendBatch(next[0], next[1], report)
-    }),
-  )
-  return report
-}
-
-async function sendBatch(batchId: string, rows: Claimed[], report: FlushReport) {
-  const first = rows[0] as Claimed
-  const value = rows.reduce((s, r) => s + Number(r.value), 0)
-  try {
+export const usageOutbox = defineOutbox<Row>({
+  name: "usage",
+  table: "public.usage_outbox",
+  columns: sql`o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at`,
+  batchKey: (fresh) => sql`'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter)`,
+  batchSize: 5000,
+  deadColumns: sql`stripe_customer_id customer`,
+  async send({ id, rows }, count) {
+    const first = rows[0] as Row
     if (!isMeterKey(first.meter)) throw new Error(`unknown meter ${first.meter}`)
-    report.stripeCalls++
+    const value = rows.reduce((s, r) => s + Number(r.value), 0)
+    count("stripeCalls")
     await sendMeterEvent({
       eventName: USAGE_METERS[first.meter].eventName,
       customerId: first.stripe_customer_id,
       value,
-      identifier: batchId,
+      identifier: id,
       // The newest usage's time: within the period it was recorded in, and never in the future.
       timestamp: Math.floor(Math.max(...rows.map((r) => r.at))),
     })
-    await db.execute(sql`update public.usage_outbox set status = 'sent', sent_at = now(), claimed_until = null
-      where batch_id = ${batchId} and status = 'pending'`)
-    report.units += value
-  } catch (err) {
-    report.failed++
-    const attempts = Math.max(...rows.map((r) => r.attempts)) + 1
-    const dead = attempts >= env.billing.maxAttempts
-    if (dead) report.dead++
-    const message = err instanceof Error ? err.message : String(err)
-    await db.execute(sql`update public.usage_outbox
-      set attempts = ${attempts}, last_error = ${message.slice(0, 500)}, claimed_until = null,
-          status = ${dead ? "dead" : "pending"},
-          next_attempt_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)})
-      where batch_id = ${batchId} and status = 'pending'`)
-    log.warn("usage batch not sent", { batchId, attempts, dead, error: message })
-  }
+    count("units", value)
+  },
+})
+
+export async function flushUsageOutbox(options?: { limit?: number; concurrency?: number }): Promise<FlushReport> {
+  const { batches, claimed: rows, failed, dead, counts } = await usageOutbox.flush(options)
+  return { batches, rows, units: counts.units ?? 0, stripeCalls: counts.stripeCalls ?? 0, failed, dead }
 }
 
-export type OutboxSummary = { pending: number; dead: { count: number; rows: { id: number; customer: string; error: string | null }[] } }
-
-export async function usageOutboxSummary(): Promise<OutboxSummary> {
-  const counts = await db.execute<{ status: string; n: number }>(
-    sql`select status, count(*)::int n from public.usage_outbox where status <> 'sent' group by status`,
-  )
-  const dead = await db.execute<{ id: number; customer: string; error: string | null }>(
-    sql`select id::int, stripe_customer_id customer, last_error error from public.usage_outbox where status = 'dead' order by id limit 20`,
-  )
-  const n = (s: string) => counts.rows.find((r) => r.status === s)?.n ?? 0
-  return { pending: n("pending"), dead: { count: n("dead"), rows: dead.rows } }
-}
-
-/** Makes dead usage rows due again (npm run billing:events -- --retry-dead). */
-export async function retryDeadUsage(): Promise<number> {
-  const res = await db.execute(
-    sql`update public.usage_outbox set status = 'pending', attempts = 0, next_attempt_at = now() where status = 'dead' returning id`,
-  )
-  return res.rows.length
-}
+export const usageOutboxSummary = () => usageOutbox.summary<{ id: number; customer: string; error: string | null }>()
+export const retryDeadUsage = () => usageOutbox.retryDead()

@@ -2,7 +2,7 @@
 // the card on file when the trial ends; without one it follows
 // trial_settings.end_behavior.missing_payment_method (cancel, pause, or an invoice that cannot be paid).
 import type { TrialEndBehavior } from "../types"
-import { formatDate, priceLine, type Describable } from "./describe"
+import { formatDate, formatMoney, priceLine, type Describable } from "./describe"
 
 export type TrialFacts = {
   status: string
@@ -10,7 +10,7 @@ export type TrialFacts = {
   /** A card Stripe can charge: the subscription's own or the customer's default. */
   hasCard: boolean
   missingPaymentMethod: TrialEndBehavior | null
-  /** "$15.00 / month", what the first charge will be. */
+  /** What the first charge will be: Stripe's preview ("$12.00", after a discount, every seat) or else the price line. */
   price: string
 }
 
@@ -29,9 +29,19 @@ export function trialNotice(f: TrialFacts): TrialNotice | null {
   return { endsOn, then: `Add a payment method before then, or ${otherwise}.` }
 }
 
-/** The notice for a subscription as the pages load it; `card` is the subscription's or the customer's default. */
+/**
+ * The notice for a subscription as the pages load it; `card` is the subscription's or the customer's default.
+ * The amount is the row's upcoming_amount (Stripe's invoice preview, kept by the sync: a promotion code,
+ * seats and tax included); price × quantity only when the sync has not read a preview.
+ */
 export function subscriptionTrialNotice(
-  s: { status: string; trialEnd: Date | null; trialMissingPaymentMethod: TrialEndBehavior | null },
+  s: {
+    status: string
+    trialEnd: Date | null
+    trialMissingPaymentMethod: TrialEndBehavior | null
+    upcomingAmount?: number | null
+    upcomingCurrency?: string | null
+  },
   d: Describable,
   card: unknown,
 ): TrialNotice | null {
@@ -40,6 +50,9 @@ export function subscriptionTrialNotice(
     trialEnd: s.trialEnd,
     hasCard: Boolean(card),
     missingPaymentMethod: s.trialMissingPaymentMethod,
-    price: priceLine(d) ?? "the plan's price",
+    price:
+      s.upcomingAmount != null
+        ? formatMoney(s.upcomingAmount, s.upcomingCurrency ?? d.currency ?? "usd")
+        : (priceLine(d) ?? "the plan's price"),
   })
 }

@@ -7,6 +7,7 @@
 import type Stripe from "stripe"
 import type { EventIntent } from "@/lib/billing/types"
 import type { Handler, StripeEventType } from "./handler"
+import { creditGrantIntent } from "./billing-credit-grant"
 import { checkoutCompletedIntent } from "./checkout-session-completed"
 import { checkoutExpiredIntent } from "./checkout-session-expired"
 import { customerIntent } from "./customer"
@@ -45,6 +46,9 @@ export const handlers = {
   "subscription_schedule.released": scheduleIntent,
   "subscription_schedule.canceled": scheduleIntent,
   "subscription_schedule.completed": scheduleIntent,
+  // The cached credit balance (credit_balances) is read again when a grant is made, expires or is voided.
+  "billing.credit_grant.created": creditGrantIntent,
+  "billing.credit_grant.updated": creditGrantIntent,
 } satisfies { [T in StripeEventType]?: Handler<T> }
 
 export type HandledEventType = keyof typeof handlers

@@ -1,7 +1,7 @@
 // The REST API: /v1 routes for the resources subkit uses, with Stripe's parameters and errors.
 // Each resource lives in resources/; this file only assembles the route table.
 import { prices, products } from "./resources/catalog"
-import { checkout } from "./resources/checkout"
+import { checkout, paymentIntents } from "./resources/checkout"
 import { coupons, promotionCodes } from "./resources/coupons"
 import { credits } from "./resources/credits"
 import { customers, paymentMethods } from "./resources/customers"
@@ -24,6 +24,7 @@ export const routes: Record<string, Handler> = {
   ...customers,
   ...paymentMethods,
   ...checkout,
+  ...paymentIntents,
   ...subscriptions,
   ...subscriptionSchedules,
   ...invoicePreview,

@@ -225,8 +225,12 @@ export function productName(ctx: Ctx, price: Price) {
   return product?.name ?? price.nickname ?? price.id
 }
 
+const formats = new Map<string, Intl.NumberFormat>()
 export function money(amount: number, currency: string) {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100)
+  const code = currency.toUpperCase()
+  let format = formats.get(code)
+  if (!format) formats.set(code, (format = new Intl.NumberFormat("en-US", { style: "currency", currency: code })))
+  return format.format(amount / 100)
 }
 
 export type ItemChange = {

@@ -21,27 +21,14 @@ export function clockOf(ctx: Ctx, customerId: unknown): string | null {
 
 function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; run: () => void } | null {
   let best: { at: number; run: () => void } | null = null
-  const consider = (at: number | null | undefined, run: () => void) => {
+  const consider: Consider = (at, run) => {
     if (at != null && at <= until && (!best || at < best.at)) best = { at, run }
   }
   // A schedule's next phase starts at the end of the current one: before the renewal due at the same
   // moment, so the renewal bills the new phase's price.
   for (const s of ctx.store.all<Schedule>("subscription_schedule", (x) => clockOf(ctx, x.customer) === clock))
     consider(scheduleDueAt(s), () => advanceSchedule(ctx, s))
-  for (const sub of ctx.store.all<Sub>("subscription", (x) => clockOf(ctx, x.customer) === clock)) {
-    // A paused subscription (a trial that ended without a card) waits for /resume; nothing is due.
-    if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.status === "paused") continue
-    if (sub.status === "incomplete") {
-      consider(sub.created + 23 * 3600, () => cancelNow(ctx, sub)) // Stripe expires unpaid first invoices after 23 h
-      continue
-    }
-    if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
-    // A repeating coupon's discount ends at `end`; considered before the renewal due at the same second.
-    for (const d of liveDiscounts(ctx, sub, 0)) if (d.end != null) consider(d.end, () => removeDiscount(ctx, sub, d))
-    const warnAt = trialWillEndAt(sub)
-    if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
-    consider(periodEnd(sub), () => renew(ctx, sub))
-  }
+  for (const sub of ctx.store.all<Sub>("subscription", (x) => clockOf(ctx, x.customer) === clock)) subscriptionDue(ctx, sub, consider)
   // Checkout runs at the emulator's own time (never a test clock's): its sessions expire with that clock.
   if (clock === null)
     for (const s of ctx.store.all<Stripe.Checkout.Session>("checkout.session", (x) => x.status === "open"))
@@ -53,6 +40,54 @@ function nextDue(ctx: Ctx, until: number, clock: string | null): { at: number; r
     consider(inv.next_payment_attempt, () => retry(ctx, inv))
   }
   return best
+}
+
+type Consider = (at: number | null | undefined, run: () => void) => void
+
+/** What falls due for one subscription on its own: an expiry, cancel_at, a discount's end, the trial warning, the renewal. */
+function subscriptionDue(ctx: Ctx, sub: Sub, consider: Consider) {
+  // A paused subscription (a trial that ended without a card) waits for /resume; nothing is due.
+  if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.status === "paused") return
+  if (sub.status === "incomplete") {
+    consider(sub.created + 23 * 3600, () => cancelNow(ctx, sub)) // Stripe expires unpaid first invoices after 23 h
+    return
+  }
+  if (sub.cancel_at && sub.cancel_at < periodEnd(sub)) consider(sub.cancel_at, () => cancelNow(ctx, sub))
+  // A repeating coupon's discount ends at `end`; considered before the renewal due at the same second.
+  for (const d of liveDiscounts(ctx, sub, 0)) if (d.end != null) consider(d.end, () => removeDiscount(ctx, sub, d))
+  const warnAt = trialWillEndAt(sub)
+  if (warnAt !== null) consider(warnAt, () => warnTrialEnd(ctx, sub))
+  consider(periodEnd(sub), () => renew(ctx, sub))
+}
+
+/**
+ * Runs what falls due for ONE subscription up to `target`, each at its own moment (the store's time is
+ * frozen there meanwhile): its renewals, the trial's end, cancel_at, a discount's end, and the payment
+ * retries of its latest invoice (a failed renewal retried on the schedule, then the final failure's
+ * outcome). The bulk import gives a subscription created in the past its history this way, one
+ * subscription at a time, instead of advancing the whole account's clock. Nothing else moves: the
+ * emulator's clock stays where it is, and no other object is looked at.
+ */
+export function advanceSubscription(ctx: Ctx, sub: Sub, target: number) {
+  const store = ctx.store
+  const frozenBefore = store.frozenAt
+  try {
+    for (let guard = 0; guard < 10_000; guard++) {
+      let best: { at: number; run: () => void } | null = null
+      const consider: Consider = (at, run) => {
+        if (at != null && at <= target && (!best || at < best.at)) best = { at, run }
+      }
+      subscriptionDue(ctx, sub, consider)
+      const inv = store.find<Inv>(sub.latest_invoice as string | null)
+      if (inv && inv.status === "open" && inv.next_payment_attempt != null) consider(inv.next_payment_attempt, () => retry(ctx, inv))
+      const due = best as { at: number; run: () => void } | null
+      if (!due) break
+      store.frozenAt = due.at
+      due.run()
+    }
+  } finally {
+    store.frozenAt = frozenBefore
+  }
 }
 
 type Warned = Sub & { _trialWillEndSent?: true }

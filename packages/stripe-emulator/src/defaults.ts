@@ -14,6 +14,7 @@ type ObjectName =
   | "price"
   | "customer"
   | "payment_method"
+  | "payment_intent"
   | "checkout.session"
   | "subscription"
   | "subscription_item"

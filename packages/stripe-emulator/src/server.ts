@@ -4,12 +4,13 @@ import { createHash } from "node:crypto"
 import http from "node:http"
 import Stripe from "stripe"
 import { routes, type Handler } from "./api"
+import { bulkImport, type BulkCustomer } from "./bulk"
 import { advanceTo } from "./clock"
 import { afterEmit } from "./resources/entitlements"
 import { atCustomerTime, requestCustomer } from "./resources/test-clocks"
 import { brandingOf, DEFAULT_SETTINGS, type Branding, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
-import { foreignRequest } from "./local-only"
+import { foreignRequest } from "@subkit/local-only"
 import { renderPage } from "./pages/router"
 import { parseForm, type Params } from "./params"
 import { expand, Store } from "./store"
@@ -44,9 +45,12 @@ export type StripeEmulatorOptions = {
   log?: (line: string) => void
 }
 
+export type { BulkCustomer, BulkImportResult, BulkSubscription } from "./bulk"
 export type StripeEmulator = Awaited<ReturnType<typeof startStripeEmulator>>
 
 const MAX_BODY = 1024 * 1024
+/** POST /_emulator/bulk takes up to this much JSON (10,000 customers are about 3 MB). */
+const MAX_BULK_BODY = 256 * 1024 * 1024
 const hideInternal = (key: string, value: unknown) => (key.startsWith("_") ? undefined : value)
 const publicJson = (value: unknown) => JSON.stringify(value, hideInternal, 2)
 
@@ -107,12 +111,12 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
   const compiled = compile(routes)
   let port = 0 // known once listening
 
-  async function readBody(req: http.IncomingMessage) {
+  async function readBody(req: http.IncomingMessage, max = MAX_BODY) {
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of req) {
       size += (chunk as Buffer).length
-      if (size > MAX_BODY) throw new StripeApiError(413, "invalid_request_error", "Request body too large.")
+      if (size > max) throw new StripeApiError(413, "invalid_request_error", "Request body too large.")
       chunks.push(chunk as Buffer)
     }
     return Buffer.concat(chunks).toString("utf8")
@@ -235,7 +239,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
   async function admin(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
     const refused = foreignRequest(req, port)
     if (refused) return send(res, 403, JSON.stringify({ error: refused }))
-    const body = req.method === "POST" ? await readBody(req) : ""
+    const body = req.method === "POST" ? await readBody(req, url.pathname === "/_emulator/bulk" ? MAX_BULK_BODY : MAX_BODY) : ""
     const p = body ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(url.searchParams)
     const json = (v: unknown) => send(res, 200, JSON.stringify(v, null, 2))
     switch (`${req.method} ${url.pathname}`) {
@@ -259,6 +263,16 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
         const to = p.to !== undefined ? Number(p.to) : store.now() + Number(p.seconds ?? 0) + Number(p.days ?? 0) * 86_400
         advanceTo(ctx, to)
         return json({ now: store.now() })
+      }
+      case "POST /_emulator/bulk": {
+        // Many customers with subscriptions and their history at once (bulk.ts); no events, no webhooks.
+        const customers = (p as { customers?: unknown }).customers
+        if (!Array.isArray(customers)) return send(res, 400, JSON.stringify({ error: 'expected {"customers": [...]}' }))
+        try {
+          return json(bulkImport(ctx, customers as BulkCustomer[]))
+        } catch (err) {
+          return send(res, 400, JSON.stringify({ error: (err as Error).message }))
+        }
       }
       case "GET /_emulator/contract":
         return json(opts.contract?.report() ?? null)
@@ -304,6 +318,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     secretKey,
     client: (key = secretKey) => new Stripe(key, { host: "127.0.0.1", port, protocol: "http", maxNetworkRetries: 0 }),
     advance: (seconds: number) => advanceTo(ctx, store.now() + seconds),
+    /** Customers with subscriptions and their history, made in process in one go (bulk.ts; no events or webhooks). */
+    bulkImport: (customers: BulkCustomer[]) => bulkImport(ctx, customers),
     stop: async () => {
       webhooks.stop()
       store.flush()

@@ -303,3 +303,74 @@ describe("branding", () => {
     ).rejects.toThrow(/hex colour/)
   })
 })
+
+describe("Checkout in payment mode", () => {
+  it("a one-time price: the hosted page charges it once through a PaymentIntent; completed with payment_status paid", async () => {
+    const product = await stripe.products.create({ name: "Credit pack" })
+    const once = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1000 })
+    const customer = await stripe.customers.create({ email: `pack${Math.random()}@example.com` })
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: "payment",
+        customer: customer.id,
+        line_items: [{ price: price.id }],
+        success_url: "http://app.test/ok",
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: "line_items[0][price]", message: expect.stringMatching(/recurring price/) })
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        customer: customer.id,
+        line_items: [{ price: once.id }],
+        success_url: "http://app.test/ok",
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: "line_items[0][price]" })
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      customer: customer.id,
+      line_items: [{ price: once.id, quantity: 1 }],
+      payment_intent_data: { metadata: { pack: "p1" } },
+      metadata: { pack: "p1" },
+      success_url: "http://app.test/ok?id={CHECKOUT_SESSION_ID}",
+    })
+    expect(session).toMatchObject({
+      mode: "payment",
+      payment_intent: null,
+      payment_status: "unpaid",
+      amount_total: 1000,
+      subscription: null,
+    })
+    const page = await (await fetch(must(session.url, "url"))).text()
+    expect(page).toContain(">Pay<")
+    expect(page).not.toContain("per month")
+    const declined = await pay(must(session.url, "url"), "4000000000000002")
+    expect(declined.status).toBe(402)
+    const res = await pay(must(session.url, "url"), "4242424242424242")
+    expect(res.headers.get("location")).toBe(`http://app.test/ok?id=${session.id}`)
+    const done = await stripe.checkout.sessions.retrieve(session.id)
+    expect(done).toMatchObject({ status: "complete", payment_status: "paid", customer: customer.id, subscription: null, invoice: null })
+    const pi = await stripe.paymentIntents.retrieve(must(done.payment_intent as string | null, "payment_intent"))
+    expect(pi).toMatchObject({
+      status: "succeeded",
+      amount: 1000,
+      amount_received: 1000,
+      currency: "usd",
+      customer: customer.id,
+      metadata: { pack: "p1" },
+    })
+    // The card paid once; it is not saved to the customer (no setup_future_usage).
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data).toEqual([])
+    expect((await stripe.subscriptions.list({ customer: customer.id })).data).toEqual([])
+    const events = (await stripe.events.list({ limit: 20 })).data.filter(
+      (e) => (e.data.object as { id: string }).id === session.id || (e.data.object as { id: string }).id === pi.id,
+    )
+    expect(events.map((e) => e.type).reverse()).toEqual([
+      "payment_intent.created",
+      "payment_intent.succeeded",
+      "checkout.session.completed",
+    ])
+    // Paid: the page redirects to the success URL; a second payment is impossible.
+    expect((await pay(must(session.url, "url"), "4242424242424242")).status).toBe(303)
+    expect((await stripe.checkout.sessions.list({ payment_intent: pi.id })).data.map((s) => s.id)).toEqual([session.id])
+  })
+})

@@ -3,7 +3,7 @@
 // price → Checkout completed on the hosted page (its form posted with fetch) → subscription → portal
 // session → a signed webhook received by a plain http server and verified with stripe.webhooks.constructEvent.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import os from "node:os"
@@ -20,11 +20,14 @@ let proc: ChildProcess | undefined
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "stripe-emulator-install-"))
-  const tarball = path.join(dir, npm(["pack", "--pack-destination", dir, "--silent"], pkgDir).trim().split("\n").pop() ?? "")
+  const pack = (from: string) => path.join(dir, npm(["pack", "--pack-destination", dir, "--silent"], from).trim().split("\n").pop() ?? "")
+  // The package depends on @subkit/local-only (0.1.0), packed beside it as a registry would serve it.
+  const localOnly = pack(path.resolve(pkgDir, "../local-only"))
+  const tarball = pack(pkgDir)
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
   const stripeVersion = (JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { peerDependencies: { stripe: string } })
     .peerDependencies.stripe
-  npm(["install", "--prefer-offline", "--no-save", `stripe@${stripeVersion}`, tarball], dir)
+  npm(["install", "--prefer-offline", "--no-save", `stripe@${stripeVersion}`, localOnly, tarball], dir)
 }, 240_000)
 
 afterAll(() => {
@@ -54,6 +57,9 @@ it("installs from its tarball with only stripe, starts through its bin and runs 
     bin: Record<string, string>
   }
   expect(Object.keys(installed.bin)).toEqual(["stripe-emulator"])
+  // Its loopback rule comes from the one @subkit/local-only package, not a copy of its own.
+  expect(existsSync(path.join(dir, "node_modules/@subkit/local-only/src/index.ts"))).toBe(true)
+  expect(existsSync(path.join(dir, "node_modules/@subkit/stripe-emulator/src/local-only.ts"))).toBe(false)
   const key = "sk_test_install_proof"
   const url = new URL(await startBin(["--port", "0", "--in-memory", "--secret-key", key, "--account-name", "Proof Ltd"]))
   const stripe = new Stripe(key, { host: url.hostname, port: Number(url.port), protocol: "http" })

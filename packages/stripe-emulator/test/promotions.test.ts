@@ -41,6 +41,11 @@ async function customerOnClock(name: string) {
   return { clock: clock.id, start, customer: customer.id }
 }
 
+const must = <T>(v: T | null | undefined): T => {
+  if (v === null || v === undefined) throw new Error("expected a value")
+  return v
+}
+
 const promo = async (coupon: Stripe.CouponCreateParams, code: Partial<Stripe.PromotionCodeCreateParams> = {}) => {
   const c = await stripe.coupons.create(coupon)
   return stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: c.id }, ...code })
@@ -422,6 +427,40 @@ describe("hosted Checkout's promotion code field (form posts, no JavaScript)", (
     const d = await stripe.subscriptions.retrieve(sub.id, { expand: ["discounts"] })
     expect((d.discounts[0] as Stripe.Discount).checkout_session).toBe(s.id)
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1600)
+  })
+
+  it("during a trial the code's line says what comes off the first charge, never −$0.00; the $0 trial invoice lists no discount (issue 23, item 8)", async () => {
+    await promo({ percent_off: 20, duration: "repeating", duration_in_months: 3 }, { code: "TRIAL20" })
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: team.id, quantity: 3 }],
+      success_url: "http://localhost/ok?session={CHECKOUT_SESSION_ID}",
+      allow_promotion_codes: true,
+      subscription_data: { trial_period_days: 14 },
+    })
+    const url = s.url ?? ""
+    const page = await (await post(url, { promo_action: "apply", promotion_code: "TRIAL20" })).text()
+    // 3 seats × $50.00 = $150.00; 20% off the first charge after the trial: −$30.00, then $120.00.
+    expect(page).toContain("TRIAL20")
+    expect(page).not.toContain("−$0.00")
+    expect(page).toMatch(/data-testid="checkout-discount">[\s\S]*−\$30\.00[\s\S]*after the trial/)
+    expect(page).toContain("then $120.00 per month")
+    expect(page).toMatch(/data-testid="checkout-due-today">\$0\.00/)
+
+    const paid = await post(url, { email: "trial20@example.com", cardnumber: "4242424242424242", exp: "12 / 40", cvc: "123", name: "T" })
+    expect(paid.status).toBe(303)
+    const sub = (await stripe.checkout.sessions.retrieve(s.id, { expand: ["subscription"] })).subscription as Stripe.Subscription
+    expect(sub.discounts).toHaveLength(1)
+    const trialInvoice = await stripe.invoices.retrieve(String(sub.latest_invoice))
+    // Stripe ignores a coupon on a zero-cost invoice (changelog 2013-10-29): no discount amounts, no line.
+    expect(trialInvoice).toMatchObject({ total: 0, total_discount_amounts: [] })
+    const hosted = await (await fetch(must(trialInvoice.hosted_invoice_url))).text()
+    expect(hosted).not.toContain('data-testid="invoice-discount"')
+    expect(hosted).not.toContain("−$0.00")
+    expect(hosted).not.toContain("-$0.00")
+    // The preview of the first charge after the trial has the discount and the seats.
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id })
+    expect(preview).toMatchObject({ total: 12000, amount_due: 12000 })
   })
 
   it("a discount the merchant set shows without the field, and the customer cannot take it off", async () => {

@@ -1,27 +1,13 @@
 // GoTrue's admin API (api/admin.go) as supabase-js's `auth.admin` calls it: users by id, listed with
 // page/per_page and GoTrue's Link + X-Total-Count headers. A service_role key is required.
-import type http from "node:http"
+import { adminCheck, UUID_RE } from "./admin-auth"
 import type { Handler } from "./route-table"
 import { AuthError, type AuthService, type Row } from "./service"
 import type { Jwt } from "./tokens"
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const ADMIN_ROLES = ["service_role", "supabase_admin"] // GOTRUE_JWT_ADMIN_ROLES' default
-
 export function createAdminRoutes(svc: AuthService, jwt: Jwt): Record<string, Handler> {
   const { q, createUser, findUser, normEmail, checkPassword, userJson } = svc
-
-  async function requireAdmin(req: http.IncomingMessage) {
-    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1]
-    if (!token) throw new AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
-    let role: string | undefined
-    try {
-      role = (await jwt.verifyApiKey(token)).role
-    } catch {
-      throw new AuthError(403, "bad_jwt", "invalid JWT: unable to parse or verify signature, signature is invalid")
-    }
-    if (!role || !ADMIN_ROLES.includes(role)) throw new AuthError(403, "not_admin", "User not allowed")
-  }
+  const requireAdmin = adminCheck(jwt)
 
   async function userById(id: string | undefined): Promise<Row> {
     if (!id || !UUID_RE.test(id)) throw new AuthError(404, "validation_failed", "user_id must be an UUID")

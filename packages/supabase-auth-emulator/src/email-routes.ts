@@ -8,6 +8,8 @@ import { sha224, verifyPassword } from "./tokens"
 
 export type MailerConfig = {
   publicUrl: string
+  /** GOTRUE_SITE_URL: where a link goes when it names no redirect_to. */
+  siteUrl: string
   log: (line: string) => void
   mailbox: Mailbox
   /** GOTRUE_MAILER_AUTOCONFIRM (the CLI's `enable_confirmations = false`): signups need no email. */
@@ -22,7 +24,7 @@ const SINGLE_CONFIRMATION = "Confirmation link accepted. Please proceed to confi
 export function createEmailRoutes(svc: AuthService, cfg: MailerConfig): Record<string, Handler> {
   const { q, issueSession, createUser, findUser, normEmail, checkPassword, userFromBearer, userJson } = svc
   const tokens = createEmailTokens(q, cfg.publicUrl)
-  const redirectOf = (url: URL) => url.searchParams.get("redirect_to") || cfg.publicUrl
+  const redirectOf = (url: URL) => url.searchParams.get("redirect_to") || cfg.siteUrl
 
   /** Applies a consumed token to the user: null when a second email-change link is still needed. */
   async function apply(type: VerifyType, user: Row, tokenType: string): Promise<Row | null> {

@@ -40,8 +40,8 @@ export function createEmailTokens(q: Query, publicUrl: string) {
     linkType: VerifyType,
     redirectTo: string,
     pkce: { challenge: string; method: string } | null,
+    otp = newOtp(),
   ) {
-    const otp = newOtp()
     const hash = sha224(email + otp)
     await q("insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to) values ($1, $2, $3, $4, $5)", [
       randomUUID(),
@@ -51,7 +51,7 @@ export function createEmailTokens(q: Query, publicUrl: string) {
       email,
     ])
     const token = pkce ? `pkce_${hash}` : hash
-    const link = `${publicUrl}/auth/v1/verify?token=${token}&type=${linkType}&redirect_to=${encodeURIComponent(redirectTo)}`
+    const link = `${publicUrl}/auth/v1/verify?token=${token}&type=${linkType}&redirect_to=${encodeRedirectURL(redirectTo)}`
     return { otp, hash, link }
   }
 
@@ -89,6 +89,17 @@ export function createEmailTokens(q: Query, publicUrl: string) {
   }
 
   return { issue, startFlow, consume, authCode }
+}
+
+/**
+ * GoTrue's encodeRedirectURL (mailer/templatemailer): a redirect with `&`, `=` or `#` was not encoded by the
+ * caller and is query-escaped (Go's url.QueryEscape); any other is taken as it is.
+ */
+export function encodeRedirectURL(url: string) {
+  if (!/[&=#]/.test(url)) return url
+  return encodeURIComponent(url)
+    .replace(/%20/g, "+")
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 /** `code_challenge` + method from a request body, validated as GoTrue's validatePKCEParams does. */

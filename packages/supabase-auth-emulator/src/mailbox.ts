@@ -138,6 +138,7 @@ function linkLabel(kind: Mail["kind"]) {
   if (kind === "recovery") return "Reset password"
   if (kind === "email_change") return "Confirm email change"
   if (kind === "magic_link") return "Log in"
+  if (kind === "invite") return "Accept the invite"
   return "Confirm your email"
 }
 

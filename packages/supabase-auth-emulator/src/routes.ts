@@ -2,6 +2,7 @@
 import { createAdminRoutes } from "./admin-routes"
 import { createEmailRoutes, type MailerConfig } from "./email-routes"
 import { createEmailTokens, pkceParams } from "./email-tokens"
+import { createLinkRoutes } from "./link-routes"
 import type { Handler } from "./route-table"
 import { AuthError, type AuthService } from "./service"
 import { sha256url, verifyPassword, type Jwt } from "./tokens"
@@ -22,8 +23,9 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
         sms_provider: "",
       },
     ],
-    // The public half of the ES256 signing key; getClaims() caches it and verifies tokens locally.
-    "GET /.well-known/jwks.json": async () => [200, { keys: [jwt.publicJwk] }, { "cache-control": "public, max-age=600" }],
+    // The public halves of the asymmetric keys (GoTrue's WellKnownJwks: no oct key); getClaims() caches them
+    // and verifies tokens locally.
+    "GET /.well-known/jwks.json": async () => [200, { keys: jwt.publicJwks }, { "cache-control": "public, max-age=600" }],
     // The dev inbox (see mailbox.ts): newest first, ?to= filters by recipient.
     "GET /_mailbox": async (_req, url) => [200, mailbox.html(url.searchParams.get("to")), { "content-type": "text/html; charset=utf-8" }],
     "GET /_mailbox/messages": async (_req, url) => [200, { messages: mailbox.list(url.searchParams.get("to")) }],
@@ -47,7 +49,7 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
         "confirmation_token",
         email,
         "signup",
-        url.searchParams.get("redirect_to") || cfg.publicUrl,
+        url.searchParams.get("redirect_to") || cfg.siteUrl,
         pkce,
       )
       await q("update auth.users set confirmation_sent_at = now() where id = $1", [u.id])
@@ -93,5 +95,6 @@ export function createRoutes(svc: AuthService, jwt: Jwt, cfg: MailerConfig): Rec
     },
     ...createEmailRoutes(svc, cfg),
     ...createAdminRoutes(svc, jwt),
+    ...createLinkRoutes(svc, jwt, cfg),
   }
 }

@@ -2,7 +2,7 @@
 // own database: users live in auth.users, so the public.users trigger and foreign keys behave as on
 // Supabase. Dev and test tool; the app never imports it.
 import http from "node:http"
-import { isOwnOrigin } from "./local-only"
+import { isOwnOrigin } from "@subkit/local-only"
 import { createDatabaseLink } from "./database-link"
 import { Mailbox } from "./mailbox"
 import { startSmtpSink, type SmtpSink } from "./smtp-sink"
@@ -10,7 +10,7 @@ import { clientAddress, createRateLimiter, limitGroup, type RateLimitOptions } f
 import { matchRoute, type Handler } from "./route-table"
 import { createRoutes } from "./routes"
 import { AuthError, createAuthService } from "./service"
-import { Jwt, type KdfCost } from "./tokens"
+import { Jwt, parseJwtKeys, type JwtKey, type KdfCost } from "./tokens"
 
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 
@@ -19,11 +19,19 @@ export type AuthEmulatorOptions = {
   port?: number
   host?: string
   jwtSecret?: string
+  /**
+   * GOTRUE_JWT_KEYS: a JSON array of JWKs (or the array), RS256/RS512/ES256/ES512/EdDSA or HS256 `oct`, one of
+   * them with `key_ops` containing "sign" (see parseJwtKeys in tokens.ts). Unset: one ES256 key derived from
+   * `jwtSecret`.
+   */
+  jwtKeys?: string | JwtKey[]
   /** Access token lifetime (GoTrue's default is 3600 s). */
   jwtTtlSeconds?: number
   kdf?: KdfCost
   /** Where the magic links point (defaults to the listening address). */
   publicUrl?: string
+  /** GOTRUE_SITE_URL: where emailed and generated links send the user when they name no `redirect_to` (default `publicUrl`). */
+  siteUrl?: string
   log?: (line: string) => void
   /** Signups need no email confirmation (the CLI's default); false mails a confirmation link first. */
   mailerAutoconfirm?: boolean
@@ -37,6 +45,8 @@ export type AuthEmulatorOptions = {
 
 export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const host = opts.host ?? "127.0.0.1"
+  // Bad keys refuse to start, before anything listens (GoTrue refuses its configuration).
+  if (opts.jwtKeys !== undefined) parseJwtKeys(opts.jwtKeys)
   const log = opts.log ?? ((l: string) => console.log(`[auth] ${l}`))
   const db = createDatabaseLink(opts.databaseUrl, log)
   const pool = db.pool
@@ -133,9 +143,10 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     throw err
   }
   const publicUrl = opts.publicUrl ?? url
-  const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600)
+  const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600, opts.jwtKeys)
   routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
     publicUrl,
+    siteUrl: opts.siteUrl ?? publicUrl,
     log,
     mailbox,
     autoconfirm: opts.mailerAutoconfirm ?? true,

@@ -60,6 +60,8 @@ export function createAuthService({ pool, jwt, kdf }: { pool: pg.Pool; jwt: Jwt;
       // GoTrue omits these when empty (json:",omitempty").
       ...(u.email_change ? { new_email: u.email_change, email_change_sent_at: u.email_change_sent_at } : {}),
       ...(u.recovery_sent_at ? { recovery_sent_at: u.recovery_sent_at } : {}),
+      ...(u.confirmation_sent_at ? { confirmation_sent_at: u.confirmation_sent_at } : {}),
+      ...(u.invited_at ? { invited_at: u.invited_at } : {}),
       ...(u.banned_until ? { banned_until: u.banned_until } : {}),
     }
   }

@@ -7,6 +7,7 @@ import {
   randomBytes,
   scrypt as scryptCb,
   timingSafeEqual,
+  type JsonWebKey,
   type KeyObject,
 } from "node:crypto"
 import { promisify } from "node:util"
@@ -48,59 +49,161 @@ export type AccessClaims = {
   user_metadata: Record<string, unknown>
 }
 
+/** A JWK as GOTRUE_JWT_KEYS lists them: usually with its private part, `kid`, `alg` and `key_ops`. */
+export type JwtKey = JsonWebKey & { kid?: string; alg?: string; key_ops?: string[]; use?: string; [k: string]: unknown }
+/** A public key as /.well-known/jwks.json serves it (GoTrue sets `use` and `key_ops` on every one). */
+export type PublicJwk = JsonWebKey & { kid?: string; alg?: string; use: "sig"; key_ops: ["verify"]; [k: string]: unknown }
+
+// The algorithms GoTrue signs with (conf.GetSigningAlg), by key type.
+const SIGNING_ALGS: Record<string, string[]> = { RSA: ["RS256", "RS512"], EC: ["ES256", "ES512"], OKP: ["EdDSA"], oct: ["HS256"] }
+// A JWK's private members (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037): never in the JWKS.
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+type KeyEntry = { jwk: JwtKey; publicJwk: PublicJwk | null; verifyKey: KeyObject | Uint8Array }
+
 /**
- * Access tokens as a Supabase project with asymmetric signing keys issues them: ES256 with a `kid`
- * published at /.well-known/jwks.json. The key pair is derived from the JWT secret, so tokens survive
- * an emulator restart (as the CLI's fixed local secret does). The legacy HS256 secret still verifies
- * (API keys such as service_role, and tokens signed before the switch), as on Supabase.
+ * GOTRUE_JWT_KEYS (internal/conf/jwk.go): a JSON array of JWKs (a string, as the env var, or parsed). Keys are
+ * held by `kid` (a later one with the same kid replaces an earlier one); exactly one has `sign` in its
+ * `key_ops` and signs every token, with its `alg` (RS256, RS512, ES256, ES512, EdDSA, or HS256 for `oct`);
+ * each asymmetric key's public part, with `use: "sig"` and `key_ops: ["verify"]`, is in the JWKS. Tokens are
+ * accepted in the algorithms of the listed keys only.
+ */
+export function parseJwtKeys(input: string | JwtKey[]): { keys: Map<string, KeyEntry>; signing: JwtKey } {
+  let list: unknown
+  try {
+    list = typeof input === "string" ? JSON.parse(input) : input
+  } catch (err) {
+    throw new Error(`GOTRUE_JWT_KEYS is not JSON: ${(err as Error).message}`)
+  }
+  if (!Array.isArray(list)) throw new Error("GOTRUE_JWT_KEYS must be a JSON array of JWKs")
+  const keys = new Map<string, KeyEntry>()
+  for (const raw of list as JwtKey[]) {
+    if (!raw || typeof raw !== "object" || typeof raw.kty !== "string") throw new Error("GOTRUE_JWT_KEYS: every key needs a kty")
+    const kid = raw.kid ?? ""
+    const name = kid ? `key ${kid}` : "a key without kid"
+    if (!(raw.kty in SIGNING_ALGS)) throw new Error(`GOTRUE_JWT_KEYS: ${name} has kty ${raw.kty} (RSA, EC, OKP or oct)`)
+    if (raw.alg !== undefined && !SIGNING_ALGS[raw.kty]?.includes(raw.alg))
+      throw new Error(`GOTRUE_JWT_KEYS: ${name} (${raw.kty}) has alg ${raw.alg}; use ${SIGNING_ALGS[raw.kty]?.join(" or ")}`)
+    let verifyKey: KeyObject | Uint8Array
+    let publicJwk: PublicJwk | null = null
+    try {
+      if (raw.kty === "oct") {
+        if (typeof raw.k !== "string") throw new Error("no k")
+        verifyKey = Buffer.from(raw.k, "base64url")
+      } else {
+        const pub = Object.fromEntries(Object.entries(raw).filter(([m]) => !PRIVATE_MEMBERS.includes(m))) as JsonWebKey
+        verifyKey = createPublicKey({ key: pub, format: "jwk" })
+        if (raw.d !== undefined) createPrivateKey({ key: raw, format: "jwk" })
+        publicJwk = { ...pub, use: "sig", key_ops: ["verify"] } as PublicJwk
+      }
+    } catch (err) {
+      throw new Error(`GOTRUE_JWT_KEYS: ${name} is not a valid ${raw.kty} key (${(err as Error).message})`)
+    }
+    keys.set(kid, { jwk: raw, publicJwk, verifyKey })
+  }
+  const signers = [...keys.values()].filter((k) => k.jwk.key_ops?.includes("sign"))
+  // GoTrue's JwtKeysDecoder.Validate.
+  if (signers.length === 0) throw new Error("GOTRUE_JWT_KEYS: no signing key detected")
+  if (signers.length > 1) throw new Error("GOTRUE_JWT_KEYS: multiple signing keys detected, only 1 signing key is supported")
+  const signing = (signers[0] as KeyEntry).jwk
+  const private_ = signing.kty === "oct" ? signing.k : signing.d
+  if (private_ === undefined) throw new Error(`GOTRUE_JWT_KEYS: the signing key ${signing.kid ?? ""} has no private part`)
+  if (signing.kty !== "oct" && signing.alg === undefined)
+    throw new Error(`GOTRUE_JWT_KEYS: the signing key ${signing.kid ?? ""} needs an alg (GoTrue would sign HS256 with it)`)
+  return { keys, signing }
+}
+
+/**
+ * Access tokens as a Supabase project with asymmetric signing keys issues them. With `keys`
+ * (GOTRUE_JWT_KEYS, see parseJwtKeys) they are GoTrue's: the signing key signs, every listed key
+ * verifies its own algorithm, and an HS256 token without a known kid is checked against the legacy
+ * secret only when an HS256 key is listed. Without keys: ES256 with a `kid`, the key pair derived
+ * from the JWT secret (so tokens survive an emulator restart, as the CLI's fixed local secret does),
+ * and the legacy HS256 secret still verifies (API keys such as service_role, and tokens signed
+ * before the switch), as on a Supabase project that switched to asymmetric keys.
  */
 export class Jwt {
   private secret: Uint8Array
-  private privateKey: KeyObject
-  readonly publicJwk: JsonWebKey & { kid: string; alg: "ES256"; use: "sig"; key_ops: ["verify"] }
+  private keys: Map<string, KeyEntry>
+  private signingKey: KeyObject | Uint8Array
+  private signing: { alg: string; kid?: string }
+  private algorithms: string[]
+  /** The public keys /.well-known/jwks.json serves. */
+  readonly publicJwks: PublicJwk[]
   constructor(
     secret: string,
     private issuer: string,
     private ttlSeconds: number,
+    jwtKeys?: string | JwtKey[],
   ) {
     this.secret = new TextEncoder().encode(secret)
-    const { jwk, kid } = deriveEcKey(secret)
-    this.privateKey = createPrivateKey({ key: jwk, format: "jwk" })
-    this.publicJwk = { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid, alg: "ES256", use: "sig", key_ops: ["verify"], ext: true }
+    if (jwtKeys === undefined || (Array.isArray(jwtKeys) && jwtKeys.length === 0)) {
+      const { jwk, kid } = deriveEcKey(secret)
+      const publicJwk: PublicJwk = {
+        kty: "EC",
+        crv: "P-256",
+        x: jwk.x,
+        y: jwk.y,
+        kid,
+        alg: "ES256",
+        use: "sig",
+        key_ops: ["verify"],
+        ext: true,
+      }
+      this.keys = new Map([[kid, { jwk: { ...jwk, kid }, publicJwk, verifyKey: createPublicKey({ key: jwk, format: "jwk" }) }]])
+      this.signingKey = createPrivateKey({ key: jwk, format: "jwk" })
+      this.signing = { alg: "ES256", kid }
+      this.algorithms = ["ES256", "HS256"]
+    } else {
+      const { keys, signing } = parseJwtKeys(jwtKeys)
+      this.keys = keys
+      this.signing = { alg: signing.alg ?? "HS256", kid: signing.kid || undefined }
+      this.signingKey =
+        signing.kty === "oct" ? Buffer.from(String(signing.k), "base64url") : createPrivateKey({ key: signing, format: "jwk" })
+      // GoTrue's JWT.ValidMethods: the algorithms of the configured keys.
+      this.algorithms = [...new Set([...keys.values()].map((k) => k.jwk.alg ?? (k.jwk.kty === "oct" ? "HS256" : "")).filter(Boolean))]
+    }
+    this.publicJwks = [...this.keys.values()].flatMap((k) => (k.publicJwk ? [k.publicJwk] : []))
   }
   get ttl() {
     return this.ttlSeconds
   }
+  /** The signing key's kid (absent when it has none). */
   get kid() {
-    return this.publicJwk.kid
+    return this.signing.kid
+  }
+  get alg() {
+    return this.signing.alg
   }
   async sign(claims: AccessClaims, now = Math.floor(Date.now() / 1000)) {
     return new SignJWT({ ...claims, phone: "", is_anonymous: false })
-      .setProtectedHeader({ alg: "ES256", typ: "JWT", kid: this.kid })
+      .setProtectedHeader({ alg: this.signing.alg, typ: "JWT", ...(this.signing.kid ? { kid: this.signing.kid } : {}) })
       .setIssuer(this.issuer)
       .setAudience("authenticated")
       .setIssuedAt(now)
       .setExpirationTime(now + this.ttlSeconds)
-      .sign(this.privateKey)
+      .sign(this.signingKey)
   }
-  /** A user's access token: ES256 by our kid or legacy HS256, our issuer, audience `authenticated`. */
+  /** A user's access token: by a known kid or the legacy HS256 secret, our issuer, audience `authenticated`. */
   async verify(token: string) {
     const { payload } = await jwtVerify(token, this.keyFor, {
       issuer: this.issuer,
       audience: "authenticated",
-      algorithms: ["ES256", "HS256"],
+      algorithms: this.algorithms,
     })
     return payload as unknown as AccessClaims & { exp: number }
   }
   /** Any token we signed (API keys carry no issuer or audience); the caller checks `role`. */
   async verifyApiKey(token: string) {
-    const { payload } = await jwtVerify(token, this.keyFor, { algorithms: ["ES256", "HS256"] })
+    const { payload } = await jwtVerify(token, this.keyFor, { algorithms: this.algorithms })
     return payload as { role?: string; sub?: string }
   }
+  // GoTrue's parseJWTClaims: the key of a known kid, else the secret for HS256.
   private keyFor = (header: JWTHeaderParameters) => {
+    const known = header.kid === undefined ? undefined : this.keys.get(header.kid)
+    if (known) return known.verifyKey
     if (header.alg === "HS256") return this.secret
-    if (header.kid !== this.kid) throw new Error("unknown kid")
-    return createPublicKey(this.privateKey)
+    throw new Error(`unrecognized JWT kid ${header.kid} for algorithm ${header.alg}`)
   }
 }
 

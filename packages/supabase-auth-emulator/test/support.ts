@@ -1,11 +1,13 @@
 // Support for the auth emulator's own tests: an emulator on the suite's Postgres, supabase-js on it,
 // and a pg pool. Only the package, supabase-js and pg: nothing of the app.
+import { createPrivateKey, generateKeyPairSync, randomUUID } from "node:crypto"
 import { createClient, type SupabaseClient } from "@supabase/supabase-js"
+import { SignJWT } from "jose"
 import pg from "pg"
 import WebSocket from "ws"
 import { inject } from "vitest"
 import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
-import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
+import { apiKey, type JwtKey } from "@subkit/supabase-auth-emulator/tokens"
 
 export type Emulator = Awaited<ReturnType<typeof startAuthEmulator>>
 
@@ -38,3 +40,21 @@ export async function adminClient(url: string) {
 }
 
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`
+
+/** A signing key as supabase-js's test/generate-signing-keys.js makes one: RSA-2048, a uuid kid, RS256, sign + verify. */
+export function rsaSigningKey(ops = ["sign", "verify"]): JwtKey {
+  const jwk = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" })
+  return { ...jwk, kid: randomUUID(), key_ops: ops, alg: "RS256" }
+}
+
+/**
+ * An API key signed by `key` under its kid, as supabase-js's test/lib/clients.ts makes SUPABASE_PUBLISHABLE_KEY
+ * (`anon`) and SUPABASE_SECRET_KEY (`service_role`) from its signing key.
+ */
+export async function signedApiKey(key: JwtKey, role: "anon" | "service_role" | "supabase_admin") {
+  return new SignJWT({ iss: "supabase-demo", role })
+    .setProtectedHeader({ alg: String(key.alg), typ: "JWT", kid: String(key.kid) })
+    .setIssuedAt(1768925145)
+    .setExpirationTime(1983812996)
+    .sign(key.kty === "oct" ? Buffer.from(String(key.k), "base64url") : createPrivateKey({ key, format: "jwk" }))
+}

@@ -41,7 +41,15 @@ export const metadata: Metadata = { title: "Manage subscription" }
 
 type InvoiceCursor = { after?: string; before?: string }
 
-async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?: string; invoices: InvoiceCursor }) {
+async function ManageSubscriptionContent({
+  notice,
+  credits,
+  invoices: cursor,
+}: {
+  notice?: string
+  credits?: "purchased" | "canceled"
+  invoices: InvoiceCursor
+}) {
   const user = await requireUser()
   const [view, usage, invoices] = await Promise.all([
     loadManageView(user.id),
@@ -62,7 +70,7 @@ async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?
           </CardContent>
         </Card>
       )}
-      <UsageMeter usage={usage} projection={await projectionFor(usage)} />
+      <UsageMeter usage={usage} projection={await projectionFor(usage)} from="manage" creditsNotice={credits} />
       {live?.trial && <TrialAlert trial={live.trial} endingSoon={live.trialEndingSoon} />}
       {live?.paymentProblem && <PaymentProblemAlert planName={live.subscription.planName} graceEndsAt={live.graceEndsAt} />}
       {live?.paused && <PausedAlert planName={live.subscription.planName} hasCard={live.card !== null} />}
@@ -104,8 +112,9 @@ async function ManageSubscriptionContent({ notice, invoices: cursor }: { notice?
 }
 
 export default async function ManageSubscriptionPage({ searchParams }: { searchParams: Promise<PageSearchParams> }) {
-  const { notice, invoices_after, invoices_before } = parseSearchParams(await searchParams, {
+  const { notice, credits, invoices_after, invoices_before } = parseSearchParams(await searchParams, {
     notice: z.string().max(64),
+    credits: z.enum(["purchased", "canceled"]),
     invoices_after: z.string().max(400),
     invoices_before: z.string().max(400),
   })
@@ -116,7 +125,7 @@ export default async function ManageSubscriptionPage({ searchParams }: { searchP
         <p className="text-muted-foreground">Update your plan, payment methods, and billing information</p>
       </div>
       <Suspense fallback={<ManageSkeleton />}>
-        <ManageSubscriptionContent notice={notice} invoices={{ after: invoices_after, before: invoices_before }} />
+        <ManageSubscriptionContent notice={notice} credits={credits} invoices={{ after: invoices_after, before: invoices_before }} />
       </Suspense>
     </div>
   )

@@ -16,6 +16,7 @@ export const BUILT = [
   "price",
   "customer",
   "payment_method",
+  "payment_intent",
   "checkout.session",
   "subscription",
   "subscription_item",

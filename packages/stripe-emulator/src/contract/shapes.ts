@@ -28,6 +28,7 @@ const ROOTS: Record<string, [string, string]> = {
   customer: ["Customers", "Customer"],
   "customer:deleted": ["Customers", "DeletedCustomer"],
   payment_method: ["PaymentMethods", "PaymentMethod"],
+  payment_intent: ["PaymentIntents", "PaymentIntent"],
   "checkout.session": ["Checkout/Sessions", "Session"],
   subscription: ["Subscriptions", "Subscription"],
   subscription_item: ["SubscriptionItems", "SubscriptionItem"],

@@ -3,7 +3,7 @@
 // code with resolveDiscount and shows the discount line, or the reason in Checkout's customer-facing words.
 import type Stripe from "stripe"
 import type { Ctx } from "../context"
-import { DiscountRefused, resolveDiscount, type RefusalReason } from "../discounts"
+import { amountOff, appliesTo, DiscountRefused, resolveDiscount, type RefusalReason } from "../discounts"
 import { sessionOrder, setSessionDiscount } from "../resources/checkout"
 import type { StoredSession } from "../resources/shared"
 import { atCustomerTime } from "../resources/test-clocks"
@@ -79,13 +79,25 @@ export function promotionCode(ctx: Ctx, s: Session, form: Record<string, unknown
 }
 
 /** The session's discount as the summary shows it: the code (or coupon name), what it takes off and for how long. */
-function appliedDiscount(ctx: Ctx, s: Session): { label: string; terms: string } | null {
+function appliedDiscount(ctx: Ctx, s: Session): { label: string; terms: string; coupon: Stripe.Coupon } | null {
   const d = s.discounts?.[0]
   if (!d) return null
   const promo = d.promotion_code ? ctx.store.find<Stripe.PromotionCode>(d.promotion_code as string) : undefined
   const coupon = ctx.store.find<Stripe.Coupon>((promo?.promotion.coupon as string | undefined) ?? (d.coupon as string))
   if (!coupon) return null
-  return { label: promo?.code ?? coupon.name ?? coupon.id, terms: couponTerms(coupon) }
+  return { label: promo?.code ?? coupon.name ?? coupon.id, terms: couponTerms(coupon), coupon }
+}
+
+/**
+ * During a trial nothing is due today, so the session has no discount amount (Stripe ignores a coupon on a
+ * zero-cost invoice); what the code takes off is the first charge after the trial, the same amountOff the
+ * invoices use. 0 without a trial or a discount.
+ */
+export function offAfterTrial(ctx: Ctx, s: Session): number {
+  const applied = s._subscription_data.trial_period_days ? appliedDiscount(ctx, s) : null
+  if (!applied) return 0
+  const order = sessionOrder(ctx, s)
+  return order.products.some((p) => appliesTo(applied.coupon, p)) ? amountOff(applied.coupon, order.amount, order.currency) : 0
 }
 
 type RowsProps = { ctx: Ctx; s: Session; subtotal: number; currency: string; form: Record<string, unknown>; promoError?: string }
@@ -93,7 +105,8 @@ type RowsProps = { ctx: Ctx; s: Session; subtotal: number; currency: string; for
 /** Subtotal, the applied discount (with Remove) or the "Add promotion code" field, as table rows. */
 export function DiscountRows({ ctx, s, subtotal, currency, form, promoError }: RowsProps) {
   const applied = appliedDiscount(ctx, s)
-  const off = s.total_details?.amount_discount ?? 0
+  const afterTrial = offAfterTrial(ctx, s)
+  const off = afterTrial || (s.total_details?.amount_discount ?? 0)
   const right = "text-align:right"
   const subtotalRow = (
     <tr>
@@ -119,7 +132,15 @@ export function DiscountRows({ ctx, s, subtotal, currency, form, promoError }: R
               </form>
             ) : null}
           </td>
-          <td style={right}>−{money(off, currency)}</td>
+          <td style={right}>
+            −{money(off, currency)}
+            {afterTrial ? (
+              <>
+                <br />
+                <span class="muted small">after the trial</span>
+              </>
+            ) : null}
+          </td>
         </tr>
       </>
     )

@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-// Hosted Checkout (mode=subscription): order summary, email, test card, Pay. Declines show Stripe's words
+// Hosted Checkout (mode=subscription, and mode=payment for a one-time price): order summary, email, test card, Pay. Declines show Stripe's words
 // and create nothing; success completes the session (resources/checkout.ts) and redirects.
 import type Stripe from "stripe"
 import { onlyItem, productName, recurringOf } from "../billing"
@@ -8,7 +8,7 @@ import { DiscountRefused } from "../discounts"
 import { StripeApiError } from "../errors"
 import { collectsNoCard, completeSession, setSessionDiscount } from "../resources/checkout"
 import type { StoredSession } from "../resources/shared"
-import { customerMessage, DiscountRows, promotionCode } from "./checkout-discount"
+import { customerMessage, DiscountRows, offAfterTrial, promotionCode } from "./checkout-discount"
 import { Brand, CardFields, date, money, page, readCard } from "./layout"
 import type { PageRequest, PageResult } from "./types"
 
@@ -71,7 +71,8 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
   const li = onlyItem({ data: s._line_items })
   const price = ctx.store.get<Stripe.Price>(li.price, "price")
   const name = productName(ctx, price)
-  const interval = recurringOf(price).interval
+  const oneTime = s.mode === "payment"
+  const interval = oneTime ? null : recurringOf(price).interval
   const total = (price.unit_amount ?? 0) * li.quantity
   const trial = s._subscription_data.trial_period_days
   const fixedEmail = s.customer ? ctx.store.find<Stripe.Customer>(s.customer as string)?.email : s.customer_email
@@ -87,14 +88,14 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
         </p>
       ) : null}
       <Brand branding={ctx.branding} />
-      <p class="muted">Subscribe to {name}</p>
+      <p class="muted">{oneTime ? `Pay ${ctx.branding.accountName}` : `Subscribe to ${name}`}</p>
       <div class="price" data-testid="checkout-total">
         {money(total, price.currency)}
-        <span class="muted small"> per {interval}</span>
+        {interval ? <span class="muted small"> per {interval}</span> : null}
       </div>
       {trial ? (
         <p>
-          <strong>{trial} days free</strong>, then {money(total, price.currency)} per {interval} from{" "}
+          <strong>{trial} days free</strong>, then {money(total - offAfterTrial(ctx, s), price.currency)} per {interval} from{" "}
           {date(ctx.store.now() + trial * 86400)}
         </p>
       ) : null}
@@ -110,8 +111,12 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
                 </span>
               </>
             ) : null}
-            <br />
-            <span class="muted small">Billed {interval}ly</span>
+            {interval ? (
+              <>
+                <br />
+                <span class="muted small">Billed {interval}ly</span>
+              </>
+            ) : null}
           </td>
           <td style={right}>{money(total, price.currency)}</td>
         </tr>
@@ -164,17 +169,19 @@ function render(ctx: Ctx, s: Session, form: Record<string, unknown>, error?: str
           <option value="FR">France</option>
         </select>
         <button class="primary" type="submit">
-          {trial ? "Start trial" : "Subscribe"}
+          {oneTime ? "Pay" : trial ? "Start trial" : "Subscribe"}
         </button>
-        <p class="muted small">
-          By confirming your subscription, you allow {ctx.branding.accountName} to charge you for future payments in accordance with their
-          terms. You can always cancel your subscription.
-        </p>
+        {oneTime ? null : (
+          <p class="muted small">
+            By confirming your subscription, you allow {ctx.branding.accountName} to charge you for future payments in accordance with their
+            terms. You can always cancel your subscription.
+          </p>
+        )}
       </form>
       <footer>
         <span>Powered by the Stripe emulator</span> · <a href="https://stripe.com/legal/end-users">Terms</a>
       </footer>
     </>
   )
-  return page(`Subscribe to ${name}`, body, { side, branding: ctx.branding })
+  return page(oneTime ? `Pay for ${name}` : `Subscribe to ${name}`, body, { side, branding: ctx.branding })
 }

@@ -64,6 +64,12 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
               <td style={right}>−{money(d.amount, inv.currency)}</td>
             </tr>
           ))}
+          {credited(inv) > 0 ? (
+            <tr data-testid="invoice-credits">
+              <td colSpan={2}>Credits applied</td>
+              <td style={right}>−{money(credited(inv), inv.currency)}</td>
+            </tr>
+          ) : null}
           <tr>
             <th colSpan={2}>Amount {paid ? "paid" : "due"}</th>
             <th style={right}>{money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th>
@@ -131,3 +137,7 @@ export function invoicePdf(inv: Stripe.Invoice, discounts: { label: string; amou
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
   return Buffer.from(out, "latin1")
 }
+
+/** Billing credits drawn on the invoice (its pretax credit amounts from credit balance transactions). */
+const credited = (inv: Stripe.Invoice) =>
+  (inv.total_pretax_credit_amounts ?? []).filter((c) => c.type === "credit_balance_transaction").reduce((s, c) => s + c.amount, 0)

@@ -39,16 +39,20 @@ export const checkout: Record<string, Handler> = {
       "tax_id_collection",
       "payment_method_collection",
       "discounts",
+      "payment_intent_data",
     ])
     const mode = req(p, "mode")
-    if (mode !== "subscription") throw invalid("mode", "Only mode=subscription is emulated.")
+    if (mode !== "subscription" && mode !== "payment") throw invalid("mode", "Only mode=subscription and mode=payment are emulated.")
+    const payment = mode === "payment"
     const raw = list(p, "line_items") ?? []
+    if (payment && raw.length !== 1) throw invalid("line_items", "The emulator supports payment-mode sessions with exactly one line item.")
     // The licensed item first; metered prices (usage billed from a meter, no quantity) may follow it.
     const metered = raw.slice(1).map((x, i) => meteredItemParam(ctx, x as Params, `line_items[${i + 1}]`))
     const items = raw.slice(0, 1).map((x, i) => {
       const li = x as Params
       allow(li, ["price", "quantity", "adjustable_quantity"], `line_items[${i}]`)
-      const price = recurringPrice(ctx, req(li, "price"), `line_items[${i}][price]`)
+      const param = `line_items[${i}][price]`
+      const price = payment ? oneTimePrice(ctx, req(li, "price"), param) : recurringPrice(ctx, req(li, "price"), param)
       if (price.recurring?.usage_type === "metered")
         throw invalid(`line_items[${i}][price]`, "The emulator expects the licensed line item first; metered ones may follow it.")
       const quantity = int(li, "quantity") ?? 1
@@ -56,6 +60,14 @@ export const checkout: Record<string, Handler> = {
       return { price, quantity }
     })
     if (items.length !== 1) throw invalid("line_items", "The emulator supports subscriptions with exactly one line item.")
+    if (payment && p.subscription_data !== undefined)
+      throw invalid("subscription_data", "`subscription_data` can only be used in `subscription` mode.")
+    if (payment && p.payment_method_collection !== undefined)
+      throw invalid("payment_method_collection", "`payment_method_collection` can only be used in `subscription` or `setup` mode.")
+    if (!payment && p.payment_intent_data !== undefined)
+      throw invalid("payment_intent_data", "`payment_intent_data` can only be used in `payment` mode.")
+    const pid = obj(p, "payment_intent_data") ?? {}
+    allow(pid, ["metadata", "description"], "payment_intent_data")
     const customerId = str(p, "customer")
     const customer = customerId ? liveCustomer(ctx, customerId, "customer") : undefined
     const email = str(p, "customer_email")
@@ -94,17 +106,19 @@ export const checkout: Record<string, Handler> = {
       created: now,
       currency: first.price.currency,
       customer: customer?.id ?? null,
-      customer_creation: customer ? null : "always",
+      // Payment mode creates a customer only when needed (Stripe's default there is if_required).
+      customer_creation: customer ? null : payment ? "if_required" : "always",
       customer_details: null,
       customer_email: email ?? null,
       expires_at: expiresAt(p, now),
       invoice: null,
       locale: null,
       metadata: mergeMetadata({}, p),
-      mode: "subscription",
+      mode,
+      // Set when the customer pays (at this API version Checkout creates the PaymentIntent on confirmation).
       payment_intent: null,
       payment_link: null,
-      payment_method_collection: pmc,
+      payment_method_collection: payment ? null : pmc,
       payment_method_types: ["card"],
       payment_status: "unpaid",
       status: "open",
@@ -114,6 +128,7 @@ export const checkout: Record<string, Handler> = {
       url: `${ctx.baseUrl}/c/pay/${id}`,
       _line_items: items.map((i) => ({ price: i.price.id, quantity: i.quantity })),
       _metered: metered.map((m) => m.id),
+      ...(payment ? { _payment_intent_data: { metadata: mergeMetadata({}, pid), description: str(pid, "description") ?? null } } : {}),
       _subscription_data: {
         metadata: mergeMetadata({}, sd),
         trial_period_days: trial,
@@ -163,7 +178,7 @@ export const checkout: Record<string, Handler> = {
           (!customer || s.customer === customer) &&
           (!status || s.status === status) &&
           (email === undefined || s.customer_details?.email === email) &&
-          // No session here has a PaymentIntent or a Payment Link (subscription mode, created by API).
+          // A paid payment-mode session has its PaymentIntent; no session here has a Payment Link.
           (paymentIntent === undefined || s.payment_intent === paymentIntent) &&
           (paymentLink === undefined || s.payment_link === paymentLink) &&
           created(s.created),
@@ -290,10 +305,12 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
   const name = input.name?.trim() || null
   const customer = fixed ?? createCustomer(ctx, { email, ...(name ? { name } : {}) })
   const pm = card ? createPaymentMethod(ctx, card, { name, email }) : null
-  if (pm) {
+  // A one-time payment charges the card without saving it to the customer (no setup_future_usage here).
+  if (pm && s.mode !== "payment") {
     attachPaymentMethod(ctx, pm, customer)
     updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
   }
+  if (s.mode === "payment") return completePayment(ctx, s, customer, pm?.id ?? null, email, name)
   const li = onlyItem({ data: s._line_items })
   const sub = createSubscription(ctx, {
     discount,
@@ -314,18 +331,76 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
     customer: customer.id,
     subscription: sub.id,
     invoice: sub.latest_invoice,
-    customer_details: {
-      address: null,
-      email,
-      name,
-      phone: null,
-      tax_exempt: "none",
-      tax_ids: [],
-      business_name: null,
-      individual_name: null,
-    },
+    customer_details: customerDetails(email, name),
     url: null,
   })
   ctx.store.put(s)
   ctx.emit("checkout.session.completed", s)
+}
+
+const customerDetails = (email: string, name: string | null): Stripe.Checkout.Session.CustomerDetails => ({
+  address: null,
+  email,
+  name,
+  phone: null,
+  tax_exempt: "none",
+  tax_ids: [],
+  business_name: null,
+  individual_name: null,
+})
+
+/**
+ * A payment-mode session's completion: the card is charged the session's total at once through a PaymentIntent
+ * (status succeeded), set on the session as `payment_intent`; payment_status paid. Events in Stripe's order:
+ * payment_intent.created, payment_intent.succeeded, checkout.session.completed (no Charge object is emulated).
+ */
+function completePayment(ctx: Ctx, s: StoredSession, customer: Stripe.Customer, pm: string | null, email: string, name: string | null) {
+  const amount = s.amount_total ?? 0
+  const pi = fromDefaults<Stripe.PaymentIntent>("payment_intent", {
+    id: ctx.store.id("pi"),
+    object: "payment_intent",
+    amount,
+    amount_received: amount,
+    created: ctx.store.now(),
+    currency: s.currency ?? "usd",
+    customer: customer.id,
+    description: s._payment_intent_data?.description ?? null,
+    metadata: s._payment_intent_data?.metadata ?? {},
+    payment_method: pm,
+    payment_method_types: ["card"],
+    receipt_email: email,
+    status: "requires_payment_method",
+  })
+  ctx.store.put(pi)
+  ctx.emit("payment_intent.created", pi)
+  Object.assign(pi, { status: "succeeded" })
+  ctx.store.put(pi)
+  ctx.emit("payment_intent.succeeded", pi)
+  Object.assign(s, {
+    status: "complete",
+    payment_status: "paid",
+    customer: customer.id,
+    payment_intent: pi.id,
+    customer_details: customerDetails(email, name),
+    url: null,
+  })
+  ctx.store.put(s)
+  ctx.emit("checkout.session.completed", s)
+}
+
+/** A one-time price for a payment-mode line item (a recurring one needs subscription mode). */
+function oneTimePrice(ctx: Ctx, id: string, param: string): Stripe.Price {
+  const price = ctx.store.get<Stripe.Price>(id, "price", "price", param)
+  if (price.recurring)
+    throw invalid(
+      param,
+      "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+    )
+  if (!price.active) throw invalid(param, "The price specified is inactive. This field only accepts active prices.")
+  return price
+}
+
+export const paymentIntents: Record<string, Handler> = {
+  "GET /v1/payment_intents/:id": (ctx, p, { id }) =>
+    allow(p, []) && ctx.store.get<Stripe.PaymentIntent>(id, "payment_intent", "payment_intent"),
 }

@@ -79,8 +79,9 @@ export function recomputeEntitlements(ctx: Ctx, customerId: string) {
   const want = new Map<string, Feature>()
   // Every live subscription takes its snapshot now (one not granting yet, e.g. incomplete, keeps the
   // features of its period's start for when it is paid); only active and trialing ones grant them.
-  for (const sub of ctx.store.all<Sub>(
+  for (const sub of ctx.store.ofCustomer<Sub>(
     "subscription",
+    customerId,
     (s) => s.customer === customerId && s.status !== "canceled" && s.status !== "incomplete_expired",
   )) {
     const features = featuresOf(ctx, sub)
@@ -90,7 +91,7 @@ export function recomputeEntitlements(ctx: Ctx, customerId: string) {
       if (f) want.set(f.id, f)
     }
   }
-  const current = ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customerId)
+  const current = ctx.store.ofCustomer<StoredEntitlement>("entitlements.active_entitlement", customerId, (e) => e._customer === customerId)
   const before = summaryList(current)
   let changed = false
   for (const e of current)
@@ -112,7 +113,7 @@ export function recomputeEntitlements(ctx: Ctx, customerId: string) {
       changed = true
     }
   if (!changed) return
-  const after = ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customerId)
+  const after = ctx.store.ofCustomer<StoredEntitlement>("entitlements.active_entitlement", customerId, (e) => e._customer === customerId)
   const summary = {
     object: "entitlements.active_entitlement_summary",
     customer: customerId,
@@ -224,7 +225,7 @@ export const entitlements: Record<string, Handler> = {
     const customer = req(p, "customer")
     ctx.store.get<Stripe.Customer>(customer, "customer", "customer", "customer")
     return paginate(
-      ctx.store.all<StoredEntitlement>("entitlements.active_entitlement", (e) => e._customer === customer),
+      ctx.store.ofCustomer<StoredEntitlement>("entitlements.active_entitlement", customer, (e) => e._customer === customer),
       p,
       "/v1/entitlements/active_entitlements",
     )

@@ -14,6 +14,8 @@ export type StoredSession = Stripe.Checkout.Session & {
   _line_items: { price: string; quantity: number }[]
   /** Metered prices added to the subscription after the licensed item (no quantity, nothing due now). */
   _metered?: string[]
+  /** payment_intent_data of a payment-mode session: given to the PaymentIntent made when it is paid. */
+  _payment_intent_data?: { metadata: Record<string, string>; description: string | null }
   _subscription_data: {
     metadata: Record<string, string>
     trial_period_days?: number

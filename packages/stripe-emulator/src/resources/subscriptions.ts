@@ -298,15 +298,13 @@ export const subscriptions: Record<string, Handler> = {
           : status
             ? s.status === status
             : s.status !== "canceled" && s.status !== "incomplete_expired"
+    const match = (s: Stripe.Subscription) =>
+      (!customer || s.customer === customer) &&
+      (!clock || clockOf(ctx, s.customer) === clock) &&
+      visible(s) &&
+      (!price || s.items.data[0]?.price.id === price)
     return paginate(
-      ctx.store.all<Stripe.Subscription>(
-        "subscription",
-        (s) =>
-          (!customer || s.customer === customer) &&
-          (!clock || clockOf(ctx, s.customer) === clock) &&
-          visible(s) &&
-          (!price || s.items.data[0]?.price.id === price),
-      ),
+      customer ? ctx.store.ofCustomer("subscription", customer, match) : ctx.store.all("subscription", match),
       p,
       "/v1/subscriptions",
     )
@@ -317,17 +315,11 @@ export const subscriptions: Record<string, Handler> = {
     const customer = str(p, "customer")
     const sub = str(p, "subscription")
     const status = str(p, "status")
-    return paginate(
-      ctx.store.all<Stripe.Invoice>(
-        "invoice",
-        (i) =>
-          (!customer || i.customer === customer) &&
-          (!sub || i.parent?.subscription_details?.subscription === sub) &&
-          (!status || i.status === status),
-      ),
-      p,
-      "/v1/invoices",
-    )
+    const match = (i: Stripe.Invoice) =>
+      (!customer || i.customer === customer) &&
+      (!sub || i.parent?.subscription_details?.subscription === sub) &&
+      (!status || i.status === status)
+    return paginate(customer ? ctx.store.ofCustomer("invoice", customer, match) : ctx.store.all("invoice", match), p, "/v1/invoices")
   },
   "POST /v1/invoices/:id/pay": (ctx, p, { id }) => {
     allow(p, ["payment_method", "off_session", "forgive", "paid_out_of_band", "source", "mandate"])
