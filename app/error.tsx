@@ -1,7 +1,8 @@
 "use client"
 // Unexpected errors: a plain message and a retry, never a stack trace.
+// A plain <button> with the default button's classes: the Button component would bring its class merging
+// (tailwind-merge, ~30 kB) into every page's first load, since this boundary is on every route.
 import { useEffect } from "react"
-import { Button } from "@/components/ui/button"
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   useEffect(() => console.error(error), [error])
@@ -11,7 +12,13 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       <p className="text-muted-foreground">
         Please try again. If it keeps happening, contact support{error.digest ? ` and mention code ${error.digest}` : ""}.
       </p>
-      <Button onClick={reset}>Try again</Button>
+      <button
+        type="button"
+        onClick={reset}
+        className="inline-flex h-10 items-center justify-center gap-2 whitespace-nowrap rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-foreground transition-colors hover:bg-primary/90 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2"
+      >
+        Try again
+      </button>
     </div>
   )
 }

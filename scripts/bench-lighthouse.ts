@@ -6,10 +6,10 @@
 // in every category on mobile. Results: docs/benchmarks.md.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { mkdtempSync } from "node:fs"
-import os from "node:os"
+import { mkdirSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import { parseArgs } from "node:util"
+import * as chromeLauncher from "chrome-launcher"
 import lighthouse, { desktopConfig, type Flags } from "lighthouse"
 import { chromium } from "playwright-core"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
@@ -24,8 +24,17 @@ const TARGET = 100
 const SIGNED_OUT_PAGES = ["/", "/pricing", "/auth/login"]
 const SIGNED_IN_PAGES = ["/subscription", "/subscription/manage", "/team"]
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, "mobile-only": { type: "boolean", default: false } },
+  options: {
+    runs: { type: "string", default: "3" },
+    "mobile-only": { type: "boolean", default: false },
+    /** Only these paths (comma-separated), e.g. --pages /subscription/manage. */
+    pages: { type: "string" },
+    /** Writes every run's full Lighthouse report (JSON) into this directory. */
+    save: { type: "string" },
+  },
 })
+const ONLY = args.pages?.split(",")
+const only = (pages: string[]) => (ONLY ? pages.filter((p) => ONLY.includes(p)) : pages)
 const RUNS = Number(args.runs)
 const FORM_FACTORS = args["mobile-only"] ? (["mobile"] as const) : (["mobile", "desktop"] as const)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
@@ -47,16 +56,14 @@ async function main() {
     },
     stdio: ["ignore", "ignore", "inherit"],
   })
-  const debugPort = await freePort()
-  // A persistent context is Chrome's default one, which the tab Lighthouse opens shares (cookies included).
-  const browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "subkit-lighthouse-")), {
-    executablePath: CHROMIUM,
-    args: [...HEADLESS_ARGS, `--remote-debugging-port=${debugPort}`],
-  })
+  // chrome-launcher starts Chrome as Lighthouse expects (its own profile, a debugging port); the sign-up
+  // below drives the same browser over CDP, so its cookies are in the profile the measured tabs share.
+  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: HEADLESS_ARGS, logLevel: "error" })
+  const progress = (line: string) => process.stderr.write(`${line}\n`)
   try {
     await waitForPort(port, 60_000)
     const flags: Flags = {
-      port: debugPort,
+      port: chrome.port,
       output: "json",
       logLevel: "error",
       disableStorageReset: true,
@@ -72,11 +79,17 @@ async function main() {
           await fetch(`${appUrl}${pagePath}`).catch(() => {})
           const runs: NonNullable<Awaited<ReturnType<typeof lighthouse>>>["lhr"][] = []
           for (let i = 0; i < RUNS; i++) {
+            progress(`${formFactor} ${pagePath} run ${i + 1}/${RUNS}`)
             const run = await lighthouse(`${appUrl}${pagePath}`, flags, formFactor === "desktop" ? desktopConfig : undefined)
             if (!run) throw new Error(`lighthouse returned nothing for ${pagePath}`)
             if (new URL(run.lhr.finalDisplayedUrl).pathname !== pagePath)
               throw new Error(`${pagePath} ended at ${run.lhr.finalDisplayedUrl}: signed in (or out) as expected?`)
             runs.push(run.lhr)
+            if (args.save) {
+              mkdirSync(args.save, { recursive: true })
+              const name = `${formFactor}${pagePath.replaceAll("/", "_") || "_"}-${i + 1}.json`
+              writeFileSync(path.join(args.save, name), JSON.stringify(run.lhr))
+            }
           }
           const scores = Object.fromEntries(
             CATEGORIES.map((id) => [id, median(runs.map((lhr) => Math.round((lhr.categories[id]?.score ?? 0) * 100)))]),
@@ -102,29 +115,12 @@ async function main() {
         }
       }
     }
-    await measure(SIGNED_OUT_PAGES)
+    await measure(only(SIGNED_OUT_PAGES))
 
-    // A subscribed customer, so /subscription, /subscription/manage and /team show what a customer sees
-    // (cookies stay in this browser).
-    const page = await browser.newPage()
-    await page.goto(`${appUrl}/auth/signup?next=%2Fpricing`)
-    await page.getByLabel("Email").fill(`lighthouse-${randomUUID().slice(0, 8)}@example.com`)
-    await page.getByLabel("Password").fill("correct-horse-battery")
-    await page.getByRole("button", { name: "Create account" }).click()
-    await page.waitForURL((u) => u.pathname === "/pricing")
-    await page.waitForLoadState("networkidle")
-    await page
-      .getByTestId("plan-pro")
-      .getByRole("button", { name: /Subscribe/ })
-      .click()
-    await page.waitForURL("**/c/pay/**")
-    await page.getByLabel("Card number").fill("4242 4242 4242 4242")
-    await page.getByLabel("Expiration").fill("12 / 34")
-    await page.getByLabel("CVC").fill("123")
-    await page.getByRole("button", { name: /Subscribe|Start trial/ }).click()
-    await page.waitForURL("**/subscription/success**")
-    await page.close()
-    await measure(SIGNED_IN_PAGES)
+    if (only(SIGNED_IN_PAGES).length) {
+      await subscribeCustomer(appUrl, chrome.port)
+      await measure(only(SIGNED_IN_PAGES))
+    }
 
     console.log(
       `\nLighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, ${CHROMIUM}, production build, offline stack`,
@@ -135,12 +131,41 @@ async function main() {
     console.log(`RESULT ${JSON.stringify(result)}`)
     process.exitCode = missed ? 1 : 0
   } finally {
-    await browser.close()
+    chrome.kill()
     const exited = new Promise((r) => app.once("exit", r))
     app.kill("SIGTERM")
     await exited
     await stack.stop()
   }
+}
+
+/** Signs a customer up and subscribes them through Checkout in the measured browser (driven over CDP). */
+async function subscribeCustomer(appUrl: string, debugPort: number) {
+  process.stderr.write("signing up and subscribing a customer\n")
+  // A subscribed customer, so /subscription, /subscription/manage and /team show what a customer sees
+  // (cookies stay in this browser).
+  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`)
+  const context = browser.contexts()[0]
+  if (!context) throw new Error("no default browser context over CDP")
+  const page = await context.newPage()
+  await page.goto(`${appUrl}/auth/signup?next=%2Fpricing`)
+  await page.getByLabel("Email").fill(`lighthouse-${randomUUID().slice(0, 8)}@example.com`)
+  await page.getByLabel("Password").fill("correct-horse-battery")
+  await page.getByRole("button", { name: "Create account" }).click()
+  await page.waitForURL((u) => u.pathname === "/pricing")
+  await page.waitForLoadState("networkidle")
+  await page
+    .getByTestId("plan-pro")
+    .getByRole("button", { name: /Subscribe/ })
+    .click()
+  await page.waitForURL("**/c/pay/**")
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242")
+  await page.getByLabel("Expiration").fill("12 / 34")
+  await page.getByLabel("CVC").fill("123")
+  await page.getByRole("button", { name: /Subscribe|Start trial/ }).click()
+  await page.waitForURL("**/subscription/success**")
+  await page.close()
+  await browser.close() // disconnects; Chrome and its cookies stay
 }
 
 await main()

@@ -1,9 +1,9 @@
 "use client"
 // One admin server action behind a button: pending while it runs, its result said as a toast. The
 // replay, sync and reconcile buttons are this with their own label, action and success message.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Button } from "@/components/ui/button"
 
 type ActionResult = { ok: true } | { ok: false; message: string }

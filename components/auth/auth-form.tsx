@@ -1,6 +1,6 @@
 "use client"
 // Log-in and sign-up form: field errors next to the fields, the summary in an alert.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useActionState } from "react"
 import { useFormStatus } from "react-dom"
 import { Alert, AlertDescription } from "@/components/ui/alert"

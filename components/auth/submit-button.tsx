@@ -1,6 +1,6 @@
 "use client"
 // Submit button that shows the form is working (spinner, aria-busy) and cannot be sent twice.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useFormStatus } from "react-dom"
 import { Button } from "@/components/ui/button"
 

@@ -1,10 +1,10 @@
 "use client"
 // The plan cards: billing interval switch, seats for per-seat plans, and Subscribe with a pending state.
-import { Check, Loader2 } from "lucide-react"
+import { Check, Loader2 } from "@/components/ui/icons"
 import Link from "next/link"
 import { useActionState, useEffect, useId, useState } from "react"
 import { useFormStatus } from "react-dom"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { Badge } from "@/components/ui/badge"
 import { Button } from "@/components/ui/button"

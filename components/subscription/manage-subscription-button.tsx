@@ -1,9 +1,9 @@
 "use client"
 // Opens the Stripe Customer Portal (optionally on one step). Disabled while opening; a failure is
 // shown as a toast in the action's own words.
-import { Loader2, Settings } from "lucide-react"
+import { Loader2, Settings } from "@/components/ui/icons"
 import { useTransition, type ReactNode } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Button, type ButtonProps } from "@/components/ui/button"
 import { createCustomerPortalSession } from "@/lib/actions/create-portal-session"
 import type { PortalFlow } from "@/lib/billing/portal/open-portal"

@@ -1,10 +1,10 @@
 "use client"
 // Resumes a paused subscription (charging the card on file for a new period). Disabled while working;
 // the outcome is a toast in the action's own words, and the page re-renders with the new status.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useRouter } from "next/navigation"
 import { useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Button } from "@/components/ui/button"
 import { resumeSubscription } from "@/lib/actions/subscription"
 

@@ -1,7 +1,7 @@
 "use client"
 // Join on the invite page: signs a signed-out invitee in as the invited address (the page has said
 // which) and accepts the invite; on success the action goes to the team page; a refusal is said here.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"

@@ -1,9 +1,9 @@
 "use client"
 // A destructive row action (remove a member, withdraw an invite, leave): asks once more in place,
 // shows it is working, and says a refusal as a toast in the action's own words.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Button } from "@/components/ui/button"
 import type { ActionResult } from "@/lib/result"
 

@@ -1,9 +1,9 @@
 "use client"
 // Changing seats: choose a number, see what Stripe will charge now (prorated) and from the next
 // renewal, then confirm. Nothing is charged until the confirm.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { FormField } from "@/components/auth/form-field"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"

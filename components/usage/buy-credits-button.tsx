@@ -1,9 +1,9 @@
 "use client"
 // "Buy credits": opens Stripe Checkout for the meter's credit pack. Disabled and announced as busy while
 // opening; a refusal (rate limit, a team member, Stripe down) is shown as a toast in the action's words.
-import { Coins, Loader2 } from "lucide-react"
+import { Coins, Loader2 } from "@/components/ui/icons"
 import { useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Button, type ButtonProps } from "@/components/ui/button"
 import { buyCredits } from "@/lib/actions/buy-credits"
 

@@ -125,6 +125,8 @@ export type CustomerRead = {
   entitlements?: EntitlementState[]
   /** Invoices invoice.* events named, as Stripe has them now (public.invoices). */
   invoices?: InvoiceState[]
+  /** Each listed subscription's latest invoice (expanded in the same call), when subscriptions were read. */
+  latestInvoices?: InvoiceState[]
 }
 
 /** A webhook event whose signature checked out, ready to be stored. */

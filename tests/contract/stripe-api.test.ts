@@ -176,6 +176,36 @@ describe("objects", () => {
     expect(invoice.parent?.subscription_details?.subscription).toBe(sub.id)
   })
 
+  it("a subscriptions list expands each one's latest_invoice, with its lines (the sync's one read per customer)", async () => {
+    const customer = await stripe.customers.create({ metadata: t.tag })
+    const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_payment_method: pm.id,
+      metadata: t.tag,
+    })
+    const page = await stripe.subscriptions.list({
+      customer: customer.id,
+      status: "all",
+      limit: 100,
+      expand: [
+        "data.default_payment_method",
+        "data.discounts.source.coupon",
+        "data.discounts.promotion_code",
+        "data.schedule",
+        "data.latest_invoice",
+      ],
+    })
+    const latest = page.data[0]?.latest_invoice as Stripe.Invoice
+    expect(latest.id).toBe(sub.latest_invoice)
+    expect(latest.object).toBe("invoice")
+    expect(latest.status).toBe("paid")
+    expect(latest.parent?.subscription_details?.subscription).toBe(sub.id)
+    expect(latest.lines.data[0]?.period.end).toBeGreaterThan(latest.lines.data[0]?.period.start ?? Infinity)
+    expect(latest.amount_paid).toBe(1500)
+  })
+
   it("*.updated events carry previous_attributes with the old values", async () => {
     const p = await stripe.prices.create({
       product: price.product as string,

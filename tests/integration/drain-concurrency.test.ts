@@ -56,6 +56,40 @@ describe.runIf(inject("databaseKind") === "postgres")("concurrent drains", () =>
     }
   })
 
+  it("a drain claims the due customers nobody holds, past the oldest ones another instance is applying", async () => {
+    // Instance A holds the leases of the oldest due customers (it is reading Stripe for them); instance
+    // B's drain must still apply everyone else, not find only A's customers and stop.
+    const users = await Promise.all(Array.from({ length: 6 }, () => subscribedUser()))
+    const events: Stripe.Event[] = []
+    for (const u of users) events.push(...(await eventsFor(u.stripe, u.customerId)))
+    const held = users.slice(0, 4).map((u) => u.customerId)
+    await sql().query("delete from subscription_events where customer_id = any($1)", [users.map((u) => u.customerId)])
+    for (const e of events) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
+    await sql().query(
+      `update subscription_events set next_attempt_at = now(),
+        received_at = case when customer_id = any($1) then now() - interval '1 hour' else received_at end
+        where customer_id = any($2)`,
+      [held, users.map((u) => u.customerId)],
+    )
+    await sql().query(
+      `insert into customer_syncs (stripe_customer_id, lease_owner, lease_until) select unnest($1::text[]), 'instance-a', now() + interval '1 minute'
+        on conflict (stripe_customer_id) do update set lease_owner = 'instance-a', lease_until = now() + interval '1 minute'`,
+      [held],
+    )
+    try {
+      // concurrency 1 claims 4 customers a round: exactly the 4 held ones, were they not skipped.
+      await drainBillingEvents({ concurrency: 1, budgetMs: 10_000 })
+      const pending = await sql().query<{ customer_id: string; n: number }>(
+        "select customer_id, count(*)::int n from subscription_events where customer_id = any($1) and processed_at is null group by customer_id",
+        [users.map((u) => u.customerId)],
+      )
+      expect(pending.rows.map((r) => r.customer_id).sort()).toEqual([...held].sort())
+    } finally {
+      await sql().query("update customer_syncs set lease_owner = null, lease_until = null where stripe_customer_id = any($1)", [held])
+      await drainBillingEvents({ budgetMs: 10_000 })
+    }
+  })
+
   it("a drain that lost its lease (it expired and another took over) writes nothing", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()
     const [updated] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.updated")

@@ -2,10 +2,14 @@
 // invoices re-read from Stripe, as the subscriptions are), the history pages newest first by keyset
 // without repeating or skipping a row, and the emulator's invoice_pdf link serves a PDF.
 import { afterAll, describe, expect, it } from "vitest"
+import type Stripe from "stripe"
 import { decodeCursor, listInvoices, payable } from "@/lib/billing/invoices/store"
+import { applyCustomer } from "@/lib/billing/sync/apply"
+import { receiveStripeWebhook } from "@/lib/billing/sync/ingest"
 import { pool } from "@/lib/db/client"
+import { stripe as appStripe } from "@/lib/stripe/config"
 import { deliverCustomerEvents } from "../support/deliver"
-import { advanceTestClock, createUser, customerOnTestClock, sql } from "../support/helpers"
+import { advanceTestClock, createUser, customerOnTestClock, eventsFor, signedRequest, sql } from "../support/helpers"
 
 afterAll(() => pool.end())
 
@@ -71,6 +75,50 @@ describe("invoices kept by the drain", () => {
     await deliverCustomerEvents(customer.id)
     await deliverCustomerEvents(customer.id)
     expect((await listInvoices(user.id)).invoices.map((i) => i.status)).toEqual(["paid", "paid"])
+  })
+
+  it("a renewal's invoice events cost no call of their own: the latest invoice comes with the subscriptions read", async () => {
+    const user = await createUser()
+    const { stripe, clock, customer } = await customerOnTestClock(user)
+    const price = (await stripe.prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data[0]?.id ?? ""
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price }],
+      metadata: { user_id: user.id, plan_id: "pro" },
+    })
+    await deliverCustomerEvents(customer.id)
+    // Earlier test files move the emulator's timeline, so "after" is by id, not by the list's order.
+    const seen = new Set((await eventsFor(stripe, customer.id)).map((e) => e.id))
+    await advanceTestClock(stripe, clock.id, (sub.items.data[0]?.current_period_end ?? 0) + 3600)
+    // The renewal as Stripe sends it: invoice.* events naming the new (latest) invoice, and the subscription's update.
+    const renewal = (await eventsFor(stripe, customer.id)).filter(
+      (e) => !seen.has(e.id) && (e.type.startsWith("invoice.") || e.type === "customer.subscription.updated"),
+    )
+    const named = new Set(renewal.flatMap((e) => (e.type.startsWith("invoice.") ? [(e.data.object as Stripe.Invoice).id] : [])))
+    expect(named.size).toBe(1)
+    for (const e of renewal) await receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: () => {} })
+    await sql().query(
+      `insert into customer_syncs (stripe_customer_id, lease_owner, lease_until) values ($1, 'invoices-test', now() + interval '1 minute')
+        on conflict (stripe_customer_id) do update set lease_owner = 'invoices-test', lease_until = now() + interval '1 minute'`,
+      [customer.id],
+    )
+    const calls: string[] = []
+    const count = (r: { method: string; path: string }) => calls.push(`${r.method} ${r.path}`)
+    appStripe.on("request", count)
+    try {
+      expect(await applyCustomer(customer.id, "invoices-test")).toMatchObject({ outcome: "applied" })
+    } finally {
+      appStripe.off("request", count)
+    }
+    expect(calls).toEqual([expect.stringMatching(/^GET \/v1\/subscriptions/)])
+    const pending = await sql().query(
+      "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is null",
+      [renewal.map((e) => e.id)],
+    )
+    expect(pending.rows[0].n).toBe(0)
+    const latest = (await stripe.invoices.list({ customer: customer.id, limit: 1 })).data[0]
+    expect(latest?.id).toBe([...named][0])
+    expect((await listInvoices(user.id)).invoices[0]).toMatchObject({ id: latest?.id, status: latest?.status, total: latest?.total })
   })
 
   it("pages newest first by (created, id): every invoice once, forward and back, ties included, other customers never", async () => {

@@ -2,9 +2,9 @@
 // Changing plan in the app: choose Pro or Team, monthly or yearly; see Stripe's price (due now, then the
 // next invoice) and confirm. Upgrades are charged now; downgrades and yearly → monthly wait for the
 // period's end and show as "Changes to X on DATE" with Cancel.
-import { Loader2 } from "lucide-react"
+import { Loader2 } from "@/components/ui/icons"
 import { useState, useTransition } from "react"
-import { toast } from "sonner"
+import { toast } from "@/components/ui/toast"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { cancelScheduledPlanChangeAction, confirmPlanChangeAction, previewPlanChangeAction } from "@/lib/actions/plan-change"

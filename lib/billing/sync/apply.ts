@@ -67,8 +67,13 @@ export async function applyCustomer(
     const read: CustomerRead =
       userId || link ? (needs.customer || needs.subscriptions || needs.entitlements ? await readCustomer(customerId, needs) : {}) : {}
     // Invoice events: the invoices themselves, re-read as the subscriptions are (the event is a hint).
+    // A renewal's events name the subscription's latest invoice, which came with the subscriptions read;
+    // any other invoice costs a read of the customer's invoices.
     const invoiceIds = pending.flatMap((p) => (p.intent.kind === "sync" && p.intent.invoiceId ? [p.intent.invoiceId] : []))
-    if ((userId || link) && invoiceIds.length) read.invoices = await readInvoices(customerId, invoiceIds)
+    if ((userId || link) && invoiceIds.length) {
+      const latest = read.latestInvoices ?? []
+      read.invoices = invoiceIds.every((id) => latest.some((i) => i.id === id)) ? latest : await readInvoices(customerId, invoiceIds)
+    }
     const result = await writeRead(customerId, owner, userId, link, read, pending)
     // After the rows are written and the lease released: a new card pays what is open now.
     if (result.outcome === "applied" && (userId || link))

@@ -70,16 +70,20 @@ export async function drainBillingEvents({
 }
 
 /**
- * One statement: lock a window of due events (skipping rows another drain is claiming), pick their
- * customers oldest first, and lease those nobody holds. The lease, not a lock, protects the Stripe
- * read that follows, so no connection is held across it.
+ * One statement: lock a window of due events (skipping rows another drain is claiming, and the events
+ * of customers another drain or page sync holds), pick their customers oldest first, and lease them.
+ * The lease, not a lock, protects the Stripe read that follows, so no connection is held across it.
+ * Held customers are left out of the window itself: otherwise, with several instances, the oldest due
+ * customers are the ones another instance is applying, the window is all theirs, and the claim comes
+ * back empty (the drain stops) while other customers wait (drain-concurrency.test.ts).
  */
 async function claimCustomers(owner: string, limit: number): Promise<string[]> {
   const { rows } = await db.execute<{ stripe_customer_id: string }>(sql`
     with due as (
-      select customer_id, received_at from ${subscriptionEvents}
+      select customer_id, received_at from ${subscriptionEvents} e
       where processed_at is null and dead_at is null and customer_id is not null and next_attempt_at <= now()
         and not exists (select 1 from ${stripeBackoff} where ${stripeBackoff.until} > now())
+        and not exists (select 1 from ${customerSyncs} s where s.stripe_customer_id = e.customer_id and s.lease_until > now())
       order by next_attempt_at
       limit ${limit * 20}
       for update skip locked

@@ -23,7 +23,9 @@ export function renewalBurst(tag: string, subs: Stripe.Subscription[], eventsPer
           : type === "payment_intent.succeeded"
             ? { id: `pi_${tag}_${c}`, object: "payment_intent", customer, status: "succeeded" }
             : {
-                id: `in_${tag}_${c}`,
+                // The renewal's invoice is the subscription's latest one, as in a real renewal (the app
+                // reads it with the subscriptions; a made-up id would cost a retrieve per customer).
+                id: (typeof sub.latest_invoice === "string" ? sub.latest_invoice : sub.latest_invoice?.id) ?? `in_${tag}_${c}`,
                 object: "invoice",
                 customer,
                 status: type === "invoice.paid" ? "paid" : "open",
