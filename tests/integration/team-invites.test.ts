@@ -5,7 +5,7 @@
 // and replaced invites, an existing member invited again, a refused send retried, one person accepting
 // two teams at once, a paused or unpaid Team subscription, an email changed since sign-in, a link with
 // its token twice, and the per-team hourly invite limit.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
@@ -19,11 +19,11 @@ vi.mock("next/headers", () => import("../support/cookie-jar"))
 const sessionCookies = () => [...jar.keys()].filter((k) => k.includes("auth-token"))
 
 // lib/env is read once, when the database client loads: name Auth and its SMTP sink before any app module loads.
-const auth: Emulator = await startTestAuth({ smtpPort: 0 })
+const auth: Emulator = await startTestAuth()
+// The app's own emails (invites) go to the shared SMTP sink (tests/support/integration-env.ts).
+const MAIL = inject("mailUrl")
 process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
 process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon")
-process.env.SMTP_URL = auth.smtpUrl ?? ""
-process.env.EMAIL_FROM = "subkit <team@subkit.test>"
 const { subscribedUser } = await import("../support/billing")
 const { inviteMember, acceptInvite, describeInvite, revokeInvite, INVITES_PER_HOUR } = await import("@/lib/billing/team/invites")
 const { previewSeats } = await import("@/lib/billing/team/change-seats")
@@ -46,7 +46,7 @@ const JOINED = { digest: expect.stringContaining("/team?joined=1") }
 /** Sends what the outbox has due (as the drain/cron does) and returns the newest invite email to `email`. */
 async function inviteMail(email: string): Promise<Mail> {
   await flushEmailOutbox()
-  const mail = (await mails(auth.url, email)).find((m) => m.headers["x-subkit-email"] === "team_invite")
+  const mail = (await mails(MAIL, email)).find((m) => m.headers["x-subkit-email"] === "team_invite")
   return must(mail, `an invite email to ${email}`)
 }
 
@@ -97,6 +97,7 @@ describe("the invite email", () => {
     // Queued with the invite, not sent on the request: nothing in the mailbox yet, and nothing from Supabase.
     const { rows } = await sql().query("select template, status, user_id, to_email from email_outbox where to_email = $1", [invitee])
     expect(rows).toEqual([{ template: "team_invite", status: "pending", user_id: owner.id, to_email: invitee }])
+    expect(await mails(MAIL, invitee)).toEqual([])
     expect(await mails(auth.url, invitee)).toEqual([])
 
     const mail = await inviteMail(invitee)
@@ -104,7 +105,7 @@ describe("the invite email", () => {
     expect(mail.subject).toBe(`${owner.email} invited you to join ${owner.email}'s team on subkit`)
     expect(mail.text).toContain(`${owner.email} invited you (${invitee}) to join ${owner.email}'s team on subkit`)
     expect(mail.html).toContain(`Join ${owner.email}&#x27;s team`)
-    expect((await mails(auth.url, invitee)).filter((m) => m.kind !== "smtp")).toEqual([]) // no Magic Link email
+    expect(await mails(auth.url, invitee)).toEqual([]) // no Magic Link email from Supabase Auth
     const { link, token } = await inviteLink(invitee)
     expect(link.startsWith(`${process.env.NEXT_PUBLIC_APP_URL ?? "http://localhost:3000"}/invite?token=`)).toBe(true)
 
@@ -173,7 +174,7 @@ describe("the invite email", () => {
     ok(await inviteMember(owner, resent))
     ok(await inviteMember(owner, resent))
     await flushEmailOutbox()
-    const sent = (await mails(auth.url, resent)).filter((m) => m.headers["x-subkit-email"] === "team_invite")
+    const sent = (await mails(MAIL, resent)).filter((m) => m.headers["x-subkit-email"] === "team_invite")
     expect(sent).toHaveLength(2) // the first, and the last re-send; the middle one was replaced before it went
     const statuses = await sql().query<{ status: string }>("select status from email_outbox where to_email = $1 order by id", [resent])
     expect(statuses.rows.map((r) => r.status)).toEqual(["sent", "skipped", "sent"])
@@ -183,7 +184,7 @@ describe("the invite email", () => {
     const after = await getTeamView(owner.id)
     ok(await revokeInvite(owner, must(after.kind === "owner" ? after.invites.find((i) => i.email === unsent) : undefined, "invite").id))
     await flushEmailOutbox()
-    expect(await mails(auth.url, unsent)).toEqual([])
+    expect(await mails(MAIL, unsent)).toEqual([])
 
     const expired = uniqueEmail("expired")
     ok(await inviteMember(owner, expired))

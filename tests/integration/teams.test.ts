@@ -1,7 +1,7 @@
 // The Team plan as a team, below the browser: seats from the owner's subscription, invites through the
 // email outbox and SMTP into the Auth emulator's mailbox, accept rules, entitlements inherited and lost, the seat change previewed with
 // Stripe's createPreview and billed as shown, fewer seats than people refused.
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { mails, startTestAuth, type Emulator } from "../support/auth-emulator"
@@ -9,10 +9,10 @@ import { createUser, sql, stripeClient } from "../support/helpers"
 import { must } from "../support/must"
 
 // lib/env is read once, when the database client loads: start Auth and name it before any app module loads.
-const auth: Emulator = await startTestAuth({ smtpPort: 0 })
+const auth: Emulator = await startTestAuth()
+// The app's own emails (invites) go to the shared SMTP sink (tests/support/integration-env.ts).
+const MAIL = inject("mailUrl")
 process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
-process.env.SMTP_URL = auth.smtpUrl ?? ""
-process.env.EMAIL_FROM = "subkit <team@subkit.test>"
 process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = await apiKey(LOCAL_JWT_SECRET, "anon") // the CLI's anon key
 const { subscribedUser, planPrice } = await import("../support/billing")
 const { openPortal } = await import("@/lib/billing/portal/open-portal")
@@ -34,7 +34,7 @@ afterAll(async () => {
 async function inviteLink(email: string) {
   await flushEmailOutbox()
   const mail = must(
-    (await mails(auth.url, email)).find((m) => m.headers["x-subkit-email"] === "team_invite"),
+    (await mails(MAIL, email)).find((m) => m.headers["x-subkit-email"] === "team_invite"),
     `an invite to ${email}`,
   )
   const link = new URL(must(mail.link, "the mail's link"))
@@ -84,7 +84,7 @@ describe("a Team subscription's team", () => {
       message: "All 2 seats are taken. Add a seat or withdraw an invite first.",
     })
     await flushEmailOutbox()
-    expect(await mails(auth.url, third.email)).toEqual([])
+    expect(await mails(MAIL, third.email)).toEqual([])
     // Inviting the same address again sends a fresh link and retires the old one, still one seat.
     ok(await inviteMember(owner, member.email))
     const fresh = await inviteLink(member.email)

@@ -5,6 +5,7 @@ import path from "node:path"
 import type { TestProject } from "vitest/node"
 import { ContractRecorder, formatReport, mergeReports, type ContractReport } from "@subkit/stripe-emulator/contract/recorder"
 import { startStripeEmulator } from "@subkit/stripe-emulator"
+import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
 import { freePort, hasPostgresServer, startPglite, startPostgresServer } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { setupStripe } from "../../scripts/lib/stripe-setup"
@@ -18,6 +19,10 @@ declare module "vitest" {
     stripeSecretKey: string
     /** The app's Stripe: a fault-injecting proxy in front of the emulator. */
     appStripeUrl: string
+    /** The one SMTP server every test process sends the app's emails to (as production has one). */
+    smtpUrl: string
+    /** Its mailbox (an auth emulator's /_mailbox), read with tests/support/auth-emulator.ts `mails`. */
+    mailUrl: string
   }
 }
 
@@ -45,8 +50,15 @@ export default async function setup(project: TestProject) {
   project.provide("stripeUrl", stripe.url)
   project.provide("stripeSecretKey", stripe.secretKey)
   project.provide("appStripeUrl", proxy.url)
+  // One mail sink for every file: the email outbox is shared by the files (one database), and any file's
+  // flush (the drain after a webhook, a test's own) may send another file's row, so they must all reach
+  // the same mailbox. Each test reads the mails to its own unique addresses.
+  const mail = await startAuthEmulator({ databaseUrl: db.url, port: 0, smtpPort: 0, kdf: { N: 1024, r: 8, p: 1 }, log: () => {} })
+  project.provide("smtpUrl", mail.smtpUrl ?? "")
+  project.provide("mailUrl", mail.url)
   return async () => {
     await proxy.stop()
+    await mail.stop()
     const parts = readdirSync(CONTRACT_PARTS).map((f) => JSON.parse(readFileSync(path.join(CONTRACT_PARTS, f), "utf8")) as ContractReport)
     const report = mergeReports([contract.report(), ...parts])
     console.log(formatReport(report))
