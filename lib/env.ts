@@ -112,6 +112,8 @@ const schema = z.object({
   BILLING_EAGER_SYNC_THROTTLE_S: z.coerce.number().int().min(0).max(3600).default(10),
   /** Processed events keep their payload this long, then the cron prunes it. */
   BILLING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** A customer's recorded usage goes to Stripe once it is 1,000 rows or its oldest row is this old; 0: at the next flush. */
+  USAGE_BATCH_MAX_AGE_S: z.coerce.number().int().min(0).max(3600).default(60),
   /** Billing emails leave through this SMTP server (smtp:// or smtps://, credentials in the URL). */
   SMTP_URL: optionalUrl.pipe(
     z
@@ -236,6 +238,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
       maxAttempts: v.BILLING_MAX_ATTEMPTS,
       eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
       eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,
+      usageBatchMaxAgeSeconds: v.USAGE_BATCH_MAX_AGE_S,
     },
     email: {
       smtpUrl: v.SMTP_URL ?? LOCAL_DEFAULTS.smtpUrl,

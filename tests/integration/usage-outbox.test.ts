@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
 
 const { recordUsage } = await import("@/lib/billing/usage/ledger")
-const { flushUsageOutbox, usageOutboxSummary, retryDeadUsage, USAGE_BATCH_ROWS, USAGE_BATCH_MAX_AGE_SECONDS } =
+const { flushUsageOutbox, usageOutboxSummary, retryDeadUsage, USAGE_BATCH_ROWS, usageBatchMaxAgeSeconds } =
   await import("@/lib/billing/usage/outbox")
 const { reconcileUsage } = await import("@/lib/billing/usage/reconcile")
 const { ensureMeter, meterTotal } = await import("@/lib/stripe/meters")
@@ -132,7 +132,7 @@ describe("usage outbox → Stripe meter", () => {
     expect(await flushUsageOutbox({ ripeOnly: true })).toMatchObject({ rows: 0, stripeCalls: 0 })
     await sql().query(
       "update public.usage_outbox set created_at = now() - make_interval(secs => $2) where stripe_customer_id = $1 and status = 'pending'",
-      [customer, USAGE_BATCH_MAX_AGE_SECONDS + 1],
+      [customer, usageBatchMaxAgeSeconds() + 1],
     )
     expect(await flushUsageOutbox({ ripeOnly: true })).toMatchObject({ rows: 5, batches: 1, stripeCalls: 1, units: 5 })
     // A full batch goes at once, however young.

@@ -44,6 +44,9 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
     SUBKIT_OFFLINE: "1",
+    // Usage reaches Stripe at the next flush after a request (production waits for 1,000 rows or 60 s, and the
+    // cron sends it), so the browser's usage story can see it on Stripe before advancing the clock.
+    USAGE_BATCH_MAX_AGE_S: "0",
   }
   const app = spawn(process.execPath, [next, "start", "--port", String(port)], {
     cwd: root,

@@ -1,6 +1,6 @@
 // Sends recorded usage to Stripe soon after a request, off its path: one flush per window per instance
 // however many requests asked, and only of batches worth a call (outbox.ts USAGE_BATCH_ROWS rows or
-// USAGE_BATCH_MAX_AGE_SECONDS old); the cron and billing:drain flush what an instance did not.
+// USAGE_BATCH_MAX_AGE_S old); the cron and billing:drain flush what an instance did not.
 import "server-only"
 import { log } from "@/lib/log"
 import { flushUsageOutbox } from "./outbox"

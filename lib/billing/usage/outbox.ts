@@ -3,6 +3,7 @@
 // so Stripe counts it once); after the maximum attempts the rows are dead and listed by billing:events.
 import "server-only"
 import { sql } from "drizzle-orm"
+import { env } from "@/lib/env"
 import { sendMeterEvent } from "@/lib/stripe"
 import { isMeterKey, USAGE_METERS } from "../catalog"
 import { defineOutbox } from "../outbox/outbox"
@@ -14,7 +15,8 @@ import { defineOutbox } from "../outbox/outbox"
  * bills metered usage at the period's end; the timestamp sent is the usage's own).
  */
 export const USAGE_BATCH_ROWS = 1000
-export const USAGE_BATCH_MAX_AGE_SECONDS = 60
+/** The oldest row's age that makes a batch worth a call however small (USAGE_BATCH_MAX_AGE_S, default 60). */
+export const usageBatchMaxAgeSeconds = () => env.billing.usageBatchMaxAgeSeconds
 
 export type FlushReport = { batches: number; rows: number; units: number; stripeCalls: number; failed: number; dead: number }
 
@@ -30,7 +32,7 @@ export const usageOutbox = defineOutbox<Row>({
   // The customer and meter's due rows are a full batch, or the oldest is old enough.
   ripe: sql`(d.stripe_customer_id, d.meter) in (select r.stripe_customer_id, r.meter from public.usage_outbox r
     where r.status = 'pending' and r.next_attempt_at <= now() and (r.claimed_until is null or r.claimed_until < now())
-    group by 1, 2 having count(*) >= ${USAGE_BATCH_ROWS} or min(r.created_at) <= now() - make_interval(secs => ${USAGE_BATCH_MAX_AGE_SECONDS}))`,
+    group by 1, 2 having count(*) >= ${USAGE_BATCH_ROWS} or min(r.created_at) <= now() - make_interval(secs => ${usageBatchMaxAgeSeconds()}))`,
   async send({ id, rows }, count) {
     const first = rows[0] as Row
     if (!isMeterKey(first.meter)) throw new Error(`unknown meter ${first.meter}`)
