@@ -7,7 +7,10 @@ import { db, type Transaction } from "@/lib/db/client"
 import { checkoutSessions } from "@/lib/db/schema"
 import { log } from "@/lib/log"
 import { createSubscriptionCheckout, expireCheckoutSession, type SubscriptionCheckout } from "@/lib/stripe"
-import type { CheckoutSessionState } from "../types"
+import type { CurrentUser } from "@/lib/auth/current-user"
+import { fail, type ActionResult } from "@/lib/result"
+import { BillingProviderError, type CheckoutSessionState } from "../types"
+import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
 import { isPending, PENDING, reserveSessionSlot, type Pending } from "../session-slot"
 
 /** A session this close to Stripe's expiry is replaced rather than reused. */
@@ -91,4 +94,26 @@ async function decide(tx: Transaction, c: CheckoutChoice): Promise<Slot | Pendin
     .returning({ id: checkoutSessions.id })
   if (!row) throw new Error("checkout reservation was not written")
   return { reserved: row.id, replaces: open?.stripeSessionId ?? null }
+}
+
+/**
+ * Opens a Checkout Session for the user's Stripe customer and answers the action: a customer deleted at
+ * Stripe is replaced once and tried again; a session still being opened elsewhere is `checkout_busy`.
+ */
+export async function openForCustomer(
+  user: Pick<CurrentUser, "id" | "email">,
+  customerId: string,
+  open: (customerId: string) => Promise<OpenedCheckout>,
+): Promise<ActionResult<{ url: string }>> {
+  let session
+  try {
+    session = await open(customerId)
+  } catch (err) {
+    if (!(err instanceof BillingProviderError && err.kind === "not_found")) throw err
+    await markCustomerDeleted(customerId)
+    session = await open(await getOrCreateBillingCustomer(user.id, user.email))
+  }
+  if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
+  if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
+  return { ok: true, url: session.url }
 }

@@ -12,14 +12,13 @@ import { fail, type ActionResult } from "@/lib/result"
 import { log } from "@/lib/log"
 import { priceIdByLookupKey } from "@/lib/stripe"
 import { meteredLookupKey, planById, TRIAL_MAX_SEATS, USAGE_METERS, type CatalogPlan, type Interval, type MeterKey } from "../catalog"
-import { MANAGE_PATH, openCheckout } from "./open-checkout"
-import { getOrCreateBillingCustomer, markCustomerDeleted } from "./customer"
+import { MANAGE_PATH, openCheckout, openForCustomer } from "./open-checkout"
+import { getOrCreateBillingCustomer } from "./customer"
 import { billingFailure } from "../errors"
 import { getCurrentSubscription } from "../views/queries"
 import { isLive } from "../status"
 import { decideTrial } from "./trial"
 import { syncUserNow } from "../sync/eager"
-import { BillingProviderError } from "../types"
 
 export const checkoutInput = z.object({
   plan: z.enum(["pro", "team"], { message: "Choose a plan." }),
@@ -66,7 +65,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
   if (byIp) return fail("rate_limited", `Too many checkout attempts. Please wait ${byIp.retryAfter} seconds and try again.`)
 
   try {
-    let customerId = await getOrCreateBillingCustomer(user.id, user.email)
+    const customerId = await getOrCreateBillingCustomer(user.id, user.email)
     // Ask Stripe, not our cache: a subscription paid a moment ago may not have reached us yet.
     const synced = await syncUserNow(user.id, { force: true, needs: { customer: false, subscriptions: true } })
     if (synced.error) throw synced.error
@@ -95,19 +94,7 @@ export async function startCheckout(user: CurrentUser, input: CheckoutInput): Pr
         successUrl: `${env.appUrl}/subscription/success?session_id={CHECKOUT_SESSION_ID}`,
         cancelUrl: `${env.appUrl}/pricing?checkout=canceled`,
       })
-    let session
-    try {
-      session = await open(customerId)
-    } catch (err) {
-      // The customer was deleted at Stripe: replace the mapping once and try again.
-      if (!(err instanceof BillingProviderError && err.kind === "not_found")) throw err
-      await markCustomerDeleted(customerId)
-      customerId = await getOrCreateBillingCustomer(user.id, user.email)
-      session = await open(customerId)
-    }
-    if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
-    if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
-    return { ok: true, url: session.url }
+    return await openForCustomer(user, customerId, open)
   } catch (err) {
     return billingFailure(err, "checkout session", { userId: user.id, plan: input.plan })
   }

@@ -11,10 +11,9 @@ import { fail, type ActionResult } from "@/lib/result"
 import { createCreditCheckout, priceIdByLookupKey } from "@/lib/stripe"
 import { CREDIT_PACKS, type CreditPackId } from "../catalog"
 import { CHECKOUTS_PER_MINUTE } from "../checkout/start-checkout"
-import { getOrCreateBillingCustomer, markCustomerDeleted } from "../checkout/customer"
-import { openCheckoutWith } from "../checkout/open-checkout"
+import { getOrCreateBillingCustomer } from "../checkout/customer"
+import { openCheckoutWith, openForCustomer } from "../checkout/open-checkout"
 import { billingFailure } from "../errors"
-import { BillingProviderError } from "../types"
 import { allowanceFor } from "../usage/allowance"
 
 export const buyCreditsInput = z.object({
@@ -54,19 +53,7 @@ export async function startCreditCheckout(user: CurrentUser, input: BuyCreditsIn
           }),
         { oneTime: true },
       )
-    let customerId = await getOrCreateBillingCustomer(user.id, user.email)
-    let session
-    try {
-      session = await open(customerId)
-    } catch (err) {
-      if (!(err instanceof BillingProviderError && err.kind === "not_found")) throw err
-      await markCustomerDeleted(customerId)
-      customerId = await getOrCreateBillingCustomer(user.id, user.email)
-      session = await open(customerId)
-    }
-    if ("busy" in session) return fail("checkout_busy", "Checkout is opening in another tab. Please try again in a moment.")
-    if (!session.url) return fail("stripe_error", "Checkout could not be opened. Please try again.")
-    return { ok: true, url: session.url }
+    return await openForCustomer(user, await getOrCreateBillingCustomer(user.id, user.email), open)
   } catch (err) {
     return billingFailure(err, "credit checkout", { userId: user.id, pack: pack.id })
   }
