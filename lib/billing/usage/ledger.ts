@@ -6,7 +6,7 @@
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db, type Transaction } from "@/lib/db/client"
-import { usageCounters, usageOutbox, usageRecords } from "@/lib/db/schema"
+import { usageCounters, usageRecords } from "@/lib/db/schema"
 import { creditPackFor, reportsToMeter, type MeterKey } from "../catalog"
 import {
   allowanceFor,
@@ -90,60 +90,14 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
   // is refused at the limit as it would have been a moment earlier; with packs, the transaction below
   // locks and re-reads them.)
   if (!(await creditLots(db, input.userId, input.meter, now)).length) return recordInOneStatement(a, input, a.included)
-  const cap = a.included
   try {
-    return await db.transaction(async (tx) => {
-      // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
+    // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
+    // (Packs used up or expired since the first read: the allowance alone is the cap again.)
+    const drawn = await db.transaction(async (tx) => {
       const lots = await creditLots(tx, input.userId, input.meter, now, true)
-      if (lots.length) return await recordDrawingCredits(tx, a, input, lots)
-      // Check and increment in one statement: the row lock serialises concurrent callers on the counter,
-      // and the update happens only while the sum stays within the cap. (A first request above the cap
-      // would insert past it, so it is refused without the statement.)
-      const [counted] =
-        input.value > cap
-          ? []
-          : await tx
-              .insert(usageCounters)
-              .values({ subject: a.subject, meter: input.meter, periodStart: a.periodStart, periodEnd: a.periodEnd, used: input.value })
-              .onConflictDoUpdate({
-                target: [usageCounters.subject, usageCounters.meter, usageCounters.periodStart],
-                set: { used: sql`${usageCounters.used} + excluded.used` },
-                setWhere: sql`${usageCounters.used} + excluded.used <= ${cap}`,
-              })
-              .returning({ used: usageCounters.used })
-      const recorded = counted !== undefined
-      let used = counted?.used ?? 0
-      if (!recorded) {
-        const [row] = await tx
-          .select({ used: usageCounters.used })
-          .from(usageCounters)
-          .where(
-            and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, input.meter), eq(usageCounters.periodStart, a.periodStart)),
-          )
-        used = row?.used ?? 0
-      }
-      const status = recorded ? "recorded" : "refused"
-      const first = await tx
-        .insert(usageRecords)
-        .values({
-          userId: input.userId,
-          meter: input.meter,
-          idempotencyKey: input.idempotencyKey,
-          value: input.value,
-          subject: a.subject,
-          status,
-          used,
-          remaining: Math.max(0, a.included - used),
-        })
-        .onConflictDoNothing()
-        .returning({ used: usageRecords.used })
-      // The key was used before: undo this increment and give the first answer.
-      if (!first.length) throw new Duplicate()
-      const reported = recorded ? unitsToReport(a, input.value, used) : 0
-      if (reported > 0 && a.stripeCustomerId)
-        await tx.insert(usageOutbox).values({ stripeCustomerId: a.stripeCustomerId, meter: input.meter, value: reported })
-      return answer(a, input.meter, status, used, false)
+      return lots.length ? await recordDrawingCredits(tx, a, input, lots) : null
     })
+    return drawn ?? (await recordInOneStatement(a, input, a.included))
   } catch (err) {
     if (!(err instanceof Duplicate)) throw err
     const [prev] = await db
