@@ -295,6 +295,9 @@ export const usageOutbox = pgTable("usage_outbox", {
   stripeCustomerId: text("stripe_customer_id").notNull(),
   meter: text("meter").notNull(),
   value: integer("value").notNull(),
+  /** The ledger period the usage was counted in (Stripe's frame): the meter event is timed inside it. */
+  periodStart: tz("period_start"),
+  periodEnd: tz("period_end"),
   status: text("status").$type<"pending" | "sent" | "dead">().notNull().default("pending"),
   batchId: text("batch_id"),
   claimedUntil: tz("claimed_until"),

@@ -97,12 +97,13 @@ describe("usage meter and the demo feature", () => {
     )
     expect(over).toBe(200)
     const unsent = () =>
-      db().query<{ pending: number; sent: number }>(
-        `select count(*) filter (where o.status <> 'sent')::int pending, count(*) filter (where o.status = 'sent')::int sent
+      db().query<{ pending: number; sent: number; why: string | null }>(
+        `select count(*) filter (where o.status <> 'sent')::int pending, count(*) filter (where o.status = 'sent')::int sent,
+           string_agg(distinct o.status || ' ' || o.attempts || ': ' || coalesce(o.last_error, 'no error'), '; ') why
          from usage_outbox o join billing_customers c on c.stripe_customer_id = o.stripe_customer_id where c.user_id = $1`,
         [user?.id],
       )
-    await expect.poll(async () => (await unsent()).rows[0]?.pending, SLOW).toBe(0)
+    await expect.poll(async () => (await unsent()).rows[0], SLOW).toMatchObject({ pending: 0 })
     expect((await unsent()).rows[0]?.sent).toBeGreaterThan(0)
 
     // Past the period end: the renewal invoice bills the overage line, less the credits.

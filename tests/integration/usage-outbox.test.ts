@@ -149,4 +149,24 @@ describe("usage outbox → Stripe meter", () => {
       5 + USAGE_BATCH_ROWS,
     )
   })
+
+  it("times a meter event inside the ledger period it was counted in, when Stripe's clock is elsewhere (a test clock 40 days ahead)", async () => {
+    await ensureMeter(USAGE_METERS.reports.eventName, USAGE_METERS.reports.name)
+    const stripe = stripeClient()
+    const user = await createUser()
+    const ahead = Math.floor(Date.now() / 1000) + 40 * 86_400
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: ahead })
+    const customer = (await stripe.customers.create({ email: user.email, test_clock: clock.id })).id
+    // The subscription's period as Stripe (the clock) has it: the ledger counts the usage in that period.
+    await sql().query(
+      `insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, plan_id, quantity, status, current_period_start, current_period_end, stripe_created_at)
+       values ($1, $2, $3, 'pro', 1, 'active', to_timestamp($4) - interval '1 day', to_timestamp($4) + interval '29 days', to_timestamp($4) - interval '1 day')`,
+      [`sub_usage_${randomUUID().slice(0, 8)}`, user.id, customer, ahead],
+    )
+    expect(await recordUsage({ userId: user.id, meter: "reports", value: 7, idempotencyKey: "ahead" })).toMatchObject({ used: 7 })
+    await onlyDue(customer)
+    // With the app's own (wall-clock) time the event lies 40 days before the customer's time: Stripe refuses it.
+    expect(await flushUsageOutbox()).toMatchObject({ rows: 1, stripeCalls: 1, units: 7, failed: 0 })
+    expect(await meterTotal(USAGE_METERS.reports.eventName, customer, ahead - 2 * 86_400, ahead + 60)).toBe(7)
+  })
 })

@@ -20,12 +20,13 @@ export const usageBatchMaxAgeSeconds = () => env.billing.usageBatchMaxAgeSeconds
 
 export type FlushReport = { batches: number; rows: number; units: number; stripeCalls: number; failed: number; dead: number }
 
-type Row = { stripe_customer_id: string; meter: string; value: number; at: number }
+type Row = { stripe_customer_id: string; meter: string; value: number; at: number; period_start: number | null; period_end: number | null }
 
 export const usageOutbox = defineOutbox<Row>({
   name: "usage",
   table: "public.usage_outbox",
-  columns: sql`o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at`,
+  columns: sql`o.stripe_customer_id, o.meter, o.value, extract(epoch from o.created_at)::float8 as at,
+    extract(epoch from o.period_start)::float8 as period_start, extract(epoch from o.period_end)::float8 as period_end`,
   batchKey: (fresh) => sql`'usage_' || md5(${fresh} || o.stripe_customer_id || o.meter)`,
   batchSize: 5000,
   deadColumns: sql`stripe_customer_id customer`,
@@ -43,12 +44,24 @@ export const usageOutbox = defineOutbox<Row>({
       customerId: first.stripe_customer_id,
       value,
       identifier: id,
-      // The newest usage's time: within the period it was recorded in, and never in the future.
-      timestamp: Math.floor(Math.max(...rows.map((r) => r.at))),
+      timestamp: meterEventTime(rows),
     })
     count("units", value)
   },
 })
+
+/**
+ * The newest usage's time, inside the ledger period it was counted in. In production the two clocks agree
+ * and this is the usage's own time; for a customer on a test clock (or the emulator with its clock moved on)
+ * Stripe's period is elsewhere in time, and the usage belongs to the period the ledger counted it in.
+ */
+export function meterEventTime(rows: Pick<Row, "at" | "period_start" | "period_end">[]): number {
+  const newest = rows.reduce((a, b) => (b.at > a.at ? b : a))
+  let t = Math.floor(newest.at)
+  if (newest.period_start != null) t = Math.max(t, Math.ceil(newest.period_start))
+  if (newest.period_end != null) t = Math.min(t, Math.floor(newest.period_end) - 1)
+  return t
+}
 
 /** `ripeOnly` (after() and the cron): only batches worth a call now; billing:drain and the tests send everything due. */
 export async function flushUsageOutbox(options?: { limit?: number; concurrency?: number; ripeOnly?: boolean }): Promise<FlushReport> {
