@@ -94,10 +94,7 @@ describe("billing emails through the outbox and SMTP", () => {
 
     await flushEmailOutbox()
     const [row] = (
-      await sql().query(
-        "select attempts, last_error, next_attempt_at > now() later from email_outbox where user_id = $1",
-        [user.id],
-      )
+      await sql().query("select attempts, last_error, next_attempt_at > now() later from email_outbox where user_id = $1", [user.id])
     ).rows
     expect(row).toMatchObject({ attempts: 1, later: true })
     expect(row.last_error).toMatch(/550|mailbox unavailable/)
