@@ -58,7 +58,14 @@ export async function inboxSettled(timeoutMs = 30_000) {
       "select count(*)::int n from subscription_events where processed_at is null and dead_at is null",
     )
     if (rows[0]?.n === 0) return
-    if (Date.now() > deadline) throw new Error(`${rows[0]?.n} webhook events still unapplied after ${timeoutMs} ms`)
+    if (Date.now() > deadline) {
+      // Say which, and why: the type, attempts, last error and when each is due again.
+      const left = await db().query<{ line: string }>(
+        `select type || ' (attempts ' || attempts || ', due in ' || round(extract(epoch from next_attempt_at - now()))::int || ' s): ' ||
+           coalesce(error, 'no error') line from subscription_events where processed_at is null and dead_at is null order by received_at`,
+      )
+      throw new Error(`${rows[0]?.n} webhook events still unapplied after ${timeoutMs} ms: ${left.rows.map((r) => r.line).join("; ")}`)
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
 }
