@@ -197,6 +197,27 @@ describe("webhook apply (the drain)", () => {
     expect((await eventRow(b.id)).processed_at).not.toBeNull()
   })
 
+  it("a delivery for a customer another applier holds is applied once that applier lets go", async () => {
+    const { customerId, subscriptionId, stripe } = await subscribedUser()
+    const [a] = (await eventsFor(stripe, customerId)).filter((e) => e.type === "customer.subscription.updated")
+    if (!a) throw new Error("no customer.subscription.updated event")
+    await forget([a], subscriptionId)
+    // A page's sync holds the customer: it read the customer's events before this one arrived.
+    await sql().query(
+      `insert into customer_syncs (stripe_customer_id, lease_owner, lease_until) values ($1, 'page-sync', now() + interval '90 seconds')
+       on conflict (stripe_customer_id) do update set lease_owner = excluded.lease_owner, lease_until = excluded.lease_until`,
+      [customerId],
+    )
+    const runs: Promise<unknown>[] = []
+    await receiveStripeWebhook(signedRequest(JSON.stringify(a)), { schedule: (task) => void runs.push(task()), coalesceMs: 0 })
+    await new Promise((r) => setTimeout(r, 600)) // the drain has claimed, found only the held customer, and looked again
+    expect((await eventRow(a.id)).processed_at).toBeNull()
+    await sql().query("update customer_syncs set lease_owner = null, lease_until = null where stripe_customer_id = $1", [customerId])
+    await expect.poll(async () => (await eventRow(a.id)).processed_at, { timeout: 10_000 }).not.toBeNull()
+    await Promise.all(runs)
+    await expectConverged(stripe, subscriptionId)
+  }, 60_000)
+
   it("coalesces a customer's burst into one Stripe read", async () => {
     const { customerId, subscriptionId, stripe } = await subscribedUser()
     const events = (await eventsFor(stripe, customerId)).filter(

@@ -23,6 +23,14 @@ export type DrainReport = {
   rateLimited: boolean
   /** Claimed but released untouched because Stripe asked every drain to wait. */
   skipped: number
+  /**
+   * Due events left because another applier (a page's sync, another drain) held their customer when
+   * this drain last claimed. That applier read its events before these arrived, so somebody must
+   * come back for them: the after() loop goes round again (ingest.ts), the cron at its next run.
+   */
+  heldElsewhere: number
+  /** The time budget ran out with customers still to claim. */
+  budgetSpent: boolean
 }
 export type DrainOptions = { budgetMs?: number; concurrency?: number }
 
@@ -32,15 +40,29 @@ export async function drainBillingEvents({
 }: DrainOptions = {}): Promise<DrainReport> {
   const owner = newOwner()
   const deadline = Date.now() + budgetMs
-  const report: DrainReport = { customers: 0, events: 0, failed: 0, lostLeases: 0, rateLimited: false, skipped: 0 }
+  const report: DrainReport = {
+    customers: 0,
+    events: 0,
+    failed: 0,
+    lostLeases: 0,
+    rateLimited: false,
+    skipped: 0,
+    heldElsewhere: 0,
+    budgetSpent: false,
+  }
   // Stop claiming once Stripe says "too many requests": the failed customers are already scheduled
   // with backoff, every drain holds back until the shared backoff is over, and more claims now would
   // only spend more of the limit.
+  let emptied = false
   while (Date.now() < deadline && !report.rateLimited && !backingOff()) {
     let applied = 0
     const limit = recentlyRateLimited() ? 1 : concurrency
     const customers = await claimCustomers(owner, limit * 4)
-    if (customers.length === 0) break
+    if (customers.length === 0) {
+      report.heldElsewhere = await dueButHeld()
+      emptied = true
+      break
+    }
     await forEachLimited(customers, limit, async (customerId) => {
       await paceDrain()
       if (backingOff()) {
@@ -62,6 +84,7 @@ export async function drainBillingEvents({
     })
     if (applied > 0) await noteStripeAnswered()
   }
+  report.budgetSpent = !emptied && Date.now() >= deadline
   // The Stripe calls the applies decided on (a trial on a card that had one ends now).
   if (!report.rateLimited) await flushBillingActions()
   // Paid credit packs the applies recorded: their grants, then the balances they changed.
@@ -97,6 +120,14 @@ async function claimCustomers(owner: string, limit: number): Promise<string[]> {
       where ${customerSyncs.leaseUntil} is null or ${customerSyncs.leaseUntil} < now()
     returning stripe_customer_id`)
   return rows.map((r) => r.stripe_customer_id)
+}
+
+async function dueButHeld(): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    select count(*)::int n from ${subscriptionEvents} e
+    where processed_at is null and dead_at is null and customer_id is not null and next_attempt_at <= now()
+      and exists (select 1 from ${customerSyncs} s where s.stripe_customer_id = e.customer_id and s.lease_until > now())`)
+  return rows[0]?.n ?? 0
 }
 
 async function releaseLease(customerId: string, owner: string) {

@@ -9,6 +9,7 @@ import { flushEmailOutbox } from "../email/outbox"
 import { verifyWebhook } from "@/lib/stripe"
 import { drainBillingEvents } from "./drain"
 import { storeEvent } from "./inbox"
+import { soon } from "./soon"
 
 /** Stripe's events are far smaller; this bounds what an unauthenticated caller can make us read. */
 export const MAX_WEBHOOK_BYTES = 512 * 1024
@@ -53,43 +54,33 @@ export async function receiveStripeWebhook(
     log.error("webhook not stored", { event: event.id, type: event.type, error: err })
     return json(503, { error: "temporarily unavailable" })
   }
-  if (stored === "stored" && intent.kind === "sync") schedule(() => drainSoon(coalesceMs))
+  if (stored === "stored" && intent.kind === "sync") schedule(() => drainSoon(coalesceMs + 50))
   return json(200, { received: true, stored: stored === "stored" })
 }
 
-let scheduled: Promise<void> | undefined
-/** When the newest event that joined the scheduled drain becomes due (stored + the coalescing window). */
-let dueAt = 0
 /** A drain loop keeps an instance (and, on Vercel, its function) busy at most this long; the cron covers the rest. */
 const DRAIN_LOOP_MS = 30_000
 
 /**
  * Waits out the coalescing window so a burst for one customer is applied with one Stripe read. One
- * drain per window per instance: the deliveries of a burst join the scheduled drain instead of each
- * running a claim of its own. Events that joined after the drain claimed were not due yet, so it goes
- * round again until everything that joined has been due at a claim.
+ * drain loop per instance: the deliveries of a burst join it instead of each running a claim of its
+ * own, and it goes round again while deliveries joined after its last claim, or while due events
+ * were left because another applier (a page's sync, another instance) held their customer. The emails
+ * those events queued go in the same round (still after the response), so a delivery that lands while
+ * they are sent is not left to a loop that has ended (the trial suite's 3 events left unapplied).
  */
-function drainSoon(delayMs: number): Promise<void> {
-  dueAt = Math.max(dueAt, Date.now() + delayMs + 50)
-  scheduled ??= (async () => {
-    const started = Date.now()
-    try {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())))
-        const claimedAt = Date.now()
-        await drainBillingEvents()
-        if (dueAt <= claimedAt || Date.now() - started > DRAIN_LOOP_MS) break
-      }
-      // The emails those events queued go now rather than at the next cron (still after the response).
-      await flushEmailOutbox()
-    } catch (err) {
-      log.error("drain after webhook failed; the cron will pick the events up", { error: err })
-    } finally {
-      scheduled = undefined // deliveries from here on schedule the next drain
-    }
-  })()
-  return scheduled
-}
+const drainSoon = soon(
+  async () => {
+    const report = await drainBillingEvents()
+    await flushEmailOutbox()
+    return { again: (report.heldElsewhere > 0 || report.budgetSpent) && !report.rateLimited }
+  },
+  {
+    loopMs: DRAIN_LOOP_MS,
+    onError: (err) => log.error("drain after webhook failed; the cron will pick the events up", { error: err }),
+    onBudgetSpent: () => log.warn(`drain after webhook stopped at its ${DRAIN_LOOP_MS / 1000} s budget; the cron applies the rest`),
+  },
+)
 
 async function readBounded(request: Request): Promise<string | null> {
   if (!request.body) return ""
