@@ -105,19 +105,23 @@ describe("a downgrade at the period's end", () => {
     expect(await cancelScheduledPlanChange(s.user)).toMatchObject({ ok: false, code: "nothing_scheduled" })
   })
 
-  it("yearly → monthly is applied by the test clock at the year's end: the renewal bills the monthly price", async () => {
+  it("yearly → monthly is applied by the test clock at the year's end: the renewal bills what the preview said", async () => {
     const user = await createUser()
     const { stripe, clock, customer } = await customerOnTestClock(user)
     const yearly = must((await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data[0], "yearly price")
+    // A lasting discount: the preview (Stripe's, of the schedule the confirm makes) takes it off, as the
+    // invoice at the change does (price × quantity said 1500).
+    const lasting = await stripe.coupons.create({ percent_off: 20, duration: "forever" })
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: yearly.id }],
+      discounts: [{ coupon: lasting.id }],
       metadata: { user_id: user.id, plan_id: "pro" },
     })
     await deliverCustomerEvents(customer.id)
     const { preview } = ok(await previewPlan(user, { plan: "pro", interval: "month" }))
     expect(preview).toMatchObject({ kind: "at_period_end", amountDue: 0 })
-    expect(preview.nextInvoice.amount).toBe(1500)
+    expect(preview.nextInvoice.amount).toBe(1200)
     ok(await confirmPlan(user, { plan: "pro", interval: "month", ...seen(preview) }))
     await deliverCustomerEvents(customer.id)
     const end = must(sub.items.data[0], "item").current_period_end
@@ -127,7 +131,7 @@ describe("a downgrade at the period's end", () => {
     const after = await stripe.subscriptions.retrieve(sub.id)
     expect(after.items.data[0]).toMatchObject({ price: { id: must(preview.priceId, "price") }, current_period_start: end })
     const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
-    expect(cycle).toMatchObject({ total: 1500, status: "paid" })
+    expect(cycle).toMatchObject({ total: preview.nextInvoice.amount, status: "paid" })
     const row = await getCurrentSubscription(user.id)
     expect(row).toMatchObject({ interval: "month", scheduledPriceId: null, scheduledChangeAt: null })
   })
