@@ -126,6 +126,9 @@ describe("a downgrade at the period's end", () => {
     await deliverCustomerEvents(customer.id)
     const end = must(sub.items.data[0], "item").current_period_end
     expect((await getCurrentSubscription(user.id))?.scheduledChangeAt?.getTime()).toBe(end * 1000)
+    // The manage page says it with Stripe's preview of the schedule's next phase, the amount previewed.
+    const view = await loadManageView(user.id)
+    expect(view.kind === "live" && view.scheduledChange).toMatchObject({ interval: "month", amount: "$12.00" })
     await advanceTestClock(stripe, clock.id, end + 3600)
     await deliverCustomerEvents(customer.id)
     const after = await stripe.subscriptions.retrieve(sub.id)
