@@ -196,6 +196,8 @@ export type UsageView = {
   atLimit: "blocked" | "billed_as_overage"
   /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
   payerUserId: string | null
+  /** Why usage is refused while a past_due plan is locked (past the dunning grace); null otherwise. */
+  locked: string | null
 }
 
 export async function getUsage(userId: string, meter: MeterKey, now = new Date()): Promise<UsageView> {
@@ -221,5 +223,6 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
     payerUserId: a.payerUserId,
+    locked: a.locked ? lockedMessage(a.locked.planId) : null,
   }
 }
