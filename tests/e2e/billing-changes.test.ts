@@ -221,6 +221,8 @@ describe("Stripe Tax (STRIPE_TAX=on)", () => {
           )
         }, SLOW)
         .toContain(vat ? "$15.00$0.00" : "$17.85$2.85")
+      // A reverse-charged invoice says so beside its tax.
+      expect(await page.getByTestId("invoice-row").first().getByTestId("invoice-reverse-charge").count()).toBe(vat ? 1 : 0)
       const row = await userRow(email)
       const customer = await stripe().customers.retrieve(row.stripe_customer_id)
       expect(customer).toMatchObject({ address: { country: "DE", postal_code: "10115" } })
