@@ -138,4 +138,26 @@ describe("a downgrade at the period's end", () => {
     const row = await getCurrentSubscription(user.id)
     expect(row).toMatchObject({ interval: "month", scheduledPriceId: null, scheduledChangeAt: null })
   })
+
+  it("a discount that ends before the year does is not in the yearly → monthly preview, nor on the invoice at the change", async () => {
+    const user = await createUser()
+    const { stripe, clock, customer } = await customerOnTestClock(user)
+    const yearly = must((await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data[0], "yearly price")
+    const months = await stripe.coupons.create({ percent_off: 50, duration: "repeating", duration_in_months: 3 })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: yearly.id }],
+      discounts: [{ coupon: months.id }],
+      metadata: { user_id: user.id, plan_id: "pro" },
+    })
+    await deliverCustomerEvents(customer.id)
+    const { preview } = ok(await previewPlan(user, { plan: "pro", interval: "month" }))
+    expect(preview.nextInvoice.amount).toBe(1500)
+    ok(await confirmPlan(user, { plan: "pro", interval: "month", ...seen(preview) }))
+    await deliverCustomerEvents(customer.id)
+    const end = must(sub.items.data[0], "item").current_period_end
+    await advanceTestClock(stripe, clock.id, end + 3600)
+    const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
+    expect(cycle).toMatchObject({ total: preview.nextInvoice.amount, status: "paid" })
+  })
 })
