@@ -145,15 +145,29 @@ export function PlanChange({ options }: { options: Option[] }) {
   )
 }
 
-/** "Changes to Pro (monthly) on DATE" with Cancel, which releases the schedule. */
-export function ScheduledChange({ planName, interval, at }: { planName: string; interval: string | null; at: string }) {
+/**
+ * "Changes to Pro (monthly) on DATE: $45.00 then." with Cancel, which releases the schedule; `amount` is
+ * Stripe's preview of the schedule's next invoice (lib/billing/views/charge.ts), null while not read.
+ */
+export function ScheduledChange({
+  planName,
+  interval,
+  at,
+  amount,
+}: {
+  planName: string
+  interval: string | null
+  at: string
+  amount: string | null
+}) {
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
   return (
     <Alert data-testid="scheduled-change">
       <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
         <span>
-          Changes to {planName} ({per(interval)}ly) on {formatDate(new Date(at))}.{error ? ` ${error}` : ""}
+          Changes to {planName} ({per(interval)}ly) on {formatDate(new Date(at))}
+          {amount ? `: ${amount} then` : ""}.{error ? ` ${error}` : ""}
         </span>
         <Button
           type="button"
