@@ -90,6 +90,23 @@ function schedulePreview(ctx: Ctx, p: Params, id: string, automaticTax: boolean 
   return inv
 }
 
+/**
+ * What Stripe will charge next for a subscription: the same preview as POST /v1/invoices/create_preview
+ * (its schedule's next invoice when a schedule manages it), so a hosted page states the amount the API
+ * previews and the renewal charges (discounts, every seat, tax, credits). Null when nothing is due: it
+ * has ended or will not renew.
+ */
+export function upcomingInvoice(ctx: Ctx, sub: Stripe.Subscription): Stripe.Invoice | null {
+  if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.cancel_at_period_end || sub.cancel_at) return null
+  const schedule = typeof sub.schedule === "string" ? sub.schedule : (sub.schedule?.id ?? null)
+  try {
+    return preview(ctx, schedule ? { schedule } : { subscription: sub.id })
+  } catch (err) {
+    if (err instanceof StripeApiError) return null
+    throw err
+  }
+}
+
 export const invoicePreview: Record<string, Handler> = {
   "POST /v1/invoices/create_preview": (ctx, p) => preview(ctx, p),
 }
