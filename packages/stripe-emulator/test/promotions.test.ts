@@ -596,7 +596,18 @@ describe("the portal's next invoice (issue 23, item 8)", () => {
       discounts: [{ coupon: coupon.id }],
     })
     await stripe.billingPortal.configurations.create({
-      features: { invoice_history: { enabled: true }, subscription_cancel: { enabled: true, mode: "at_period_end" } },
+      features: {
+        invoice_history: { enabled: true },
+        subscription_cancel: { enabled: true, mode: "at_period_end" },
+        subscription_update: {
+          enabled: true,
+          default_allowed_updates: ["quantity"],
+          proration_behavior: "always_invoice",
+          products: [
+            { product: team.product as string, prices: [team.id], adjustable_quantity: { enabled: true, minimum: 1, maximum: 10 } },
+          ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.SubscriptionUpdate.Product[],
+        },
+      },
     })
     const nextInvoice = async () => {
       const session = await stripe.billingPortal.sessions.create({ customer })
@@ -608,6 +619,21 @@ describe("the portal's next invoice (issue 23, item 8)", () => {
     // Two months of 20% off: the first renewal is discounted; the one at the discount's end is not.
     expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(12000)
     expect(await nextInvoice()).toBe(`Next invoice: $120.00 on ${date(renewal)}`)
+    // The update's confirm step: a 4th seat's amount due today is the API's preview of that change
+    // (prorated, 20% off), not the list price.
+    const session = await stripe.billingPortal.sessions.create({ customer })
+    const confirm = await (await fetch(`${session.url}/confirm?subscription=${sub.id}&price=${team.id}&quantity=4`)).text()
+    const change = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: {
+        items: [{ id: sub.items.data[0]?.id ?? "", price: team.id, quantity: 4 }],
+        proration_behavior: "always_invoice",
+      },
+    })
+    expect(change.amount_due).toBeGreaterThan(0)
+    expect(change.amount_due).toBeLessThan(5000)
+    const due = /data-testid="portal-update-amount"[^>]*>([^<]*)</.exec(confirm)?.[1]
+    expect(due).toBe(`Amount due today: $${(change.amount_due / 100).toFixed(2)}`)
     await advanceTestClock(stripe, clock, renewal + 3600)
     const second = (await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_end ?? 0
     expect(await nextInvoice()).toBe(`Next invoice: $150.00 on ${date(second)}`)

@@ -8,7 +8,7 @@ import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { couponOf, liveDiscounts } from "../discounts"
 import { couponTerms } from "./checkout-discount"
-import { upcomingInvoice } from "../resources/invoice-preview"
+import { changePreview, upcomingInvoice } from "../resources/invoice-preview"
 import { Brand, CardFields, date, money, page } from "./layout"
 
 export type Config = Stripe.BillingPortal.Configuration
@@ -435,12 +435,25 @@ export function updatePage(p: Ctx2, s: Sub) {
   )
 }
 
+/** A preview the API would refuse (the same change refused on confirm) states no amount. */
+function previewOrNull(run: () => Stripe.Invoice): Stripe.Invoice | null {
+  try {
+    return run()
+  } catch (err) {
+    if (err instanceof StripeApiError) return null
+    throw err
+  }
+}
+
 export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, promo: { code: string; error: string } | null = null) {
   const price = allowedPrices(p).find((x) => x.id === priceId)
   if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
   const qty = chosenQuantity(p, s, price, quantity)
   const newTotal = (price.unit_amount ?? 0) * qty
   const current = describe(p.ctx, s)
+  // What the update charges, from the preview the API answers (discounts, seats, tax, prorations).
+  const proration = p.config.features.subscription_update.proration_behavior as "create_prorations" | "always_invoice" | "none"
+  const change = previewOrNull(() => changePreview(p.ctx, s, price.id, qty, proration))
   return shell(
     p,
     "Confirm your update",
@@ -457,6 +470,13 @@ export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, 
           </strong>{" "}
           · {money(newTotal, price.currency)} per {price.recurring?.interval}
         </p>
+        {change ? (
+          <p data-testid="portal-update-amount">
+            {proration === "always_invoice"
+              ? `Amount due today: ${money(Math.max(0, change.amount_due), change.currency)}`
+              : `Next invoice: ${money(change.amount_due, change.currency)}`}
+          </p>
+        ) : null}
         <p class="muted small">
           {p.config.features.subscription_update.proration_behavior === "none"
             ? "The new price applies from your next billing date."

@@ -107,6 +107,25 @@ export function upcomingInvoice(ctx: Ctx, sub: Stripe.Subscription): Stripe.Invo
   }
 }
 
+/**
+ * What a change of the subscription's item to `price` × `quantity` would invoice, with the proration
+ * behavior given: always_invoice the prorations billed at once (the amount due today), otherwise the
+ * next renewal with any pending prorations. The same preview POST /v1/invoices/create_preview answers.
+ */
+export function changePreview(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  price: string,
+  quantity: number,
+  proration: "create_prorations" | "always_invoice" | "none",
+): Stripe.Invoice {
+  const id = sub.items.data[0]?.id
+  return preview(ctx, {
+    subscription: sub.id,
+    subscription_details: { items: [{ ...(id ? { id } : {}), price, quantity: String(quantity) }], proration_behavior: proration },
+  })
+}
+
 export const invoicePreview: Record<string, Handler> = {
   "POST /v1/invoices/create_preview": (ctx, p) => preview(ctx, p),
 }
