@@ -8,7 +8,9 @@ import { cardLine, endsOn, formatDate, priceLine } from "@/lib/billing/views/des
 import type { SubscriptionView } from "@/lib/billing/views/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
 import { subscriptionTrialNotice } from "@/lib/billing/views/trial-notice"
-import { describable } from "@/lib/billing/views/describable"
+import { describable, subscriptionCharge } from "@/lib/billing/views/describable"
+import { chargeLine } from "@/lib/billing/views/charge"
+import { env } from "@/lib/env"
 import type { CardSummary } from "@/lib/billing/types"
 import { TrialAlert } from "./manage/manage-alerts"
 import { ManageSubscriptionButton } from "./manage-subscription-button"
@@ -18,7 +20,9 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
   const d = describable(s)
   const ending = endsOn(d)
   const ended = hasEnded(s.status)
-  const trial = subscriptionTrialNotice(s, d, card)
+  // The one function for what Stripe charges next (Stripe's preview where price × quantity could be wrong).
+  const next = subscriptionCharge(s, env.billing.tax)
+  const trial = subscriptionTrialNotice(s, next, card)
   return (
     <Card data-testid="current-subscription">
       <CardHeader>
@@ -60,6 +64,12 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
               <dd data-testid="period-end">
                 {formatDate(ending ?? (s.status === "trialing" && s.trialEnd ? s.trialEnd : s.currentPeriodEnd))}
               </dd>
+            </div>
+          )}
+          {!ended && next.kind !== "unknown" && (
+            <div>
+              <dt className="text-muted-foreground">Next charge</dt>
+              <dd data-testid="next-charge">{next.kind === "charge" ? chargeLine(next) : "None: nothing more is charged"}</dd>
             </div>
           )}
           {ended && s.endedAt && (

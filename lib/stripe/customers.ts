@@ -1,9 +1,18 @@
 // Customers and the one read the sync needs: the customer and/or all of their subscriptions.
 import "server-only"
-import { BillingProviderError, type CustomerRead, type EntitlementState, type ReadNeeds, type SubscriptionState } from "@/lib/billing/types"
+import {
+  BillingProviderError,
+  type CustomerRead,
+  type EntitlementState,
+  type InvoiceState,
+  type ReadNeeds,
+  type SubscriptionState,
+} from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 import { customerState, invoiceState, subscriptionState } from "./mappers"
+import { env } from "@/lib/env"
+import { needsPreview } from "@/lib/billing/views/charge"
 
 /**
  * Creates the user's customer. The Idempotency-Key makes concurrent creates for one user return the
@@ -62,7 +71,10 @@ async function listSubscriptions(customerId: string) {
           s.latest_invoice && typeof s.latest_invoice === "object" ? [invoiceState(s.latest_invoice)] : [],
         ),
       }
-    }).then(async (read) => ({ ...read, states: await Promise.all(read.states.map(withUpcoming)) }))
+    }).then(async (read) => ({
+      ...read,
+      states: await Promise.all(read.states.map((s) => withUpcoming(s, creditPending(read.latestInvoices, s.id)))),
+    }))
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const
     throw err
@@ -70,29 +82,34 @@ async function listSubscriptions(customerId: string) {
 }
 
 /**
- * A trialing subscription that will renew gets its first charge from Stripe's invoice preview
- * (invoices.createPreview: the discount, every seat, tax), so "Your card will then be charged" is what
- * Stripe will charge; a subscription with a change scheduled for its period's end gets the first
- * invoice of the schedule's next phase. Read here by the sync and kept on the row, never on a page
- * view. Any other subscription makes no call.
+ * The next charge of a subscription that will renew, from Stripe's invoice preview
+ * (invoices.createPreview: the discount as it stands then, every seat, tax, pending prorations), so the
+ * amount a page states is what Stripe will charge; read here by the sync and kept on the row, never on a
+ * page view. Read only where price × quantity could be wrong (lib/billing/views/charge.ts says the same):
+ * a discount, a scheduled change (the schedule's next invoice: the new plan's first charge), STRIPE_TAX,
+ * or a credit the latest invoice left on the customer's balance (a seat removed). Any other subscription makes no call, so a renewal burst of plain subscriptions costs none.
  */
-async function withUpcoming(s: SubscriptionState): Promise<SubscriptionState> {
-  // A change scheduled for the period's end: the first invoice of the schedule's next phase
-  // (createPreview({ schedule })), so "Changes to X on DATE" says what Stripe will charge then.
-  const scheduled = s.scheduleId && s.scheduledChange && !s.cancelAtPeriodEnd && !s.cancelAt ? s.scheduleId : null
-  if (!scheduled && (s.status !== "trialing" || s.cancelAtPeriodEnd || s.cancelAt)) return s
+async function withUpcoming(s: SubscriptionState, credit: boolean): Promise<SubscriptionState> {
+  if (!needsPreview(s, env.billing.tax, credit)) return s
+  const at = s.scheduledChange?.at ?? (s.status === "trialing" ? s.trialEnd : s.currentPeriodEnd)
   try {
-    const preview = await stripeCall(() => stripe.invoices.createPreview(scheduled ? { schedule: scheduled } : { subscription: s.id }))
-    return {
-      ...s,
-      upcoming: { amount: preview.amount_due, currency: preview.currency, at: scheduled ? (s.scheduledChange?.at ?? null) : s.trialEnd },
-    }
+    const preview = await stripeCall(() =>
+      stripe.invoices.createPreview({
+        ...(s.scheduledChange && s.scheduleId ? { schedule: s.scheduleId } : { subscription: s.id }),
+        ...(env.billing.tax ? { automatic_tax: { enabled: true } } : {}),
+      }),
+    )
+    return { ...s, upcoming: { amount: preview.amount_due, currency: preview.currency, at } }
   } catch (err) {
     // Stripe has no upcoming invoice for it (invoice_upcoming_none): nothing to say, not a failed read.
     if (err instanceof BillingProviderError && (err.kind === "invalid" || err.kind === "not_found")) return s
     throw err
   }
 }
+
+/** The subscription's latest invoice is a credit (a seat removed): Stripe puts it on the balance the next invoice draws from. */
+const creditPending = (invoices: InvoiceState[], subscriptionId: string) =>
+  invoices.some((i) => i.subscriptionId === subscriptionId && i.total < 0)
 
 /** Every feature the customer is entitled to now (all pages: a plan grants a handful). */
 async function listEntitlements(customerId: string): Promise<EntitlementState[] | "customer_missing"> {

@@ -323,6 +323,64 @@ describe("a trial with a promotion code (issue 23, item 8)", () => {
   })
 })
 
+describe("a discount's end (issue 23, item 8)", () => {
+  // A repeating coupon's discount has `end` = its start + duration_in_months; Stripe takes it off the
+  // subscription then (customer.discount.deleted), and the renewals from then on are full price. A
+  // `once` coupon is used up by the first invoice it discounts.
+  it("repeating: discounted until discount.end, then gone from the subscription and the renewal is full price; once: one invoice", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-end-${t.run}` })
+    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const day = start + 86_400
+    const repeating = await stripe.coupons.create({
+      percent_off: 20,
+      duration: "repeating",
+      duration_in_months: 2,
+      redeem_by: day,
+      metadata: t.tag,
+    })
+    const once = await stripe.coupons.create({ percent_off: 20, duration: "once", redeem_by: day, metadata: t.tag })
+    const subscribe = (coupon: string) =>
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id, quantity: 2 }],
+        default_payment_method: pm?.id,
+        discounts: [{ coupon }],
+        expand: ["discounts"],
+        metadata: t.tag,
+      })
+    const sub = await subscribe(repeating.id)
+    const onceSub = await subscribe(once.id)
+    const discount = sub.discounts[0] as Stripe.Discount
+    expect(discount).toMatchObject({ object: "discount", subscription: sub.id, source: { coupon: repeating.id } })
+    const end = discount.end ?? 0
+    // Two months from its start (the first renewal is still discounted; the second is not).
+    expect(new Date(end * 1000).getUTCMonth()).toBe((new Date(discount.start * 1000).getUTCMonth() + 2) % 12)
+    expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(2400)
+    // `once` took 20% off the first invoice only: gone from the subscription, the next one is full price.
+    expect((await stripe.invoices.retrieve(String(onceSub.latest_invoice))).amount_paid).toBe(2400)
+    expect((await stripe.subscriptions.retrieve(onceSub.id)).discounts).toEqual([])
+    expect((await stripe.invoices.createPreview({ subscription: onceSub.id })).amount_due).toBe(3000)
+
+    // One month on: renewed at the discount; its preview (the renewal at the discount's end) is full price.
+    const firstRenewal = sub.items.data[0]?.current_period_end ?? 0
+    await advanceClock(clock.id, firstRenewal + 3600)
+    expect((await stripe.subscriptions.retrieve(sub.id)).discounts).toHaveLength(1)
+    expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(3000)
+    // Past discount.end: off the subscription, the renewal charged in full.
+    await advanceClock(clock.id, end + 3600)
+    const after = await stripe.subscriptions.retrieve(sub.id)
+    expect(after.discounts).toEqual([])
+    const paid = (await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.amount_paid).reverse()
+    expect(paid).toEqual([2400, 2400, 3000])
+    expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(3000)
+    const deleted = await eventsAbout([discount.id], ["customer.discount.deleted"])
+    expect(deleted.map((e) => e.type)).toEqual(["customer.discount.deleted"])
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toMatchObject({ id: clock.id, deleted: true })
+  })
+})
+
 describe("test clocks", () => {
   it("a customer on a clock renews when the clock is advanced (advancing → ready)", async () => {
     const start = Math.floor(Date.now() / 1000)

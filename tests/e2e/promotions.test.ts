@@ -73,21 +73,28 @@ describe("promotion codes", () => {
     expect(new Date(end * 1000).getUTCMonth()).toBe((new Date(start * 1000).getUTCMonth() + 3) % 12)
     expect((await stripe().invoices.retrieve(String(sub?.latest_invoice))).amount_paid).toBe(1200)
 
+    // The discount says when it ends; the next charge is Stripe's preview (lib/billing/views/charge.ts).
+    const renewal = sub?.items.data[0]?.current_period_end ?? 0
     await page.goto(app("/subscription/manage"))
     await expect
       .poll(() => page.getByTestId("subscription-discount").textContent())
-      .toBe(`Discount: WELCOME20: 20% off · ends on ${DATE.format(new Date(end * 1000))}`)
+      .toBe(`Discount: WELCOME20: 20% off until ${DATE.format(new Date(end * 1000))}`)
+    expect(await page.getByTestId("next-charge").textContent()).toBe(`Next charge: $12.00 on ${DATE.format(new Date(renewal * 1000))}.`)
     await page.goto(app("/subscription"))
-    expect(await page.getByTestId("subscription-discount").textContent()).toContain("WELCOME20: 20% off · ends on")
+    expect(await page.getByTestId("subscription-discount").textContent()).toContain("WELCOME20: 20% off until")
+    expect(await page.getByTestId("next-charge").textContent()).toBe(`$12.00 on ${DATE.format(new Date(renewal * 1000))}`)
 
-    // Two months on, still discounted; past the end, the renewal is full price and the line is gone.
+    // Two months on, still discounted, but the renewal at the discount's end is full price; past the end,
+    // the line is gone and the next charge is the price.
     await advanceClock(clock, start + 62 * DAY)
     await page.goto(app("/subscription/manage"))
     expect(await page.getByTestId("subscription-discount").count()).toBe(1)
+    expect(await page.getByTestId("next-charge").textContent()).toBe(`Next charge: $15.00 on ${DATE.format(new Date(end * 1000))}.`)
     await advanceClock(clock, end + DAY)
     await page.goto(app("/subscription/manage"))
     expect(await page.getByTestId("subscription-headline").textContent()).toMatch(/^You're on Pro\./)
     expect(await page.getByTestId("subscription-discount").count()).toBe(0)
+    expect(await page.getByTestId("next-charge").textContent()).toMatch(/^Next charge: \$15\.00 on /)
     expect(await userRow(email)).toMatchObject({ discount_label: null, status: "active" })
     const paid = (await stripe().invoices.list({ subscription: sub?.id, limit: 10 })).data.map((i) => i.amount_paid).reverse()
     expect(paid).toEqual([1200, 1200, 1200, 1500])

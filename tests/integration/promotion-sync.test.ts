@@ -53,7 +53,7 @@ describe("a promotion code's discount in the app", () => {
     })
     if (!discount) throw new Error("no discount stored")
     const endsOn = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date(end * 1000))
-    expect(discountLine(discount)).toBe(`${code}: 20% off · ends on ${endsOn}`)
+    expect(discountLine(discount)).toBe(`${code}: 20% off until ${endsOn}`)
     expect((await stripe.invoices.retrieve(String(sub.latest_invoice))).amount_paid).toBe(1200) // $15.00 less 20%
 
     await advanceTestClock(stripeClient(), clock.id, end - DAY)

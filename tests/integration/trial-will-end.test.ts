@@ -28,7 +28,7 @@ describe("trial_will_end through the inbox", () => {
     expect(trialing.trial?.endsOn).toBe(
       new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date((start + 14 * DAY) * 1000)),
     )
-    expect(trialing.trial?.then).toBe("Your card will then be charged $15.00.") // Stripe's preview, kept by the sync
+    expect(trialing.trial?.then).toBe("Your card will then be charged $15.00.") // price × quantity: no discount, no tax (lib/billing/views/charge.ts)
     expect(trialing.trialEndingSoon).toBe(false)
 
     await advanceTestClock(stripeClient(), clock.id, start + 11 * DAY + 60)

@@ -56,12 +56,14 @@ describe("the first charge after a trial", () => {
     await deliverCustomerEvents(customer.id)
     expect(await trialNotice(user.id)).toBe("Your card will then be charged $19.20.")
 
-    // At the trial's end Stripe charges exactly that, and the row no longer carries a preview.
+    // At the trial's end Stripe charges exactly that; the 3-month discount is still on, so the row keeps
+    // the preview of the next renewal (the same $19.20, a month on).
     await advanceTestClock(stripe, clock.id, start + 14 * DAY + 3600)
     await deliverCustomerEvents(customer.id)
     const first = (await stripe.invoices.list({ subscription: sub.id })).data.find((i) => i.billing_reason === "subscription_cycle")
     expect(first?.amount_paid).toBe(1920)
-    expect(await upcoming(sub.id)).toMatchObject({ upcoming_amount: null })
+    const periodEnd = (await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_end ?? 0
+    expect(await upcoming(sub.id)).toMatchObject({ upcoming_amount: 1920, upcoming_at: new Date(periodEnd * 1000) })
     // Every event applied at the first try: the preview never failed a read.
     const events = await sql().query(
       "select type, attempts, error from subscription_events where customer_id = $1 and (attempts > 0 or error is not null or processed_at is null)",

@@ -86,11 +86,12 @@ describe("discountLine", () => {
   const terms = { label: "WELCOME20", percentOff: 20, amountOff: null, currency: null, endsAt: null }
   it("says the code, what it takes off and until when, in the one date format", () => {
     expect(discountLine({ ...terms, duration: "repeating", endsAt: new Date(Date.UTC(2027, 1, 25, 23, 30)) })).toBe(
-      "WELCOME20: 20% off · ends on February 25, 2027",
+      "WELCOME20: 20% off until February 25, 2027",
     )
-    expect(discountLine({ ...terms, duration: "forever", percentOff: 25.5 })).toBe("WELCOME20: 25.5% off · forever")
+    expect(discountLine({ ...terms, duration: "forever", percentOff: 25.5 })).toBe("WELCOME20: 25.5% off forever")
     expect(discountLine({ ...terms, duration: "once", percentOff: null, amountOff: 500, currency: "eur" })).toBe(
-      "WELCOME20: €5.00 off · first invoice only",
+      "WELCOME20: €5.00 off your next invoice",
     )
+    expect(discountLine({ ...terms, duration: "repeating" })).toBe("WELCOME20: 20% off for a limited time")
   })
 })

@@ -6,12 +6,14 @@ const base: TrialFacts = {
   trialEnd: new Date("2026-12-09T10:00:00Z"),
   hasCard: true,
   missingPaymentMethod: "create_invoice",
-  price: "$15.00 / month",
+  price: "$12.00",
 }
 
 describe("trial notice: when the trial ends and what happens then", () => {
   it("with a card: charged at the end", () => {
-    expect(trialNotice(base)).toEqual({ endsOn: "December 9, 2026", then: "Your card will then be charged $15.00 / month." })
+    expect(trialNotice(base)).toEqual({ endsOn: "December 9, 2026", then: "Your card will then be charged $12.00." })
+    // Not known yet (a preview the sync has not read): no amount rather than a wrong one.
+    expect(trialNotice({ ...base, price: null })?.then).toBe("Your card will then be charged.")
   })
   it("without a card, per trial_settings.end_behavior.missing_payment_method", () => {
     expect(trialNotice({ ...base, hasCard: false, missingPaymentMethod: "pause" })?.then).toBe(

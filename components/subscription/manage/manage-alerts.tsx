@@ -80,8 +80,9 @@ export function CancelScheduledAlert({ endsOn, feedback }: { endsOn: Date; feedb
       <div className="space-y-2">
         <AlertTitle>Your plan ends on {formatDate(endsOn)}</AlertTitle>
         <AlertDescription>
-          You keep everything until then.{feedback && FEEDBACK[feedback] ? ` The reason you gave: ${FEEDBACK[feedback]}.` : ""} Changed your
-          mind? Renew in the billing portal.
+          You keep everything until then, and nothing more is charged.
+          {feedback && FEEDBACK[feedback] ? ` The reason you gave: ${FEEDBACK[feedback]}.` : ""} Changed your mind? Renew in the billing
+          portal.
         </AlertDescription>
         <ManageSubscriptionButton variant="outline" showIcon={false}>
           Renew subscription

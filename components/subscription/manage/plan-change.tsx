@@ -145,17 +145,20 @@ export function PlanChange({ options }: { options: Option[] }) {
   )
 }
 
-/** "Changes to Pro (monthly) on DATE", with the first invoice's amount then, and Cancel, which releases the schedule. */
+/**
+ * "Changes to Pro (monthly) on DATE. Your first invoice then: $45.00." with Cancel, which releases the schedule; `amount` is
+ * Stripe's preview of the schedule's next invoice (lib/billing/views/charge.ts), null while not read.
+ */
 export function ScheduledChange({
   planName,
   interval,
   at,
-  amount = null,
+  amount,
 }: {
   planName: string
   interval: string | null
   at: string
-  amount?: string | null
+  amount: string | null
 }) {
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)

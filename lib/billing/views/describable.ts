@@ -1,6 +1,11 @@
 // Turns a stored subscription (with its plan) into what the describe helpers need.
 import type { Describable } from "./describe"
 import type { SubscriptionView } from "./queries"
+import { nextCharge, type NextCharge } from "./charge"
+
+/** What Stripe charges next for the stored subscription (the one function: ./charge.ts). `tax`: STRIPE_TAX is on. */
+export const subscriptionCharge = (s: SubscriptionView, tax: boolean): NextCharge =>
+  nextCharge({ ...s, discount: s.discountLabel, scheduledChange: s.scheduledPriceId }, tax)
 
 export function describable(s: SubscriptionView): Describable {
   return {

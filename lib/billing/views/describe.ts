@@ -84,16 +84,20 @@ export function headline(s: Describable): string {
   }
 }
 
-/** "WELCOME20: 20% off · ends on March 25, 2027", "…: $5.00 off · forever", "…: 50% off · first invoice only". */
+/**
+ * "WELCOME20: 20% off until March 25, 2027" (a repeating coupon: its discount's `end`), "…: 50% off your
+ * next invoice" (once), "…: $5.00 off forever". Stripe takes the discount off the subscription at its end
+ * (customer.discount.deleted), and the sync with it, so a page never shows one that has ended.
+ */
 export function discountLine(d: DiscountTerms): string {
   const off = d.percentOff != null ? `${d.percentOff}% off` : `${formatMoney(d.amountOff ?? 0, d.currency ?? "usd")} off`
   const span =
     d.duration === "forever"
       ? "forever"
       : d.duration === "once"
-        ? "first invoice only"
+        ? "your next invoice"
         : d.endsAt
-          ? `ends on ${formatDate(d.endsAt)}`
+          ? `until ${formatDate(d.endsAt)}`
           : "for a limited time"
-  return `${d.label}: ${off} · ${span}`
+  return `${d.label}: ${off} ${span}`
 }

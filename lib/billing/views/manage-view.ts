@@ -1,9 +1,11 @@
 // What the manage page shows, decided here from the user's rows (the page only lays it out).
 import "server-only"
-import { cardLine, endsOn, formatMoney, type Describable } from "./describe"
+import { cardLine, endsOn, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
-import { describable } from "./describable"
+import { describable, subscriptionCharge } from "./describable"
+import { chargeAmount, type NextCharge } from "./charge"
+import { env } from "@/lib/env"
 import { planById } from "../catalog"
 import { retentionOfferOf } from "../portal/retention"
 import { graceEndsAt, hasEnded, needsPaymentFix } from "../status"
@@ -24,17 +26,21 @@ export type ManageView =
       endsOn: Date | null
       /** "Visa ending in 4242, expires 12/2034", or null when no card is on file. */
       card: string | null
+      /** What Stripe charges next and when, or that nothing more is charged (./charge.ts: the one function). */
+      nextCharge: NextCharge
       /** While trialing: when the trial ends and what happens then. */
       trial: TrialNotice | null
       /** Stripe's customer.subscription.trial_will_end (3 days before the end) has been received for this trial. */
       trialEndingSoon: boolean
-      /** A plan change waiting for the period's end (a subscription schedule's next phase): "Changes to X on DATE". */
+      /**
+       * A plan change waiting for the period's end (a subscription schedule's next phase): "Changes to X on
+       * DATE"; `amount` is the new plan's first charge (Stripe's preview of the schedule's next invoice).
+       */
       scheduledChange: {
         planName: string
         interval: "day" | "week" | "month" | "year" | null
         quantity: number
         at: Date
-        /** Stripe's preview of the first invoice at the change (the sync's upcoming_amount), when read. */
         amount: string | null
       } | null
       /** The retention offer the customer accepted in the cancel flow, while its discount is on: what and until when. */
@@ -51,7 +57,8 @@ export async function loadManageView(userId: string): Promise<ManageView> {
   if (hasEnded(subscription.status)) return { kind: "ended", endedAt: subscription.endedAt }
   const d = describable(subscription)
   const card = customer?.defaultPaymentMethod
-  const trial = subscriptionTrialNotice(subscription, d, card)
+  const charge = subscriptionCharge(subscription, env.billing.tax)
+  const trial = subscriptionTrialNotice(subscription, charge, card)
   const offer = await retentionOfferOf(subscription.stripeCustomerId)
   return {
     kind: "live",
@@ -61,6 +68,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
     paused: subscription.status === "paused",
     endsOn: endsOn(d),
     card: card ? `${cardLine(card)}, expires ${String(card.exp_month).padStart(2, "0")}/${card.exp_year}` : null,
+    nextCharge: charge,
     trial,
     trialEndingSoon: trial !== null && (await trialWillEndReceived(subscription)),
     scheduledChange:
@@ -70,10 +78,7 @@ export async function loadManageView(userId: string): Promise<ManageView> {
             interval: subscription.scheduledInterval,
             quantity: subscription.scheduledQuantity ?? 1,
             at: subscription.scheduledChangeAt,
-            amount:
-              subscription.upcomingAmount != null && subscription.upcomingAt?.getTime() === subscription.scheduledChangeAt.getTime()
-                ? formatMoney(subscription.upcomingAmount, subscription.upcomingCurrency ?? subscription.currency ?? "usd")
-                : null,
+            amount: chargeAmount(charge),
           }
         : null,
     retentionAccepted:

@@ -2,7 +2,8 @@
 // the card on file when the trial ends; without one it follows
 // trial_settings.end_behavior.missing_payment_method (cancel, pause, or an invoice that cannot be paid).
 import type { TrialEndBehavior } from "../types"
-import { formatDate, formatMoney, priceLine, type Describable } from "./describe"
+import { formatDate } from "./describe"
+import { chargeAmount, type NextCharge } from "./charge"
 
 export type TrialFacts = {
   status: string
@@ -10,8 +11,8 @@ export type TrialFacts = {
   /** A card Stripe can charge: the subscription's own or the customer's default. */
   hasCard: boolean
   missingPaymentMethod: TrialEndBehavior | null
-  /** What the first charge will be: Stripe's preview ("$12.00", after a discount, every seat) or else the price line. */
-  price: string
+  /** What the first charge will be ("$12.00": ./charge.ts, Stripe's preview after a discount, every seat, tax), or null when not known yet. */
+  price: string | null
 }
 
 export type TrialNotice = { endsOn: string; then: string }
@@ -19,7 +20,7 @@ export type TrialNotice = { endsOn: string; then: string }
 export function trialNotice(f: TrialFacts): TrialNotice | null {
   if (f.status !== "trialing" || !f.trialEnd) return null
   const endsOn = formatDate(f.trialEnd)
-  if (f.hasCard) return { endsOn, then: `Your card will then be charged ${f.price}.` }
+  if (f.hasCard) return { endsOn, then: f.price ? `Your card will then be charged ${f.price}.` : "Your card will then be charged." }
   const otherwise =
     f.missingPaymentMethod === "pause"
       ? "your subscription will be paused until you add one"
@@ -30,19 +31,12 @@ export function trialNotice(f: TrialFacts): TrialNotice | null {
 }
 
 /**
- * The notice for a subscription as the pages load it; `card` is the subscription's or the customer's default.
- * The amount is the row's upcoming_amount (Stripe's invoice preview, kept by the sync: a promotion code,
- * seats and tax included); price × quantity only when the sync has not read a preview.
+ * The notice for a subscription as the pages load it; `card` is the subscription's or the customer's default,
+ * `charge` its next charge (./charge.ts: Stripe's preview where price × quantity could be wrong).
  */
 export function subscriptionTrialNotice(
-  s: {
-    status: string
-    trialEnd: Date | null
-    trialMissingPaymentMethod: TrialEndBehavior | null
-    upcomingAmount?: number | null
-    upcomingCurrency?: string | null
-  },
-  d: Describable,
+  s: { status: string; trialEnd: Date | null; trialMissingPaymentMethod: TrialEndBehavior | null },
+  charge: NextCharge,
   card: unknown,
 ): TrialNotice | null {
   return trialNotice({
@@ -50,9 +44,6 @@ export function subscriptionTrialNotice(
     trialEnd: s.trialEnd,
     hasCard: Boolean(card),
     missingPaymentMethod: s.trialMissingPaymentMethod,
-    price:
-      s.upcomingAmount != null
-        ? formatMoney(s.upcomingAmount, s.upcomingCurrency ?? d.currency ?? "usd")
-        : (priceLine(d) ?? "the plan's price"),
+    price: chargeAmount(charge),
   })
 }

@@ -582,3 +582,66 @@ describe("reactivating a promotion code", () => {
     expect(await refusal(stripe.promotionCodes.update(once.id, { active: true }))).toMatchObject({ status: 400, param: "active" })
   })
 })
+
+describe("the portal's next invoice (issue 23, item 8)", () => {
+  // The hosted portal states what Stripe will charge next from the same preview the API answers
+  // (resources/invoice-preview.ts upcomingInvoice): the discount while it lasts, every seat; past the
+  // discount's end the full price, and that is what the renewal charges.
+  it("is the preview: 3 seats at 20% off, then the full price after discount.end; none once cancelling", async () => {
+    const { clock, customer, start } = await customerOnClock("portal-next")
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 2 })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: team.id, quantity: 3 }],
+      discounts: [{ coupon: coupon.id }],
+    })
+    await stripe.billingPortal.configurations.create({
+      features: {
+        invoice_history: { enabled: true },
+        subscription_cancel: { enabled: true, mode: "at_period_end" },
+        subscription_update: {
+          enabled: true,
+          default_allowed_updates: ["quantity"],
+          proration_behavior: "always_invoice",
+          products: [
+            { product: team.product as string, prices: [team.id], adjustable_quantity: { enabled: true, minimum: 1, maximum: 10 } },
+          ] as Stripe.BillingPortal.ConfigurationCreateParams.Features.SubscriptionUpdate.Product[],
+        },
+      },
+    })
+    const nextInvoice = async () => {
+      const session = await stripe.billingPortal.sessions.create({ customer })
+      const html = await (await fetch(session.url)).text()
+      return /data-testid="portal-next-invoice"[^>]*>([^<]*(?:<!-- -->[^<]*)*)</.exec(html)?.[1]?.replaceAll("<!-- -->", "") ?? null
+    }
+    const renewal = sub.items.data[0]?.current_period_end ?? 0
+    const date = (t: number) => new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date(t * 1000))
+    // Two months of 20% off: the first renewal is discounted; the one at the discount's end is not.
+    expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(12000)
+    expect(await nextInvoice()).toBe(`Next invoice: $120.00 on ${date(renewal)}`)
+    // The update's confirm step: a 4th seat's amount due today is the API's preview of that change
+    // (prorated, 20% off), not the list price.
+    const session = await stripe.billingPortal.sessions.create({ customer })
+    const confirm = await (await fetch(`${session.url}/confirm?subscription=${sub.id}&price=${team.id}&quantity=4`)).text()
+    const change = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: {
+        items: [{ id: sub.items.data[0]?.id ?? "", price: team.id, quantity: 4 }],
+        proration_behavior: "always_invoice",
+      },
+    })
+    expect(change.amount_due).toBeGreaterThan(0)
+    expect(change.amount_due).toBeLessThan(5000)
+    const due = /data-testid="portal-update-amount"[^>]*>([^<]*)</.exec(confirm)?.[1]
+    expect(due).toBe(`Amount due today: $${(change.amount_due / 100).toFixed(2)}`)
+    await advanceTestClock(stripe, clock, renewal + 3600)
+    const second = (await stripe.subscriptions.retrieve(sub.id)).items.data[0]?.current_period_end ?? 0
+    expect(await nextInvoice()).toBe(`Next invoice: $150.00 on ${date(second)}`)
+    await advanceTestClock(stripe, clock, second + 3600)
+    const paid = (await stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.amount_paid).reverse()
+    expect(paid).toEqual([12000, 12000, 15000])
+    expect(start).toBeLessThan(renewal)
+    await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true })
+    expect(await nextInvoice()).toBeNull()
+  })
+})

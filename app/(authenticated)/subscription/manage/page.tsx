@@ -21,6 +21,7 @@ import { requireUser } from "@/lib/auth/current-user"
 import { parseSearchParams, type PageSearchParams } from "@/lib/auth/search-params"
 import { z } from "zod"
 import { loadManageView } from "@/lib/billing/views/manage-view"
+import { chargeLine } from "@/lib/billing/views/charge"
 import { getUsage } from "@/lib/billing/usage/ledger"
 import { listInvoices } from "@/lib/billing/invoices/store"
 import { projectionFor } from "@/lib/billing/usage/projection"
@@ -65,8 +66,13 @@ async function ManageSubscriptionContent({
           <CardHeader>
             <CardTitle>{live.subscription.planName}</CardTitle>
           </CardHeader>
-          <CardContent>
+          <CardContent className="space-y-2">
             <SubscriptionStatus subscription={live.subscription} />
+            {live.nextCharge.kind === "charge" && !live.trial && (
+              <p className="text-sm" data-testid="next-charge">
+                Next charge: {chargeLine(live.nextCharge)}.
+              </p>
+            )}
           </CardContent>
         </Card>
       )}

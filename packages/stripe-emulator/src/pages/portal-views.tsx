@@ -8,6 +8,7 @@ import type { Ctx } from "../context"
 import { StripeApiError } from "../errors"
 import { couponOf, liveDiscounts } from "../discounts"
 import { couponTerms } from "./checkout-discount"
+import { changePreview, upcomingInvoice } from "../resources/invoice-preview"
 import { Brand, CardFields, date, money, page } from "./layout"
 
 export type Config = Stripe.BillingPortal.Configuration
@@ -137,9 +138,18 @@ function discountText(ctx: Ctx, s: Sub): string | null {
   return `${promo?.code ?? coupon.name ?? coupon.id} · ${couponTerms(coupon)}${d.end ? ` (until ${date(d.end)})` : ""}`
 }
 
+/** When the next invoice is made: the schedule's next phase start, else the period's end. */
+function nextAt(ctx: Ctx, s: Sub): number {
+  const schedule = ctx.store.find<Stripe.SubscriptionSchedule>(typeof s.schedule === "string" ? s.schedule : (s.schedule?.id ?? null))
+  const phase = schedule?.phases.find((ph) => ph.start_date > ctx.store.now())
+  return Math.min(phase?.start_date ?? Number.POSITIVE_INFINITY, periodEnd(s))
+}
+
 function SubscriptionCard({ p, s }: { p: Ctx2; s: Sub }) {
   const d = describe(p.ctx, s)
   const discount = discountText(p.ctx, s)
+  // What Stripe charges next, from the one preview the API answers too (resources/invoice-preview.ts).
+  const next = s.status === "trialing" || s.status === "active" ? upcomingInvoice(p.ctx, s) : null
   const [tone, label] = STATUS_BADGE[s.status] ?? ["", s.status]
   const ended = s.status === "canceled" || s.status === "incomplete_expired"
   const f = p.config.features
@@ -169,6 +179,11 @@ function SubscriptionCard({ p, s }: { p: Ctx2; s: Sub }) {
         </p>
       ) : null}
       <p class="muted">{when}</p>
+      {next ? (
+        <p data-testid="portal-next-invoice">
+          Next invoice: {money(next.amount_due, next.currency)} on {date(s.status === "trialing" ? s.trial_end : nextAt(p.ctx, s))}
+        </p>
+      ) : null}
       {s.status === "past_due" || s.status === "unpaid" ? (
         <div class="alert" role="alert">
           Your last payment failed. Update your payment method to keep your subscription.
@@ -420,12 +435,25 @@ export function updatePage(p: Ctx2, s: Sub) {
   )
 }
 
+/** A preview the API would refuse (the same change refused on confirm) states no amount. */
+function previewOrNull(run: () => Stripe.Invoice): Stripe.Invoice | null {
+  try {
+    return run()
+  } catch (err) {
+    if (err instanceof StripeApiError) return null
+    throw err
+  }
+}
+
 export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, promo: { code: string; error: string } | null = null) {
   const price = allowedPrices(p).find((x) => x.id === priceId)
   if (!price) throw new StripeApiError(400, "invalid_request_error", "That plan is not available.")
   const qty = chosenQuantity(p, s, price, quantity)
   const newTotal = (price.unit_amount ?? 0) * qty
   const current = describe(p.ctx, s)
+  // What the update charges, from the preview the API answers (discounts, seats, tax, prorations).
+  const proration = p.config.features.subscription_update.proration_behavior as "create_prorations" | "always_invoice" | "none"
+  const change = previewOrNull(() => changePreview(p.ctx, s, price.id, qty, proration))
   return shell(
     p,
     "Confirm your update",
@@ -442,6 +470,13 @@ export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, 
           </strong>{" "}
           · {money(newTotal, price.currency)} per {price.recurring?.interval}
         </p>
+        {change ? (
+          <p data-testid="portal-update-amount">
+            {proration === "always_invoice"
+              ? `Amount due today: ${money(Math.max(0, change.amount_due), change.currency)}`
+              : `Next invoice: ${money(change.amount_due, change.currency)}`}
+          </p>
+        ) : null}
         <p class="muted small">
           {p.config.features.subscription_update.proration_behavior === "none"
             ? "The new price applies from your next billing date."

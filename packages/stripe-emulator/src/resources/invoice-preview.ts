@@ -200,6 +200,42 @@ function phaseDiscount(
   })
 }
 
+/**
+ * What Stripe will charge next for a subscription: the same preview as POST /v1/invoices/create_preview
+ * (its schedule's next invoice when a schedule manages it), so a hosted page states the amount the API
+ * previews and the renewal charges (discounts, every seat, tax, credits). Null when nothing is due: it
+ * has ended or will not renew.
+ */
+export function upcomingInvoice(ctx: Ctx, sub: Stripe.Subscription): Stripe.Invoice | null {
+  if (sub.status === "canceled" || sub.status === "incomplete_expired" || sub.cancel_at_period_end || sub.cancel_at) return null
+  const schedule = typeof sub.schedule === "string" ? sub.schedule : (sub.schedule?.id ?? null)
+  try {
+    return preview(ctx, schedule ? { schedule } : { subscription: sub.id })
+  } catch (err) {
+    if (err instanceof StripeApiError) return null
+    throw err
+  }
+}
+
+/**
+ * What a change of the subscription's item to `price` × `quantity` would invoice, with the proration
+ * behavior given: always_invoice the prorations billed at once (the amount due today), otherwise the
+ * next renewal with any pending prorations. The same preview POST /v1/invoices/create_preview answers.
+ */
+export function changePreview(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  price: string,
+  quantity: number,
+  proration: "create_prorations" | "always_invoice" | "none",
+): Stripe.Invoice {
+  const id = sub.items.data[0]?.id
+  return preview(ctx, {
+    subscription: sub.id,
+    subscription_details: { items: [{ ...(id ? { id } : {}), price, quantity: String(quantity) }], proration_behavior: proration },
+  })
+}
+
 export const invoicePreview: Record<string, Handler> = {
   "POST /v1/invoices/create_preview": (ctx, p) => preview(ctx, p),
 }
