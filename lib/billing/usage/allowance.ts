@@ -15,6 +15,7 @@ import { and, asc, eq, gt, lt, sql } from "drizzle-orm"
 import { db, type Executor } from "@/lib/db/client"
 import { creditBalances, creditPurchases, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { USAGE_METERS, type MeterKey } from "../catalog"
+import { ensureTeam } from "../team/ensure"
 import { currentOf, hasAccess } from "../status"
 
 export type Allowance = {
@@ -62,9 +63,12 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
   const payerId = team?.owner ?? userId
   const own = live(ownRows)
   const sub = payerId === userId ? own : live(await subscriptionsOf(payerId))
-  if (sub && sub.planId === "team" && team)
+  // A Team owner whose team row is not made yet (the team page makes it when first opened): made now,
+  // so the pool is the team's counter from the first unit, not the owner's own one until then.
+  const teamId = team?.id ?? (sub && sub.planId === "team" ? await ensureTeam(userId) : undefined)
+  if (sub && sub.planId === "team" && teamId)
     return {
-      subject: `team:${team.id}`,
+      subject: `team:${teamId}`,
       plan: "team",
       included: m.team.perSeat * sub.quantity,
       hardLimit: false,
@@ -74,6 +78,8 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       payerUserId: payerId,
       overageCents: m.team.overageCents,
     }
+  // Their own paid plan otherwise: Pro, or a Team subscription of theirs while they are a member of
+  // another team whose owner's subscription has lapsed (their own pool, as before they joined).
   if (own && (own.planId === "pro" || own.planId === "team"))
     return {
       subject: `user:${userId}`,
