@@ -19,6 +19,46 @@ set overage_billed = coalesce((
 ), 0)
 where c.subject like 'team:%';
 
+-- A Team pool's allowance after a seat change (lib/billing/usage/pool.ts, called by the sync when it writes the
+-- owner's live Team subscription): removing seats takes their allowance with them at once, so the units used
+-- past the smaller pool and not billed yet are billed now, reported to the owner's customer with the same
+-- outbox row the recordings write. Adding seats bills nothing back (units billed stay billed). Under the
+-- counter's row lock, so it and concurrent recordings bill each unit once.
+create function public.settle_team_pool(
+  p_owner uuid,
+  p_meter text,
+  p_period_start timestamptz,
+  p_period_end timestamptz,
+  p_included bigint,
+  p_customer text
+) returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_subject text;
+  v_units bigint;
+begin
+  select 'team:' || t.id::text into v_subject from public.teams t where t.owner_user_id = p_owner;
+  if v_subject is null then
+    return 0;
+  end if;
+  select c.used - p_included - c.overage_billed into v_units
+  from public.usage_counters c
+  where c.subject = v_subject and c.meter = p_meter and c.period_start = p_period_start
+  for update;
+  if v_units is null or v_units <= 0 then
+    return 0;
+  end if;
+  update public.usage_counters c set overage_billed = c.overage_billed + v_units
+  where c.subject = v_subject and c.meter = p_meter and c.period_start = p_period_start;
+  insert into public.usage_outbox (stripe_customer_id, meter, value, period_start, period_end)
+  values (p_customer, p_meter, v_units, p_period_start, p_period_end);
+  return v_units;
+end
+$$;
+revoke all on function public.settle_team_pool(uuid, text, timestamptz, timestamptz, bigint, text) from public, anon, authenticated;
+
 -- record_usage as in 20261205000901, adding the units past the pool to overage_billed with the increment.
 create or replace function public.record_usage(
   p_user_id uuid,
@@ -40,6 +80,7 @@ declare
   v_used bigint;
   v_status text;
   v_units integer;
+  v_extra bigint;
 begin
   -- 1. The key first. A key seen before is answered with its first answer; a key another transaction is
   --    inserting makes this insert wait for it, then do nothing.
@@ -85,6 +126,21 @@ begin
       when 'overage' then least(p_value, greatest(0, v_used - p_included))
       else 0
     end;
+    -- A pool smaller than what was used and billed (seats removed): settle_team_pool bills that in the sync's
+    -- transaction that writes the new quantity, so this finds nothing; it keeps the rule for a row written
+    -- any other way (the units past the pool are billed now too).
+    if p_report = 'overage' then
+      -- The counter's row is this transaction's (locked by the increment above) until it commits.
+      select c.used - p_included - c.overage_billed into v_extra
+      from public.usage_counters c
+      where c.subject = p_subject and c.meter = p_meter and c.period_start = p_period_start;
+      v_extra := greatest(0, coalesce(v_extra, 0));
+      if v_extra > 0 then
+        update public.usage_counters c set overage_billed = c.overage_billed + v_extra
+        where c.subject = p_subject and c.meter = p_meter and c.period_start = p_period_start;
+      end if;
+      v_units := v_units + coalesce(v_extra, 0);
+    end if;
     if v_units > 0 then
       insert into public.usage_outbox (stripe_customer_id, meter, value, period_start, period_end)
       values (p_customer, p_meter, v_units, p_period_start, p_period_end);

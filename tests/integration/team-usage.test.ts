@@ -6,11 +6,18 @@
 import { randomUUID } from "node:crypto"
 import { afterAll, describe, expect, it } from "vitest"
 import { createUser, sql, stripeClient } from "../support/helpers"
+import { must } from "../support/must"
 
 const { recordUsage, getUsage } = await import("@/lib/billing/usage/ledger")
 const { flushUsageOutbox } = await import("@/lib/billing/usage/outbox")
 const { ensureMeter, meterTotal } = await import("@/lib/stripe/meters")
 const { ensureTeam } = await import("@/lib/billing/team/view")
+const { settleTeamPools } = await import("@/lib/billing/usage/pool")
+const { db } = await import("@/lib/db/client")
+const { userSubscriptions } = await import("@/lib/db/schema")
+const { eq } = await import("drizzle-orm")
+const { subscribedUser } = await import("../support/billing")
+const { syncUserNow } = await import("@/lib/billing/sync/eager")
 const { USAGE_METERS } = await import("@/lib/billing/catalog")
 const { pool } = await import("@/lib/db/client")
 
@@ -128,17 +135,22 @@ describe("a Team's usage pool", () => {
     expect(await outboxTotal(customer)).toBe(5)
   })
 
-  it("a seat change moves the allowance at once; the overage shown is what was billed", async () => {
+  /** The owner's Team row at `n` seats, written and settled as the sync writes it (apply.ts). */
+  const setSeats = async (subscription: string, n: number) => {
+    await sql().query("update public.user_subscriptions set quantity = $2 where stripe_subscription_id = $1", [subscription, n])
+    const rows = await db.select().from(userSubscriptions).where(eq(userSubscriptions.stripeSubscriptionId, subscription))
+    return db.transaction((tx) => settleTeamPools(tx, rows))
+  }
+
+  it("a seat change moves the allowance at once; added seats bill nothing back, removed ones bill what is past the smaller pool", async () => {
     const { owner, customer, subscription } = await teamOwner(2)
     const member = await createUser()
     await join(owner.id, member.id)
-    const seats = (n: number) =>
-      sql().query("update public.user_subscriptions set quantity = $2 where stripe_subscription_id = $1", [subscription, n])
     // 2 seats: 100 past the pool, billed.
     await recordUsage({ userId: member.id, meter: "reports", value: 2 * PER_SEAT + 100, idempotencyKey: "s1" })
     expect(await outboxTotal(customer)).toBe(100)
     // A third seat: the pool is 900 for what comes next; the 100 already billed stay billed.
-    await seats(3)
+    expect(await setSeats(subscription, 3)).toBe(0)
     expect(await getUsage(member.id, "reports")).toMatchObject({ included: 3 * PER_SEAT, remaining: PER_SEAT - 100, overage: 100 })
     const within = await recordUsage({ userId: owner.id, meter: "reports", value: PER_SEAT - 100, idempotencyKey: "s2" })
     expect(within).toMatchObject({ ok: true, used: 3 * PER_SEAT, remaining: 0 })
@@ -146,11 +158,56 @@ describe("a Team's usage pool", () => {
     await recordUsage({ userId: owner.id, meter: "reports", value: 7, idempotencyKey: "s3" })
     expect(await outboxTotal(customer)).toBe(107)
     expect(await getUsage(owner.id, "reports")).toMatchObject({ used: 3 * PER_SEAT + 7, overage: 107 })
-    // Back to 2 seats: every unit from now on is past the smaller pool, and billed.
-    await seats(2)
-    expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, remaining: 0, overage: 107 })
+    // Back to 2 seats: the units past the smaller pool are billed at once, with no recording after.
+    const pastTwo = 3 * PER_SEAT + 7 - 2 * PER_SEAT
+    expect(await setSeats(subscription, 2)).toBe(pastTwo - 107)
+    expect(await outboxTotal(customer)).toBe(pastTwo)
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, remaining: 0, overage: pastTwo })
+    expect(await setSeats(subscription, 2)).toBe(0)
     await recordUsage({ userId: member.id, meter: "reports", value: 3, idempotencyKey: "s4" })
-    expect(await outboxTotal(customer)).toBe(110)
-    expect(await getUsage(member.id, "reports")).toMatchObject({ used: 3 * PER_SEAT + 10, overage: 110 })
+    expect(await outboxTotal(customer)).toBe(pastTwo + 3)
+    expect(await getUsage(member.id, "reports")).toMatchObject({ used: 3 * PER_SEAT + 10, overage: pastTwo + 3 })
+  })
+
+  it("a seat added, its allowance used and the seat removed: those units are billed; recordings racing the removal bill each unit once", async () => {
+    const { owner, customer, subscription } = await teamOwner(2)
+    const member = await createUser()
+    await join(owner.id, member.id)
+    await recordUsage({ userId: owner.id, meter: "reports", value: 2 * PER_SEAT, idempotencyKey: "full" })
+    await setSeats(subscription, 3)
+    await recordUsage({ userId: member.id, meter: "reports", value: PER_SEAT - 40, idempotencyKey: "third" })
+    expect(await outboxTotal(customer)).toBe(0)
+    expect(await setSeats(subscription, 2)).toBe(PER_SEAT - 40)
+    expect(await outboxTotal(customer)).toBe(PER_SEAT - 40)
+    // Again, and this time the removal lands while both keep recording, 40 requests of 1 (some read the pool
+    // of 3 seats, some of 2; a recording that sees the smaller pool first bills the rest itself).
+    await setSeats(subscription, 3)
+    const racing = Array.from({ length: 40 }, (_, i) =>
+      recordUsage({ userId: i % 2 ? owner.id : member.id, meter: "reports", value: 1, idempotencyKey: `r${i}` }),
+    )
+    const [, answers] = await Promise.all([setSeats(subscription, 2), Promise.all(racing)])
+    expect(answers.every((a) => a.ok)).toBe(true)
+    // Whoever came first, every unit past the pool of 2 is billed exactly once.
+    const used = 3 * PER_SEAT
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ used, included: 2 * PER_SEAT, overage: used - 2 * PER_SEAT })
+    expect(await outboxTotal(customer)).toBe(used - 2 * PER_SEAT)
+  })
+
+  it("through Stripe and the sync: seats removed at Stripe bill the units past the smaller pool when the sync writes them", async () => {
+    const { user: owner, subscriptionId, stripe } = await subscribedUser({ plan: "team", seats: 3 })
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    const [row] = await db.select().from(userSubscriptions).where(eq(userSubscriptions.stripeSubscriptionId, subscriptionId))
+    const customer = must(row, "the synced Team row").stripeCustomerId
+    await recordUsage({ userId: owner.id, meter: "reports", value: 3 * PER_SEAT - 10, idempotencyKey: "before" })
+    expect(await outboxTotal(customer)).toBe(0)
+    const sub = await stripe.subscriptions.retrieve(subscriptionId)
+    const seatItem = must(
+      sub.items.data.find((i) => i.quantity === 3),
+      "the seat item",
+    )
+    await stripe.subscriptions.update(subscriptionId, { items: [{ id: seatItem.id, quantity: 2 }], proration_behavior: "none" })
+    expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, overage: PER_SEAT - 10 })
+    expect(await outboxTotal(customer)).toBe(PER_SEAT - 10)
   })
 })
