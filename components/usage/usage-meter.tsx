@@ -1,6 +1,6 @@
 // The usage meter: used vs included as a progress bar screen readers announce, the reset date, the
-// threshold notices at 80% and 100%, the overage so far on paid plans, the prepaid credits (and "Buy
-// credits"); the demo feature below it.
+// threshold notices at 80% and 100%, the overage billed so far on paid plans (a Team's: past the pool as it
+// was when used, ledger.ts), the prepaid credits (and "Buy credits"); the demo feature below it.
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { creditPackFor, USAGE_METERS } from "@/lib/billing/catalog"
 import type { UsageView } from "@/lib/billing/usage/ledger"
@@ -58,13 +58,13 @@ export function UsageMeter({ usage, projection = null, from = "dashboard", credi
         {projection ? (
           // Stripe's preview of the next invoice: the usage it has so far, priced by the metered price, less credits.
           <p className="text-sm" data-testid="usage-overage">
-            {usage.overage} over the allowance. Projected usage charge on your next invoice: {dollars(projection.net)}
+            {usage.overage} billed as overage. Projected usage charge on your next invoice: {dollars(projection.net)}
             {projection.credits > 0 ? ` (${dollars(projection.cents)} less ${dollars(projection.credits)} of credits)` : ""}.
           </p>
         ) : (
           usage.overage > 0 && (
             <p className="text-sm" data-testid="usage-overage">
-              {usage.overage} over the allowance: {dollars(usage.overage * usage.overageCents)} on your next invoice.
+              {usage.overage} billed as overage: {dollars(usage.overage * usage.overageCents)} on your next invoice.
             </p>
           )
         )}

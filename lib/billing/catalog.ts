@@ -137,7 +137,9 @@ export const meterProductId = (meter: MeterKey) => `subkit_${meter}_usage`
  * Pro: graduated tiers, the first `included` units at 0, then `overageCents` each; the app reports every
  * unit to the meter. Team: the pool is `perSeat` × seats, and graduated tiers have fixed bounds that
  * cannot scale with the seat count, so Team's price is a flat `overageCents` per unit and the app reports
- * to the meter only the units past the pool (the ledger knows the pool when it records: ledger.ts).
+ * to the meter only the units past the pool (the ledger knows the pool when it records: ledger.ts). Added
+ * seats raise the pool for what follows; removed seats bill at once what was used past the smaller pool
+ * (usage/pool.ts).
  */
 export type MeteredPriceSpec =
   { scheme: "tiered"; tiers: { upTo: number | "inf"; unitAmount: number }[] } | { scheme: "per_unit"; unitAmount: number }

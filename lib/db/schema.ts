@@ -268,6 +268,8 @@ export const usageCounters = pgTable(
     periodStart: tz("period_start").notNull(),
     periodEnd: tz("period_end").notNull(),
     used: bigint("used", { mode: "number" }).notNull().default(0),
+    /** A Team pool's units recorded past the pool as it was then (sent to Stripe's meter); 0 for Pro and Free. */
+    overageBilled: bigint("overage_billed", { mode: "number" }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.subject, t.meter, t.periodStart] })],
 )

@@ -2,9 +2,8 @@
 // email; the invitee opens the app's invite email from the dev mailbox, presses Join (signed in by it), joins and
 // sees the Team features; the owner previews and buys a third seat, then removes the member, who
 // loses the features.
-import { inject, describe, expect, it } from "vitest"
-import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
-import { app, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+import { describe, expect, it } from "vitest"
+import { app, inviteMail, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
 import { must } from "../support/must"
 
 const browser = sharedBrowser()
@@ -12,19 +11,6 @@ const browser = sharedBrowser()
 const sharedWorkspaces = async (page: import("playwright-core").Page) => {
   await page.goto(app("/dashboard"))
   return page.getByTestId("feature-shared_workspaces").getAttribute("data-unlocked")
-}
-
-/** The invite email to `to` once the cron's drain has sent it (the app's own email, over SMTP into the dev mailbox). */
-async function inviteMail(to: string): Promise<Mail> {
-  let mail: Mail | undefined
-  await expect
-    .poll(async () => {
-      const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
-      mail = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.headers["x-subkit-email"] === "team_invite")
-      return Boolean(mail)
-    }, SLOW)
-    .toBe(true)
-  return must(mail, `an invite email to ${to}`)
 }
 
 describe("team", () => {

@@ -136,3 +136,16 @@ export async function mailLink(to: string, kind: Mail["kind"]): Promise<string> 
     .toBeTruthy()
   return link ?? ""
 }
+
+/** The team invite email to `to` once the cron's drain has sent it (the app's own email, over SMTP into the dev mailbox). */
+export async function inviteMail(to: string): Promise<Mail> {
+  let mail: Mail | undefined
+  await expect
+    .poll(async () => {
+      const res = await fetch(`${inject("e2eAuthUrl")}/_mailbox/messages?to=${encodeURIComponent(to)}`)
+      mail = ((await res.json()) as { messages: Mail[] }).messages.find((m) => m.headers["x-subkit-email"] === "team_invite")
+      return Boolean(mail)
+    }, SLOW)
+    .toBe(true)
+  return must(mail, `an invite email to ${to}`)
+}

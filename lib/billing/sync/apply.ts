@@ -25,6 +25,7 @@ import { decideRetentionOffer } from "../portal/retention"
 import { payOnNewCard } from "../recovery/pay-on-new-card"
 import { queueEmails } from "../email/outbox"
 import { writeInvoices } from "../invoices/store"
+import { settleTeamPools } from "../usage/pool"
 import { retryDelaySeconds } from "./retry"
 import { customerFields, liveCount, subscriptionRow } from "./rows"
 import type { BillingProviderError, CustomerRead, EntitlementState, EventIntent, ReadNeeds } from "../types"
@@ -144,6 +145,8 @@ async function writeRead(
           .insert(userSubscriptions)
           .values(values)
           .onConflictDoUpdate({ target: userSubscriptions.stripeSubscriptionId, set: UPSERT_SET })
+        // Fewer seats: a Team pool's units past the smaller pool are billed now (usage/pool.ts).
+        await settleTeamPools(tx, values)
         await decideRetentionOffer(tx, customerId)
         if (liveCount(read.subscriptions) > 1) log.error("customer has more than one live subscription", { customerId, userId })
         await recordTrialCards(tx, userId, read.subscriptions, read.customer)

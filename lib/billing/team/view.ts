@@ -7,7 +7,10 @@ import { db } from "@/lib/db/client"
 import { teamInvites, teamMembers, teams, users } from "@/lib/db/schema"
 import type { TeamRole } from "../types"
 import { asUser, type SubscriptionView } from "../views/queries"
+import { ensureTeam } from "./ensure"
 import { openInvite, teamSubscription } from "./seats"
+
+export { ensureTeam }
 
 export type TeamMemberView = {
   userId: string
@@ -41,14 +44,6 @@ async function membershipOf(userId: string) {
       .where(eq(teamMembers.userId, userId)),
   )
   return row ?? null
-}
-
-/** Creates the owner's team (and their owner seat) if they have none; a no-op when it exists. */
-export async function ensureTeam(ownerId: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [created] = await tx.insert(teams).values({ ownerUserId: ownerId }).onConflictDoNothing().returning({ id: teams.id })
-    if (created) await tx.insert(teamMembers).values({ teamId: created.id, userId: ownerId, role: "owner" }).onConflictDoNothing()
-  })
 }
 
 export async function getTeamView(userId: string): Promise<TeamView> {

@@ -16,6 +16,7 @@ import { db, type Executor } from "@/lib/db/client"
 import { creditBalances, creditPurchases, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { USAGE_METERS, type MeterKey } from "../catalog"
 import { currentOf, hasAccess, hasAccessAt } from "../status"
+import { ensureTeam } from "../team/ensure"
 
 export type Allowance = {
   /** The counter charged: user:<id>, or team:<id> for a Team's pool. */
@@ -89,9 +90,12 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       overageCents: 0,
       locked: { planId: locked.planId },
     }
-  if (sub && sub.planId === "team" && team)
+  // A Team owner whose team row is not made yet (the team page makes it when first opened): made now,
+  // so the pool is the team's counter from the first unit, not the owner's own one until then.
+  const teamId = team?.id ?? (sub && sub.planId === "team" ? await ensureTeam(userId) : undefined)
+  if (sub && sub.planId === "team" && teamId)
     return {
-      subject: `team:${team.id}`,
+      subject: `team:${teamId}`,
       plan: "team",
       included: m.team.perSeat * sub.quantity,
       hardLimit: false,
@@ -101,6 +105,8 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       payerUserId: payerId,
       overageCents: m.team.overageCents,
     }
+  // Their own paid plan otherwise: Pro, or a Team subscription of theirs while they are a member of
+  // another team whose owner's subscription has lapsed (their own pool, as before they joined).
   if (own && (own.planId === "pro" || own.planId === "team"))
     return {
       subject: `user:${userId}`,

@@ -183,7 +183,7 @@ export type UsageView = {
   used: number
   included: number
   remaining: number
-  /** Units past the allowance, billed at the period end (0 on Free). */
+  /** Units billed as overage at the period end (0 on Free): past the allowance on Pro; on Team, past the pool as it was when they were recorded. */
   overage: number
   overageCents: number
   /** Prepaid credit units left (Free: the packs; Pro/Team: the Stripe balance at the overage price). */
@@ -203,7 +203,7 @@ export type UsageView = {
 export async function getUsage(userId: string, meter: MeterKey, now = new Date()): Promise<UsageView> {
   const a = await allowanceFor(userId, meter, now)
   const [row] = await db
-    .select({ used: usageCounters.used })
+    .select({ used: usageCounters.used, overageBilled: usageCounters.overageBilled })
     .from(usageCounters)
     .where(and(eq(usageCounters.subject, a.subject), eq(usageCounters.meter, meter), eq(usageCounters.periodStart, a.periodStart)))
   const used = row?.used ?? 0
@@ -215,7 +215,9 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     included: a.included,
     // On Free the packs add to what is left before the hard limit.
     remaining: Math.max(0, a.included - used) + (a.hardLimit ? credits.units : 0),
-    overage: a.hardLimit ? 0 : Math.max(0, used - a.included),
+    // A Team pool's overage is what was billed: units past the pool as it was when they were recorded, so
+    // a seat change moves `included` at once without un-billing or newly billing units already used.
+    overage: a.hardLimit ? 0 : reportsToMeter(a.plan) === "overage" ? (row?.overageBilled ?? 0) : Math.max(0, used - a.included),
     overageCents: a.overageCents,
     credits: credits.units,
     creditCents: credits.cents,
