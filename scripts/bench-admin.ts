@@ -314,6 +314,45 @@ try {
       `${drifted.filter((id) => foundIds.has(id)).length} found, ${report.drifted} customers drifted, ${report.fixed} fixed; ${left} customers differ afterwards`,
   )
 
+  // The usage ledger, after the reconciliation (its usage phase spends one meter-summaries call per customer
+  // with usage: 10,000 calls would be ~21 minutes at 8 a second, a run of its own): each customer's user
+  // records USAGE_PER_CUSTOMER recordings through the app's own recordUsage (the allowance read, then
+  // record_usage: the idempotency row, the period's counter and the outbox row), 8 at a time.
+  t = performance.now()
+  const { recordUsage } = await import("../lib/billing/usage/ledger")
+  const USAGE_PER_CUSTOMER = 3
+  const meterKeys = Object.keys(USAGE_METERS) as MeterKey[]
+  const recordings = customerRows.flatMap((c, i) =>
+    Array.from({ length: USAGE_PER_CUSTOMER }, (_, k) => ({
+      userId: c.user,
+      meter: pickOf(meterKeys),
+      value: 1 + ((i * 31 + k * 17) % 120),
+      idempotencyKey: `bench-${i}-${k}`,
+    })),
+  )
+  const usageOutcomes: Record<string, number> = {}
+  for (let next = 0; next < recordings.length;) {
+    const batch = recordings.slice(next, (next += 8))
+    for (const a of await Promise.all(batch.map((r) => recordUsage(r)))) {
+      const k = a.ok ? "recorded" : a.code
+      usageOutcomes[k] = (usageOutcomes[k] ?? 0) + 1
+    }
+  }
+  await admin.query("vacuum analyze public.usage_records, public.usage_counters, public.usage_outbox")
+  const usageSeconds = secs(t)
+  for (const r of (
+    await admin.query<{ relname: string; n: string }>(
+      `select relname, n_live_tup n from pg_stat_user_tables where schemaname = 'public' and relname like 'usage%'`,
+    )
+  ).rows)
+    rowsOf[r.relname] = Number(r.n)
+  counts.push(
+    ...Object.entries(rowsOf)
+      .filter(([k]) => k.startsWith("usage"))
+      .map(([relname, n]) => ({ relname, n: String(n) })),
+  )
+  log(`usage ledger: ${recordings.length} recordings through recordUsage in ${usageSeconds} s: ${JSON.stringify(usageOutcomes)}`)
+
   // 3. The admin queries: timed, and each statement they send EXPLAIN ANALYZEd.
   const { searchCustomers, getCustomerDetail } = await import("../lib/billing/admin/customers")
   const { listEvents, getEvent, inboxSummary } = await import("../lib/billing/admin/events")
@@ -445,6 +484,8 @@ try {
     rows: rowsOf,
     stripe_status_mix: statusMix,
     seed_seconds: seedSeconds,
+    usage_recordings: recordings.length,
+    usage_seed_seconds: usageSeconds,
     stripe_seed_seconds: stripeSeedSeconds,
     runs_per_query: RUNS,
     query_p95_ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v.p95])),

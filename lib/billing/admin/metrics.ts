@@ -69,6 +69,18 @@ export async function computeMetrics(now = new Date(), windowDays = 30, tx: Exec
       select currency, case interval when 'year' then 1 when 'week' then 52 when 'day' then 365 else 12 end * amount amount, n
       from (select currency, interval, gross amount, n from groups where status in ${LIVE}
             union all select currency, interval, correction, 0 from discounted) x
+    ), ended as (
+      -- One index-only pass over the subscriptions ended since the window's start (user_subscriptions_ended_cover_idx).
+      select count(*) filter (where ${STARTED_BEFORE})::int live_at_start,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and cancellation_reason = 'cancellation_requested')::int voluntary,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and cancellation_reason in ('payment_failed', 'payment_disputed'))::int involuntary,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and status = 'canceled'
+          and (cancellation_reason is null or cancellation_reason not in ('cancellation_requested', 'payment_failed', 'payment_disputed')))::int other
+      from public.user_subscriptions where ended_at >= ${from}
+    ), trials as (
+      -- The trials that ended in the window (user_subscriptions_trial_cover_idx).
+      select count(*)::int ended, count(*) filter (where status in ${LIVE})::int converted
+      from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz
     ), failed as (
       select distinct payload->'data'->'object'->>'id' invoice from public.subscription_events
       where type = 'invoice.payment_failed' and stripe_created_at >= ${from} and stripe_created_at <= ${at}::timestamptz
@@ -79,26 +91,23 @@ export async function computeMetrics(now = new Date(), windowDays = 30, tx: Exec
       (select json_agg(a order by a.plan, a.status) from (select coalesce(plan_id, '(no plan)') plan, status, sum(n)::int count
          from groups group by 1, 2) a) active,
       (select coalesce(sum(n), 0)::int from groups where status = 'trialing') trialing,
-      (select count(*)::int from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz) trials_ended,
-      (select count(*)::int from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz
-         and status in ${LIVE}) converted,
+      trials.ended trials_ended,
+      trials.converted,
       -- Live at the window's start: not ended (counted in the pass above, and any canceled row without an end:
-      -- user_subscriptions_unended_other_idx) plus ended inside the window (user_subscriptions_ended_cover_idx).
+      -- user_subscriptions_unended_other_idx) plus ended inside the window.
       (select coalesce(sum(live_at_start), 0)::int from groups)
       + (select count(*)::int from public.user_subscriptions where ended_at is null and status not in ${NOT_ENDED} and ${STARTED_BEFORE})
-      + (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ${STARTED_BEFORE}) live_at_start,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and cancellation_reason = 'cancellation_requested') voluntary,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and cancellation_reason in ('payment_failed', 'payment_disputed')) involuntary,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and status = 'canceled' and (cancellation_reason is null or cancellation_reason not in ('cancellation_requested', 'payment_failed', 'payment_disputed'))) other,
+      + ended.live_at_start live_at_start,
+      ended.voluntary,
+      ended.involuntary,
+      ended.other,
       (select count(*)::int from failed where invoice is not null) failed,
       -- Each failed invoice's payment looked up by invoice id (subscription_events_paid_invoice_idx).
       (select count(*)::int from failed f where exists (select 1 from public.subscription_events p where p.type = 'invoice.paid'
          and p.stripe_created_at >= ${from} and p.payload->'data'->'object'->>'id' = f.invoice)) recovered,
       (select json_agg(r order by r.count desc, r.reason) from (select coalesce(cancellation_feedback, '(none given)') reason, count(*)::int count
-         from public.user_subscriptions where canceled_at >= ${from} and canceled_at <= ${at}::timestamptz group by 1) r) reasons`)
+         from public.user_subscriptions where canceled_at >= ${from} and canceled_at <= ${at}::timestamptz group by 1) r) reasons
+    from ended, trials`)
   const r = rows[0]
   if (!r) throw new Error("metrics query returned no row")
   const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null)
