@@ -353,6 +353,13 @@ try {
   )
   log(`usage ledger: ${recordings.length} recordings through recordUsage in ${usageSeconds} s: ${JSON.stringify(usageOutcomes)}`)
 
+  // What the cron does each minute: the metrics' per-group totals folded (the triggers added a delta per
+  // group for each write statement of the seed and the reconciliation).
+  const { compactSubscriptionTotals } = await import("../lib/billing/admin/metrics")
+  const folded = await compactSubscriptionTotals()
+  const totalsRows = Number((await admin.query("select count(*) n from public.subscription_totals")).rows[0].n)
+  log(`subscription_totals: ${folded} deltas folded into ${totalsRows} rows`)
+
   // 3. The admin queries: timed, and each statement they send EXPLAIN ANALYZEd.
   const { searchCustomers, getCustomerDetail } = await import("../lib/billing/admin/customers")
   const { listEvents, getEvent, inboxSummary } = await import("../lib/billing/admin/events")
