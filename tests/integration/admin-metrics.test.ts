@@ -29,8 +29,9 @@ const NOW = new Date("2026-12-01T00:00:00Z")
 type Sub = {
   id: string
   plan: "pro" | "team"
-  interval?: "month" | "year"
+  interval?: "day" | "week" | "month" | "year"
   quantity?: number
+  currency?: string
   unit: number
   status: string
   created: string
@@ -112,27 +113,32 @@ const FIXTURE: Sub[] = [
 // Trials ended in the window: F (converted), G (not): 1 / 2; E is trialing.
 // Invoices: in_1 failed twice then paid, in_2 failed, in_3 failed before the window: 1 recovered of 2.
 
-async function withFixture<T>(run: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>): Promise<T> {
+const EVENTS: [string, string, string][] = [
+  ["invoice.payment_failed", "in_1", "2026-11-10"],
+  ["invoice.payment_failed", "in_1", "2026-11-11"],
+  ["invoice.payment_failed", "in_2", "2026-11-12"],
+  ["invoice.paid", "in_1", "2026-11-13"],
+  ["invoice.payment_failed", "in_3", "2026-10-20"],
+]
+
+async function withFixture<T>(
+  run: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>,
+  subs: Sub[] = FIXTURE,
+  events = EVENTS,
+): Promise<T> {
   const user = await createUser()
   let out: T | undefined
   await db
     .transaction(async (tx) => {
       await tx.execute(q`delete from public.user_subscriptions`)
       await tx.execute(q`delete from public.subscription_events`)
-      for (const s of FIXTURE)
+      for (const s of subs)
         await tx.execute(q`insert into public.user_subscriptions (stripe_subscription_id, user_id, stripe_customer_id, plan_id, interval,
             quantity, unit_amount, currency, status, trial_start, trial_end, canceled_at, ended_at, discount_percent_off, discount_amount_off,
             discount_ends_at, cancellation_reason, cancellation_feedback, stripe_created_at)
-          values (${`sub_fx${s.id}`}, ${user.id}, 'cus_fixture', ${s.plan}, ${s.interval ?? "month"}, ${s.quantity ?? 1}, ${s.unit}, 'usd', ${s.status},
+          values (${`sub_fx${s.id}`}, ${user.id}, 'cus_fixture', ${s.plan}, ${s.interval ?? "month"}, ${s.quantity ?? 1}, ${s.unit}, ${s.currency ?? "usd"}, ${s.status},
             ${s.trialStart ?? null}, ${s.trialEnd ?? null}, ${s.canceledAt ?? null}, ${s.endedAt ?? null}, ${s.percentOff ?? null},
             ${s.amountOff ?? null}, ${s.discountEnds ?? null}, ${s.reason ?? null}, ${s.feedback ?? null}, ${s.created})`)
-      const events: [string, string, string][] = [
-        ["invoice.payment_failed", "in_1", "2026-11-10"],
-        ["invoice.payment_failed", "in_1", "2026-11-11"],
-        ["invoice.payment_failed", "in_2", "2026-11-12"],
-        ["invoice.paid", "in_1", "2026-11-13"],
-        ["invoice.payment_failed", "in_3", "2026-10-20"],
-      ]
       for (const [i, [type, invoice, at]] of events.entries())
         await tx.execute(q`insert into public.subscription_events (stripe_event_id, type, stripe_created_at, payload, customer_id, processed_at)
           values (${`evt_fx${i}`}, ${type}, ${at}, ${JSON.stringify({ data: { object: { id: invoice, object: "invoice" } } })}::jsonb, 'cus_fixture', now())`)
@@ -173,6 +179,31 @@ describe("the metrics", () => {
     expect(csv).toContain("mrr_cents,usd,8900\n")
     expect(csv).toContain("churn_involuntary,30d,1\n")
     expect(metricsCsv({ ...m, cancellationReasons: [{ reason: "=cmd()", count: 1 }] })).toContain("cancellation_reason,'=cmd(),1")
+  })
+
+  it("MRR is exact (a yearly 1,206 is 100.5 a month, rounded half up to 101, where a float said 100.49999…); live at the start counts every row not ended", async () => {
+    const m = await withFixture(
+      (tx) => computeMetrics(NOW, 30, tx),
+      [
+        { id: "Y", plan: "pro", interval: "year", unit: 1206, status: "active", created: "2026-10-01" },
+        // In euros, three weekly 2s: 3 × 2 × 52 / 12 = 26; a weekly 6 at 50% off: 3 × 52 / 12 = 13.
+        { id: "W1", plan: "pro", interval: "week", currency: "eur", unit: 2, quantity: 3, status: "past_due", created: "2026-10-01" },
+        { id: "W2", plan: "pro", interval: "week", currency: "eur", unit: 6, percentOff: 50, status: "active", created: "2026-10-01" },
+        // Canceled without an end (Stripe never sends it; the rows count as they always did): live at the start.
+        { id: "Z", plan: "team", unit: 1000, status: "canceled", created: "2026-09-01" },
+        // Not ended but created inside the window, and one still in its trial at the window's start: not counted.
+        { id: "N", plan: "pro", unit: 1200, status: "trialing", created: "2026-11-05", trialStart: "2026-11-05", trialEnd: "2026-12-05" },
+        { id: "T", plan: "pro", unit: 1200, status: "unpaid", created: "2026-10-20", trialStart: "2026-10-20", trialEnd: "2026-11-03" },
+      ],
+      [],
+    )
+    expect(m.mrr).toEqual([
+      { currency: "eur", cents: 39, subscriptions: 2 },
+      { currency: "usd", cents: 101, subscriptions: 1 },
+    ])
+    // Y, W1, W2, Z; N was created after 2026-11-01 and T was in its trial then.
+    expect(m.churn).toEqual({ liveAtStart: 4, voluntary: 0, involuntary: 0, other: 0, rate: 0 })
+    expect(m.failedPayments).toEqual({ failed: 0, recovered: 0, recoveryRate: null })
   })
 
   it("export as CSV only for an admin (a 404 otherwise), audited", async () => {

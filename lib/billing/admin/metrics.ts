@@ -30,9 +30,20 @@ const LIVE = sql`('active', 'past_due')`
 const PAID_END = sql`(trial_end is null or ended_at > trial_end)`
 const NOT_ENDED = sql`('trialing', 'active', 'past_due', 'unpaid', 'paused', 'incomplete')`
 
+/**
+ * Folds the triggers' deltas in public.subscription_totals into one row per group (the cron, each minute):
+ * the metrics read a few dozen rows, however many subscriptions changed. Returns the rows folded.
+ */
+export async function compactSubscriptionTotals(tx: Executor = db): Promise<number> {
+  const { rows } = await tx.execute<{ n: number }>(sql`select public.compact_subscription_totals() n`)
+  return rows[0]?.n ?? 0
+}
+
 export async function computeMetrics(now = new Date(), windowDays = 30, tx: Executor = db): Promise<Metrics> {
   const at = now.toISOString()
   const from = sql`(${at}::timestamptz - make_interval(days => ${windowDays}))`
+  /** Created, and out of any trial, before the window: a subscription that counts in the churn's denominator. */
+  const STARTED_BEFORE = sql`stripe_created_at < ${from} and coalesce(trial_end, '-infinity') < ${from} and status not in ('incomplete', 'incomplete_expired')`
   const { rows } = await tx.execute<{
     mrr: { currency: string; cents: number; subscriptions: number }[] | null
     active: { plan: string; status: string; count: number }[] | null
@@ -47,43 +58,66 @@ export async function computeMetrics(now = new Date(), windowDays = 30, tx: Exec
     recovered: number
     reasons: { reason: string; count: number }[] | null
   }>(sql`
-    with monthly as (
-      select coalesce(currency, 'usd') currency,
-        greatest(0,
-          coalesce(unit_amount, 0) * quantity
-            * (1 - case when discount_percent_off is not null and (discount_ends_at is null or discount_ends_at > ${at}::timestamptz)
-                   then discount_percent_off / 100.0 else 0 end)
-            - case when discount_amount_off is not null and (discount_ends_at is null or discount_ends_at > ${at}::timestamptz)
-                   then discount_amount_off else 0 end)
-          * case interval when 'year' then 1 / 12.0 when 'week' then 52 / 12.0 when 'day' then 365 / 12.0 else 1 end as cents
-      from public.user_subscriptions where status in ${LIVE}
+    with groups as (
+      -- Every subscription's count and gross amount per group, kept by the triggers (public.subscription_totals).
+      select status, plan_id, currency, interval, unended, sum(n)::int n, sum(gross) gross
+      from public.subscription_totals group by 1, 2, 3, 4, 5
+    ), discounted as (
+      -- The live subscriptions with a discount in force, each amount less its discount (user_subscriptions_discounted_idx).
+      select coalesce(currency, 'usd') currency, interval,
+        sum(greatest(0, coalesce(unit_amount, 0) * quantity * (1 - coalesce(discount_percent_off::numeric, 0) / 100) - coalesce(discount_amount_off, 0))
+          - greatest(0, coalesce(unit_amount, 0)::bigint * quantity)) correction
+      from public.user_subscriptions
+      where (discount_percent_off is not null or discount_amount_off is not null) and status in ${LIVE}
+        and (discount_ends_at is null or discount_ends_at > ${at}::timestamptz)
+      group by 1, 2
+    ), yearly as (
+      -- Twelve months of each interval's amount, so MRR is one exact division by 12.
+      select currency, case interval when 'year' then 1 when 'week' then 52 when 'day' then 365 else 12 end * amount amount, n
+      from (select currency, interval, gross amount, n from groups where status in ${LIVE}
+            union all select currency, interval, correction, 0 from discounted) x
+    ), ended as (
+      -- One index-only pass over the subscriptions ended since the window's start (user_subscriptions_ended_cover_idx).
+      select count(*) filter (where ${STARTED_BEFORE})::int live_at_start,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and cancellation_reason = 'cancellation_requested')::int voluntary,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and cancellation_reason in ('payment_failed', 'payment_disputed'))::int involuntary,
+        count(*) filter (where ended_at <= ${at}::timestamptz and ${PAID_END} and status = 'canceled'
+          and (cancellation_reason is null or cancellation_reason not in ('cancellation_requested', 'payment_failed', 'payment_disputed')))::int other
+      from public.user_subscriptions where ended_at >= ${from}
+    ), trials as (
+      -- The trials that ended in the window (user_subscriptions_trial_cover_idx).
+      select count(*)::int ended, count(*) filter (where status in ${LIVE})::int converted
+      from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz
     ), failed as (
       select distinct payload->'data'->'object'->>'id' invoice from public.subscription_events
       where type = 'invoice.payment_failed' and stripe_created_at >= ${from} and stripe_created_at <= ${at}::timestamptz
     )
     select
-      (select json_agg(m order by m.currency) from (select currency, round(sum(cents))::bigint cents, count(*)::int subscriptions
-         from monthly group by currency) m) mrr,
-      (select json_agg(a order by a.plan, a.status) from (select coalesce(plan_id, '(no plan)') plan, status, count(*)::int count
-         from public.user_subscriptions where status in ${NOT_ENDED} group by 1, 2) a) active,
-      (select count(*)::int from public.user_subscriptions where status = 'trialing') trialing,
-      (select count(*)::int from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz) trials_ended,
-      (select count(*)::int from public.user_subscriptions where trial_start is not null and trial_end >= ${from} and trial_end <= ${at}::timestamptz
-         and status in ${LIVE}) converted,
-      (select count(*)::int from public.user_subscriptions where stripe_created_at < ${from}
-         and (ended_at is null or ended_at >= ${from}) and coalesce(trial_end, '-infinity') < ${from}
-         and status not in ('incomplete', 'incomplete_expired')) live_at_start,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and cancellation_reason = 'cancellation_requested') voluntary,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and cancellation_reason in ('payment_failed', 'payment_disputed')) involuntary,
-      (select count(*)::int from public.user_subscriptions where ended_at >= ${from} and ended_at <= ${at}::timestamptz
-         and ${PAID_END} and status = 'canceled' and (cancellation_reason is null or cancellation_reason not in ('cancellation_requested', 'payment_failed', 'payment_disputed'))) other,
+      (select json_agg(m order by m.currency) from (select currency, round(sum(amount) / 12)::bigint cents, sum(n)::int subscriptions
+         from yearly group by currency having sum(n) > 0) m) mrr,
+      (select json_agg(a order by a.plan, a.status) from (select coalesce(plan_id, '(no plan)') plan, status, sum(n)::int count
+         from groups where status in ${NOT_ENDED} group by 1, 2 having sum(n) > 0) a) active,
+      (select coalesce(sum(n), 0)::int from groups where status = 'trialing') trialing,
+      trials.ended trials_ended,
+      trials.converted,
+      -- Live at the window's start: not ended (the totals) less those not ended that started inside the window
+      -- (user_subscriptions_unended_created_idx, user_subscriptions_unended_trial_idx), plus ended inside it.
+      (select coalesce(sum(n), 0)::int from groups where unended and status not in ('incomplete', 'incomplete_expired'))
+      - (select count(*)::int from public.user_subscriptions where ended_at is null and stripe_created_at >= ${from}
+           and status not in ('incomplete', 'incomplete_expired'))
+      - (select count(*)::int from public.user_subscriptions where ended_at is null and trial_end >= ${from} and stripe_created_at < ${from}
+           and status not in ('incomplete', 'incomplete_expired'))
+      + ended.live_at_start live_at_start,
+      ended.voluntary,
+      ended.involuntary,
+      ended.other,
       (select count(*)::int from failed where invoice is not null) failed,
+      -- Each failed invoice's payment looked up by invoice id (subscription_events_paid_invoice_idx).
       (select count(*)::int from failed f where exists (select 1 from public.subscription_events p where p.type = 'invoice.paid'
          and p.stripe_created_at >= ${from} and p.payload->'data'->'object'->>'id' = f.invoice)) recovered,
       (select json_agg(r order by r.count desc, r.reason) from (select coalesce(cancellation_feedback, '(none given)') reason, count(*)::int count
-         from public.user_subscriptions where canceled_at >= ${from} and canceled_at <= ${at}::timestamptz group by 1) r) reasons`)
+         from public.user_subscriptions where canceled_at >= ${from} and canceled_at <= ${at}::timestamptz group by 1) r) reasons
+    from ended, trials`)
   const r = rows[0]
   if (!r) throw new Error("metrics query returned no row")
   const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null)

@@ -10,6 +10,7 @@ import { reconcileDue, reconcileStep, type StepReport } from "./reconcile"
 import { flushUsageOutbox } from "../usage/outbox"
 import { flushEmailOutbox } from "../email/outbox"
 import { OUTBOXES } from "../outbox/all"
+import { compactSubscriptionTotals } from "../admin/metrics"
 
 const json = (status: number, body: object) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
 
@@ -26,6 +27,8 @@ export async function runBillingCron(request: Request): Promise<Response> {
     const email = await flushEmailOutbox()
     const pruned = await pruneProcessedPayloads(env.billing.eventRetentionDays)
     await pruneRateLimits()
+    // The metrics' per-group totals: the triggers' deltas folded, so /admin/metrics reads a few dozen rows.
+    await compactSubscriptionTotals()
     const inbox = await inboxSummary()
     if (inbox.dead.count) log.error("billing events are dead; run `npm run billing:events -- --retry-dead`", { dead: inbox.dead.count })
     const outboxes = Object.fromEntries(await Promise.all(OUTBOXES.map(async (o) => [o.spec.name, await o.summary()] as const)))
