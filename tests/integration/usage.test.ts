@@ -173,4 +173,19 @@ describe("POST /api/usage/<meter> (handleUsageRequest)", () => {
     expect(over.status).toBe(402)
     expect(await over.json()).toMatchObject({ error: { code: "limit_reached", message: expect.stringMatching(/Upgrade/) }, remaining: 1 })
   })
+
+  it("every answer is JSON with its length, so Next's gzip leaves these small bodies alone", async () => {
+    const user = await createUser()
+    for (const res of [
+      await post({ value: 1, idempotency_key: "a" }),
+      await post("not json", "reports", user.id),
+      await post({ value: 1, idempotency_key: "len" }, "reports", user.id),
+    ]) {
+      const body = await res.text()
+      expect(res.headers.get("content-type")).toBe("application/json")
+      expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(body)))
+      expect(Number(res.headers.get("content-length"))).toBeLessThan(1024)
+      expect(res.headers.get("cache-control")).toBe("no-store")
+    }
+  })
 })
