@@ -5,9 +5,17 @@ import { Lock, Unlock } from "lucide-react"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 
-type Props = { featureKey: string; title: string; unlocked: boolean; plans: string[]; children: React.ReactNode }
+type Props = {
+  featureKey: string
+  title: string
+  unlocked: boolean
+  plans: string[]
+  /** Why a plan the user has is locked (a failed payment past the grace): said instead of the upgrade. */
+  lockedReason?: string | null
+  children: React.ReactNode
+}
 
-export function GatedFeature({ featureKey, title, unlocked, plans, children }: Props) {
+export function GatedFeature({ featureKey, title, unlocked, plans, lockedReason = null, children }: Props) {
   return (
     <Card data-testid={`feature-${featureKey}`} data-unlocked={unlocked}>
       <CardHeader>
@@ -16,11 +24,15 @@ export function GatedFeature({ featureKey, title, unlocked, plans, children }: P
           {title}
           <span className="sr-only">{unlocked ? "(unlocked)" : "(locked)"}</span>
         </CardTitle>
-        <CardDescription>{unlocked ? "Included in your plan." : `Included in ${plans.join(" and ")}.`}</CardDescription>
+        <CardDescription>{unlocked ? "Included in your plan." : (lockedReason ?? `Included in ${plans.join(" and ")}.`)}</CardDescription>
       </CardHeader>
       <CardContent>
         {unlocked ? (
           children
+        ) : lockedReason ? (
+          <Button asChild variant="destructive">
+            <Link href="/subscription/update-card">Update payment method</Link>
+          </Button>
         ) : (
           <Button asChild>
             <Link href="/pricing">Upgrade to unlock {title.toLowerCase()}</Link>

@@ -32,10 +32,12 @@ export function UsageMeter({ usage, projection = null, from = "dashboard", credi
     <Card data-testid="usage-meter">
       <CardHeader>
         <CardTitle>{meter.name}</CardTitle>
-        <CardDescription>
-          {usage.atLimit === "blocked"
-            ? `${usage.included} a month on the free tier.`
-            : `${usage.included} included, then ${dollars(usage.overageCents)} per ${meter.unit}, billed at the period end.`}
+        <CardDescription data-testid={usage.locked ? "usage-locked" : undefined}>
+          {usage.locked
+            ? usage.locked
+            : usage.atLimit === "blocked"
+              ? `${usage.included} a month on the free tier.`
+              : `${usage.included} included, then ${dollars(usage.overageCents)} per ${meter.unit}, billed at the period end.`}
         </CardDescription>
       </CardHeader>
       <CardContent className="space-y-3">
@@ -66,7 +68,7 @@ export function UsageMeter({ usage, projection = null, from = "dashboard", credi
             </p>
           )
         )}
-        {threshold !== "none" && (
+        {threshold !== "none" && !usage.locked && (
           <p role="status" className="text-sm font-medium" data-testid="usage-threshold">
             {threshold === "reached"
               ? usage.atLimit === "blocked"
@@ -95,7 +97,7 @@ export function UsageMeter({ usage, projection = null, from = "dashboard", credi
             <BuyCreditsButton {...offer} />
           </div>
         )}
-        <GenerateReport blocked={usage.atLimit === "blocked" && usage.remaining === 0} credits={offer} />
+        <GenerateReport blocked={!usage.locked && usage.atLimit === "blocked" && usage.remaining === 0} credits={offer} />
       </CardContent>
     </Card>
   )

@@ -190,6 +190,8 @@ export type InvoiceState = {
   amountDue: number
   amountPaid: number
   tax: number | null
+  /** Stripe Tax reverse charged it (an EU business with a VAT id): no tax, the customer accounts for it. */
+  reverseCharge: boolean
   total: number
   currency: string
   created: Date

@@ -431,6 +431,7 @@ export const invoices = pgTable("invoices", {
   amountDue: bigint("amount_due", { mode: "number" }).notNull(),
   amountPaid: bigint("amount_paid", { mode: "number" }).notNull(),
   tax: bigint("tax", { mode: "number" }),
+  reverseCharge: boolean("reverse_charge").notNull().default(false),
   total: bigint("total", { mode: "number" }).notNull(),
   currency: text("currency").notNull(),
   created: tz("created").notNull(),

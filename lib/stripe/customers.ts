@@ -72,14 +72,21 @@ async function listSubscriptions(customerId: string) {
 /**
  * A trialing subscription that will renew gets its first charge from Stripe's invoice preview
  * (invoices.createPreview: the discount, every seat, tax), so "Your card will then be charged" is what
- * Stripe will charge; read here by the sync and kept on the row, never on a page view. Any other
- * subscription makes no call.
+ * Stripe will charge; a subscription with a change scheduled for its period's end gets the first
+ * invoice of the schedule's next phase. Read here by the sync and kept on the row, never on a page
+ * view. Any other subscription makes no call.
  */
 async function withUpcoming(s: SubscriptionState): Promise<SubscriptionState> {
-  if (s.status !== "trialing" || s.cancelAtPeriodEnd || s.cancelAt) return s
+  // A change scheduled for the period's end: the first invoice of the schedule's next phase
+  // (createPreview({ schedule })), so "Changes to X on DATE" says what Stripe will charge then.
+  const scheduled = s.scheduleId && s.scheduledChange && !s.cancelAtPeriodEnd && !s.cancelAt ? s.scheduleId : null
+  if (!scheduled && (s.status !== "trialing" || s.cancelAtPeriodEnd || s.cancelAt)) return s
   try {
-    const preview = await stripeCall(() => stripe.invoices.createPreview({ subscription: s.id }))
-    return { ...s, upcoming: { amount: preview.amount_due, currency: preview.currency, at: s.trialEnd } }
+    const preview = await stripeCall(() => stripe.invoices.createPreview(scheduled ? { schedule: scheduled } : { subscription: s.id }))
+    return {
+      ...s,
+      upcoming: { amount: preview.amount_due, currency: preview.currency, at: scheduled ? (s.scheduledChange?.at ?? null) : s.trialEnd },
+    }
   } catch (err) {
     // Stripe has no upcoming invoice for it (invoice_upcoming_none): nothing to say, not a failed read.
     if (err instanceof BillingProviderError && (err.kind === "invalid" || err.kind === "not_found")) return s

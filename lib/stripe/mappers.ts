@@ -180,6 +180,7 @@ export function invoiceState(inv: Stripe.Invoice): InvoiceState {
     amountDue: inv.amount_due,
     amountPaid: inv.amount_paid,
     tax: taxes.length ? taxes.reduce((s, t) => s + t.amount, 0) : null,
+    reverseCharge: taxes.some((t) => t.taxability_reason === "reverse_charge"),
     total: inv.total,
     currency: inv.currency,
     created: new Date(inv.created * 1000),

@@ -24,7 +24,8 @@ function lineTax(l: Stripe.InvoiceLineItem) {
 }
 
 async function subscriptionOf(subscriptionId: string): Promise<{ sub: Stripe.Subscription; item: Stripe.SubscriptionItem }> {
-  const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId))
+  // The discounts expanded: an at-period-end preview carries the ones still in force then.
+  const sub = await stripeCall(() => stripe.subscriptions.retrieve(subscriptionId, { expand: ["discounts"] }))
   const item = sub.items.data[0]
   if (!item) throw new Error(`subscription ${subscriptionId} has no items`)
   return { sub, item }
@@ -96,29 +97,43 @@ export async function previewPlanChange(r: PlanChangeRequest): Promise<PlanChang
       nextInvoice: next,
     }
   }
-  // At the period's end: the same interval previews the renewal with the new item; a new interval
-  // would be billed now by an update, so its first invoice is the price itself (before any discount).
-  const sameInterval = await stripeCall(() => stripe.prices.retrieve(r.priceId)).then((p) =>
-    p.recurring?.interval === item.price.recurring?.interval && p.recurring?.interval_count === item.price.recurring?.interval_count
-      ? null
-      : p,
+  // At the period's end: Stripe's preview of the schedule the confirm would make (schedule_details):
+  // the new item from the period's end, with the subscription's discounts still in force then and
+  // Stripe Tax, so "Next invoice" is what Stripe charges at the change (nothing is made until the confirm).
+  const at = item.current_period_end
+  const discounts = liveDiscountsAt(sub, at)
+  const first = await stripeCall(() =>
+    stripe.invoices.createPreview({
+      customer: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
+      schedule_details: {
+        phases: [{ start_date: at, items: [{ price: r.priceId, quantity: r.quantity }], ...(discounts.length ? { discounts } : {}) }],
+      },
+      ...withTax(),
+    }),
   )
-  let next: PlanChangePreview["nextInvoice"]
-  let taxNeedsAddress = false
-  if (sameInterval === null) {
-    const renewal = await stripeCall(() =>
-      stripe.invoices.createPreview({
-        subscription: r.subscriptionId,
-        subscription_details: { items, proration_behavior: "none" },
-        ...withTax(),
-      }),
-    )
-    taxNeedsAddress = needsAddress(renewal)
-    next = { amount: renewal.total, tax: taxOf(renewal), at: new Date(item.current_period_end * 1000) }
-  } else {
-    next = { amount: (sameInterval.unit_amount ?? 0) * r.quantity, tax: 0, at: new Date(item.current_period_end * 1000) }
+  return {
+    ...base,
+    prorationDate: at,
+    amountDue: 0,
+    tax: 0,
+    taxNeedsAddress: needsAddress(first),
+    lines: [],
+    nextInvoice: { amount: first.total, tax: taxOf(first), at: new Date(at * 1000) },
   }
-  return { ...base, prorationDate: item.current_period_end, amountDue: 0, tax: 0, taxNeedsAddress, lines: [], nextInvoice: next }
+}
+
+/**
+ * The subscription's discounts still in force at `at`, as coupons for a preview's phase: a schedule not
+ * made yet cannot reuse the subscription's discount objects, and a coupon redeemed at the phase's start
+ * takes off the same on its first invoice (a repeating one's end before `at` leaves it out).
+ */
+function liveDiscountsAt(sub: Stripe.Subscription, at: number): { coupon: string }[] {
+  return sub.discounts.flatMap((d) => {
+    if (typeof d === "string") return []
+    if (d.end != null && d.end <= at) return []
+    const coupon = d.source.coupon
+    return coupon ? [{ coupon: typeof coupon === "string" ? coupon : coupon.id }] : []
+  })
 }
 
 /** What a confirm of a change billed now checks: the item as it is, Stripe's "now", the amount at the previewed moment. */

@@ -1202,4 +1202,62 @@ describe("a subscription schedule's next phase previewed", () => {
     expect(next.total).toBe(2250) // the forever 50% coupon still applies
     await stripe.subscriptionSchedules.release(schedule.id)
   })
+
+  it("schedule_details: a schedule not made yet (customer + phases from the period's end), and an existing one's phases changed", async () => {
+    const yearly = await stripe.prices.create({
+      product: price.product as string,
+      currency: "usd",
+      unit_amount: 15000,
+      recurring: { interval: "year" },
+      metadata: t.tag,
+    })
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3, metadata: t.tag })
+    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
+    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: yearly.id }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const end = sub.items.data[0]?.current_period_end ?? 0
+    // Yearly → 3 × monthly at the period's end, with a coupon: the first invoice of the new plan, nothing stored.
+    const next = await stripe.invoices.createPreview({
+      customer: customer.id,
+      schedule_details: { phases: [{ start_date: end, items: [{ price: price.id, quantity: 3 }], discounts: [{ coupon: coupon.id }] }] },
+    })
+    expect(next.customer).toBe(customer.id)
+    const line = next.lines.data[0]
+    expect(next.lines.data).toHaveLength(1)
+    expect(line?.pricing?.price_details?.price).toBe(price.id)
+    expect(line?.period).toMatchObject({ start: end })
+    expect(line?.quantity).toBe(3)
+    expect(next.subtotal).toBe(4500)
+    expect(next.total).toBe(3600) // 20% off: the coupon's discount starts with the phase
+    expect((await stripe.subscriptions.retrieve(sub.id)).schedule).toBeNull()
+    // Not with a subscription (its own previews take subscription_details).
+    await expect(
+      stripe.invoices.createPreview({
+        subscription: sub.id,
+        schedule_details: { phases: [{ start_date: end, items: [{ price: price.id, quantity: 1 }] }] },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 })
+    // An existing schedule with its phases changed in the preview only: the next phase as given.
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    const current = schedule.phases[0]
+    if (!current) throw new Error("no phase")
+    const changed = await stripe.invoices.createPreview({
+      schedule: schedule.id,
+      schedule_details: {
+        phases: [
+          { items: [{ price: yearly.id, quantity: 1 }], start_date: current.start_date, end_date: current.end_date },
+          { items: [{ price: price.id, quantity: 2 }], duration: { interval: "month", interval_count: 1 } },
+        ],
+      },
+    })
+    expect(changed.lines.data[0]).toMatchObject({ quantity: 2, period: { start: current.end_date } })
+    expect(changed.total).toBe(3000)
+    expect((await stripe.subscriptionSchedules.retrieve(schedule.id)).phases).toHaveLength(1)
+    await stripe.subscriptionSchedules.release(schedule.id)
+  })
 })

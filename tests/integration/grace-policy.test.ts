@@ -7,6 +7,7 @@ import { entitlementKeys, hasEntitlement } from "@/lib/billing/views/entitlement
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { hasAccessAt } from "@/lib/billing/status"
+import { recordUsage } from "@/lib/billing/usage/ledger"
 import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { advanceTestClock, createUser, customerOnTestClock } from "../support/helpers"
@@ -56,6 +57,14 @@ describe("dunning grace and paying on a new card", () => {
       expect(await hasEntitlement(user.id, "advanced_analytics", at(when))).toBe(on)
       expect((await entitlementKeys(user.id, at(when))).size > 0).toBe(on)
       expect(row && hasAccessAt(row, at(when))).toBe(on)
+      // The demo feature (usage) too: refused after the grace, saying why and what unlocks it.
+      const used = await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: `grace-${when}` }, at(when))
+      expect(used.ok).toBe(on)
+      if (!on)
+        expect(used).toMatchObject({
+          code: "payment_past_due",
+          message: expect.stringMatching(/^Your last payment failed, so your Pro features are locked until the invoice is paid\./),
+        })
     }
 
     // A working card becomes the default (as the portal's payment-method flow does): the drain pays
@@ -70,5 +79,10 @@ describe("dunning grace and paying on a new card", () => {
     await deliverCustomerEvents(customer.id)
     expect((await getCurrentSubscription(user.id))?.status).toBe("active")
     expect(await hasEntitlement(user.id, "advanced_analytics", at(graceEnd + 60))).toBe(true)
+    expect(
+      await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: "grace-paid" }, at(graceEnd + 60)),
+    ).toMatchObject({
+      ok: true,
+    })
   })
 })

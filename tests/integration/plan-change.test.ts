@@ -105,30 +105,59 @@ describe("a downgrade at the period's end", () => {
     expect(await cancelScheduledPlanChange(s.user)).toMatchObject({ ok: false, code: "nothing_scheduled" })
   })
 
-  it("yearly → monthly is applied by the test clock at the year's end: the renewal bills the monthly price", async () => {
+  it("yearly → monthly is applied by the test clock at the year's end: the renewal bills what the preview said", async () => {
     const user = await createUser()
     const { stripe, clock, customer } = await customerOnTestClock(user)
     const yearly = must((await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data[0], "yearly price")
+    // A lasting discount: the preview (Stripe's, of the schedule the confirm makes) takes it off, as the
+    // invoice at the change does (price × quantity said 1500).
+    const lasting = await stripe.coupons.create({ percent_off: 20, duration: "forever" })
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: yearly.id }],
+      discounts: [{ coupon: lasting.id }],
       metadata: { user_id: user.id, plan_id: "pro" },
     })
     await deliverCustomerEvents(customer.id)
     const { preview } = ok(await previewPlan(user, { plan: "pro", interval: "month" }))
     expect(preview).toMatchObject({ kind: "at_period_end", amountDue: 0 })
-    expect(preview.nextInvoice.amount).toBe(1500)
+    expect(preview.nextInvoice.amount).toBe(1200)
     ok(await confirmPlan(user, { plan: "pro", interval: "month", ...seen(preview) }))
     await deliverCustomerEvents(customer.id)
     const end = must(sub.items.data[0], "item").current_period_end
     expect((await getCurrentSubscription(user.id))?.scheduledChangeAt?.getTime()).toBe(end * 1000)
+    // The manage page says it with Stripe's preview of the schedule's next phase, the amount previewed.
+    const view = await loadManageView(user.id)
+    expect(view.kind === "live" && view.scheduledChange).toMatchObject({ interval: "month", amount: "$12.00" })
     await advanceTestClock(stripe, clock.id, end + 3600)
     await deliverCustomerEvents(customer.id)
     const after = await stripe.subscriptions.retrieve(sub.id)
     expect(after.items.data[0]).toMatchObject({ price: { id: must(preview.priceId, "price") }, current_period_start: end })
     const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
-    expect(cycle).toMatchObject({ total: 1500, status: "paid" })
+    expect(cycle).toMatchObject({ total: preview.nextInvoice.amount, status: "paid" })
     const row = await getCurrentSubscription(user.id)
     expect(row).toMatchObject({ interval: "month", scheduledPriceId: null, scheduledChangeAt: null })
+  })
+
+  it("a discount that ends before the year does is not in the yearly → monthly preview, nor on the invoice at the change", async () => {
+    const user = await createUser()
+    const { stripe, clock, customer } = await customerOnTestClock(user)
+    const yearly = must((await stripe.prices.list({ lookup_keys: ["subkit_pro_yearly"] })).data[0], "yearly price")
+    const months = await stripe.coupons.create({ percent_off: 50, duration: "repeating", duration_in_months: 3 })
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: yearly.id }],
+      discounts: [{ coupon: months.id }],
+      metadata: { user_id: user.id, plan_id: "pro" },
+    })
+    await deliverCustomerEvents(customer.id)
+    const { preview } = ok(await previewPlan(user, { plan: "pro", interval: "month" }))
+    expect(preview.nextInvoice.amount).toBe(1500)
+    ok(await confirmPlan(user, { plan: "pro", interval: "month", ...seen(preview) }))
+    await deliverCustomerEvents(customer.id)
+    const end = must(sub.items.data[0], "item").current_period_end
+    await advanceTestClock(stripe, clock.id, end + 3600)
+    const cycle = (await stripe.invoices.list({ customer: customer.id })).data.find((i) => i.billing_reason === "subscription_cycle")
+    expect(cycle).toMatchObject({ total: preview.nextInvoice.amount, status: "paid" })
   })
 })

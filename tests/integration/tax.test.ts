@@ -57,7 +57,7 @@ describe("Checkout with STRIPE_TAX=on", () => {
     expect(customer).toMatchObject({ address: { country: "DE", postal_code: "10115" } }) // customer_update[address]=auto
     await deliverCustomerEvents(session.customer as string)
     const history = await listInvoices(user.id)
-    expect(history.invoices[0]).toMatchObject({ amountDue: 1785, tax: 285 })
+    expect(history.invoices[0]).toMatchObject({ amountDue: 1785, tax: 285, reverseCharge: false })
     // Pro → Team (2 seats at $12): the prorated difference and the next invoice, each with 19% on top.
     await syncUserNow(user.id, { force: true })
     const { preview } = ok(await previewPlan(user, { plan: "team", interval: "month" }))
@@ -95,7 +95,7 @@ describe("Checkout with STRIPE_TAX=on", () => {
     const invoice = await stripe.invoices.retrieve(session.invoice as string)
     expect(invoice.total_taxes).toEqual([expect.objectContaining({ amount: 0, taxability_reason: "reverse_charge" })])
     await deliverCustomerEvents(customerId)
-    expect((await listInvoices(user.id)).invoices[0]).toMatchObject({ amountDue: 1500, tax: 0 })
+    expect((await listInvoices(user.id)).invoices[0]).toMatchObject({ amountDue: 1500, tax: 0, reverseCharge: true })
     await syncUserNow(user.id, { force: true })
     const { preview } = ok(await previewPlan(user, { plan: "team", interval: "month" }))
     expect(preview).toMatchObject({ tax: 0, taxNeedsAddress: false, nextInvoice: { amount: 2400, tax: 0 } })

@@ -45,11 +45,12 @@ export function stripe(): Stripe {
  * as the app would: a customer with the user's email and `metadata.user_id`, here on a test clock
  * frozen at the emulator's now (hosted Checkout runs at the emulator's time), and the same
  * billing_customers row. The app's Checkout then finds the mapping and uses this customer.
+ * `frozenTime`: another start (the app's own clock is the wall clock: a dunning grace ends by it).
  */
-export async function customerOnClock(email: string) {
+export async function customerOnClock(email: string, frozenTime?: number) {
   const res = await fetch(`${inject("e2eStripeUrl")}/_emulator/clock`)
   const { now } = (await res.json()) as { now: number }
-  const clock = await stripe().testHelpers.testClocks.create({ frozen_time: now, name: email })
+  const clock = await stripe().testHelpers.testClocks.create({ frozen_time: frozenTime ?? now, name: email })
   const { rows } = await db().query<{ id: string }>("select id from users where email = $1", [email])
   const userId = must(rows[0], `user ${email}`).id
   const customer = await stripe().customers.create({ email, test_clock: clock.id, metadata: { user_id: userId } })

@@ -31,6 +31,22 @@ describe("the coalesced drain loop", () => {
     expect(rounds.length).toBe(2) // …and that loop went round again for it
   })
 
+  it("an ask that lands during the wait, due after the wait ends, gets a round that starts once it is due", async () => {
+    const starts: number[] = []
+    const ask = soon(
+      async () => {
+        starts.push(Date.now())
+      },
+      { loopMs: 10_000, onError: () => {} },
+    )
+    const first = ask(100)
+    await sleep(50)
+    const dueAt = Date.now() + 100
+    expect(ask(100)).toBe(first) // joins the loop, which is still waiting for the first ask
+    await first
+    expect(Math.max(...starts)).toBeGreaterThanOrEqual(dueAt)
+  })
+
   it("goes round again while a round says `again` (a customer another applier held), until it does not", async () => {
     let held = 3
     let rounds = 0

@@ -13,7 +13,7 @@ import { FEATURES, plansGranting, type FeatureKey } from "@/lib/billing/catalog"
 import { entitlementKeys } from "@/lib/billing/views/entitlements"
 import { getCurrentSubscription } from "@/lib/billing/views/queries"
 import { describable } from "@/lib/billing/views/describable"
-import { getUsage } from "@/lib/billing/usage/ledger"
+import { getUsage, lockedMessage } from "@/lib/billing/usage/ledger"
 import { projectionFor } from "@/lib/billing/usage/projection"
 import { hasAccessAt } from "@/lib/billing/status"
 import { getTeamView } from "@/lib/billing/team/view"
@@ -28,6 +28,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     entitlementKeys(user.id),
     getUsage(user.id, "reports"),
   ])
+  // Past the dunning grace a past_due plan's features are locked until the invoice is paid (status.ts).
+  const locked = sub?.status === "past_due" && !hasAccessAt(sub, new Date()) ? lockedMessage(sub.planId) : null
   // Without a plan of their own, a team member is on the owner's Team plan (issue 23, item 9).
   const team = sub && hasAccessAt(sub, new Date()) ? null : await getTeamView(user.id)
   const memberOf = team?.kind === "member" ? team : null
@@ -44,11 +46,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <CardHeader>
           <CardTitle>Your plan</CardTitle>
           <CardDescription>
-            {sub && hasAccessAt(sub, new Date())
-              ? `${sub.plan?.name ?? "Paid"} features are unlocked.`
-              : memberOf
-                ? `You're on ${memberOf.ownerEmail ?? "your team owner"}'s Team plan.`
-                : "You're on the free tier."}
+            {sub && hasAccessAt(sub, new Date()) ? (
+              `${sub.plan?.name ?? "Paid"} features are unlocked.`
+            ) : locked ? (
+              <span data-testid="features-locked">{locked}</span>
+            ) : memberOf ? (
+              `You're on ${memberOf.ownerEmail ?? "your team owner"}'s Team plan.`
+            ) : (
+              "You're on the free tier."
+            )}
           </CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">
@@ -76,6 +82,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         title={FEATURES.advanced_analytics}
         unlocked={features.has("advanced_analytics")}
         plans={plansWith("advanced_analytics")}
+        lockedReason={locked}
       >
         <p className="text-sm">Your analytics are ready: 0 projects tracked this month.</p>
       </GatedFeature>
@@ -84,6 +91,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         title={FEATURES.shared_workspaces}
         unlocked={features.has("shared_workspaces")}
         plans={plansWith("shared_workspaces")}
+        lockedReason={locked}
       >
         <p className="text-sm">Your team&apos;s shared workspace is ready.</p>
       </GatedFeature>

@@ -56,7 +56,14 @@ export function InvoiceHistory({ page }: { page: InvoicePage }) {
                     <td className="py-2 pr-4">{formatDate(i.created)}</td>
                     <td className="py-2 pr-4 font-mono">{i.number ?? "—"}</td>
                     <td className="py-2 pr-4 text-right">{formatMoney(i.total, i.currency)}</td>
-                    <td className="py-2 pr-4 text-right">{i.tax === null ? "—" : formatMoney(i.tax, i.currency)}</td>
+                    <td className="py-2 pr-4 text-right">
+                      {i.tax === null ? "—" : formatMoney(i.tax, i.currency)}
+                      {i.reverseCharge && (
+                        <span className="text-muted-foreground block text-xs" data-testid="invoice-reverse-charge">
+                          Reverse charge: VAT to be accounted for by the customer
+                        </span>
+                      )}
+                    </td>
                     <td className="py-2 pr-4">
                       <Badge variant={status.variant}>{status.label}</Badge>
                     </td>

@@ -145,15 +145,26 @@ export function PlanChange({ options }: { options: Option[] }) {
   )
 }
 
-/** "Changes to Pro (monthly) on DATE" with Cancel, which releases the schedule. */
-export function ScheduledChange({ planName, interval, at }: { planName: string; interval: string | null; at: string }) {
+/** "Changes to Pro (monthly) on DATE", with the first invoice's amount then, and Cancel, which releases the schedule. */
+export function ScheduledChange({
+  planName,
+  interval,
+  at,
+  amount = null,
+}: {
+  planName: string
+  interval: string | null
+  at: string
+  amount?: string | null
+}) {
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
   return (
     <Alert data-testid="scheduled-change">
       <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
         <span>
-          Changes to {planName} ({per(interval)}ly) on {formatDate(new Date(at))}.{error ? ` ${error}` : ""}
+          Changes to {planName} ({per(interval)}ly) on {formatDate(new Date(at))}.{amount && ` Your first invoice then: ${amount}.`}
+          {error ? ` ${error}` : ""}
         </span>
         <Button
           type="button"

@@ -22,6 +22,7 @@ export async function writeInvoices(tx: Executor, list: InvoiceState[]) {
           "amount_due",
           "amount_paid",
           "tax",
+          "reverse_charge",
           "total",
           "hosted_invoice_url",
           "invoice_pdf",
@@ -45,6 +46,7 @@ export type InvoiceRow = {
   amountDue: number
   amountPaid: number
   tax: number | null
+  reverseCharge: boolean
   total: number
   currency: string
   created: Date
@@ -85,6 +87,7 @@ export async function listInvoices(
     amount_due: string
     amount_paid: string
     tax: string | null
+    reverse_charge: boolean
     total: string
     currency: string
     created: string
@@ -108,6 +111,7 @@ export async function listInvoices(
     amountDue: Number(r.amount_due),
     amountPaid: Number(r.amount_paid),
     tax: r.tax === null ? null : Number(r.tax),
+    reverseCharge: r.reverse_charge,
     total: Number(r.total),
     currency: r.currency,
     created: new Date(r.created),

@@ -16,7 +16,7 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
   let running: Promise<void> | undefined
   /** When the newest ask becomes due. */
   let dueAt = 0
-  /** Asks so far: a count, not a time, so an ask in the same millisecond as a round's start is not taken as served. */
+  /** Asks so far: counted as well as timed, so an ask in the same millisecond as a round's start is not taken as served. */
   let asks = 0
 
   async function loop() {
@@ -25,6 +25,7 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
       for (;;) {
         await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())))
         const asksBefore = asks
+        const roundStarted = Date.now()
         let again = false
         try {
           again = (await round())?.again === true
@@ -37,7 +38,9 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
           dueAt = Math.max(dueAt, Date.now() + retryMs)
           asks++
         }
-        if (asks === asksBefore) return
+        // Done when nothing asked during the round and every ask was due when it started (an ask that
+        // came during the sleep, for later than the sleep's end, was not due at this round's claim).
+        if (asks === asksBefore && dueAt <= roundStarted) return
         if (Date.now() - started > loopMs) {
           onBudgetSpent?.()
           return

@@ -15,7 +15,7 @@ import { and, asc, eq, gt, lt, sql } from "drizzle-orm"
 import { db, type Executor } from "@/lib/db/client"
 import { creditBalances, creditPurchases, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { USAGE_METERS, type MeterKey } from "../catalog"
-import { currentOf, hasAccess } from "../status"
+import { currentOf, hasAccess, hasAccessAt } from "../status"
 
 export type Allowance = {
   /** The counter charged: user:<id>, or team:<id> for a Team's pool. */
@@ -31,6 +31,11 @@ export type Allowance = {
   /** The user whose subscription pays for the usage (the team's owner for a pool; null on Free). */
   payerUserId: string | null
   overageCents: number
+  /**
+   * The plan whose paid features are locked: the user's (or the team owner's) subscription is past_due
+   * past the dunning grace (GRACE_POLICY, status.ts). Usage is refused until the invoice is paid.
+   */
+  locked?: { planId: string | null }
 }
 
 /** The calendar month (UTC) around `now`: Free's period. */
@@ -43,6 +48,12 @@ export function calendarMonth(now: Date): { start: Date; end: Date } {
 const live = (rows: (typeof userSubscriptions.$inferSelect)[]) => {
   const sub = currentOf(rows)
   return sub && hasAccess(sub.status) && sub.currentPeriodStart && sub.currentPeriodEnd ? sub : undefined
+}
+
+/** The current subscription when it is past_due past the grace: its paid features are locked until the invoice is paid. */
+const lockedOf = (rows: (typeof userSubscriptions.$inferSelect)[], now: Date) => {
+  const sub = currentOf(rows)
+  return sub && sub.status === "past_due" && !hasAccessAt(sub, now) ? sub : undefined
 }
 
 export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
@@ -64,8 +75,24 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
   }
   const ownRows = subsOf(userId)
   const payerId = team?.owner ?? userId
+  const payerRows = payerId === userId ? ownRows : subsOf(payerId)
   const own = live(ownRows)
-  const sub = payerId === userId ? own : live(subsOf(payerId))
+  const sub = live(payerRows)
+  const month = calendarMonth(now)
+  const locked = lockedOf(ownRows, now) ?? (team && payerId !== userId && !own ? lockedOf(payerRows, now) : undefined)
+  if (locked)
+    return {
+      subject: `user:${userId}`,
+      plan: "free",
+      included: 0,
+      hardLimit: true,
+      periodStart: month.start,
+      periodEnd: month.end,
+      stripeCustomerId: null,
+      payerUserId: null,
+      overageCents: 0,
+      locked: { planId: locked.planId },
+    }
   if (sub && sub.planId === "team" && team)
     return {
       subject: `team:${team.id}`,
@@ -90,7 +117,6 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       payerUserId: userId,
       overageCents: own.planId === "team" ? m.team.overageCents : m.pro.overageCents,
     }
-  const month = calendarMonth(now)
   return {
     subject: `user:${userId}`,
     plan: "free",

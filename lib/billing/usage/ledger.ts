@@ -7,7 +7,7 @@ import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db, type Transaction } from "@/lib/db/client"
 import { usageCounters, usageRecords } from "@/lib/db/schema"
-import { creditPackFor, reportsToMeter, type MeterKey } from "../catalog"
+import { creditPackFor, planById, reportsToMeter, type MeterKey } from "../catalog"
 import {
   allowanceFor,
   consumeLots,
@@ -23,6 +23,7 @@ import {
 export type UsageAnswer =
   | { ok: true; used: number; remaining: number; included: number; overage: number; duplicate: boolean }
   | { ok: false; code: "limit_reached"; used: number; remaining: number; included: number; duplicate: boolean; message: string }
+  | { ok: false; code: "payment_past_due"; used: number; remaining: number; included: number; duplicate: false; message: string }
 
 export type UsageInput = { userId: string; meter: MeterKey; value: number; idempotencyKey: string }
 
@@ -45,6 +46,22 @@ function answer(
     return { ok: false, code: "limit_reached", used, remaining, included: a.included, duplicate, message: limitMessage(a, meter) }
   return { ok: true, used, remaining, included: a.included, overage: Math.max(0, used - a.included), duplicate }
 }
+
+/** The refusal while a past_due plan is locked (GRACE_POLICY): why, and what unlocks it. */
+export function lockedMessage(planId: string | null) {
+  const name = (planId && planById(planId)?.name) ?? "paid"
+  return `Your last payment failed, so your ${name} features are locked until the invoice is paid. Update your payment method on the billing page.`
+}
+
+const lockedAnswer = (planId: string | null): UsageAnswer => ({
+  ok: false,
+  code: "payment_past_due",
+  used: 0,
+  remaining: 0,
+  included: 0,
+  duplicate: false,
+  message: lockedMessage(planId),
+})
 
 class Duplicate extends Error {}
 
@@ -85,6 +102,8 @@ async function recordInOneStatement(a: Allowance, input: UsageInput, cap: number
 
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
   const a = await allowanceFor(input.userId, input.meter, now)
+  // Past the dunning grace the paid plan's features are locked: nothing is counted until the invoice is paid.
+  if (a.locked) return lockedAnswer(a.locked.planId)
   if (!a.hardLimit) return recordInOneStatement(a, input, Number.MAX_SAFE_INTEGER)
   // Free without packs: the allowance is the cap. (A pack bought since this read only means this request
   // is refused at the limit as it would have been a moment earlier; with packs, the transaction below
@@ -177,6 +196,8 @@ export type UsageView = {
   atLimit: "blocked" | "billed_as_overage"
   /** Whose subscription pays for overage (projection.ts asks Stripe's preview for it); null on Free. */
   payerUserId: string | null
+  /** Why usage is refused while a past_due plan is locked (past the dunning grace); null otherwise. */
+  locked: string | null
 }
 
 export async function getUsage(userId: string, meter: MeterKey, now = new Date()): Promise<UsageView> {
@@ -202,5 +223,6 @@ export async function getUsage(userId: string, meter: MeterKey, now = new Date()
     periodEnd: a.periodEnd,
     atLimit: a.hardLimit ? "blocked" : "billed_as_overage",
     payerUserId: a.payerUserId,
+    locked: a.locked ? lockedMessage(a.locked.planId) : null,
   }
 }

@@ -1,6 +1,6 @@
 // What the manage page shows, decided here from the user's rows (the page only lays it out).
 import "server-only"
-import { cardLine, endsOn, type Describable } from "./describe"
+import { cardLine, endsOn, formatMoney, type Describable } from "./describe"
 import { getBillingCustomer, getCurrentSubscription, trialWillEndReceived } from "./queries"
 import { subscriptionTrialNotice, type TrialNotice } from "./trial-notice"
 import { describable } from "./describable"
@@ -29,7 +29,14 @@ export type ManageView =
       /** Stripe's customer.subscription.trial_will_end (3 days before the end) has been received for this trial. */
       trialEndingSoon: boolean
       /** A plan change waiting for the period's end (a subscription schedule's next phase): "Changes to X on DATE". */
-      scheduledChange: { planName: string; interval: "day" | "week" | "month" | "year" | null; quantity: number; at: Date } | null
+      scheduledChange: {
+        planName: string
+        interval: "day" | "week" | "month" | "year" | null
+        quantity: number
+        at: Date
+        /** Stripe's preview of the first invoice at the change (the sync's upcoming_amount), when read. */
+        amount: string | null
+      } | null
       /** The retention offer the customer accepted in the cancel flow, while its discount is on: what and until when. */
       retentionAccepted: { label: string; endsAt: Date | null; acceptedAt: Date | null } | null
       /** The reason the customer chose when cancelling (Stripe's cancellation_details.feedback), if any. */
@@ -63,6 +70,10 @@ export async function loadManageView(userId: string): Promise<ManageView> {
             interval: subscription.scheduledInterval,
             quantity: subscription.scheduledQuantity ?? 1,
             at: subscription.scheduledChangeAt,
+            amount:
+              subscription.upcomingAmount != null && subscription.upcomingAt?.getTime() === subscription.scheduledChangeAt.getTime()
+                ? formatMoney(subscription.upcomingAmount, subscription.upcomingCurrency ?? subscription.currency ?? "usd")
+                : null,
           }
         : null,
     retentionAccepted:

@@ -28,12 +28,22 @@ export type Line = {
   metered?: boolean
 }
 
-/** A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview). */
-export function draftInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.BillingReason, lines: Line[], id: string): Inv {
+/**
+ * A draft invoice for these lines, not stored: createInvoice's, and the preview's (POST /v1/invoices/create_preview).
+ * `discounts`: the discounts to apply instead of the subscription's (a preview of a schedule not made yet).
+ */
+export function draftInvoice(
+  ctx: Ctx,
+  sub: Sub,
+  reason: Stripe.Invoice.BillingReason,
+  lines: Line[],
+  id: string,
+  discounts?: Stripe.Discount[],
+): Inv {
   const now = ctx.store.now()
   const customer = ctx.store.get<Stripe.Customer>(sub.customer as string, "customer")
   const subtotal = lines.reduce((s, l) => s + l.amount, 0)
-  const off = discountLines(ctx, sub, lines)
+  const off = discountLines(ctx, sub, lines, discounts)
   const discounted = off.perLine.reduce((s, l) => s + l.reduce((a, d) => a + d.amount, 0), 0)
   const total = subtotal - discounted
   return fromDefaults<Inv>("invoice", {
@@ -183,12 +193,12 @@ type DiscountAmount = { amount: number; discount: string }
  * What the subscription's live discounts take off each line: prorations are not discountable, a coupon
  * limited to products only touches their lines, and an amount_off coupon is spread over lines up to its amount.
  */
-function discountLines(ctx: Ctx, sub: Sub, lines: Line[]) {
+function discountLines(ctx: Ctx, sub: Sub, lines: Line[], discounts = liveDiscounts(ctx, sub, 0)) {
   const perLine: DiscountAmount[][] = lines.map(() => [])
   const byDiscount = new Map<string, number>()
   const applied: Stripe.Discount[] = []
   // Each line is judged at its own period start: a preview's next-renewal line after a repeating discount's end is full price.
-  for (const d of liveDiscounts(ctx, sub, 0)) {
+  for (const d of discounts) {
     const coupon = couponOf(ctx, d)
     if (!coupon) continue
     let budget = coupon.amount_off ?? Number.POSITIVE_INFINITY

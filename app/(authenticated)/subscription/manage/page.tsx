@@ -81,6 +81,7 @@ async function ManageSubscriptionContent({
           planName={live.scheduledChange.planName}
           interval={live.scheduledChange.interval}
           at={live.scheduledChange.at.toISOString()}
+          amount={live.scheduledChange.amount}
         />
       )}
       {live?.plan && !live.scheduledChange && !live.endsOn && !live.paymentProblem && !live.paused && (

@@ -20,7 +20,7 @@ function notActive(s: Schedule, verb: string) {
 }
 
 /** `phases[i]` of an update: items (one price), a start only on the first, an end, a duration or neither (one interval). */
-function phasesParam(ctx: Ctx, s: Schedule, p: Params): Phase[] {
+export function phasesParam(ctx: Ctx, s: Pick<Schedule, "current_phase" | "customer">, p: Params): Phase[] {
   const raw = list(p, "phases") ?? []
   if (raw.length === 0) throw invalid("phases", "A subscription schedule needs at least one phase.")
   const current = s.current_phase
