@@ -1,10 +1,12 @@
 // npm run bench:usage -- [--latency-ms 300] [--rate-limit 25] [--events 1500] [--rounds 5] [--burst 2400]
-//                         [--concurrency 32] [--skip-build] [--cpu-prof DIR]
+//                         [--concurrency 32] [--skip-build] [--cpu-prof DIR] [--throughput-only]
 // Every target of issue 19 in ONE run, through the production build (next build once, next start) on a
 // throwaway PostgreSQL 15 cluster, Stripe's latency and rate limit set on the emulator, the app's Stripe
 // calls counted by a proxy in front of it (scripts/lib/stripe-proxy.ts, no latency of its own):
 //   throughput  rounds of: the route refused for a bad session (baseline, 401), then the same route signed
-//               in (a Pro user), one unit per request and a fresh idempotency key each; medians and ratio
+//               in (a Pro user), one unit per request and a fresh idempotency key each; medians and ratio,
+//               and the CPU each request cost the app's process (/proc utime + stime) and this process
+//               (the client and the emulators), which the machine's load does not change much
 //   sigkill     a burst by another Pro user; a third of the way in, SIGKILL of the app's process group and
 //               a new `next start`; clients retry what got no answer with the same idempotency key
 //   pg-restart  the same with Postgres stopped (pg_ctl -m fast) and started again mid-burst
@@ -17,6 +19,8 @@
 // The last line is `RESULT {json}`; nothing in it is typed in, all of it is counted from what happened.
 import { spawn, type ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
 import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
@@ -38,6 +42,8 @@ const { values: args } = parseArgs({
     "skip-build": { type: "boolean", default: false },
     /** Writes a V8 CPU profile of the app during the throughput rounds into this directory. */
     "cpu-prof": { type: "string" },
+    /** Only the throughput rounds (a quick look while working on the request path; not the targets). */
+    "throughput-only": { type: "boolean", default: false },
   },
 })
 const EVENTS = Number(args.events)
@@ -47,6 +53,17 @@ const CONCURRENCY = Number(args.concurrency)
 const LIMIT = 1000
 const CRON_SECRET = randomUUID()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 Hz). */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
+  }
+}
+const round1 = (x: number) => Math.round(x * 100) / 100
 
 type Burst = {
   rate: number
@@ -68,7 +85,7 @@ async function burst(
   cookie: string,
   n: number,
   tag: string,
-  opts: { retry?: boolean; retryForMs?: number; progress?: (answered: number) => void } = {},
+  opts: { retry?: boolean; retryForMs?: number; progress?: (answered: number) => void; method?: string } = {},
 ): Promise<Burst> {
   const out: Burst = { rate: 0, seconds: 0, acked: [], refused: 0, unanswered: 0, retries: 0, statuses: {} }
   let next = 0
@@ -82,11 +99,16 @@ async function burst(
         for (let attempt = 0; ; attempt++) {
           let status = 0
           try {
-            const res = await fetch(url, {
-              method: "POST",
-              headers: { "content-type": "application/json", cookie },
-              body: JSON.stringify({ value: 1, idempotency_key: key }),
-            })
+            const res = await fetch(
+              url,
+              opts.method
+                ? { method: opts.method, headers: cookie ? { cookie } : {} }
+                : {
+                    method: "POST",
+                    headers: { "content-type": "application/json", cookie },
+                    body: JSON.stringify({ value: 1, idempotency_key: key }),
+                  },
+            )
             await res.arrayBuffer()
             status = res.status
           } catch {
@@ -257,20 +279,61 @@ async function main() {
     const warm = await burst(url, a.cookie, 300, "warm")
     const base: number[] = []
     const rec: number[] = []
+    // CPU ms per request: the app's process, and this one (the client's fetches and the emulators).
+    const cpu = { appBase: [] as number[], appRec: [] as number[], benchBase: [] as number[], benchRec: [] as number[] }
+    const measured = async (cookie: string, tag: string, appMs: number[], benchMs: number[], method?: string) => {
+      const a0 = processCpuMs(app?.pid)
+      const b0 = process.cpuUsage()
+      const out = await burst(url, cookie, EVENTS, tag, { method })
+      const b1 = process.cpuUsage(b0)
+      appMs.push((processCpuMs(app?.pid) - a0) / EVENTS)
+      benchMs.push((b1.user + b1.system) / 1000 / EVENTS)
+      return out
+    }
+    const loadAtStart = loadavg()[0] ?? NaN
     const acked = [...warm.acked]
     let errors = 0
     for (let r = 1; r <= ROUNDS; r++) {
-      const b = await burst(url, badCookie, EVENTS, `bad${r}`)
+      const b = await measured(badCookie, `bad${r}`, cpu.appBase, cpu.benchBase)
       const wrong = Object.entries(b.statuses).filter(([s]) => s !== "401")
       if (wrong.length) throw new Error(`baseline: answers that were not 401: ${JSON.stringify(b.statuses)}`)
       base.push(b.rate)
-      const u = await burst(url, a.cookie, EVENTS, `r${r}`)
+      const u = await measured(a.cookie, `r${r}`, cpu.appRec, cpu.benchRec)
       rec.push(u.rate)
       acked.push(...u.acked)
       errors += EVENTS - u.acked.length
       console.log(
-        `  round ${r}: baseline ${b.rate.toFixed(0)} req/s, recorded ${u.rate.toFixed(0)} events/s (${(u.rate / b.rate).toFixed(2)})`,
+        `  round ${r}: baseline ${b.rate.toFixed(0)} req/s, recorded ${u.rate.toFixed(0)} events/s (${(u.rate / b.rate).toFixed(2)}); ` +
+          `app CPU ${cpu.appBase.at(-1)?.toFixed(2)} / ${cpu.appRec.at(-1)?.toFixed(2)} ms a request, load ${loadavg()[0]?.toFixed(1)}`,
       )
+    }
+    // The floor: the same path answered by Next alone (OPTIONS, which Next implements for every route
+    // handler: 204 with Allow), no session, no body, no database. No recorded rate can pass it.
+    const floorCpu: number[] = []
+    const floor = await measured("", "floor", floorCpu, [], "OPTIONS")
+    if (Object.keys(floor.statuses).some((s) => s !== "204")) throw new Error(`floor: ${JSON.stringify(floor.statuses)}`)
+    console.log(`  floor (OPTIONS, Next alone): ${floor.rate.toFixed(0)} req/s, app CPU ${floorCpu[0]?.toFixed(2)} ms a request`)
+    const throughputFigures = {
+      events_per_s: Math.round(median(rec)),
+      baseline_per_s: Math.round(median(base)),
+      ratio: Number((median(rec) / median(base)).toFixed(3)),
+      ratio_per_round: rec.map((r, i) => Number((r / (base[i] ?? NaN)).toFixed(2))),
+      // Medians of the rounds; the ceiling is what 2 cores would serve if the app's process had them alone.
+      floor_per_s: Math.round(floor.rate),
+      app_cpu_ms_per_floor_request: round1(floorCpu[0] ?? NaN),
+      app_cpu_ms_per_baseline_request: round1(median(cpu.appBase)),
+      app_cpu_ms_per_event: round1(median(cpu.appRec)),
+      bench_cpu_ms_per_request: round1(median([...cpu.benchBase, ...cpu.benchRec])),
+      app_ceiling_2_cores_per_s: Math.round(2000 / median(cpu.appRec)),
+      load_avg: [round1(loadAtStart), round1(loadavg()[0] ?? NaN)],
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      events_per_round: EVENTS,
+      errors,
+    }
+    if (args["throughput-only"]) {
+      console.log(`RESULT ${JSON.stringify({ throughput_only: true, ...throughputFigures })}`)
+      return
     }
     if (profiling.length) {
       await stopApp("SIGTERM") // the profile is written at exit
@@ -365,17 +428,8 @@ async function main() {
     const atLimit = (await getUsage(freeUser, "reports")).used
     await pool.end()
 
-    const eventsPerS = median(rec)
-    const baselinePerS = median(base)
     const result = {
-      events_per_s: Math.round(eventsPerS),
-      baseline_per_s: Math.round(baselinePerS),
-      ratio: Number((eventsPerS / baselinePerS).toFixed(3)),
-      ratio_per_round: rec.map((r, i) => Number((r / (base[i] ?? NaN)).toFixed(2))),
-      concurrency: CONCURRENCY,
-      rounds: ROUNDS,
-      events_per_round: EVENTS,
-      errors,
+      ...throughputFigures,
       limit: LIMIT,
       recorded_at_limit: atLimit,
       granted_at_limit: granted,

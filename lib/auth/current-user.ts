@@ -1,10 +1,12 @@
 // The signed-in user for this request. getClaims() verifies the session's JWT locally against the
-// cached JWKS (no request to Auth); getFreshUser() asks Auth, for pages that must see a revoked
-// session or account data the token does not carry (see docs/architecture.md).
+// cached JWKS (no request to Auth), once per request (cache(); lib/supabase/claims.ts builds no
+// Supabase client unless the session needs a refresh); getFreshUser() asks Auth, for pages that must
+// see a revoked session or account data the token does not carry (see docs/architecture.md).
 import "server-only"
 import { redirect } from "next/navigation"
-import { headers } from "next/headers"
+import { cookies, headers } from "next/headers"
 import { cache } from "react"
+import { verifiedClaims } from "@/lib/supabase/claims"
 import { createClient } from "@/lib/supabase/server"
 import { PATH_HEADER } from "@/lib/supabase/proxy"
 import { safeNext } from "./safe-next"
@@ -18,13 +20,12 @@ export function isAdminMetadata(appMetadata: unknown): boolean {
 export type CurrentUser = { id: string; email: string | null; isAdmin?: boolean }
 
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const supabase = await createClient()
-  const { data, error } = await supabase.auth.getClaims()
-  if (error || !data?.claims.sub) return null
+  const claims = await verifiedClaims((await cookies()).getAll(), createClient)
+  if (!claims) return null
   return {
-    id: data.claims.sub,
-    email: typeof data.claims.email === "string" ? data.claims.email : null,
-    isAdmin: isAdminMetadata(data.claims.app_metadata),
+    id: claims.sub,
+    email: typeof claims.email === "string" ? claims.email : null,
+    isAdmin: isAdminMetadata(claims.app_metadata),
   }
 })
 

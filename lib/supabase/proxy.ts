@@ -1,15 +1,23 @@
-// Refreshes the Supabase session on every request (Next's proxy) and guards signed-in areas.
+// Refreshes the Supabase session on every page request (Next's proxy) and guards signed-in areas.
+// API routes answer for themselves: a route that needs the user verifies the session itself
+// (getCurrentUser), refreshing an expired one and setting its cookies on its own response, so the
+// proxy does not verify it a second time (docs/architecture.md, "Sessions").
 import { createServerClient } from "@supabase/ssr"
 import { NextResponse, type NextRequest } from "next/server"
 import WebSocket from "ws"
 import { authForwardHeaders, clientIpOf } from "@/lib/auth/client-ip"
 import { env } from "@/lib/env"
+import { verifiedClaims } from "./claims"
 import { authCookieOptions } from "./cookie-options"
 
 const PROTECTED = ["/dashboard", "/subscription", "/account", "/team"]
 export const PATH_HEADER = "x-subkit-path"
 
+/** Paths whose handlers verify the session themselves: the proxy passes them through untouched. */
+export const selfAuthenticating = (path: string) => path.startsWith("/api/")
+
 export async function updateSession(request: NextRequest) {
+  if (selfAuthenticating(request.nextUrl.pathname)) return NextResponse.next()
   // The headers the rest of this request (server components, actions) sees. Rebuilt after a refresh,
   // so they carry the new session cookies rather than the expired ones the browser sent.
   const forwarded = () => {
@@ -18,25 +26,25 @@ export async function updateSession(request: NextRequest) {
     return headers
   }
   let response = NextResponse.next({ request: { headers: forwarded() } })
-  const supabase = createServerClient(env.supabaseUrl, env.supabaseAnonKey, {
-    // A token refresh counts against the client's IP at Auth, not this server's.
-    global: { headers: authForwardHeaders(clientIpOf(request.headers)) },
-    cookies: {
-      getAll: () => request.cookies.getAll(),
-      setAll(cookiesToSet) {
-        for (const { name, value } of cookiesToSet) request.cookies.set(name, value)
-        response = NextResponse.next({ request: { headers: forwarded() } })
-        for (const { name, value, options } of cookiesToSet) response.cookies.set(name, value, options)
+  const fullClient = () =>
+    createServerClient(env.supabaseUrl, env.supabaseAnonKey, {
+      // A token refresh counts against the client's IP at Auth, not this server's.
+      global: { headers: authForwardHeaders(clientIpOf(request.headers)) },
+      cookies: {
+        getAll: () => request.cookies.getAll(),
+        setAll(cookiesToSet) {
+          for (const { name, value } of cookiesToSet) request.cookies.set(name, value)
+          response = NextResponse.next({ request: { headers: forwarded() } })
+          for (const { name, value, options } of cookiesToSet) response.cookies.set(name, value, options)
+        },
       },
-    },
-    cookieOptions: authCookieOptions(),
-    realtime: { transport: WebSocket as never },
-  })
-  // getClaims() verifies the access token against the cached JWKS (no request to Auth), and refreshes
-  // it first when it has expired. A revoked-but-unexpired token passes until it expires (≤ 1 h);
-  // pages that must know better call getUser() (see docs/architecture.md).
-  const { data } = await supabase.auth.getClaims()
-  const signedIn = !!data?.claims.sub
+      cookieOptions: authCookieOptions(),
+      realtime: { transport: WebSocket as never },
+    })
+  // getClaims() verifies the access token against the cached JWKS (no request to Auth); the full
+  // client refreshes it first when it is about to expire (claims.ts). A revoked-but-unexpired token
+  // passes until it expires (≤ 1 h); pages that must know better call getUser() (docs/architecture.md).
+  const signedIn = !!(await verifiedClaims(request.cookies.getAll(), fullClient))?.sub
   const path = request.nextUrl.pathname
   // Server actions answer for themselves (an "unauthenticated" result the UI shows); redirecting
   // their POST would surface as a network error instead.

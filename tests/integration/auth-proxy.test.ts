@@ -1,6 +1,8 @@
 // The proxy (lib/supabase/proxy.ts) as Next runs it, against the auth emulator: it verifies the
 // session with getClaims() (no request to Auth per page view), refreshes an expired one, and hands
-// the refreshed cookies to the rest of the same request, with HttpOnly/SameSite=Lax attributes.
+// the refreshed cookies to the rest of the same request, with HttpOnly/SameSite=Lax attributes; API
+// routes pass through it unverified (they verify for themselves). And lib/supabase/claims.ts, which
+// both use: one signature check per call, no Supabase client built unless a refresh is due.
 import { createServerClient } from "@supabase/ssr"
 import { NextRequest } from "next/server"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
@@ -11,6 +13,7 @@ import { startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emula
 
 let auth: Emulator
 let updateSession: typeof import("@/lib/supabase/proxy").updateSession
+let claimsLib: typeof import("@/lib/supabase/claims")
 let LOCAL_SUPABASE_ANON_KEY: string
 beforeAll(async () => {
   auth = await startTestAuth()
@@ -19,11 +22,12 @@ beforeAll(async () => {
   process.env.NEXT_PUBLIC_SUPABASE_URL = auth.url
   process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = LOCAL_SUPABASE_ANON_KEY
   ;({ updateSession } = await import("@/lib/supabase/proxy"))
+  claimsLib = await import("@/lib/supabase/claims")
 })
 afterAll(() => auth.stop())
 
 /** Signs up through @supabase/ssr and returns the cookies it would have set in a browser. */
-async function sessionCookies() {
+async function sessionCookies(data?: Record<string, unknown>) {
   const jar = new Map<string, string>()
   const sb = createServerClient(auth.url, LOCAL_SUPABASE_ANON_KEY, {
     cookies: {
@@ -32,7 +36,7 @@ async function sessionCookies() {
     },
     realtime: { transport: WebSocket as never },
   })
-  const { error } = await sb.auth.signUp({ email: uniqueEmail("proxy"), password: "secret-pw" })
+  const { error } = await sb.auth.signUp({ email: uniqueEmail("proxy"), password: "secret-pw", options: { data } })
   expect(error).toBeNull()
   return jar
 }
@@ -105,5 +109,116 @@ describe("proxy", () => {
     expect(forwarded).not.toContain(before)
     const fresh = set.map((c) => c.split(";")[0] ?? "").filter((c) => !c.endsWith("="))
     for (const c of fresh) expect(forwarded).toContain(c)
+  })
+})
+
+/** Counts WebCrypto signature checks and requests while `fn` runs. */
+async function counting<T>(fn: () => Promise<T>) {
+  const verify = vi.spyOn(crypto.subtle, "verify")
+  const fetched = vi.spyOn(globalThis, "fetch")
+  try {
+    const out = await fn()
+    const urls = fetched.mock.calls.map(([u]) => String(u instanceof Request ? u.url : u))
+    return { out, verifies: verify.mock.calls.length, authCalls: urls.filter((u) => !u.includes("/jwks.json")) }
+  } finally {
+    verify.mockRestore()
+    fetched.mockRestore()
+  }
+}
+
+describe("the session verified once per request", () => {
+  it("the proxy passes an API path through: no signature check, no call to Auth, no cookies", async () => {
+    const jar = await sessionCookies()
+    const { out: res, verifies, authCalls } = await counting(() => updateSession(request("/api/usage/reports", jar)))
+    expect(res.headers.get("x-middleware-next")).toBe("1")
+    expect(res.headers.getSetCookie()).toEqual([])
+    expect(verifies).toBe(0)
+    expect(authCalls).toEqual([])
+  })
+
+  it("a page request through the proxy checks the signature once", async () => {
+    const jar = await sessionCookies()
+    await updateSession(request("/dashboard", jar)) // the JWKS is cached from here on
+    const { verifies } = await counting(() => updateSession(request("/dashboard", jar)))
+    expect(verifies).toBe(1)
+  })
+
+  it("the cookie it reads is the one @supabase/ssr writes", async () => {
+    const jar = await sessionCookies()
+    expect([...jar.keys()]).toContain(claimsLib.sessionCookieName(auth.url))
+  })
+
+  it("verifies a fresh session with one getClaims and builds no Supabase client", async () => {
+    const jar = await sessionCookies()
+    const cookies = [...jar].map(([name, value]) => ({ name, value }))
+    const full = vi.fn(() => {
+      throw new Error("the full client was built")
+    })
+    await claimsLib.verifiedClaims(cookies, full)
+    const { out: claims, verifies, authCalls } = await counting(() => claimsLib.verifiedClaims(cookies, full))
+    const session = readSession(jar.get(claimsLib.sessionCookieName(auth.url)) ?? "")
+    const sub = (JSON.parse(Buffer.from(session.access_token.split(".")[1] ?? "", "base64url").toString()) as { sub: string }).sub
+    expect(claims?.sub).toBe(sub)
+    expect(verifies).toBe(1)
+    expect(authCalls).toEqual([])
+    expect(full).not.toHaveBeenCalled()
+  })
+
+  it("reads a session split over several cookies (chunks)", async () => {
+    const jar = await sessionCookies({ bio: "x".repeat(4000) })
+    const name = claimsLib.sessionCookieName(auth.url)
+    expect(jar.has(`${name}.0`) && jar.has(`${name}.1`)).toBe(true)
+    const found = await claimsLib.sessionToken(
+      [...jar].map(([n, value]) => ({ name: n, value })),
+      Date.now(),
+      name,
+    )
+    expect(found.kind).toBe("token")
+  })
+
+  it("refuses a forged signature and a changed claim, without building a client", async () => {
+    const jar = await sessionCookies()
+    const name = claimsLib.sessionCookieName(auth.url)
+    const session = readSession(jar.get(name) ?? "")
+    const [h, p, sig] = session.access_token.split(".") as [string, string, string]
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, unknown>
+    const forged = [
+      `${h}.${p}.${(sig[0] === "A" ? "B" : "A").repeat(sig.length)}`,
+      `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: crypto.randomUUID() })).toString("base64url")}.${sig}`,
+    ]
+    const full = vi.fn(() => {
+      throw new Error("the full client was built")
+    })
+    for (const access_token of forged)
+      expect(await claimsLib.verifiedClaims([{ name, value: writeSession({ ...session, access_token }) }], full)).toBeNull()
+    expect(full).not.toHaveBeenCalled()
+  })
+
+  it("hands a session about to expire to the full client, which refreshes it", async () => {
+    const jar = await sessionCookies()
+    const name = claimsLib.sessionCookieName(auth.url)
+    // The token itself is valid for an hour; the stored session says it expires in 60 s, inside auth-js's margin.
+    jar.set(name, writeSession({ ...readSession(jar.get(name) ?? ""), expires_at: Math.floor(Date.now() / 1000) + 60 }))
+    const res = await updateSession(request("/dashboard", jar))
+    expect(res.headers.get("location")).toBeNull()
+    expect(res.headers.getSetCookie().some((c) => c.startsWith(`${name}=`) || c.startsWith(`${name}.0=`))).toBe(true)
+  })
+
+  it("sends a symmetric (HS256) or unparseable session to the full client, and no cookie means nobody", async () => {
+    const name = "sb-x-auth-token"
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url")
+    const session = (alg: string) => ({
+      access_token: `${b64({ alg, typ: "JWT" })}.${b64({ sub: "u" })}.sig`,
+      refresh_token: "r",
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+    })
+    const at = (value: string) => claimsLib.sessionToken([{ name, value }], Date.now(), name)
+    expect(await at(writeSession(session("HS256")))).toEqual({ kind: "full", why: "not an asymmetric token" })
+    expect(await at("base64-not json")).toEqual({ kind: "full", why: "no valid session" })
+    expect(await at(writeSession({ ...session("ES256"), refresh_token: undefined } as never))).toEqual({
+      kind: "full",
+      why: "no valid session",
+    })
+    expect(await claimsLib.sessionToken([], Date.now(), name)).toEqual({ kind: "none" })
   })
 })

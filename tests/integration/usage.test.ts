@@ -2,7 +2,7 @@
 // pooled allowance, overage past the allowance, the outbox written with the usage, and the HTTP route's
 // answers (400 / 401 / 402 / 200).
 import { randomUUID } from "node:crypto"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { createUser, sql } from "../support/helpers"
 
 const { recordUsage, getUsage } = await import("@/lib/billing/usage/ledger")
@@ -107,6 +107,20 @@ describe("recordUsage", () => {
     expect(await outboxFor(customer)).toEqual({ n: "1", total: String(included + 7) })
   })
 
+  it("a Pro recording is two round trips to Postgres: the allowance's one query, then record_usage", async () => {
+    const user = await createUser()
+    await subscribe(user.id, "pro")
+    await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: "warm" })
+    const query = vi.spyOn(pool, "query")
+    try {
+      const r = await recordUsage({ userId: user.id, meter: "reports", value: 1, idempotencyKey: "rt" })
+      expect(r).toMatchObject({ ok: true, used: 2 })
+      expect(query).toHaveBeenCalledTimes(2)
+    } finally {
+      query.mockRestore()
+    }
+  })
+
   it("a Team's allowance is pooled across its members (per seat); only the units past the pool are reported, to the owner", async () => {
     const owner = await createUser()
     const member = await createUser()
@@ -172,5 +186,18 @@ describe("POST /api/usage/<meter> (handleUsageRequest)", () => {
     const over = await post({ value: 2, idempotency_key: "b" }, "reports", user.id)
     expect(over.status).toBe(402)
     expect(await over.json()).toMatchObject({ error: { code: "limit_reached", message: expect.stringMatching(/Upgrade/) }, remaining: 1 })
+  })
+
+  it("every answer is JSON marked no-transform, so Next's gzip leaves these small bodies alone", async () => {
+    const user = await createUser()
+    for (const res of [
+      await post({ value: 1, idempotency_key: "a" }),
+      await post("not json", "reports", user.id),
+      await post({ value: 1, idempotency_key: "len" }, "reports", user.id),
+    ]) {
+      expect(res.headers.get("content-type")).toBe("application/json")
+      expect(res.headers.get("cache-control")).toBe("no-store, no-transform")
+      expect(Buffer.byteLength(await res.text())).toBeLessThan(1024)
+    }
   })
 })

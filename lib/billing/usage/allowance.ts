@@ -57,22 +57,26 @@ const lockedOf = (rows: (typeof userSubscriptions.$inferSelect)[], now: Date) =>
   return sub && sub.status === "past_due" && !hasAccessAt(sub, now) ? sub : undefined
 }
 
-const subscriptionsOf = (userId: string) => db.select().from(userSubscriptions).where(eq(userSubscriptions.userId, userId))
-
 export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
   const m = USAGE_METERS[meter]
-  // The team and the user's own subscriptions at once (one round trip on the recording path); the
-  // owner's only when the user is a member of someone else's team.
-  const [[team], ownRows] = await Promise.all([
-    db
-      .select({ id: teams.id, owner: teams.ownerUserId })
-      .from(teamMembers)
-      .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-      .where(eq(teamMembers.userId, userId)),
-    subscriptionsOf(userId),
-  ])
+  // One round trip on the recording path: the user's team (if any) and the subscriptions of both the
+  // user and that team's owner, left-joined onto the user so a user with neither still gets a row.
+  const rows = await db
+    .select({ teamId: teams.id, owner: teams.ownerUserId, sub: userSubscriptions })
+    .from(sql`(select ${userId}::uuid as uid) as me`)
+    .leftJoin(teamMembers, sql`${teamMembers.userId} = me.uid`)
+    .leftJoin(teams, eq(teams.id, teamMembers.teamId))
+    .leftJoin(userSubscriptions, sql`${userSubscriptions.userId} in (me.uid, ${teams.ownerUserId})`)
+  const first = rows.find((r) => r.teamId !== null)
+  const team = first?.teamId != null && first.owner != null ? { id: first.teamId, owner: first.owner } : undefined
+  const subsOf = (id: string) => {
+    const byId = new Map<string, typeof userSubscriptions.$inferSelect>()
+    for (const r of rows) if (r.sub && r.sub.userId === id) byId.set(r.sub.stripeSubscriptionId, r.sub)
+    return [...byId.values()]
+  }
+  const ownRows = subsOf(userId)
   const payerId = team?.owner ?? userId
-  const payerRows = payerId === userId ? ownRows : await subscriptionsOf(payerId)
+  const payerRows = payerId === userId ? ownRows : subsOf(payerId)
   const own = live(ownRows)
   const sub = live(payerRows)
   const month = calendarMonth(now)

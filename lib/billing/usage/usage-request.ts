@@ -20,7 +20,10 @@ export const UsageBody = z.strictObject({
     .max(MAX_KEY_LENGTH, { error: `idempotency_key must be at most ${MAX_KEY_LENGTH} characters` }),
 })
 
-const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } })
+/** `no-transform`: Next's gzip (`compress`) otherwise wraps every answer, however small (it drops a route's
+ *  content-length, so its 1 KiB threshold never applies); a gzip stream per 50-byte answer was 4 % of this
+ *  route's CPU (docs/benchmarks.md, bench:usage). */
+const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store, no-transform" } })
 const bad = (message: string) => json(400, { error: { code: "invalid_request", message } })
 
 export async function handleUsageRequest(request: Request, meter: string, userId: string | null): Promise<Response> {
