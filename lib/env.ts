@@ -74,6 +74,8 @@ const schema = z.object({
   NEXT_PUBLIC_APP_URL: optionalUrl,
   DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Benchmarks only: a file the process appends a sample of its event loop, CPU and pool to every 100 ms (lib/db/probe.ts). */
+  SUBKIT_PROBE_FILE: optionalString,
   NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
   /** Supabase's service_role key: the Auth admin API (invite sign-in, `npm run admin:grant`); never sent to a browser. */
@@ -214,6 +216,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     appUrl: (v.NEXT_PUBLIC_APP_URL ?? LOCAL_DEFAULTS.appUrl).replace(/\/+$/, ""),
     databaseUrl: v.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl,
     databasePoolMax: v.DATABASE_POOL_MAX,
+    probeFile: v.SUBKIT_PROBE_FILE,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
     supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
     /** Required in production (team invite sign-in); the CLI's local key otherwise. */

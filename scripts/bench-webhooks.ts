@@ -11,12 +11,16 @@
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { rmSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import path from "node:path"
 import { parseArgs } from "node:util"
 import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
 import type Stripe from "stripe"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
-import { fire, median, pageLoad } from "./lib/bench/load"
+import { fire, median, monoUs, p95Within, pageLoad } from "./lib/bench/load"
+import { readAppProbe, startSamplers, summarise, type Window } from "./lib/bench/probe"
 import { renewalBurst } from "./lib/bench/renewal"
 import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
@@ -46,8 +50,11 @@ const ROUNDS = Number(args.rounds)
 const PAGE_CONCURRENCY = 8
 const CRON_SECRET = randomUUID()
 const INSTANCES = args.two ? 2 : 1
+/** The first app process's probe (lib/db/probe.ts): event loop, CPU, pool and drain every 100 ms. */
+const PROBE_FILE = path.join(tmpdir(), `bench-webhooks-probe-${process.pid}.jsonl`)
 
 async function main() {
+  const loadStart = round(loadavg()[0] ?? 0)
   buildUnlessSkipped(Boolean(args["skip-build"]))
   const ports = [await freePort()]
   if (INSTANCES === 2) ports.push(await freePort())
@@ -81,12 +88,15 @@ async function main() {
           NODE_ENV: "production",
           NEXT_TELEMETRY_DISABLED: "1",
           DATABASE_POOL_MAX: "16",
+          ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
         },
         stdio: ["ignore", "ignore", "inherit"],
       },
     ),
   )
-  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: "bench" })
+  const samplers = startSamplers(db)
+  const windows: Window[] = []
   try {
     for (const port of ports) await waitForPort(port, 60_000)
     console.log(`setting up ${CUSTOMERS} subscribed customers and a signed-in user…`)
@@ -129,25 +139,38 @@ async function main() {
     }
     await waitApplied(db, cron, "evt_r%", 600_000)
 
+    let t0 = monoUs()
     const idle = await measurePages(pages, cookie)
+    windows.push({ name: "idle", from: t0, to: monoUs() })
     // One request at a time: the pages' own service time, which c=8 on one process queues behind.
     const single = {
       pricing: await pageLoad(pages.pricing, { concurrency: 1, until: () => true, min: 100 }),
       manage: await pageLoad(pages.manage, { concurrency: 1, headers: { cookie }, until: () => true, min: 100 }),
     }
     proxy.configure({ latencyMs: 0, rateLimit: undefined })
+    t0 = monoUs()
+    let ingested = 0
     const zero = await measurePages(pages, cookie, () =>
-      fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)),
+      fire(hook, burst("zero"), CONCURRENCY, 200).then(() => {
+        ingested = monoUs()
+        return waitApplied(db, cron, "evt_zero_%", 600_000)
+      }),
     )
+    windows.push({ name: "burst@0ms ingest", from: t0, to: ingested }, { name: "burst@0ms drain", from: ingested, to: monoUs() })
     proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
 
     const callsBefore = proxy.stats().calls
     const started = performance.now()
+    t0 = monoUs()
     let burstResult: Awaited<ReturnType<typeof fire>> | undefined
     const during = await measurePages(pages, cookie, async () => {
       burstResult = await fire(hook, burst("burst"), CONCURRENCY, 200)
+      ingested = monoUs()
       await waitApplied(db, cron, "evt_burst_%", 600_000)
     })
+    const lat = `burst@${args["latency-ms"]}ms`
+    windows.push({ name: `${lat} ingest`, from: t0, to: ingested }, { name: `${lat} drain`, from: ingested, to: monoUs() })
+    await samplers.stop()
     const drainSeconds = (performance.now() - started) / 1000
     const burstEvents = CUSTOMERS * PER_CUSTOMER
     const calls = proxy.stats().calls - callsBefore
@@ -207,7 +230,31 @@ async function main() {
       `  burst p95 / idle p95: /pricing ${result.pricing_burst_at_0ms_vs_idle} (0 ms), ${result.pricing_burst_vs_idle} (${args["latency-ms"]} ms); ` +
         `/subscription/manage ${result.manage_burst_at_0ms_vs_idle} (0 ms), ${result.manage_burst_vs_idle} (${args["latency-ms"]} ms)`,
     )
-    console.log(`RESULT ${JSON.stringify(result)}`)
+    // Where the time went, per window: page p95 inside it, and the app's, the machine's and Postgres's figures.
+    const app = readAppProbe(PROBE_FILE)
+    const pageSamples = {
+      idle,
+      [windows[1]?.name ?? ""]: zero,
+      [windows[2]?.name ?? ""]: zero,
+      [`${lat} ingest`]: during,
+      [`${lat} drain`]: during,
+    }
+    console.log("\nwhere the time went (first instance), per window; CPU profile windows in CLOCK_MONOTONIC µs:")
+    for (const w of windows) {
+      const pr = pageSamples[w.name]
+      const pricing = pr ? p95Within(pr.pricing.samples, w.from, w.to) : undefined
+      const manage = pr ? p95Within(pr.manage.samples, w.from, w.to) : undefined
+      const row = {
+        ...summarise(w, app, samplers.machine, samplers.pgs),
+        pricing_p95_ms: round(pricing?.p95 ?? 0),
+        manage_p95_ms: round(manage?.p95 ?? 0),
+        page_requests: (pricing?.requests ?? 0) + (manage?.requests ?? 0),
+        from_us: w.from,
+        to_us: w.to,
+      }
+      console.log(`PROBE ${JSON.stringify(row)}`)
+    }
+    console.log(`RESULT ${JSON.stringify({ ...result, load_average: [loadStart, round(loadavg()[0] ?? 0)] })}`)
   } finally {
     await Promise.all(
       apps.map((app) => {
@@ -216,7 +263,9 @@ async function main() {
         return exited
       }),
     )
+    await samplers.stop()
     await db.end()
+    rmSync(PROBE_FILE, { force: true })
     await proxy.stop()
     await stack.stop()
   }

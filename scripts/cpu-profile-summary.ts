@@ -1,20 +1,52 @@
-// npx tsx scripts/cpu-profile-summary.ts <file.cpuprofile> [--top 25]
+// npx tsx scripts/cpu-profile-summary.ts <file.cpuprofile> [--top 25] [--from µs --to µs] [--stack pattern]…
 // Summarises a V8 CPU profile (node --cpu-prof; bench:webhooks -- --cpu-prof DIR writes one for the app):
 // self time by function and by where the code lives (a package under node_modules, node's own, the app),
-// so a burst's profile says where the process's time went without a profiler UI.
+// so a burst's profile says where the process's time went without a profiler UI. --from/--to keep the
+// samples of one window (CLOCK_MONOTONIC µs, as bench:webhooks prints its phases); each --stack pattern
+// (a regular expression over "function url") adds the share of samples with a matching frame anywhere on
+// their stack (inclusive time: e.g. the Stripe SDK's or the drain's code and everything it called).
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "25" } } })
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    top: { type: "string", default: "25" },
+    from: { type: "string" },
+    to: { type: "string" },
+    stack: { type: "string", multiple: true, default: [] },
+  },
+})
 const file = positionals[0]
 if (!file) throw new Error("usage: cpu-profile-summary <file.cpuprofile> [--top 25]")
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+const from = values.from ? Number(values.from) : -Infinity
+const to = values.to ? Number(values.to) : Infinity
+const parent = new Map<number, number>()
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+const patterns = (values.stack ?? []).map((p) => new RegExp(p))
+const stackUs = patterns.map(() => 0)
 const selfUs = new Map<number, number>()
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+let at = profile.startTime
+profile.samples.forEach((id, i) => {
+  const delta = profile.timeDeltas[i] ?? 0
+  at += delta
+  if (at < from || at > to) return
+  selfUs.set(id, (selfUs.get(id) ?? 0) + delta)
+  patterns.forEach((re, k) => {
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const f = byId.get(n)?.callFrame
+      if (f && re.test(`${f.functionName} ${f.url}`)) {
+        stackUs[k] = (stackUs[k] ?? 0) + delta
+        break
+      }
+    }
+  })
+})
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
 function place(url: string): string {
@@ -44,6 +76,7 @@ const top = Number(values.top)
 const pct = (us: number) => ((100 * us) / total).toFixed(1).padStart(5) + "%"
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(7) + " ms"
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`)
+patterns.forEach((re, k) => console.log(`on the stack: ${pct(stackUs[k] ?? 0)} ${ms(stackUs[k] ?? 0)}  /${re.source}/`))
 console.log("\nself time by place")
 for (const [k, us] of [...places].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`)
 console.log("\nself time by function")
