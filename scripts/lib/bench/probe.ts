@@ -3,6 +3,7 @@
 // load average) and Postgres (pg_stat_activity: the app's backends by state and wait type).
 import { readFileSync } from "node:fs"
 import { loadavg } from "node:os"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import type pg from "pg"
 import { monoUs } from "./load"
 
@@ -17,7 +18,8 @@ type AppSample = {
   waits: { drain: Waits; other: Waits }
   drain: { inFlight: number; done: number }
 }
-type MachineSample = { t: number; busy: number; load1: number }
+/** `benchLag*`: this process's own event-loop delay: it runs the load generator, the emulators and the Stripe proxy. */
+type MachineSample = { t: number; busy: number; load1: number; benchLagMaxMs: number; benchLagP99Ms: number; benchCpu: number }
 type PgSample = { t: number; active: number; idleInTx: number; lockWaits: number; otherWaits: number }
 
 export type Window = { name: string; from: number; to: number }
@@ -28,12 +30,27 @@ export function startSamplers(db: pg.Pool) {
   const pgs: PgSample[] = []
   let prev = cpuTimes()
   let stopped = false
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
+  let cpu = process.cpuUsage()
+  let at = performance.now()
   const loop = async () => {
     while (!stopped) {
       await new Promise((r) => setTimeout(r, 200))
       const now = cpuTimes()
       const total = now.total - prev.total
-      machine.push({ t: monoUs(), busy: total > 0 ? (now.busy - prev.busy) / total : 0, load1: loadavg()[0] ?? 0 })
+      const nextCpu = process.cpuUsage()
+      machine.push({
+        t: monoUs(),
+        busy: total > 0 ? (now.busy - prev.busy) / total : 0,
+        load1: loadavg()[0] ?? 0,
+        benchLagMaxMs: lag.max / 1e6,
+        benchLagP99Ms: lag.percentile(99) / 1e6,
+        benchCpu: (nextCpu.user - cpu.user + nextCpu.system - cpu.system) / ((performance.now() - at) * 1000),
+      })
+      lag.reset()
+      cpu = nextCpu
+      at = performance.now()
       prev = now
       try {
         // Every backend but this sampler's own pool (application_name 'bench').
@@ -61,6 +78,7 @@ export function startSamplers(db: pg.Pool) {
     async stop() {
       stopped = true
       await running
+      lag.disable()
     },
   }
 }
@@ -121,6 +139,9 @@ export function summarise(w: Window, app: AppSample[], machine: MachineSample[],
     drain_in_flight_mean: r2(mean(a.map((x) => x.drain.inFlight))),
     drain_customers: a.reduce((s, x) => s + x.drain.done, 0),
     machine_busy: r2(mean(m.map((x) => x.busy))),
+    bench_cpu: r2(mean(m.map((x) => x.benchCpu))),
+    bench_lag_p99_ms_mean: r2(mean(m.map((x) => x.benchLagP99Ms))),
+    bench_lag_max_ms: r2(Math.max(0, ...m.map((x) => x.benchLagMaxMs))),
     load1: r2(mean(m.map((x) => x.load1))),
     pg_active_mean: r2(mean(p.map((x) => x.active))),
     pg_idle_in_tx_mean: r2(mean(p.map((x) => x.idleInTx))),
