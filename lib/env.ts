@@ -108,6 +108,8 @@ const schema = z.object({
   BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** While the process is busy (pages), the drain starts at most one customer per this many ms; 0: never paced. */
   BILLING_DRAIN_BUSY_PAUSE_MS: z.coerce.number().int().min(0).max(1000).default(40),
+  /** While pages are in flight, webhook deliveries handled at once (the rest wait, at most 2 s); 0: never held. */
+  BILLING_INGEST_WHILE_PAGES: z.coerce.number().int().min(0).max(1000).default(2),
   /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
   BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
   /** A page reload within this window shows the database instead of asking Stripe again. */
@@ -238,6 +240,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
       drainBusyPauseMs: v.BILLING_DRAIN_BUSY_PAUSE_MS,
+      ingestWhilePages: v.BILLING_INGEST_WHILE_PAGES,
       maxAttempts: v.BILLING_MAX_ATTEMPTS,
       eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
       eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,

@@ -162,7 +162,10 @@ async function main() {
       ingested = monoUs()
       await waitApplied(db, cron, "evt_zero_%", 600_000)
     })
-    windows.push({ name: "burst@0ms ingest", from: t0, to: ingested }, { name: "burst@0ms drain", from: ingested, to: monoUs() })
+    windows.push(
+      { name: "first burst (0 ms) ingest", from: t0, to: ingested },
+      { name: "first burst (0 ms) drain", from: ingested, to: monoUs() },
+    )
     proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
 
     const callsBefore = proxy.stats().calls
@@ -177,7 +180,7 @@ async function main() {
       await waitApplied(db, cron, "evt_burst_%", 600_000)
       drainSeconds = (performance.now() - started) / 1000
     })
-    const lat = `burst@${args["latency-ms"]}ms`
+    const lat = `burst at ${args["latency-ms"]} ms`
     windows.push({ name: `${lat} ingest`, from: t0, to: ingested }, { name: `${lat} drain`, from: ingested, to: monoUs() })
     await samplers.stop()
     const burstEvents = CUSTOMERS * PER_CUSTOMER

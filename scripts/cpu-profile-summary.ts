@@ -5,10 +5,14 @@
 // samples of one window (CLOCK_MONOTONIC µs, as bench:webhooks prints its phases); each --stack pattern
 // (a regular expression over "function url") adds the share of samples with a matching frame anywhere on
 // their stack (inclusive time: e.g. the Stripe SDK's or the drain's code and everything it called).
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
+import { SourceMap } from "node:module"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number }
+type Node = { id: number; callFrame: Frame; children?: number[] }
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
 const { values, positionals } = parseArgs({
@@ -24,6 +28,26 @@ const file = positionals[0]
 if (!file) throw new Error("usage: cpu-profile-summary <file.cpuprofile> [--top 25]")
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+
+// A production build's chunks are minified: a frame in .next is named by its source file through the
+// chunk's source map (Turbopack writes them), so "lib/billing/sync/apply.ts" or "node_modules/stripe"
+// can be told apart from Next's own code.
+const maps = new Map<string, SourceMap | null>()
+function original(f: Frame): string | undefined {
+  if (!f.url.includes("/.next/")) return undefined
+  const file = f.url.startsWith("file:") ? fileURLToPath(f.url) : f.url
+  if (!maps.has(file)) {
+    const mapFile = `${file}.map`
+    maps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : null)
+  }
+  const entry = maps.get(file)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string } | undefined
+  if (!entry?.originalSource) return undefined
+  return path.relative(path.resolve(path.dirname(file), "../../.."), path.resolve(path.dirname(file), entry.originalSource))
+}
+for (const n of profile.nodes) {
+  const o = original(n.callFrame)
+  if (o) n.callFrame.url = o.includes("node_modules/") ? o : `app:${o}`
+}
 const from = values.from ? Number(values.from) : -Infinity
 const to = values.to ? Number(values.to) : Infinity
 const parent = new Map<number, number>()
@@ -58,6 +82,7 @@ function place(url: string): string {
     return rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url)
   }
   if (url.includes("/.next/")) return ".next " + (url.split("/.next/")[1]?.split("/").slice(0, 2).join("/") ?? "")
+  if (url.startsWith("app:")) return url.slice(4).split("/").slice(0, 3).join("/")
   return url.replace(/^file:\/\//, "")
 }
 
