@@ -31,6 +31,24 @@ describe("the coalesced drain loop", () => {
     expect(rounds.length).toBe(2) // …and that loop went round again for it
   })
 
+  it("an ask made before a round but due after the round started gets a round of its own, when it is due", async () => {
+    const rounds: number[] = []
+    const start = Date.now()
+    const ask = soon(
+      async () => {
+        rounds.push(Date.now() - start)
+        await sleep(10)
+      },
+      { loopMs: 10_000, onError: () => {} },
+    )
+    const first = ask(30) // a delivery: due in 30 ms (the coalescing window)
+    await sleep(10)
+    expect(ask(50)).toBe(first) // another, before the first round, due at 60 ms: not yet due when the round at 30 ms claims
+    await first
+    expect(rounds.length).toBe(2)
+    expect(rounds[1]).toBeGreaterThanOrEqual(59)
+  })
+
   it("goes round again while a round says `again` (a customer another applier held), until it does not", async () => {
     let held = 3
     let rounds = 0

@@ -3,7 +3,9 @@
 // and the drain give way while it is above zero (pace.ts), so a burst of deliveries does not slow pages.
 // Counted from Node's own http diagnostics channel, so nothing in the request path has to report it; a
 // request counts until its response closes (finished or cut off), so an aborted page never stays counted.
-// No "server-only": instrumentation.ts starts it before the first request.
+// No "server-only": instrumentation.ts starts it before the first request. Only a Next server starts it:
+// elsewhere (the cron script, tests with the Stripe emulator's HTTP server in the same process) the
+// count stays 0 and nothing is held.
 import { subscribe } from "node:diagnostics_channel"
 import type { IncomingMessage, ServerResponse } from "node:http"
 
@@ -14,8 +16,9 @@ type State = { pages: number }
 // One count per process: the routes and instrumentation.ts are separate bundles.
 const g = globalThis as unknown as { subkitPagesInFlight?: State }
 
-function state(): State {
-  if (g.subkitPagesInFlight) return g.subkitPagesInFlight
+/** Starts counting (idempotent); instrumentation.ts calls it at startup. */
+export function countPagesInFlight(): void {
+  if (g.subkitPagesInFlight) return
   const s: State = { pages: 0 }
   g.subkitPagesInFlight = s
   subscribe("http.server.request.start", (message) => {
@@ -24,15 +27,9 @@ function state(): State {
     s.pages++
     response.once("close", () => s.pages--)
   })
-  return s
 }
 
-/** Starts counting (idempotent); instrumentation.ts calls it at startup. */
-export function countPagesInFlight(): void {
-  state()
-}
-
-/** Requests people are waiting for, being served by this process now. */
+/** Requests people are waiting for, being served by this process now (0 unless counting was started). */
 export function pagesInFlight(): number {
-  return state().pages
+  return g.subkitPagesInFlight?.pages ?? 0
 }

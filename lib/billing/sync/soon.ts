@@ -25,6 +25,9 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
       for (;;) {
         await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())))
         const asksBefore = asks
+        // An ask made during the wait can be due later than now (a delivery still inside its coalescing
+        // window, so the round's claim cannot take it): it is served only by a round that starts after it is due.
+        const roundStarted = Date.now()
         let again = false
         try {
           again = (await round())?.again === true
@@ -37,7 +40,7 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
           dueAt = Math.max(dueAt, Date.now() + retryMs)
           asks++
         }
-        if (asks === asksBefore) return
+        if (asks === asksBefore && dueAt <= roundStarted) return
         if (Date.now() - started > loopMs) {
           onBudgetSpent?.()
           return
