@@ -75,7 +75,8 @@ export async function expireCheckoutSession(id: string): Promise<CheckoutSession
   return checkoutState(await stripeCall(() => stripe.checkout.sessions.expire(id)))
 }
 
-function checkoutState(s: Awaited<ReturnType<typeof stripe.checkout.sessions.retrieve>>): CheckoutSessionState {
+/** What the app keeps of a Checkout Session, whatever its mode (subscription or a credit pack). */
+export function checkoutState(s: Awaited<ReturnType<typeof stripe.checkout.sessions.retrieve>>): CheckoutSessionState {
   return {
     id: s.id,
     url: s.url,

@@ -2,10 +2,10 @@
 // paid one, and the customer's balance on metered prices (billing.creditBalanceSummary).
 import "server-only"
 import type { CheckoutSessionState } from "@/lib/billing/types"
+import { checkoutState } from "./checkout"
 import { stripe } from "./config"
 import { CREDIT_PACK_METADATA_KEY } from "./credits-metadata"
 import { stripeCall } from "./errors"
-import { fromUnix, idOf } from "./mappers"
 
 export type CreditCheckout = {
   customerId: string
@@ -30,14 +30,7 @@ export async function createCreditCheckout(c: CreditCheckout): Promise<CheckoutS
       cancel_url: c.cancelUrl,
     }),
   )
-  return {
-    id: s.id,
-    url: s.url,
-    status: s.status === "complete" ? "complete" : s.status === "expired" ? "expired" : "open",
-    customerId: idOf(s.customer),
-    userId: s.client_reference_id,
-    expiresAt: fromUnix(s.expires_at),
-  }
+  return checkoutState(s)
 }
 
 /**

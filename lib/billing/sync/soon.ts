@@ -16,7 +16,7 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
   let running: Promise<void> | undefined
   /** When the newest ask becomes due. */
   let dueAt = 0
-  /** Asks so far: a count, not a time, so an ask in the same millisecond as a round's start is not taken as served. */
+  /** Asks so far: counted as well as timed, so an ask in the same millisecond as a round's start is not taken as served. */
   let asks = 0
 
   async function loop() {
@@ -25,8 +25,6 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
       for (;;) {
         await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())))
         const asksBefore = asks
-        // An ask made during the wait can be due later than now (a delivery still inside its coalescing
-        // window, so the round's claim cannot take it): it is served only by a round that starts after it is due.
         const roundStarted = Date.now()
         let again = false
         try {
@@ -40,6 +38,8 @@ export function soon(round: Round, { loopMs, retryMs = 250, onError, onBudgetSpe
           dueAt = Math.max(dueAt, Date.now() + retryMs)
           asks++
         }
+        // Done when nothing asked during the round and every ask was due when it started (an ask that
+        // came during the sleep, for later than the sleep's end, was not due at this round's claim).
         if (asks === asksBefore && dueAt <= roundStarted) return
         if (Date.now() - started > loopMs) {
           onBudgetSpent?.()
