@@ -206,6 +206,8 @@ async function main() {
       stripe_calls_per_event: round(calls / burstEvents),
       rate_limited_calls: proxy.stats().limited,
       page_timer: args["page-timer"],
+      // The app's pages-first gate for deliveries (lib/billing/sync/pace.ts); 0 is off.
+      ingest_while_pages: process.env.BILLING_INGEST_WHILE_PAGES ?? "2",
       pricing_p95_idle_ms: round(idle.pricing.p95),
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
