@@ -74,6 +74,8 @@ const schema = z.object({
   NEXT_PUBLIC_APP_URL: optionalUrl,
   DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Benchmarks only: a file the process appends a sample of its event loop, CPU and pool to every 100 ms (lib/db/probe.ts). */
+  SUBKIT_PROBE_FILE: optionalString,
   NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
   /** Supabase's service_role key: the Auth admin API (invite sign-in, `npm run admin:grant`); never sent to a browser. */
@@ -106,6 +108,8 @@ const schema = z.object({
   BILLING_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** While the process is busy (pages), the drain starts at most one customer per this many ms; 0: never paced. */
   BILLING_DRAIN_BUSY_PAUSE_MS: z.coerce.number().int().min(0).max(1000).default(40),
+  /** While pages are in flight, webhook deliveries handled at once (the rest wait, at most 2 s); 0: never held. */
+  BILLING_INGEST_WHILE_PAGES: z.coerce.number().int().min(0).max(1000).default(2),
   /** Failed attempts before an event is dead (backoff doubles from 2 s up to 1 h: 16 ≈ 6 hours). */
   BILLING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(16),
   /** A page reload within this window shows the database instead of asking Stripe again. */
@@ -214,6 +218,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     appUrl: (v.NEXT_PUBLIC_APP_URL ?? LOCAL_DEFAULTS.appUrl).replace(/\/+$/, ""),
     databaseUrl: v.DATABASE_URL ?? LOCAL_DEFAULTS.databaseUrl,
     databasePoolMax: v.DATABASE_POOL_MAX,
+    probeFile: v.SUBKIT_PROBE_FILE,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
     supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
     /** Required in production (team invite sign-in); the CLI's local key otherwise. */
@@ -235,6 +240,7 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
       coalesceMs: v.BILLING_COALESCE_MS,
       drainConcurrency: v.BILLING_DRAIN_CONCURRENCY,
       drainBusyPauseMs: v.BILLING_DRAIN_BUSY_PAUSE_MS,
+      ingestWhilePages: v.BILLING_INGEST_WHILE_PAGES,
       maxAttempts: v.BILLING_MAX_ATTEMPTS,
       eagerSyncThrottleSeconds: v.BILLING_EAGER_SYNC_THROTTLE_S,
       eventRetentionDays: v.BILLING_EVENT_RETENTION_DAYS,

@@ -11,12 +11,17 @@
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { rmSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import path from "node:path"
 import { parseArgs } from "node:util"
 import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
 import type Stripe from "stripe"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
-import { fire, median, pageLoad } from "./lib/bench/load"
+import { fire, median, monoUs, p95Within, pageLoad, type PageResult } from "./lib/bench/load"
+import { pageLoadOnWorker } from "./lib/bench/page-worker"
+import { readAppProbe, startSamplers, summarise, type Window } from "./lib/bench/probe"
 import { renewalBurst } from "./lib/bench/renewal"
 import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
@@ -33,6 +38,12 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "3" },
     "skip-build": { type: "boolean", default: false },
     two: { type: "boolean", default: false },
+    /**
+     * Where the page load generator runs: "worker" (its own thread, the default) or "main" (the thread
+     * that also runs the Stripe emulator and proxy, as before 2026-12-03: its stopwatch then also
+     * counts the emulator's work during a drain at 0 ms).
+     */
+    "page-timer": { type: "string", default: "worker" },
     /** Writes a V8 CPU profile of the (first) app process into this directory (node --cpu-prof). */
     "cpu-prof": { type: "string" },
   },
@@ -46,8 +57,11 @@ const ROUNDS = Number(args.rounds)
 const PAGE_CONCURRENCY = 8
 const CRON_SECRET = randomUUID()
 const INSTANCES = args.two ? 2 : 1
+/** The first app process's probe (lib/db/probe.ts): event loop, CPU, pool and drain every 100 ms. */
+const PROBE_FILE = path.join(tmpdir(), `bench-webhooks-probe-${process.pid}.jsonl`)
 
 async function main() {
+  const loadStart = round(loadavg()[0] ?? 0)
   buildUnlessSkipped(Boolean(args["skip-build"]))
   const ports = [await freePort()]
   if (INSTANCES === 2) ports.push(await freePort())
@@ -81,12 +95,15 @@ async function main() {
           NODE_ENV: "production",
           NEXT_TELEMETRY_DISABLED: "1",
           DATABASE_POOL_MAX: "16",
+          ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
         },
         stdio: ["ignore", "ignore", "inherit"],
       },
     ),
   )
-  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 })
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: "bench" })
+  const samplers = startSamplers(db)
+  const windows: Window[] = []
   try {
     for (const port of ports) await waitForPort(port, 60_000)
     console.log(`setting up ${CUSTOMERS} subscribed customers and a signed-in user…`)
@@ -129,26 +146,43 @@ async function main() {
     }
     await waitApplied(db, cron, "evt_r%", 600_000)
 
+    let t0 = monoUs()
     const idle = await measurePages(pages, cookie)
+    windows.push({ name: "idle", from: t0, to: monoUs() })
     // One request at a time: the pages' own service time, which c=8 on one process queues behind.
     const single = {
       pricing: await pageLoad(pages.pricing, { concurrency: 1, until: () => true, min: 100 }),
       manage: await pageLoad(pages.manage, { concurrency: 1, headers: { cookie }, until: () => true, min: 100 }),
     }
     proxy.configure({ latencyMs: 0, rateLimit: undefined })
-    const zero = await measurePages(pages, cookie, () =>
-      fire(hook, burst("zero"), CONCURRENCY, 200).then(() => waitApplied(db, cron, "evt_zero_%", 600_000)),
+    let ingested = 0
+    const zero = await measurePages(pages, cookie, async () => {
+      t0 = monoUs()
+      await fire(hook, burst("zero"), CONCURRENCY, 200)
+      ingested = monoUs()
+      await waitApplied(db, cron, "evt_zero_%", 600_000)
+    })
+    windows.push(
+      { name: "first burst (0 ms) ingest", from: t0, to: ingested },
+      { name: "first burst (0 ms) drain", from: ingested, to: monoUs() },
     )
     proxy.configure({ latencyMs: LATENCY, rateLimit: RATE_LIMIT })
 
     const callsBefore = proxy.stats().calls
-    const started = performance.now()
+    let started = 0
+    let drainSeconds = 0
     let burstResult: Awaited<ReturnType<typeof fire>> | undefined
     const during = await measurePages(pages, cookie, async () => {
+      started = performance.now()
+      t0 = monoUs()
       burstResult = await fire(hook, burst("burst"), CONCURRENCY, 200)
+      ingested = monoUs()
       await waitApplied(db, cron, "evt_burst_%", 600_000)
+      drainSeconds = (performance.now() - started) / 1000
     })
-    const drainSeconds = (performance.now() - started) / 1000
+    const lat = `burst at ${args["latency-ms"]} ms`
+    windows.push({ name: `${lat} ingest`, from: t0, to: ingested }, { name: `${lat} drain`, from: ingested, to: monoUs() })
+    await samplers.stop()
     const burstEvents = CUSTOMERS * PER_CUSTOMER
     const calls = proxy.stats().calls - callsBefore
     acknowledged.push(...(burstResult?.acknowledged ?? []))
@@ -171,6 +205,9 @@ async function main() {
       drain_s: round(drainSeconds),
       stripe_calls_per_event: round(calls / burstEvents),
       rate_limited_calls: proxy.stats().limited,
+      page_timer: args["page-timer"],
+      // The app's pages-first gate for deliveries (lib/billing/sync/pace.ts); 0 is off.
+      ingest_while_pages: process.env.BILLING_INGEST_WHILE_PAGES ?? "2",
       pricing_p95_idle_ms: round(idle.pricing.p95),
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
@@ -207,7 +244,31 @@ async function main() {
       `  burst p95 / idle p95: /pricing ${result.pricing_burst_at_0ms_vs_idle} (0 ms), ${result.pricing_burst_vs_idle} (${args["latency-ms"]} ms); ` +
         `/subscription/manage ${result.manage_burst_at_0ms_vs_idle} (0 ms), ${result.manage_burst_vs_idle} (${args["latency-ms"]} ms)`,
     )
-    console.log(`RESULT ${JSON.stringify(result)}`)
+    // Where the time went, per window: page p95 inside it, and the app's, the machine's and Postgres's figures.
+    const app = readAppProbe(PROBE_FILE)
+    const pageSamples = {
+      idle,
+      [windows[1]?.name ?? ""]: zero,
+      [windows[2]?.name ?? ""]: zero,
+      [`${lat} ingest`]: during,
+      [`${lat} drain`]: during,
+    }
+    console.log("\nwhere the time went (first instance), per window; CPU profile windows in CLOCK_MONOTONIC µs:")
+    for (const w of windows) {
+      const pr = pageSamples[w.name]
+      const pricing = pr ? p95Within(pr.pricing.samples, w.from, w.to) : undefined
+      const manage = pr ? p95Within(pr.manage.samples, w.from, w.to) : undefined
+      const row = {
+        ...summarise(w, app, samplers.machine, samplers.pgs),
+        pricing_p95_ms: round(pricing?.p95 ?? 0),
+        manage_p95_ms: round(manage?.p95 ?? 0),
+        page_requests: (pricing?.requests ?? 0) + (manage?.requests ?? 0),
+        from_us: w.from,
+        to_us: w.to,
+      }
+      console.log(`PROBE ${JSON.stringify(row)}`)
+    }
+    console.log(`RESULT ${JSON.stringify({ ...result, load_average: [loadStart, round(loadavg()[0] ?? 0)] })}`)
   } finally {
     await Promise.all(
       apps.map((app) => {
@@ -216,7 +277,9 @@ async function main() {
         return exited
       }),
     )
+    await samplers.stop()
     await db.end()
+    rmSync(PROBE_FILE, { force: true })
     await proxy.stop()
     await stack.stop()
   }
@@ -226,16 +289,25 @@ const round = (x: number) => Math.round(x * 100) / 100
 
 /** Page p95 at c=8 (half /pricing, half the signed-in manage page): while `during` runs, or for 200 requests each. */
 async function measurePages(pages: { pricing: string[]; manage: string[] }, cookie: string, during?: () => Promise<unknown>) {
+  const min = during ? 40 : 200
+  const jobs = [
+    { url: pages.pricing, concurrency: PAGE_CONCURRENCY / 2, min },
+    { url: pages.manage, concurrency: PAGE_CONCURRENCY / 2, headers: { cookie }, min },
+  ]
+  if (args["page-timer"] === "worker") {
+    const loads = jobs.map((job) => pageLoadOnWorker(job))
+    await Promise.all(loads.map((l) => l.ready))
+    await during?.()
+    for (const l of loads) l.stop()
+    const [pricing, manage] = await Promise.all(loads.map((l) => l.result))
+    return { pricing: pricing as PageResult, manage: manage as PageResult }
+  }
   let done = !during
   const work = during?.().finally(() => (done = true))
   const until = () => done
-  const min = during ? 40 : 200
-  const [pricing, manage] = await Promise.all([
-    pageLoad(pages.pricing, { concurrency: PAGE_CONCURRENCY / 2, until, min }),
-    pageLoad(pages.manage, { concurrency: PAGE_CONCURRENCY / 2, headers: { cookie }, until, min }),
-  ])
+  const [pricing, manage] = await Promise.all(jobs.map((job) => pageLoad(job.url, { ...job, until })))
   await work
-  return { pricing, manage }
+  return { pricing: pricing as PageResult, manage: manage as PageResult }
 }
 
 /** Waits until no event matching `pattern` is pending; calls the cron every 5 s, as a scheduler would. */

@@ -8,6 +8,7 @@ import "server-only"
 import { and, eq, sql } from "drizzle-orm"
 import { db } from "@/lib/db/client"
 import { customerSyncs, stripeBackoff, subscriptionEvents } from "@/lib/db/schema"
+import { asDrain, probeDrainCustomer } from "@/lib/db/probe"
 import { env } from "@/lib/env"
 import { flushBillingActions } from "../checkout/trial-cards"
 import { flushCreditGrants } from "../credits/purchases"
@@ -34,10 +35,11 @@ export type DrainReport = {
 }
 export type DrainOptions = { budgetMs?: number; concurrency?: number }
 
-export async function drainBillingEvents({
-  budgetMs = 20_000,
-  concurrency = env.billing.drainConcurrency,
-}: DrainOptions = {}): Promise<DrainReport> {
+export function drainBillingEvents(options: DrainOptions = {}): Promise<DrainReport> {
+  return asDrain(() => drain(options))
+}
+
+async function drain({ budgetMs = 20_000, concurrency = env.billing.drainConcurrency }: DrainOptions): Promise<DrainReport> {
   const owner = newOwner()
   const deadline = Date.now() + budgetMs
   const report: DrainReport = {
@@ -71,7 +73,7 @@ export async function drainBillingEvents({
         report.skipped++
         return
       }
-      const result = await applyCustomer(customerId, owner)
+      const result = await probeDrainCustomer(() => applyCustomer(customerId, owner))
       report.customers++
       report.events += result.events
       if (result.outcome === "failed") report.failed++

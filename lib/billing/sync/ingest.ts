@@ -9,6 +9,7 @@ import { flushEmailOutbox } from "../email/outbox"
 import { verifyWebhook } from "@/lib/stripe"
 import { drainBillingEvents } from "./drain"
 import { storeEvent } from "./inbox"
+import { pagesFirst } from "./pace"
 import { soon } from "./soon"
 
 /** Stripe's events are far smaller; this bounds what an unauthenticated caller can make us read. */
@@ -25,10 +26,12 @@ type Options = {
   coalesceMs?: number
 }
 
-export async function receiveStripeWebhook(
-  request: Request,
-  { schedule = after, coalesceMs = env.billing.coalesceMs }: Options = {},
-): Promise<Response> {
+/** Pages first: while people's requests are in flight, deliveries take turns (pace.ts, pagesFirst). */
+export function receiveStripeWebhook(request: Request, options: Options = {}): Promise<Response> {
+  return pagesFirst(() => receive(request, options))
+}
+
+async function receive(request: Request, { schedule = after, coalesceMs = env.billing.coalesceMs }: Options): Promise<Response> {
   const secret = env.stripeWebhookSecret
   if (!secret) {
     log.error("webhook rejected: STRIPE_WEBHOOK_SECRET is not configured")

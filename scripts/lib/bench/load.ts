@@ -72,7 +72,18 @@ export async function fire(url: string | string[], deliveries: Delivery[], concu
   }
 }
 
-export type PageResult = { requests: number; p50: number; p95: number; errors: number }
+/** `samples`: each request's start (CLOCK_MONOTONIC µs, see `monoUs`) and duration, in start order. */
+export type PageResult = { requests: number; p50: number; p95: number; errors: number; samples: { at: number; ms: number }[] }
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles and of the app's probe (lib/db/probe.ts). */
+export const monoUs = () => Number(process.hrtime.bigint() / 1000n)
+
+/** p95 of the samples that started inside [from, to) (µs). */
+export function p95Within(samples: PageResult["samples"], from: number, to: number) {
+  const ms = samples.filter((s) => s.at >= from && s.at < to).map((s) => s.ms)
+  ms.sort((a, b) => a - b)
+  return { requests: ms.length, p95: quantile(ms, 0.95) }
+}
 
 /** Requests `url` (several: in turn) at `concurrency` until `until()` says stop (at least `min` requests). */
 export async function pageLoad(
@@ -81,12 +92,14 @@ export async function pageLoad(
 ): Promise<PageResult> {
   const urls = Array.isArray(url) ? url : [url]
   const latencies: number[] = []
+  const samples: PageResult["samples"] = []
   let errors = 0
   let count = 0
   await Promise.all(
     Array.from({ length: opts.concurrency }, async () => {
       while (!opts.until() || count < (opts.min ?? 0)) {
         count++
+        const at = monoUs()
         const t = performance.now()
         try {
           const res = await fetch(urls[count % urls.length] as string, { headers: opts.headers ?? {}, redirect: "manual" })
@@ -96,9 +109,11 @@ export async function pageLoad(
           errors++
         }
         latencies.push(performance.now() - t)
+        samples.push({ at, ms: performance.now() - t })
       }
     }),
   )
   latencies.sort((a, b) => a - b)
-  return { requests: latencies.length, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), errors }
+  samples.sort((a, b) => a.at - b.at)
+  return { requests: latencies.length, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), errors, samples }
 }
