@@ -21,6 +21,17 @@ async function eventsAbout(ids: string[], types: string[]) {
 }
 
 /** Advances a test clock and waits until it is ready again (Stripe takes seconds; the emulator a moment). */
+/** A customer with a Visa as its payment method (on `clock` when given), and that card. */
+async function customerWithCard(clock?: string) {
+  const customer = await stripe.customers.create({
+    ...(clock ? { test_clock: clock } : {}),
+    payment_method: "pm_card_visa",
+    metadata: t.tag,
+  })
+  const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+  return { customer, pm }
+}
+
 async function advanceClock(clock: string, to: number) {
   // In steps of at most 28 days: Stripe refuses more than two intervals of the clock's shortest subscription.
   const { first: advancing, now } = await advanceInSteps(stripe, clock, to, { pollMs: t.name === "stripe" ? 1000 : 20, tries: 120 })
@@ -330,8 +341,7 @@ describe("a discount's end (issue 23, item 8)", () => {
   it("repeating: discounted until discount.end, then gone from the subscription and the renewal is full price; once: one invoice", async () => {
     const start = Math.floor(Date.now() / 1000)
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-end-${t.run}` })
-    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard(clock.id)
     const day = start + 86_400
     const repeating = await stripe.coupons.create({
       percent_off: 20,
@@ -414,8 +424,7 @@ describe("prorations with a discount", () => {
   it("a seat change's prorations carry the discount, the credit is what was paid, and the renewal preview is discounted", async () => {
     const start = Math.floor(Date.now() / 1000)
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard(clock.id)
     const day = Math.floor(Date.now() / 1000) + 86_400
     /** Two seats with a 20 % coupon of this duration; both subscriptions start at the clock's moment. */
     const discounted = async (duration: "forever" | "once") => {
@@ -476,8 +485,7 @@ describe("limits Stripe documents", () => {
       type: "StripeInvalidRequestError",
     })
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard(clock.id)
     await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: price.id }],
@@ -499,8 +507,7 @@ describe("limits Stripe documents", () => {
     await stripe.promotionCodes.update(code.id, { active: false })
     expect((await stripe.promotionCodes.update(code.id, { active: true })).active).toBe(true)
     await stripe.promotionCodes.update(code.id, { active: false })
-    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard()
     await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: price.id }],
@@ -576,8 +583,7 @@ describe("entitlements", () => {
     const extra = await feature("extra")
     await stripe.products.createFeature(product.id, { entitlement_feature: base.id })
     const subscribe = async () => {
-      const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
-      const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+      const { customer, pm } = await customerWithCard(clock.id)
       const sub = await stripe.subscriptions.create({
         customer: customer.id,
         items: [{ price: monthly.id }],
@@ -952,8 +958,7 @@ describe("subscription schedules", () => {
   it("from_subscription, a second phase applied when the clock passes its start, then released; cancel ends the subscription", async () => {
     const start = Math.floor(Date.now() / 1000)
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const customer = await stripe.customers.create({ test_clock: clock.id, payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard(clock.id)
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: price.id, quantity: 2 }],
@@ -1026,8 +1031,7 @@ describe("subscription schedules", () => {
 describe("cancellation with a retention offer", () => {
   it("a cancel flow carries retention.coupon_offer; the coupon on the subscription is its discount; cancellation_details kept", async () => {
     const coupon = await stripe.coupons.create({ percent_off: 25, duration: "repeating", duration_in_months: 3, metadata: t.tag })
-    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard()
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: price.id }],
@@ -1172,8 +1176,7 @@ describe("Stripe Tax (automatic_tax)", () => {
   })
 
   it("no address: a subscription with automatic tax is refused, a preview says requires_location_inputs", async () => {
-    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard()
     await expect(
       stripe.subscriptions.create({
         customer: customer.id,
@@ -1231,8 +1234,7 @@ describe("a subscription schedule's next phase previewed", () => {
       metadata: t.tag,
     })
     const coupon = await stripe.coupons.create({ percent_off: 50, duration: "forever", metadata: t.tag })
-    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard()
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: yearly.id }],
@@ -1270,8 +1272,7 @@ describe("a subscription schedule's next phase previewed", () => {
       metadata: t.tag,
     })
     const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 3, metadata: t.tag })
-    const customer = await stripe.customers.create({ payment_method: "pm_card_visa", metadata: t.tag })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
+    const { customer, pm } = await customerWithCard()
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: yearly.id }],

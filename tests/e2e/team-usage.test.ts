@@ -5,7 +5,7 @@
 // passes the period end.
 import { describe, expect, it } from "vitest"
 import { planById, USAGE_METERS } from "@/lib/billing/catalog"
-import { advanceDays, app, db, inviteMail, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+import { advanceDays, app, db, inviteMail, noPageErrors, sharedBrowser, SLOW, teamOwner } from "../support/browser"
 import { must } from "../support/must"
 
 const browser = sharedBrowser()
@@ -16,12 +16,7 @@ const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`
 
 describe("a Team's usage pool", () => {
   it("two members draw on one pool: both meters show the team's total; the overage is on the owner's renewal once", async () => {
-    const ownerPage = await (await browser().newContext()).newPage()
-    const ownerErrors = await noPageErrors(ownerPage)
-    const owner = await signUp(ownerPage, "/dashboard")
-    await subscribe(ownerPage, { plan: "team", seats: 2 })
-    await ownerPage.goto(app("/team"))
-    await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("1 of 2 seats used")
+    const { page: ownerPage, errors: ownerErrors, email: owner } = await teamOwner(browser())
 
     // The member joins by the invite email (tests/e2e/team.test.ts covers the invite itself).
     const member = `e2e-pool-${Date.now()}@example.com`

@@ -3,7 +3,7 @@
 // sees the Team features; the owner previews and buys a third seat, then removes the member, who
 // loses the features.
 import { describe, expect, it } from "vitest"
-import { app, inviteMail, noPageErrors, sharedBrowser, signUp, SLOW, subscribe } from "../support/browser"
+import { app, inviteMail, noPageErrors, sharedBrowser, SLOW, teamOwner } from "../support/browser"
 import { must } from "../support/must"
 
 const browser = sharedBrowser()
@@ -15,12 +15,7 @@ const sharedWorkspaces = async (page: import("playwright-core").Page) => {
 
 describe("team", () => {
   it("invite → accept → member has Team features → seats previewed and bought → removed → features gone", async () => {
-    const ownerPage = await (await browser().newContext()).newPage()
-    const ownerErrors = await noPageErrors(ownerPage)
-    const owner = await signUp(ownerPage, "/dashboard")
-    await subscribe(ownerPage, { plan: "team", seats: 2 })
-    await ownerPage.goto(app("/team"))
-    await expect.poll(() => ownerPage.getByTestId("seat-usage").textContent(), SLOW).toContain("1 of 2 seats used")
+    const { page: ownerPage, errors: ownerErrors, email: owner } = await teamOwner(browser())
 
     const member = `e2e-member-${Date.now()}@example.com`
     const invite = ownerPage.getByRole("form", { name: "Invite a member" })

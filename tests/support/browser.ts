@@ -107,6 +107,17 @@ export async function subscribe(page: Page, opts: { plan?: "pro" | "team"; seats
   if ((opts.card ?? "4242").startsWith("4242") || opts.card?.startsWith("5555")) await page.waitForURL("**/subscription/success**")
 }
 
+/** A new user on Team with `seats` seats, left on /team once it counts them (team.test.ts, team-usage.test.ts). */
+export async function teamOwner(browser: Browser, seats = 2) {
+  const page = await (await browser.newContext()).newPage()
+  const errors = await noPageErrors(page)
+  const email = await signUp(page, "/dashboard")
+  await subscribe(page, { plan: "team", seats })
+  await page.goto(app("/team"))
+  await expect.poll(() => page.getByTestId("seat-usage").textContent(), SLOW).toContain(`1 of ${seats} seats used`)
+  return { page, errors, email }
+}
+
 export async function userRow(email: string) {
   const { rows } = await db().query(
     `select s.* from user_subscriptions s join users u on u.id = s.user_id where u.email = $1 order by s.stripe_created_at desc limit 1`,

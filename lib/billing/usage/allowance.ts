@@ -81,19 +81,20 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
   const sub = live(payerRows)
   const month = calendarMonth(now)
   const locked = lockedOf(ownRows, now) ?? (team && payerId !== userId && !own ? lockedOf(payerRows, now) : undefined)
-  if (locked)
-    return {
-      subject: `user:${userId}`,
-      plan: "free",
-      included: 0,
-      hardLimit: true,
-      periodStart: month.start,
-      periodEnd: month.end,
-      stripeCustomerId: null,
-      payerUserId: null,
-      overageCents: 0,
-      locked: { planId: locked.planId },
-    }
+  // Free's terms (the calendar month, a hard limit, nothing billed); past the grace end, nothing included.
+  const free = (included: number, lock?: Allowance["locked"]): Allowance => ({
+    subject: `user:${userId}`,
+    plan: "free",
+    included,
+    hardLimit: true,
+    periodStart: month.start,
+    periodEnd: month.end,
+    stripeCustomerId: null,
+    payerUserId: null,
+    overageCents: 0,
+    ...(lock ? { locked: lock } : {}),
+  })
+  if (locked) return free(0, { planId: locked.planId })
   // A Team owner whose team row is not made yet (the team page makes it when first opened): made now,
   // so the pool is the team's counter from the first unit, not the owner's own one until then.
   const teamId = team?.id ?? (sub && sub.planId === "team" ? await ensureTeam(userId) : undefined)
@@ -123,17 +124,7 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       payerUserId: userId,
       overageCents: own.planId === "team" ? m.team.overageCents : m.pro.overageCents,
     }
-  return {
-    subject: `user:${userId}`,
-    plan: "free",
-    included: m.free.included,
-    hardLimit: true,
-    periodStart: month.start,
-    periodEnd: month.end,
-    stripeCustomerId: null,
-    payerUserId: null,
-    overageCents: 0,
-  }
+  return free(m.free.included)
 }
 
 /** A Free user's pack with units left (locked by the recording that draws on it). */
