@@ -2,7 +2,7 @@
 // paid one, and the customer's balance on metered prices (billing.creditBalanceSummary).
 import "server-only"
 import type { CheckoutSessionState } from "@/lib/billing/types"
-import { checkoutState } from "./checkout"
+import { CHECKOUT_TAX, checkoutState } from "./checkout"
 import { stripe } from "./config"
 import { CREDIT_PACK_METADATA_KEY } from "./credits-metadata"
 import { stripeCall } from "./errors"
@@ -14,6 +14,8 @@ export type CreditCheckout = {
   priceId: string
   successUrl: string
   cancelUrl: string
+  /** STRIPE_TAX: Stripe Tax on the pack, the address (and a VAT id) collected as on a subscription's Checkout. */
+  automaticTax?: boolean
 }
 
 export async function createCreditCheckout(c: CreditCheckout): Promise<CheckoutSessionState> {
@@ -28,6 +30,7 @@ export async function createCreditCheckout(c: CreditCheckout): Promise<CheckoutS
       payment_intent_data: { metadata },
       success_url: c.successUrl,
       cancel_url: c.cancelUrl,
+      ...(c.automaticTax ? CHECKOUT_TAX : {}),
     }),
   )
   return checkoutState(s)

@@ -4,7 +4,10 @@
 // customer Stripe Tax cannot place (no address) gets a clear message instead of a change. Real
 // Postgres, the emulator through the SDK, the app's own modules.
 import { afterAll, describe, expect, it, vi } from "vitest"
+import { CREDIT_PACKS, creditGrantCents } from "@/lib/billing/catalog"
 import { startCheckout } from "@/lib/billing/checkout/start-checkout"
+import { startCreditCheckout } from "@/lib/billing/credits/buy"
+import { flushCreditGrants } from "@/lib/billing/credits/purchases"
 import { listInvoices } from "@/lib/billing/invoices/store"
 import { confirmPlan, previewPlan } from "@/lib/billing/plan-change/change-plan"
 import { syncUserNow } from "@/lib/billing/sync/eager"
@@ -18,6 +21,8 @@ vi.hoisted(() => {
 })
 
 afterAll(() => pool.end())
+
+const PACK = CREDIT_PACKS.reports_200
 
 const ok = <T extends { ok: boolean }>(r: T) => {
   expect(r, r.ok ? "" : (r as unknown as { message: string }).message).toMatchObject({ ok: true })
@@ -106,6 +111,47 @@ describe("Checkout with STRIPE_TAX=on", () => {
     expect(res.status).toBe(402)
     expect(await res.text()).toContain("Enter your billing address")
     expect(session.status).toBe("open")
+  })
+})
+
+describe("a credit pack with STRIPE_TAX=on", () => {
+  it("Checkout (mode=payment) charges the pack's price plus the German rate; the grant is the pack's value, not the tax", async () => {
+    const stripe = stripeClient()
+    const user = await createUser()
+    const started = ok(await startCreditCheckout(user, { pack: PACK.id, from: "dashboard" }))
+    const sessionId = must(/\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1], "session id")
+    const opened = await stripe.checkout.sessions.retrieve(sessionId)
+    expect(opened).toMatchObject({ mode: "payment", automatic_tax: { enabled: true }, billing_address_collection: "required" })
+    const res = await fetch(started.url, {
+      method: "POST",
+      body: new URLSearchParams({
+        cardnumber: "4242424242424242",
+        exp: "12 / 34",
+        cvc: "123",
+        country: "DE",
+        address_postal_code: "10115",
+        address_city: "Berlin",
+      }),
+      redirect: "manual",
+    })
+    expect(res.status).toBe(303)
+    const session = await stripe.checkout.sessions.retrieve(sessionId)
+    const tax = Math.round(PACK.priceCents * 0.19)
+    expect(session).toMatchObject({
+      status: "complete",
+      payment_status: "paid",
+      amount_subtotal: PACK.priceCents,
+      amount_total: PACK.priceCents + tax,
+      total_details: { amount_tax: tax },
+      customer_details: { address: { country: "DE" } },
+    })
+    const pi = await stripe.paymentIntents.retrieve(session.payment_intent as string)
+    expect(pi.amount).toBe(PACK.priceCents + tax)
+    // The grant the drain makes is for usage, worth the pack's units: tax is not credit.
+    await deliverCustomerEvents(session.customer as string)
+    await flushCreditGrants()
+    const grants = await stripe.billing.creditGrants.list({ customer: session.customer as string })
+    expect(grants.data.map((g) => g.amount.monetary?.value)).toEqual([creditGrantCents(PACK)])
   })
 })
 

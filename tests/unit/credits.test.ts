@@ -21,7 +21,9 @@ const completed = (session: object) =>
         mode: "payment",
         customer: "cus_1",
         payment_status: "paid",
+        amount_subtotal: PACK.priceCents,
         amount_total: PACK.priceCents,
+        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
         currency: "usd",
         metadata: { credit_pack: PACK.id },
         ...session,
@@ -38,7 +40,16 @@ describe("credit pack events", () => {
       creditPurchase: { sessionId: "cs_1", packId: PACK.id, amountPaid: PACK.priceCents, paidAt: new Date(1_700_000_000_000) },
     })
     expect(intentOf(completed({ payment_status: "unpaid" }))).toEqual({ kind: "ignore", outcome: "ignored_credit_pack_unpaid" })
-    expect(intentOf(completed({ amount_total: 1 }))).toEqual({ kind: "ignore", outcome: "ignored_credit_pack_amount_mismatch" })
+    expect(intentOf(completed({ amount_subtotal: 1, amount_total: 1 }))).toEqual({
+      kind: "ignore",
+      outcome: "ignored_credit_pack_amount_mismatch",
+    })
+    // A discount taken off the pack is not the pack's price either.
+    const discounted = { amount_total: PACK.priceCents - 100, total_details: { amount_discount: 100, amount_shipping: 0, amount_tax: 0 } }
+    expect(intentOf(completed(discounted))).toEqual({ kind: "ignore", outcome: "ignored_credit_pack_amount_mismatch" })
+    // Stripe Tax on top (STRIPE_TAX): the pack's price plus tax is still the pack.
+    const taxed = { amount_total: PACK.priceCents + 190, total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 190 } }
+    expect(intentOf(completed(taxed))).toMatchObject({ kind: "sync", creditPurchase: { amountPaid: PACK.priceCents + 190 } })
     expect(intentOf(completed({ metadata: {} }))).toEqual({ kind: "ignore", outcome: "ignored_not_credit_pack" })
     expect(intentOf(completed({ metadata: { credit_pack: "nope" } }))).toEqual({ kind: "ignore", outcome: "ignored_not_credit_pack" })
   })

@@ -50,6 +50,7 @@ export async function startCreditCheckout(user: CurrentUser, input: BuyCreditsIn
             priceId,
             successUrl: `${back}?credits=purchased`,
             cancelUrl: `${back}?credits=canceled`,
+            automaticTax: env.billing.tax,
           }),
         { oneTime: true },
       )

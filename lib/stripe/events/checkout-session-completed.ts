@@ -31,7 +31,7 @@ export function checkoutCompletedIntent(event: Stripe.CheckoutSessionCompletedEv
 
 /**
  * A credit pack's Checkout (mode=payment, metadata.credit_pack): paid (card payments settle at once;
- * delayed methods are not offered) for exactly the pack's price, it becomes a credit purchase the drain
+ * delayed methods are not offered) for exactly the pack's price (plus any tax), it becomes a credit purchase the drain
  * records and grants. Anything else is recorded as ignored with the reason.
  */
 function creditPackIntent(event: Stripe.CheckoutSessionCompletedEvent): EventIntent {
@@ -42,7 +42,13 @@ function creditPackIntent(event: Stripe.CheckoutSessionCompletedEvent): EventInt
   if (!customerId) return { kind: "ignore", outcome: "ignored_no_customer" }
   if (session.payment_status !== "paid") return { kind: "ignore", outcome: `ignored_credit_pack_${session.payment_status}` }
   const pack = CREDIT_PACKS[packId]
-  if (session.amount_total !== pack.priceCents || session.currency !== pack.currency)
+  // The pack's price before tax (Stripe Tax adds its own on top, STRIPE_TAX), with nothing taken off.
+  if (
+    session.amount_total == null ||
+    session.amount_subtotal !== pack.priceCents ||
+    (session.total_details?.amount_discount ?? 0) !== 0 ||
+    session.currency !== pack.currency
+  )
     return { kind: "ignore", outcome: "ignored_credit_pack_amount_mismatch" }
   return {
     kind: "sync",

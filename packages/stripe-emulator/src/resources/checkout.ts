@@ -80,7 +80,6 @@ export const checkout: Record<string, Handler> = {
     if (customer && email) throw invalid("customer_email", "You may only specify one of these parameters: customer, customer_email.")
     const successUrl = req(p, "success_url")
     const tax = taxParams(p, customer)
-    if (payment && tax.automatic) throw invalid("automatic_tax", "The emulator computes tax on subscription-mode sessions only.")
     const sd = obj(p, "subscription_data") ?? {}
     allow(sd, ["metadata", "trial_period_days", "description", "trial_settings"], "subscription_data")
     const trial = int(sd, "trial_period_days")
@@ -460,7 +459,7 @@ function complete(ctx: Ctx, s: StoredSession, input: Completion) {
     attachPaymentMethod(ctx, pm, customer)
     updateCustomer(ctx, customer, { invoice_settings: { default_payment_method: pm.id } })
   }
-  if (s.mode === "payment") return completePayment(ctx, s, customer, pm?.id ?? null, email, name)
+  if (s.mode === "payment") return completePayment(ctx, s, customer, pm?.id ?? null, email, name, entered)
   const li = onlyItem({ data: s._line_items })
   const sub = createSubscription(ctx, {
     discount,
@@ -514,7 +513,15 @@ const customerDetails = (email: string, name: string | null): Stripe.Checkout.Se
  * (status succeeded), set on the session as `payment_intent`; payment_status paid. Events in Stripe's order:
  * payment_intent.created, payment_intent.succeeded, checkout.session.completed (no Charge object is emulated).
  */
-function completePayment(ctx: Ctx, s: StoredSession, customer: Stripe.Customer, pm: string | null, email: string, name: string | null) {
+function completePayment(
+  ctx: Ctx,
+  s: StoredSession,
+  customer: Stripe.Customer,
+  pm: string | null,
+  email: string,
+  name: string | null,
+  entered: Stripe.Address | null,
+) {
   const amount = s.amount_total ?? 0
   const pi = fromDefaults<Stripe.PaymentIntent>("payment_intent", {
     id: ctx.store.id("pi"),
@@ -541,7 +548,11 @@ function completePayment(ctx: Ctx, s: StoredSession, customer: Stripe.Customer, 
     payment_status: "paid",
     customer: customer.id,
     payment_intent: pi.id,
-    customer_details: customerDetails(email, name),
+    customer_details: {
+      ...customerDetails(email, name),
+      // With Stripe Tax the address that placed the customer, as on a subscription-mode session.
+      ...(s.automatic_tax.enabled ? { address: entered ?? customer.address ?? null } : {}),
+    },
     url: null,
   })
   ctx.store.put(s)
