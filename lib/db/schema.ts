@@ -484,3 +484,15 @@ export const reconcileSeen = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.stripeSubscriptionId] })],
 )
+
+/** Per-group deltas of user_subscriptions' counts and gross amounts (triggers write them; /admin/metrics sums them). */
+export const subscriptionTotals = pgTable("subscription_totals", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  status: text("status").$type<SubscriptionStatus>().notNull(),
+  planId: text("plan_id"),
+  currency: text("currency").notNull(),
+  interval: text("interval").$type<BillingInterval>(),
+  unended: boolean("unended").notNull(),
+  n: bigint("n", { mode: "number" }).notNull(),
+  gross: bigint("gross", { mode: "number" }).notNull(),
+})

@@ -15,6 +15,15 @@ create table public.subscription_totals (
   -- greatest(0, unit_amount × quantity), summed: MRR before discounts, in the interval's own terms.
   gross bigint not null
 );
+comment on table public.subscription_totals is 'Counts and gross amounts of user_subscriptions per group, as deltas written by triggers in the changing transaction and folded by compact_subscription_totals(); /admin/metrics sums them.';
+comment on column public.subscription_totals.id is 'Delta row id (a fold replaces the deltas with one row per group).';
+comment on column public.subscription_totals.status is 'Stripe subscription status of the group.';
+comment on column public.subscription_totals.plan_id is 'Catalog plan of the group (null: a price outside the catalog).';
+comment on column public.subscription_totals.currency is 'Currency of the group (usd when the row has none).';
+comment on column public.subscription_totals.interval is 'Billing interval of the group (day, week, month, year).';
+comment on column public.subscription_totals.unended is 'True for rows with no ended_at.';
+comment on column public.subscription_totals.n is 'Change in the number of subscriptions in the group (summed: the count).';
+comment on column public.subscription_totals.gross is 'Change in greatest(0, unit_amount x quantity) in the group, in the interval''s own terms (summed: MRR before discounts).';
 alter table public.subscription_totals enable row level security;
 revoke all on public.subscription_totals from anon, authenticated;
 revoke all on sequence public.subscription_totals_id_seq from anon, authenticated;
