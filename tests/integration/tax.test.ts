@@ -29,6 +29,27 @@ const ok = <T extends { ok: boolean }>(r: T) => {
   return r as Extract<T, { ok: true }>
 }
 
+/** Pays a session on the emulator's hosted page with a Visa and the billing `fields` entered. */
+const payOnHostedPage = (url: string, fields: Record<string, string>) =>
+  fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123", ...fields }),
+    redirect: "manual",
+  })
+
+type Preview = Extract<Awaited<ReturnType<typeof previewPlan>>, { ok: true }>["preview"]
+/** Confirms the change to Team (monthly) at what the preview said. */
+const confirmTeam = (user: Parameters<typeof confirmPlan>[0], preview: Preview) =>
+  confirmPlan(user, {
+    plan: "team",
+    interval: "month",
+    itemId: preview.itemId,
+    fromPriceId: preview.fromPriceId,
+    fromQuantity: preview.fromQuantity,
+    prorationDate: preview.prorationDate,
+    amountDue: preview.amountDue,
+  })
+
 /** Subscribes through the app's Checkout, entering a billing address (and a VAT number) on the hosted page. */
 async function subscribeWithAddress(fields: Record<string, string>) {
   const stripe = stripeClient()
@@ -36,11 +57,7 @@ async function subscribeWithAddress(fields: Record<string, string>) {
   const started = ok(await startCheckout(user, { plan: "pro", interval: "month" }))
   const sessionId = must(/\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1], "session id")
   const opened = await stripe.checkout.sessions.retrieve(sessionId)
-  const res = await fetch(started.url, {
-    method: "POST",
-    body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12 / 34", cvc: "123", ...fields }),
-    redirect: "manual",
-  })
+  const res = await payOnHostedPage(started.url, fields)
   const session = await stripe.checkout.sessions.retrieve(sessionId)
   return { stripe, user, opened, res, session }
 }
@@ -69,17 +86,7 @@ describe("Checkout with STRIPE_TAX=on", () => {
     expect(preview.taxNeedsAddress).toBe(false)
     expect(preview.tax).toBe(Math.round(((preview.amountDue - preview.tax) * 19) / 100))
     expect(preview.nextInvoice).toMatchObject({ amount: 2856, tax: 456 })
-    ok(
-      await confirmPlan(user, {
-        plan: "team",
-        interval: "month",
-        itemId: preview.itemId,
-        fromPriceId: preview.fromPriceId,
-        fromQuantity: preview.fromQuantity,
-        prorationDate: preview.prorationDate,
-        amountDue: preview.amountDue,
-      }),
-    )
+    ok(await confirmTeam(user, preview))
     const sub = await stripe.subscriptions.retrieve(session.subscription as string)
     const changed = await stripe.invoices.retrieve(sub.latest_invoice as string)
     expect(changed).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue })
@@ -122,18 +129,7 @@ describe("a credit pack with STRIPE_TAX=on", () => {
     const sessionId = must(/\/(cs_[A-Za-z0-9_]+)/.exec(started.url)?.[1], "session id")
     const opened = await stripe.checkout.sessions.retrieve(sessionId)
     expect(opened).toMatchObject({ mode: "payment", automatic_tax: { enabled: true }, billing_address_collection: "required" })
-    const res = await fetch(started.url, {
-      method: "POST",
-      body: new URLSearchParams({
-        cardnumber: "4242424242424242",
-        exp: "12 / 34",
-        cvc: "123",
-        country: "DE",
-        address_postal_code: "10115",
-        address_city: "Berlin",
-      }),
-      redirect: "manual",
-    })
+    const res = await payOnHostedPage(started.url, { country: "DE", address_postal_code: "10115", address_city: "Berlin" })
     expect(res.status).toBe(303)
     const session = await stripe.checkout.sessions.retrieve(sessionId)
     const tax = Math.round(PACK.priceCents * 0.19)
@@ -168,15 +164,7 @@ describe("a customer Stripe Tax cannot place", () => {
     await deliverCustomerEvents(customer.id)
     const { preview } = ok(await previewPlan(user, { plan: "team", interval: "month" }))
     expect(preview).toMatchObject({ taxNeedsAddress: true, tax: 0 })
-    const refused = await confirmPlan(user, {
-      plan: "team",
-      interval: "month",
-      itemId: preview.itemId,
-      fromPriceId: preview.fromPriceId,
-      fromQuantity: preview.fromQuantity,
-      prorationDate: preview.prorationDate,
-      amountDue: preview.amountDue,
-    })
+    const refused = await confirmTeam(user, preview)
     expect(refused).toMatchObject({ ok: false, code: "tax_address_required", message: expect.stringMatching(/billing address/) })
     // Nothing changed at Stripe.
     const sub = (await stripe.subscriptions.list({ customer: customer.id })).data[0]
