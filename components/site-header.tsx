@@ -1,5 +1,5 @@
 // Site header: navigation and sign-in state.
-import { CreditCard, LogOut, UserRound } from "lucide-react"
+import { CreditCard, LogOut, UserRound } from "@/components/ui/icons"
 import Link from "next/link"
 import { Button } from "@/components/ui/button"
 import { signOut } from "@/lib/actions/auth"

@@ -1,5 +1,5 @@
 // Landing page.
-import { ArrowRight, RefreshCw, ShieldCheck, Wallet } from "lucide-react"
+import { ArrowRight, RefreshCw, ShieldCheck, Wallet } from "@/components/ui/icons"
 import Link from "next/link"
 import { Button } from "@/components/ui/button"
 

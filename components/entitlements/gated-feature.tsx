@@ -1,7 +1,7 @@
 // A feature behind an entitlement: its content when the user has it, otherwise a locked card that
 // says which plan unlocks it and links to pricing. The decision is made on the server (hasEntitlement).
 import Link from "next/link"
-import { Lock, Unlock } from "lucide-react"
+import { Lock, Unlock } from "@/components/ui/icons"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 

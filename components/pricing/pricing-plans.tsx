@@ -14,7 +14,7 @@ import { Label } from "@/components/ui/label"
 import { createCheckoutSession } from "@/lib/actions/create-checkout-session"
 import { CATALOG, type Interval } from "@/lib/billing/catalog"
 import { formatMoney } from "@/lib/billing/views/describe"
-import { cn } from "@/lib/utils"
+import { cx } from "@/lib/utils"
 
 export type PricingPlan = {
   id: string
@@ -50,7 +50,7 @@ export function PricingPlans({
         {(["month", "year"] as const).map((i) => (
           <label
             key={i}
-            className={cn(
+            className={cx(
               "cursor-pointer rounded-md px-4 py-1.5 text-sm font-medium has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring",
               interval === i ? "bg-primary text-primary-foreground" : "text-muted-foreground",
             )}
@@ -100,7 +100,7 @@ function PlanCard({
   const isCurrent = current?.planId === plan.id
   const subscribed = !!current
   return (
-    <Card className={cn("flex flex-col", isCurrent && "border-primary ring-1 ring-primary")} data-testid={`plan-${plan.id}`}>
+    <Card className={cx("flex flex-col", isCurrent && "border-primary ring-1 ring-primary")} data-testid={`plan-${plan.id}`}>
       <CardHeader>
         <CardTitle className="flex items-center justify-between">
           {plan.name}

@@ -1,9 +1,9 @@
 // The subscription card: plan, price, seats, status, dates, payment problems, and the manage button.
-import { AlertTriangle, CalendarClock, CreditCard } from "lucide-react"
+import { AlertTriangle, CalendarClock, CreditCard } from "@/components/ui/icons"
 import Link from "next/link"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card"
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { cardLine, endsOn, formatDate, priceLine } from "@/lib/billing/views/describe"
 import type { SubscriptionView } from "@/lib/billing/views/queries"
 import { hasEnded, needsPaymentFix } from "@/lib/billing/status"
@@ -88,7 +88,8 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
           )}
         </dl>
       </CardContent>
-      <CardFooter className="flex flex-col gap-2 pt-2 sm:flex-row">
+      {/* CardFooter's own pt-0 would fight pt-2 (no class merging: lib/utils.ts): its classes, written out. */}
+      <div className="flex flex-col items-center gap-2 p-6 pt-2 sm:flex-row">
         {/* Manage Button */}
         <ManageSubscriptionButton variant="outline" className="w-full sm:flex-1" />
         {ended && (
@@ -96,7 +97,7 @@ export function CurrentSubscription({ subscription: s, card }: { subscription: S
             <Link href="/pricing">Subscribe again</Link>
           </Button>
         )}
-      </CardFooter>
+      </div>
     </Card>
   )
 }

@@ -1,6 +1,6 @@
 // Status badge and the one-line description of a subscription.
 import { Badge } from "@/components/ui/badge"
-import { Tag } from "lucide-react"
+import { Tag } from "@/components/ui/icons"
 import { discountLine, headline, type Describable } from "@/lib/billing/views/describe"
 import { hasEnded, STATUS_LABEL, STATUS_TONE } from "@/lib/billing/status"
 import type { SubscriptionStatus } from "@/lib/billing/types"

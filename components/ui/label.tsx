@@ -1,7 +1,7 @@
 // Form label primitive.
 import type { ComponentProps } from "react"
-import { cn } from "@/lib/utils"
+import { cx } from "@/lib/utils"
 
 export function Label({ className, ...props }: ComponentProps<"label">) {
-  return <label className={cn("text-sm font-medium leading-none", className)} {...props} />
+  return <label className={cx("text-sm font-medium leading-none", className)} {...props} />
 }

@@ -1,7 +1,7 @@
 // Loading placeholder.
 import type { ComponentProps } from "react"
-import { cn } from "@/lib/utils"
+import { cx } from "@/lib/utils"
 
 export function Skeleton({ className, ...props }: ComponentProps<"div">) {
-  return <div aria-hidden="true" className={cn("animate-pulse rounded-md bg-muted", className)} {...props} />
+  return <div aria-hidden="true" className={cx("animate-pulse rounded-md bg-muted", className)} {...props} />
 }

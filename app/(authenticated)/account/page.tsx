@@ -1,5 +1,5 @@
 // Account settings: the address you sign in with, your password, and signing out.
-import { LogOut } from "lucide-react"
+import { LogOut } from "@/components/ui/icons"
 import type { Metadata } from "next"
 import { ChangeEmailForm } from "@/components/auth/change-email-form"
 import { NewPasswordForm } from "@/components/auth/new-password-form"

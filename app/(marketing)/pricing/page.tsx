@@ -1,6 +1,6 @@
 // Pricing: plans from the database, monthly/yearly, seats for Team, the current plan marked.
 import type { Metadata } from "next"
-import { Info } from "lucide-react"
+import { Info } from "@/components/ui/icons"
 import { PricingPlans } from "@/components/pricing/pricing-plans"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { getCurrentUser } from "@/lib/auth/current-user"

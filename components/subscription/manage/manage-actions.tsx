@@ -1,5 +1,5 @@
 // The manage page's "Quick Actions": none (go to pricing), ended (subscribe again, past invoices), or the portal's steps.
-import { AlertCircle, CalendarX, CreditCard, FileText, Repeat, Settings } from "lucide-react"
+import { AlertCircle, CalendarX, CreditCard, FileText, Repeat, Settings } from "@/components/ui/icons"
 import Link from "next/link"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { Button } from "@/components/ui/button"

@@ -1,5 +1,5 @@
 // The banners above the manage page's actions: a failed payment, a scheduled cancellation, a redirect notice.
-import { AlertTriangle, CalendarX, Hourglass, Info, PauseCircle } from "lucide-react"
+import { AlertTriangle, CalendarX, Hourglass, Info, PauseCircle } from "@/components/ui/icons"
 import { ManageSubscriptionButton } from "@/components/subscription/manage-subscription-button"
 import { ResumeSubscriptionButton } from "@/components/subscription/resume-subscription-button"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"

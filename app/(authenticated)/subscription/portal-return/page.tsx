@@ -1,12 +1,12 @@
 // Back from the Customer Portal: sync from Stripe, then say what is true now.
 import type { Metadata } from "next"
-import { CheckCircle, Clock, CreditCard } from "lucide-react"
+import { CheckCircle, Clock, CreditCard } from "@/components/ui/icons"
 import Link from "next/link"
 import { Suspense } from "react"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
+import { Card, CardContent, CardHeader } from "@/components/ui/card"
 import { Skeleton } from "@/components/ui/skeleton"
 import { requireUser } from "@/lib/auth/current-user"
 import { cardLine } from "@/lib/billing/views/describe"
@@ -27,9 +27,8 @@ async function PortalReturnContent() {
         <div className="mx-auto mb-4 flex size-16 items-center justify-center rounded-full bg-emerald-100">
           <CheckCircle className="size-10 text-emerald-600" aria-hidden="true" />
         </div>
-        <CardTitle as="h1" className="text-2xl">
-          Welcome back
-        </CardTitle>
+        {/* CardTitle's text-lg and leading-none would fight text-2xl (no class merging: lib/utils.ts). */}
+        <h1 className="text-2xl font-semibold tracking-tight">Welcome back</h1>
       </CardHeader>
       <CardContent className="space-y-6">
         {!fresh && (

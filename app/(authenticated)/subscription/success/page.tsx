@@ -1,6 +1,6 @@
 // After Checkout: verify the session is this user's, sync at once, show the plan now active.
 import type { Metadata } from "next"
-import { AlertTriangle, PartyPopper } from "lucide-react"
+import { AlertTriangle, PartyPopper } from "@/components/ui/icons"
 import Link from "next/link"
 import { CurrentSubscription } from "@/components/subscription/current-subscription"
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
