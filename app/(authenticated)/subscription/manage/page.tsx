@@ -1,6 +1,5 @@
 // Manage subscription: status, quick actions into the Customer Portal, and what the portal offers.
 import type { Metadata } from "next"
-import { Suspense } from "react"
 import { ManageActions } from "@/components/subscription/manage/manage-actions"
 import {
   AlreadySubscribedNotice,
@@ -13,7 +12,6 @@ import {
 import { InvoiceHistory } from "@/components/subscription/manage/invoice-history"
 import { PlanChange, ScheduledChange } from "@/components/subscription/manage/plan-change"
 import { PortalFeatures } from "@/components/subscription/manage/portal-features"
-import { ManageSkeleton } from "@/components/subscription/manage-skeleton"
 import { SubscriptionStatus } from "@/components/subscription/subscription-status"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { UsageMeter } from "@/components/usage/usage-meter"
@@ -131,9 +129,11 @@ export default async function ManageSubscriptionPage({ searchParams }: { searchP
         <h1 className="mb-2 text-3xl font-bold">Manage Your Subscription</h1>
         <p className="text-muted-foreground">Update your plan, payment methods, and billing information</p>
       </div>
-      <Suspense fallback={<ManageSkeleton />}>
-        <ManageSubscriptionContent notice={notice} credits={credits} invoices={{ after: invoices_after, before: invoices_before }} />
-      </Suspense>
+      {/* Not streamed behind a skeleton: everything here is read from Postgres (no Stripe call), as on
+          /subscription. A streamed boundary is revealed by React only after a throttle, behind the
+          framework's script evaluation: the content showed seconds after the HTML had arrived
+          (Lighthouse mobile LCP 2.3-5.8 s, docs/benchmarks.md). */}
+      <ManageSubscriptionContent notice={notice} credits={credits} invoices={{ after: invoices_after, before: invoices_before }} />
     </div>
   )
 }
