@@ -172,13 +172,15 @@ async function main() {
 async function serveWithoutScripts(appUrl: string) {
   const server = createServer((req, res) => {
     fetch(`${appUrl}${req.url ?? "/"}`)
-      .then((r) => r.text())
-      .then((html) => {
-        const bare = html
+      .then(async (r) => {
+        const type = r.headers.get("content-type") ?? "text/plain"
+        const body = await r.text()
+        if (!type.startsWith("text/html")) return void res.writeHead(r.status, { "content-type": type }).end(body)
+        const bare = body
           .replaceAll(/<script\b[^>]*>[\s\S]*?<\/script>/g, "")
           .replaceAll(/<link\b[^>]*\bas="script"[^>]*>/g, "")
           .replaceAll(/(href|src)="\//g, `$1="${appUrl}/`)
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(bare)
+        res.writeHead(r.status, { "content-type": type }).end(bare)
       })
       .catch((e: unknown) => res.writeHead(502).end(String(e)))
   })
