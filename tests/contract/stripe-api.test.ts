@@ -3,6 +3,7 @@
 // mode (`STRIPE_SECRET_KEY=sk_test_… npm run test:stripe-contract`), so the two can be compared.
 import type Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { must } from "../support/must"
 import { advanceInSteps } from "../support/test-clock"
 import { contractTarget, type Target } from "./target"
 
@@ -473,6 +474,94 @@ describe("prorations with a discount", () => {
     const [back, rest] = [...down.lines.data].sort((a, b) => a.amount - b.amount)
     expect(Math.abs((back?.amount ?? 0) + 1200)).toBeLessThanOrEqual(2) // half of the $24 paid, not of $30
     expect(Math.abs((rest?.amount ?? 0) - 750)).toBeLessThanOrEqual(2) // no discount left
+  })
+})
+
+describe("a seat removed mid-period (issue 23, item 8)", () => {
+  // always_invoice on a decrease: the prorations make an invoice with a negative total, finalized at once
+  // and paid at $0; its credit goes to the customer's invoice balance (a customer_balance_transaction,
+  // applied_to_invoice), which the next invoice draws on: starting_balance, amount_due, ending_balance.
+  // Stripe's Invoice: amount_due takes the starting_balance into account; ending_balance is set at
+  // finalization. A preview (not finalized) shows the balance as starting_balance, ending_balance null.
+  it("is a credit invoice whose total goes to the balance; the preview and the renewal draw on it", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const { customer, pm } = await customerWithCard(clock.id)
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 3 }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
+    await advanceClock(clock.id, half)
+
+    // Previewed: 3 seats' unused half back, 2 seats charged for it: about −$7.50.
+    const preview = await stripe.invoices.createPreview({
+      subscription: sub.id,
+      subscription_details: { items: [{ id: item.id, quantity: 2 }], proration_behavior: "always_invoice" },
+    })
+    expect(Math.abs(preview.total + 750)).toBeLessThanOrEqual(2)
+    expect([preview.amount_due, preview.starting_balance, preview.ending_balance]).toEqual([0, 0, null])
+
+    await stripe.subscriptions.update(sub.id, {
+      items: [{ id: item.id, quantity: 2 }],
+      proration_behavior: "always_invoice",
+      payment_behavior: "error_if_incomplete",
+    })
+    const updated = await stripe.subscriptions.retrieve(sub.id)
+    const credit = await stripe.invoices.retrieve(updated.latest_invoice as string)
+    expect(credit).toMatchObject({
+      billing_reason: "subscription_update",
+      status: "paid",
+      amount_due: 0,
+      amount_paid: 0,
+      starting_balance: 0,
+      ending_balance: credit.total,
+    })
+    expect(credit.total).toBe(preview.total)
+    const balance = credit.total
+    const after = await stripe.customers.retrieve(customer.id)
+    expect((after as Stripe.Customer).balance).toBe(balance)
+    const txns = await stripe.customers.listBalanceTransactions(customer.id)
+    expect(txns.data.map((x) => [x.type, x.amount, x.invoice, x.ending_balance])).toEqual([
+      ["applied_to_invoice", balance, credit.id, balance],
+    ])
+    expect(await stripe.customers.retrieveBalanceTransaction(customer.id, must(txns.data[0], "transaction").id)).toMatchObject({
+      object: "customer_balance_transaction",
+      customer: customer.id,
+    })
+
+    // The next invoice previewed: 2 seats, the credit applied.
+    const next = await stripe.invoices.createPreview({ subscription: sub.id })
+    expect([next.total, next.starting_balance, next.amount_due, next.ending_balance]).toEqual([3000, balance, 3000 + balance, null])
+
+    // The renewal draws the balance down to 0 and charges the rest.
+    await advanceClock(clock.id, item.current_period_end + 2 * 3600)
+    const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 5 })).data.find(
+      (i) => i.billing_reason === "subscription_cycle",
+    )
+    expect(cycle).toMatchObject({
+      status: "paid",
+      total: 3000,
+      starting_balance: balance,
+      ending_balance: 0,
+      amount_due: 3000 + balance,
+      amount_paid: 3000 + balance,
+    })
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(0)
+    const later = await stripe.customers.listBalanceTransactions(customer.id)
+    expect(later.data.map((x) => [x.type, x.amount, x.invoice, x.ending_balance])).toEqual([
+      ["applied_to_invoice", -balance, cycle?.id, 0],
+      ["applied_to_invoice", balance, credit.id, balance],
+    ])
+
+    // An adjustment through the API is a transaction of its own and moves the balance.
+    const adj = await stripe.customers.createBalanceTransaction(customer.id, { amount: -500, currency: "usd", metadata: t.tag })
+    expect(adj).toMatchObject({ type: "adjustment", amount: -500, ending_balance: -500, invoice: null })
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-500)
   })
 })
 

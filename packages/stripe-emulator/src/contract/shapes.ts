@@ -26,6 +26,7 @@ const ROOTS: Record<string, [string, string]> = {
   "product:deleted": ["Products", "DeletedProduct"],
   price: ["Prices", "Price"],
   customer: ["Customers", "Customer"],
+  customer_balance_transaction: ["CustomerBalanceTransactions", "CustomerBalanceTransaction"],
   "customer:deleted": ["Customers", "DeletedCustomer"],
   payment_method: ["PaymentMethods", "PaymentMethod"],
   payment_intent: ["PaymentIntents", "PaymentIntent"],

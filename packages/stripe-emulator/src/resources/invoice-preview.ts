@@ -13,6 +13,7 @@ import { applyCredits } from "../credits"
 import { fromDefaults } from "../defaults"
 import { resolveDiscount } from "../discounts"
 import { applyTax, automaticTaxParam } from "../tax"
+import { applyBalance } from "../balance"
 import type { Handler } from "./shared"
 import { phasesParam } from "./subscription-schedules"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
@@ -61,6 +62,8 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
   applyCredits(ctx, inv, lines, false)
   // automatic_tax[enabled] of the preview, else the subscription's own setting.
   applyTax(ctx, inv, automaticTax ?? sub.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 
@@ -97,6 +100,8 @@ function schedulePreview(ctx: Ctx, p: Params, id: string, automaticTax: boolean 
   const inv = draftInvoice(ctx, sub, "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
   applyCredits(ctx, inv, lines, false)
   applyTax(ctx, inv, automaticTax ?? next.automatic_tax?.enabled ?? sub.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 
@@ -157,6 +162,8 @@ function newSchedulePreview(ctx: Ctx, p: Params, automaticTax: boolean | undefin
   const inv = draftInvoice(ctx, sub, "subscription_create", lines, `upcoming_${ctx.store.id("in")}`, discounts)
   applyCredits(ctx, inv, lines, false)
   applyTax(ctx, inv, automaticTax ?? first.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 
