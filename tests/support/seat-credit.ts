@@ -1,5 +1,6 @@
 // A Team owner removes seats mid-period through the app (previewSeats → confirmSeats: always_invoice),
-// and each renewal after it is checked against what the manage page stated beforehand (issue 23, item 8).
+// and each renewal after it is checked against what the manage page stated beforehand, the first also
+// against what the seats form's preview said it would charge (issue 23, item 8).
 // Stripe makes the removal a credit invoice whose negative total goes to the customer's invoice balance;
 // the next invoices draw on it (starting_balance → ending_balance), so the next charge is not
 // price × quantity until the credit is used up. Imports app modules: import it after setting the environment.
@@ -60,7 +61,10 @@ export async function seatCreditCase(c: SeatCreditCase) {
   const previewed = await previewSeats(user, c.to)
   if (!previewed.ok) throw new Error(previewed.message)
   const { preview } = previewed
+  // The seats form: nothing charged now, the credit, and what the first renewal then charges.
   expect(preview.amountDue).toBeLessThan(0)
+  expect(preview.chargedNow).toBe(0)
+  expect(preview.nextRenewal.amount).toBe(taxed(seat * c.to))
   const confirmed = await confirmSeats(user, {
     quantity: c.to,
     itemId: preview.itemId,
@@ -90,6 +94,7 @@ export async function seatCreditCase(c: SeatCreditCase) {
       `the renewal at ${renewal}`,
     )
     expect(cycle.total).toBe(taxed(seat * c.to))
+    if (i === 0) expect(cycle.amount_paid).toBe(preview.nextRenewal.charged)
     out.push({
       stated: chargeLine(stated),
       charged: `${usd(cycle.amount_paid)} on ${day(renewal)}`,
