@@ -189,7 +189,7 @@ describe("objects", () => {
     expect(invoice.parent?.subscription_details?.subscription).toBe(sub.id)
   })
 
-  it("a subscriptions list expands each one's latest_invoice, with its lines (the sync's one read per customer)", async () => {
+  it("a subscriptions list expands each one's latest_invoice, with its lines, and its customer (the sync's one read per customer)", async () => {
     const customer = await stripe.customers.create({ metadata: t.tag })
     const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id })
     const sub = await stripe.subscriptions.create({
@@ -208,8 +208,11 @@ describe("objects", () => {
         "data.discounts.promotion_code",
         "data.schedule",
         "data.latest_invoice",
+        "data.customer",
       ],
     })
+    // The customer comes with it: its invoice balance (0 here) tells the sync whether to preview.
+    expect(page.data[0]?.customer).toMatchObject({ id: customer.id, object: "customer", balance: 0 })
     const latest = page.data[0]?.latest_invoice as Stripe.Invoice
     expect(latest.id).toBe(sub.latest_invoice)
     expect(latest.object).toBe("invoice")

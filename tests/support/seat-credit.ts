@@ -7,6 +7,8 @@
 import { expect } from "vitest"
 import { confirmSeats, previewSeats } from "@/lib/billing/team/change-seats"
 import { chargeLine, type NextCharge } from "@/lib/billing/views/charge"
+import { listInvoices } from "@/lib/billing/invoices/store"
+import { balanceNote } from "@/lib/billing/views/describe"
 import { loadManageView } from "@/lib/billing/views/manage-view"
 import { deliverCustomerEvents } from "./deliver"
 import { advanceTestClock, createUser, customerOnTestClock } from "./helpers"
@@ -78,6 +80,14 @@ export async function seatCreditCase(c: SeatCreditCase) {
   // The unused part of the removed seats, back: a negative total, nothing charged, all of it on the balance.
   expect(credit).toMatchObject({ billing_reason: "subscription_update", total: preview.amountDue, amount_paid: 0, status: "paid" })
   expect(credit.ending_balance).toBe(credit.total)
+  expect(
+    balanceNote(
+      must(
+        (await listInvoices(user.id)).invoices.find((r) => r.id === credit.id),
+        "the credit's row",
+      ),
+    ),
+  ).toBe("Credited to your balance")
   const unused = (end - (start + Math.round((end - start) * c.at))) / (end - start)
   expect(Math.abs(credit.total + taxed(seat * (c.from - c.to) * unused))).toBeLessThanOrEqual(3)
 
@@ -95,6 +105,16 @@ export async function seatCreditCase(c: SeatCreditCase) {
     )
     expect(cycle.total).toBe(taxed(seat * c.to))
     if (i === 0) expect(cycle.amount_paid).toBe(preview.nextRenewal.charged)
+    // The invoice history says how the credit paid it (or nothing, once it is used up).
+    const row = must(
+      (await listInvoices(user.id)).invoices.find((r) => r.id === cycle.id),
+      "the renewal's row",
+    )
+    expect(balanceNote(row)).toBe(
+      cycle.amount_paid < cycle.total
+        ? `${usd(cycle.total - cycle.amount_paid)} from your credit, ${usd(cycle.amount_paid)} charged`
+        : null,
+    )
     out.push({
       stated: chargeLine(stated),
       charged: `${usd(cycle.amount_paid)} on ${day(renewal)}`,
