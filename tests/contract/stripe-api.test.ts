@@ -567,6 +567,43 @@ describe("a seat removed mid-period (issue 23, item 8)", () => {
     expect(adj).toMatchObject({ type: "adjustment", amount: -500, ending_balance: -500, invoice: null })
     expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-500)
   })
+
+  it("with create_prorations the credit waits for the renewal as pending prorations: previewed there, invoiced there, no balance", async () => {
+    const start = Math.floor(Date.now() / 1000)
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+    const { customer, pm } = await customerWithCard(clock.id)
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 3 }],
+      default_payment_method: pm?.id,
+      metadata: t.tag,
+    })
+    const item = sub.items.data[0]
+    if (!item) throw new Error("no item")
+    const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
+    await advanceClock(clock.id, half)
+    const updated = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: item.id, quantity: 2 }],
+      proration_behavior: "create_prorations",
+    })
+    // No invoice now, nothing on the balance.
+    expect(updated.latest_invoice).toBe(sub.latest_invoice)
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(0)
+    // The next invoice: 2 seats for the new period with the two prorations (about −$22.50 and +$15.00).
+    const next = await stripe.invoices.createPreview({ subscription: sub.id })
+    const prorations = next.lines.data.filter((l) => l.parent?.subscription_item_details?.proration)
+    expect(prorations).toHaveLength(2)
+    expect(Math.abs(prorations.reduce((n, l) => n + l.amount, 0) + 750)).toBeLessThanOrEqual(2)
+    expect(next.total).toBe(3000 + prorations.reduce((n, l) => n + l.amount, 0))
+    await advanceClock(clock.id, item.current_period_end + 2 * 3600)
+    const cycle = (await stripe.invoices.list({ subscription: sub.id, limit: 5 })).data.find(
+      (i) => i.billing_reason === "subscription_cycle",
+    )
+    expect(cycle).toMatchObject({ status: "paid", total: next.total, amount_paid: next.total, starting_balance: 0, ending_balance: 0 })
+    // Swept onto that invoice: the one after has none.
+    const after = await stripe.invoices.createPreview({ subscription: sub.id })
+    expect([after.total, after.lines.data.some((l) => l.parent?.subscription_item_details?.proration)]).toEqual([3000, false])
+  })
 })
 
 describe("limits Stripe documents", () => {
