@@ -566,6 +566,9 @@ describe("a seat removed mid-period (issue 23, item 8)", () => {
     const adj = await stripe.customers.createBalanceTransaction(customer.id, { amount: -500, currency: "usd", metadata: t.tag })
     expect(adj).toMatchObject({ type: "adjustment", amount: -500, ending_balance: -500, invoice: null })
     expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-500)
+    // Each move of the balance is a customer.updated naming the old balance (the app re-reads the next charge on it).
+    const updates = await eventsAbout([customer.id], ["customer.updated"])
+    expect(updates.map((e) => (e.data.previous_attributes as { balance?: number } | undefined)?.balance)).toContain(0)
   })
 
   it("with create_prorations the credit waits for the renewal as pending prorations: previewed there, invoiced there, no balance", async () => {

@@ -6,6 +6,10 @@
 // next-charge.test.ts. Real Postgres, the emulator through the SDK on a test clock, the app's own modules.
 import { afterAll, describe, expect, it } from "vitest"
 import { pool } from "@/lib/db/client"
+import { loadManageView } from "@/lib/billing/views/manage-view"
+import { deliverCustomerEvents } from "../support/deliver"
+import { createUser, customerOnTestClock } from "../support/helpers"
+import { must } from "../support/must"
 import { seatCreditCase } from "../support/seat-credit"
 
 afterAll(() => pool.end())
@@ -32,4 +36,22 @@ describe("a seat removed mid-period", () => {
     for (const renewal of r.renewals) expect(renewal.stated).toBe(renewal.charged)
     expect(r.after).toMatchObject({ kind: "charge", amount: 2400, from: "price" })
   }, 120_000)
+
+  it("a credit given on the customer's balance (an adjustment, as from the Dashboard) is taken off the next charge", async () => {
+    const user = await createUser()
+    const { stripe, customer } = await customerOnTestClock(user)
+    const pro = must((await stripe.prices.list({ lookup_keys: ["subkit_pro_monthly"] })).data[0], "pro monthly")
+    await stripe.subscriptions.create({ customer: customer.id, items: [{ price: pro.id }], metadata: { user_id: user.id, plan_id: "pro" } })
+    await deliverCustomerEvents(customer.id)
+    const stated = async () => {
+      const view = await loadManageView(user.id)
+      if (view.kind !== "live") throw new Error(view.kind)
+      return view.nextCharge
+    }
+    expect(await stated()).toMatchObject({ amount: 1500, from: "price" })
+    // Only customer.updated (balance) says so: no subscription event comes with it.
+    await stripe.customers.createBalanceTransaction(customer.id, { amount: -500, currency: "usd" })
+    await deliverCustomerEvents(customer.id)
+    expect(await stated()).toMatchObject({ amount: 1000, from: "preview" })
+  }, 60_000)
 })
