@@ -319,3 +319,40 @@ describe("stream usage on the renewal invoice under a test clock", () => {
     expect(renewal?.total).toBe(1650)
   })
 })
+
+describe("the stream is Stripe's other host", () => {
+  it("the API's rate limit does not apply to it: past the limit /v1 gets 429, the stream still takes events", async () => {
+    const limited = await startCheckedEmulator("stripe-meter-stream-limit", { secretKey: "sk_test_limit", rateLimit: 3 })
+    try {
+      const api = limited.client()
+      const meter = await api.billing.meters.create({ display_name: "S", event_name: "limited", default_aggregation: { formula: "sum" } })
+      const customer = await api.customers.create({})
+      await new Promise((r) => setTimeout(r, 1100))
+      const session = await api.v2.billing.meterEventSession.create()
+      const client = new Stripe(session.authentication_token, {
+        host: "127.0.0.1",
+        port: limited.port,
+        protocol: "http",
+        maxNetworkRetries: 0,
+      })
+      // Eight at once: past the 3 a second, some are refused.
+      const lists = await Promise.allSettled(Array.from({ length: 8 }, () => api.customers.list()))
+      const refused = lists.filter((r) => r.status === "rejected" && (r.reason as { statusCode?: number }).statusCode === 429)
+      expect(refused.length).toBeGreaterThan(0)
+      for (let i = 0; i < 5; i++)
+        await client.v2.billing.meterEventStream.create({
+          events: [{ event_name: "limited", payload: { stripe_customer_id: customer.id, value: "1" } }],
+        })
+      await new Promise((r) => setTimeout(r, 1100))
+      const now = limited.store.now()
+      const s = await api.billing.meters.listEventSummaries(meter.id, {
+        customer: customer.id,
+        start_time: Math.floor((now - 600) / 60) * 60,
+        end_time: Math.ceil((now + 600) / 60) * 60,
+      })
+      expect(s.data.reduce((a, x) => a + x.aggregated_value, 0)).toBe(5)
+    } finally {
+      await limited.stop()
+    }
+  })
+})
