@@ -193,6 +193,54 @@ describe("a Team's usage pool", () => {
     expect(await outboxTotal(customer)).toBe(used - 2 * PER_SEAT)
   })
 
+  /**
+   * Runs a recording held between its read of the allowance and its statement (another transaction holds
+   * its idempotency key, so record_usage waits on it) while `meanwhile` runs, as when the sync commits a
+   * new seat count in that gap.
+   */
+  async function heldRecording(userId: string, key: string, value: number, meanwhile: () => Promise<unknown>) {
+    const holder = await sql().connect()
+    try {
+      await holder.query("begin")
+      await holder.query(
+        `insert into public.usage_records (user_id, meter, idempotency_key, value, subject, status, used, remaining)
+         values ($1, 'reports', $2, 1, 'held', 'refused', 0, 0)`,
+        [userId, key],
+      )
+      const recording = recordUsage({ userId, meter: "reports", value, idempotencyKey: key })
+      for (let i = 0; ; i++) {
+        const { rows } = await sql().query(
+          "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%record_usage%' and pid <> pg_backend_pid()",
+        )
+        if (rows.length) break
+        if (i > 200) throw new Error("the recording never reached record_usage")
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await meanwhile()
+      await holder.query("rollback")
+      return await recording
+    } finally {
+      holder.release()
+    }
+  }
+
+  it("a recording that read the pool before a seat change and lands after the sync's settle is billed at the new pool", async () => {
+    const { owner, customer, subscription } = await teamOwner(3)
+    await recordUsage({ userId: owner.id, meter: "reports", value: 2 * PER_SEAT + 100, idempotencyKey: "u1" })
+    expect(await setSeats(subscription, 3)).toBe(0)
+    expect(await outboxTotal(customer)).toBe(0)
+    // It read 3 seats; the sync removes one and settles (100 past the pool of 2) before it counts its 50.
+    const late = await heldRecording(owner.id, "late", 50, async () => expect(await setSeats(subscription, 2)).toBe(100))
+    expect(late).toMatchObject({ ok: true, used: 2 * PER_SEAT + 150 })
+    // Its 50 are past the pool of 2 too: billed with it, not left for a later recording (or none).
+    expect(await outboxTotal(customer)).toBe(150)
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, overage: 150 })
+    // The other way: it read 2 seats, the sync adds one before it counts; its 40 are within the pool of 3.
+    await heldRecording(owner.id, "late2", 40, async () => expect(await setSeats(subscription, 3)).toBe(0))
+    expect(await outboxTotal(customer)).toBe(150)
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ used: 2 * PER_SEAT + 190, included: 3 * PER_SEAT, overage: 150 })
+  })
+
   it("through Stripe and the sync: seats removed at Stripe bill the units past the smaller pool when the sync writes them", async () => {
     const { user: owner, subscriptionId, stripe } = await subscribedUser({ plan: "team", seats: 3 })
     expect((await syncUserNow(owner.id, { force: true })).status).toBe("synced")
