@@ -21,9 +21,10 @@ async function eventsAbout(ids: string[], types: string[]) {
 }
 
 /** Advances a test clock and waits until it is ready again (Stripe takes seconds; the emulator a moment). */
-/** A customer with a Visa as its payment method (on `clock` when given), and that card. */
-async function customerWithCard(clock?: string) {
+/** A customer with a Visa as its payment method (on `clock` when given, with `params` such as an address), and that card. */
+async function customerWithCard(clock?: string, params: Stripe.CustomerCreateParams = {}) {
   const customer = await stripe.customers.create({
+    ...params,
     ...(clock ? { test_clock: clock } : {}),
     payment_method: "pm_card_visa",
     metadata: t.tag,
@@ -1107,12 +1108,9 @@ describe("Stripe Tax (automatic_tax)", () => {
   })
 
   it("a German customer pays 19% on the first invoice and on a previewed change; the rate is retrievable", async () => {
-    const customer = await stripe.customers.create({
-      payment_method: "pm_card_visa",
+    const { customer, pm } = await customerWithCard(undefined, {
       address: { country: "DE", postal_code: "10115", city: "Berlin", line1: "Invalidenstraße 1" },
-      metadata: t.tag,
     })
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: taxed.id }],
@@ -1145,11 +1143,9 @@ describe("Stripe Tax (automatic_tax)", () => {
   })
 
   it("a French business with a valid VAT id is reverse charged (tax 0); a malformed VAT id is refused", async () => {
-    const customer = await stripe.customers.create({
-      payment_method: "pm_card_visa",
+    const { customer, pm } = await customerWithCard(undefined, {
       name: "Exemple SARL",
       address: { country: "FR", postal_code: "75001", city: "Paris", line1: "1 rue de Rivoli" },
-      metadata: t.tag,
     })
     await expect(stripe.customers.createTaxId(customer.id, { type: "eu_vat", value: "FR12" })).rejects.toMatchObject({
       statusCode: 400,
@@ -1158,7 +1154,6 @@ describe("Stripe Tax (automatic_tax)", () => {
     const taxId = await stripe.customers.createTaxId(customer.id, { type: "eu_vat", value: "FR12345678901" })
     expect(taxId).toMatchObject({ object: "tax_id", type: "eu_vat", value: "FR12345678901", country: "FR" })
     expect((await stripe.customers.listTaxIds(customer.id)).data.map((x) => x.id)).toEqual([taxId.id])
-    const pm = (await stripe.customers.listPaymentMethods(customer.id)).data[0]
     const sub = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: taxed.id }],
