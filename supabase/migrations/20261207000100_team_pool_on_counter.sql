@@ -32,12 +32,14 @@ begin
   if v_subject is null then
     return 0;
   end if;
-  -- The row lock from here to the commit: a recording waiting on it bills against this pool.
+  -- The row lock from here to the commit: a recording waiting on it bills against this pool. (A pool that
+  -- has not changed is not rewritten: nothing is past it, as each recording billed its part past it.)
   insert into public.usage_counters as c (subject, meter, period_start, period_end, used, pool)
   values (v_subject, p_meter, p_period_start, p_period_end, 0, p_included)
   on conflict (subject, meter, period_start) do update set pool = excluded.pool
+    where c.pool is distinct from excluded.pool
   returning c.used - c.pool - c.overage_billed into v_units;
-  if v_units <= 0 then
+  if v_units is null or v_units <= 0 then
     return 0;
   end if;
   update public.usage_counters c set overage_billed = c.overage_billed + v_units
