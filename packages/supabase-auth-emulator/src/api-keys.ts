@@ -78,22 +78,25 @@ export function createApiKeyGate({ jwt, publishableKey, secretKeys }: ApiKeyOpti
   checkApiKeyOptions(publishableKey, secretKeys)
   const publishable = digest(publishableKey)
   const secrets = secretKeys.map(digest)
-  // A legacy key's role, by key: verified once (the two keys of a project are the same few strings).
-  const legacy = new Map<string, ApiKeyRole | null>()
+  // A legacy key's role, by key: verified once until it expires (a project's keys are the same few strings).
+  const legacy = new Map<string, { role: ApiKeyRole | null; until: number }>()
   const minted = new Map<ApiKeyRole, { token: string; until: number }>()
 
   async function legacyRole(key: string): Promise<ApiKeyRole | null> {
-    if (legacy.has(key)) return legacy.get(key) ?? null
-    let role: ApiKeyRole | null = null
+    const now = Math.floor(Date.now() / 1000)
+    const held = legacy.get(key)
+    if (held && held.until > now) return held.role
+    let found: { role: ApiKeyRole | null; until: number } = { role: null, until: now + 60 }
     try {
       const claims = await jwt.verifyApiKey(key)
-      role = claims.role && LEGACY_ROLES.includes(claims.role) ? (claims.role as ApiKeyRole) : null
+      if (claims.role && LEGACY_ROLES.includes(claims.role))
+        found = { role: claims.role as ApiKeyRole, until: Math.min(claims.exp ?? Infinity, now + 3600) }
     } catch {
-      role = null
+      // not one of ours: refused, and asked again in a minute
     }
     if (legacy.size > 1000) legacy.clear()
-    legacy.set(key, role)
-    return role
+    legacy.set(key, found)
+    return found.role
   }
 
   async function mint(role: ApiKeyRole) {

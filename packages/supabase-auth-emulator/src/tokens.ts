@@ -205,7 +205,7 @@ export class Jwt {
   /** Any token we signed (API keys carry no issuer or audience); the caller checks `role`. */
   async verifyApiKey(token: string) {
     const { payload } = await jwtVerify(token, this.keyFor, { algorithms: this.algorithms })
-    return payload as { role?: string; sub?: string }
+    return payload as { role?: string; sub?: string; exp?: number }
   }
   // GoTrue's parseJWTClaims: the key of a known kid, else the secret for HS256.
   private keyFor = (header: JWTHeaderParameters) => {

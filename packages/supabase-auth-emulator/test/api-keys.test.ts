@@ -3,6 +3,7 @@
 // legacy anon / service_role JWTs; an unknown or malformed key is refused; a secret key is refused from a browser;
 // a publishable or secret key in `Authorization` counts only when it equals `apikey`.
 import { randomUUID } from "node:crypto"
+import { SignJWT } from "jose"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { defaultApiKeys, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
@@ -140,6 +141,11 @@ describe("unknown or malformed keys", () => {
       `${LOCAL_PUBLISHABLE_KEY}x`,
       await apiKey("another-secret-of-at-least-thirty-two-chars", "anon"),
       data.session?.access_token ?? "", // a user's access token is no API key
+      // An anon key signed with the right secret that has expired.
+      await new SignJWT({ iss: "supabase-demo", role: "anon" })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+        .sign(new TextEncoder().encode(LOCAL_JWT_SECRET)),
       "eyJ.not-a.jwt",
     ]
     for (const key of candidates) expect(await refusal(await call("/settings", { apikey: key }))).toEqual(INVALID)
