@@ -63,6 +63,8 @@ const ROOTS: Record<string, [string, string]> = {
   "billing.credit_balance_summary": ["Billing/CreditBalanceSummary", "CreditBalanceSummary"],
   "billing.credit_balance_transaction": ["Billing/CreditBalanceTransactions", "CreditBalanceTransaction"],
   subscription_schedule: ["SubscriptionSchedules", "SubscriptionSchedule"],
+  "v2.billing.meter_event_session": ["V2/Billing/MeterEventSession", "MeterEventSession"],
+  "v2.billing.meter_event_adjustment": ["V2/Billing/MeterEventAdjustments", "MeterEventAdjustment"],
 }
 
 function stripeDir() {
