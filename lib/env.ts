@@ -12,6 +12,12 @@ export const LOCAL_SUPABASE_ANON_KEY =
 export const LOCAL_SUPABASE_SERVICE_ROLE_KEY =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
 
+/** Supabase CLI's well-known local publishable key (`supabase status`; the auth emulator's default, role `anon`). */
+export const LOCAL_SUPABASE_PUBLISHABLE_KEY = "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH"
+
+/** Supabase CLI's well-known local secret key (the auth emulator's default, role `service_role`). */
+export const LOCAL_SUPABASE_SECRET_KEY = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+
 export const LOCAL_DEFAULTS = {
   appUrl: "http://localhost:3000",
   databaseUrl: "postgres://postgres:postgres@127.0.0.1:54322/postgres",
@@ -28,9 +34,10 @@ export const PRODUCTION_VARIABLES = {
   NEXT_PUBLIC_APP_URL: "the app's public https URL, e.g. https://app.example.com (your Vercel domain)",
   DATABASE_URL: "Supabase Dashboard → Connect → Transaction pooler (port 6543) connection string",
   NEXT_PUBLIC_SUPABASE_URL: "Supabase Dashboard → Project Settings → API → Project URL",
-  NEXT_PUBLIC_SUPABASE_ANON_KEY: "Supabase Dashboard → Project Settings → API → anon public key",
-  SUPABASE_SERVICE_ROLE_KEY:
-    "Supabase Dashboard → Project Settings → API → service_role key (server-only: team invite links sign the invitee in through the Auth admin API)",
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY:
+    "Supabase Dashboard → Project Settings → API Keys → Publishable key (sb_publishable_…); or the legacy anon key as NEXT_PUBLIC_SUPABASE_ANON_KEY",
+  SUPABASE_SECRET_KEY:
+    "Supabase Dashboard → Project Settings → API Keys → Secret keys → a secret key (sb_secret_…; server-only: team invite links sign the invitee in through the Auth admin API); or the legacy service_role key as SUPABASE_SERVICE_ROLE_KEY",
   STRIPE_SECRET_KEY: "Stripe Dashboard → Developers → API keys (sk_live_… or a restricted rk_live_… key)",
   STRIPE_WEBHOOK_SECRET:
     "the whsec_… printed by `npm run stripe:webhook` (or Stripe Dashboard → Webhooks → your endpoint → Signing secret)",
@@ -38,6 +45,12 @@ export const PRODUCTION_VARIABLES = {
   SMTP_URL:
     "your email provider's SMTP URL, e.g. smtps://USER:PASSWORD@smtp.example.com:465 (Resend, Postmark, SES, SendGrid all give one)",
   EMAIL_FROM: 'the sender of billing emails, on a domain your provider verified, e.g. "Acme Billing <billing@example.com>"',
+} as const
+
+/** The legacy JWT key that stands in for each new key (Supabase retires the legacy keys at the end of 2026). */
+export const LEGACY_SUPABASE_KEYS = {
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+  SUPABASE_SECRET_KEY: "SUPABASE_SERVICE_ROLE_KEY",
 } as const
 
 export type StripeKeyMode = "live" | "test"
@@ -77,8 +90,14 @@ const schema = z.object({
   /** Benchmarks only: a file the process appends a sample of its event loop, CPU and pool to every 100 ms (lib/db/probe.ts). */
   SUBKIT_PROBE_FILE: optionalString,
   NEXT_PUBLIC_SUPABASE_URL: optionalUrl,
+  /** Supabase's publishable key (sb_publishable_…); NEXT_PUBLIC_SUPABASE_ANON_KEY, the legacy anon JWT, stands in for it. */
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: optionalString,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
-  /** Supabase's service_role key: the Auth admin API (invite sign-in, `npm run admin:grant`); never sent to a browser. */
+  /**
+   * Supabase's secret key (sb_secret_…): the Auth admin API (invite sign-in, `npm run admin:grant`); never sent
+   * to a browser (Supabase refuses it from one). SUPABASE_SERVICE_ROLE_KEY, the legacy service_role JWT, stands in for it.
+   */
+  SUPABASE_SECRET_KEY: optionalString,
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
@@ -155,9 +174,15 @@ function rules(v: Parsed, opts: Options): Issue[] {
   const add = (path: string, message: string) => issues.push({ path, message })
   const strict = isStrict(v)
   if (strict) {
-    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES))
-      if (!v[name as keyof typeof PRODUCTION_VARIABLES] && !(opts.withoutWebhookSecret && name === "STRIPE_WEBHOOK_SECRET"))
+    for (const [name, where] of Object.entries(PRODUCTION_VARIABLES)) {
+      const legacy = LEGACY_SUPABASE_KEYS[name as keyof typeof LEGACY_SUPABASE_KEYS] as keyof Parsed | undefined
+      if (
+        !v[name as keyof typeof PRODUCTION_VARIABLES] &&
+        !(legacy && v[legacy]) &&
+        !(opts.withoutWebhookSecret && name === "STRIPE_WEBHOOK_SECRET")
+      )
         add(name, `is required in production; get it from: ${where}`)
+    }
     if (v.NEXT_PUBLIC_APP_URL && !v.NEXT_PUBLIC_APP_URL.startsWith("https://"))
       add("NEXT_PUBLIC_APP_URL", "must be an https URL in production")
     if (v.CRON_SECRET && v.CRON_SECRET.length < 32) add("CRON_SECRET", "must be at least 32 characters")
@@ -167,9 +192,25 @@ function rules(v: Parsed, opts: Options): Issue[] {
     // Outside production a half-set group is a mistake: name what is missing.
     if (v.STRIPE_SECRET_KEY && !v.STRIPE_WEBHOOK_SECRET && !opts.withoutWebhookSecret)
       add("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
-    if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY)
-      add("NEXT_PUBLIC_SUPABASE_ANON_KEY", "is required when NEXT_PUBLIC_SUPABASE_URL is set")
+    if (v.NEXT_PUBLIC_SUPABASE_URL && !v.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY && !v.NEXT_PUBLIC_SUPABASE_ANON_KEY)
+      add(
+        "NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY",
+        "(or the legacy NEXT_PUBLIC_SUPABASE_ANON_KEY) is required when NEXT_PUBLIC_SUPABASE_URL is set",
+      )
   }
+  // A key in the wrong variable: a secret key in a NEXT_PUBLIC_ one could reach a browser bundle (and Supabase
+  // refuses it from a browser); a publishable key cannot do the admin calls the secret one is for.
+  for (const name of ["NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY", "NEXT_PUBLIC_SUPABASE_ANON_KEY"] as const)
+    if (v[name]?.startsWith("sb_secret_")) add(name, "holds a secret key (sb_secret_…); use the publishable key (sb_publishable_…) here")
+  if (v.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY && !/^sb_(publishable|secret)_/.test(v.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY))
+    add(
+      "NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY",
+      "must be a publishable key (sb_publishable_…); a legacy anon JWT goes in NEXT_PUBLIC_SUPABASE_ANON_KEY",
+    )
+  if (v.SUPABASE_SECRET_KEY && !/^sb_(secret|publishable)_/.test(v.SUPABASE_SECRET_KEY))
+    add("SUPABASE_SECRET_KEY", "must be a secret key (sb_secret_…); a legacy service_role JWT goes in SUPABASE_SERVICE_ROLE_KEY")
+  for (const name of ["SUPABASE_SECRET_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const)
+    if (v[name]?.startsWith("sb_publishable_")) add(name, "holds the publishable key; use a secret key (sb_secret_…) here")
   if (v.SUBKIT_OFFLINE === "1" && v.VERCEL_ENV === "production") add("SUBKIT_OFFLINE", "must not be set on a Vercel production deployment")
 
   const key = v.STRIPE_SECRET_KEY
@@ -220,9 +261,10 @@ export function resolveEnv(source: Record<string, string | undefined>, opts: Opt
     databasePoolMax: v.DATABASE_POOL_MAX,
     probeFile: v.SUBKIT_PROBE_FILE,
     supabaseUrl: v.NEXT_PUBLIC_SUPABASE_URL ?? LOCAL_DEFAULTS.supabaseUrl,
-    supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
-    /** Required in production (team invite sign-in); the CLI's local key otherwise. */
-    supabaseServiceRoleKey: v.SUPABASE_SERVICE_ROLE_KEY ?? (isStrict(v) ? null : LOCAL_SUPABASE_SERVICE_ROLE_KEY),
+    /** The publishable key, else the legacy anon JWT; offline, the CLI's local anon key. */
+    supabaseAnonKey: v.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY ?? v.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? LOCAL_SUPABASE_ANON_KEY,
+    /** The secret key, else the legacy service_role JWT: required in production (team invite sign-in); the CLI's local key otherwise. */
+    supabaseServiceRoleKey: v.SUPABASE_SECRET_KEY ?? v.SUPABASE_SERVICE_ROLE_KEY ?? (isStrict(v) ? null : LOCAL_SUPABASE_SERVICE_ROLE_KEY),
     stripeSecretKey: v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey,
     stripeMode: stripeKeyMode(v.STRIPE_SECRET_KEY ?? LOCAL_DEFAULTS.stripeSecretKey) ?? "test",
     stripeWebhookSecret: v.STRIPE_WEBHOOK_SECRET,

@@ -7,7 +7,7 @@
 // from NEXT_PUBLIC_APP_URL (3000); state in SUBKIT_DATA_DIR (.data).
 import { randomBytes } from "node:crypto"
 import path from "node:path"
-import { LOCAL_DEFAULTS, LOCAL_SUPABASE_ANON_KEY, LOCAL_SUPABASE_SERVICE_ROLE_KEY, resolveEnv } from "../lib/env"
+import { LOCAL_DEFAULTS, LOCAL_SUPABASE_PUBLISHABLE_KEY, LOCAL_SUPABASE_SECRET_KEY, resolveEnv } from "../lib/env"
 import { startDevCron } from "./lib/dev-cron"
 import { appService, authService, postgresService, stripeService, type DevService } from "./lib/dev-services"
 import { loadEnvFiles } from "./lib/load-env"
@@ -61,7 +61,7 @@ try {
       stateFile: path.join(dataDir, "stripe-emulator.json"),
     })
     await Promise.all([start(auth), start(stripe)])
-    const seeded = await seedDevAdmin(auth.url.replace(/\/auth\/v1$/, ""), LOCAL_SUPABASE_SERVICE_ROLE_KEY)
+    const seeded = await seedDevAdmin(auth.url.replace(/\/auth\/v1$/, ""), LOCAL_SUPABASE_SECRET_KEY)
     if (seeded.created) log(`subkit: created the dev admin ${DEV_ADMIN.email}`)
     const stripeUrl = new URL(stripe.url)
     const client = new Stripe(LOCAL_DEFAULTS.stripeSecretKey, {
@@ -75,7 +75,9 @@ try {
       DATABASE_URL: db.url,
       NEXT_PUBLIC_APP_URL: env.appUrl,
       NEXT_PUBLIC_SUPABASE_URL: auth.url.replace(/\/auth\/v1$/, ""),
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
+      // The new API keys, as a project set up today has them (the emulator's defaults: the Supabase CLI's local keys).
+      NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: LOCAL_SUPABASE_PUBLISHABLE_KEY,
+      SUPABASE_SECRET_KEY: LOCAL_SUPABASE_SECRET_KEY,
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       CRON_SECRET: env.cronSecret ?? randomBytes(16).toString("hex"),

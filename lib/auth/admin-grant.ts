@@ -14,7 +14,11 @@ export async function grantAdmin(rawEmail: unknown, { revoke = false } = {}): Pr
   if (!parsed.success) return { ok: false, message: "usage: npm run admin:grant <email> (not an email address)" }
   const email = parsed.data
   if (!env.supabaseServiceRoleKey)
-    return { ok: false, message: "SUPABASE_SERVICE_ROLE_KEY is not set (Supabase Dashboard → Project Settings → API → service_role key)" }
+    return {
+      ok: false,
+      message:
+        "SUPABASE_SECRET_KEY is not set (Supabase Dashboard → Project Settings → API Keys → a secret key; or the legacy service_role key as SUPABASE_SERVICE_ROLE_KEY)",
+    }
   const admin = createClient(env.supabaseUrl, env.supabaseServiceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false },
   }).auth.admin

@@ -2,8 +2,8 @@
 // invite itself, so there is no Supabase email link to follow). Supabase's admin API generates the
 // magic link an email would carry (auth.admin.generateLink: for an address with no account, GoTrue
 // signs it up and answers with a signup link), and the token is verified at once on a client that keeps
-// no session; the caller decides whether it becomes this browser's session. Needs the service_role
-// key (SUPABASE_SERVICE_ROLE_KEY, server-only). generateLink sends no email, so it spends none of the
+// no session; the caller decides whether it becomes this browser's session. Needs the secret key
+// (SUPABASE_SECRET_KEY, or the legacy SUPABASE_SERVICE_ROLE_KEY; server-only). generateLink sends no email, so it spends none of the
 // project's Auth email quota.
 import "server-only"
 import { createClient } from "@supabase/supabase-js"
@@ -17,7 +17,8 @@ export type InviteSession =
   | { ok: false; unavailable: boolean; message: string }
 
 export async function sessionForInvitedAddress(email: string, clientIp: string | null): Promise<InviteSession> {
-  if (!env.supabaseServiceRoleKey) return { ok: false, unavailable: true, message: "SUPABASE_SERVICE_ROLE_KEY is not set" }
+  if (!env.supabaseServiceRoleKey)
+    return { ok: false, unavailable: true, message: "SUPABASE_SECRET_KEY (or SUPABASE_SERVICE_ROLE_KEY) is not set" }
   const admin = createClient(env.supabaseUrl, env.supabaseServiceRoleKey, {
     global: { headers: authForwardHeaders(clientIp) },
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },

@@ -2,7 +2,7 @@
 // checked before Auth is asked, so a script cannot lock everyone out behind the app server's IP at
 // Supabase or spend the project's email quota.
 import { afterAll, describe, expect, it, vi } from "vitest"
-import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { mails, startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 
@@ -81,7 +81,7 @@ describe("the auth emulator's per-IP limits (GoTrue's rule for which address cou
   const tokenAttempt = (url: string, headers: Record<string, string>) =>
     fetch(`${url}/token?grant_type=password`, {
       method: "POST",
-      headers: { apikey: "anon", "content-type": "application/json", ...headers },
+      headers: { apikey: LOCAL_PUBLISHABLE_KEY, "content-type": "application/json", ...headers },
       body: JSON.stringify({ email: "nobody@example.com", password: "wrong" }),
     }).then((r) => r.status)
 

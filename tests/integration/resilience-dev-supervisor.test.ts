@@ -10,6 +10,7 @@ import path from "node:path"
 import { createClient } from "@supabase/supabase-js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
+import { LOCAL_PUBLISHABLE_KEY } from "@subkit/supabase-auth-emulator"
 import { freePort } from "../../scripts/lib/local-db"
 
 const root = path.resolve(import.meta.dirname, "../..")
@@ -48,7 +49,7 @@ const listening = (port: number) =>
     s.once("error", () => resolve(false))
   })
 const signUp = (email: string) =>
-  createClient(`http://127.0.0.1:${ports.auth}`, "anon-key", {
+  createClient(`http://127.0.0.1:${ports.auth}`, LOCAL_PUBLISHABLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   }).auth.signUp({

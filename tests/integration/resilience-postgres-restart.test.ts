@@ -9,6 +9,7 @@ import Stripe from "stripe"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { DEFAULT_SECRET_KEY } from "@subkit/stripe-emulator"
+import { LOCAL_PUBLISHABLE_KEY } from "@subkit/supabase-auth-emulator"
 import { startPostgresServer, type LocalDb } from "../../scripts/lib/local-db"
 import { migrate } from "../../scripts/lib/migrate"
 import { spawnService, type ServiceProcess } from "../support/service-process"
@@ -22,7 +23,7 @@ const stripeSdk = () => {
   return new Stripe(DEFAULT_SECRET_KEY, { host: url.hostname, port: url.port, protocol: "http", maxNetworkRetries: 0 })
 }
 const sb = () =>
-  createClient(auth.url, "anon-key", {
+  createClient(auth.url, LOCAL_PUBLISHABLE_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   })
@@ -79,7 +80,7 @@ describe("the emulators across a Postgres restart", () => {
 
     const raw = await fetch(`${auth.url}/auth/v1/token?grant_type=password`, {
       method: "POST",
-      headers: { apikey: "anon-key", "content-type": "application/json" },
+      headers: { apikey: LOCAL_PUBLISHABLE_KEY, "content-type": "application/json" },
       body: JSON.stringify({ email, password: "correct horse" }),
     })
     expect(raw.status).toBe(503)
@@ -90,7 +91,7 @@ describe("the emulators across a Postgres restart", () => {
     // (supabase-js's refreshSession would retry a 503 with backoff for ~30 s: ask directly.)
     const refresh = await fetch(`${auth.url}/auth/v1/token?grant_type=refresh_token`, {
       method: "POST",
-      headers: { apikey: "anon-key", "content-type": "application/json" },
+      headers: { apikey: LOCAL_PUBLISHABLE_KEY, "content-type": "application/json" },
       body: JSON.stringify({ refresh_token: first.data.session?.refresh_token }),
     })
     expect(refresh.status).toBe(503)

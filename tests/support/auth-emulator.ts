@@ -2,7 +2,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js"
 import WebSocket from "ws"
 import { inject } from "vitest"
-import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
 import type { Mail } from "@subkit/supabase-auth-emulator/mailbox"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 
@@ -12,7 +12,7 @@ export const startTestAuth = (opts: Partial<AuthEmulatorOptions> = {}) =>
   startAuthEmulator({ databaseUrl: inject("databaseUrl"), port: 0, kdf: { N: 1024, r: 8, p: 1 }, log: () => {}, ...opts })
 
 export function client(url: string, opts: { flowType?: "implicit" | "pkce"; key?: string; persist?: boolean } = {}): SupabaseClient {
-  return createClient(url, opts.key ?? "anon-key", {
+  return createClient(url, opts.key ?? LOCAL_PUBLISHABLE_KEY, {
     auth: {
       persistSession: opts.persist ?? false,
       autoRefreshToken: false,

@@ -13,7 +13,16 @@ describe("resolveEnv", () => {
 
   it("refuses a partial production configuration and names the missing variable", () => {
     expect(() => resolveEnv({ STRIPE_SECRET_KEY: "sk_live_x" })).toThrow(/STRIPE_WEBHOOK_SECRET is required/)
-    expect(() => resolveEnv({ NEXT_PUBLIC_SUPABASE_URL: "https://x.supabase.co" })).toThrow(/NEXT_PUBLIC_SUPABASE_ANON_KEY/)
+    expect(() => resolveEnv({ NEXT_PUBLIC_SUPABASE_URL: "https://x.supabase.co" })).toThrow(
+      /NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY \(or the legacy NEXT_PUBLIC_SUPABASE_ANON_KEY\) is required when NEXT_PUBLIC_SUPABASE_URL is set/,
+    )
+    for (const key of ["NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY", "NEXT_PUBLIC_SUPABASE_ANON_KEY"])
+      expect(
+        resolveEnv({
+          NEXT_PUBLIC_SUPABASE_URL: "https://x.supabase.co",
+          [key]: key.includes("PUBLISHABLE") ? "sb_publishable_x" : "eyJ.a.b",
+        }).supabaseAnonKey,
+      ).toMatch(/^(sb_|eyJ)/)
     expect(() =>
       resolveEnv({ STRIPE_SECRET_KEY: "sk_live_x", STRIPE_WEBHOOK_SECRET: "whsec", STRIPE_API_BASE: "http://127.0.0.1:1" }),
     ).toThrow(/live Stripe key/)

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest"
-import { EnvError, isTestWebhookSecret, LOCAL_DEFAULTS, PRODUCTION_VARIABLES, resolveEnv, stripeKeyMode } from "@/lib/env"
+import {
+  EnvError,
+  isTestWebhookSecret,
+  LEGACY_SUPABASE_KEYS,
+  LOCAL_DEFAULTS,
+  LOCAL_SUPABASE_ANON_KEY,
+  LOCAL_SUPABASE_SERVICE_ROLE_KEY,
+  PRODUCTION_VARIABLES,
+  resolveEnv,
+  stripeKeyMode,
+} from "@/lib/env"
 
 // A complete, valid production configuration; each test breaks one thing.
 const LIVE_SECRET = "whsec_AbCdEfGhIjKlMnOpQrStUvWxYz012345"
@@ -8,8 +18,8 @@ const PROD = {
   NEXT_PUBLIC_APP_URL: "https://app.example.com",
   DATABASE_URL: "postgres://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
   NEXT_PUBLIC_SUPABASE_URL: "https://abc.supabase.co",
-  NEXT_PUBLIC_SUPABASE_ANON_KEY: "eyJhbGciOiJIUzI1NiJ9.anon.sig",
-  SUPABASE_SERVICE_ROLE_KEY: "eyJhbGciOiJIUzI1NiJ9.service_role.sig",
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_AbCdEfGhIjKlMnOpQrStUv_12345678",
+  SUPABASE_SECRET_KEY: "sb_secret_AbCdEfGhIjKlMnOpQrStUv_12345678",
   STRIPE_SECRET_KEY: "sk_live_51abc",
   STRIPE_WEBHOOK_SECRET: LIVE_SECRET,
   CRON_SECRET: "c".repeat(64),
@@ -50,6 +60,64 @@ describe("production configuration", () => {
   it.each(Object.keys(PRODUCTION_VARIABLES))("refuses to start without %s alone", (name) => {
     expect(refusal({ ...PROD, [name]: undefined }).variables).toEqual([name])
     expect(refusal({ ...PROD, [name]: "  " }).variables).toEqual([name])
+  })
+
+  it("Supabase's keys: the publishable and secret keys, or the legacy anon / service_role JWTs in their own variables", () => {
+    const env = resolveEnv(PROD)
+    expect([env.supabaseAnonKey, env.supabaseServiceRoleKey]).toEqual([PROD.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, PROD.SUPABASE_SECRET_KEY])
+    const anon = "eyJhbGciOiJIUzI1NiJ9.anon.sig"
+    const serviceRole = "eyJhbGciOiJIUzI1NiJ9.service_role.sig"
+    const legacy = {
+      ...PROD,
+      NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: undefined,
+      SUPABASE_SECRET_KEY: undefined,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: anon,
+      SUPABASE_SERVICE_ROLE_KEY: serviceRole,
+    }
+    const old = resolveEnv(legacy)
+    expect([old.supabaseAnonKey, old.supabaseServiceRoleKey]).toEqual([anon, serviceRole])
+    // Both set (mid-migration): the new keys are used.
+    const both = resolveEnv({
+      ...legacy,
+      NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: PROD.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+      SUPABASE_SECRET_KEY: PROD.SUPABASE_SECRET_KEY,
+    })
+    expect([both.supabaseAnonKey, both.supabaseServiceRoleKey]).toEqual([
+      PROD.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+      PROD.SUPABASE_SECRET_KEY,
+    ])
+    // Neither of a pair: named by the new variable, with where to get either.
+    for (const [name, old] of Object.entries(LEGACY_SUPABASE_KEYS)) {
+      const err = refusal({ ...legacy, [name]: undefined, [old]: undefined })
+      expect(err.variables).toEqual([name])
+      expect(err.message).toContain(`${name} is required in production; get it from: `)
+      expect(PRODUCTION_VARIABLES[name as keyof typeof PRODUCTION_VARIABLES]).toContain(old)
+      expect(PRODUCTION_VARIABLES[name as keyof typeof PRODUCTION_VARIABLES]).toMatch(/API Keys/)
+    }
+    // Offline nothing is required: the CLI's local legacy keys, which the emulator accepts.
+    const offline = resolveEnv({})
+    expect([offline.supabaseAnonKey, offline.supabaseServiceRoleKey]).toEqual([LOCAL_SUPABASE_ANON_KEY, LOCAL_SUPABASE_SERVICE_ROLE_KEY])
+  })
+
+  it("refuses a Supabase key in the wrong variable", () => {
+    const secret = PROD.SUPABASE_SECRET_KEY
+    const publishable = PROD.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY
+    expect(refusal({ ...PROD, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: secret }).message).toMatch(
+      /NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key/,
+    )
+    expect(refusal({ ...PROD, NEXT_PUBLIC_SUPABASE_ANON_KEY: secret }).variables).toEqual(["NEXT_PUBLIC_SUPABASE_ANON_KEY"])
+    expect(refusal({ ...PROD, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: "eyJhbGciOiJIUzI1NiJ9.anon.sig" }).message).toMatch(
+      /must be a publishable key \(sb_publishable_…\); a legacy anon JWT goes in NEXT_PUBLIC_SUPABASE_ANON_KEY/,
+    )
+    expect(refusal({ ...PROD, SUPABASE_SECRET_KEY: "eyJhbGciOiJIUzI1NiJ9.service_role.sig" }).message).toMatch(
+      /SUPABASE_SECRET_KEY must be a secret key/,
+    )
+    expect(refusal({ ...PROD, SUPABASE_SECRET_KEY: publishable }).variables).toEqual(["SUPABASE_SECRET_KEY"])
+    expect(refusal({ ...PROD, SUPABASE_SERVICE_ROLE_KEY: publishable }).message).toMatch(
+      /SUPABASE_SERVICE_ROLE_KEY holds the publishable key/,
+    )
+    // Offline too: a secret key never belongs in a NEXT_PUBLIC_ variable.
+    expect(refusal({ NEXT_PUBLIC_SUPABASE_ANON_KEY: secret }).variables).toEqual(["NEXT_PUBLIC_SUPABASE_ANON_KEY"])
   })
 
   it("requires https for the public URL and a long cron secret", () => {

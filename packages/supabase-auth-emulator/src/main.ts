@@ -1,9 +1,9 @@
 // The CLI: supabase-auth-emulator [--port 54321] [--host 127.0.0.1] [--database-url postgres://…] [--jwt-secret …]
 // [--jwt-keys '[{…}]' | --jwt-keys keys.json] [--jwt-exp 3600] [--site-url …] [--public-url …] [--smtp-port 54325]
-// [--confirm-email]. Each flag also reads an environment variable (GoTrue's own name where it has one); a flag wins.
+// [--confirm-email] [--publishable-key sb_publishable_…] [--secret-key sb_secret_…]… Each flag also reads an environment variable (GoTrue's own name where it has one); a flag wins.
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { startAuthEmulator } from "./server"
+import { defaultApiKeys, LOCAL_JWT_SECRET, startAuthEmulator } from "./server"
 
 const HELP = `supabase-auth-emulator: the Supabase Auth (GoTrue) API at /auth/v1, users in Postgres's auth.users
 
@@ -19,7 +19,17 @@ const HELP = `supabase-auth-emulator: the Supabase Auth (GoTrue) API at /auth/v1
   --public-url <url>    the URL links and the token issuer name (API_EXTERNAL_URL, default the listening address)
   --smtp-port <n>       the SMTP sink feeding the mailbox (AUTH_EMULATOR_SMTP_PORT, default 54325; 0 picks a free one)
   --confirm-email       signups must confirm their email (GOTRUE_MAILER_AUTOCONFIRM=false; default: autoconfirm)
+  --publishable-key <k> the publishable API key, role anon (SUPABASE_PUBLISHABLE_KEY; default with the CLI's JWT
+                        secret the CLI's ${defaultApiKeys(LOCAL_JWT_SECRET).publishableKey},
+                        else one derived from the secret)
+  --secret-key <k>      a secret API key, role service_role; repeat it for several (SUPABASE_SECRET_KEY, several
+                        comma-separated; default with the CLI's JWT secret the CLI's
+                        ${defaultApiKeys(LOCAL_JWT_SECRET).secretKey}, else one derived from the secret)
   --help
+
+Every request but /verify, /health, the JWKS and the mailbox needs an API key in the apikey header (as hosted
+Supabase's gateway): the publishable or a secret key, or a legacy anon / service_role JWT signed with the JWT
+secret (or, with --jwt-keys, the signing key). A secret key is refused from a browser (a Mozilla/ User-Agent).
 
 There is no --state or --in-memory: users, sessions and tokens are the database's (auth.*); the mailbox is in memory.`
 
@@ -35,6 +45,8 @@ const { values: flags } = parseArgs({
     "public-url": { type: "string" },
     "smtp-port": { type: "string" },
     "confirm-email": { type: "boolean" },
+    "publishable-key": { type: "string" },
+    "secret-key": { type: "string", multiple: true },
     help: { type: "boolean" },
   },
 })
@@ -55,6 +67,8 @@ function whole(value: string | undefined, name: string, fallback: number) {
 // GOTRUE_JWT_KEYS is the JSON itself; --jwt-keys may also name a file holding it (the CLI's signing_keys_path).
 const keysArg = flags["jwt-keys"] ?? env.GOTRUE_JWT_KEYS
 const jwtKeys = keysArg && !keysArg.trimStart().startsWith("[") ? readFileSync(keysArg, "utf8") : keysArg || undefined
+const secretArg = flags["secret-key"]?.length ? flags["secret-key"] : env.SUPABASE_SECRET_KEY?.split(",").map((k) => k.trim())
+const secretKey = secretArg?.filter(Boolean).length ? secretArg.filter(Boolean) : undefined
 const autoconfirm = flags["confirm-email"] ? false : env.GOTRUE_MAILER_AUTOCONFIRM === "false" ? false : undefined
 
 let emulator: Awaited<ReturnType<typeof startAuthEmulator>>
@@ -70,10 +84,19 @@ try {
     publicUrl: flags["public-url"] || env.API_EXTERNAL_URL || undefined,
     smtpPort: whole(flags["smtp-port"] ?? env.AUTH_EMULATOR_SMTP_PORT, "--smtp-port", 54325),
     mailerAutoconfirm: autoconfirm,
+    publishableKey: flags["publishable-key"] || env.SUPABASE_PUBLISHABLE_KEY || undefined,
+    secretKey,
   })
 } catch (err) {
   console.error(`supabase-auth-emulator: ${(err as Error).message}`)
   process.exit(1)
 }
 console.log(`[auth] Supabase Auth emulator on ${emulator.url}/auth/v1; SMTP into its mailbox on ${emulator.smtpUrl}`)
+// The default keys are printed whole, as `supabase status` prints the CLI's; a secret key you gave only by its
+// first 6 random characters (the docs' rule for logging one).
+const shown = (k: string) => (secretKey ? `${k.slice(0, "sb_secret_".length + 6)}…` : k)
+console.log(
+  `[auth] API keys: publishable ${emulator.publishableKey} (anon), secret ${emulator.secretKeys.map(shown).join(", ")} (service_role); ` +
+    `legacy anon / service_role JWTs signed with the ${jwtKeys ? "signing key" : "JWT secret"} work too`,
+)
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void emulator.stop().then(() => process.exit(0)))

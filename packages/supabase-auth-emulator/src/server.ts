@@ -10,9 +10,11 @@ import { clientAddress, createRateLimiter, limitGroup, type RateLimitOptions } f
 import { matchRoute, type Handler } from "./route-table"
 import { createRoutes } from "./routes"
 import { AuthError, createAuthService } from "./service"
+import { checkApiKeyOptions, createApiKeyGate, defaultApiKeys, GatewayError } from "./api-keys"
 import { Jwt, parseJwtKeys, type JwtKey, type KdfCost } from "./tokens"
 
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+export { defaultApiKeys, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from "./api-keys"
 
 export type AuthEmulatorOptions = {
   databaseUrl: string
@@ -25,6 +27,13 @@ export type AuthEmulatorOptions = {
    * `jwtSecret`.
    */
   jwtKeys?: string | JwtKey[]
+  /**
+   * The project's publishable key (`sb_publishable_…`, role anon). Default: the Supabase CLI's local one with the
+   * CLI's JWT secret, else one derived from `jwtSecret` (defaultApiKeys in api-keys.ts).
+   */
+  publishableKey?: string
+  /** Its secret key, or several (`sb_secret_…`, role service_role). Default: as `publishableKey`. */
+  secretKey?: string | string[]
   /** Access token lifetime (GoTrue's default is 3600 s). */
   jwtTtlSeconds?: number
   kdf?: KdfCost
@@ -47,11 +56,17 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   const host = opts.host ?? "127.0.0.1"
   // Bad keys refuse to start, before anything listens (GoTrue refuses its configuration).
   if (opts.jwtKeys !== undefined) parseJwtKeys(opts.jwtKeys)
+  const defaults = defaultApiKeys(opts.jwtSecret ?? LOCAL_JWT_SECRET)
+  const publishableKey = opts.publishableKey ?? defaults.publishableKey
+  const secretKeys = opts.secretKey === undefined ? [defaults.secretKey] : [opts.secretKey].flat()
+  checkApiKeyOptions(publishableKey, secretKeys)
   const log = opts.log ?? ((l: string) => console.log(`[auth] ${l}`))
   const db = createDatabaseLink(opts.databaseUrl, log)
   const pool = db.pool
   // The issuer and magic links name the URL, known once the server listens.
   let routes: Record<string, Handler> = {}
+  // The gateway, ready with the routes (its minted tokens name the issuer).
+  let admit: ReturnType<typeof createApiKeyGate> | null = null
   const mailbox = new Mailbox()
   const limiter = opts.rateLimits ? createRateLimiter(opts.rateLimits) : null
 
@@ -76,10 +91,11 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     const path = url.pathname.replace(/^\/auth\/v1/, "").replace(/\/+$/, "") || "/"
     const match = matchRoute(routes, req.method ?? "GET", path)
     try {
-      if (!match) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
-      // Public without a key on Supabase: email links, health, the JWKS (backends fetch it bare); and the dev mailbox.
+      // Public without a key on Supabase: email links and the JWKS (backends fetch it bare); here also /health
+      // (the dev supervisor's probe) and the dev mailbox. Everything else passes the gateway's key check first.
       const open = path === "/verify" || path === "/health" || path === "/.well-known/jwks.json" || path.startsWith("/_mailbox")
-      if (!open && !req.headers.apikey && !req.headers.authorization) throw new AuthError(401, "no_api_key", "No API key found in request")
+      if (!open) await admit?.(req, url)
+      if (!match) throw new AuthError(404, "not_found", `${req.method} ${path} is not emulated`)
       const group = limiter && opts.rateLimits ? limitGroup(req.method ?? "GET", path) : null
       if (group && limiter && opts.rateLimits && !limiter.take(group, clientAddress(req, opts.rateLimits)))
         throw new AuthError(429, "over_request_rate_limit", "Request rate limit reached")
@@ -106,6 +122,8 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
       }
       send(status, out, headers)
     } catch (err) {
+      if (err instanceof GatewayError)
+        return send(err.status, { message: err.message, ...(err.hint ? { hint: err.hint } : {}) }, { "sb-error-code": err.code })
       if (err instanceof AuthError)
         return send(err.status, { code: err.code, message: err.message, ...err.extra }, { "x-sb-error-code": err.code })
       // Postgres restarting or away: a retryable 503 in GoTrue's error shape (supabase-js keeps the
@@ -144,6 +162,7 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
   }
   const publicUrl = opts.publicUrl ?? url
   const jwt = new Jwt(opts.jwtSecret ?? LOCAL_JWT_SECRET, `${publicUrl}/auth/v1`, opts.jwtTtlSeconds ?? 3600, opts.jwtKeys)
+  admit = createApiKeyGate({ jwt, publishableKey, secretKeys })
   routes = createRoutes(createAuthService({ pool, jwt, kdf: opts.kdf ?? { N: 2 ** 15, r: 8, p: 1 } }), jwt, {
     publicUrl,
     siteUrl: opts.siteUrl ?? publicUrl,
@@ -157,6 +176,10 @@ export async function startAuthEmulator(opts: AuthEmulatorOptions) {
     port,
     /** smtp://host:port of the SMTP listener, when `smtpPort` started one. */
     smtpUrl: smtp?.url ?? null,
+    /** The publishable key the gateway admits (role anon). */
+    publishableKey,
+    /** The secret keys it admits (role service_role), the first being `secretKey`'s first. */
+    secretKeys,
     stop: async () => {
       await smtp?.stop()
       server.closeAllConnections()

@@ -184,6 +184,15 @@ export class Jwt {
       .setExpirationTime(now + this.ttlSeconds)
       .sign(this.signingKey)
   }
+  /** The short-lived JWT the gateway forwards for a publishable or secret key: the key's role, signed as tokens are. */
+  async signRole(role: "anon" | "service_role", now: number, ttlSeconds: number) {
+    return new SignJWT({ role })
+      .setProtectedHeader({ alg: this.signing.alg, typ: "JWT", ...(this.signing.kid ? { kid: this.signing.kid } : {}) })
+      .setIssuer(this.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.signingKey)
+  }
   /** A user's access token: by a known kid or the legacy HS256 secret, our issuer, audience `authenticated`. */
   async verify(token: string) {
     const { payload } = await jwtVerify(token, this.keyFor, {
@@ -196,7 +205,7 @@ export class Jwt {
   /** Any token we signed (API keys carry no issuer or audience); the caller checks `role`. */
   async verifyApiKey(token: string) {
     const { payload } = await jwtVerify(token, this.keyFor, { algorithms: this.algorithms })
-    return payload as { role?: string; sub?: string }
+    return payload as { role?: string; sub?: string; exp?: number }
   }
   // GoTrue's parseJWTClaims: the key of a known kid, else the secret for HS256.
   private keyFor = (header: JWTHeaderParameters) => {

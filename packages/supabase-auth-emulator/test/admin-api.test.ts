@@ -190,7 +190,7 @@ describe("auth.admin users", () => {
     const sb = userClient(false)
     const { data } = await sb.auth.signUp({ email, password: "secret-pw" })
     const res = await fetch(`${auth.url}/auth/v1/admin/users`, {
-      headers: { apikey: "x", authorization: `Bearer ${data.session?.access_token}` },
+      headers: { apikey: publishableKey, authorization: `Bearer ${data.session?.access_token}` },
     })
     expect(res.status).toBe(403)
     expect(((await res.json()) as { code: string }).code).toBe("not_admin")

@@ -1,14 +1,17 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
-import { startAuthEmulator } from "@subkit/supabase-auth-emulator"
+import { LOCAL_PUBLISHABLE_KEY, startAuthEmulator } from "@subkit/supabase-auth-emulator"
 import { inject } from "vitest"
 import { sql, must } from "./support"
 
 let emulator: Awaited<ReturnType<typeof startAuthEmulator>>
 let shortLived: Awaited<ReturnType<typeof startAuthEmulator>>
 const client = (url: string): SupabaseClient =>
-  createClient(url, "anon-key", { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } })
+  createClient(url, LOCAL_PUBLISHABLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
 
 beforeAll(async () => {
   const common = { databaseUrl: inject("databaseUrl"), port: 0, kdf: { N: 1024, r: 8, p: 1 }, log: () => {} }
@@ -44,7 +47,7 @@ describe("Supabase Auth emulator through supabase-js", () => {
     expect(bad.error?.status).toBe(400)
     const res = await fetch(`${emulator.url}/auth/v1/token?grant_type=password`, {
       method: "POST",
-      headers: { apikey: "x" },
+      headers: { apikey: LOCAL_PUBLISHABLE_KEY },
       body: JSON.stringify({ email, password: "wrong" }),
     })
     expect(res.headers.get("x-sb-error-code")).toBe("invalid_credentials")

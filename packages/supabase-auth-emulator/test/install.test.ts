@@ -42,20 +42,24 @@ function runBin(args: string[], extraEnv: Record<string, string> = {}) {
   procs.push(proc)
   let out = ""
   const exited = new Promise<{ code: number | null; out: string }>((resolve) => proc.on("exit", (code) => resolve({ code, out })))
+  // Resolved once the start-up lines are out: the URL, then the API keys it admits.
+  let keys: (v: { publishable: string; secret: string }) => void = () => {}
+  const printedKeys = new Promise<{ publishable: string; secret: string }>((resolve) => (keys = resolve))
   const url = new Promise<string>((resolve, reject) => {
     proc.stdout?.on("data", (c: Buffer) => {
       out += c.toString()
       const m = out.match(/Auth emulator on (http:\/\/\S+)\/auth\/v1/)
-      if (m?.[1]) resolve(m[1])
+      const k = out.match(/API keys: publishable (sb_publishable_\S+) \(anon\), secret (sb_secret_\S+) \(service_role\)/)
+      if (k?.[1] && k[2]) keys({ publishable: k[1], secret: k[2] })
+      if (m?.[1] && k) resolve(m[1])
     })
     proc.stderr?.on("data", (c: Buffer) => (out += c.toString()))
     void exited.then(({ code }) => reject(new Error(`supabase-auth-emulator exited ${code}: ${out}`)))
   })
   url.catch(() => {})
-  return { url, exited }
+  return { url, exited, keys: printedKeys }
 }
-const startBin = () => runBin(["--smtp-port", "0"]).url
-const supabase = (url: string, key = "anon-key") =>
+const supabase = (url: string, key: string) =>
   createClient(url, key, {
     auth: { persistSession: true, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: WebSocket as never },
@@ -64,8 +68,12 @@ const supabase = (url: string, key = "anon-key") =>
 it("installs from its tarball with only supabase-js, starts through its bin: sign up, sign in, getClaims", async () => {
   expect(existsSync(path.join(dir, "node_modules/@subkit/local-only/src/index.ts"))).toBe(true)
   expect(existsSync(path.join(dir, "node_modules/@subkit/supabase-auth-emulator/src/local-only.ts"))).toBe(false)
-  const url = await startBin()
-  const sb = supabase(url)
+  const bin = runBin(["--smtp-port", "0"])
+  const url = await bin.url
+  // The keys it prints are the Supabase CLI's (the CLI's JWT secret is the default).
+  const { publishable, secret } = await bin.keys
+  expect([publishable, secret]).toEqual(["sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH", "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"])
+  const sb = supabase(url, publishable)
   const email = uniqueEmail("install")
   const up = await sb.auth.signUp({ email, password: "correct horse battery" })
   expect(up.error).toBeNull()
@@ -76,6 +84,26 @@ it("installs from its tarball with only supabase-js, starts through its bin: sig
   expect(error).toBeNull()
   expect(data?.claims).toMatchObject({ email, role: "authenticated", sub: signIn.data.user?.id })
   expect(data?.header.alg).toBe("ES256")
+  // The secret key runs auth.admin; anything else is refused as hosted refuses it.
+  const listed = await supabase(url, secret).auth.admin.listUsers({ perPage: 1 })
+  expect(listed.error).toBeNull()
+  const refused = await fetch(`${url}/auth/v1/settings`, { headers: { apikey: "anon-key" } })
+  expect([refused.status, refused.headers.get("sb-error-code")]).toEqual([401, "UNAUTHORIZED_INVALID_API_KEY"])
+})
+
+it("--publishable-key / SUPABASE_SECRET_KEY: the given keys replace the defaults; a given secret key is printed masked", async () => {
+  const publishable = "sb_publishable_GivenGivenGivenGivenGi_abcd1234"
+  const given = "sb_secret_GivenSecretGivenSecretGi_abcd1234"
+  const bin = runBin(["--smtp-port", "0", "--publishable-key", publishable], { SUPABASE_SECRET_KEY: given })
+  const url = await bin.url
+  expect(await bin.keys).toEqual({ publishable, secret: "sb_secret_GivenS…" })
+  const status = (key: string) => fetch(`${url}/auth/v1/admin/users?per_page=1`, { headers: { apikey: key } }).then((r) => r.status)
+  expect(await status(given)).toBe(200)
+  expect(await status("sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz")).toBe(401)
+  const wrong = runBin(["--smtp-port", "0", "--secret-key", publishable])
+  const { code, out } = await wrong.exited
+  expect(code).toBe(1)
+  expect(out).toContain("secretKey must be an sb_secret_")
 })
 
 it("--help lists the flags", async () => {
@@ -86,6 +114,8 @@ it("--help lists the flags", async () => {
     expect(out).toContain(flag)
   expect(out).toContain("--smtp-port")
   expect(out).toContain("--confirm-email")
+  expect(out).toContain("--publishable-key")
+  expect(out).toContain("--secret-key")
 })
 
 it("--jwt-keys <file> and --site-url: RS256 sessions verified by getClaims, an RS256 service_role key, invite links to the site", async () => {

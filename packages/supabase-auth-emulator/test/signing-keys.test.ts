@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto"
 import { decodeProtectedHeader } from "jose"
 import { afterAll, describe, expect, it, vi } from "vitest"
-import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY } from "@subkit/supabase-auth-emulator"
 import { apiKey, type JwtKey } from "@subkit/supabase-auth-emulator/tokens"
 import { client, rsaSigningKey, signedApiKey, startTestAuth, uniqueEmail, type Emulator } from "./support"
 
@@ -29,6 +29,11 @@ const jwksOf = async (e: Emulator) => (await (await fetch(`${e.url}/auth/v1/.wel
 const serviceRoleKey = (key: JwtKey) => signedApiKey(key, "service_role")
 const listUsers = async (e: Emulator, bearer: string) =>
   fetch(`${e.url}/auth/v1/admin/users?per_page=1`, { headers: { apikey: bearer, authorization: `Bearer ${bearer}` } })
+// The same token only as the bearer, behind the publishable key: what GoTrue itself answers for it (the gateway
+// refuses a key that does not verify as the API key before Auth sees it: 401 Invalid API key).
+const listUsersAsBearer = async (e: Emulator, bearer: string) =>
+  fetch(`${e.url}/auth/v1/admin/users?per_page=1`, { headers: { apikey: LOCAL_PUBLISHABLE_KEY, authorization: `Bearer ${bearer}` } })
+const gatewayCode = (res: Response) => res.headers.get("sb-error-code")
 
 const started: Emulator[] = []
 const start = async (jwtKeys: string | JwtKey[]) => {
@@ -78,13 +83,16 @@ describe("GOTRUE_JWT_KEYS", () => {
   it("RS256 only: an HS256 key signed with the JWT secret is refused (HS256 is not among the keys' algorithms)", async () => {
     const rsa = rsaSigningKey()
     const auth = await start([rsa])
-    const legacy = await listUsers(auth, await apiKey(LOCAL_JWT_SECRET, "service_role"))
+    const hs256 = await apiKey(LOCAL_JWT_SECRET, "service_role")
+    expect(gatewayCode(await listUsers(auth, hs256))).toBe("UNAUTHORIZED_INVALID_API_KEY")
+    const legacy = await listUsersAsBearer(auth, hs256)
     expect(legacy.status).toBe(403)
     expect(((await legacy.json()) as { code: string }).code).toBe("bad_jwt")
     expect((await listUsers(auth, await serviceRoleKey(rsa))).status).toBe(200)
     // Another key under the same kid does not pass.
-    const forged = { ...rsaSigningKey(), kid: rsa.kid }
-    expect((await listUsers(auth, await serviceRoleKey(forged))).status).toBe(403)
+    const forged = await serviceRoleKey({ ...rsaSigningKey(), kid: rsa.kid })
+    expect(gatewayCode(await listUsers(auth, forged))).toBe("UNAUTHORIZED_INVALID_API_KEY")
+    expect((await listUsersAsBearer(auth, forged)).status).toBe(403)
   })
 
   it("ES256 signing with a verify-only HS256 oct key (hosted Supabase after rotating): the oct key is not published", async () => {
@@ -100,7 +108,9 @@ describe("GOTRUE_JWT_KEYS", () => {
     // HS256 is listed: a token with the oct kid verifies with the oct key, one without a kid with the secret.
     expect((await listUsers(auth, await serviceRoleKey(oct))).status).toBe(200)
     expect((await listUsers(auth, await apiKey(LOCAL_JWT_SECRET, "service_role"))).status).toBe(200)
-    expect((await listUsers(auth, await apiKey("some-other-secret-of-at-least-32-chars", "service_role"))).status).toBe(403)
+    const other = await apiKey("some-other-secret-of-at-least-32-chars", "service_role")
+    expect(gatewayCode(await listUsers(auth, other))).toBe("UNAUTHORIZED_INVALID_API_KEY")
+    expect((await listUsersAsBearer(auth, other)).status).toBe(403)
   })
 
   it("HS256 oct signing with a verify-only RS256 key (auth-js's docker `autoconfirm` GoTrue): HS256 tokens with the oct kid", async () => {

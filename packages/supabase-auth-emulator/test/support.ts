@@ -6,7 +6,7 @@ import { SignJWT } from "jose"
 import pg from "pg"
 import WebSocket from "ws"
 import { inject } from "vitest"
-import { LOCAL_JWT_SECRET, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, startAuthEmulator, type AuthEmulatorOptions } from "@subkit/supabase-auth-emulator"
 import { apiKey, type JwtKey } from "@subkit/supabase-auth-emulator/tokens"
 
 export type Emulator = Awaited<ReturnType<typeof startAuthEmulator>>
@@ -23,7 +23,7 @@ export const startTestAuth = (opts: Partial<AuthEmulatorOptions> = {}) =>
   startAuthEmulator({ databaseUrl: inject("databaseUrl"), port: 0, kdf: { N: 1024, r: 8, p: 1 }, log: () => {}, ...opts })
 
 export function client(url: string, opts: { flowType?: "implicit" | "pkce"; key?: string; persist?: boolean } = {}): SupabaseClient {
-  return createClient(url, opts.key ?? "anon-key", {
+  return createClient(url, opts.key ?? LOCAL_PUBLISHABLE_KEY, {
     auth: {
       persistSession: opts.persist ?? false,
       autoRefreshToken: false,
