@@ -44,6 +44,14 @@ const { values: args } = parseArgs({
      * counts the emulator's work during a drain at 0 ms).
      */
     "page-timer": { type: "string", default: "worker" },
+    /**
+     * Runs the app instances in this process's session, as before 2026-12-03 evening. By default each
+     * `next start` has a session of its own (setsid): Linux's autogroup scheduler gives every session
+     * one fair share of a busy machine, so instances started in the bench's session shared one share
+     * with each other and with the load generator and emulators (two instances got the CPU of one),
+     * where Postgres's backends (each its own session) and every other engineer's session got one each.
+     */
+    "shared-session": { type: "boolean", default: false },
     /** Stops after the baseline/ingest rounds (and their drain): a quick look at ingest, not the targets. */
     "rounds-only": { type: "boolean", default: false },
     /**
@@ -105,9 +113,19 @@ async function main() {
           ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
         },
         stdio: ["ignore", "ignore", "inherit"],
+        // Each instance its own session, hence its own CPU share, as separate hosts have (see --shared-session).
+        detached: !args["shared-session"],
       },
     ),
   )
+  // In sessions of their own, the instances would outlive a bench stopped by a signal: stop them with it.
+  const stopApps = () => apps.forEach((a) => a.exitCode === null && a.kill("SIGTERM"))
+  process.once("exit", stopApps)
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      stopApps()
+      process.exit(130)
+    })
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: "bench" })
   const samplers = startSamplers(db)
   const windows: Window[] = []
@@ -235,7 +253,8 @@ async function main() {
       const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
       const lost = acknowledged.length - (rows[0]?.n ?? 0)
       const extra = { lost, applied_twice: twice.rows[0]?.n ?? 0, load_average: [loadStart, round(loadavg()[0] ?? 0)] }
-      console.log(`RESULT ${JSON.stringify({ ...roundsResult(), rounds_only: true, ...extra })}`)
+      const sessions = args["shared-session"] ? "shared" : "own"
+      console.log(`RESULT ${JSON.stringify({ ...roundsResult(), rounds_only: true, app_sessions: sessions, ...extra })}`)
       return
     }
 
@@ -297,6 +316,7 @@ async function main() {
       page_timer: args["page-timer"],
       // The app's pages-first gate for deliveries (lib/billing/sync/pace.ts); 0 is off.
       ingest_while_pages: process.env.BILLING_INGEST_WHILE_PAGES ?? "2",
+      app_sessions: args["shared-session"] ? "shared" : "own",
       pricing_p95_idle_ms: round(idle.pricing.p95),
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
