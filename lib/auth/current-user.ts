@@ -6,27 +6,26 @@ import "server-only"
 import { redirect } from "next/navigation"
 import { cookies, headers } from "next/headers"
 import { cache } from "react"
-import { verifiedClaims } from "@/lib/supabase/claims"
+import { isAdminMetadata, sessionCookieName, userOfClaims, verifiedClaims } from "@/lib/supabase/claims"
+import { passedClaims } from "@/lib/supabase/proxy-claims"
 import { createClient } from "@/lib/supabase/server"
 import { PATH_HEADER } from "@/lib/supabase/proxy"
 import { safeNext } from "./safe-next"
 
-/** app_metadata is writable only with the service_role key (users cannot set it themselves). */
-export function isAdminMetadata(appMetadata: unknown): boolean {
-  return typeof appMetadata === "object" && appMetadata !== null && (appMetadata as { role?: unknown }).role === "admin"
-}
+export { isAdminMetadata }
 
 /** `isAdmin`: the token's app_metadata.role is "admin" (set only through the Auth admin API; see lib/auth/admin.ts). */
 export type CurrentUser = { id: string; email: string | null; isAdmin?: boolean }
 
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const claims = await verifiedClaims((await cookies()).getAll(), createClient)
+  const jar = (await cookies()).getAll()
+  // A page request: the proxy verified the session a moment ago and says so under its MAC (proxy-claims.ts).
+  const passed = passedClaims(await headers(), jar, sessionCookieName())
+  if (passed) return { id: passed.id, email: passed.email, isAdmin: passed.isAdmin }
+  const claims = await verifiedClaims(jar, createClient)
   if (!claims) return null
-  return {
-    id: claims.sub,
-    email: typeof claims.email === "string" ? claims.email : null,
-    isAdmin: isAdminMetadata(claims.app_metadata),
-  }
+  const { id, email, isAdmin } = userOfClaims(claims)
+  return { id, email, isAdmin }
 })
 
 export type FreshUser = CurrentUser & { pendingEmail: string | null }

@@ -241,12 +241,17 @@ export type SeatPreview = {
   quantity: number
   /** Unix seconds: the confirm bills as of this moment, so it charges what was shown. */
   prorationDate: number
-  /** Charged now when positive; a negative amount is credited to the customer's balance. */
+  /** The change's invoice total: charged now when positive; a negative amount is credited to the customer's balance. */
   amountDue: number
+  /** What the card is charged now: the total less any credit already on the customer's balance (Stripe's amount_due). */
+  chargedNow: number
   currency: string
   lines: { description: string; amount: number }[]
-  /** Stripe's preview of the renewal after the change, discounts applied. */
-  nextRenewal: { amount: number; at: Date }
+  /**
+   * Stripe's preview of the renewal after the change, discounts applied (`amount`), and what that renewal
+   * charges (`charged`): less the credit left on the balance by the change (seats removed) or before it.
+   */
+  nextRenewal: { amount: number; charged: number; at: Date }
 }
 
 export type SeatChange = { subscriptionId: string; itemId: string; fromQuantity: number; quantity: number; prorationDate: number }

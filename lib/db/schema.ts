@@ -270,6 +270,8 @@ export const usageCounters = pgTable(
     used: bigint("used", { mode: "number" }).notNull().default(0),
     /** A Team pool's units recorded past the pool as it was then (sent to Stripe's meter); 0 for Pro and Free. */
     overageBilled: bigint("overage_billed", { mode: "number" }).notNull().default(0),
+    /** A Team pool's allowance as the sync last wrote it (settle_team_pool); null: each recording's own allowance. */
+    pool: bigint("pool", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.subject, t.meter, t.periodStart] })],
 )

@@ -1,13 +1,7 @@
 // Customers and the one read the sync needs: the customer and/or all of their subscriptions.
 import "server-only"
-import {
-  BillingProviderError,
-  type CustomerRead,
-  type EntitlementState,
-  type InvoiceState,
-  type ReadNeeds,
-  type SubscriptionState,
-} from "@/lib/billing/types"
+import type Stripe from "stripe"
+import { BillingProviderError, type CustomerRead, type EntitlementState, type ReadNeeds, type SubscriptionState } from "@/lib/billing/types"
 import { stripe } from "./config"
 import { stripeCall } from "./errors"
 import { customerState, invoiceState, subscriptionState } from "./mappers"
@@ -61,19 +55,22 @@ async function listSubscriptions(customerId: string) {
           "data.discounts.promotion_code",
           "data.schedule",
           "data.latest_invoice",
+          // And the customer: its invoice balance (a credit left by seats removed) is on the next invoice.
+          "data.customer",
         ],
       })
       // subkit keeps one live subscription per customer; more than a page means something else is wrong.
       if (page.has_more) throw new Error(`customer ${customerId} has more than 100 subscriptions`)
       return {
         states: page.data.map(subscriptionState),
+        balance: balanceOf(page.data[0]?.customer),
         latestInvoices: page.data.flatMap((s) =>
           s.latest_invoice && typeof s.latest_invoice === "object" ? [invoiceState(s.latest_invoice)] : [],
         ),
       }
     }).then(async (read) => ({
       ...read,
-      states: await Promise.all(read.states.map((s) => withUpcoming(s, creditPending(read.latestInvoices, s.id)))),
+      states: await Promise.all(read.states.map((s) => withUpcoming(s, read.balance !== 0))),
     }))
   } catch (err) {
     if (err instanceof BillingProviderError && err.kind === "not_found") return "customer_missing" as const
@@ -87,10 +84,11 @@ async function listSubscriptions(customerId: string) {
  * amount a page states is what Stripe will charge; read here by the sync and kept on the row, never on a
  * page view. Read only where price × quantity could be wrong (lib/billing/views/charge.ts says the same):
  * a discount, a scheduled change (the schedule's next invoice: the new plan's first charge), STRIPE_TAX,
- * or a credit the latest invoice left on the customer's balance (a seat removed). Any other subscription makes no call, so a renewal burst of plain subscriptions costs none.
+ * or a balance on the customer (`balance`: a credit left by seats removed, which may last several renewals).
+ * Any other subscription makes no call, so a renewal burst of plain subscriptions costs none.
  */
-async function withUpcoming(s: SubscriptionState, credit: boolean): Promise<SubscriptionState> {
-  if (!needsPreview(s, env.billing.tax, credit)) return s
+async function withUpcoming(s: SubscriptionState, balance: boolean): Promise<SubscriptionState> {
+  if (!needsPreview(s, env.billing.tax, balance)) return s
   const at = s.scheduledChange?.at ?? (s.status === "trialing" ? s.trialEnd : s.currentPeriodEnd)
   try {
     const preview = await stripeCall(() =>
@@ -107,9 +105,14 @@ async function withUpcoming(s: SubscriptionState, credit: boolean): Promise<Subs
   }
 }
 
-/** The subscription's latest invoice is a credit (a seat removed): Stripe puts it on the balance the next invoice draws from. */
-const creditPending = (invoices: InvoiceState[], subscriptionId: string) =>
-  invoices.some((i) => i.subscriptionId === subscriptionId && i.total < 0)
+/**
+ * The customer's invoice balance, which the next invoice to finalize draws on: a credit (negative) is
+ * what a seat removed mid-period leaves (always_invoice makes a credit invoice whose total goes there),
+ * and it can outlast one renewal; a debit (positive) is added. Either way price × quantity is not the
+ * next charge. Not the latest invoice's total: after the first renewal that is positive while credit is left.
+ */
+const balanceOf = (customer: string | Stripe.Customer | Stripe.DeletedCustomer | undefined) =>
+  customer && typeof customer === "object" && !customer.deleted ? customer.balance : 0
 
 /** Every feature the customer is entitled to now (all pages: a plan grants a handful). */
 async function listEntitlements(customerId: string): Promise<EntitlementState[] | "customer_missing"> {

@@ -23,6 +23,13 @@ const prorationMoment = (invoice: Stripe.Invoice) =>
   invoice.lines.data.find((l) => l.parent?.subscription_item_details?.proration)?.period.start ?? invoice.created
 
 /**
+ * The customer's invoice balance once the change's invoice is finalized, as Stripe applies it: the
+ * invoice draws on the balance it starts with (starting_balance) and a negative total (seats removed)
+ * adds its credit; what is left over, never above 0, is what the next invoice draws on.
+ */
+const balanceAfter = (invoice: Stripe.Invoice) => Math.min(0, invoice.starting_balance + invoice.total)
+
+/**
  * The item, then two previews at once: the change billed now as of Stripe's "now", and the next renewal
  * at the new quantity. Both amounts are Stripe's, discounts and all (a proration's amount has the
  * discount folded in; the renewal's is judged at its date).
@@ -47,9 +54,14 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
     quantity,
     prorationDate: prorationMoment(invoice),
     amountDue: invoice.total,
+    chargedNow: invoice.amount_due,
     currency: invoice.currency,
     lines: invoice.lines.data.map((l) => ({ description: l.description ?? "", amount: l.amount })),
-    nextRenewal: { amount: renewal.total, at: new Date((renewal.lines.data[0]?.period.start ?? item.current_period_end) * 1000) },
+    nextRenewal: {
+      amount: renewal.total,
+      charged: Math.max(0, renewal.total + balanceAfter(invoice)),
+      at: new Date((renewal.lines.data[0]?.period.start ?? item.current_period_end) * 1000),
+    },
   }
 }
 

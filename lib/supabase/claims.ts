@@ -84,3 +84,16 @@ export async function verifiedClaims(
     found.kind === "token" ? await verifierClient().auth.getClaims(found.token) : await (await fullClient()).auth.getClaims()
   return error || !data?.claims.sub ? null : data.claims
 }
+
+/** app_metadata is writable only with the service_role key (users cannot set it themselves). */
+export function isAdminMetadata(appMetadata: unknown): boolean {
+  return typeof appMetadata === "object" && appMetadata !== null && (appMetadata as { role?: unknown }).role === "admin"
+}
+
+/** The app's user in verified claims (getCurrentUser's CurrentUser), and when the token expires. */
+export const userOfClaims = (claims: JwtPayload) => ({
+  id: claims.sub,
+  email: typeof claims.email === "string" ? claims.email : null,
+  isAdmin: isAdminMetadata(claims.app_metadata),
+  exp: claims.exp,
+})

@@ -7,7 +7,8 @@ import { NextResponse, type NextRequest } from "next/server"
 import WebSocket from "ws"
 import { authForwardHeaders, clientIpOf } from "@/lib/auth/client-ip"
 import { env } from "@/lib/env"
-import { verifiedClaims } from "./claims"
+import { sessionCookieName, userOfClaims, verifiedClaims } from "./claims"
+import { CLAIMS_HEADER, CLAIMS_MAC_HEADER, claimsHeaders } from "./proxy-claims"
 import { authCookieOptions } from "./cookie-options"
 
 const PROTECTED = ["/dashboard", "/subscription", "/account", "/team"]
@@ -16,13 +17,28 @@ export const PATH_HEADER = "x-subkit-path"
 /** Paths whose handlers verify the session themselves: the proxy passes them through untouched. */
 export const selfAuthenticating = (path: string) => path.startsWith("/api/")
 
+/** The request's headers without the verified-claims headers, which only this proxy may set (proxy-claims.ts). */
+const withoutClaims = (request: NextRequest) => {
+  const headers = new Headers(request.headers)
+  headers.delete(CLAIMS_HEADER)
+  headers.delete(CLAIMS_MAC_HEADER)
+  return headers
+}
+
 export async function updateSession(request: NextRequest) {
-  if (selfAuthenticating(request.nextUrl.pathname)) return NextResponse.next()
+  if (selfAuthenticating(request.nextUrl.pathname)) {
+    // Unverified here, so nothing is passed on; a client's own claims headers are dropped all the same.
+    const forged = request.headers.has(CLAIMS_HEADER) || request.headers.has(CLAIMS_MAC_HEADER)
+    return forged ? NextResponse.next({ request: { headers: withoutClaims(request) } }) : NextResponse.next()
+  }
+  // The verified user for the rest of this request (set below once the session is checked).
+  let passed: [string, string][] = []
   // The headers the rest of this request (server components, actions) sees. Rebuilt after a refresh,
   // so they carry the new session cookies rather than the expired ones the browser sent.
   const forwarded = () => {
-    const headers = new Headers(request.headers)
+    const headers = withoutClaims(request)
     headers.set(PATH_HEADER, request.nextUrl.pathname + request.nextUrl.search)
+    for (const [name, value] of passed) headers.set(name, value)
     return headers
   }
   let response = NextResponse.next({ request: { headers: forwarded() } })
@@ -44,7 +60,15 @@ export async function updateSession(request: NextRequest) {
   // getClaims() verifies the access token against the cached JWKS (no request to Auth); the full
   // client refreshes it first when it is about to expire (claims.ts). A revoked-but-unexpired token
   // passes until it expires (≤ 1 h); pages that must know better call getUser() (docs/architecture.md).
-  const signedIn = !!(await verifiedClaims(request.cookies.getAll(), fullClient))?.sub
+  const claims = await verifiedClaims(request.cookies.getAll(), fullClient)
+  const signedIn = !!claims?.sub
+  if (claims?.sub) {
+    // Handed to getCurrentUser, bound to the session cookies as forwarded (refreshed ones included).
+    passed = claimsHeaders(userOfClaims(claims), request.cookies.getAll(), sessionCookieName())
+    const cookiesSet = response.cookies.getAll()
+    response = NextResponse.next({ request: { headers: forwarded() } })
+    for (const c of cookiesSet) response.cookies.set(c)
+  }
   const path = request.nextUrl.pathname
   // Server actions answer for themselves (an "unauthenticated" result the UI shows); redirecting
   // their POST would surface as a network error instead.

@@ -10,6 +10,14 @@ import { startCheckedEmulator } from "../support/contract"
 export type Target = {
   name: "emulator" | "stripe" | "running emulator"
   stripe: Stripe
+  /**
+   * A client like `stripe` with another key (a meter event session's token, as Stripe's own example does
+   * with `new Stripe(token)`): against Stripe it reaches meter-events.stripe.com for the stream, against an
+   * emulator the emulator (the SDK sends the stream to the configured host).
+   */
+  client(key: string): Stripe
+  /** Moves an emulator's own clock (a meter event session's expiry runs on it); absent against Stripe. */
+  advanceEmulatorClock?(seconds: number): Promise<void>
   run: string
   /** metadata to tag every object with. */
   tag: { subkit_contract_run: string }
@@ -25,25 +33,45 @@ export async function contractTarget(): Promise<Target> {
   const external = process.env.STRIPE_EMULATOR_URL ?? process.env.STRIPE_API_BASE
   if (external) {
     const url = new URL(external)
-    const stripe = new Stripe(key ?? DEFAULT_SECRET_KEY, {
-      host: url.hostname,
-      port: url.port,
-      protocol: url.protocol === "https:" ? "https" : "http",
-      maxNetworkRetries: 0,
-    })
-    return { name: "running emulator", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
+    const client = (k: string) =>
+      new Stripe(k, { host: url.hostname, port: url.port, protocol: url.protocol === "https:" ? "https" : "http", maxNetworkRetries: 0 })
+    const stripe = client(key ?? DEFAULT_SECRET_KEY)
+    const advanceEmulatorClock = async (seconds: number) => {
+      const res = await fetch(new URL("/_emulator/clock/advance", url), { method: "POST", body: JSON.stringify({ seconds }) })
+      if (!res.ok) throw new Error(`advancing the emulator's clock: ${res.status} ${await res.text()}`)
+    }
+    return {
+      name: "running emulator",
+      stripe,
+      client,
+      advanceEmulatorClock,
+      run,
+      tag,
+      cleanup: () => cleanup(stripe, run),
+      stop: async () => {},
+    }
   }
   if (key) {
     if (!/^(sk|rk)_test_/.test(key))
       throw new Error(
         "test:stripe-contract runs against Stripe's test mode only: STRIPE_SECRET_KEY must be a sk_test_… (or rk_test_…) key.",
       )
-    const stripe = new Stripe(key, { maxNetworkRetries: 2 })
-    return { name: "stripe", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
+    const client = (k: string) => new Stripe(k, { maxNetworkRetries: 2 })
+    const stripe = client(key)
+    return { name: "stripe", stripe, client, run, tag, cleanup: () => cleanup(stripe, run), stop: async () => {} }
   }
   const em = await startCheckedEmulator("stripe-contract")
   const stripe = em.client()
-  return { name: "emulator", stripe, run, tag, cleanup: () => cleanup(stripe, run), stop: () => em.stop() }
+  return {
+    name: "emulator",
+    stripe,
+    client: (k: string) => em.client(k),
+    advanceEmulatorClock: async (seconds: number) => void em.advance(seconds),
+    run,
+    tag,
+    cleanup: () => cleanup(stripe, run),
+    stop: () => em.stop(),
+  }
 }
 
 const started = Math.floor(Date.now() / 1000) - 60

@@ -11,9 +11,18 @@ import { LOCAL_JWT_SECRET } from "@subkit/supabase-auth-emulator"
 import { apiKey } from "@subkit/supabase-auth-emulator/tokens"
 import { startTestAuth, uniqueEmail, type Emulator } from "../support/auth-emulator"
 
+// The request a page sees (next/headers), set by each test from what the proxy forwarded.
+const page = vi.hoisted(() => ({ headers: new Headers(), cookies: [] as { name: string; value: string }[] }))
+vi.mock("next/headers", () => ({
+  headers: async () => page.headers,
+  cookies: async () => ({ getAll: () => page.cookies, set: () => undefined }),
+}))
+
 let auth: Emulator
 let updateSession: typeof import("@/lib/supabase/proxy").updateSession
 let claimsLib: typeof import("@/lib/supabase/claims")
+let proxyClaims: typeof import("@/lib/supabase/proxy-claims")
+let getCurrentUser: typeof import("@/lib/auth/current-user").getCurrentUser
 let LOCAL_SUPABASE_ANON_KEY: string
 beforeAll(async () => {
   auth = await startTestAuth()
@@ -23,6 +32,8 @@ beforeAll(async () => {
   process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY = LOCAL_SUPABASE_ANON_KEY
   ;({ updateSession } = await import("@/lib/supabase/proxy"))
   claimsLib = await import("@/lib/supabase/claims")
+  proxyClaims = await import("@/lib/supabase/proxy-claims")
+  ;({ getCurrentUser } = await import("@/lib/auth/current-user"))
 })
 afterAll(() => auth.stop())
 
@@ -220,5 +231,106 @@ describe("the session verified once per request", () => {
       why: "no valid session",
     })
     expect(await claimsLib.sessionToken([], Date.now(), name)).toEqual({ kind: "none" })
+  })
+})
+
+/** The request headers Next hands the page after the proxy (x-middleware-override-headers), or the request's own. */
+function forwardedHeaders(res: Response, original: Headers): Headers {
+  const names = res.headers.get("x-middleware-override-headers")
+  if (!names) return new Headers(original)
+  const out = new Headers()
+  for (const name of names.split(",")) out.set(name, res.headers.get(`x-middleware-request-${name}`) ?? "")
+  return out
+}
+
+/** getCurrentUser as a page runs it with these request headers, counting signature checks. */
+async function pageUser(headers: Headers) {
+  page.headers = headers
+  page.cookies = (headers.get("cookie") ?? "")
+    .split("; ")
+    .filter(Boolean)
+    .map((c) => ({ name: c.slice(0, c.indexOf("=")), value: c.slice(c.indexOf("=") + 1) }))
+  return counting(() => getCurrentUser())
+}
+
+const subOf = (jar: Map<string, string>) =>
+  (
+    JSON.parse(
+      Buffer.from(
+        readSession(jar.get(claimsLib.sessionCookieName(auth.url)) ?? "").access_token.split(".")[1] ?? "",
+        "base64url",
+      ).toString(),
+    ) as { sub: string }
+  ).sub
+
+describe("the page reuses the proxy's check", () => {
+  it("a page's getCurrentUser takes the user the proxy verified: one signature check per page request, refreshed or not", async () => {
+    const jar = await sessionCookies()
+    const req = request("/dashboard", jar)
+    const res = await updateSession(req)
+    expect(res.headers.get(`x-middleware-request-${proxyClaims.CLAIMS_HEADER}`)).toBeTruthy()
+    const viaProxy = await pageUser(forwardedHeaders(res, req.headers))
+    expect(viaProxy.out?.id).toBe(subOf(jar))
+    expect(viaProxy.verifies).toBe(0)
+    expect(viaProxy.authCalls).toEqual([])
+    // Without the proxy's headers the page checks for itself, and finds the same user.
+    const alone = await pageUser(new Headers(req.headers))
+    expect(alone.out).toEqual(viaProxy.out)
+    expect(alone.verifies).toBe(1)
+    // After a refresh in the proxy, the page's cookies are the new ones: still bound, still no second check.
+    const name = claimsLib.sessionCookieName(auth.url)
+    jar.set(name, writeSession({ ...readSession(jar.get(name) ?? ""), expires_at: Math.floor(Date.now() / 1000) - 3600 }))
+    const stale = request("/dashboard", jar)
+    const refreshed = await updateSession(stale)
+    expect(refreshed.headers.getSetCookie().length).toBeGreaterThan(0)
+    const after = await pageUser(forwardedHeaders(refreshed, stale.headers))
+    expect(after.out?.id).toBe(subOf(jar))
+    expect(after.verifies).toBe(0)
+  })
+
+  it("never trusts claims headers from the client: dropped by the proxy, refused by the page without the proxy's MAC", async () => {
+    const a = await sessionCookies()
+    const b = await sessionCookies()
+    // B's real headers, as the proxy forwarded them for B's request (say, leaked from a log).
+    const bReq = request("/dashboard", b)
+    const bHeaders = forwardedHeaders(await updateSession(bReq), bReq.headers)
+    const stolen = [proxyClaims.CLAIMS_HEADER, proxyClaims.CLAIMS_MAC_HEADER].map((h) => [h, bHeaders.get(h) ?? ""] as const)
+    const payload = JSON.stringify({ id: subOf(b), email: null, isAdmin: true, exp: Math.floor(Date.now() / 1000) + 3600 })
+    const madeUp = [
+      [proxyClaims.CLAIMS_HEADER, Buffer.from(payload).toString("base64url")],
+      [proxyClaims.CLAIMS_MAC_HEADER, Buffer.from("x".repeat(32)).toString("base64url")],
+    ] as const
+    const withHeaders = (req: NextRequest, extra: readonly (readonly [string, string])[]) => {
+      const h = new Headers(req.headers)
+      for (const [k, v] of extra) h.set(k, v)
+      return new NextRequest(req.url, { headers: h, method: req.method })
+    }
+    for (const forged of [stolen, madeUp]) {
+      // Through the proxy: a page, signed in as A or signed out, and an API path it does not verify.
+      for (const [path, jar] of [
+        ["/dashboard", a],
+        ["/pricing", new Map<string, string>()],
+        ["/api/usage/reports", a],
+      ] as const) {
+        const req = withHeaders(request(path, jar), forged)
+        const seen = forwardedHeaders(await updateSession(req), req.headers)
+        if (jar === a && path === "/dashboard") expect(seen.get(proxyClaims.CLAIMS_HEADER)).not.toBe(stolen[0]?.[1])
+        else expect(seen.get(proxyClaims.CLAIMS_HEADER)).toBeNull()
+        expect((await pageUser(seen)).out?.id ?? null).toBe(jar === a ? subOf(a) : null)
+      }
+      // Where the proxy does not run at all: the page alone refuses them (A's cookies: A; none: nobody).
+      expect((await pageUser(withHeaders(request("/dashboard", a), forged).headers)).out?.id).toBe(subOf(a))
+      expect((await pageUser(withHeaders(request("/dashboard", new Map()), forged).headers)).out).toBeNull()
+    }
+    // B's own cookies with B's headers pass (the binding), and an expired token's claims do not.
+    expect((await pageUser(bHeaders)).verifies).toBe(0)
+    const name = claimsLib.sessionCookieName(auth.url)
+    const bCookies = [...b].map(([n, value]) => ({ name: n, value }))
+    const expired = proxyClaims.claimsHeaders(
+      { id: subOf(b), email: null, isAdmin: false, exp: Math.floor(Date.now() / 1000) - 1 },
+      bCookies,
+      name,
+    )
+    expect(proxyClaims.passedClaims(new Headers(expired), bCookies, name)).toBeNull()
   })
 })

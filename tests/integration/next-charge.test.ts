@@ -20,6 +20,7 @@ import { pool } from "@/lib/db/client"
 import { deliverCustomerEvents } from "../support/deliver"
 import { advanceTestClock, createUser, customerOnTestClock, sql } from "../support/helpers"
 import { must } from "../support/must"
+import { seatCreditCase } from "../support/seat-credit"
 
 afterAll(() => pool.end())
 
@@ -106,5 +107,16 @@ describe("the next charge the pages state", () => {
     expect((await live(user.id)).nextCharge).toEqual({ kind: "none" })
     const row = await sql().query("select upcoming_amount from user_subscriptions where stripe_subscription_id = $1", [sub.id])
     expect(row.rows[0]).toEqual({ upcoming_amount: null })
+  }, 120_000)
+
+  it("after a seat removed mid-period is Stripe's renewal less the credit, VAT on both (seat-credit.test.ts: without tax)", async () => {
+    // 3 → 2 Team seats a third of the way in: the credit is one seat's two thirds, $8.00 + $1.60 VAT.
+    const r = await seatCreditCase({ tax: true, from: 3, to: 2, at: 1 / 3, renewals: 1 })
+    expect(Math.abs(r.credit + 960)).toBeLessThanOrEqual(3)
+    const [first] = r.renewals
+    expect(first?.stated).toBe(first?.charged)
+    expect(first).toMatchObject({ startingBalance: r.credit, from: "preview" })
+    expect(first?.charged).toMatch(new RegExp(`^\\${r.usd(2880 + r.credit)} on `))
+    expect(r.after).toMatchObject({ kind: "charge", amount: 2880, from: "preview" })
   }, 120_000)
 })

@@ -20,6 +20,7 @@ const { subscribedUser } = await import("../support/billing")
 const { syncUserNow } = await import("@/lib/billing/sync/eager")
 const { USAGE_METERS } = await import("@/lib/billing/catalog")
 const { pool } = await import("@/lib/db/client")
+const { hasEntitlement } = await import("@/lib/billing/views/entitlements")
 
 afterAll(async () => {
   await pool.end()
@@ -191,6 +192,93 @@ describe("a Team's usage pool", () => {
     const used = 3 * PER_SEAT
     expect(await getUsage(owner.id, "reports")).toMatchObject({ used, included: 2 * PER_SEAT, overage: used - 2 * PER_SEAT })
     expect(await outboxTotal(customer)).toBe(used - 2 * PER_SEAT)
+  })
+
+  /**
+   * Runs a recording held between its read of the allowance and its statement (another transaction holds
+   * its idempotency key, so record_usage waits on it) while `meanwhile` runs, as when the sync commits a
+   * new seat count in that gap.
+   */
+  async function heldRecording(userId: string, key: string, value: number, meanwhile: () => Promise<unknown>) {
+    const holder = await sql().connect()
+    try {
+      await holder.query("begin")
+      await holder.query(
+        `insert into public.usage_records (user_id, meter, idempotency_key, value, subject, status, used, remaining)
+         values ($1, 'reports', $2, 1, 'held', 'refused', 0, 0)`,
+        [userId, key],
+      )
+      const recording = recordUsage({ userId, meter: "reports", value, idempotencyKey: key })
+      for (let i = 0; ; i++) {
+        const { rows } = await sql().query(
+          "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%record_usage%' and pid <> pg_backend_pid()",
+        )
+        if (rows.length) break
+        if (i > 200) throw new Error("the recording never reached record_usage")
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await meanwhile()
+      await holder.query("rollback")
+      return await recording
+    } finally {
+      holder.release()
+    }
+  }
+
+  it("a recording that read the pool before a seat change and lands after the sync's settle is billed at the new pool", async () => {
+    const { owner, customer, subscription } = await teamOwner(3)
+    await recordUsage({ userId: owner.id, meter: "reports", value: 2 * PER_SEAT + 100, idempotencyKey: "u1" })
+    expect(await setSeats(subscription, 3)).toBe(0)
+    expect(await outboxTotal(customer)).toBe(0)
+    // It read 3 seats; the sync removes one and settles (100 past the pool of 2) before it counts its 50.
+    const late = await heldRecording(owner.id, "late", 50, async () => expect(await setSeats(subscription, 2)).toBe(100))
+    expect(late).toMatchObject({ ok: true, used: 2 * PER_SEAT + 150 })
+    // Its 50 are past the pool of 2 too: billed with it, not left for a later recording (or none).
+    expect(await outboxTotal(customer)).toBe(150)
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, overage: 150 })
+    // The other way: it read 2 seats, the sync adds one before it counts; its 40 are within the pool of 3.
+    await heldRecording(owner.id, "late2", 40, async () => expect(await setSeats(subscription, 3)).toBe(0))
+    expect(await outboxTotal(customer)).toBe(150)
+    expect(await getUsage(owner.id, "reports")).toMatchObject({ used: 2 * PER_SEAT + 190, included: 3 * PER_SEAT, overage: 150 })
+  })
+
+  it("members past the seat count (seats lowered at Stripe) draw on their own allowance, as they get no Team features", async () => {
+    const { owner, customer, subscription } = await teamOwner(3)
+    const first = await createUser()
+    const last = await createUser()
+    const teamId = await join(owner.id, first.id)
+    await join(owner.id, last.id)
+    // The owner's Team features, as the sync writes Stripe's active entitlements.
+    await sql().query(
+      `insert into public.active_entitlements (stripe_customer_id, lookup_key, user_id, stripe_entitlement_id, stripe_feature_id)
+       values ($1, 'shared_workspaces', $2, $3, 'feat_team')`,
+      [customer, owner.id, `ent_${randomUUID().slice(0, 8)}`],
+    )
+    // Two seats for three people: the member who joined last holds none.
+    await setSeats(subscription, 2)
+    expect(await hasEntitlement(first.id, "shared_workspaces")).toBe(true)
+    expect(await hasEntitlement(last.id, "shared_workspaces")).toBe(false)
+    const free = USAGE_METERS.reports.free.included
+    const mine = await recordUsage({ userId: last.id, meter: "reports", value: free, idempotencyKey: "l1" })
+    expect(mine).toMatchObject({ ok: true, used: free, remaining: 0, included: free })
+    expect(await getUsage(last.id, "reports")).toMatchObject({ plan: "free", used: free, atLimit: "blocked", payerUserId: null })
+    // Past Free's allowance: refused as a non-member is, not billed to the owner.
+    expect(await recordUsage({ userId: last.id, meter: "reports", value: 1, idempotencyKey: "l2" })).toMatchObject({
+      ok: false,
+      code: "limit_reached",
+    })
+    // The seated member still draws on the pool; the pool never saw the other's units.
+    expect(await recordUsage({ userId: first.id, meter: "reports", value: 5, idempotencyKey: "f1" })).toMatchObject({ ok: true, used: 5 })
+    expect(await counters(`team:${teamId}`, `user:${last.id}`)).toEqual([
+      { subject: `team:${teamId}`, used: 5 },
+      { subject: `user:${last.id}`, used: free },
+    ])
+    expect(await outboxTotal(customer)).toBe(0)
+    // A third seat again: the last member is back on the pool and its features.
+    await setSeats(subscription, 3)
+    expect(await hasEntitlement(last.id, "shared_workspaces")).toBe(true)
+    expect(await recordUsage({ userId: last.id, meter: "reports", value: 1, idempotencyKey: "l3" })).toMatchObject({ ok: true, used: 6 })
+    expect(await getUsage(last.id, "reports")).toMatchObject({ plan: "team", used: 6, included: 3 * PER_SEAT, payerUserId: owner.id })
   })
 
   it("through Stripe and the sync: seats removed at Stripe bill the units past the smaller pool when the sync writes them", async () => {

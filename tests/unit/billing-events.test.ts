@@ -52,6 +52,10 @@ describe("event intents", () => {
     expect(intentOf(event("customer.updated", { id: "cus_1", object: "customer" }))).toMatchObject({
       needs: { customer: true, subscriptions: false },
     })
+    // A balance changed (a credit given, or drawn on): the subscriptions' next charge is re-read.
+    expect(intentOf(event("customer.updated", { id: "cus_1", object: "customer", balance: -500 }, { balance: 0 }))).toMatchObject({
+      needs: { customer: true, subscriptions: true },
+    })
     expect(intentOf(event("payment_method.detached", { customer: null }, { customer: "cus_9" }))).toMatchObject({ customerId: "cus_9" })
   })
 

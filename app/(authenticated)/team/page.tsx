@@ -62,7 +62,8 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
               {view.members.some((m) => m.userId === user.id && !m.seated) && (
                 <Alert variant="warning">
                   <AlertDescription>
-                    The team has more people than paid seats, so the Team features are off for you for now. Ask the owner to add a seat.
+                    The team has more people than paid seats, so the Team features and the team&apos;s usage pool are off for you for now
+                    (your usage counts against your own plan&apos;s allowance). Ask the owner to add a seat.
                   </AlertDescription>
                 </Alert>
               )}
@@ -127,8 +128,8 @@ function OwnerView({ view, selfId }: { view: Extract<Awaited<ReturnType<typeof g
           {unseated > 0 && (
             <Alert variant="warning">
               <AlertDescription>
-                {unseated === 1 ? "1 member has" : `${unseated} members have`} no seat and no Team features: the subscription has{" "}
-                {view.seats} seats. Add seats or remove someone.
+                {unseated === 1 ? "1 member has" : `${unseated} members have`} no seat, no Team features and no share of the usage pool: the
+                subscription has {view.seats} seats. Add seats or remove someone.
               </AlertDescription>
             </Alert>
           )}

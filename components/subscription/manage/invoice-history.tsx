@@ -1,5 +1,6 @@
 // The manage page's invoice history from public.invoices (kept by the drain from invoice.* events):
-// date, number, amount, tax, status, Stripe's hosted page and PDF; newest first, keyset-paginated
+// date, number, amount (with what the credit balance did: a credit invoice, a renewal partly paid from
+// credit), tax, status, Stripe's hosted page and PDF; newest first, keyset-paginated
 // (?invoices_after= / ?invoices_before= cursors). An open invoice has "Pay now": Stripe's hosted
 // invoice page, which takes the payment (3-D Secure included) with no Stripe call from this app.
 import Link from "next/link"
@@ -7,7 +8,7 @@ import { Badge } from "@/components/ui/badge"
 import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card"
 import { payable, type InvoicePage } from "@/lib/billing/invoices/store"
-import { formatDate, formatMoney } from "@/lib/billing/views/describe"
+import { balanceNote, formatDate, formatMoney } from "@/lib/billing/views/describe"
 
 const STATUS: Record<string, { label: string; variant: "success" | "warning" | "danger" | "neutral" }> = {
   paid: { label: "Paid", variant: "success" },
@@ -55,7 +56,14 @@ export function InvoiceHistory({ page }: { page: InvoicePage }) {
                   <tr key={i.id} className="border-t" data-testid="invoice-row" data-invoice={i.id}>
                     <td className="py-2 pr-4">{formatDate(i.created)}</td>
                     <td className="py-2 pr-4 font-mono">{i.number ?? "—"}</td>
-                    <td className="py-2 pr-4 text-right">{formatMoney(i.total, i.currency)}</td>
+                    <td className="py-2 pr-4 text-right">
+                      {formatMoney(i.total, i.currency)}
+                      {balanceNote(i) && (
+                        <span className="text-muted-foreground block text-xs" data-testid="invoice-balance">
+                          {balanceNote(i)}
+                        </span>
+                      )}
+                    </td>
                     <td className="py-2 pr-4 text-right">
                       {i.tax === null ? "—" : formatMoney(i.tax, i.currency)}
                       {i.reverseCharge && (

@@ -59,21 +59,37 @@ const lockedOf = (rows: (typeof userSubscriptions.$inferSelect)[], now: Date) =>
 
 export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
   const m = USAGE_METERS[meter]
-  // One round trip on the recording path: the user's team (if any) and the subscriptions of both the
-  // user and that team's owner, left-joined onto the user so a user with neither still gets a row.
+  // One round trip on the recording path: the user's team (if any), their place in its seat order, and
+  // the subscriptions of both the user and that team's owner, left-joined onto the user so a user with
+  // neither still gets a row.
   const rows = await db
-    .select({ teamId: teams.id, owner: teams.ownerUserId, sub: userSubscriptions })
+    .select({
+      teamId: teams.id,
+      owner: teams.ownerUserId,
+      role: teamMembers.role,
+      // Members who joined before this one (the owner not counted): entitlements.ts holders() ranks them so.
+      earlier: sql<string>`(select count(*) from ${teamMembers} as earlier where earlier.team_id = ${teamMembers.teamId}
+        and earlier.role = 'member' and (earlier.joined_at, earlier.user_id) < (${teamMembers.joinedAt}, ${teamMembers.userId}))`,
+      sub: userSubscriptions,
+    })
     .from(sql`(select ${userId}::uuid as uid) as me`)
     .leftJoin(teamMembers, sql`${teamMembers.userId} = me.uid`)
     .leftJoin(teams, eq(teams.id, teamMembers.teamId))
     .leftJoin(userSubscriptions, sql`${userSubscriptions.userId} in (me.uid, ${teams.ownerUserId})`)
-  const first = rows.find((r) => r.teamId !== null)
-  const team = first?.teamId != null && first.owner != null ? { id: first.teamId, owner: first.owner } : undefined
   const subsOf = (id: string) => {
     const byId = new Map<string, typeof userSubscriptions.$inferSelect>()
     for (const r of rows) if (r.sub && r.sub.userId === id) byId.set(r.sub.stripeSubscriptionId, r.sub)
     return [...byId.values()]
   }
+  const first = rows.find((r) => r.teamId !== null)
+  const membership = first?.teamId != null && first.owner != null ? { id: first.teamId, owner: first.owner } : undefined
+  // The seat rule of the entitlements (holders() in lib/billing/views/entitlements.ts): the owner holds one
+  // seat, members the rest in the order they joined. A member past the seat count (seats lowered at Stripe
+  // below the team's size) has no Team features, so no share of the pool either: their usage is a
+  // non-member's (their own plan, or Free's allowance) until seats are added.
+  const ownerSub = membership ? currentOf(subsOf(membership.owner)) : undefined
+  const seated = !ownerSub || first?.role !== "member" || Number(first.earlier) < ownerSub.quantity - 1
+  const team = seated ? membership : undefined
   const ownRows = subsOf(userId)
   const payerId = team?.owner ?? userId
   const payerRows = payerId === userId ? ownRows : subsOf(payerId)
@@ -97,7 +113,8 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
   if (locked) return free(0, { planId: locked.planId })
   // A Team owner whose team row is not made yet (the team page makes it when first opened): made now,
   // so the pool is the team's counter from the first unit, not the owner's own one until then.
-  const teamId = team?.id ?? (sub && sub.planId === "team" ? await ensureTeam(userId) : undefined)
+  // (Not for a member past the seat count: they are on another team, whose pool is not theirs to make.)
+  const teamId = team?.id ?? (!membership && sub && sub.planId === "team" ? await ensureTeam(userId) : undefined)
   if (sub && sub.planId === "team" && teamId)
     return {
       subject: `team:${teamId}`,
@@ -111,7 +128,8 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
       overageCents: m.team.overageCents,
     }
   // Their own paid plan otherwise: Pro, or a Team subscription of theirs while they are a member of
-  // another team whose owner's subscription has lapsed (their own pool, as before they joined).
+  // another team whose owner's subscription has lapsed or whose seats they are past (their own pool, as
+  // before they joined).
   if (own && (own.planId === "pro" || own.planId === "team"))
     return {
       subject: `user:${userId}`,

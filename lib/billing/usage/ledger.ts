@@ -69,8 +69,8 @@ class Duplicate extends Error {}
  * What this recording sends to the Stripe meter (catalog.ts reportsToMeter): Pro every unit (its graduated
  * price makes the allowance free); Team only the part past the pool, since a pool of seats × N cannot be a
  * fixed tier bound. `usedAfter` is the counter after this increment, read under its row lock, so
- * concurrent recordings split the overage exactly. record_usage (migration 20261205000200) applies the
- * same rule in SQL under the lock.
+ * concurrent recordings split the overage exactly. record_usage (migration 20261207000100) applies the
+ * same rule in SQL under the lock, `included` being the pool the sync wrote on the counter row if it did.
  */
 export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: number, usedAfter: number): number {
   const mode = reportsToMeter(a.plan)

@@ -2,6 +2,9 @@
 // it is billed (ledger.ts); removing seats takes their allowance with them at once, so the units already used
 // past the smaller pool are billed when the sync writes the new quantity (settle_team_pool, migration
 // 20261206000400), not only if someone records again before the period ends. Adding seats bills nothing back.
+// The settle also writes the pool on the team's counter row (migration 20261207000100), which the recordings'
+// increment bills against under the same row lock, so a recording that read the seats before this commit
+// is billed at the pool written here.
 // Without this, adding a seat, using its allowance and removing it (prorated both ways) gave the units free.
 import "server-only"
 import { sql } from "drizzle-orm"

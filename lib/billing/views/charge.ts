@@ -2,7 +2,7 @@
 // Stripe will charge and when, or that nothing more will be charged (pure: unit-tested). The amount is
 // Stripe's invoice preview (user_subscriptions.upcoming_*, read by the sync: lib/stripe/customers.ts)
 // whenever anything but price × quantity could be on the invoice: a discount, a scheduled plan change,
-// tax, a credit balance. Price × quantity only where nothing else will be charged; otherwise, before the sync
+// tax, a balance on the customer (a seat removed mid-period). Price × quantity only where nothing else will be charged; otherwise, before the sync
 // has read the preview, the amount is not stated at all ("unknown") rather than stated wrong.
 import type { SubscriptionStatus } from "../types"
 import { formatDate, formatMoney } from "./describe"
@@ -39,8 +39,9 @@ export const willRenew = (s: Pick<ChargeFacts, "status" | "cancelAtPeriodEnd" | 
 
 /**
  * Price × quantity is what Stripe charges next only with no discount, no scheduled change and no tax
- * (`tax`: STRIPE_TAX is on). The sync also knows of a credit balance waiting for the next invoice (a
- * seat removed is credited: `credit`), which a page cannot see on the row.
+ * (`tax`: STRIPE_TAX is on). The sync also knows of a balance on the customer that the next invoice draws
+ * on (a seat removed mid-period is a credit there, which can outlast a renewal: `balance`), which a page
+ * cannot see on the row.
  */
 export const priceIsExact = (s: Pick<ChargeFacts, "discount" | "scheduledChange">, tax: boolean) =>
   s.discount == null && s.scheduledChange == null && !tax
@@ -49,8 +50,8 @@ export const priceIsExact = (s: Pick<ChargeFacts, "discount" | "scheduledChange"
 export const needsPreview = (
   s: Pick<ChargeFacts, "status" | "cancelAtPeriodEnd" | "cancelAt" | "discount" | "scheduledChange">,
   tax: boolean,
-  credit = false,
-) => willRenew(s) && (credit || !priceIsExact(s, tax))
+  balance = false,
+) => willRenew(s) && (balance || !priceIsExact(s, tax))
 
 /** What Stripe charges next for the subscription, and when. `tax`: STRIPE_TAX is on. */
 export function nextCharge(s: ChargeFacts, tax: boolean): NextCharge {

@@ -101,3 +101,15 @@ export function discountLine(d: DiscountTerms): string {
           : "for a limited time"
   return `${d.label}: ${off} ${span}`
 }
+
+/**
+ * What the customer's invoice balance did on an invoice, for the history's amount column (issue 23, item 8):
+ * a negative total (seats removed) went to the balance, not back to the card; a total above the amount due
+ * was partly paid from a credit on the balance, so the card was charged less than the total. Null otherwise.
+ */
+export function balanceNote(i: { total: number; amountDue: number; currency: string }): string | null {
+  if (i.total < 0) return "Credited to your balance"
+  if (i.amountDue < i.total)
+    return `${formatMoney(i.total - i.amountDue, i.currency)} from your credit, ${formatMoney(i.amountDue, i.currency)} charged`
+  return null
+}

@@ -1,4 +1,5 @@
-// The REST API: /v1 routes for the resources subkit uses, with Stripe's parameters and errors.
+// The REST API: /v1 routes for the resources subkit uses, and the /v2 meter event stream, with Stripe's
+// parameters and errors.
 // Each resource lives in resources/; this file only assembles the route table.
 import { prices, products } from "./resources/catalog"
 import { checkout, paymentIntents } from "./resources/checkout"
@@ -8,6 +9,7 @@ import { customers, paymentMethods, taxIds } from "./resources/customers"
 import { entitlements } from "./resources/entitlements"
 import { events } from "./resources/events"
 import { invoicePreview } from "./resources/invoice-preview"
+import { meterStream } from "./resources/meter-stream"
 import { meters } from "./resources/meters"
 import { portal } from "./resources/portal"
 import type { Handler } from "./resources/shared"
@@ -37,6 +39,7 @@ export const routes: Record<string, Handler> = {
   ...coupons,
   ...promotionCodes,
   ...meters,
+  ...meterStream,
   ...credits,
   ...taxRates,
 }

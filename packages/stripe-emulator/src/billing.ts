@@ -321,16 +321,51 @@ export function changeItem(ctx: Ctx, sub: Sub, change: ItemChange) {
   if (intervalChanged || change.proration !== "none") setDebitedRate(it, plan.rate)
   ctx.store.put(sub)
   ctx.emit("customer.subscription.updated", sub, { items: { ...sub.items, data: [before] } })
-  if (billsNow(plan, change)) {
-    const inv = createInvoice(ctx, sub, "subscription_update", lines)
+  if (billsNow(plan, change) || creditsNow(plan, change)) {
+    // A credit (fewer seats, a cheaper price) is an invoice too: its negative total is paid at $0 and goes
+    // to the customer's credit balance, which the next invoice draws on (balance.ts). Prorations still
+    // pending from earlier changes are swept onto it.
+    const inv = createInvoice(ctx, sub, "subscription_update", [...lines, ...takePending(sub)])
     if (!payInvoice(ctx, inv) && sub.status === "active") setStatus(ctx, sub, "past_due")
+  } else if (change.proration === "create_prorations" && !intervalChanged && lines.length) {
+    // create_prorations: the prorations wait for the next invoice (Stripe's pending invoice items).
+    addPending(sub, lines)
+    ctx.store.put(sub)
   }
 }
 
+/** The emulator's note on a subscription: proration lines made by create_prorations, not yet invoiced. */
+type WithPending = Sub & { _pending?: Line[] }
+
+/** Prorations waiting for the subscription's next invoice (create_prorations), oldest first. */
+export const pendingLines = (sub: Sub): Line[] => (sub as WithPending)._pending ?? []
+
+function addPending(sub: Sub, lines: Line[]) {
+  ;(sub as WithPending)._pending = [...pendingLines(sub), ...lines]
+}
+
+/** The pending prorations, removed from the subscription: the invoice being made now bills them. */
+export function takePending(sub: Sub): Line[] {
+  const lines = pendingLines(sub)
+  delete (sub as WithPending)._pending
+  return lines
+}
+
+const net = (plan: Planned) => plan.lines.reduce((s, l) => s + l.amount, 0)
+const invoicedNow = (plan: Planned | null, change: ItemChange): plan is Planned =>
+  !!plan && (plan.intervalChanged || change.proration === "always_invoice")
+
 /** Whether a planned change is invoiced and charged at once: a new interval, or always_invoice, for more than $0. */
 export function billsNow(plan: Planned | null, change: ItemChange): boolean {
-  if (!plan || !(plan.intervalChanged || change.proration === "always_invoice")) return false
-  return plan.lines.reduce((s, l) => s + l.amount, 0) > 0
+  return invoicedNow(plan, change) && net(plan) > 0
+}
+
+/**
+ * Whether a planned change is invoiced at once for less than $0 (always_invoice on a decrease): Stripe
+ * finalizes the credit invoice, nothing is charged, and its total goes to the customer's balance.
+ */
+export function creditsNow(plan: Planned | null, change: ItemChange): boolean {
+  return invoicedNow(plan, change) && net(plan) < 0
 }
 
 /**

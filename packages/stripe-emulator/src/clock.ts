@@ -1,6 +1,6 @@
 // Time: moving the clock runs every renewal, payment retry and cancellation due on the way, in order.
 import type Stripe from "stripe"
-import { amountOf, isMetered, item, periodEnd, productName, snapshot, usageLines } from "./billing"
+import { amountOf, isMetered, item, periodEnd, productName, snapshot, takePending, usageLines } from "./billing"
 import { DAY, type Ctx } from "./context"
 import { liveDiscounts, removeDiscount } from "./discounts"
 import { StripeApiError } from "./errors"
@@ -157,6 +157,8 @@ function renew(ctx: Ctx, sub: Sub, reason: "subscription_cycle" | "subscription_
   const inv = createInvoice(ctx, sub, reason, [
     { amount: amountOf(it), description: `${it.quantity} × ${productName(ctx, it.price)}`, item: it, period: { start, end } },
     ...sub.items.data.filter(isMetered).flatMap((m) => usageLines(ctx, sub, m, usagePeriod.start, usagePeriod.end)),
+    // Prorations left pending by create_prorations changes during the period that ended.
+    ...takePending(sub),
   ])
   const paid = payInvoice(ctx, inv)
   if (!paid && sub.status === "active") setStatus(ctx, sub, "past_due")

@@ -31,6 +31,7 @@ type ObjectName =
   | "discount"
   | "billing.meter"
   | "subscription_schedule"
+  | "customer_balance_transaction"
 
 /** A fresh `name` object with Stripe's defaults and `fields` written over it. */
 export function fromDefaults<T>(name: ObjectName, fields: Partial<T> & { id: string }): T {

@@ -1,8 +1,17 @@
-// Stripe's error envelope: { error: { type, code?, message, param?, decline_code?, doc_url? } }.
+// Stripe's error envelope: { error: { type, code?, message, param?, decline_code?, doc_url? } } on /v1;
+// on /v2 (Stripe's `v2.error` schema) { error: { type?, code, message, doc_url?, user_message? } }: a code
+// always, no `param`.
 export class StripeApiError extends Error {
   constructor(
     public status: number,
-    public type: "invalid_request_error" | "card_error" | "idempotency_error" | "authentication_error" | "api_error" | "rate_limit_error",
+    public type:
+      | "invalid_request_error"
+      | "card_error"
+      | "idempotency_error"
+      | "authentication_error"
+      | "api_error"
+      | "rate_limit_error"
+      | "temporary_session_expired",
     message: string,
     public extra: { code?: string; param?: string; decline_code?: string } = {},
   ) {
@@ -15,6 +24,24 @@ export class StripeApiError extends Error {
         message: this.message,
         ...this.extra,
         ...(this.extra.code ? { doc_url: `https://stripe.com/docs/error-codes/${this.extra.code.replace(/_/g, "-")}` } : {}),
+      },
+    }
+  }
+  /**
+   * The /v2 form. A v1 error without a code gets one for its status (the emulator's choice: Stripe's
+   * v2 schema requires a code but documents none for these cases); the param goes into the message.
+   */
+  toV2JSON() {
+    const code =
+      this.extra.code ??
+      (this.status === 401 ? "unauthorized" : this.status === 404 ? "not_found" : this.status === 429 ? "rate_limit" : "invalid_fields")
+    const where = this.extra.param && !this.message.includes(this.extra.param) ? ` (${this.extra.param})` : ""
+    return {
+      error: {
+        type: this.type,
+        code,
+        message: `${this.message}${where}`,
+        ...(this.extra.code ? { doc_url: `https://docs.stripe.com/error-codes/${code.replace(/_/g, "-")}` } : {}),
       },
     }
   }

@@ -7,6 +7,7 @@ import { amountOff, appliesTo, couponOf, liveDiscounts, removeDiscount } from ".
 import { setStatus } from "./lifecycle"
 import { applyCredits } from "./credits"
 import { applyTax } from "./tax"
+import { applyBalance, settleBalance } from "./balance"
 
 type Sub = Stripe.Subscription
 type Item = Stripe.SubscriptionItem
@@ -161,6 +162,8 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
   applyCredits(ctx, inv, lines, true)
   // Stripe Tax on what is left after discounts and credits, when the subscription has automatic tax.
   applyTax(ctx, inv, sub.automatic_tax?.enabled ?? false)
+  // The customer's credit balance (a seat removed earlier) on what is left; a negative total owes nothing.
+  applyBalance(ctx, inv)
   // A full-period line is what the item's period is paid at (flexible billing mode credits from it).
   for (const l of lines) if (!l.proration && !l.metered) recordPeriodDebit(inv, l.item)
   ctx.store.put(customer)
@@ -175,6 +178,8 @@ export function createInvoice(ctx: Ctx, sub: Sub, reason: Stripe.Invoice.Billing
     effective_at: now,
     status_transitions: { ...inv.status_transitions, finalized_at: now },
   })
+  // Finalizing draws the balance down, or adds a negative total's credit to it (ending_balance).
+  settleBalance(ctx, inv)
   ctx.store.put(inv)
   ctx.emit("invoice.finalized", inv)
   sub.latest_invoice = id

@@ -4,7 +4,8 @@ import type Stripe from "stripe"
 import type { Ctx } from "./context"
 
 type Meter = Stripe.Billing.Meter
-export type StoredEvent = Stripe.Billing.MeterEvent & { id: string; _created_at: number }
+/** A v1 or v2 meter event as stored; `_canceled_at` once a v2 meter event adjustment cancelled it. */
+export type StoredEvent = Stripe.Billing.MeterEvent & { id: string; _created_at: number; _canceled_at?: number }
 
 /** The events a meter counts for a customer in [start, end). */
 function countedEvents(ctx: Ctx, meter: Meter, customer: string, start: number, end: number) {
@@ -15,6 +16,7 @@ function countedEvents(ctx: Ctx, meter: Meter, customer: string, start: number, 
       "billing.meter_event",
       (e) =>
         e.event_name === meter.event_name &&
+        e._canceled_at === undefined &&
         e.payload[ck] === customer &&
         e.timestamp >= start &&
         e.timestamp < end &&

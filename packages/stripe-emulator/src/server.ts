@@ -1,5 +1,7 @@
-// The Stripe emulator's HTTP server: the /v1 API (auth, idempotency, expansion, Stripe's errors),
-// the hosted Checkout, Customer Portal and invoice pages, and the /_emulator admin endpoints.
+// The Stripe emulator's HTTP server: the /v1 API (auth, idempotency, expansion, Stripe's errors), the
+// /v2 meter event session, stream and adjustments (JSON bodies, v2 errors; the stream, which Stripe
+// serves on meter-events.stripe.com, on the same port: the SDK sends it to the configured `host`), the
+// hosted Checkout, Customer Portal and invoice pages, and the /_emulator admin endpoints.
 import { createHash } from "node:crypto"
 import http from "node:http"
 import Stripe from "stripe"
@@ -7,6 +9,7 @@ import { routes, type Handler } from "./api"
 import { bulkImport, type BulkCustomer } from "./bulk"
 import { advanceTo } from "./clock"
 import { afterEmit } from "./resources/entitlements"
+import { authenticateStream, STREAM_PATH } from "./resources/meter-stream"
 import { atCustomerTime, requestCustomer } from "./resources/test-clocks"
 import { brandingOf, DEFAULT_SETTINGS, type Branding, type Ctx, type Settings } from "./context"
 import { StripeApiError } from "./errors"
@@ -127,7 +130,32 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
     res.end(body)
   }
 
+  /** The operation a path is (its route's pattern), for the contract report. */
+  const operationOf = (method: string, pathname: string) => {
+    const route = compiled.find((r) => r.method === method && r.re.test(pathname))
+    return `${method} ${route ? route.pattern : pathname.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, "/:id")}`
+  }
+
+  /** A /v2 body: JSON (Stripe's v2 APIs take JSON, not form encoding); empty is `{}`. */
+  function parseJson(body: string): Params {
+    if (!body.trim()) return {}
+    let value: unknown
+    try {
+      value = JSON.parse(body)
+    } catch {
+      throw new StripeApiError(400, "invalid_request_error", "The request body is not valid JSON.", { code: "invalid_fields" })
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value))
+      throw new StripeApiError(400, "invalid_request_error", "The request body must be a JSON object.", { code: "invalid_fields" })
+    return value as Params
+  }
+
   async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    const v2 = url.pathname.startsWith("/v2/")
+    // The meter event stream is Stripe's other host: a session token authenticates it, and the API's
+    // rate limit does not apply to it (Stripe: up to 10,000 requests a second in live mode).
+    const stream = v2 && url.pathname === STREAM_PATH
+    const errorBody = (err: StripeApiError) => JSON.stringify(v2 ? err.toV2JSON() : err.toJSON(), null, 2)
     const requestId = store.id("req", 14)
     const headers = { "request-id": requestId, "stripe-version": String(req.headers["stripe-version"] ?? Stripe.API_VERSION) }
     try {
@@ -138,13 +166,14 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
           "invalid_request_error",
           "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
         )
-      if (key !== secretKey)
+      if (stream) authenticateStream(ctx, key, secretKey)
+      else if (key !== secretKey)
         throw new StripeApiError(
           401,
           "invalid_request_error",
           `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
         )
-      if (limiter && !limiter.take())
+      if (limiter && !stream && !limiter.take())
         throw new StripeApiError(
           429,
           "invalid_request_error",
@@ -154,8 +183,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       if (latency) await new Promise((r) => setTimeout(r, latency()))
       const method = req.method ?? "GET"
       const body = await readBody(req)
-      const params: Params =
-        method === "GET" || method === "DELETE" ? { ...parseForm(url.search.slice(1)), ...parseForm(body) } : parseForm(body)
+      const params: Params = v2
+        ? parseJson(body)
+        : method === "GET" || method === "DELETE"
+          ? { ...parseForm(url.search.slice(1)), ...parseForm(body) }
+          : parseForm(body)
       const route = compiled.find((r) => r.method === method && r.re.test(url.pathname))
       if (!route)
         throw new StripeApiError(
@@ -190,10 +222,11 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       currentRequest = { id: requestId, idempotencyKey: idemKey ?? null }
       const writesBefore = store.writes
       try {
-        const expandParam = params.expand === undefined ? [] : params.expand
+        const expandParam = v2 || params.expand === undefined ? [] : params.expand
         if (!Array.isArray(expandParam)) throw new StripeApiError(400, "invalid_request_error", "Invalid array", { param: "expand" })
         // A Checkout Session is not a clock object (it expires in real time); completing it runs at the clock's time.
-        const owner = route.pattern.startsWith("/v1/checkout/") ? undefined : requestCustomer(ctx, pathParams.id, params)
+        // A v2 call names no customer at its top level (each stream event is timed by its own customer).
+        const owner = v2 || route.pattern.startsWith("/v1/checkout/") ? undefined : requestCustomer(ctx, pathParams.id, params)
         const result = owner
           ? atCustomerTime(ctx, owner, () => route.handler(ctx, params, pathParams))
           : route.handler(ctx, params, pathParams)
@@ -202,7 +235,7 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       } catch (err) {
         if (!(err instanceof StripeApiError)) throw err
         status = err.status
-        out = JSON.stringify(err.toJSON(), null, 2)
+        out = errorBody(err)
         // Stripe saves an idempotent result only once the endpoint started executing: a request
         // refused by validation (nothing written) is not saved and may be retried with other parameters.
         executed = err.type !== "invalid_request_error" || store.writes !== writesBefore
@@ -223,12 +256,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
       send(res, status, out, { ...headers, ...(idemKey ? { "idempotency-key": idemKey } : {}) })
     } catch (err) {
       if (err instanceof StripeApiError) {
-        const body = JSON.stringify(err.toJSON(), null, 2)
-        opts.contract?.response(
-          `${req.method} ${url.pathname.replace(/\/[a-z]+_[A-Za-z0-9_]+/g, "/:id")}`,
-          err.status,
-          JSON.parse(body) as unknown,
-        )
+        const body = errorBody(err)
+        opts.contract?.response(operationOf(req.method ?? "GET", url.pathname), err.status, JSON.parse(body) as unknown)
         return send(res, err.status, body, headers)
       }
       log(`internal error on ${req.method} ${url.pathname}: ${(err as Error).stack}`)
@@ -274,6 +303,9 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
           return send(res, 400, JSON.stringify({ error: (err as Error).message }))
         }
       }
+      case "GET /_emulator/meter_event_errors":
+        // Stream events Stripe would accept and then not count, with the reason its meter error report gives.
+        return json({ data: store.all("emulator.meter_event_error") })
       case "GET /_emulator/contract":
         return json(opts.contract?.report() ?? null)
       case "POST /_emulator/webhooks/drain":
@@ -291,7 +323,8 @@ export async function startStripeEmulator(opts: StripeEmulatorOptions = {}) {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost")
-    const route = url.pathname.startsWith("/v1/") ? api : url.pathname.startsWith("/_emulator/") ? admin : null
+    const route =
+      url.pathname.startsWith("/v1/") || url.pathname.startsWith("/v2/") ? api : url.pathname.startsWith("/_emulator/") ? admin : null
     const run = route ? route(req, res, url) : renderPage(ctx, req, res, url, readBody)
     run.catch((err: unknown) => {
       log(`error on ${req.method} ${url.pathname}: ${(err as Error).stack}`)

@@ -584,18 +584,9 @@ describe("reactivating a promotion code", () => {
 })
 
 describe("the portal's next invoice (issue 23, item 8)", () => {
-  // The hosted portal states what Stripe will charge next from the same preview the API answers
-  // (resources/invoice-preview.ts upcomingInvoice): the discount while it lasts, every seat; past the
-  // discount's end the full price, and that is what the renewal charges.
-  it("is the preview: 3 seats at 20% off, then the full price after discount.end; none once cancelling", async () => {
-    const { clock, customer, start } = await customerOnClock("portal-next")
-    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 2 })
-    const sub = await stripe.subscriptions.create({
-      customer,
-      items: [{ price: team.id, quantity: 3 }],
-      discounts: [{ coupon: coupon.id }],
-    })
-    await stripe.billingPortal.configurations.create({
+  /** The portal as the app configures it: seats adjustable, changes invoiced at once (always_invoice). */
+  const portalConfiguration = () =>
+    stripe.billingPortal.configurations.create({
       features: {
         invoice_history: { enabled: true },
         subscription_cancel: { enabled: true, mode: "at_period_end" },
@@ -609,13 +600,28 @@ describe("the portal's next invoice (issue 23, item 8)", () => {
         },
       },
     })
-    const nextInvoice = async () => {
-      const session = await stripe.billingPortal.sessions.create({ customer })
-      const html = await (await fetch(session.url)).text()
-      return /data-testid="portal-next-invoice"[^>]*>([^<]*(?:<!-- -->[^<]*)*)</.exec(html)?.[1]?.replaceAll("<!-- -->", "") ?? null
-    }
+  /** The home page's "Next invoice: $X on DATE", or null when it states none. */
+  const portalNextInvoice = async (customer: string) => {
+    const session = await stripe.billingPortal.sessions.create({ customer })
+    const html = await (await fetch(session.url)).text()
+    return /data-testid="portal-next-invoice"[^>]*>([^<]*(?:<!-- -->[^<]*)*)</.exec(html)?.[1]?.replaceAll("<!-- -->", "") ?? null
+  }
+  const date = (t: number) => new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date(t * 1000))
+
+  // The hosted portal states what Stripe will charge next from the same preview the API answers
+  // (resources/invoice-preview.ts upcomingInvoice): the discount while it lasts, every seat; past the
+  // discount's end the full price, and that is what the renewal charges.
+  it("is the preview: 3 seats at 20% off, then the full price after discount.end; none once cancelling", async () => {
+    const { clock, customer, start } = await customerOnClock("portal-next")
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: "repeating", duration_in_months: 2 })
+    const sub = await stripe.subscriptions.create({
+      customer,
+      items: [{ price: team.id, quantity: 3 }],
+      discounts: [{ coupon: coupon.id }],
+    })
+    await portalConfiguration()
+    const nextInvoice = () => portalNextInvoice(customer)
     const renewal = sub.items.data[0]?.current_period_end ?? 0
-    const date = (t: number) => new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date(t * 1000))
     // Two months of 20% off: the first renewal is discounted; the one at the discount's end is not.
     expect((await stripe.invoices.createPreview({ subscription: sub.id })).amount_due).toBe(12000)
     expect(await nextInvoice()).toBe(`Next invoice: $120.00 on ${date(renewal)}`)
@@ -643,5 +649,41 @@ describe("the portal's next invoice (issue 23, item 8)", () => {
     expect(start).toBeLessThan(renewal)
     await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true })
     expect(await nextInvoice()).toBeNull()
+  })
+
+  it("after a seat removed in the portal half-way: the credit is stated, and the next invoice is the renewal less it", async () => {
+    const { clock, customer } = await customerOnClock("portal-credit")
+    const sub = await stripe.subscriptions.create({ customer, items: [{ price: team.id, quantity: 3 }] })
+    await portalConfiguration()
+    const item = must(sub.items.data[0])
+    const renewal = item.current_period_end
+    await advanceTestClock(stripe, clock, item.current_period_start + (renewal - item.current_period_start) / 2)
+    const session = await stripe.billingPortal.sessions.create({ customer })
+    const confirm = await (await fetch(`${session.url}/confirm?subscription=${sub.id}&price=${team.id}&quantity=2`)).text()
+    // One $50 seat for half the period: $25.00 back, nothing due.
+    expect(/data-testid="portal-update-amount"[^>]*>([^<]*)</.exec(confirm)?.[1]).toBe(
+      "Amount due today: $0.00. A credit of $25.00 goes to your balance for your next invoices.",
+    )
+    const posted = await fetch(`${session.url}/confirm`, {
+      method: "POST",
+      body: new URLSearchParams({ subscription: sub.id, price: team.id, quantity: "2" }),
+      redirect: "manual",
+    })
+    expect(posted.status).toBe(303)
+    expect(((await stripe.customers.retrieve(customer)) as Stripe.Customer).balance).toBe(-2500)
+    expect(await portalNextInvoice(customer)).toBe(`Next invoice: $75.00 on ${date(renewal)}`)
+    await advanceTestClock(stripe, clock, renewal + 3600)
+    const paid = (await stripe.invoices.list({ subscription: sub.id })).data.map((i) => [i.total, i.amount_paid]).reverse()
+    expect(paid).toEqual([
+      [15000, 15000],
+      [-2500, 0],
+      [10000, 7500],
+    ])
+    const hosted = await (
+      await fetch(must((await stripe.invoices.list({ subscription: sub.id, limit: 1 })).data[0]?.hosted_invoice_url))
+    ).text()
+    expect(hosted).toMatch(/Applied balance<\/td><td[^>]*>−\$25\.00/)
+    const second = must((await stripe.subscriptions.retrieve(sub.id)).items.data[0]).current_period_end
+    expect(await portalNextInvoice(customer)).toBe(`Next invoice: $100.00 on ${date(second)}`)
   })
 })

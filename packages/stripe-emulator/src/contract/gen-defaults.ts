@@ -33,6 +33,7 @@ export const BUILT = [
   "discount",
   "billing.meter",
   "subscription_schedule",
+  "customer_balance_transaction",
 ]
 
 export function generateDefaults(shapes: Shapes): Record<string, unknown> {

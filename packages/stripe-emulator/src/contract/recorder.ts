@@ -1,4 +1,4 @@
-// The contract check: every /v1 response and every webhook event the emulator produces is validated
+// The contract check: every /v1 and /v2 response and every webhook event the emulator produces is validated
 // against Stripe's shapes (shapes.ts) as it goes out. Drift is recorded with its path (and, in strict
 // mode, the response becomes a 500 naming it, so the test that made the call fails); extra fields
 // Stripe does not declare are reported. report() counts operations, error cases and event types.
@@ -25,6 +25,18 @@ const ERROR_KEYS = [
   "setup_intent",
   "source",
 ]
+
+/** Stripe's `v2.error` schema: `code` and `message` required, these attributes only. */
+const V2_ERROR_KEYS = ["type", "code", "message", "doc_url", "user_message"]
+/**
+ * v2 errors with a schema of their own (OpenAPI `v2.error.<code>`): the type their code comes with, the
+ * status Stripe documents, and doc_url required.
+ */
+const V2_SPECIFIC_ERRORS: Record<string, { type: string; status: number }> = {
+  billing_meter_event_session_expired: { type: "temporary_session_expired", status: 401 },
+}
+/** v2 operations whose success body is not an object with `object`: the OpenAPI schema `{}` with no properties. */
+const V2_EMPTY_BODIES = ["POST /v2/billing/meter_event_stream"]
 
 export type ContractReport = {
   operations: number
@@ -60,7 +72,8 @@ export class ContractRecorder {
   /** Checks one /v1 response; returns the drift found (empty when the body matches Stripe's shape). */
   response(operation: string, status: number, body: unknown): string[] {
     this.counts.responses++
-    const errors = status >= 400 ? checkError(body, status) : this.checkBody(operation, body)
+    const v2 = operation.split(" ")[1]?.startsWith("/v2/") ?? false
+    const errors = status >= 400 ? (v2 ? checkV2Error(body, status) : checkError(body, status)) : this.checkBody(operation, body)
     if (status >= 400) {
       const e = (body as { error?: { type?: string; code?: string } }).error
       this.errorCases.add(`${status} ${e?.type ?? "?"}${e?.code ? `/${e.code}` : ""} ← ${operation}`)
@@ -97,7 +110,10 @@ export class ContractRecorder {
   private checkBody(operation: string, body: unknown): string[] {
     const b = body as { object?: string; data?: unknown[] }
     let f: Finding
-    if (b?.object === "list" || b?.object === "search_result") {
+    if (V2_EMPTY_BODIES.includes(operation)) {
+      const keys = body && typeof body === "object" && !Array.isArray(body) ? Object.keys(body) : null
+      f = { errors: keys === null ? ["$: expected {}"] : keys.map((k) => `$.${k}: not allowed (the response is {})`), extras: [] }
+    } else if (b?.object === "list" || b?.object === "search_result") {
       f = { errors: [], extras: [] }
       for (const k of ["data", "has_more", "url"]) if (!(k in b)) f.errors.push(`$.${k}: missing`)
       ;(b.data ?? []).forEach((item, i) => {
@@ -130,6 +146,23 @@ function checkError(body: unknown, status: number): string[] {
   if (e.type === "card_error" && status !== 402) errors.push(`status ${status}: card errors are 402`)
   if (e.code === "resource_missing" && typeof e.param !== "string" && status === 404 && !/Unrecognized request URL/.test(String(e.message)))
     errors.push("$.error.param: resource_missing names its param")
+  return errors
+}
+
+function checkV2Error(body: unknown, status: number): string[] {
+  const e = (body as { error?: Record<string, unknown> })?.error
+  if (!e || typeof e !== "object") return ["$.error: missing"]
+  const errors: string[] = []
+  if (typeof e.code !== "string") errors.push("$.error.code: expected string (v2 errors always carry a code)")
+  if (typeof e.message !== "string") errors.push("$.error.message: expected string")
+  for (const k of ["type", "doc_url", "user_message"]) if (k in e && typeof e[k] !== "string") errors.push(`$.error.${k}: expected string`)
+  for (const k of Object.keys(e)) if (!V2_ERROR_KEYS.includes(k)) errors.push(`$.error.${k}: not an attribute of Stripe's v2 error`)
+  const specific = V2_SPECIFIC_ERRORS[String(e.code)]
+  if (specific) {
+    if (e.type !== specific.type) errors.push(`$.error.type: ${String(e.code)} comes with type ${specific.type}`)
+    if (typeof e.doc_url !== "string") errors.push(`$.error.doc_url: required with ${String(e.code)}`)
+    if (status !== specific.status) errors.push(`status ${status}: ${String(e.code)} is ${specific.status}`)
+  }
   return errors
 }
 

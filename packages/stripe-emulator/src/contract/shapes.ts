@@ -26,6 +26,7 @@ const ROOTS: Record<string, [string, string]> = {
   "product:deleted": ["Products", "DeletedProduct"],
   price: ["Prices", "Price"],
   customer: ["Customers", "Customer"],
+  customer_balance_transaction: ["CustomerBalanceTransactions", "CustomerBalanceTransaction"],
   "customer:deleted": ["Customers", "DeletedCustomer"],
   payment_method: ["PaymentMethods", "PaymentMethod"],
   payment_intent: ["PaymentIntents", "PaymentIntent"],
@@ -63,6 +64,8 @@ const ROOTS: Record<string, [string, string]> = {
   "billing.credit_balance_summary": ["Billing/CreditBalanceSummary", "CreditBalanceSummary"],
   "billing.credit_balance_transaction": ["Billing/CreditBalanceTransactions", "CreditBalanceTransaction"],
   subscription_schedule: ["SubscriptionSchedules", "SubscriptionSchedule"],
+  "v2.billing.meter_event_session": ["V2/Billing/MeterEventSession", "MeterEventSession"],
+  "v2.billing.meter_event_adjustment": ["V2/Billing/MeterEventAdjustments", "MeterEventAdjustment"],
 }
 
 function stripeDir() {

@@ -94,6 +94,12 @@ export function invoicePage(r: PageRequest, id: string, sub?: string): PageResul
               <td style={right}>{money(t.amount, inv.currency)}</td>
             </tr>
           ))}
+          {balanceRow(inv) ? (
+            <tr data-testid="invoice-balance">
+              <td colSpan={2}>{balanceRow(inv)?.label}</td>
+              <td style={right}>{balanceRow(inv)?.amount}</td>
+            </tr>
+          ) : null}
           <tr>
             <th colSpan={2}>Amount {paid ? "paid" : "due"}</th>
             <th style={right}>{money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}</th>
@@ -151,6 +157,7 @@ export function invoicePdf(
     ...(tax.note ? [tax.note] : []),
     "",
     `Total: ${money(inv.total, inv.currency)}`,
+    ...(balanceRow(inv) ? [`${balanceRow(inv)?.label}    ${balanceRow(inv)?.amount}`] : []),
     `Amount ${paid ? "paid" : "due"}: ${money(paid ? inv.amount_paid : inv.amount_remaining, inv.currency)}`,
   ]
   const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, "?").replace(/([\\()])/g, "\\$1")
@@ -172,6 +179,19 @@ export function invoicePdf(
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
   return Buffer.from(out, "latin1")
+}
+
+/**
+ * What a finalized invoice did to the customer's credit balance: drew on it ("Applied balance", taken off
+ * the amount due) or, with a negative total, added to it ("Credited to your balance"). Null when nothing moved.
+ */
+function balanceRow(inv: Stripe.Invoice): { label: string; amount: string } | null {
+  if (inv.ending_balance == null) return null
+  const moved = inv.ending_balance - inv.starting_balance
+  if (moved === 0) return null
+  if (moved < 0 && inv.total < 0) return { label: "Credited to your balance", amount: money(-moved, inv.currency) }
+  // A credit drawn on is taken off; a debit carried over is added.
+  return { label: "Applied balance", amount: moved > 0 ? `−${money(moved, inv.currency)}` : money(-moved, inv.currency) }
 }
 
 /** Billing credits drawn on the invoice (its pretax credit amounts from credit balance transactions). */

@@ -473,7 +473,12 @@ export function confirmPage(p: Ctx2, s: Sub, priceId: string, quantity: number, 
         {change ? (
           <p data-testid="portal-update-amount">
             {proration === "always_invoice"
-              ? `Amount due today: ${money(Math.max(0, change.amount_due), change.currency)}`
+              ? `Amount due today: ${money(Math.max(0, change.amount_due), change.currency)}${
+                  // Fewer seats or a cheaper price: the credit invoice's total goes to the balance (balance.ts).
+                  change.total < 0
+                    ? `. A credit of ${money(-change.total, change.currency)} goes to your balance for your next invoices.`
+                    : ""
+                }`
               : `Next invoice: ${money(change.amount_due, change.currency)}`}
           </p>
         ) : null}

@@ -8,6 +8,7 @@ import { taxIdsOf, validEuVat, type StoredTaxId } from "../tax"
 import { fromDefaults } from "../defaults"
 import { allow, int, mergeMetadata, missingParam, obj, req, str, type Params } from "../params"
 import { paginate } from "../store"
+import { balanceTransactionsOf, recordTransaction } from "../balance"
 import { address, changedFrom, liveCustomer, type Handler, type StoredPm } from "./shared"
 
 const CUSTOMER_FIELDS = [
@@ -310,6 +311,34 @@ export function createTaxId(ctx: Ctx, customer: Stripe.Customer, type: string, r
 }
 
 export const taxIds: Record<string, Handler> = {
+  // The invoice credit balance's ledger (balance.ts): invoices write applied_to_invoice; the API writes adjustments.
+  "POST /v1/customers/:id/balance_transactions": (ctx, p, { id }) => {
+    allow(p, ["amount", "currency", "description", "metadata"])
+    const customer = liveCustomer(ctx, id)
+    const amount = int(p, "amount")
+    if (amount === undefined) throw missingParam("amount")
+    const currency = req(p, "currency").toLowerCase()
+    if (customer.currency && customer.currency !== currency)
+      throw invalid("currency", `The currency ${currency} does not match the customer's currency ${customer.currency}.`)
+    return recordTransaction(ctx, customer, amount, "adjustment", {
+      currency,
+      description: str(p, "description") ?? null,
+      metadata: mergeMetadata({}, p),
+    })
+  },
+  "GET /v1/customers/:id/balance_transactions": (ctx, p, { id }) =>
+    allow(p, ["limit", "starting_after", "ending_before", "created", "invoice"]) &&
+    paginate(
+      balanceTransactionsOf(ctx, liveCustomer(ctx, id).id).filter((t) => !p.invoice || t.invoice === p.invoice),
+      p,
+      `/v1/customers/${id}/balance_transactions`,
+    ),
+  "GET /v1/customers/:product/balance_transactions/:id": (ctx, p, { product, id }) => {
+    allow(p, [])
+    const t = balanceTransactionsOf(ctx, liveCustomer(ctx, product).id).find((x) => x.id === id)
+    if (!t) throw missing("customer_balance_transaction", id)
+    return t
+  },
   "POST /v1/customers/:id/tax_ids": (ctx, p, { id }) => {
     allow(p, ["type", "value"])
     return createTaxId(ctx, liveCustomer(ctx, id), req(p, "type"), req(p, "value"))

@@ -3,7 +3,18 @@
 // the update itself and never stored. proration_behavior always_invoice previews the prorations billed
 // now; create_prorations the next renewal with them pending; none the next renewal alone.
 import type Stripe from "stripe"
-import { addInterval, amountOf, isMetered, item, legacyPlan, planItemChange, productName, recurringOf, usageLines } from "../billing"
+import {
+  addInterval,
+  amountOf,
+  isMetered,
+  item,
+  legacyPlan,
+  pendingLines,
+  planItemChange,
+  productName,
+  recurringOf,
+  usageLines,
+} from "../billing"
 import type { Ctx } from "../context"
 import { invalid, StripeApiError } from "../errors"
 import { draftInvoice, type Line } from "../invoices"
@@ -13,6 +24,7 @@ import { applyCredits } from "../credits"
 import { fromDefaults } from "../defaults"
 import { resolveDiscount } from "../discounts"
 import { applyTax, automaticTaxParam } from "../tax"
+import { applyBalance } from "../balance"
 import type { Handler } from "./shared"
 import { phasesParam } from "./subscription-schedules"
 import { prorationBehavior, prorationDate, subscriptionItemsParam } from "./subscriptions"
@@ -46,6 +58,9 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
       })
     : null
   const lines: Line[] = planned?.lines.filter((l) => proration !== "none" || !l.proration) ?? []
+  // Prorations already pending (earlier create_prorations changes) are on whichever invoice comes next.
+  const pending = pendingLines(sub)
+  if (proration === "always_invoice" && planned) lines.push(...pending)
   if (proration !== "always_invoice") {
     // The next renewal: the (new) item for the next period, after any pending prorations.
     const next = planned?.after ?? item(sub)
@@ -55,12 +70,15 @@ function preview(ctx: Ctx, p: Params): Stripe.Invoice {
     lines.push({ amount: amountOf(next), description: `${next.quantity ?? 1} × ${productName(ctx, next.price)}`, item: next, period })
     // Metered items: the usage so far in the current period, billed in arrears at the renewal.
     for (const m of sub.items.data.filter(isMetered)) lines.push(...usageLines(ctx, sub, m, m.current_period_start, m.current_period_end))
+    lines.push(...pending)
   }
   const inv = draftInvoice(ctx, sub, planned ? "subscription_update" : "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
   // Credits the customer has now, as they would apply (nothing is drawn down by a preview).
   applyCredits(ctx, inv, lines, false)
   // automatic_tax[enabled] of the preview, else the subscription's own setting.
   applyTax(ctx, inv, automaticTax ?? sub.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 
@@ -97,6 +115,8 @@ function schedulePreview(ctx: Ctx, p: Params, id: string, automaticTax: boolean 
   const inv = draftInvoice(ctx, sub, "upcoming", lines, `upcoming_${ctx.store.id("in")}`)
   applyCredits(ctx, inv, lines, false)
   applyTax(ctx, inv, automaticTax ?? next.automatic_tax?.enabled ?? sub.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 
@@ -157,6 +177,8 @@ function newSchedulePreview(ctx: Ctx, p: Params, automaticTax: boolean | undefin
   const inv = draftInvoice(ctx, sub, "subscription_create", lines, `upcoming_${ctx.store.id("in")}`, discounts)
   applyCredits(ctx, inv, lines, false)
   applyTax(ctx, inv, automaticTax ?? first.automatic_tax?.enabled ?? false)
+  // The customer's credit balance as it would apply (starting_balance; ending_balance stays null on a preview).
+  applyBalance(ctx, inv)
   return inv
 }
 

@@ -61,40 +61,67 @@ function createMeter(ctx: Ctx, p: Params): Meter {
   return ctx.store.put(meter)
 }
 
-/** v1 `POST /v1/billing/meter_events`, also used by the v2 stream for each of its events. */
-export function recordMeterEvent(ctx: Ctx, p: Params, at = ""): Stripe.Billing.MeterEvent {
-  const name = (k: string) => (at ? `${at}[${k}]` : k)
-  const eventName = str(p, "event_name")
-  if (!eventName) throw missingParam(name("event_name"))
-  const payload = obj(p, "payload")
-  if (!payload) throw missingParam(name("payload"))
+/** Why an event is not stored: Stripe's error-report codes for the window, the v2 error's for a repeat. */
+export type MeterEventRefusal = {
+  code: "timestamp_too_far_in_past" | "timestamp_in_future" | "duplicate_meter_event"
+  message: string
+}
+
+/**
+ * Stores one meter event (v1 and the v2 stream share it, so summaries, renewal invoices and credits see
+ * both), or says why not: a timestamp outside the window or an identifier already used within 24 hours.
+ * Runs at the time of the clock it is called under (the customer's test clock, see atCustomerTime).
+ */
+export function storeMeterEvent(
+  ctx: Ctx,
+  e: { event_name: string; payload: Record<string, string>; identifier?: string; timestamp?: number },
+): StoredEvent | MeterEventRefusal {
   const now = ctx.store.now()
-  const timestamp = int(p, "timestamp") ?? now
-  if (timestamp < now - PAST_WINDOW_S || timestamp > now + FUTURE_WINDOW_S)
-    throw invalid(name("timestamp"), "Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.")
-  const identifier = str(p, "identifier") || ctx.store.id("mev")
-  if (identifier.length > 100) throw invalid(name("identifier"), "identifier must be at most 100 characters.")
+  const timestamp = e.timestamp ?? now
+  if (timestamp < now - PAST_WINDOW_S)
+    return { code: "timestamp_too_far_in_past", message: "Timestamp must be within the past 35 calendar days." }
+  if (timestamp > now + FUTURE_WINDOW_S)
+    return { code: "timestamp_in_future", message: "Timestamp must be at most 5 minutes in the future." }
+  const identifier = e.identifier || ctx.store.id("mev")
   const key = `meter_event:${identifier}`
   const earlier = ctx.store.find<StoredEvent>(key)
   if (earlier && earlier._created_at > now - IDENTIFIER_WINDOW_S)
-    throw new StripeApiError(400, "invalid_request_error", `An event already exists with identifier ${identifier}.`, {
-      param: name("identifier"),
-      code: "resource_already_exists",
-    })
-  const stringPayload = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))
+    return { code: "duplicate_meter_event", message: `An event already exists with identifier ${identifier}.` }
+  // An identifier used again after 24 hours is a new event: the earlier one stays (and counted) under
+  // another key, the key names the newest (what an adjustment cancels).
+  if (earlier) ctx.store.put({ ...earlier, id: `${key}@${earlier._created_at}` })
   const event: StoredEvent = {
     id: key,
     object: "billing.meter_event",
     created: now,
-    event_name: eventName,
+    event_name: e.event_name,
     identifier,
     livemode: false,
-    payload: stringPayload,
+    payload: e.payload,
     timestamp,
     _created_at: now,
   }
-  ctx.store.put(event)
-  const { id: _id, _created_at, ...shown } = event
+  return ctx.store.put(event)
+}
+
+export const isRefusal = (r: StoredEvent | MeterEventRefusal): r is MeterEventRefusal => !("object" in r)
+
+/** v1 `POST /v1/billing/meter_events`: validated at once, a refusal is a 400. */
+export function recordMeterEvent(ctx: Ctx, p: Params): Stripe.Billing.MeterEvent {
+  const eventName = str(p, "event_name")
+  if (!eventName) throw missingParam("event_name")
+  const payload = obj(p, "payload")
+  if (!payload) throw missingParam("payload")
+  const identifier = str(p, "identifier")
+  if (identifier && identifier.length > 100) throw invalid("identifier", "identifier must be at most 100 characters.")
+  const stringPayload = Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))
+  const out = storeMeterEvent(ctx, { event_name: eventName, payload: stringPayload, identifier, timestamp: int(p, "timestamp") })
+  if (isRefusal(out)) {
+    if (out.code === "duplicate_meter_event")
+      throw new StripeApiError(400, "invalid_request_error", out.message, { param: "identifier", code: "resource_already_exists" })
+    throw invalid("timestamp", "Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.")
+  }
+  const { id: _id, _created_at, _canceled_at, ...shown } = out
   return shown
 }
 
