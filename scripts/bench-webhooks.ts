@@ -8,6 +8,10 @@
 //              Stripe at 0 ms and at the requested latency (Stripe's latency must not reach pages)
 // --two: two `next start` instances on the same database; every delivery is posted to both at once
 // (ingest counts each event once, against one instance's verify-only rate), pages alternate between them.
+// Each instance runs in a session of its own (its own CPU share under Linux's autogroup scheduler, as a
+// separate host has); --shared-session runs them in the bench's. Every round reports the CPU per event
+// of the app's processes and of the bench's; --duplicates also posts each round again (all already
+// stored); --rounds-only stops after the rounds.
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
