@@ -8,10 +8,14 @@
 //              Stripe at 0 ms and at the requested latency (Stripe's latency must not reach pages)
 // --two: two `next start` instances on the same database; every delivery is posted to both at once
 // (ingest counts each event once, against one instance's verify-only rate), pages alternate between them.
+// Each instance runs in a session of its own (its own CPU share under Linux's autogroup scheduler, as a
+// separate host has); --shared-session runs them in the bench's. Every round reports the CPU per event
+// of the app's processes and of the bench's; --duplicates also posts each round again (all already
+// stored); --rounds-only stops after the rounds.
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { rmSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import path from "node:path"
 import { parseArgs } from "node:util"
@@ -44,6 +48,21 @@ const { values: args } = parseArgs({
      * counts the emulator's work during a drain at 0 ms).
      */
     "page-timer": { type: "string", default: "worker" },
+    /**
+     * Runs the app instances in this process's session, as before 2026-12-03 evening. By default each
+     * `next start` has a session of its own (setsid): Linux's autogroup scheduler gives every session
+     * one fair share of a busy machine, so instances started in the bench's session shared one share
+     * with each other and with the load generator and emulators (two instances got the CPU of one),
+     * where Postgres's backends (each its own session) and every other engineer's session got one each.
+     */
+    "shared-session": { type: "boolean", default: false },
+    /** Stops after the baseline/ingest rounds (and their drain): a quick look at ingest, not the targets. */
+    "rounds-only": { type: "boolean", default: false },
+    /**
+     * After each ingest round, posts the same deliveries again (every one already stored: what Stripe's
+     * retries and the second instance of --two see) and reports that rate and its CPU per event.
+     */
+    duplicates: { type: "boolean", default: false },
     /** Writes a V8 CPU profile of the (first) app process into this directory (node --cpu-prof). */
     "cpu-prof": { type: "string" },
   },
@@ -98,9 +117,19 @@ async function main() {
           ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
         },
         stdio: ["ignore", "ignore", "inherit"],
+        // Each instance its own session, hence its own CPU share, as separate hosts have (see --shared-session).
+        detached: !args["shared-session"],
       },
     ),
   )
+  // In sessions of their own, the instances would outlive a bench stopped by a signal: stop them with it.
+  const stopApps = () => apps.forEach((a) => a.exitCode === null && a.kill("SIGTERM"))
+  process.once("exit", stopApps)
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      stopApps()
+      process.exit(130)
+    })
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: "bench" })
   const samplers = startSamplers(db)
   const windows: Window[] = []
@@ -135,16 +164,103 @@ async function main() {
     const base: number[] = []
     const ingest: number[] = []
     const acknowledged: string[] = []
+    // CPU ms per event of each round: every app process together (the ingest round's drain, which
+    // after() runs meanwhile, included; the previous round's tail in the baseline), and this process
+    // (the load generator's fetches and the emulators the drain calls). CPU moves less with the
+    // machine's load than events per second do.
+    const cpu = {
+      appBase: [] as number[],
+      appIngest: [] as number[],
+      benchBase: [] as number[],
+      benchIngest: [] as number[],
+      appDup: [] as number[],
+      benchDup: [] as number[],
+      appTail: [] as number[],
+      benchTail: [] as number[],
+    }
+    const dup: number[] = []
+    /** The last measured run's CPU ms per event, per instance. */
+    let split: number[] = []
+    const measured = async <T>(run: () => Promise<T>, n: number, app: number[], bench: number[]) => {
+      const a0 = apps.map((a) => processCpuMs(a.pid))
+      const b0 = process.cpuUsage()
+      const res = await run()
+      const b1 = process.cpuUsage(b0)
+      split = apps.map((a, i) => (processCpuMs(a.pid) - (a0[i] ?? 0)) / n)
+      app.push(split.reduce((x, y) => x + y, 0))
+      bench.push((b1.user + b1.system) / 1000 / n)
+      return res
+    }
+    const perInstance = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(" + ")
+    const appsCpuMs = () => apps.reduce((sum, a) => sum + processCpuMs(a.pid), 0)
+    const roundsFrom = monoUs()
     for (let r = 1; r <= ROUNDS; r++) {
-      base.push((await fire(verifyHook, forged, CONCURRENCY, 400)).rate)
-      const res = await fire(hook, burst(`r${r}`), CONCURRENCY, 200)
+      base.push((await measured(() => fire(verifyHook, forged, CONCURRENCY, 400), forged.length, cpu.appBase, cpu.benchBase)).rate)
+      const deliveries = burst(`r${r}`)
+      const res = await measured(() => fire(hook, deliveries, CONCURRENCY, 200), deliveries.length, cpu.appIngest, cpu.benchIngest)
+      const ingestSplit = split
       ingest.push(res.rate)
       acknowledged.push(...res.acknowledged)
+      if (args.duplicates) {
+        // The round's drain first (so neither the duplicates nor the next baseline pay for it), then the same deliveries again.
+        await measured(() => waitApplied(db, cron, `evt_r${r}_%`, 600_000), deliveries.length, cpu.appTail, cpu.benchTail)
+        const again = await measured(() => fire(hook, deliveries, CONCURRENCY, 200), deliveries.length, cpu.appDup, cpu.benchDup)
+        dup.push(again.rate)
+        const dupSplit = split
+        console.log(
+          `  round ${r} drain after ingest: app CPU ${cpu.appTail.at(-1)?.toFixed(2)} ms per event; again (all duplicates): ` +
+            `${again.rate.toFixed(0)} ev/s, CPU ms per event: app ${cpu.appDup.at(-1)?.toFixed(2)} (${perInstance(dupSplit)})`,
+        )
+      }
       console.log(
-        `  round ${r}: baseline ${base.at(-1)?.toFixed(0)} ev/s, ingest ${res.rate.toFixed(0)} ev/s (p99 ${res.p99.toFixed(0)} ms)`,
+        `  round ${r}: baseline ${base.at(-1)?.toFixed(0)} ev/s, ingest ${res.rate.toFixed(0)} ev/s (p99 ${res.p99.toFixed(0)} ms); ` +
+          `CPU ms per event: app ${cpu.appBase.at(-1)?.toFixed(2)} / ${cpu.appIngest.at(-1)?.toFixed(2)} (${perInstance(ingestSplit)}), ` +
+          `bench ${cpu.benchBase.at(-1)?.toFixed(2)} / ${cpu.benchIngest.at(-1)?.toFixed(2)}; load ${loadavg()[0]?.toFixed(1)}`,
       )
     }
+    const roundsTo = monoUs()
+    console.log(`  rounds from_us ${roundsFrom} to_us ${roundsTo} (CLOCK_MONOTONIC, for cpu-profile-summary --from/--to)`)
+    // What the rounds left to the drain (after() and the cron): its app CPU per round event.
+    const tailCpu0 = appsCpuMs()
     await waitApplied(db, cron, "evt_r%", 600_000)
+    const tailCpuPerEvent = (appsCpuMs() - tailCpu0) / (ROUNDS * CUSTOMERS * PER_CUSTOMER)
+    const roundsResult = () => ({
+      instances: INSTANCES,
+      latency_ms: args["latency-ms"],
+      baseline_eps: Math.round(median(base)),
+      ingest_eps: Math.round(median(ingest)),
+      ingest_ratio: round(median(ingest) / median(base)),
+      ingest_ratio_per_round: ingest.map((x, i) => round(x / (base[i] ?? NaN))),
+      // Medians of the rounds: the app processes' CPU (all instances) and this process's, per event.
+      app_cpu_ms_per_baseline_event: round(median(cpu.appBase)),
+      app_cpu_ms_per_event: round(median(cpu.appIngest)),
+      bench_cpu_ms_per_baseline_event: round(median(cpu.benchBase)),
+      bench_cpu_ms_per_event: round(median(cpu.benchIngest)),
+      // The same ratio in CPU: what the rate ratio would be if the app alone were the bottleneck.
+      ingest_cpu_ratio: round(median(cpu.appBase) / median(cpu.appIngest)),
+      app_cpu_ms_per_event_after_rounds: round(tailCpuPerEvent),
+      ...(args.duplicates
+        ? {
+            duplicate_eps: Math.round(median(dup)),
+            duplicate_ratio: round(median(dup) / median(base)),
+            app_cpu_ms_per_duplicate: round(median(cpu.appDup)),
+            app_cpu_ms_per_event_drain_after_round: round(median(cpu.appTail)),
+            bench_cpu_ms_per_duplicate: round(median(cpu.benchDup)),
+          }
+        : {}),
+    })
+    if (args["rounds-only"]) {
+      const { rows } = await db.query<{ n: number }>(
+        "select count(*)::int n from subscription_events where stripe_event_id = any($1) and processed_at is not null",
+        [acknowledged],
+      )
+      const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
+      const lost = acknowledged.length - (rows[0]?.n ?? 0)
+      const extra = { lost, applied_twice: twice.rows[0]?.n ?? 0, load_average: [loadStart, round(loadavg()[0] ?? 0)] }
+      const sessions = args["shared-session"] ? "shared" : "own"
+      console.log(`RESULT ${JSON.stringify({ ...roundsResult(), rounds_only: true, app_sessions: sessions, ...extra })}`)
+      return
+    }
 
     let t0 = monoUs()
     const idle = await measurePages(pages, cookie)
@@ -194,20 +310,17 @@ async function main() {
     const dead = await db.query<{ n: number }>("select count(*)::int n from subscription_events where dead_at is not null")
     const twice = await db.query<{ n: number }>("select count(*)::int n from bench_applied_twice")
     const result = {
-      instances: INSTANCES,
-      latency_ms: args["latency-ms"],
+      ...roundsResult(),
       rate_limit: RATE_LIMIT ?? null,
       customers: CUSTOMERS,
       events_per_customer: PER_CUSTOMER,
-      baseline_eps: Math.round(median(base)),
-      ingest_eps: Math.round(median(ingest)),
-      ingest_ratio: round(median(ingest) / median(base)),
       drain_s: round(drainSeconds),
       stripe_calls_per_event: round(calls / burstEvents),
       rate_limited_calls: proxy.stats().limited,
       page_timer: args["page-timer"],
       // The app's pages-first gate for deliveries (lib/billing/sync/pace.ts); 0 is off.
       ingest_while_pages: process.env.BILLING_INGEST_WHILE_PAGES ?? "2",
+      app_sessions: args["shared-session"] ? "shared" : "own",
       pricing_p95_idle_ms: round(idle.pricing.p95),
       pricing_p95_burst_ms: round(during.pricing.p95),
       pricing_p95_burst_at_0ms_ms: round(zero.pricing.p95),
@@ -286,6 +399,17 @@ async function main() {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100
+
+/** CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 Hz). */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
+  }
+}
 
 /** Page p95 at c=8 (half /pricing, half the signed-in manage page): while `during` runs, or for 200 requests each. */
 async function measurePages(pages: { pricing: string[]; manage: string[] }, cookie: string, during?: () => Promise<unknown>) {

@@ -4,7 +4,9 @@
 // so a burst's profile says where the process's time went without a profiler UI. --from/--to keep the
 // samples of one window (CLOCK_MONOTONIC µs, as bench:webhooks prints its phases); each --stack pattern
 // (a regular expression over "function url") adds the share of samples with a matching frame anywhere on
-// their stack (inclusive time: e.g. the Stripe SDK's or the drain's code and everything it called).
+// their stack (inclusive time: e.g. the Stripe SDK's or the drain's code and everything it called);
+// --callers pattern lists the commonest stacks (innermost 8 app-or-library frames) under the samples
+// whose own function matches it (who calls `writev`, `structuredClone`, …).
 import { existsSync, readFileSync } from "node:fs"
 import { SourceMap } from "node:module"
 import path from "node:path"
@@ -22,6 +24,7 @@ const { values, positionals } = parseArgs({
     from: { type: "string" },
     to: { type: "string" },
     stack: { type: "string", multiple: true, default: [] },
+    callers: { type: "string" },
   },
 })
 const file = positionals[0]
@@ -73,6 +76,22 @@ profile.samples.forEach((id, i) => {
 })
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
+const callers = values.callers ? new RegExp(values.callers) : undefined
+const callerStacks = new Map<string, number>()
+if (callers)
+  for (const [id, us] of selfUs) {
+    const leaf = byId.get(id)?.callFrame
+    if (!leaf || !callers.test(`${leaf.functionName} ${leaf.url}`)) continue
+    const frames: string[] = []
+    for (let n = parent.get(id); n !== undefined && frames.length < 8; n = parent.get(n)) {
+      const f = byId.get(n)?.callFrame
+      if (!f || !f.url) continue
+      frames.push(`${f.functionName || "(anonymous)"} ${place(f.url)}:${f.lineNumber + 1}`)
+    }
+    const key = frames.join(" < ")
+    callerStacks.set(key, (callerStacks.get(key) ?? 0) + us)
+  }
+
 function place(url: string): string {
   if (!url) return "(native / V8)"
   if (url.startsWith("node:")) return "node:" + (url.slice(5).split("/")[0] ?? "")
@@ -102,6 +121,10 @@ const pct = (us: number) => ((100 * us) / total).toFixed(1).padStart(5) + "%"
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(7) + " ms"
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`)
 patterns.forEach((re, k) => console.log(`on the stack: ${pct(stackUs[k] ?? 0)} ${ms(stackUs[k] ?? 0)}  /${re.source}/`))
+if (callers) {
+  console.log(`\ncallers of /${callers.source}/ (innermost first)`)
+  for (const [k, us] of [...callerStacks].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(us)} ${ms(us)}  ${k}`)
+}
 console.log("\nself time by place")
 for (const [k, us] of [...places].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`)
 console.log("\nself time by function")

@@ -134,6 +134,12 @@ describe("webhook apply (the drain)", () => {
       Array.from({ length: 5 }, async () => ((await (await deliver(created)).json()) as { stored: boolean }).stored),
     )
     expect(stored.filter(Boolean)).toHaveLength(1)
+    // The cheap path (another instance's copy, Stripe's retry): 200, stored: false, no drain asked for.
+    let scheduled = 0
+    const again = await receiveStripeWebhook(signedRequest(JSON.stringify(created)), { schedule: () => scheduled++ })
+    expect(again.status).toBe(200)
+    expect(await again.json()).toEqual({ received: true, stored: false })
+    expect(scheduled).toBe(0)
     await drainBillingEvents()
     const row = await eventRow(created.id)
     expect(row.processed_at).not.toBeNull()
