@@ -19,7 +19,6 @@
 // The last line is `RESULT {json}`; nothing in it is typed in, all of it is counted from what happened.
 import { spawn, type ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { readFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
 import { createServerClient } from "@supabase/ssr"
@@ -27,6 +26,7 @@ import pg from "pg"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
 import { median } from "./lib/bench/load"
 import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
+import { processCpuMs } from "./lib/bench/probe"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
 import { parseLatency, startStripeProxy } from "./lib/stripe-proxy"
@@ -53,16 +53,6 @@ const CONCURRENCY = Number(args.concurrency)
 const LIMIT = 1000
 const CRON_SECRET = randomUUID()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-/** CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 Hz). */
-function processCpuMs(pid: number | undefined): number {
-  if (!pid) return NaN
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return NaN
-  }
-}
 const round1 = (x: number) => Math.round(x * 100) / 100
 
 type Burst = {

@@ -15,7 +15,7 @@
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { readFileSync, rmSync } from "node:fs"
+import { rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import path from "node:path"
 import { parseArgs } from "node:util"
@@ -25,7 +25,7 @@ import type Stripe from "stripe"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
 import { fire, median, monoUs, p95Within, pageLoad, type PageResult } from "./lib/bench/load"
 import { pageLoadOnWorker } from "./lib/bench/page-worker"
-import { readAppProbe, startSamplers, summarise, type Window } from "./lib/bench/probe"
+import { processCpuMs, readAppProbe, startSamplers, summarise, type Window } from "./lib/bench/probe"
 import { renewalBurst } from "./lib/bench/renewal"
 import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
@@ -399,17 +399,6 @@ async function main() {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100
-
-/** CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 Hz). */
-function processCpuMs(pid: number | undefined): number {
-  if (!pid) return NaN
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
-    return (Number(fields[11]) + Number(fields[12])) * 10
-  } catch {
-    return NaN
-  }
-}
 
 /** Page p95 at c=8 (half /pricing, half the signed-in manage page): while `during` runs, or for 200 requests each. */
 async function measurePages(pages: { pricing: string[]; manage: string[] }, cookie: string, during?: () => Promise<unknown>) {

@@ -149,3 +149,14 @@ export function summarise(w: Window, app: AppSample[], machine: MachineSample[],
     pg_other_waits_mean: r2(mean(p.map((x) => x.otherWaits))),
   }
 }
+
+/** CPU time (user + system, ms) a process has used so far: /proc/<pid>/stat fields 14 and 15, in clock ticks (100 Hz). */
+export function processCpuMs(pid: number | undefined): number {
+  if (!pid) return NaN
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
+  }
+}
