@@ -34,6 +34,17 @@ async function customerWithCard(clock?: string, params: Stripe.CustomerCreatePar
   return { customer, pm }
 }
 
+/** A customer with a card on a new test clock (frozen now), subscribed to `items`: the clock's start, and the first item. */
+async function subscribedOnClock(items: Stripe.SubscriptionCreateParams.Item[]) {
+  const start = Math.floor(Date.now() / 1000)
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
+  const { customer, pm } = await customerWithCard(clock.id)
+  const sub = await stripe.subscriptions.create({ customer: customer.id, items, default_payment_method: pm?.id, metadata: t.tag })
+  const item = sub.items.data[0]
+  if (!item) throw new Error("no item")
+  return { start, clock, customer, pm, sub, item }
+}
+
 async function advanceClock(clock: string, to: number) {
   // In steps of at most 28 days: Stripe refuses more than two intervals of the clock's shortest subscription.
   const { first: advancing, now } = await advanceInSteps(stripe, clock, to, { pollMs: t.name === "stripe" ? 1000 : 20, tries: 120 })
@@ -488,17 +499,7 @@ describe("a seat removed mid-period (issue 23, item 8)", () => {
   // Stripe's Invoice: amount_due takes the starting_balance into account; ending_balance is set at
   // finalization. A preview (not finalized) shows the balance as starting_balance, ending_balance null.
   it("is a credit invoice whose total goes to the balance; the preview and the renewal draw on it", async () => {
-    const start = Math.floor(Date.now() / 1000)
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const { customer, pm } = await customerWithCard(clock.id)
-    const sub = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id, quantity: 3 }],
-      default_payment_method: pm?.id,
-      metadata: t.tag,
-    })
-    const item = sub.items.data[0]
-    if (!item) throw new Error("no item")
+    const { clock, customer, sub, item } = await subscribedOnClock([{ price: price.id, quantity: 3 }])
     const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
     await advanceClock(clock.id, half)
 
@@ -572,17 +573,7 @@ describe("a seat removed mid-period (issue 23, item 8)", () => {
   })
 
   it("with create_prorations the credit waits for the renewal as pending prorations: previewed there, invoiced there, no balance", async () => {
-    const start = Math.floor(Date.now() / 1000)
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const { customer, pm } = await customerWithCard(clock.id)
-    const sub = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id, quantity: 3 }],
-      default_payment_method: pm?.id,
-      metadata: t.tag,
-    })
-    const item = sub.items.data[0]
-    if (!item) throw new Error("no item")
+    const { clock, customer, sub, item } = await subscribedOnClock([{ price: price.id, quantity: 3 }])
     const half = item.current_period_start + (item.current_period_end - item.current_period_start) / 2
     await advanceClock(clock.id, half)
     const updated = await stripe.subscriptions.update(sub.id, {
@@ -1156,17 +1147,7 @@ describe("subscription schedules", () => {
   // A downgrade at the period's end, as the app schedules it: a schedule made from the subscription,
   // its phases replaced by [the current phase, the new item for one interval], released at the end.
   it("from_subscription, a second phase applied when the clock passes its start, then released; cancel ends the subscription", async () => {
-    const start = Math.floor(Date.now() / 1000)
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start, name: `contract-${t.run}` })
-    const { customer, pm } = await customerWithCard(clock.id)
-    const sub = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: price.id, quantity: 2 }],
-      default_payment_method: pm?.id,
-      metadata: t.tag,
-    })
-    const item = sub.items.data[0]
-    if (!item) throw new Error("no item")
+    const { clock, customer, sub, item } = await subscribedOnClock([{ price: price.id, quantity: 2 }])
     const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
     expect(schedule).toMatchObject({
       object: "subscription_schedule",
