@@ -1,4 +1,5 @@
-// The app's icons, inlined as plain SVG (lucide's paths, ISC licence), for server and client components
+// The app's icons, inlined as plain SVG (lucide's paths, ISC licence; its notice, with Feather's MIT one, is
+// components/ui/icons.LICENSE), for server and client components
 // alike. lucide-react 1.x marks its Icon component "use client", so even an icon in a Server Component
 // was a client component: lucide's runtime (~24 kB) in every page's first load and one more component
 // to hydrate per icon. These are plain functions: a server component renders them to HTML, nothing
