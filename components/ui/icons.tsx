@@ -1,7 +1,7 @@
 // The app's icons, inlined as plain SVG (lucide's paths, ISC licence; its notice, with Feather's MIT one, is
 // components/ui/icons.LICENSE), for server and client components
 // alike. lucide-react 1.x marks its Icon component "use client", so even an icon in a Server Component
-// was a client component: lucide's runtime (~24 kB) in every page's first load and one more component
+// was a client component: lucide's runtime in every page's first load (about 2.5 kB on `/`) and one more component
 // to hydrate per icon. These are plain functions: a server component renders them to HTML, nothing
 // ships; a client component carries only the paths it draws.
 import type { SVGProps } from "react"
