@@ -8,24 +8,12 @@ import { FormField } from "@/components/auth/form-field"
 import { Alert, AlertDescription } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
 import { confirmTeamSeats, previewTeamSeats } from "@/lib/actions/team"
-import { formatDate, formatMoney as money } from "@/lib/billing/views/describe"
+import { formatMoney as money } from "@/lib/billing/views/describe"
+import { seatNowLine, seatRenewalLine } from "@/lib/billing/views/seats"
 import type { SeatPreview } from "@/lib/billing/types"
 
-/** What is charged or credited now. */
-const nowLine = (p: SeatPreview) =>
-  p.amountDue >= 0
-    ? `Charged now: ${money(p.chargedNow, p.currency)}${p.chargedNow < p.amountDue ? ` (${money(p.amountDue, p.currency)} less your credit)` : ""}`
-    : `Credited to your next invoice: ${money(-p.amountDue, p.currency)}`
-
-/** The renewal's price, and what it charges when a credit on the balance takes part of it. */
-const renewalLine = (p: SeatPreview) =>
-  `Then ${money(p.nextRenewal.amount, p.currency)} for ${p.quantity} seats from ${formatDate(p.nextRenewal.at)}` +
-  (p.nextRenewal.charged < p.nextRenewal.amount
-    ? `; that renewal charges ${money(p.nextRenewal.charged, p.currency)}, your credit taken off`
-    : "")
-
 /** The preview as one sentence, for the live region. */
-const spoken = (p: SeatPreview) => `${nowLine(p)}. ${renewalLine(p)}.`
+const spoken = (p: SeatPreview) => `${seatNowLine(p)}. ${seatRenewalLine(p)}.`
 
 export function SeatsForm({ seats, min, max }: { seats: number; min: number; max: number }) {
   const [quantity, setQuantity] = useState(String(seats))
@@ -108,10 +96,10 @@ export function SeatsForm({ seats, min, max }: { seats: number; min: number; max
             ))}
           </ul>
           <p className="font-medium" data-testid="seat-preview-total">
-            {nowLine(preview)}
+            {seatNowLine(preview)}
           </p>
           <p className="text-muted-foreground" data-testid="seat-preview-renewal">
-            {renewalLine(preview)}.
+            {seatRenewalLine(preview)}.
           </p>
           <Alert>
             <AlertDescription>Your card on file is charged when you confirm.</AlertDescription>

@@ -35,7 +35,11 @@ export function buttonClasses({
 
 export type ButtonProps = ComponentProps<"button"> & { variant?: ButtonVariant | null; size?: ButtonSize | null; asChild?: boolean }
 
-/** A <button>, or with asChild its one child element (a link) given the button's classes and props. */
+/**
+ * A <button>, or with asChild its one child element (a link) given the button's classes and props. Unlike
+ * Radix's Slot, props are not composed: the child's own (an onClick, a style) replace the Button's, so an
+ * asChild Button takes its handlers on the child.
+ */
 export function Button({ className, variant, size, asChild = false, children, ...props }: ButtonProps) {
   const classes = buttonClasses({ variant, size, className })
   if (!asChild) {

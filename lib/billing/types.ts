@@ -245,6 +245,11 @@ export type SeatPreview = {
   amountDue: number
   /** What the card is charged now: the total less any credit already on the customer's balance (Stripe's amount_due). */
   chargedNow: number
+  /**
+   * What goes onto the customer's balance as credit now (seats removed): the negative total less any debit
+   * already on the balance, which it pays off first. 0 when anything is charged.
+   */
+  creditedNow: number
   currency: string
   lines: { description: string; amount: number }[]
   /**

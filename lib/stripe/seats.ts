@@ -55,6 +55,7 @@ export async function previewSeatChange(subscriptionId: string, quantity: number
     prorationDate: prorationMoment(invoice),
     amountDue: invoice.total,
     chargedNow: invoice.amount_due,
+    creditedNow: Math.max(0, -invoice.total - Math.max(0, invoice.starting_balance)),
     currency: invoice.currency,
     lines: invoice.lines.data.map((l) => ({ description: l.description ?? "", amount: l.amount })),
     nextRenewal: {

@@ -113,7 +113,7 @@ begin
     v_status := 'recorded';
   end if;
   update public.usage_records r
-  set status = v_status, used = v_used, remaining = greatest(0, p_included - v_used)
+  set status = v_status, used = v_used, remaining = greatest(0, coalesce(v_pool, p_included) - v_used)
   where r.user_id = p_user_id and r.meter = p_meter and r.idempotency_key = p_key;
   -- 3. What Stripe's meter gets, written with the usage: the same units as were added to overage_billed.
   if v_status = 'recorded' and p_customer is not null then
@@ -127,6 +127,6 @@ begin
       values (p_customer, p_meter, v_units, p_period_start, p_period_end);
     end if;
   end if;
-  return query select v_status, v_used, greatest(0, p_included - v_used), false;
+  return query select v_status, v_used, greatest(0, coalesce(v_pool, p_included) - v_used), false;
 end
 $$;

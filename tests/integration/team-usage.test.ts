@@ -233,6 +233,12 @@ describe("a Team's usage pool", () => {
     // It read 3 seats; the sync removes one and settles (100 past the pool of 2) before it counts its 50.
     const late = await heldRecording(owner.id, "late", 50, async () => expect(await setSeats(subscription, 2)).toBe(100))
     expect(late).toMatchObject({ ok: true, used: 2 * PER_SEAT + 150 })
+    // Its stored answer (replayed for the same key) counts against the pool the counter now has: nothing left.
+    expect(await recordUsage({ userId: owner.id, meter: "reports", value: 50, idempotencyKey: "late" })).toMatchObject({
+      duplicate: true,
+      used: 2 * PER_SEAT + 150,
+      remaining: 0,
+    })
     // Its 50 are past the pool of 2 too: billed with it, not left for a later recording (or none).
     expect(await outboxTotal(customer)).toBe(150)
     expect(await getUsage(owner.id, "reports")).toMatchObject({ included: 2 * PER_SEAT, overage: 150 })

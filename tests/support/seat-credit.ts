@@ -66,6 +66,7 @@ export async function seatCreditCase(c: SeatCreditCase) {
   // The seats form: nothing charged now, the credit, and what the first renewal then charges.
   expect(preview.amountDue).toBeLessThan(0)
   expect(preview.chargedNow).toBe(0)
+  expect(preview.creditedNow).toBe(-preview.amountDue)
   expect(preview.nextRenewal.amount).toBe(taxed(seat * c.to))
   const confirmed = await confirmSeats(user, {
     quantity: c.to,
