@@ -174,7 +174,9 @@ export const meterStream: Record<string, Handler> = {
     // counted on the clock the event was received on (its customer's test clock, if any).
     const event = ctx.store.find<StoredEvent>(`meter_event:${identifier}`)
     if (event?.object === "billing.meter_event" && event.event_name === eventName && event._canceled_at === undefined) {
-      const ref = Object.values(event.payload).find((v) => v.startsWith("cus_"))
+      // The customer is the payload's value under the meter's customer_mapping key, as when it was counted.
+      const meter = ctx.store.all<Stripe.Billing.Meter>("billing.meter", (m) => m.event_name === eventName)[0]
+      const ref = event.payload[meter?.customer_mapping.event_payload_key ?? "stripe_customer_id"]
       const customer = ctx.store.find<Stripe.Customer>(ref)
       const cancelAt = (at: number) => {
         if (event._created_at <= at - DAY) return
