@@ -45,6 +45,26 @@ async function subscribedOnClock(items: Stripe.SubscriptionCreateParams.Item[]) 
   return { start, clock, customer, pm, sub, item }
 }
 
+/** A meter event name no earlier run used (Stripe keeps meters, and an active one owns its name). */
+const uniqueEventName = (what: string) => `contract_${what}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+
+/** A meter's summarised total for a customer between two minute marks; every summary is the meter's. */
+async function meterTotal(meter: string, customer: string, start: number, end: number) {
+  const s = await stripe.billing.meters.listEventSummaries(meter, { customer, start_time: start, end_time: end })
+  expect(s.data.every((x) => x.object === "billing.meter_event_summary" && x.meter === meter)).toBe(true)
+  return s.data.reduce((a, x) => a + x.aggregated_value, 0)
+}
+
+/** Stripe aggregates asynchronously: polls the total until it reaches `want` (the emulator has it at once). */
+async function meterTotalReaching(want: number, meter: string, customer: string, start: number, end: number) {
+  let total = 0
+  for (let i = 0; i < 60 && total < want; i++) {
+    total = await meterTotal(meter, customer, start, end)
+    if (total < want) await new Promise((r) => setTimeout(r, t.name === "stripe" ? 2000 : 10))
+  }
+  return total
+}
+
 async function advanceClock(clock: string, to: number) {
   // In steps of at most 28 days: Stripe refuses more than two intervals of the clock's shortest subscription.
   const { first: advancing, now } = await advanceInSteps(stripe, clock, to, { pollMs: t.name === "stripe" ? 1000 : 20, tries: 120 })
@@ -741,7 +761,7 @@ describe("entitlements", () => {
 
 describe("billing meters and meter events", () => {
   it("creates, lists, counts events once per identifier, summarises and deactivates a meter", async () => {
-    const eventName = `contract_usage_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const eventName = uniqueEventName("usage")
     const meter = await stripe.billing.meters.create({
       display_name: "Contract usage",
       event_name: eventName,
@@ -786,15 +806,7 @@ describe("billing meters and meter events", () => {
 
     const start = Math.floor((now - 3600) / 60) * 60
     const end = Math.ceil((now + 120) / 60) * 60
-    // Stripe aggregates asynchronously: poll until the summary has both events (the emulator: at once).
-    let total = 0
-    for (let i = 0; i < 60 && total !== 12; i++) {
-      const s = await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: end })
-      expect(s.data.every((x) => x.object === "billing.meter_event_summary" && x.meter === meter.id)).toBe(true)
-      total = s.data.reduce((a, x) => a + x.aggregated_value, 0)
-      if (total !== 12) await new Promise((r) => setTimeout(r, t.name === "stripe" ? 2000 : 10))
-    }
-    expect(total).toBe(12)
+    expect(await meterTotalReaching(12, meter.id, customer.id, start, end)).toBe(12)
     await expect(
       stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start + 1, end_time: end }),
     ).rejects.toMatchObject({ statusCode: 400 })
@@ -813,7 +825,7 @@ describe("the v2 meter event stream", () => {
   // a session's token, the stream on meter-events.stripe.com (the emulator: the same port), validated after
   // the call, so a repeat or an event outside the window is accepted and simply not counted.
   it("a session's token streams events; the summary is their sum, a repeated identifier and a 40-day-old event not counted", async () => {
-    const eventName = `contract_stream_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const eventName = uniqueEventName("stream")
     const meter = await stripe.billing.meters.create({
       display_name: "Contract stream",
       event_name: eventName,
@@ -838,21 +850,10 @@ describe("the v2 meter event stream", () => {
 
     const start = Math.floor((now - 3600) / 60) * 60
     const end = Math.ceil((now + 120) / 60) * 60
-    const total = async () =>
-      (await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: end })).data.reduce(
-        (a, x) => a + x.aggregated_value,
-        0,
-      )
-    // Stripe aggregates asynchronously: poll until the three events are in (the emulator: at once).
-    let sum = 0
-    for (let i = 0; i < 60 && sum < 9; i++) {
-      sum = await total()
-      if (sum < 9) await new Promise((r) => setTimeout(r, t.name === "stripe" ? 2000 : 10))
-    }
-    expect(sum).toBe(9)
+    expect(await meterTotalReaching(9, meter.id, customer.id, start, end)).toBe(9)
     // …and it stays 9: the repeat was not counted later either.
     if (t.name === "stripe") await new Promise((r) => setTimeout(r, 10_000))
-    expect(await total()).toBe(9)
+    expect(await meterTotal(meter.id, customer.id, start, end)).toBe(9)
     await stripe.billing.meters.deactivate(meter.id)
   })
 
@@ -876,7 +877,7 @@ describe("a metered graduated price on a meter", () => {
   // What stripe:setup creates and Checkout sells beside the plan: a metered price on a Billing Meter with
   // graduated tiers (the first 500 free, then 5 cents), billed in arrears on the renewal invoice.
   it("refuses a metered price without a meter; the renewal invoice bills the period's usage by the tiers", async () => {
-    const eventName = `contract_metered_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const eventName = uniqueEventName("metered")
     const meter = await stripe.billing.meters.create({
       display_name: "Contract reports",
       event_name: eventName,
@@ -1012,7 +1013,7 @@ describe("billing credits on metered usage", () => {
   // A prepaid credit pack as the app grants it: a paid credit grant scoped to metered prices, its balance,
   // drawn down by the renewal invoice's usage lines before the card is charged; expire and void.
   it("a credit grant's balance, the preview and the renewal net of it, its transactions; expire and void end grants", async () => {
-    const eventName = `contract_credits_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+    const eventName = uniqueEventName("credits")
     const meter = await stripe.billing.meters.create({
       display_name: "Contract credits",
       event_name: eventName,
