@@ -10,7 +10,6 @@
 // alone scores under the same load), and `nojs:/legal/terms` the same HTML and CSS with every script
 // taken out, served by this script (what the machine scores with no JavaScript at all). Printed, and on a
 // `REFERENCE {json}` line before RESULT, never counted as targets. The load average is printed too.
-import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
@@ -21,8 +20,7 @@ import { parseArgs } from "node:util"
 import * as chromeLauncher from "chrome-launcher"
 import lighthouse, { desktopConfig, type Flags } from "lighthouse"
 import { chromium } from "playwright-core"
-import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
-import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
+import { buildUnlessSkipped, startNext } from "./lib/bench/next-build"
 import { CHROMIUM, HEADLESS_ARGS } from "./lib/chromium"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
@@ -55,18 +53,7 @@ async function main() {
   const port = await freePort()
   const appUrl = `http://localhost:${port}`
   const stack = await startStack({ appUrl, database: "postgres", log: () => {} })
-  const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ...stack.appEnv,
-      NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
-      LOG_LEVEL: "error",
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  })
+  const app = startNext(port, { appEnv: stack.appEnv })
   // chrome-launcher starts Chrome as Lighthouse expects (its own profile, a debugging port); the sign-up
   // below drives the same browser over CDP, so its cookies are in the profile the measured tabs share.
   const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: HEADLESS_ARGS, logLevel: "error" })

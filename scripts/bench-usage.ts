@@ -17,7 +17,7 @@
 //   limit       64 concurrent consumers against a hard limit of 1,000 (recordUsage in this process, the
 //               same code and Postgres; the catalog's Free allowance is 20, so it is raised here)
 // The last line is `RESULT {json}`; nothing in it is typed in, all of it is counted from what happened.
-import { spawn, type ChildProcess } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
@@ -25,7 +25,7 @@ import { createServerClient } from "@supabase/ssr"
 import pg from "pg"
 import { LOCAL_SUPABASE_ANON_KEY } from "../lib/env"
 import { median } from "./lib/bench/load"
-import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
+import { buildUnlessSkipped, startNext } from "./lib/bench/next-build"
 import { processCpuMs } from "./lib/bench/probe"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
@@ -172,21 +172,11 @@ async function main() {
   let app: ChildProcess | undefined
   const startApp = async (nodeArgs: string[] = []) => {
     // Its own process group, so SIGKILL reaches whatever `next start` runs.
-    const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "--port", String(port)], {
-      cwd: root,
+    const child = startNext(port, {
+      appEnv: stack.appEnv,
+      nodeArgs,
+      env: { STRIPE_API_BASE: proxy.url, CRON_SECRET, DATABASE_POOL_MAX: "16" },
       detached: true,
-      env: {
-        ...process.env,
-        ...stack.appEnv,
-        STRIPE_API_BASE: proxy.url,
-        NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
-        CRON_SECRET,
-        LOG_LEVEL: "error",
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        DATABASE_POOL_MAX: "16",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
     })
     app = child
     await waitForPort(port, 60_000, () => (child.exitCode !== null ? `next start exited with ${child.exitCode}` : undefined))

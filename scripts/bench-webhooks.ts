@@ -13,7 +13,6 @@
 // of the app's processes and of the bench's; --duplicates also posts each round again (all already
 // stored); --rounds-only stops after the rounds.
 // Rounds alternate baseline and ingest; medians are reported. The last line is `RESULT {json}`.
-import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -27,7 +26,7 @@ import { fire, median, monoUs, p95Within, pageLoad, type PageResult } from "./li
 import { pageLoadOnWorker } from "./lib/bench/page-worker"
 import { processCpuMs, readAppProbe, startSamplers, summarise, type Window } from "./lib/bench/probe"
 import { renewalBurst } from "./lib/bench/renewal"
-import { buildUnlessSkipped, nextBin, root } from "./lib/bench/next-build"
+import { buildUnlessSkipped, startNext } from "./lib/bench/next-build"
 import { freePort, waitForPort } from "./lib/local-db"
 import { startStack } from "./lib/stack"
 import { parseLatency, startStripeProxy } from "./lib/stripe-proxy"
@@ -92,35 +91,19 @@ async function main() {
   // The bench posts events itself; the emulator's own deliveries would only add noise.
   for (const ep of (await stripe.webhookEndpoints.list()).data) await stripe.webhookEndpoints.update(ep.id, { disabled: true })
   const apps = ports.map((port, i) =>
-    spawn(
-      process.execPath,
-      [
-        ...(args["cpu-prof"] && i === 0 ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : []),
-        nextBin,
-        "start",
-        "--port",
-        String(port),
-      ],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          ...stack.appEnv,
-          STRIPE_API_BASE: proxy.url,
-          NEXT_PUBLIC_SUPABASE_ANON_KEY: LOCAL_SUPABASE_ANON_KEY,
-          CRON_SECRET,
-          SUBKIT_OFFLINE: "1",
-          LOG_LEVEL: "error",
-          NODE_ENV: "production",
-          NEXT_TELEMETRY_DISABLED: "1",
-          DATABASE_POOL_MAX: "16",
-          ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
-        },
-        stdio: ["ignore", "ignore", "inherit"],
-        // Each instance its own session, hence its own CPU share, as separate hosts have (see --shared-session).
-        detached: !args["shared-session"],
+    startNext(port, {
+      appEnv: stack.appEnv,
+      nodeArgs: args["cpu-prof"] && i === 0 ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [],
+      env: {
+        STRIPE_API_BASE: proxy.url,
+        CRON_SECRET,
+        SUBKIT_OFFLINE: "1",
+        DATABASE_POOL_MAX: "16",
+        ...(i === 0 ? { SUBKIT_PROBE_FILE: PROBE_FILE } : {}),
       },
-    ),
+      // Each instance its own session, hence its own CPU share, as separate hosts have (see --shared-session).
+      detached: !args["shared-session"],
+    }),
   )
   // In sessions of their own, the instances would outlive a bench stopped by a signal: stop them with it.
   const stopApps = () => apps.forEach((a) => a.exitCode === null && a.kill("SIGTERM"))
