@@ -7,13 +7,18 @@ import { client, startTestAuth, uniqueEmail, type Emulator } from "./support"
 
 let auth: Emulator
 let shortLived: Emulator
+// Tokens live whole seconds from a floored iat, as GoTrue's do: with a 1 s lifetime a token issued at
+// x.98 s expires 20 ms later. The refresh case needs a refreshed token that outlives its own check.
+let threeSecond: Emulator
 beforeAll(async () => {
   auth = await startTestAuth()
   shortLived = await startTestAuth({ jwtTtlSeconds: 1 })
+  threeSecond = await startTestAuth({ jwtTtlSeconds: 3 })
 })
 afterAll(async () => {
   await auth.stop()
   await shortLived.stop()
+  await threeSecond.stop()
 })
 
 /** A client whose every request is recorded, to prove what getClaims() does on the network. */
@@ -128,11 +133,13 @@ describe("getClaims()", () => {
   })
 
   it("auth-js: refreshes an expired session before verifying", async () => {
-    const sb = client(shortLived.url, { persist: true })
+    const sb = client(threeSecond.url, { persist: true })
     const email = uniqueEmail("claims-refresh")
     await sb.auth.signUp({ email, password: "secret-pw" })
     const before = (await sb.auth.getSession()).data.session?.access_token
-    await new Promise((r) => setTimeout(r, 2100))
+    await new Promise((r) => setTimeout(r, 3100))
+    // The worst moment: the refreshed token is issued just before a second ticks over.
+    while (Date.now() % 1000 < 980) await new Promise((r) => setTimeout(r, 5))
     const { data, error } = await sb.auth.getClaims()
     expect(error).toBeNull()
     expect(data?.claims.email).toBe(email)
