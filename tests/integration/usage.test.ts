@@ -121,6 +121,49 @@ describe("recordUsage", () => {
     }
   })
 
+  it("concurrent recordings share round trips, and each answer is the one it would get alone", async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => createUser()))
+    const customers = await Promise.all(users.map((u) => subscribe(u.id, "pro")))
+    await Promise.all(users.map((u) => recordUsage({ userId: u.id, meter: "reports", value: 1, idempotencyKey: "warm" })))
+    const query = vi.spyOn(pool, "query")
+    try {
+      // 8 users × 6 recordings at once, each user's last key sent twice.
+      const calls = users.flatMap((u) => [0, 1, 2, 3, 4, 5, 5].map((k) => ({ userId: u.id, key: `b${k}` })))
+      const answers = await Promise.all(
+        calls.map((c) => recordUsage({ userId: c.userId, meter: "reports", value: 1, idempotencyKey: c.key })),
+      )
+      // Alone: 56 recordings × 2 round trips. Batched: a handful (2 in flight per statement at most).
+      expect(query.mock.calls.length).toBeLessThan(20)
+      for (const u of users) {
+        const mine = answers.filter((_, i) => calls[i]?.userId === u.id)
+        const fresh = mine.filter((a) => !a.duplicate)
+        expect(fresh).toHaveLength(6)
+        // Each saw the ones before it: used after warm-up 1 is 2..7, each once.
+        expect(fresh.map((a) => a.used).sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6, 7])
+        expect(mine.filter((a) => a.duplicate)).toHaveLength(1)
+      }
+    } finally {
+      query.mockRestore()
+    }
+    for (const [i, u] of users.entries()) {
+      expect((await getUsage(u.id, "reports")).used).toBe(7)
+      expect(await outboxFor(customers[i] as string)).toEqual({ n: "7", total: "7" })
+    }
+  })
+
+  it("a recording that fails fails alone: the others in its batch are recorded", async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => createUser()))
+    await Promise.all(users.map((u) => subscribe(u.id, "pro")))
+    const results = await Promise.allSettled(
+      users.map((u, i) =>
+        // 2^31 is past record_usage's integer: that statement fails, so the batch is retried one by one.
+        recordUsage({ userId: u.id, meter: "reports", value: i === 2 ? 2 ** 31 : 1, idempotencyKey: "one" }),
+      ),
+    )
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled"])
+    for (const [i, u] of users.entries()) expect((await getUsage(u.id, "reports")).used).toBe(i === 2 ? 0 : 1)
+  })
+
   it("a Team's allowance is pooled across its members (per seat); only the units past the pool are reported, to the owner", async () => {
     const owner = await createUser()
     const member = await createUser()

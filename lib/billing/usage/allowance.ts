@@ -12,6 +12,7 @@
 // has no partial debit of a grant): after an upgrade Stripe still applies the pack's full value.
 import "server-only"
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm"
+import { batched } from "@/lib/db/batch"
 import { db, type Executor } from "@/lib/db/client"
 import { creditBalances, creditPurchases, teamMembers, teams, userSubscriptions } from "@/lib/db/schema"
 import { USAGE_METERS, type MeterKey } from "../catalog"
@@ -57,13 +58,14 @@ const lockedOf = (rows: (typeof userSubscriptions.$inferSelect)[], now: Date) =>
   return sub && sub.status === "past_due" && !hasAccessAt(sub, now) ? sub : undefined
 }
 
-export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
-  const m = USAGE_METERS[meter]
-  // One round trip on the recording path: the user's team (if any), their place in its seat order, and
-  // the subscriptions of both the user and that team's owner, left-joined onto the user so a user with
-  // neither still gets a row.
-  const rows = await db
+// One round trip on the recording path: the user's team (if any), their place in its seat order, and
+// the subscriptions of both the user and that team's owner, left-joined onto the user so a user with
+// neither still gets a row. Concurrent recordings share the round trip (lib/db/batch.ts): one query for
+// every user whose allowance is asked while earlier ones are at Postgres.
+const allowanceQuery = (userIds: string[]) =>
+  db
     .select({
+      uid: sql<string>`me.uid`,
       teamId: teams.id,
       owner: teams.ownerUserId,
       role: teamMembers.role,
@@ -72,10 +74,26 @@ export async function allowanceFor(userId: string, meter: MeterKey, now = new Da
         and earlier.role = 'member' and (earlier.joined_at, earlier.user_id) < (${teamMembers.joinedAt}, ${teamMembers.userId}))`,
       sub: userSubscriptions,
     })
-    .from(sql`(select ${userId}::uuid as uid) as me`)
+    .from(sql`unnest(${sql.param(userIds)}::uuid[]) as me(uid)`)
     .leftJoin(teamMembers, sql`${teamMembers.userId} = me.uid`)
     .leftJoin(teams, eq(teams.id, teamMembers.teamId))
     .leftJoin(userSubscriptions, sql`${userSubscriptions.userId} in (me.uid, ${teams.ownerUserId})`)
+
+type AllowanceRow = Awaited<ReturnType<typeof allowanceQuery>>[number]
+
+const allowanceRowsOf = batched<string, AllowanceRow[]>(
+  async (userIds) => {
+    const rows = await allowanceQuery([...new Set(userIds)])
+    const byUser = new Map<string, AllowanceRow[]>()
+    for (const r of rows) byUser.set(r.uid, [...(byUser.get(r.uid) ?? []), r])
+    return userIds.map((id) => byUser.get(id) ?? [])
+  },
+  { maxInFlight: 2, maxBatch: 64 },
+)
+
+export async function allowanceFor(userId: string, meter: MeterKey, now = new Date()): Promise<Allowance> {
+  const m = USAGE_METERS[meter]
+  const rows = await allowanceRowsOf(userId)
   const subsOf = (id: string) => {
     const byId = new Map<string, typeof userSubscriptions.$inferSelect>()
     for (const r of rows) if (r.sub && r.sub.userId === id) byId.set(r.sub.stripeSubscriptionId, r.sub)

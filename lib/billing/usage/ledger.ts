@@ -5,7 +5,8 @@
 // written in the same transaction. No Stripe call here: the drain sends the outbox.
 import "server-only"
 import { and, eq, sql } from "drizzle-orm"
-import { db, type Transaction } from "@/lib/db/client"
+import { batched } from "@/lib/db/batch"
+import { db, pool, type Transaction } from "@/lib/db/client"
 import { usageCounters, usageRecords } from "@/lib/db/schema"
 import { creditPackFor, planById, reportsToMeter, type MeterKey } from "../catalog"
 import {
@@ -81,23 +82,93 @@ export function unitsToReport(a: Pick<Allowance, "plan" | "included">, value: nu
 
 type Recorded = { o_status: "recorded" | "refused"; o_used: string; o_remaining: string | null; o_duplicate: boolean }
 
-/**
- * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage), `cap` the most
- * the counter may reach. The idempotency row, the increment, the stored answer and the outbox row commit
- * together, and the counter's row lock, which all of a busy subject's recordings queue on, is held only
- * inside Postgres.
- */
-async function recordInOneStatement(a: Allowance, input: UsageInput, cap: number): Promise<UsageAnswer> {
-  const res = await db.execute<Recorded>(sql`
-    select * from public.record_usage(${input.userId}::uuid, ${input.meter}::text, ${input.idempotencyKey}::text, ${input.value}::int,
-      ${a.subject}::text, ${a.periodStart.toISOString()}::timestamptz, ${a.periodEnd.toISOString()}::timestamptz,
-      ${String(cap)}::bigint, ${String(a.included)}::bigint, ${a.stripeCustomerId}::text, ${reportsToMeter(a.plan)}::text)`)
-  const row = res.rows[0]
+/** One recording by record_usage: `cap` the most the counter may reach. */
+type RecordCall = { a: Allowance; input: UsageInput; cap: number }
+
+const recordArgs = ({ a, input, cap }: RecordCall) =>
+  [
+    input.userId,
+    input.meter,
+    input.idempotencyKey,
+    input.value,
+    a.subject,
+    a.periodStart.toISOString(),
+    a.periodEnd.toISOString(),
+    String(cap),
+    String(a.included),
+    a.stripeCustomerId,
+    reportsToMeter(a.plan),
+  ] as const
+
+const RECORD_ONE = `select * from public.record_usage($1::uuid, $2::text, $3::text, $4::int, $5::text, $6::timestamptz,
+  $7::timestamptz, $8::bigint, $9::bigint, $10::text, $11::text)`
+
+// The same function over arrays, called for each row in order within one statement (one transaction).
+const RECORD_MANY = `select u.i::int as i, r.* from unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[],
+  $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::bigint[], $10::text[], $11::text[]) with ordinality
+  as u(user_id, meter, idempotency_key, value, subject, period_start, period_end, cap, included, customer, report, i)
+  cross join lateral public.record_usage(u.user_id, u.meter, u.idempotency_key, u.value, u.subject, u.period_start,
+  u.period_end, u.cap, u.included, u.customer, u.report) as r
+  order by u.i`
+
+function answerOf({ a, input }: RecordCall, row: Recorded | undefined): UsageAnswer {
   if (!row) throw new Error("record_usage returned nothing")
   const used = Number(row.o_used)
   // A repeated key answers as it did the first time, with that time's allowance.
   const answered = row.o_duplicate ? { ...a, included: used + Number(row.o_remaining ?? 0) } : a
   return answer(answered, input.meter, row.o_status, used, row.o_duplicate)
+}
+
+async function recordOne(call: RecordCall): Promise<UsageAnswer> {
+  const res = await pool.query<Recorded>(RECORD_ONE, [...recordArgs(call)])
+  return answerOf(call, res.rows[0])
+}
+
+/** The counter row a recording locks, then its key: the order every batch takes its locks in. */
+const lockOrder = (c: RecordCall) => [c.a.subject, c.input.meter, c.a.periodStart.toISOString(), c.input.userId, c.input.idempotencyKey]
+function byLockOrder(x: RecordCall, y: RecordCall) {
+  const [p, q] = [lockOrder(x), lockOrder(y)]
+  for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return (p[i] as string) < (q[i] as string) ? -1 : 1
+  return 0
+}
+
+/**
+ * Recordings that arrive while others are at Postgres go together: record_usage once per recording, in
+ * one statement. Sorted by the counter row they lock, so two batches (or instances) never wait on each
+ * other in a circle. The statement commits all or nothing: if it fails, each recording is tried alone,
+ * so one bad input fails only its own request. Each recording's answer is the one it would get alone:
+ * the function runs for them one after another, each seeing the ones before it.
+ */
+const recordBatched = batched<RecordCall, UsageAnswer>(
+  async (calls) => {
+    if (calls.length === 1) return [await recordOne(calls[0] as RecordCall).catch((e: unknown) => asError(e))]
+    const ordered = calls.map((call, at) => ({ call, at })).sort((x, y) => byLockOrder(x.call, y.call))
+    const columns = Array.from({ length: 11 }, (_, k) => ordered.map(({ call }) => recordArgs(call)[k]))
+    try {
+      const res = await pool.query<Recorded & { i: number }>(RECORD_MANY, columns)
+      const out: UsageAnswer[] = []
+      for (const row of res.rows) {
+        const item = ordered[row.i - 1]
+        if (item) out[item.at] = answerOf(item.call, row)
+      }
+      return calls.map((_, at) => out[at] ?? new Error("record_usage returned nothing for a batched recording"))
+    } catch {
+      return Promise.all(calls.map((call) => recordOne(call).catch((e: unknown) => asError(e))))
+    }
+  },
+  { maxInFlight: 2, maxBatch: 64 },
+)
+
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)))
+
+/**
+ * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage), shared with
+ * the recordings at Postgres at the same time. The idempotency row, the increment, the stored answer and
+ * the outbox row commit together, and the counter's row lock, which all of a busy subject's recordings
+ * queue on, is held only inside Postgres.
+ */
+function recordInOneStatement(a: Allowance, input: UsageInput, cap: number): Promise<UsageAnswer> {
+  return recordBatched({ a, input, cap })
 }
 
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
