@@ -1,5 +1,5 @@
 import fc from "fast-check"
-import { afterAll, beforeEach, describe, expect, it } from "vitest"
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest"
 import type Stripe from "stripe"
 import { drainBillingEvents } from "@/lib/billing/sync/drain"
 import { inboxSummary, listNoticedEvents, retryDeadEvents } from "@/lib/billing/sync/inbox-admin"
@@ -121,6 +121,48 @@ describe("webhook ingest", () => {
     expect(scheduled).toBe(0)
     expect(await eventRow(event.id)).toMatchObject({ outcome: "ignored_type", attempts: 0 })
     expect((await eventRow(event.id)).processed_at).not.toBeNull()
+  })
+})
+
+describe("webhook ingest under a burst", () => {
+  const ignoredEvent = (id: string, note = "x") => ({
+    id,
+    object: "event",
+    type: "issuing_card.created",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: { note } },
+  })
+
+  it("deliveries arriving together share round trips; an id delivered twice in one statement is stored once", async () => {
+    const run = `evt_burst_${Date.now()}`
+    const events = Array.from({ length: 30 }, (_, i) => ignoredEvent(`${run}_${i}`))
+    const query = vi.spyOn(pool, "query")
+    let answers: { stored: boolean }[]
+    try {
+      const sent = [...events, events[7], events[7]] as typeof events
+      const res = await Promise.all(sent.map((e) => receiveStripeWebhook(signedRequest(JSON.stringify(e)), { schedule: noSchedule })))
+      expect(res.map((r) => r.status)).toEqual(sent.map(() => 200))
+      answers = await Promise.all(res.map((r) => r.json() as Promise<{ stored: boolean }>))
+      // One insert per delivery would be 32.
+      expect(query.mock.calls.length).toBeLessThan(10)
+    } finally {
+      query.mockRestore()
+    }
+    expect(answers.filter((a) => a.stored)).toHaveLength(30)
+    const rows = await sql().query("select count(*)::int n from subscription_events where stripe_event_id like $1", [`${run}_%`])
+    expect(rows.rows[0]?.n).toBe(30)
+  })
+
+  it("a delivery Postgres refuses fails alone (503, Stripe retries it); the rest of its statement is stored", async () => {
+    const run = `evt_refused_${Date.now()}`
+    // Valid JSON and correctly signed, but jsonb has no \u0000.
+    const events = Array.from({ length: 6 }, (_, i) => ignoredEvent(`${run}_${i}`, i === 3 ? "nul \u0000 here" : "x"))
+    const bodies = events.map((e) => JSON.stringify(e))
+    expect(bodies[3]).toContain("\\u0000")
+    const res = await Promise.all(bodies.map((b) => receiveStripeWebhook(signedRequest(b), { schedule: noSchedule })))
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 503, 200, 200])
+    const rows = await sql().query("select stripe_event_id from subscription_events where stripe_event_id like $1", [`${run}_%`])
+    expect(rows.rows.map((r) => r.stripe_event_id as string).sort()).toEqual([0, 1, 2, 4, 5].map((i) => `${run}_${i}`))
   })
 })
 
