@@ -23,6 +23,37 @@ describe("subscribing", () => {
     expect(await page.getByRole("button", { name: /Subscribe to/ }).count()).toBe(0)
   })
 
+  it("the Monthly/Yearly switch works without JavaScript and from the keyboard; Enter in Seats checks out the interval shown", async () => {
+    // JavaScript off: the cards are server-rendered with both intervals, and the switch is CSS.
+    const context = await browser().newContext({ javaScriptEnabled: false })
+    const nojs = await context.newPage()
+    await nojs.goto(app("/pricing"))
+    const pro = nojs.getByTestId("plan-pro")
+    expect(await pro.getByText("$15.00", { exact: true }).isVisible()).toBe(true)
+    expect(await pro.getByText("$150.00", { exact: true }).isVisible()).toBe(false)
+    await nojs.getByText("Yearly").click()
+    expect(await pro.getByText("$150.00", { exact: true }).isVisible()).toBe(true)
+    expect(await pro.getByText("$15.00", { exact: true }).isVisible()).toBe(false)
+    await context.close()
+
+    // The keyboard: the switch is a radio group (arrow keys); Enter in Seats submits with the visible interval's button.
+    const page = await browser().newPage()
+    await signUp(page, "/pricing")
+    await page.waitForLoadState("networkidle")
+    const team = page.getByTestId("plan-team")
+    await page.getByRole("radio", { name: "Monthly" }).focus()
+    await page.keyboard.press("ArrowRight")
+    expect(await page.getByRole("radio", { name: "Yearly (2 months free)" }).isChecked()).toBe(true)
+    expect(await team.getByText("$120.00", { exact: true }).isVisible()).toBe(true)
+    await team.getByLabel("Seats").fill("3")
+    expect(await team.getByText("$360.00 / year for 3 seats (2–100)").isVisible()).toBe(true)
+    await team.getByLabel("Seats").press("Enter")
+    await page.waitForURL("**/c/pay/**")
+    const total = await page.getByTestId("checkout-total").textContent()
+    expect(total).toContain("$360.00")
+    expect(total).toContain("per year")
+  })
+
   it("a declined card shows Stripe's message and creates no subscription", async () => {
     const page = await browser().newPage()
     const email = await signUp(page, "/pricing")
