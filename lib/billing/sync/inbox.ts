@@ -21,37 +21,24 @@ const rowOf = ({ event, intent, coalesceMs }: Delivery) => {
 /**
  * The rows in one statement. A delivery whose id another row of the statement (or the table) already
  * has is a duplicate: the statement returns each inserted id once, so exactly one delivery of an id is
- * "stored". All or nothing: if the statement fails, each delivery is stored alone, so one bad row
- * (Postgres refusing its payload) fails only its own delivery.
+ * "stored". All or nothing: if the statement fails, each delivery is stored alone (batch.ts `alone`), so
+ * one bad row (Postgres refusing its payload) fails only its own delivery.
  */
-async function storeMany(deliveries: readonly Delivery[]): Promise<("stored" | "duplicate" | Error)[]> {
-  const insert = (rows: readonly Delivery[]) =>
-    db.execute<{ id: string }>(sql`
-      insert into ${subscriptionEvents} (stripe_event_id, type, customer_id, stripe_created_at, payload, next_attempt_at, processed_at, outcome)
-      values ${sql.join(rows.map(rowOf), sql`, `)}
-      on conflict (stripe_event_id) do nothing
-      returning stripe_event_id as id`)
-  const answer = (rows: readonly Delivery[], inserted: readonly { id: string }[]) => {
-    const fresh = new Set(inserted.map((r) => r.id))
-    return rows.map(({ event }) => (fresh.delete(event.id) ? "stored" : "duplicate") as "stored" | "duplicate")
-  }
-  try {
-    return answer(deliveries, (await insert(deliveries)).rows)
-  } catch (err) {
-    if (deliveries.length === 1) return [err instanceof Error ? err : new Error(String(err))]
-    return Promise.all(
-      deliveries.map(async (d) => {
-        try {
-          return answer([d], (await insert([d])).rows)[0] as "stored" | "duplicate"
-        } catch (e) {
-          return e instanceof Error ? e : new Error(String(e))
-        }
-      }),
-    )
-  }
+async function storeMany(deliveries: readonly Delivery[]): Promise<("stored" | "duplicate")[]> {
+  const { rows } = await db.execute<{ id: string }>(sql`
+    insert into ${subscriptionEvents} (stripe_event_id, type, customer_id, stripe_created_at, payload, next_attempt_at, processed_at, outcome)
+    values ${sql.join(deliveries.map(rowOf), sql`, `)}
+    on conflict (stripe_event_id) do nothing
+    returning stripe_event_id as id`)
+  const fresh = new Set(rows.map((r) => r.id))
+  return deliveries.map(({ event }) => (fresh.delete(event.id) ? "stored" : "duplicate"))
 }
 
-const store = batched(storeMany, { maxInFlight: 2, maxBatch: 64 })
+const store = batched(storeMany, {
+  maxInFlight: 2,
+  maxBatch: 64,
+  alone: async (d: Delivery) => (await storeMany([d]))[0] ?? "duplicate",
+})
 
 export function storeEvent(event: VerifiedEvent, intent: EventIntent, coalesceMs: number): Promise<"stored" | "duplicate"> {
   return store({ event, intent, coalesceMs })

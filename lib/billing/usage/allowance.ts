@@ -85,7 +85,11 @@ const allowanceRowsOf = batched<string, AllowanceRow[]>(
   async (userIds) => {
     const rows = await allowanceQuery([...new Set(userIds)])
     const byUser = new Map<string, AllowanceRow[]>()
-    for (const r of rows) byUser.set(r.uid, [...(byUser.get(r.uid) ?? []), r])
+    for (const r of rows) {
+      const mine = byUser.get(r.uid)
+      if (mine) mine.push(r)
+      else byUser.set(r.uid, [r])
+    }
     return userIds.map((id) => byUser.get(id) ?? [])
   },
   { maxInFlight: 2, maxBatch: 64 },

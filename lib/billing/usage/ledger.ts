@@ -133,53 +133,41 @@ function byLockOrder(x: RecordCall, y: RecordCall) {
 }
 
 /**
+ * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage). The
+ * idempotency row, the increment, the stored answer and the outbox row commit together, and the
+ * counter's row lock, which all of a busy subject's recordings queue on, is held only inside Postgres.
+ *
  * Recordings that arrive while others are at Postgres go together: record_usage once per recording, in
  * one statement. Sorted by the counter row they lock, so two batches (or instances) never wait on each
- * other in a circle. The statement commits all or nothing: if it fails, each recording is tried alone,
- * so one bad input fails only its own request. Each recording's answer is the one it would get alone:
- * the function runs for them one after another, each seeing the ones before it.
+ * other in a circle. The statement commits all or nothing: if it fails, each recording is tried alone
+ * (batch.ts `alone`), so one bad input fails only its own request. Each recording's answer is the one it
+ * would get alone: the function runs for them one after another, each seeing the ones before it.
  */
-const recordBatched = batched<RecordCall, UsageAnswer>(
+const recordInOneStatement = batched<RecordCall, UsageAnswer>(
   async (calls) => {
-    if (calls.length === 1) return [await recordOne(calls[0] as RecordCall).catch((e: unknown) => asError(e))]
     const ordered = calls.map((call, at) => ({ call, at })).sort((x, y) => byLockOrder(x.call, y.call))
-    const columns = Array.from({ length: 11 }, (_, k) => ordered.map(({ call }) => recordArgs(call)[k]))
-    try {
-      const res = await pool.query<Recorded & { i: number }>(RECORD_MANY, columns)
-      const out: UsageAnswer[] = []
-      for (const row of res.rows) {
-        const item = ordered[row.i - 1]
-        if (item) out[item.at] = answerOf(item.call, row)
-      }
-      return calls.map((_, at) => out[at] ?? new Error("record_usage returned nothing for a batched recording"))
-    } catch {
-      return Promise.all(calls.map((call) => recordOne(call).catch((e: unknown) => asError(e))))
+    const args = ordered.map(({ call }) => recordArgs(call))
+    const columns = recordArgs(calls[0] as RecordCall).map((_, k) => args.map((row) => row[k]))
+    const res = await pool.query<Recorded & { i: number }>(RECORD_MANY, columns)
+    const out: UsageAnswer[] = []
+    for (const row of res.rows) {
+      const item = ordered[row.i - 1]
+      if (item) out[item.at] = answerOf(item.call, row)
     }
+    return calls.map((_, at) => out[at] ?? new Error("record_usage returned nothing for a batched recording"))
   },
-  { maxInFlight: 2, maxBatch: 64 },
+  { maxInFlight: 2, maxBatch: 64, alone: recordOne },
 )
-
-const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)))
-
-/**
- * Pro, Team, and Free without credit packs: one statement, one round trip (record_usage), shared with
- * the recordings at Postgres at the same time. The idempotency row, the increment, the stored answer and
- * the outbox row commit together, and the counter's row lock, which all of a busy subject's recordings
- * queue on, is held only inside Postgres.
- */
-function recordInOneStatement(a: Allowance, input: UsageInput, cap: number): Promise<UsageAnswer> {
-  return recordBatched({ a, input, cap })
-}
 
 export async function recordUsage(input: UsageInput, now = new Date()): Promise<UsageAnswer> {
   const a = await allowanceFor(input.userId, input.meter, now)
   // Past the dunning grace the paid plan's features are locked: nothing is counted until the invoice is paid.
   if (a.locked) return lockedAnswer(a.locked.planId)
-  if (!a.hardLimit) return recordInOneStatement(a, input, Number.MAX_SAFE_INTEGER)
+  if (!a.hardLimit) return recordInOneStatement({ a, input, cap: Number.MAX_SAFE_INTEGER })
   // Free without packs: the allowance is the cap. (A pack bought since this read only means this request
   // is refused at the limit as it would have been a moment earlier; with packs, the transaction below
   // locks and re-reads them.)
-  if (!(await creditLots(db, input.userId, input.meter, now)).length) return recordInOneStatement(a, input, a.included)
+  if (!(await creditLots(db, input.userId, input.meter, now)).length) return recordInOneStatement({ a, input, cap: a.included })
   try {
     // Free with credit packs: the packs' row locks serialise this user's recordings, the draw is exact.
     // (Packs used up or expired since the first read: the allowance alone is the cap again.)
@@ -187,7 +175,7 @@ export async function recordUsage(input: UsageInput, now = new Date()): Promise<
       const lots = await creditLots(tx, input.userId, input.meter, now, true)
       return lots.length ? await recordDrawingCredits(tx, a, input, lots) : null
     })
-    return drawn ?? (await recordInOneStatement(a, input, a.included))
+    return drawn ?? (await recordInOneStatement({ a, input, cap: a.included }))
   } catch (err) {
     if (!(err instanceof Duplicate)) throw err
     const [prev] = await db
